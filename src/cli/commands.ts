@@ -1,0 +1,4 @@
+// The registry of CLI commands: one module per file under commands/, listed here in help order.
+import type { AnyCommand } from './command.js';
+
+export const commands: readonly AnyCommand[] = [];

@@ -1,0 +1,29 @@
+// The `cutline` command line: parses the command line with yargs and runs one command module.
+import yargs from 'yargs';
+import { commands } from './commands.js';
+import { reportError } from './command.js';
+import { CutlineError } from '../errors.js';
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const parser = yargs([...argv])
+    .scriptName('cutline')
+    .usage('$0 <command> [options]\n\nHot backups of partitioned log engines that restore correctly and prove why.')
+    .command(commands as never)
+    .demandCommand(1, 'Name a command; `cutline --help` lists them.')
+    .strict()
+    .recommendCommands()
+    .help()
+    .alias('h', 'help')
+    .version()
+    .wrap(Math.min(100, process.stdout.columns || 100))
+    .exitProcess(false)
+    .fail((message, error) => {
+      throw error ?? new CutlineError('USAGE', message, { hint: 'Run the command with --help to see its options.' });
+    });
+  try {
+    await parser.parseAsync();
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (error) {
+    return reportError(error);
+  }
+}

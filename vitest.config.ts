@@ -1,0 +1,11 @@
+// Test runner configuration: every test under test/, type-checked separately by `npm run typecheck`.
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    pool: 'forks',
+  },
+});
