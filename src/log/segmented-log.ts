@@ -4,13 +4,11 @@ import { CutlineError } from '../errors.js';
 import { segmentBytesDefault } from '../limits.js';
 import { checkAppendRecords, checkSegmentSize } from './append-checks.js';
 import { nodeLogFileSystem, type LogFileSystem } from './file-system.js';
-import { FileWindow } from './file-window.js';
 import type { AppendRecord, FsyncPolicy, Log, LogRecord, SegmentInfo } from './log.js';
-import { encodeFrame, frameSize, segmentHeaderBytes } from './segment-format.js';
-import type { SegmentFile} from './segment-file.js';
-import { corruptFrameError, createSegmentFile, readFrames, readRecords, withSegmentFd } from './segment-file.js';
+import { encodeFrame, frameSize } from './segment-format.js';
+import { corruptFrameError, createSegmentFile, type SegmentFile } from './segment-file.js';
 import { recoverLog, type RecoveryReport } from './segment-recovery.js';
-import { scanSegment } from './segment-scan.js';
+import { SegmentReader } from './segment-reader.js';
 import { SparseIndex } from './sparse-index.js';
 
 export interface SegmentedLogOptions {
@@ -33,6 +31,7 @@ export class SegmentedLog implements Log {
   /** What opening the directory found and repaired. */
   readonly recovery: RecoveryReport;
   private readonly fileSystem: LogFileSystem;
+  private readonly reader: SegmentReader;
   private readonly list: SegmentFile[];
   private activeFd: number;
   private failure: unknown = undefined;
@@ -47,6 +46,7 @@ export class SegmentedLog implements Log {
     fileSystem: LogFileSystem,
   ) {
     this.fileSystem = fileSystem;
+    this.reader = new SegmentReader(fileSystem, indexIntervalBytes);
     const recovered = recoverLog(fileSystem, directory, { readOnly, indexIntervalBytes });
     this.list = recovered.segments;
     this.activeFd = recovered.activeFd;
@@ -108,7 +108,7 @@ export class SegmentedLog implements Log {
     this.checkOpen();
     if (!Number.isSafeInteger(position) || position < this.firstPosition || position > this.lastPosition) return undefined;
     const segment = this.segmentHolding(position);
-    for (const record of this.readSegment(segment, position, seekChunkBytes)) return record;
+    for (const record of this.reader.records(segment, this.fdOf(segment), position, seekChunkBytes)) return record;
     throw corruptFrameError(segment.path, segment.sizeBytes, position, 'a missing record');
   }
 
@@ -124,7 +124,7 @@ export class SegmentedLog implements Log {
     const keep = this.list[keepIndex];
     assert(keep !== undefined, 'the kept segment exists');
     // Locate the cut before deleting anything, so that a damaged segment leaves the log untouched.
-    const cutOffset = this.frameEnd(keep, position);
+    const cutOffset = this.reader.frameEnd(keep, this.fdOf(keep), position, seekChunkBytes);
     // Later segments go first, highest id down, each deletion made durable: a crash leaves a valid prefix.
     this.io(`closing ${this.active.path}`, () => this.fileSystem.closeFile(this.activeFd));
     this.activeFd = -1;
@@ -168,7 +168,7 @@ export class SegmentedLog implements Log {
   /** Reads every segment in full, checking every CRC and position; throws at the first damage. */
   verify(): void {
     this.checkOpen();
-    for (const segment of this.list) this.indexOf(segment);
+    for (const segment of this.list) this.reader.indexOf(segment);
   }
 
   close(): void {
@@ -287,56 +287,18 @@ export class SegmentedLog implements Log {
   private *readFrom(fromPosition: number): Generator<LogRecord> {
     let position = fromPosition;
     while (position <= this.lastPosition) {
-      for (const record of this.readSegment(this.segmentHolding(position), position, readChunkBytes)) {
+      const segment = this.segmentHolding(position);
+      const before = position;
+      for (const record of this.reader.records(segment, this.fdOf(segment), position, readChunkBytes)) {
         yield record;
         position = record.position + 1;
       }
+      if (position === before) throw corruptFrameError(segment.path, segment.sizeBytes, position, 'a missing record');
     }
   }
 
-  /** The records of one segment from position on, starting at the nearest sparse index entry. */
-  private *readSegment(segment: SegmentFile, position: number, chunkBytes: number): Generator<LogRecord> {
-    const start = this.indexOf(segment).floor(position);
-    assert(start !== undefined, `the index of ${segment.path} covers position ${position}`);
-    const isActive = segment === this.active;
-    const fd = isActive ? this.activeFd : this.fileSystem.openFile(segment.path, 'read');
-    try {
-      const window = new FileWindow(this.fileSystem, fd, segment.sizeBytes, chunkBytes);
-      for (const record of readRecords(segment, window, start.offset, start.position)) {
-        if (record.position >= position) yield record;
-      }
-    } finally {
-      if (!isActive) this.fileSystem.closeFile(fd);
-    }
-  }
-
-  /** The byte offset just after the frame at position (the header's end when position precedes the segment). */
-  private frameEnd(segment: SegmentFile, position: number): number {
-    if (position < segment.firstPosition) return segmentHeaderBytes;
-    const start = this.indexOf(segment).floor(position);
-    assert(start !== undefined, `the index of ${segment.path} covers position ${position}`);
-    const read = (fd: number): number => {
-      const window = new FileWindow(this.fileSystem, fd, segment.sizeBytes, seekChunkBytes);
-      for (const frame of readFrames(segment, window, start.offset, start.position, false)) {
-        if (frame.header.position === position) return frame.end;
-      }
-      throw corruptFrameError(segment.path, segment.sizeBytes, position, 'a missing record');
-    };
-    return segment === this.active ? read(this.activeFd) : withSegmentFd(this.fileSystem, segment.path, read);
-  }
-
-  /** A segment's sparse index, built on first use by a full scan that checks every frame. */
-  private indexOf(segment: SegmentFile): SparseIndex {
-    if (segment.index !== undefined) return segment.index;
-    const index = new SparseIndex(this.indexIntervalBytes);
-    const scan = withSegmentFd(this.fileSystem, segment.path, (fd) => scanSegment(segment, new FileWindow(this.fileSystem, fd, segment.sizeBytes), index));
-    if (scan.damage !== undefined) throw corruptFrameError(segment.path, scan.damage.offset, scan.damage.position, scan.damage.reason);
-    if (scan.lastPosition !== segment.lastPosition) {
-      throw new CutlineError('LOG_POSITION', `segment ${segment.path} ends at position ${scan.lastPosition}, but the next segment starts at position ${segment.lastPosition + 1}`, {
-        hint: 'Positions must be contiguous across segments; restore the log from a backup.',
-      });
-    }
-    segment.index = index;
-    return index;
+  /** The open descriptor of a segment: only the active segment keeps one. */
+  private fdOf(segment: SegmentFile): number | undefined {
+    return segment === this.active ? this.activeFd : undefined;
   }
 }
