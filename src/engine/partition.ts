@@ -94,6 +94,10 @@ export class Partition {
   hasUnprocessed(): boolean {
     return this.log.lastPosition > this.lastProcessed;
   }
+  /** Whether any inter-partition command still waits for its acknowledgement. */
+  hasOutbox(): boolean {
+    return this.store.outbox().length > 0;
+  }
   /** Every table's rows: two partitions with equal dumps have equal state. */
   dumpState(): Record<string, unknown[]> {
     return this.store.dump();
