@@ -37,8 +37,9 @@ export function openPartition(options: OpenPartitionOptions): Partition {
   const paths = partitionPaths(options.dataDirectory, options.partitionId);
   fs.mkdirSync(paths.runtime, { recursive: true });
   const log = options.openLog(paths.log);
-  let partition: Partition | undefined;
-  const snapshots = new SnapshotStore(paths.snapshots, options.partitionId, () => partition?.compact());
+  // Releasing a reservation lets the partition compact; the store exists before the partition does.
+  const owner: { partition?: Partition } = {};
+  const snapshots = new SnapshotStore(paths.snapshots, options.partitionId, () => owner.partition?.compact());
   const base = chooseSnapshot(snapshots, log, options.partitionId);
   removeDatabase(paths.rebuild);
   if (base !== undefined) fs.copyFileSync(path.join(base.directory, snapshotStateFile), paths.rebuild);
@@ -46,13 +47,14 @@ export function openPartition(options: OpenPartitionOptions): Partition {
   const basePosition = store.partitionState().lastProcessedPosition;
   const lastAtOpen = log.lastPosition;
   const silentUntil = Math.min(processedPositionOf(paths.state), lastAtOpen);
-  partition = new Partition(options, {
+  const partition = new Partition(options, {
     log,
     store,
     snapshots,
     silentUntil,
     followUpsByCause: scanFollowUps(log, basePosition + 1, lastAtOpen),
   });
+  owner.partition = partition;
   partition.processAvailable(lastAtOpen);
   store.close();
   removeDatabase(paths.state);

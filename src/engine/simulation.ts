@@ -1,5 +1,5 @@
 // The deterministic mode: a seeded scheduler interleaves workload, checkpoint triggers, deliveries and processing.
-import { ManualClock } from '../clock.js';
+import type { ManualClock } from '../clock.js';
 import type { Random } from '../random.js';
 import type { Cluster } from './cluster.js';
 import type { InProcessTransport } from './transport.js';

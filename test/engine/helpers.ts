@@ -9,12 +9,19 @@ import { InProcessTransport, noFaults, type TransportFaults } from '../../src/en
 import { RecordingBackupHook } from '../../src/engine/backup-hook.js';
 import type { Partition } from '../../src/engine/partition.js';
 import type { LogRecord } from '../../src/log/log.js';
+import { nodeLogFileSystem, type LogFileSystem } from '../../src/log/file-system.js';
 import { decodeRecord, type EngineRecord } from '../../src/engine/records.js';
 import { cutPositionFor, findOrphans, type Orphan } from '../../src/engine/consistency.js';
 
 export function temporaryDirectory(prefix: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), `cutline-${prefix}-`));
 }
+
+/**
+ * The real file system without fsync: these tests check the protocol and recovery from process crashes
+ * (where the OS keeps written bytes), not power loss, and 2 shared cores make every fsync costly.
+ */
+export const unsyncedFileSystem: LogFileSystem = { ...nodeLogFileSystem, syncFile: () => {}, syncDirectory: () => {} };
 
 export interface TestCluster {
   readonly cluster: Cluster;
@@ -41,6 +48,7 @@ export function openTestCluster(
     snapshotIntervalRecords: 200,
     retryIntervalMs: 100,
     backupHook: hook,
+    logFileSystem: unsyncedFileSystem,
     ...overrides,
     dataDirectory: directory,
     clock,
