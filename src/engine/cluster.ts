@@ -1,5 +1,4 @@
 // A cluster: N partitions over M nodes, in one process, with the clock, randomness, file system and transport passed in.
-import * as fs from 'node:fs';
 import type { Clock } from '../clock.js';
 import type { LogFileSystem } from '../log/file-system.js';
 import { SegmentedLog } from '../log/segmented-log.js';
@@ -11,6 +10,7 @@ import { nodeForPartition } from './partitioning.js';
 import type { InProcessTransport } from './transport.js';
 import type { CheckpointType } from './records.js';
 import { assert } from '../assert.js';
+import { ensureEngineDescriptor } from './data-directory.js';
 import { engineDefaults } from '../limits.js';
 
 export interface ClusterOptions {
@@ -36,7 +36,7 @@ export class Cluster {
   /** Opens (recovering) every partition of the data directory. */
   static open(options: ClusterOptions): Cluster {
     assert(options.partitionCount >= 1 && options.nodeCount >= 1, 'a cluster has partitions and nodes');
-    fs.mkdirSync(options.dataDirectory, { recursive: true });
+    ensureEngineDescriptor(options.dataDirectory, options.partitionCount);
     const cluster = new Cluster(options);
     for (const partitionId of cluster.partitionIds()) cluster.start(partitionId);
     return cluster;
