@@ -103,6 +103,8 @@ const columns = {
 export class StateStore {
   private readonly db: Database.Database;
   private readonly statements;
+  /** partition_state is read for every record; cached, and dropped on every change and on rollback. */
+  private cachedState: PartitionStateRow | undefined;
 
   constructor(path: string) {
     this.db = new Database(path);
@@ -148,16 +150,24 @@ export class StateStore {
 
   /** Runs `work` in one SQLite transaction: all of its changes commit together or not at all. */
   transaction<T>(work: () => T): T {
-    return this.db.transaction(work)();
+    try {
+      return this.db.transaction(work)();
+    } catch (error) {
+      this.cachedState = undefined;
+      throw error;
+    }
   }
 
   partitionState(): PartitionStateRow {
-    return this.statements.partitionState.get() as PartitionStateRow;
+    this.cachedState ??= this.statements.partitionState.get() as PartitionStateRow;
+    return this.cachedState;
   }
   setProcessed(lastProcessedPosition: number, lastWrittenPosition: number): void {
+    this.cachedState = undefined;
     this.statements.setProcessed.run(lastProcessedPosition, lastWrittenPosition);
   }
   setCheckpoint(checkpointId: number, checkpointPosition: number, checkpointType: CheckpointType): void {
+    this.cachedState = undefined;
     this.statements.setCheckpoint.run(checkpointId, checkpointPosition, checkpointType);
   }
   instance(instanceKey: string): InstanceRow | undefined {

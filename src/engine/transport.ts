@@ -91,19 +91,17 @@ export class InProcessTransport implements Transport {
     return earliest;
   }
 
-  /** Delivers up to `limit` due commands; returns how many were delivered. */
+  /** Delivers up to `limit` due commands (in send order, or shuffled when reordering); returns how many. */
   deliverDue(limit = Number.POSITIVE_INFINITY): number {
-    let count = 0;
-    while (count < limit) {
-      const now = this.clock.nowMs();
-      const due = this.inFlight.filter((entry) => entry.deliverAtMs <= now);
-      if (due.length === 0) break;
-      const chosen = this.faults.reorder ? due[this.random.int(due.length)] : due.reduce((a, b) => (a.sequence <= b.sequence ? a : b));
-      assert(chosen !== undefined, 'a due command was chosen');
-      this.deliver(chosen.sequence);
-      count++;
-    }
-    return count;
+    const now = this.clock.nowMs();
+    const due = this.inFlight.filter((entry) => entry.deliverAtMs <= now);
+    if (due.length === 0) return 0;
+    if (this.faults.reorder) shuffle(due, this.random);
+    const chosen = due.slice(0, Math.min(limit, due.length));
+    const leaving = new Set(chosen.map((entry) => entry.sequence));
+    this.inFlight = this.inFlight.filter((entry) => !leaving.has(entry.sequence));
+    for (const entry of chosen) this.handOver(entry);
+    return chosen.length;
   }
 
   /** Delivers one specific pending command now, whatever its delay: scripted tests use it. */
@@ -112,6 +110,10 @@ export class InProcessTransport implements Transport {
     assert(index >= 0, `command ${sequence} is in flight`);
     const [entry] = this.inFlight.splice(index, 1);
     assert(entry !== undefined, 'the spliced command exists');
+    this.handOver(entry);
+  }
+
+  private handOver(entry: InFlightCommand): void {
     this.delivered++;
     this.receivers.get(entry.command.targetPartitionId)?.(entry.command.body);
   }
@@ -119,5 +121,15 @@ export class InProcessTransport implements Transport {
   /** Drops every command in flight (a whole-cluster restart loses the network's contents). */
   clear(): void {
     this.inFlight = [];
+  }
+}
+
+/** Fisher-Yates with the injected random, so a seed replays the same order. */
+function shuffle<T>(items: T[], random: Random): void {
+  for (let index = items.length - 1; index > 0; index--) {
+    const other = random.int(index + 1);
+    const item = items[index] as T;
+    items[index] = items[other] as T;
+    items[other] = item;
   }
 }

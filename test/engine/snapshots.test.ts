@@ -34,7 +34,7 @@ describe('snapshots', () => {
     expect(() => partition.snapshots.verify(snapshot)).not.toThrow();
     const file = path.join(snapshot.directory, snapshotStateFile);
     const bytes = fs.readFileSync(file);
-    bytes[bytes.length - 1] ^= 0x01;
+    bytes.writeUInt8(bytes.readUInt8(bytes.length - 1) ^ 0x01, bytes.length - 1);
     fs.writeFileSync(file, bytes);
     expect(() => partition.snapshots.verify(snapshot)).toThrow(/SNAPSHOT_CORRUPT|state\.db has SHA-256 [0-9a-f]{64}, CHECKSUMS says/);
   });
