@@ -7,7 +7,7 @@ import { SeededRandom } from '../../src/random.js';
 import type { PartitionTestOptions } from '../../src/engine/partition.js';
 import type { Orphan } from '../../src/engine/consistency.js';
 
-const seedCount = Number(process.env.CUTLINE_ENGINE_SEEDS ?? 16);
+const seedCount = Number(process.env.CUTLINE_ENGINE_SEEDS ?? 12);
 const faults = { delayMsMin: 0, delayMsMax: 20, duplicateProbability: 0.1, lossProbability: 0.05, reorder: true };
 
 // Automatic snapshots are off here: compaction would delete the early checkpoint records the cuts need.

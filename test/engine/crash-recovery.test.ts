@@ -15,7 +15,7 @@ import type { Cluster } from '../../src/engine/cluster.js';
 
 const crashPoints: readonly CrashPoint[] = ['after-record', 'before-flush', 'before-commit', 'after-commit', 'after-send'];
 const faults = { delayMsMin: 0, delayMsMax: 20, duplicateProbability: 0.1, lossProbability: 0.05, reorder: true };
-const seedCount = Number(process.env.CUTLINE_ENGINE_SEEDS ?? 16);
+const seedCount = Number(process.env.CUTLINE_ENGINE_SEEDS ?? 8);
 
 let running: TestCluster | undefined;
 afterEach(() => running?.cluster.close());
