@@ -179,8 +179,9 @@ export class Partition {
     for (const checkpoint of checkpoints) this.config.backupHook.checkpointCreated(checkpoint);
     this.crash('after-send');
     this.processedSinceSnapshot += records.length;
+    // Automatic snapshots wait until every follow-up is processed too, so that they are clean (see prune).
     const interval = this.config.snapshotIntervalRecords;
-    if (interval > 0 && this.processedSinceSnapshot >= interval) this.takeSnapshot();
+    if (interval > 0 && this.processedSinceSnapshot >= interval && this.lastWritten <= this.lastProcessed) this.takeSnapshot();
     return records.length;
   }
 
@@ -220,14 +221,21 @@ export class Partition {
     return { release: () => void this.logHolds.delete(id) };
   }
 
-  /** Deletes whole segments below the oldest position still needed: newest snapshot, reserved snapshots, holds. */
+  /**
+   * Deletes whole segments below the oldest position still needed: after the oldest snapshot that
+   * pruning kept (the newest, the newest clean one, the reserved ones), and below every log hold.
+   */
   compact(): void {
-    const [newest] = this.snapshots.list();
-    if (newest === undefined) return;
-    let bound = newest.metadata.processedPosition + 1;
-    for (const snapshot of this.snapshots.reserved()) bound = Math.min(bound, snapshot.metadata.processedPosition + 1);
+    const snapshots = this.snapshots.list();
+    if (snapshots.length === 0) return;
+    let bound = Math.min(...snapshots.map((snapshot) => snapshot.metadata.processedPosition + 1));
     for (const position of this.logHolds.values()) bound = Math.min(bound, position);
     this.log.compactBelow(bound);
+  }
+
+  /** Appends BACKUP_CONFIRMED (the backup manager's record that a backup finished); returns its position. */
+  confirmBackup(checkpointId: number, checkpointPosition: number, status: 'COMPLETED' | 'FAILED', reason?: string): number {
+    return this.submit({ type: 'BACKUP_CONFIRMED', value: { checkpointId, checkpointPosition, status, ...(reason === undefined ? {} : { reason }) } });
   }
 
   /** Clean shutdown: a final snapshot so the next start replays little, then close. */

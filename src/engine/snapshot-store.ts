@@ -149,11 +149,22 @@ export class SnapshotStore {
     return this.list().filter((s) => this.reservations.has(s.metadata.snapshotId));
   }
 
-  /** Deletes every snapshot except the newest and the reserved ones, and leftovers of interrupted snapshots. */
+  /**
+   * Deletes every snapshot except the newest, the newest clean one, and the reserved ones, plus
+   * leftovers of interrupted snapshots. A snapshot is clean when its last written position is at or
+   * before its processed position: it then suits a backup of ANY later checkpoint, so keeping one
+   * (and the log after it) means a backup never lacks a snapshot, whatever the newest one is.
+   */
   prune(): void {
-    const [newest, ...older] = this.list();
-    for (const snapshot of older) {
-      if (newest !== undefined && !this.reservations.has(snapshot.metadata.snapshotId)) fs.rmSync(snapshot.directory, { recursive: true, force: true });
+    const snapshots = this.list();
+    const keep = new Set<string>();
+    const newest = snapshots[0];
+    if (newest !== undefined) keep.add(newest.metadata.snapshotId);
+    const newestClean = snapshots.find(isClean);
+    if (newestClean !== undefined) keep.add(newestClean.metadata.snapshotId);
+    for (const id of this.reservations.keys()) keep.add(id);
+    for (const snapshot of snapshots) {
+      if (!keep.has(snapshot.metadata.snapshotId)) fs.rmSync(snapshot.directory, { recursive: true, force: true });
     }
     for (const name of fs.readdirSync(this.directory)) {
       if (name.startsWith('.pending-')) fs.rmSync(path.join(this.directory, name), { recursive: true, force: true });
@@ -173,6 +184,11 @@ export class SnapshotStore {
     if (metadata.version !== snapshotFormatVersion || metadata.snapshotId !== id) return undefined;
     return { metadata, directory, files: [snapshotStateFile, snapshotMetadataFile, snapshotChecksumFile] };
   }
+}
+
+/** No record written by the processing in the snapshot lies after its processed position. */
+export function isClean(snapshot: Snapshot): boolean {
+  return snapshot.metadata.lastWrittenPosition <= snapshot.metadata.processedPosition;
 }
 
 export function sha256File(filePath: string): string {

@@ -81,7 +81,6 @@ describe('snapshots', () => {
     const partition = running.cluster.partition(1);
     generate(partition, running, 5);
     const first = partition.takeSnapshot();
-    const keep = partition.snapshots.reserve(first);
     const checkpointPosition = partition.triggerCheckpoint(1, 'MANUAL_BACKUP');
     partition.processAvailable(checkpointPosition); // processes the checkpoint; its CHECKPOINT_CREATED lands after it
     const second = partition.takeSnapshot();
@@ -89,6 +88,8 @@ describe('snapshots', () => {
     expect(second.metadata.lastWrittenPosition).toBe(checkpointPosition + 1);
     expect(partition.snapshots.newestAtOrBefore(checkpointPosition)?.metadata.snapshotId).toBe(first.metadata.snapshotId);
     expect(partition.snapshots.newestAtOrBefore(checkpointPosition + 1)?.metadata.snapshotId).toBe(second.metadata.snapshotId);
-    keep.release();
+    // Unreserved, the first survives pruning as the newest clean snapshot, and the log after it stays.
+    expect(partition.snapshots.list().map((s) => s.metadata.snapshotId)).toEqual([second.metadata.snapshotId, first.metadata.snapshotId]);
+    expect(partition.log.firstPosition).toBeLessThanOrEqual(first.metadata.processedPosition + 1);
   });
 });
