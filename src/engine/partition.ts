@@ -1,5 +1,6 @@
 // A partition: its log, the single-threaded stream processor over it, its SQLite state, and its snapshots.
-import type { Log, LogRecord } from '../log/log.js';
+import type { Log } from '../log/log.js';
+import { readRange } from './log-range.js';
 import type { Clock } from '../clock.js';
 import type { Transport } from './transport.js';
 import type { BackupHook } from './backup-hook.js';
@@ -289,15 +290,4 @@ export class Partition {
   private crash(point: CrashPoint): void {
     this.config.testOnly.crashPoint?.(point, this.partitionId);
   }
-}
-
-/** The records with positions from..to (inclusive), read before processing so appends cannot disturb the iterator. */
-export function readRange(log: Log, from: number, to: number): LogRecord[] {
-  const records: LogRecord[] = [];
-  for (const record of log.read(from)) {
-    if (record.position > to) break;
-    records.push(record);
-  }
-  assert(records.length === to - from + 1, `the log holds positions ${from}..${to}`);
-  return records;
 }
