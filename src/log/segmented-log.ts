@@ -119,7 +119,8 @@ export class SegmentedLog implements Log {
         hint: 'Truncate after a position the log holds (or firstPosition - 1 to empty it).',
       });
     }
-    if (position === this.lastPosition) return;
+    // Either way the log is durable when truncateAfter returns: restore relies on that before it reports success.
+    if (position === this.lastPosition) return this.flush();
     const keepIndex = position < this.firstPosition ? 0 : this.list.indexOf(this.segmentHolding(position));
     const keep = this.list[keepIndex];
     assert(keep !== undefined, 'the kept segment exists');

@@ -2,10 +2,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach } from 'vitest';
+import { afterAll, afterEach } from 'vitest';
 import type { AppendRecord, LogRecord } from '../../src/log/log.js';
 
 const directories: string[] = [];
+const fileDirectories: string[] = [];
 
 /** A fresh temporary directory, removed after the current test. */
 export function temporaryDirectory(): string {
@@ -14,8 +15,19 @@ export function temporaryDirectory(): string {
   return directory;
 }
 
+/** A fresh temporary directory kept for every test of the file (a template to copy), removed after them. */
+export function fileTemporaryDirectory(): string {
+  const directory = mkdtempSync(join(tmpdir(), 'cutline-log-template-'));
+  fileDirectories.push(directory);
+  return directory;
+}
+
 afterEach(() => {
   for (const directory of directories.splice(0)) rmSync(directory, { recursive: true, force: true });
+});
+
+afterAll(() => {
+  for (const directory of fileDirectories.splice(0)) rmSync(directory, { recursive: true, force: true });
 });
 
 /** Record n (1-based) of a test log: its payload names it, so mix-ups show in diffs. */
@@ -36,4 +48,9 @@ export function stored(record: AppendRecord, position: number): LogRecord {
 
 export function storedAll(records: readonly AppendRecord[], firstPosition = 1): LogRecord[] {
   return records.map((record, at) => stored(record, firstPosition + at));
+}
+
+/** The path of segment n in a directory. */
+export function segmentPath(directory: string, segmentId: number): string {
+  return join(directory, `${String(segmentId).padStart(20, '0')}.log`);
 }
