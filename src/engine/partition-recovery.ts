@@ -8,7 +8,7 @@ import { readRange } from './log-range.js';
 import { StateStore } from './state-store.js';
 import { SnapshotStore, snapshotStateFile, type Snapshot } from './snapshot-store.js';
 import { decodeRecord } from './records.js';
-import { CutlineError, isCutlineError } from '../errors.js';
+import { CutlineError } from '../errors.js';
 
 /** The directories of one partition inside the engine's data directory (FORMAT.md). */
 export function partitionPaths(dataDirectory: string, partitionId: number) {
@@ -38,6 +38,15 @@ export function openPartition(options: OpenPartitionOptions): Partition {
   const paths = partitionPaths(options.dataDirectory, options.partitionId);
   fs.mkdirSync(paths.runtime, { recursive: true });
   const log = options.openLog(paths.log);
+  try {
+    return recover(options, paths, log);
+  } catch (error) {
+    log.close();
+    throw error;
+  }
+}
+
+function recover(options: OpenPartitionOptions, paths: ReturnType<typeof partitionPaths>, log: Log): Partition {
   // Releasing a reservation lets the partition compact; the store exists before the partition does.
   const owner: { partition?: Partition } = {};
   const snapshots = new SnapshotStore(paths.snapshots, options.partitionId, () => owner.partition?.compact());
@@ -45,24 +54,28 @@ export function openPartition(options: OpenPartitionOptions): Partition {
   removeDatabase(paths.rebuild);
   if (base !== undefined) fs.copyFileSync(path.join(base.directory, snapshotStateFile), paths.rebuild);
   const store = new StateStore(paths.rebuild);
-  const basePosition = store.partitionState().lastProcessedPosition;
   const lastAtOpen = log.lastPosition;
-  const silentUntil = Math.min(processedPositionOf(paths.state), lastAtOpen);
-  const partition = new Partition(options, {
-    log,
-    store,
-    snapshots,
-    silentUntil,
-    followUpsByCause: scanFollowUps(log, basePosition + 1, lastAtOpen),
-  });
-  owner.partition = partition;
-  partition.processAvailable(lastAtOpen);
-  store.close();
-  removeDatabase(paths.state);
-  fs.renameSync(paths.rebuild, paths.state);
-  partition.replaceStore(new StateStore(paths.state));
-  options.transport.register(options.partitionId, (body) => partition.receive(body));
-  return partition;
+  try {
+    const basePosition = store.partitionState().lastProcessedPosition;
+    const partition = new Partition(options, {
+      log,
+      store,
+      snapshots,
+      silentUntil: Math.min(processedPositionOf(paths.state), lastAtOpen),
+      followUpsByCause: scanFollowUps(log, basePosition + 1, lastAtOpen),
+    });
+    owner.partition = partition;
+    partition.processAvailable(lastAtOpen);
+    store.close();
+    removeDatabase(paths.state);
+    fs.renameSync(paths.rebuild, paths.state);
+    partition.replaceStore(new StateStore(paths.state));
+    options.transport.register(options.partitionId, (body) => partition.receive(body));
+    return partition;
+  } catch (error) {
+    if (store.isOpen) store.close();
+    throw error;
+  }
 }
 
 /** The newest snapshot that verifies and that the log can continue: processed and last written positions present. */
@@ -71,13 +84,7 @@ function chooseSnapshot(snapshots: SnapshotStore, log: Log, partitionId: number)
     const { processedPosition, lastWrittenPosition } = snapshot.metadata;
     if (processedPosition > log.lastPosition || lastWrittenPosition > log.lastPosition) continue;
     if (processedPosition + 1 < log.firstPosition) continue;
-    try {
-      snapshots.verify(snapshot);
-    } catch (error) {
-      if (isCutlineError(error) && error.code === 'SNAPSHOT_CORRUPT') continue;
-      throw error;
-    }
-    return snapshot;
+    if (snapshots.verifies(snapshot)) return snapshot;
   }
   if (log.firstPosition <= 1) return undefined;
   throw new CutlineError(

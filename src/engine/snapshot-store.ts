@@ -61,7 +61,10 @@ export class SnapshotStore {
     const state = store.partitionState();
     const id = snapshotId(state.lastProcessedPosition, state.lastWrittenPosition);
     const existing = this.read(id);
-    if (existing !== undefined) return existing;
+    if (existing !== undefined) {
+      if (this.verifies(existing)) return existing;
+      fs.rmSync(existing.directory, { recursive: true, force: true }); // a damaged copy of this very state: replace it
+    }
     const pending = path.join(this.directory, `.pending-${id}`);
     fs.rmSync(pending, { recursive: true, force: true });
     fs.mkdirSync(pending);
@@ -119,6 +122,17 @@ export class SnapshotStore {
     }
     for (const name of [snapshotStateFile, snapshotMetadataFile]) {
       if (!listed.has(name)) throw corrupt(snapshot, `${checksumPath} does not list ${name}`);
+    }
+  }
+
+  /** Whether the snapshot verifies; any failure other than SNAPSHOT_CORRUPT is rethrown. */
+  verifies(snapshot: Snapshot): boolean {
+    try {
+      this.verify(snapshot);
+      return true;
+    } catch (error) {
+      if (error instanceof CutlineError && error.code === 'SNAPSHOT_CORRUPT') return false;
+      throw error;
     }
   }
 

@@ -227,6 +227,10 @@ export class StateStore {
     this.db.prepare('VACUUM INTO ?').run(path);
   }
 
+  get isOpen(): boolean {
+    return this.db.open;
+  }
+
   close(): void {
     this.db.close();
   }

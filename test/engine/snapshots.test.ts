@@ -92,4 +92,27 @@ describe('snapshots', () => {
     expect(partition.snapshots.list().map((s) => s.metadata.snapshotId)).toEqual([second.metadata.snapshotId, first.metadata.snapshotId]);
     expect(partition.log.firstPosition).toBeLessThanOrEqual(first.metadata.processedPosition + 1);
   });
+
+  it('refuses to start with ENGINE_RECOVERY when the log was compacted and no snapshot covers its start', () => {
+    running = openTestCluster(5, { partitionCount: 1, snapshotIntervalRecords: 0, segmentSizeBytes: 4096 });
+    const { cluster } = running;
+    const partition = cluster.partition(1);
+    generate(partition, running, 150);
+    partition.takeSnapshot();
+    const firstPosition = partition.log.firstPosition;
+    expect(firstPosition).toBeGreaterThan(1);
+    cluster.crash(1);
+    fs.rmSync(path.join(running.directory, 'partitions', '1', 'snapshots'), { recursive: true });
+    let failure: unknown;
+    try {
+      cluster.start(1);
+    } catch (error) {
+      failure = error;
+    }
+    expect(failure).toMatchObject({ code: 'ENGINE_RECOVERY' });
+    expect((failure as Error).message).toBe(
+      `partition 1: the log starts at position ${firstPosition}, and no valid snapshot has a processed position from ${firstPosition - 1} to ${partition.log.lastPosition}`,
+    );
+    running = undefined; // nothing left open to close
+  });
 });
