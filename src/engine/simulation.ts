@@ -14,6 +14,8 @@ export interface SimulationOptions {
   /** Largest delay of a trigger's arrival at a partition after it starts. */
   readonly triggerDelayMsMax: number;
   readonly checkpointTypes: readonly CheckpointType[];
+  /** Most records one processing step takes (default 8); 1 makes the state after every position observable. */
+  readonly batchRecordsMax?: number;
 }
 
 interface PendingTrigger {
@@ -53,7 +55,7 @@ export class SimulationScheduler {
     if (choice === 0) this.transport.deliverDue(1 + this.random.int(3));
     else if (choice === 1 || choice === 2) {
       const busy = running.filter((partition) => partition.hasUnprocessed());
-      busy[this.random.int(busy.length)]?.processBatch(1 + this.random.int(8));
+      busy[this.random.int(busy.length)]?.processBatch(1 + this.random.int(this.options.batchRecordsMax ?? 8));
     } else running[this.random.int(running.length)]?.retryDue();
   }
 
