@@ -8,7 +8,7 @@ import type { PartitionStateRow } from './state-store.js';
 import type { StateStore } from './state-store.js';
 import type { SnapshotStore} from './snapshot-store.js';
 import { type Snapshot } from './snapshot-store.js';
-import { decodeRecord, encodeRecord, type CheckpointType, type EngineRecord, type EngineRecordBody, type InterPartitionBody } from './records.js';
+import { decodeRecord, encodeRecord, type CheckpointType, type EngineRecord, type EngineRecordBody, type InterPartitionBody, type UnsentCommandBody } from './records.js';
 import { emptyEffects, processRecord, type CreatedCheckpoint, type ProcessingContext } from './processing.js';
 import { assert } from '../assert.js';
 
@@ -149,7 +149,7 @@ export class Partition {
     const to = Math.min(this.log.lastPosition, untilPosition, from + maxRecords - 1);
     if (to < from) return 0;
     const records = readRange(this.log, from, to).map(decodeRecord);
-    const sends: { target: number; body: InterPartitionBody; checkpointId: number; checkpointType: CheckpointType }[] = [];
+    const sends: { target: number; body: UnsentCommandBody; sourcePosition: number; checkpointId: number; checkpointType: CheckpointType }[] = [];
     const outboxAdded: string[] = [];
     const checkpoints: CreatedCheckpoint[] = [];
     this.store.transaction(() => {
@@ -160,8 +160,7 @@ export class Partition {
         if (record.position > this.silentUntil) {
           const { checkpointId, checkpointType } = this.store.partitionState();
           for (const reply of effects.replies) {
-            const value = { ...reply.body.value, source: { ...reply.body.value.source, position: record.position } };
-            sends.push({ target: reply.targetPartitionId, body: { ...reply.body, value } as InterPartitionBody, checkpointId, checkpointType });
+            sends.push({ target: reply.targetPartitionId, body: reply.body, sourcePosition: record.position, checkpointId, checkpointType });
           }
           outboxAdded.push(...effects.outboxAdded);
           checkpoints.push(...effects.checkpointsCreated);
@@ -175,7 +174,7 @@ export class Partition {
     });
     this.lastProcessed = to;
     this.crash('after-commit');
-    for (const send of sends) this.send(send.target, send.body, send.checkpointId, send.checkpointType);
+    for (const send of sends) this.send(send.target, send.body, send.sourcePosition, send.checkpointId, send.checkpointType);
     for (const key of outboxAdded) this.sendFromOutbox(key);
     for (const checkpoint of checkpoints) this.config.backupHook.checkpointCreated(checkpoint);
     this.crash('after-send');
@@ -269,17 +268,17 @@ export class Partition {
   private sendFromOutbox(commandKey: string): void {
     const row = this.store.outboxRow(commandKey);
     if (row === undefined) return; // acknowledged within the same batch
-    const value = { ...(JSON.parse(row.body) as object), source: { partitionId: 0, position: row.sourcePosition, checkpointId: 0, checkpointType: 'MARKER' } };
-    this.send(row.targetPartitionId, { type: row.recordType, value } as InterPartitionBody, row.checkpointId, row.checkpointType);
+    const body = { type: row.recordType, value: JSON.parse(row.body) as object } as UnsentCommandBody;
+    this.send(row.targetPartitionId, body, row.sourcePosition, row.checkpointId, row.checkpointType);
     this.lastSentMs.set(commandKey, this.config.clock.nowMs());
   }
 
   /** The one place that fills in the source envelope, piggybacking the checkpoint (unless switched off). */
-  private send(target: number, body: InterPartitionBody, checkpointId: number, checkpointType: CheckpointType): void {
+  private send(target: number, body: UnsentCommandBody, sourcePosition: number, checkpointId: number, checkpointType: CheckpointType): void {
     const piggyback = this.config.testOnly.piggybacking !== false;
     const source = {
       partitionId: this.partitionId,
-      position: body.value.source.position,
+      position: sourcePosition,
       checkpointId: piggyback ? checkpointId : 0,
       checkpointType: piggyback ? checkpointType : ('MARKER' as const),
     };

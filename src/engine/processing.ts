@@ -1,14 +1,14 @@
 // The effects processing may have, and the dispatcher that routes each record type to its handler.
-import type { CheckpointType, EngineRecord, EngineRecordBody, InterPartitionBody } from './records.js';
+import type { CheckpointType, EngineRecord, EngineRecordBody, UnsentCommandBody } from './records.js';
 import type { StateStore } from './state-store.js';
 import { processCheckpointRecord } from './checkpoint-processing.js';
 import { processWorkloadRecord } from './workload-processing.js';
 import { unreachable } from '../assert.js';
 
-/** A command for another partition, before the transport adds the piggybacked checkpoint. */
+/** A command for another partition, before the sending partition adds its source envelope. */
 export interface OutgoingCommand {
   readonly targetPartitionId: number;
-  readonly body: InterPartitionBody;
+  readonly body: UnsentCommandBody;
 }
 
 /** A checkpoint of a backup type that processing created: handed to the backup manager after commit. */

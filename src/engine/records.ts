@@ -107,6 +107,13 @@ export type EngineRecordBody =
 /** The inter-partition subset: the bodies that carry a `source`. */
 export type InterPartitionBody = Extract<EngineRecordBody, { value: { source: CommandSource } }>;
 
+/** An inter-partition command as processing decides it: the sending partition adds the `source` envelope. */
+export type UnsentCommandBody = InterPartitionBody extends infer B
+  ? B extends { readonly type: infer T; readonly value: infer V }
+    ? { readonly type: T; readonly value: Omit<V, 'source'> }
+    : never
+  : never;
+
 export type EngineRecord = EngineRecordBody & { readonly position: number; readonly timestampMs: number };
 
 const typeNames = new Map<number, RecordTypeName>(

@@ -1,5 +1,5 @@
 // Message correlation across partitions (the seed's example): instances, subscriptions, messages.
-import type { EngineRecord, InterPartitionBody, CommandSource } from './records.js';
+import type { EngineRecord, UnsentCommandBody } from './records.js';
 import type { ProcessingContext, ProcessingEffects } from './processing.js';
 import type { SubscriptionRow, MessageRow } from './state-store.js';
 import { partitionForKey } from './partitioning.js';
@@ -26,13 +26,13 @@ export function processWorkloadRecord(record: WorkloadRecord, context: Processin
       const target = partitionForKey(correlationKey, context.partitionCount);
       addToOutbox(context, effects, outboxKey.open(instanceKey), target, record.position, {
         type: 'OPEN_SUBSCRIPTION',
-        value: { source: placeholderSource, instanceKey, correlationKey },
+        value: { instanceKey, correlationKey },
       });
       return;
     }
     case 'OPEN_SUBSCRIPTION': {
       const { instanceKey, correlationKey, source } = record.value;
-      const reply: InterPartitionBody = { type: 'SUBSCRIPTION_OPENED', value: { source: placeholderSource, instanceKey } };
+      const reply: UnsentCommandBody = { type: 'SUBSCRIPTION_OPENED', value: { instanceKey } };
       effects.replies.push({ targetPartitionId: source.partitionId, body: reply });
       if (store.subscription(instanceKey) !== undefined) return; // a duplicate: acknowledged again above
       const subscription: SubscriptionRow = {
@@ -75,7 +75,7 @@ export function processWorkloadRecord(record: WorkloadRecord, context: Processin
       }
       effects.replies.push({
         targetPartitionId: source.partitionId,
-        body: { type: 'MESSAGE_CORRELATED', value: { source: placeholderSource, instanceKey, messageId } },
+        body: { type: 'MESSAGE_CORRELATED', value: { instanceKey, messageId } },
       });
       return;
     }
@@ -90,18 +90,12 @@ export function processWorkloadRecord(record: WorkloadRecord, context: Processin
   }
 }
 
-/**
- * The source envelope is filled in by the partition when it sends (its id, the sending record's
- * position, the piggybacked checkpoint); handlers only say what to send and to whom.
- */
-const placeholderSource: CommandSource = { partitionId: 0, position: 0, checkpointId: 0, checkpointType: 'MARKER' };
-
 function correlate(context: ProcessingContext, effects: ProcessingEffects, position: number, subscription: SubscriptionRow, message: MessageRow): void {
   context.store.putSubscription({ ...subscription, state: 'CORRELATING', messageId: message.messageId });
   context.store.putMessage({ ...message, instanceKey: subscription.instanceKey });
   addToOutbox(context, effects, outboxKey.correlate(subscription.instanceKey), subscription.instancePartitionId, position, {
     type: 'CORRELATE_MESSAGE',
-    value: { source: placeholderSource, instanceKey: subscription.instanceKey, messageId: message.messageId },
+    value: { instanceKey: subscription.instanceKey, messageId: message.messageId },
   });
 }
 
@@ -111,16 +105,15 @@ function addToOutbox(
   commandKey: string,
   targetPartitionId: number,
   sourcePosition: number,
-  body: InterPartitionBody,
+  body: UnsentCommandBody,
 ): void {
   // The piggybacked checkpoint is the one in force while the sending record is processed (DESIGN.md).
   const { checkpointId, checkpointType } = context.store.partitionState();
-  const { source: _source, ...rest } = body.value;
   context.store.putOutbox({
     commandKey,
     targetPartitionId,
     recordType: body.type,
-    body: JSON.stringify(rest),
+    body: JSON.stringify(body.value),
     sourcePosition,
     checkpointId,
     checkpointType,
