@@ -4,7 +4,7 @@ import { readRange } from './log-range.js';
 import type { Clock } from '../clock.js';
 import type { Transport } from './transport.js';
 import type { BackupHook } from './backup-hook.js';
-import type { PartitionStateRow } from './state-store.js';
+import type { BackupRow, PartitionStateRow } from './state-store.js';
 import type { StateStore } from './state-store.js';
 import type { SnapshotStore} from './snapshot-store.js';
 import { type Snapshot } from './snapshot-store.js';
@@ -95,6 +95,10 @@ export class Partition {
   }
   hasUnprocessed(): boolean {
     return this.log.lastPosition > this.lastProcessed;
+  }
+  /** The backups this partition knows as confirmed (BACKUP_CONFIRMED processed), by checkpoint id. */
+  confirmedBackups(): BackupRow[] {
+    return this.store.backups();
   }
   /** Whether any inter-partition command still waits for its acknowledgement. */
   hasOutbox(): boolean {

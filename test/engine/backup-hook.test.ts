@@ -38,6 +38,7 @@ describe('the backup hook', () => {
     expect(recovered.dumpState().backups).toEqual([
       { checkpoint_id: 7, checkpoint_position: checkpointPosition, status: 'COMPLETED', reason: null, confirmed_position: confirmedPosition },
     ]);
+    expect(recovered.confirmedBackups()).toEqual([{ checkpointId: 7, checkpointPosition, status: 'COMPLETED', reason: null, confirmedPosition }]);
     expect(hook.created).toHaveLength(1);
   });
 });
