@@ -16,7 +16,8 @@ export class FileWindow {
     readonly endOffset: number,
     chunkBytes = chunkBytesDefault,
   ) {
-    this.buffer = Buffer.allocUnsafe(chunkBytes);
+    // Small files (and short seeks near the end) need no full-size chunk.
+    this.buffer = Buffer.allocUnsafe(Math.max(0, Math.min(chunkBytes, endOffset)));
   }
 
   /**

@@ -125,6 +125,8 @@ export class SegmentedLog implements Log {
     const keep = this.list[keepIndex];
     assert(keep !== undefined, 'the kept segment exists');
     // Locate the cut before deleting anything, so that a damaged segment leaves the log untouched.
+    // The kept segment becomes the active one, which is always indexed.
+    const keepIndexEntries = this.reader.indexOf(keep);
     const cutOffset = this.reader.frameEnd(keep, this.fdOf(keep), position, seekChunkBytes);
     // Later segments go first, highest id down, each deletion made durable: a crash leaves a valid prefix.
     this.io(`closing ${this.active.path}`, () => this.fileSystem.closeFile(this.activeFd));
@@ -146,7 +148,7 @@ export class SegmentedLog implements Log {
     keep.lastPosition = position < keep.firstPosition ? keep.firstPosition - 1 : position;
     keep.sizeBytes = cutOffset;
     keep.durableSizeBytes = cutOffset;
-    keep.index?.truncateAfter(position);
+    keepIndexEntries.truncateAfter(position);
   }
 
   compactBelow(position: number): void {

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach } from 'vitest';
+import { nodeLogFileSystem, type LogFileSystem } from '../../src/log/file-system.js';
 import type { AppendRecord, LogRecord } from '../../src/log/log.js';
 
 const directories: string[] = [];
@@ -54,3 +55,9 @@ export function storedAll(records: readonly AppendRecord[], firstPosition = 1): 
 export function segmentPath(directory: string, segmentId: number): string {
   return join(directory, `${String(segmentId).padStart(20, '0')}.log`);
 }
+
+/**
+ * node:fs without fsync, for tests that check what is read back rather than what survives a power cut
+ * (no test can observe an fsync); it keeps hundreds of reopen-and-truncate rounds fast on a shared disk.
+ */
+export const noSyncFileSystem: LogFileSystem = { ...nodeLogFileSystem, syncFile: () => undefined, syncDirectory: () => undefined };

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { SegmentedLog } from '../../src/log/segmented-log.js';
 import { encodeSegmentHeader, frameHeaderBytes, segmentHeaderBytes } from '../../src/log/segment-format.js';
 import { isCutlineError } from '../../src/errors.js';
-import { fileTemporaryDirectory, segmentPath, storedAll, temporaryDirectory, testRecords } from './log-fixtures.js';
+import { fileTemporaryDirectory, noSyncFileSystem, segmentPath, storedAll, temporaryDirectory, testRecords } from './log-fixtures.js';
 
 const payloadBytes = 40;
 const frameBytes = frameHeaderBytes + payloadBytes;
@@ -32,7 +32,7 @@ function flipBit(path: string, offset: number, bit: number): void {
 
 function openError(directory: string): unknown {
   try {
-    SegmentedLog.open({ directory, segmentSizeBytes: 4096 }).close();
+    SegmentedLog.open({ directory, segmentSizeBytes: 4096, fs: noSyncFileSystem }).close();
   } catch (error) {
     return error;
   }
@@ -46,10 +46,11 @@ describe('recovery of a torn tail', () => {
   const lastFrameStart = statSync(lastSegment(template)).size - frameBytes;
 
   it('cuts a last frame torn at every byte offset back to exactly the previous records', () => {
+    const directory = copyOf(template);
+    const original = readFileSync(lastSegment(directory));
     for (let cut = lastFrameStart; cut < lastFrameStart + frameBytes; cut += 1) {
-      const directory = copyOf(template);
-      truncateSync(lastSegment(directory), cut);
-      const log = SegmentedLog.open({ directory, segmentSizeBytes: 4096 });
+      writeFileSync(lastSegment(directory), original.subarray(0, cut));
+      const log = SegmentedLog.open({ directory, segmentSizeBytes: 4096, fs: noSyncFileSystem });
       expect(log.lastPosition, `cut at ${cut}`).toBe(count - 1);
       expect(log.recovery.tornTail).toEqual(
         cut === lastFrameStart ? undefined : expect.objectContaining({ offset: lastFrameStart, position: count, bytesRemoved: cut - lastFrameStart }),
@@ -58,17 +59,18 @@ describe('recovery of a torn tail', () => {
       expect(statSync(lastSegment(directory)).size).toBe(lastFrameStart);
       expect(log.append(testRecords(count, payloadBytes).slice(-1))).toBe(count);
       log.close();
-      expect([...SegmentedLog.open({ directory }).read(1)]).toEqual(storedAll(testRecords(count, payloadBytes)));
+      expect([...SegmentedLog.open({ directory, fs: noSyncFileSystem }).read(1)]).toEqual(storedAll(testRecords(count, payloadBytes)));
     }
   });
 
   it('cuts a last frame whose bytes never reached the disk (zeros from any byte on) back', () => {
+    const directory = copyOf(template);
+    const original = readFileSync(lastSegment(directory));
     for (let from = lastFrameStart; from < lastFrameStart + frameBytes; from += 1) {
-      const directory = copyOf(template);
-      const bytes = readFileSync(lastSegment(directory));
+      const bytes = Buffer.from(original);
       bytes.fill(0, from);
       writeFileSync(lastSegment(directory), bytes);
-      const log = SegmentedLog.open({ directory });
+      const log = SegmentedLog.open({ directory, fs: noSyncFileSystem });
       expect(log.lastPosition, `zeros from ${from}`).toBe(count - 1);
       log.close();
     }
@@ -110,9 +112,12 @@ describe('corruption before the tail', () => {
   it('reports every flipped bit of a middle frame of the last segment as LOG_CORRUPT naming file, offset and position', () => {
     // Segment 3 holds positions 123..130; its third frame (position 125) is in the middle.
     const frameStart = segmentHeaderBytes + 2 * frameBytes;
+    const directory = copyOf(template);
+    const original = readFileSync(segmentPath(directory, 3));
     for (let offset = frameStart; offset < frameStart + frameBytes; offset += 1) {
       for (let bit = 0; bit < 8; bit += 1) {
-        const directory = copyOf(template);
+        // A failed open changes nothing on disk, so one copy serves every bit once the original is put back.
+        writeFileSync(segmentPath(directory, 3), original);
         flipBit(segmentPath(directory, 3), offset, bit);
         const error = openError(directory);
         expect(isCutlineError(error) && error.code, `bit ${bit} of byte ${offset}`).toBe('LOG_CORRUPT');

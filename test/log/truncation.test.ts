@@ -2,15 +2,15 @@
 import { describe, expect, it } from 'vitest';
 import { SegmentedLog } from '../../src/log/segmented-log.js';
 import { RecordingFileSystem } from './recording-file-system.js';
-import { segmentPath, storedAll, temporaryDirectory, testRecord, testRecords } from './log-fixtures.js';
+import { noSyncFileSystem, segmentPath, storedAll, temporaryDirectory, testRecord, testRecords } from './log-fixtures.js';
 
 const segmentSizeBytes = 4096;
-const count = 200;
+const count = 120;
 /** Payloads of varied sizes, so frames do not line up with index intervals. */
 const records = Array.from({ length: count }, (_, at) => testRecord(at + 1, 20 + ((at * 37) % 150)));
 
 function writeLog(directory: string, fs?: RecordingFileSystem): SegmentedLog {
-  const log = SegmentedLog.open({ directory, segmentSizeBytes, indexIntervalBytes: 256, ...(fs === undefined ? {} : { fs }) });
+  const log = SegmentedLog.open({ directory, segmentSizeBytes, indexIntervalBytes: 256, fs: fs ?? noSyncFileSystem });
   log.append(records);
   return log;
 }
@@ -19,8 +19,13 @@ describe('truncateAfter', () => {
   it('leaves exactly the prefix at every position of a multi-segment log, and appending continues after it', () => {
     for (let position = 0; position <= count; position += 1) {
       const directory = temporaryDirectory();
-      const log = writeLog(directory);
-      expect(log.segments().length).toBeGreaterThan(5);
+      let log = writeLog(directory);
+      expect(log.segments().length).toBeGreaterThan(3);
+      if (position % 2 === 1 || position === 0) {
+        // After a reopen only the last segment is indexed: truncation must index the segment it cuts.
+        log.close();
+        log = SegmentedLog.open({ directory, segmentSizeBytes, indexIntervalBytes: 256, fs: noSyncFileSystem });
+      }
       log.truncateAfter(position);
       expect(log.lastPosition, `truncate after ${position}`).toBe(position);
       expect([...log.read(1)]).toEqual(storedAll(records.slice(0, position)));
@@ -30,7 +35,7 @@ describe('truncateAfter', () => {
       expect(last?.durableSizeBytes).toBe(last?.sizeBytes);
       expect(log.append([testRecord(999, 33)])).toBe(position + 1);
       log.close();
-      const reopened = SegmentedLog.open({ directory, segmentSizeBytes });
+      const reopened = SegmentedLog.open({ directory, segmentSizeBytes, fs: noSyncFileSystem });
       expect(reopened.recovery.tornTail).toBeUndefined();
       expect([...reopened.read(1)]).toEqual([...storedAll(records.slice(0, position)), ...storedAll([testRecord(999, 33)], position + 1)]);
       reopened.close();
