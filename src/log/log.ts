@@ -51,7 +51,7 @@ export interface Log {
   read(fromPosition: number): Iterable<LogRecord>;
   /** The record at a position, or undefined when the log does not hold it. */
   get(position: number): LogRecord | undefined;
-  /** Removes every record after position; only the segment holding it is rewritten. */
+  /** Removes every record after position; only the segment holding it is rewritten; what remains is durable on return. */
   truncateAfter(position: number): void;
   /** Deletes whole segments whose records are all below position; never a partial segment. */
   compactBelow(position: number): void;

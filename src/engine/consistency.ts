@@ -1,0 +1,71 @@
+// Cross-partition consistency of a cut (pure): finds orphan commands, received before the cut but sent after it.
+import type { LogRecord } from '../log/log.js';
+import { decodeRecord, isInterPartitionType, type RecordTypeName } from './records.js';
+
+/** One partition's log up to (at least) its cut; records after the cut are ignored. */
+export interface PartitionCut {
+  readonly partitionId: number;
+  /** Position of the partition's cut record (its checkpoint record); records after it are not in the cut. */
+  readonly cutPosition: number;
+  readonly records: Iterable<LogRecord>;
+}
+
+/** A command recorded as received at or before the receiver's cut whose send is after the sender's cut. */
+export interface Orphan {
+  readonly receiverPartitionId: number;
+  readonly receiverPosition: number;
+  readonly recordType: RecordTypeName;
+  readonly receiverCutPosition: number;
+  readonly senderPartitionId: number;
+  /** The sender's record whose processing sent the command (its sourcePosition). */
+  readonly senderPosition: number;
+  /** The sender's cut, or undefined when the sender partition is not part of the cut at all. */
+  readonly senderCutPosition: number | undefined;
+  readonly message: string;
+}
+
+/**
+ * The position of the cut of checkpoint `checkpointId` in one partition: its first CHECKPOINT_CREATE
+ * with an id >= checkpointId (BCS: these records form a consistent cut), or undefined when there is none.
+ */
+export function cutPositionFor(records: Iterable<LogRecord>, checkpointId: number): number | undefined {
+  for (const raw of records) {
+    if (raw.recordType !== 1) continue;
+    const record = decodeRecord(raw);
+    if (record.type === 'CHECKPOINT_CREATE' && record.value.checkpointId >= checkpointId) return record.position;
+  }
+  return undefined;
+}
+
+/** Every orphan in the cut, in partition then position order; an empty list means the cut is consistent. */
+export function findOrphans(cuts: readonly PartitionCut[]): Orphan[] {
+  const cutOf = new Map(cuts.map((cut) => [cut.partitionId, cut.cutPosition]));
+  const orphans: Orphan[] = [];
+  for (const cut of [...cuts].sort((a, b) => a.partitionId - b.partitionId)) {
+    for (const raw of cut.records) {
+      if (raw.position > cut.cutPosition) break;
+      if (!isInterPartitionType(raw.recordType)) continue;
+      const record = decodeRecord(raw);
+      if (!('source' in record.value)) continue;
+      const source = record.value.source;
+      const senderCut = cutOf.get(source.partitionId);
+      if (senderCut !== undefined && source.position <= senderCut) continue;
+      const where = `partition ${cut.partitionId} position ${record.position} (${record.type}, cut at ${cut.cutPosition})`;
+      const sender =
+        senderCut === undefined
+          ? `partition ${source.partitionId} position ${source.position}, a partition without a cut`
+          : `partition ${source.partitionId} position ${source.position}, after that partition's cut at ${senderCut}`;
+      orphans.push({
+        receiverPartitionId: cut.partitionId,
+        receiverPosition: record.position,
+        recordType: record.type,
+        receiverCutPosition: cut.cutPosition,
+        senderPartitionId: source.partitionId,
+        senderPosition: source.position,
+        senderCutPosition: senderCut,
+        message: `orphan command: ${where} was sent by ${sender}`,
+      });
+    }
+  }
+  return orphans;
+}

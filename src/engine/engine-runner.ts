@@ -1,0 +1,72 @@
+// The real asynchronous mode: an event-loop pump over the cluster, with a generated workload, until aborted.
+import { setImmediate as yieldToEventLoop, setTimeout as sleep } from 'node:timers/promises';
+import type { Clock } from '../clock.js';
+import type { Cluster } from './cluster.js';
+import type { InProcessTransport } from './transport.js';
+import type { Workload } from './workload.js';
+import type { CheckpointType } from './records.js';
+
+export interface EngineRunOptions {
+  readonly cluster: Cluster;
+  readonly transport: InProcessTransport;
+  readonly clock: Clock;
+  readonly workload: Workload | undefined;
+  /** Workload commands submitted per second (across the cluster). */
+  readonly workloadPerSecond: number;
+  /** When > 0, an external checkpoint trigger of `checkpointType` every this many milliseconds. */
+  readonly checkpointIntervalMs: number;
+  readonly checkpointType: CheckpointType;
+  readonly signal: AbortSignal;
+  /** Called about once a second with the running totals. */
+  readonly onProgress?: (progress: EngineProgress) => void;
+}
+
+export interface EngineProgress {
+  readonly elapsedMs: number;
+  readonly recordsProcessed: number;
+  readonly commandsDelivered: number;
+  readonly checkpointsTriggered: number;
+}
+
+/**
+ * Runs the cluster on the real event loop until the signal aborts; the caller then closes the cluster.
+ * Each turn delivers due commands, processes one batch per partition, runs retry timers and submits the
+ * workload owed by the elapsed time; when a turn found nothing to do it sleeps a millisecond.
+ */
+export async function runEngine(options: EngineRunOptions): Promise<EngineProgress> {
+  const { cluster, transport, clock } = options;
+  const startMs = clock.nowMs();
+  let recordsProcessed = 0;
+  let workloadSubmitted = 0;
+  let checkpointsTriggered = 0;
+  let nextCheckpointId = Math.max(0, ...cluster.partitions().map((p) => p.state().checkpointId)) + 1;
+  let lastProgressMs = startMs;
+  const progress = (): EngineProgress => ({
+    elapsedMs: clock.nowMs() - startMs,
+    recordsProcessed,
+    commandsDelivered: transport.delivered,
+    checkpointsTriggered,
+  });
+  while (!options.signal.aborted) {
+    const now = clock.nowMs();
+    let work = transport.deliverDue(1000);
+    for (const partition of cluster.partitions()) {
+      const processed = partition.processBatch();
+      recordsProcessed += processed;
+      work += processed + partition.retryDue();
+    }
+    const owed = Math.floor(((now - startMs) * options.workloadPerSecond) / 1000) - workloadSubmitted;
+    for (let index = 0; index < Math.min(owed, 1000) && options.workload !== undefined; index++, workloadSubmitted++, work++) options.workload.step();
+    if (options.checkpointIntervalMs > 0 && now - startMs >= (checkpointsTriggered + 1) * options.checkpointIntervalMs) {
+      cluster.triggerCheckpoint(nextCheckpointId++, options.checkpointType);
+      checkpointsTriggered++;
+    }
+    if (now - lastProgressMs >= 1000) {
+      lastProgressMs = now;
+      options.onProgress?.(progress());
+    }
+    if (work > 0) await yieldToEventLoop();
+    else await sleep(1);
+  }
+  return progress();
+}

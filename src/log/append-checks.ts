@@ -1,0 +1,39 @@
+// Checks of what callers hand the log, so that bad input is refused whole, before any byte is written.
+import { CutlineError } from '../errors.js';
+import { recordPayloadBytesMax, segmentBytesMax, segmentBytesMin } from '../limits.js';
+import type { AppendRecord } from './log.js';
+
+const recordTypeMax = 0xffff;
+
+/** Every record is checked before the first is written, so a bad batch leaves the log unchanged. */
+export function checkAppendRecords(records: readonly AppendRecord[]): void {
+  records.forEach((record, at) => {
+    const which = `record ${at + 1} of ${records.length} in the append`;
+    if (!(record.payload instanceof Uint8Array)) {
+      throw new CutlineError('USAGE', `${which} has a payload that is not a Uint8Array`, { hint: 'Encode the payload to bytes before appending.' });
+    }
+    if (record.payload.length > recordPayloadBytesMax) {
+      throw new CutlineError('LIMIT_EXCEEDED', `${which} has a payload of ${record.payload.length} bytes, above recordPayloadBytesMax = ${recordPayloadBytesMax} bytes`, {
+        hint: 'Split the payload into smaller records.',
+      });
+    }
+    if (!Number.isInteger(record.recordType) || record.recordType < 0 || record.recordType > recordTypeMax) {
+      throw new CutlineError('LIMIT_EXCEEDED', `${which} has record type ${record.recordType}, outside 0..${recordTypeMax} (a u16)`, {
+        hint: 'Record types are unsigned 16-bit integers.',
+      });
+    }
+    if (!Number.isSafeInteger(record.timestampMs) || record.timestampMs < 0) {
+      throw new CutlineError('LIMIT_EXCEEDED', `${which} has timestamp ${record.timestampMs} ms, not an integer in 0..${Number.MAX_SAFE_INTEGER}`, {
+        hint: 'Timestamps are whole milliseconds since the Unix epoch.',
+      });
+    }
+  });
+}
+
+export function checkSegmentSize(segmentSizeBytes: number): void {
+  if (!Number.isSafeInteger(segmentSizeBytes) || segmentSizeBytes < segmentBytesMin || segmentSizeBytes > segmentBytesMax) {
+    throw new CutlineError('LIMIT_EXCEEDED', `segment size ${segmentSizeBytes} bytes is outside segmentBytesMin..segmentBytesMax = ${segmentBytesMin}..${segmentBytesMax}`, {
+      hint: 'Choose a segment size between 4 KiB and 1 GiB.',
+    });
+  }
+}

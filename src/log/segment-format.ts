@@ -1,0 +1,134 @@
+// The bytes of a segment file (see FORMAT.md, "Partition log"): file names, the header, and record frames.
+import { crc32c } from '@node-rs/crc32';
+import { CutlineError } from '../errors.js';
+import { recordPayloadBytesMax } from '../limits.js';
+import type { LogRecord } from './log.js';
+
+/** "CUTLOG\r\n": the CR LF pair detects a file mangled by line-ending conversion, as PNG's magic does. */
+export const segmentMagic: Uint8Array = Uint8Array.from([0x43, 0x55, 0x54, 0x4c, 0x4f, 0x47, 0x0d, 0x0a]);
+export const segmentFormatVersion = 1;
+/** magic 8 || version u16 || reserved u16 || headerCrc u32 || segmentId u64 || firstPosition u64. */
+export const segmentHeaderBytes = 32;
+const headerCrcOffset = 12;
+const headerCoveredOffset = 16;
+/** length u32 || crc32c u32 || position u64 || timestampMs u64 || recordType u16, then the payload. */
+export const frameHeaderBytes = 26;
+const frameCrcOffset = 4;
+const frameCoveredOffset = 8;
+/** The largest frame a reader accepts: a length field above it is damage, not a record. */
+export const frameBytesMax = frameHeaderBytes + recordPayloadBytesMax;
+
+const segmentNamePattern = /^(\d{20})\.log$/;
+const twoPower32 = 0x1_0000_0000;
+
+export interface SegmentHeader {
+  readonly segmentId: number;
+  readonly firstPosition: number;
+}
+
+/** The file name of a segment: 20 zero-padded decimal digits, so that name order is id order. */
+export function segmentFileName(segmentId: number): string {
+  return `${String(segmentId).padStart(20, '0')}.log`;
+}
+
+/** The segment id a file name encodes, or undefined when the name is not a segment's. */
+export function parseSegmentFileName(name: string): number | undefined {
+  const match = segmentNamePattern.exec(name);
+  if (match?.[1] === undefined) return undefined;
+  const id = Number(match[1]);
+  return Number.isSafeInteger(id) && id > 0 ? id : undefined;
+}
+
+export function writeU64(target: Buffer, offset: number, value: number): void {
+  target.writeUInt32LE(value % twoPower32, offset);
+  target.writeUInt32LE(Math.floor(value / twoPower32), offset + 4);
+}
+
+/** Reads a u64; values above 2^53 - 1 come back as NaN so that callers can reject them. */
+export function readU64(source: Buffer, offset: number): number {
+  const high = source.readUInt32LE(offset + 4);
+  if (high >= 0x20_0000) return Number.NaN;
+  return high * twoPower32 + source.readUInt32LE(offset);
+}
+
+export function encodeSegmentHeader(header: SegmentHeader): Buffer {
+  const bytes = Buffer.alloc(segmentHeaderBytes);
+  bytes.set(segmentMagic, 0);
+  bytes.writeUInt16LE(segmentFormatVersion, 8);
+  writeU64(bytes, 16, header.segmentId);
+  writeU64(bytes, 24, header.firstPosition);
+  bytes.writeUInt32LE(crc32c(bytes.subarray(headerCoveredOffset)), headerCrcOffset);
+  return bytes;
+}
+
+/** Decodes and checks a header; `path` names the file in errors. */
+export function decodeSegmentHeader(bytes: Buffer, path: string): SegmentHeader {
+  if (bytes.length < segmentHeaderBytes) {
+    throw new CutlineError('LOG_FORMAT', `segment ${path} is ${bytes.length} bytes, shorter than its ${segmentHeaderBytes}-byte header`, {
+      hint: 'The file is not a complete cutline segment; restore the log from a backup.',
+    });
+  }
+  if (!bytes.subarray(0, 8).equals(segmentMagic)) {
+    throw new CutlineError('LOG_FORMAT', `segment ${path} does not start with the segment magic "CUTLOG\\r\\n" (found ${bytes.subarray(0, 8).toString('hex')})`, {
+      hint: 'The directory holds a file that is not a cutline segment, or the file was overwritten.',
+    });
+  }
+  const version = bytes.readUInt16LE(8);
+  if (version !== segmentFormatVersion) {
+    throw new CutlineError('LOG_FORMAT', `segment ${path} has format version ${version}; this cutline reads version ${segmentFormatVersion}`, {
+      hint: 'Use the cutline release that wrote the log.',
+    });
+  }
+  const storedCrc = bytes.readUInt32LE(headerCrcOffset);
+  const actualCrc = crc32c(bytes.subarray(headerCoveredOffset, segmentHeaderBytes));
+  const segmentId = readU64(bytes, 16);
+  const firstPosition = readU64(bytes, 24);
+  if (storedCrc !== actualCrc || bytes.readUInt16LE(10) !== 0 || !(segmentId >= 1) || !(firstPosition >= 1)) {
+    throw new CutlineError('LOG_CORRUPT', `segment ${path} has a damaged header (CRC stored ${storedCrc}, computed ${actualCrc}) at byte offset 0`, {
+      hint: 'Restore the log from a backup; `cutline log verify` lists every damaged segment.',
+    });
+  }
+  return { segmentId, firstPosition };
+}
+
+/** The encoded size of a record's frame. */
+export function frameSize(payloadBytes: number): number {
+  return frameHeaderBytes + payloadBytes;
+}
+
+/** Writes one frame at offset and returns the offset after it. */
+export function encodeFrame(record: LogRecord, target: Buffer, offset: number): number {
+  const end = offset + frameHeaderBytes + record.payload.length;
+  target.writeUInt32LE(record.payload.length, offset);
+  writeU64(target, offset + 8, record.position);
+  writeU64(target, offset + 16, record.timestampMs);
+  target.writeUInt16LE(record.recordType, offset + 24);
+  target.set(record.payload, offset + frameHeaderBytes);
+  target.writeUInt32LE(crc32c(target.subarray(offset + frameCoveredOffset, end)), offset + frameCrcOffset);
+  return end;
+}
+
+/** The fixed fields of a frame, read without checking the CRC. */
+export interface FrameHeader {
+  readonly payloadBytes: number;
+  readonly storedCrc: number;
+  readonly position: number;
+  readonly timestampMs: number;
+  readonly recordType: number;
+}
+
+export function decodeFrameHeader(source: Buffer, offset: number): FrameHeader {
+  return {
+    payloadBytes: source.readUInt32LE(offset),
+    storedCrc: source.readUInt32LE(offset + frameCrcOffset),
+    position: readU64(source, offset + 8),
+    timestampMs: readU64(source, offset + 16),
+    recordType: source.readUInt16LE(offset + 24),
+  };
+}
+
+/** Whether the whole frame at offset (header and payload present in source) has a matching CRC. */
+export function frameCrcMatches(source: Buffer, offset: number, header: FrameHeader): boolean {
+  const end = offset + frameHeaderBytes + header.payloadBytes;
+  return crc32c(source.subarray(offset + frameCoveredOffset, end)) === header.storedCrc;
+}

@@ -1,0 +1,47 @@
+// `cutline engine start` as an operator runs it: a real process, stopped by SIGTERM, restarted on the same data.
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { temporaryDirectory } from './helpers.js';
+
+const bin = new URL('../../src/cli/bin.ts', import.meta.url).pathname;
+
+/** Starts the engine, waits for `linesBeforeStop` progress lines, sends SIGTERM; resolves with exit code and output. */
+function runUntilStopped(dataDirectory: string, linesBeforeStop: number): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', bin, 'engine', 'start', '--data-dir', dataDirectory, '--partitions', '3', '--nodes', '2'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    let sent = false;
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (!sent && (output.match(/^processed \d+ records/gm)?.length ?? 0) >= linesBeforeStop) {
+        sent = true;
+        child.kill('SIGTERM');
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, output }));
+  });
+}
+
+describe('cutline engine start', () => {
+  it('runs the workload, stops cleanly on SIGTERM with a snapshot per partition, and restarts from them', async () => {
+    const dataDirectory = temporaryDirectory('engine-cli');
+    const first = await runUntilStopped(dataDirectory, 1);
+    expect(first.output).toMatch(/node 0: partitions 1, 3\nnode 1: partitions 2\n/);
+    expect(first.output).toContain('engine stopped cleanly');
+    expect(first.code).toBe(0);
+    for (const partitionId of [1, 2, 3]) {
+      const snapshots = fs.readdirSync(path.join(dataDirectory, 'partitions', String(partitionId), 'snapshots'));
+      expect(snapshots.filter((name) => /^\d+-\d+$/.test(name)), `partition ${partitionId}`).toHaveLength(1);
+    }
+    const second = await runUntilStopped(dataDirectory, 1);
+    expect(second.code).toBe(0);
+    expect(second.output).toContain('engine stopped cleanly');
+  });
+});
