@@ -28,9 +28,7 @@ export function withStoreOptions<T>(yargs: Argv<T>): Argv<T & StoreArguments> {
       describe: 'Address buckets as endpoint/bucket instead of bucket.endpoint [env CUTLINE_S3_FORCE_PATH_STYLE]',
       group: 'Backup store:',
     })
-    .epilogue('S3 credentials come from the AWS default chain: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, SSO, instance roles.') as Argv<
-    T & StoreArguments
-  >;
+    .epilogue('S3 credentials come from the AWS default chain: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, SSO, instance roles.');
 }
 
 /** The store configuration from parsed arguments, falling back to the environment. */
