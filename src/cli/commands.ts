@@ -1,4 +1,5 @@
 // The registry of CLI commands: one module per file under commands/, listed here in help order.
 import type { AnyCommand } from './command.js';
+import { backupCommand } from './commands/backup.js';
 
-export const commands: readonly AnyCommand[] = [];
+export const commands: readonly AnyCommand[] = [backupCommand];
