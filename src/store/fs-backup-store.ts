@@ -39,7 +39,12 @@ export class FileSystemBackupStore implements BackupStore {
     await this.ensureDirectory(dirname(path), key);
     const temporary = join(dirname(path), `.${path.slice(dirname(path).length + 1)}.tmp-${randomBytes(6).toString('hex')}`);
     try {
-      await writeDurably(temporary, body, key, options.signal);
+      await writeDurably(temporary, body, key, options.signal).catch(async (error: unknown) => {
+        // A concurrent delete may have pruned the (then empty) directory: recreate it once.
+        if (errorCode(error) !== 'ENOENT' || isStreamBody(body)) throw error;
+        await this.ensureDirectory(dirname(path), key);
+        await writeDurably(temporary, body, key, options.signal);
+      });
       options.signal?.throwIfAborted();
       if (options.ifNoneMatch === true) {
         if (await exists(path)) throw alreadyExists(key);
@@ -55,7 +60,8 @@ export class FileSystemBackupStore implements BackupStore {
       await fsyncDirectory(dirname(path));
     } catch (error) {
       await unlink(temporary).catch(() => undefined);
-      throw error;
+      options.signal?.throwIfAborted();
+      throw error instanceof CutlineError ? error : unavailable('write', key, error);
     }
   }
 
@@ -226,5 +232,8 @@ function sizeMismatch(key: string, declared: number, what: string): CutlineError
 
 function unavailable(operation: string, key: string, error: unknown): CutlineError {
   const detail = error instanceof Error ? error.message : String(error);
+  if (errorCode(error) === 'EACCES' || errorCode(error) === 'EPERM' || errorCode(error) === 'EROFS') {
+    return new CutlineError('STORE_ACCESS_DENIED', `could not ${operation} ${key}: ${detail}`, { cause: error, hint: 'Check the permissions of the store directory.' });
+  }
   return new CutlineError('STORE_UNAVAILABLE', `could not ${operation} ${key}: ${detail}`, { cause: error });
 }

@@ -2,6 +2,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ListEntry } from './backup-store.js';
+import { CutlineError } from '../errors.js';
 
 /**
  * Yields every file under root whose key starts with prefix, in byte order of the keys.
@@ -21,7 +22,7 @@ async function* walk(root: string, directoryKey: string, namePrefix: string, sig
   const entries = await readdir(directory, { withFileTypes: true }).catch((error: unknown) => {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return [];
-    throw error;
+    throw new CutlineError('STORE_UNAVAILABLE', `could not list ${directoryKey === '' ? 'the store root' : directoryKey}: ${(error as Error).message}`, { cause: error });
   });
   const candidates = entries
     .filter((entry) => !entry.name.startsWith('.') && entry.name.startsWith(namePrefix) && (entry.isFile() || entry.isDirectory()))
