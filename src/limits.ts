@@ -20,8 +20,10 @@ export const storeRequestAttemptsMax = 5;
 /** Backoff before a retry: exponential from the base, capped, with full jitter. */
 export const storeRetryDelayBaseMs = 100;
 export const storeRetryDelayMaxMs = 10_000;
-/** Bodies larger than this go to S3 as a multipart upload; also the part size. */
-export const storeMultipartPartBytes = 8 * 1024 * 1024;
+/** Bodies up to this size go to S3 in one streaming PUT; larger ones as a multipart upload. */
+export const storeSinglePutBytesMax = 64 * 1024 * 1024;
+/** Part size of multipart uploads (each part is buffered, so the SDK can re-send it). */
+export const storeMultipartPartBytes = 16 * 1024 * 1024;
 /** Parts of one multipart upload in flight at once (memory is this times the part size). */
 export const storeMultipartQueueMax = 4;
 /** Largest body a create-only put accepts (manifests are small; S3 makes a single PUT of it). */

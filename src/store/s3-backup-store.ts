@@ -4,12 +4,13 @@ import { Upload } from '@aws-sdk/lib-storage';
 import { Readable } from 'node:stream';
 import { CutlineError } from '../errors.js';
 import { systemRandom, type Random } from '../random.js';
-import { storeCreateOnlyBytesMax, storeListPageKeysMax, storeMultipartPartBytes, storeMultipartQueueMax, storeRequestAttemptsMax } from '../limits.js';
-import type { BackupStore, GetOptions, ListEntry, ObjectInfo, PutBody, PutOptions, StoreCallOptions } from './backup-store.js';
+import { storeCreateOnlyBytesMax, storeListPageKeysMax, storeMultipartPartBytes, storeMultipartQueueMax, storeRequestAttemptsMax, storeSinglePutBytesMax } from '../limits.js';
+import type { BackupStore, GetOptions, ListEntry, ObjectInfo, PutBody, PutOptions, StoreCallOptions, StreamBody } from './backup-store.js';
 import { bodySizeBytes, isStreamBody, readAll } from './backup-store.js';
 import { resolveRange, validateKey, validateMetadata, validatePrefix } from './store-key.js';
 import { isTransientS3Error, mapS3Error, s3ErrorName, s3Status, type S3ErrorContext } from './s3-errors.js';
 import { resumingStream } from './resuming-stream.js';
+import { backoffDelayMs, sleep } from './retry.js';
 import { sizeCheckingStream } from './size-checking-stream.js';
 
 export interface S3Credentials {
@@ -31,15 +32,17 @@ export interface S3BackupStoreOptions {
   readonly credentials?: S3Credentials;
   readonly attemptsMax?: number;
   readonly multipartPartBytes?: number;
+  /** Bodies up to this size are one PUT; larger ones a multipart upload of multipartPartBytes parts. */
+  readonly singlePutBytesMax?: number;
   readonly listPageKeys?: number;
   readonly random?: Random;
 }
 
 /**
  * Retries: the SDK's standard strategy (exponential backoff with full jitter on throttling, 5xx
- * and broken connections) for every request; a download that breaks off mid-body is resumed with
- * a ranged GET (see resuming-stream.ts). Stream bodies go through lib-storage's Upload, which
- * buffers each part, so a part can be re-sent; bodies larger than one part become multipart uploads.
+ * and broken connections) for every request it can repeat; a streaming PUT is retried here,
+ * re-opening its body; a download that breaks off mid-body is resumed with a ranged GET (see
+ * resuming-stream.ts). Bodies over singlePutBytesMax become multipart uploads (lib-storage).
  *
  * Create-only puts send `If-None-Match: *`, which AWS S3, MinIO, Ceph RGW and Cloudflare R2 honour
  * atomically. Servers that ignore the header (s3rver) or refuse it (HTTP 501) get a HEAD first:
@@ -48,6 +51,8 @@ export interface S3BackupStoreOptions {
 export class S3BackupStore implements BackupStore {
   readonly description: string;
   private readonly client: S3Client;
+  private readonly streamingClient: S3Client;
+  private readonly singlePutBytes: number;
   private readonly bucket: string;
   private readonly prefix: string;
   private readonly attemptsMax: number;
@@ -60,6 +65,7 @@ export class S3BackupStore implements BackupStore {
     this.prefix = options.prefix === '' ? '' : `${options.prefix}/`;
     this.attemptsMax = options.attemptsMax ?? storeRequestAttemptsMax;
     this.partBytes = options.multipartPartBytes ?? storeMultipartPartBytes;
+    this.singlePutBytes = options.singlePutBytesMax ?? storeSinglePutBytesMax;
     this.pageKeys = Math.min(options.listPageKeys ?? storeListPageKeysMax, storeListPageKeysMax);
     this.random = options.random ?? systemRandom;
     this.description = `s3://${options.bucket}/${options.prefix}${options.endpoint === undefined ? '' : ` at ${options.endpoint}`}`;
@@ -67,18 +73,19 @@ export class S3BackupStore implements BackupStore {
     // lock file and supports Node 20, so the warning says nothing an operator can act on.
     process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
     const region = options.region ?? (options.endpoint === undefined ? undefined : 'us-east-1');
-    this.client = new S3Client({
+    const clientConfig = {
       ...(region === undefined ? {} : { region }),
       ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
       forcePathStyle: options.forcePathStyle ?? false,
       ...(options.credentials === undefined ? {} : { credentials: { ...options.credentials } }),
-      maxAttempts: this.attemptsMax,
       retryMode: 'standard',
       // Integrity is end to end (every file's SHA-256 is in its manifest); SDK checksum trailers use
       // aws-chunked bodies that several S3-compatible servers store verbatim, so they are off.
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
-    });
+    } as const;
+    this.client = new S3Client({ ...clientConfig, maxAttempts: this.attemptsMax });
+    this.streamingClient = new S3Client({ ...clientConfig, maxAttempts: 1 });
   }
 
   async put(key: string, body: PutBody, options: PutOptions = {}): Promise<void> {
@@ -91,11 +98,51 @@ export class S3BackupStore implements BackupStore {
       await this.putCreateOnly(key, objectKey, body, metadata, options.signal);
       return;
     }
-    if (!isStreamBody(body) && body.byteLength <= this.partBytes) {
+    if (bodySizeBytes(body) > this.singlePutBytes) {
+      await this.putMultipart(key, objectKey, body, metadata, options.signal);
+    } else if (!isStreamBody(body)) {
       const command = new PutObjectCommand({ Bucket: this.bucket, Key: objectKey, Body: body, ContentLength: body.byteLength, ...metadata });
       await this.send(context, options.signal, (o) => this.client.send(command, o));
-      return;
+    } else {
+      await this.putStream(key, objectKey, body, metadata, options.signal);
     }
+  }
+
+  // The SDK cannot retry a request whose body stream it has consumed, so streaming PUTs go through
+  // a client without retries, and this loop re-opens the body for every attempt.
+  private async putStream(key: string, objectKey: string, body: StreamBody, metadata: { Metadata?: Record<string, string> }, signal: AbortSignal | undefined): Promise<void> {
+    const context = this.context('put', key);
+    for (let failures = 0; ; ) {
+      // The HTTP handler does not notice a body stream that fails (it waits for the rest of
+      // ContentLength), so a failing body aborts its own request.
+      const attempt = new AbortController();
+      const onAbort = (): void => attempt.abort(signal?.reason);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      const source = sizeCheckingStream(body.open(), body.sizeBytes, key);
+      let sourceError: unknown;
+      source.on('error', (error) => {
+        sourceError = error;
+        attempt.abort(error);
+      });
+      const command = new PutObjectCommand({ Bucket: this.bucket, Key: objectKey, Body: source, ContentLength: body.sizeBytes, ...metadata });
+      try {
+        await this.streamingClient.send(command, { abortSignal: attempt.signal });
+        return;
+      } catch (error) {
+        signal?.throwIfAborted();
+        if (sourceError instanceof CutlineError) throw sourceError;
+        const cause = sourceError ?? error;
+        failures += 1;
+        if (!isTransientS3Error(cause) || failures >= this.attemptsMax) throw mapS3Error(cause, context);
+        await sleep(backoffDelayMs(failures - 1, this.random), signal);
+      } finally {
+        signal?.removeEventListener('abort', onAbort);
+      }
+    }
+  }
+
+  // lib-storage buffers each part, so the SDK's own retries can re-send a failed part.
+  private async putMultipart(key: string, objectKey: string, body: PutBody, metadata: { Metadata?: Record<string, string> }, signal: AbortSignal | undefined): Promise<void> {
     const source = isStreamBody(body) ? sizeCheckingStream(body.open(), body.sizeBytes, key) : Readable.from([body]);
     const upload = new Upload({
       client: this.client,
@@ -105,17 +152,17 @@ export class S3BackupStore implements BackupStore {
       leavePartsOnError: false,
     });
     const onAbort = (): void => void upload.abort().catch(() => undefined);
-    options.signal?.addEventListener('abort', onAbort, { once: true });
+    signal?.addEventListener('abort', onAbort, { once: true });
     try {
       await upload.done();
     } catch (error) {
-      options.signal?.throwIfAborted();
+      signal?.throwIfAborted();
       if (error instanceof CutlineError) throw error;
       const sourceError = (source as Readable & { errored?: unknown }).errored;
       if (sourceError instanceof CutlineError) throw sourceError;
-      throw mapS3Error(error, context);
+      throw mapS3Error(error, this.context('put', key));
     } finally {
-      options.signal?.removeEventListener('abort', onAbort);
+      signal?.removeEventListener('abort', onAbort);
     }
   }
 
@@ -184,6 +231,7 @@ export class S3BackupStore implements BackupStore {
   /** Closes the HTTP connections; the store cannot be used afterwards. */
   destroy(): void {
     this.client.destroy();
+    this.streamingClient.destroy();
   }
 
   private async putCreateOnly(key: string, objectKey: string, body: PutBody, metadata: { Metadata?: Record<string, string> }, signal: AbortSignal | undefined): Promise<void> {

@@ -1,6 +1,7 @@
 // S3BackupStore against a real s3rver on loopback: the contract, retries, and secrets kept out of errors.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inspect } from 'node:util';
+import { Readable } from 'node:stream';
 import { S3BackupStore, type S3BackupStoreOptions } from '../../src/store/s3-backup-store.js';
 import { SeededRandom } from '../../src/random.js';
 import { getBytes } from '../../src/store/backup-store.js';
@@ -28,6 +29,7 @@ function storeWith(options: Partial<S3BackupStoreOptions> = {}): S3BackupStore {
     forcePathStyle: true,
     credentials: server.credentials,
     multipartPartBytes: 5 * 1024 * 1024,
+    singlePutBytesMax: 5 * 1024 * 1024,
     listPageKeys: 2,
     random: new SeededRandom(prefixCounter),
     ...options,
@@ -52,6 +54,33 @@ describe('S3BackupStore specifics', () => {
     await first.put('k', Buffer.from('a'));
     expect(await second.head('k')).toBeUndefined();
     expect((await getBytes(first, 'k')).toString()).toBe('a');
+  });
+
+  it('retries a streaming put whose connection breaks, re-opening the body', async () => {
+    const store = storeWith();
+    const bytes = Buffer.alloc(100_000, 7);
+    let opens = 0;
+    const open = (): Readable => {
+      opens += 1;
+      if (opens > 1) return Readable.from([bytes]);
+      return Readable.from(
+        (async function* () {
+          yield bytes.subarray(0, 1000);
+          await Promise.resolve();
+          throw Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+        })(),
+      );
+    };
+    await store.put('retried', { sizeBytes: bytes.length, open });
+    expect(opens).toBe(2);
+    expect((await getBytes(store, 'retried')).equals(bytes)).toBe(true);
+  });
+
+  it('fails a multipart upload whose body is shorter than declared, storing nothing', async () => {
+    const store = storeWith();
+    const bytes = Buffer.alloc(6 * 1024 * 1024, 1);
+    await expectCode(store.put('short-multipart', { sizeBytes: bytes.length + 1, open: () => Readable.from([bytes]) }), 'STORE_SIZE_MISMATCH');
+    expect(await store.head('short-multipart')).toBeUndefined();
   });
 
   it('reports a missing bucket as STORE_UNAVAILABLE naming the bucket', async () => {
