@@ -11,6 +11,7 @@ import type { BackupStore, GetOptions, ListEntry, ObjectInfo, ObjectMetadata, Pu
 import { isStreamBody } from './backup-store.js';
 import { resolveRange, validateKey, validateMetadata, validatePrefix } from './store-key.js';
 import { listDirectoryTree } from './fs-list.js';
+import { sizeCheckingStream } from './size-checking-stream.js';
 
 /** Object metadata lives beside the objects, in a tree no valid key can reach (keys never start with '.'). */
 const metadataDirectory = '.metadata';
@@ -57,7 +58,7 @@ export class FileSystemBackupStore implements BackupStore {
         await this.writeMetadata(key, options.metadata);
         await rename(temporary, path);
       }
-      await fsyncDirectory(dirname(path));
+      await fsyncPath(dirname(path), 'r');
     } catch (error) {
       await unlink(temporary).catch(() => undefined);
       options.signal?.throwIfAborted();
@@ -112,7 +113,7 @@ export class FileSystemBackupStore implements BackupStore {
     });
     await unlink(this.metadataPath(key)).catch(() => undefined);
     await this.pruneEmptyDirectories(dirname(path));
-    await fsyncDirectory(dirname(path)).catch(() => undefined);
+    await fsyncPath(dirname(path), 'r').catch(() => undefined);
   }
 
   private objectPath(key: string): string {
@@ -176,27 +177,14 @@ async function writeDurably(path: string, body: PutBody, key: string, signal?: A
     }
     return;
   }
-  let written = 0;
-  const counter = async function* (source: AsyncIterable<Buffer>): AsyncIterable<Buffer> {
-    for await (const chunk of source) {
-      written += chunk.length;
-      if (written > body.sizeBytes) throw sizeMismatch(key, body.sizeBytes, `more than`);
-      yield chunk;
-    }
-  };
   const output = createWriteStream(path, { flags: 'wx', mode: 0o644 });
-  await pipeline(body.open(), counter, output, signal === undefined ? {} : { signal });
-  if (written !== body.sizeBytes) throw sizeMismatch(key, body.sizeBytes, `${written} bytes, not`);
-  const handle = await open(path, 'r+');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
+  await pipeline(sizeCheckingStream(body.open(), body.sizeBytes, key), output, signal === undefined ? {} : { signal });
+  await fsyncPath(path, 'r+');
 }
 
-async function fsyncDirectory(directory: string): Promise<void> {
-  const handle = await open(directory, 'r');
+/** fsync of a file or (opened read-only) a directory, so a rename or link in it is durable. */
+async function fsyncPath(path: string, flags: 'r' | 'r+'): Promise<void> {
+  const handle = await open(path, flags);
   try {
     await handle.sync();
   } finally {
@@ -224,10 +212,6 @@ function alreadyExists(key: string): CutlineError {
   return new CutlineError('STORE_ALREADY_EXISTS', `object ${key} already exists; a create-only write never replaces it`, {
     hint: 'A backup id can be used once: choose a higher one.',
   });
-}
-
-function sizeMismatch(key: string, declared: number, what: string): CutlineError {
-  return new CutlineError('STORE_SIZE_MISMATCH', `the body for ${key} held ${what} the declared ${declared} bytes; nothing was stored`);
 }
 
 function unavailable(operation: string, key: string, error: unknown): CutlineError {

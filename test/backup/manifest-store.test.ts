@@ -1,8 +1,5 @@
 // The commit protocol in a real store: contents first, the COMPLETED manifest last, ids never reused.
-import { afterAll, describe, expect, it } from 'vitest';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { ManualClock } from '../../src/clock.js';
@@ -12,17 +9,13 @@ import { getBytes, listAll } from '../../src/store/backup-store.js';
 import { failBackup, listBackupIds, listBackupManifests, readManifest, uploadBackup } from '../../src/backup/manifest-store.js';
 import { manifestKey } from '../../src/backup/backup-layout.js';
 import { expectCode } from '../store/backup-store.case.js';
+import { temporaryDirectories } from '../support/temporary-directories.js';
 import { descriptor, fileSource } from './manifest-fixture.js';
 
-const directories: string[] = [];
+const freshDirectory = temporaryDirectories('manifest-store');
 async function freshStore(): Promise<FileSystemBackupStore> {
-  const directory = await mkdtemp(join(tmpdir(), 'cutline-manifest-store-'));
-  directories.push(directory);
-  return new FileSystemBackupStore(directory);
+  return new FileSystemBackupStore(await freshDirectory());
 }
-afterAll(async () => {
-  await Promise.all(directories.map((directory) => rm(directory, { recursive: true, force: true })));
-});
 
 const clock = new ManualClock(1_700_000_000_000);
 

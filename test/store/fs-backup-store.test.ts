@@ -1,21 +1,13 @@
 // FileSystemBackupStore: the contract, plus its own crash-safety rules (temporary files, fsync, link).
-import { afterAll, describe, expect, it } from 'vitest';
-import { mkdtemp, readdir, rm, writeFile, mkdir } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { describe, expect, it } from 'vitest';
+import { readdir, writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FileSystemBackupStore } from '../../src/store/fs-backup-store.js';
 import { listAll } from '../../src/store/backup-store.js';
+import { temporaryDirectories } from '../support/temporary-directories.js';
 import { describeBackupStoreContract, expectCode } from './backup-store.case.js';
 
-const directories: string[] = [];
-async function freshDirectory(): Promise<string> {
-  const directory = await mkdtemp(join(tmpdir(), 'cutline-fs-store-'));
-  directories.push(directory);
-  return directory;
-}
-afterAll(async () => {
-  await Promise.all(directories.map((directory) => rm(directory, { recursive: true, force: true })));
-});
+const freshDirectory = temporaryDirectories('fs-store');
 
 describeBackupStoreContract('FileSystemBackupStore', async () => ({ store: new FileSystemBackupStore(await freshDirectory()), atomicCreateOnly: true }));
 

@@ -1,7 +1,5 @@
 // The store wrappers: a retrying store over a faulty one still keeps the whole contract; faults replay from a seed.
-import { afterAll, describe, expect, it } from 'vitest';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { SeededRandom } from '../../src/random.js';
@@ -12,18 +10,11 @@ import { getBytes, listAll } from '../../src/store/backup-store.js';
 import { ManualClock } from '../../src/clock.js';
 import { uploadBackup } from '../../src/backup/manifest-store.js';
 import { exportBackup } from '../../src/backup/archive.js';
+import { temporaryDirectories } from '../support/temporary-directories.js';
 import { describeBackupStoreContract, expectCode, streamBody } from './backup-store.case.js';
 import { descriptor, fileSource } from '../backup/manifest-fixture.js';
 
-const directories: string[] = [];
-async function freshDirectory(): Promise<string> {
-  const directory = await mkdtemp(join(tmpdir(), 'cutline-wrappers-'));
-  directories.push(directory);
-  return directory;
-}
-afterAll(async () => {
-  await Promise.all(directories.map((directory) => rm(directory, { recursive: true, force: true })));
-});
+const freshDirectory = temporaryDirectories('wrappers');
 
 const noWait = (): Promise<void> => Promise.resolve();
 let seed = 0;
