@@ -1,11 +1,11 @@
 // S3BackupStore: objects in an S3 bucket (AWS or any S3-compatible server) under a key prefix.
-import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, type GetObjectCommandOutput, HeadObjectCommand, ListObjectsCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { Readable } from 'node:stream';
 import { CutlineError } from '../errors.js';
 import { systemRandom, type Random } from '../random.js';
 import { storeCreateOnlyBytesMax, storeListPageKeysMax, storeMultipartPartBytes, storeMultipartQueueMax, storeRequestAttemptsMax, storeSinglePutBytesMax } from '../limits.js';
-import type { BackupStore, GetOptions, ListEntry, ObjectInfo, PutBody, PutOptions, StoreCallOptions, StreamBody } from './backup-store.js';
+import type { BackupStore, ByteRange, GetOptions, ListEntry, ObjectInfo, PutBody, PutOptions, StoreCallOptions, StreamBody } from './backup-store.js';
 import { bodySizeBytes, isStreamBody, readAll } from './backup-store.js';
 import { resolveRange, validateKey, validateMetadata, validatePrefix } from './store-key.js';
 import { isTransientS3Error, mapS3Error, s3ErrorName, s3Status, type S3ErrorContext } from './s3-errors.js';
@@ -166,21 +166,32 @@ export class S3BackupStore implements BackupStore {
     }
   }
 
+  // One ranged GET, no HEAD first: the response says how many bytes follow. Only an empty range
+  // or a 416 answer (a range beyond the end, or any range of an empty object) costs a HEAD.
   async get(key: string, options: GetOptions = {}): Promise<Readable> {
     const objectKey = this.objectKey(key);
-    const info = await this.head(key, options);
-    if (info === undefined) throw new CutlineError('STORE_NOT_FOUND', `object ${key} does not exist in ${this.description}`);
-    const { start, endExclusive } = resolveRange(key, options.range ?? { offsetBytes: 0 }, info.sizeBytes);
-    if (endExclusive === start) return Readable.from([]);
+    const range = options.range ?? { offsetBytes: 0 };
+    resolveRange(key, range, Number.MAX_SAFE_INTEGER);
+    if (range.lengthBytes === 0) return this.getEmptyRange(key, range, options);
     const context = this.context('get', key);
-    const open = async (offsetBytes: number, etag: string | undefined): Promise<{ body: Readable; etag: string | undefined }> => {
-      const command = new GetObjectCommand({ Bucket: this.bucket, Key: objectKey, Range: `bytes=${offsetBytes}-${endExclusive - 1}`, ...(etag === undefined ? {} : { IfMatch: etag }) });
-      const response = await this.send(context, options.signal, (o) => this.client.send(command, o));
-      return { body: response.Body as Readable, etag: response.ETag };
+    const open = async (offsetBytes: number, endExclusive: number | undefined, etag: string | undefined): Promise<GetObjectCommandOutput> => {
+      // A whole object is asked for without a Range: S3 answers a range of an empty object with 416.
+      const whole = offsetBytes === 0 && endExclusive === undefined;
+      const rangeHeader = whole ? {} : { Range: `bytes=${offsetBytes}-${endExclusive === undefined ? '' : endExclusive - 1}` };
+      const command = new GetObjectCommand({ Bucket: this.bucket, Key: objectKey, ...rangeHeader, ...(etag === undefined ? {} : { IfMatch: etag }) });
+      return this.send(context, options.signal, (o) => this.client.send(command, o));
     };
-    const first = await open(start, undefined);
-    return resumingStream(first.body, {
-      reopen: async (offsetBytes) => (await open(offsetBytes, first.etag)).body,
+    const start = range.offsetBytes;
+    let first: GetObjectCommandOutput;
+    try {
+      first = await open(start, range.lengthBytes === undefined ? undefined : start + range.lengthBytes, undefined);
+    } catch (error) {
+      if (error instanceof CutlineError && error.code === 'STORE_RANGE_INVALID') return this.getEmptyRange(key, range, options);
+      throw error;
+    }
+    const endExclusive = start + (first.ContentLength ?? 0);
+    return resumingStream(first.Body as Readable, {
+      reopen: async (offsetBytes) => (await open(offsetBytes, endExclusive, first.ETag)).Body as Readable,
       startBytes: start,
       endExclusiveBytes: endExclusive,
       attemptsMax: this.attemptsMax,
@@ -188,6 +199,15 @@ export class S3BackupStore implements BackupStore {
       random: this.random,
       ...(options.signal === undefined ? {} : { signal: options.signal }),
     });
+  }
+
+  /** The answer for a range that holds no bytes: empty if the object has them, else the precise error. */
+  private async getEmptyRange(key: string, range: ByteRange, options: StoreCallOptions): Promise<Readable> {
+    const info = await this.head(key, options);
+    if (info === undefined) throw new CutlineError('STORE_NOT_FOUND', `object ${key} does not exist in ${this.description}`);
+    const { start, endExclusive } = resolveRange(key, range, info.sizeBytes);
+    if (endExclusive !== start) throw new CutlineError('STORE_UNAVAILABLE', `${this.description} refused the byte range of ${key} that its size allows`);
+    return Readable.from([]);
   }
 
   // ListObjects (version 1) with the last key seen as Marker: every S3 server supports it, while
