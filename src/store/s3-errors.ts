@@ -38,7 +38,10 @@ export function mapS3Error(error: unknown, context: S3ErrorContext): CutlineErro
   const status = s3Status(error);
   const attempts = (error as SdkErrorShape | undefined)?.$metadata?.attempts;
   const where = `${context.operation} ${context.key} in ${context.description}`;
-  const detail = `${name}${status === undefined ? '' : `, HTTP ${status}`}${attempts === undefined || attempts <= 1 ? '' : `, after ${attempts} attempts`}`;
+  // A HEAD answer has no body, so the SDK names its error "Unknown": the status says more.
+  const parts = [name === 'Unknown' || name === 'UnknownError' ? undefined : name, status === undefined ? undefined : `HTTP ${status}`];
+  if (attempts !== undefined && attempts > 1) parts.push(`after ${attempts} attempts`);
+  const detail = parts.filter((part) => part !== undefined).join(', ');
   const cause = new Error(`S3 ${detail}`);
   if (name === 'NoSuchBucket') {
     return new CutlineError('STORE_UNAVAILABLE', `cannot ${where}: bucket ${context.bucket} does not exist (${detail})`, {

@@ -4,8 +4,9 @@ import { inspect } from 'node:util';
 import { Readable } from 'node:stream';
 import { S3BackupStore, type S3BackupStoreOptions } from '../../src/store/s3-backup-store.js';
 import { SeededRandom } from '../../src/random.js';
-import { getBytes } from '../../src/store/backup-store.js';
-import { describeBackupStoreContract, expectCode } from './backup-store.case.js';
+import { getBytes, listAll } from '../../src/store/backup-store.js';
+import { startFlakyProxy } from '../support/flaky-proxy.js';
+import { describeBackupStoreContract, expectCode, streamBody } from './backup-store.case.js';
 import { startLoopbackS3, type LoopbackS3 } from '../support/s3rver.js';
 
 let server: LoopbackS3;
@@ -81,6 +82,23 @@ describe('S3BackupStore specifics', () => {
     const bytes = Buffer.alloc(6 * 1024 * 1024, 1);
     await expectCode(store.put('short-multipart', { sizeBytes: bytes.length + 1, open: () => Readable.from([bytes]) }), 'STORE_SIZE_MISMATCH');
     expect(await store.head('short-multipart')).toBeUndefined();
+  });
+
+  it('retries throttling and 5xx answers with backoff until the request goes through', async () => {
+    const proxy = await startFlakyProxy(server.endpoint, 2);
+    try {
+      const store = storeWith({ endpoint: proxy.endpoint, attemptsMax: 3 });
+      await store.put('buffered', Buffer.from('one'));
+      await store.put('streamed', streamBody(Buffer.from('two')));
+      expect((await getBytes(store, 'streamed')).toString()).toBe('two');
+      expect(await listAll(store, '')).toHaveLength(2);
+      expect(proxy.counts.failed).toBeGreaterThanOrEqual(8);
+      const impatient = storeWith({ endpoint: proxy.endpoint, attemptsMax: 2 });
+      const error = await expectCode(impatient.head('buffered'), 'STORE_UNAVAILABLE');
+      expect(error.message).toMatch(/: HTTP 500, after 2 attempts$/);
+    } finally {
+      await proxy.close();
+    }
   });
 
   it('reports a missing bucket as STORE_UNAVAILABLE naming the bucket', async () => {
