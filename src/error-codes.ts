@@ -19,6 +19,22 @@ export const errorCodes = {
   RECORD_MALFORMED: { exitCode: 3, description: 'An engine record has an unknown type or a payload that is not a JSON object.' },
   SNAPSHOT_CORRUPT: { exitCode: 3, description: 'A snapshot directory is incomplete or its SHA-256 checksums do not match.' },
   ENGINE_RECOVERY: { exitCode: 3, description: 'A partition cannot rebuild its state: no valid snapshot covers the start of its log.' },
+  // Backup store, manifests and archives (src/store, src/backup).
+  STORE_NOT_FOUND: { exitCode: 3, description: 'An object the operation needs does not exist in the backup store.' },
+  STORE_ALREADY_EXISTS: { exitCode: 3, description: 'A create-only write found the object already present in the backup store.' },
+  STORE_UNAVAILABLE: { exitCode: 3, description: 'The backup store did not answer or failed, after retries.' },
+  STORE_ACCESS_DENIED: { exitCode: 3, description: 'The backup store refused the credentials or the operation.' },
+  STORE_KEY_INVALID: { exitCode: 2, description: 'An object key is empty, absolute, has `..`, NUL or a character outside the key alphabet.' },
+  STORE_RANGE_INVALID: { exitCode: 3, description: 'A byte range lies outside the object it was asked of.' },
+  STORE_SIZE_MISMATCH: { exitCode: 3, description: 'A body held more or fewer bytes than its declared size.' },
+  MANIFEST_INVALID: { exitCode: 3, description: 'A backup manifest is not valid JSON or violates the manifest schema.' },
+  MANIFEST_VERSION: { exitCode: 3, description: 'A backup manifest has a format version this cutline cannot read.' },
+  MANIFEST_TRANSITION: { exitCode: 3, description: 'A backup status change is not one of the legal transitions.' },
+  BACKUP_NOT_FOUND: { exitCode: 3, description: 'No partition has a manifest for the backup id.' },
+  BACKUP_INCOMPLETE: { exitCode: 3, description: 'A backup is not COMPLETED on every partition it names.' },
+  ARCHIVE_INVALID: { exitCode: 3, description: 'A backup archive has an entry that is unsafe, unexpected or malformed.' },
+  ARCHIVE_CHECKSUM: { exitCode: 3, description: 'A file in a backup archive does not match the size or SHA-256 its manifest lists.' },
+  // End of backup store block.
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 export type ErrorCode = keyof typeof errorCodes;

@@ -20,3 +20,32 @@ export const engineDefaults = {
 /** Largest number of partitions and nodes of an engine. */
 export const enginePartitionsMax = 64;
 export const engineNodesMax = 64;
+// Backup store, manifests and archives (src/store, src/backup).
+/** Longest object key, in bytes, after the store's prefix is added (S3's own limit). */
+export const storeKeyBytesMax = 1024;
+/** Largest total size of one object's user metadata (names and values), as S3 allows. */
+export const storeMetadataBytesMax = 2 * 1024;
+/** Keys one list request asks for; S3 answers at most 1000. */
+export const storeListPageKeysMax = 1000;
+/** Attempts of one store request (the first try included) before STORE_UNAVAILABLE. */
+export const storeRequestAttemptsMax = 5;
+/** Backoff before a retry: exponential from the base, capped, with full jitter. */
+export const storeRetryDelayBaseMs = 100;
+export const storeRetryDelayMaxMs = 10_000;
+/** Bodies up to this size go to S3 in one streaming PUT; larger ones as a multipart upload. */
+export const storeSinglePutBytesMax = 64 * 1024 * 1024;
+/** Part size of multipart uploads (each part is buffered, so the SDK can re-send it). */
+export const storeMultipartPartBytes = 16 * 1024 * 1024;
+/** Parts of one multipart upload in flight at once (memory is this times the part size). */
+export const storeMultipartQueueMax = 4;
+/** Largest body a create-only put accepts (manifests are small; S3 makes a single PUT of it). */
+export const storeCreateOnlyBytesMax = 8 * 1024 * 1024;
+/** Largest manifest document, and most files one manifest lists. */
+export const manifestBytesMax = 4 * 1024 * 1024;
+export const manifestFilesMax = 100_000;
+/** Largest single file in a backup archive, and most entries one archive holds. */
+export const archiveEntryBytesMax = 64 * 1024 * 1024 * 1024;
+export const archiveEntriesMax = 1_000_000;
+/** Most partitions one backup may name. */
+export const backupPartitionsMax = 4096;
+// End of backup store block.

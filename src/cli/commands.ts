@@ -1,7 +1,9 @@
 // The registry of CLI commands: one module per file under commands/, listed here in help order.
 import type { AnyCommand } from './command.js';
 import { engineCommand } from './commands/engine.js';
+import { backupCommand } from './commands/backup.js';
 
 export const commands: readonly AnyCommand[] = [
   engineCommand,
+  backupCommand,
 ];

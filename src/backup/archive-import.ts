@@ -1,0 +1,158 @@
+// Importing a backup archive into a store: every entry checked before it is trusted, manifests written last.
+import { createReadStream } from 'node:fs';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import tar from 'tar-stream';
+import { CutlineError } from '../errors.js';
+import { assert } from '../assert.js';
+import { archiveEntriesMax, archiveEntryBytesMax, manifestBytesMax } from '../limits.js';
+import type { BackupStore, StoreCallOptions } from '../store/backup-store.js';
+import { readAll } from '../store/backup-store.js';
+import { validateKey } from '../store/store-key.js';
+import { contentKey, contentsPrefix, manifestKey, manifestsPrefix } from './backup-layout.js';
+import { parseManifest, type Manifest } from './manifest.js';
+import { createManifest } from './manifest-store.js';
+import { archiveFormatVersion, archiveHeaderName, verifyingStream, type ArchiveHeader, type ArchiveSummary } from './archive.js';
+
+/** One entry of an archive being read (tar-stream does not export the type). */
+type TarEntry = tar.Extract extends AsyncIterable<infer Entry> ? Entry : never;
+
+interface ExpectedFile {
+  readonly sizeBytes: number;
+  readonly sha256: string;
+  seen: boolean;
+}
+
+/** What an import has read so far: the header, the manifests, and the files they promise. */
+interface ImportState {
+  header: ArchiveHeader | undefined;
+  readonly manifests: Manifest[];
+  readonly expected: Map<string, ExpectedFile>;
+  readonly written: string[];
+  entries: number;
+}
+
+/**
+ * Imports the archive at path into store. Refused: entries with absolute paths, `..`, links,
+ * devices or anything but regular files; sizes beyond the limits; names outside the layout;
+ * contents not listed by a manifest read before them, or whose size or SHA-256 differs from it;
+ * manifests that are not COMPLETED or already exist in the store. Contents go first; the
+ * manifests, the commit point, are written create-only at the very end. On failure the contents
+ * written so far are deleted again, and no manifest has been written.
+ */
+export async function importBackup(store: BackupStore, path: string, options: StoreCallOptions = {}): Promise<ArchiveSummary> {
+  const state: ImportState = { header: undefined, manifests: [], expected: new Map(), written: [], entries: 0 };
+  try {
+    const extract = tar.extract();
+    const source = createReadStream(path);
+    const feeding = pipeline(source, extract, options.signal === undefined ? {} : { signal: options.signal });
+    feeding.catch(() => undefined);
+    for await (const entry of extract) await importEntry(store, entry, state, options);
+    await feeding;
+    const missing = [...state.expected.entries()].filter(([, file]) => !file.seen).map(([key]) => key);
+    if (state.header === undefined) throw invalid(`the archive is empty: ${archiveHeaderName} is missing`);
+    if (missing.length > 0) throw invalid(`the archive ends without ${missing.length} file(s) its manifests list, first ${missing[0]}`);
+    for (const manifest of state.manifests) await createManifest(store, manifest, options);
+  } catch (error) {
+    for (const key of state.written) await store.delete(key).catch(() => undefined);
+    throw error;
+  }
+  const header = state.header;
+  assert(header !== undefined, 'the header was checked above');
+  return { checkpointId: header.checkpointId, partitionIds: state.manifests.map((manifest) => manifest.id.partitionId), fileCount: state.expected.size, totalBytes: header.totalBytes };
+}
+
+async function importEntry(store: BackupStore, entry: TarEntry, state: ImportState, options: StoreCallOptions): Promise<void> {
+  const name = checkEntryHeader(entry.header, state);
+  if (entry.header.type === 'directory') {
+    entry.resume();
+    return;
+  }
+  if (state.header === undefined) {
+    if (name !== archiveHeaderName) throw invalid(`the first entry must be ${archiveHeaderName}, not ${JSON.stringify(name)}`);
+    state.header = parseHeader(await readEntry(entry, 64 * 1024, name));
+  } else if (name.startsWith(manifestsPrefix)) {
+    if (state.expected.size > 0 && [...state.expected.values()].some((file) => file.seen)) throw invalid(`manifest ${name} comes after contents; manifests come first`);
+    await acceptManifest(store, name, await readEntry(entry, manifestBytesMax, name), state, options);
+  } else if (name.startsWith(contentsPrefix)) {
+    await importContent(store, name, entry, state, options);
+  } else {
+    throw invalid(`entry ${JSON.stringify(name)} is neither ${archiveHeaderName}, a manifest nor a content file`);
+  }
+}
+
+/** Checks type, name and size of an entry before any of its bytes are read; returns its name. */
+function checkEntryHeader(header: tar.Header, state: ImportState): string {
+  state.entries += 1;
+  if (state.entries > archiveEntriesMax) throw new CutlineError('LIMIT_EXCEEDED', `the archive has more than archiveEntriesMax (${archiveEntriesMax}) entries`);
+  const name = header.type === 'directory' ? header.name.replace(/\/+$/, '') : header.name;
+  const type = header.type ?? 'file';
+  if (type !== 'file' && type !== 'directory') throw invalid(`entry ${JSON.stringify(header.name)} is a ${type}; an archive holds regular files only`);
+  try {
+    validateKey(name);
+  } catch (error) {
+    throw invalid(`entry name ${JSON.stringify(header.name)} is unsafe: ${(error as Error).message}`);
+  }
+  const size = header.size ?? 0;
+  if (size > archiveEntryBytesMax) throw new CutlineError('LIMIT_EXCEEDED', `entry ${name} is ${size} bytes, more than archiveEntryBytesMax (${archiveEntryBytesMax})`);
+  return name;
+}
+
+function parseHeader(bytes: Buffer): ArchiveHeader {
+  let header: Partial<ArchiveHeader>;
+  try {
+    header = JSON.parse(bytes.toString('utf8')) as Partial<ArchiveHeader>;
+  } catch {
+    throw invalid(`${archiveHeaderName} is not valid JSON`);
+  }
+  if (header.formatVersion !== archiveFormatVersion) {
+    throw invalid(`${archiveHeaderName} has format version ${JSON.stringify(header.formatVersion)}; this cutline reads version ${archiveFormatVersion}`);
+  }
+  if (!Number.isSafeInteger(header.checkpointId) || !Number.isSafeInteger(header.totalBytes)) throw invalid(`${archiveHeaderName} lacks checkpointId or totalBytes`);
+  return header as ArchiveHeader;
+}
+
+async function acceptManifest(store: BackupStore, name: string, bytes: Buffer, state: ImportState, options: StoreCallOptions): Promise<void> {
+  const manifest = parseManifest(bytes, `${name} in the archive`);
+  if (manifestKey(manifest.id) !== name) throw invalid(`manifest entry ${name} holds the manifest of another backup (${manifestKey(manifest.id)})`);
+  if (manifest.id.checkpointId !== state.header?.checkpointId) throw invalid(`manifest ${name} is of backup ${manifest.id.checkpointId}, the archive of backup ${state.header?.checkpointId}`);
+  if (manifest.status !== 'COMPLETED') throw invalid(`manifest ${name} is ${manifest.status}; an archive holds COMPLETED backups only`);
+  if (state.manifests.some((other) => other.id.partitionId === manifest.id.partitionId)) throw invalid(`the archive has two manifests of partition ${manifest.id.partitionId}`);
+  if ((await store.head(name, options)) !== undefined) {
+    throw new CutlineError('STORE_ALREADY_EXISTS', `${store.description} already holds ${name}; importing never replaces a backup`, { hint: 'Import into another store or prefix.' });
+  }
+  state.manifests.push(manifest);
+  for (const file of manifest.files) state.expected.set(contentKey(manifest.id, file.path), { sizeBytes: file.sizeBytes, sha256: file.sha256, seen: false });
+}
+
+async function importContent(store: BackupStore, name: string, entry: TarEntry, state: ImportState, options: StoreCallOptions): Promise<void> {
+  const expected = state.expected.get(name);
+  if (expected === undefined) throw invalid(`content entry ${name} is not listed by any manifest before it`);
+  if (expected.seen) throw invalid(`content entry ${name} appears twice`);
+  if (entry.header.size !== expected.sizeBytes) throw new CutlineError('ARCHIVE_CHECKSUM', `${name} in the archive has ${entry.header.size ?? 0} bytes, not the ${expected.sizeBytes} its manifest lists`);
+  expected.seen = true;
+  let opened = false;
+  const body = {
+    sizeBytes: expected.sizeBytes,
+    open: (): Readable => {
+      // A tar entry can be read once; the stores read a body once unless they retry a whole put.
+      assert(!opened, `the archive entry ${name} was opened twice`);
+      opened = true;
+      const verifying = verifyingStream(name, expected.sizeBytes, expected.sha256, 'in the archive');
+      const source = Readable.from(entry);
+      source.on('error', (error) => verifying.destroy(error));
+      return source.pipe(verifying);
+    },
+  };
+  state.written.push(name);
+  await store.put(name, body, options);
+}
+
+async function readEntry(entry: TarEntry, bytesMax: number, name: string): Promise<Buffer> {
+  if ((entry.header.size ?? 0) > bytesMax) throw new CutlineError('LIMIT_EXCEEDED', `entry ${name} is ${entry.header.size ?? 0} bytes, more than the ${bytesMax} allowed for it`);
+  return readAll(Readable.from(entry));
+}
+
+function invalid(message: string): CutlineError {
+  return new CutlineError('ARCHIVE_INVALID', message, { hint: 'Only archives written by `cutline backup export` can be imported.' });
+}

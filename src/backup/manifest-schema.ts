@@ -1,0 +1,67 @@
+// The JSON Schema of a backup manifest (format version 1), published as FORMAT.md's "Manifest" section describes it.
+import { backupPartitionsMax, manifestFilesMax } from '../limits.js';
+
+const position = { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER } as const;
+const identifier = { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER } as const;
+
+/** JSON Schema (draft-07, as ajv checks by default). Semantic rules beyond it are in manifest.ts. */
+export const manifestSchema = {
+  $id: 'https://cutline.dev/schemas/backup-manifest-v1.json',
+  title: 'cutline backup manifest, format version 1',
+  type: 'object',
+  additionalProperties: false,
+  required: ['formatVersion', 'id', 'descriptor', 'status', 'failureReason', 'files', 'createdAt', 'modifiedAt'],
+  properties: {
+    formatVersion: { const: 1 },
+    id: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['partitionId', 'checkpointId', 'nodeId'],
+      properties: { partitionId: identifier, checkpointId: identifier, nodeId: identifier },
+    },
+    descriptor: {
+      type: 'object',
+      additionalProperties: false,
+      required: [
+        'snapshotId',
+        'snapshotProcessedPosition',
+        'checkpointPosition',
+        'checkpointTimestampMs',
+        'checkpointType',
+        'firstLogPosition',
+        'lastLogPosition',
+        'partitionCount',
+        'engineVersion',
+      ],
+      properties: {
+        snapshotId: { type: ['string', 'null'], minLength: 1, maxLength: 255 },
+        snapshotProcessedPosition: position,
+        checkpointPosition: { ...position, minimum: 1 },
+        checkpointTimestampMs: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER },
+        checkpointType: { enum: ['MANUAL_BACKUP', 'SCHEDULED_BACKUP'] },
+        firstLogPosition: { ...position, minimum: 1 },
+        lastLogPosition: { ...position, minimum: 1 },
+        partitionCount: { type: 'integer', minimum: 1, maximum: backupPartitionsMax },
+        engineVersion: { type: 'string', minLength: 1, maxLength: 64 },
+      },
+    },
+    status: { enum: ['IN_PROGRESS', 'COMPLETED', 'FAILED', 'DELETED'] },
+    failureReason: { type: ['string', 'null'], maxLength: 4096 },
+    files: {
+      type: 'array',
+      maxItems: manifestFilesMax,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['path', 'sizeBytes', 'sha256'],
+        properties: {
+          path: { type: 'string', minLength: 1, maxLength: 900, pattern: '^(snapshot|segments)/' },
+          sizeBytes: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER },
+          sha256: { type: 'string', pattern: '^[0-9a-f]{64}$' },
+        },
+      },
+    },
+    createdAt: { type: 'string', format: 'date-time' },
+    modifiedAt: { type: 'string', format: 'date-time' },
+  },
+} as const;

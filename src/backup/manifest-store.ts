@@ -1,0 +1,147 @@
+// Manifests in a store: create-only writes, status changes, the commit protocol, and finding a backup's manifests.
+import { createHash } from 'node:crypto';
+import { Transform } from 'node:stream';
+import type { Clock } from '../clock.js';
+import { CutlineError } from '../errors.js';
+import { assert } from '../assert.js';
+import type { BackupStore, StoreCallOptions, StreamBody } from '../store/backup-store.js';
+import { getBytes } from '../store/backup-store.js';
+import { contentKey, manifestKey, manifestsPrefix, parseManifestKey, type BackupId } from './backup-layout.js';
+import { newManifest, parseManifest, serializeManifest, transitionManifest, type Manifest, type ManifestDescriptor, type ManifestFile, type ManifestStatus } from './manifest.js';
+
+/** Reads and validates one manifest. Missing: STORE_NOT_FOUND. */
+export async function readManifest(store: BackupStore, id: BackupId, options: StoreCallOptions = {}): Promise<Manifest> {
+  const key = manifestKey(id);
+  const manifest = parseManifest(await getBytes(store, key, options), key);
+  if (manifest.id.partitionId !== id.partitionId || manifest.id.checkpointId !== id.checkpointId || manifest.id.nodeId !== id.nodeId) {
+    throw new CutlineError('MANIFEST_INVALID', `manifest ${key} names another backup (${JSON.stringify(manifest.id)})`);
+  }
+  return manifest;
+}
+
+/** Writes a manifest only if none exists for its id; an existing one is STORE_ALREADY_EXISTS. */
+export async function createManifest(store: BackupStore, manifest: Manifest, options: StoreCallOptions = {}): Promise<void> {
+  await store.put(manifestKey(manifest.id), serializeManifest(manifest), { ...options, ifNoneMatch: true, metadata: manifestMetadata(manifest) });
+}
+
+/**
+ * Moves the stored manifest to a new status (and file list). Only the node that owns the
+ * partition's backup writes its manifest (the node id is part of the key), so read-then-write is safe.
+ */
+export async function updateManifest(
+  store: BackupStore,
+  id: BackupId,
+  status: ManifestStatus,
+  clock: Clock,
+  change: { readonly files?: readonly ManifestFile[]; readonly failureReason?: string } = {},
+  options: StoreCallOptions = {},
+): Promise<Manifest> {
+  const next = transitionManifest(await readManifest(store, id, options), status, clock, change);
+  await store.put(manifestKey(id), serializeManifest(next), { ...options, metadata: manifestMetadata(next) });
+  return next;
+}
+
+/** A file to back up: its path in the manifest and a body that can be re-read for retries. */
+export interface BackupFileSource {
+  readonly path: string;
+  readonly body: StreamBody;
+}
+
+/**
+ * The commit protocol (FORMAT.md, "Write ordering"): create the IN_PROGRESS manifest (create-only,
+ * so a backup id is never reused), upload every file while hashing it, and only then write the
+ * COMPLETED manifest listing each file's size and SHA-256. Any failure marks the manifest FAILED
+ * with the reason (when the store still answers) and is rethrown.
+ */
+export async function uploadBackup(
+  store: BackupStore,
+  id: BackupId,
+  descriptor: ManifestDescriptor,
+  sources: readonly BackupFileSource[],
+  clock: Clock,
+  options: StoreCallOptions = {},
+): Promise<Manifest> {
+  await createManifest(store, newManifest(id, descriptor, clock), options);
+  try {
+    const files: ManifestFile[] = [];
+    for (const source of sources) {
+      const sha256 = await putHashed(store, contentKey(id, source.path), source.body, options);
+      files.push({ path: source.path, sizeBytes: source.body.sizeBytes, sha256 });
+    }
+    return await updateManifest(store, id, 'COMPLETED', clock, { files }, options);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    await updateManifest(store, id, 'FAILED', clock, { failureReason: reason }).catch(() => undefined);
+    throw error;
+  }
+}
+
+/** Marks a backup's manifest FAILED, e.g. when a node finds it IN_PROGRESS after a restart. */
+export async function failBackup(store: BackupStore, id: BackupId, reason: string, clock: Clock, options: StoreCallOptions = {}): Promise<Manifest> {
+  return updateManifest(store, id, 'FAILED', clock, { failureReason: reason }, options);
+}
+
+/** Every manifest key of one backup id across partitions (and nodes), ordered by partition, then node. */
+export async function listBackupManifestKeys(store: BackupStore, checkpointId: number, options: StoreCallOptions = {}): Promise<{ key: string; id: BackupId }[]> {
+  const found: { key: string; id: BackupId }[] = [];
+  for await (const entry of store.list(manifestsPrefix, options)) {
+    const id = parseManifestKey(entry.key);
+    if (id !== undefined && id.checkpointId === checkpointId) found.push({ key: entry.key, id });
+  }
+  return found.sort((left, right) => left.id.partitionId - right.id.partitionId || left.id.nodeId - right.id.nodeId);
+}
+
+/** Reads and validates every manifest of one backup id; none found is BACKUP_NOT_FOUND. */
+export async function listBackupManifests(store: BackupStore, checkpointId: number, options: StoreCallOptions = {}): Promise<Manifest[]> {
+  const keys = await listBackupManifestKeys(store, checkpointId, options);
+  if (keys.length === 0) {
+    throw new CutlineError('BACKUP_NOT_FOUND', `no partition has a manifest for backup ${checkpointId} in ${store.description}`, {
+      hint: 'List the backups in the store, and check --store points at the right bucket and prefix.',
+    });
+  }
+  const manifests: Manifest[] = [];
+  for (const { id } of keys) manifests.push(await readManifest(store, id, options));
+  return manifests;
+}
+
+/** Every backup id that has at least one manifest in the store, ascending. */
+export async function listBackupIds(store: BackupStore, options: StoreCallOptions = {}): Promise<number[]> {
+  const ids = new Set<number>();
+  for await (const entry of store.list(manifestsPrefix, options)) {
+    const id = parseManifestKey(entry.key);
+    if (id !== undefined) ids.add(id.checkpointId);
+  }
+  return [...ids].sort((left, right) => left - right);
+}
+
+// Object metadata repeats the manifest's times for tools that only look at headers (never LastModified).
+function manifestMetadata(manifest: Manifest): Record<string, string> {
+  return { 'cutline-status': manifest.status, 'cutline-created-at': manifest.createdAt, 'cutline-modified-at': manifest.modifiedAt };
+}
+
+async function putHashed(store: BackupStore, key: string, body: StreamBody, options: StoreCallOptions): Promise<string> {
+  let digest = '';
+  const hashed: StreamBody = {
+    sizeBytes: body.sizeBytes,
+    // Each attempt re-reads the file and hashes it anew, so the digest is of the bytes last sent.
+    open: () => {
+      const hash = createHash('sha256');
+      const tap = new Transform({
+        transform(chunk: Buffer, _encoding, callback): void {
+          hash.update(chunk);
+          callback(null, chunk);
+        },
+        flush(callback): void {
+          digest = hash.digest('hex');
+          callback();
+        },
+      });
+      const source = body.open();
+      source.on('error', (error) => tap.destroy(error));
+      return source.pipe(tap);
+    },
+  };
+  await store.put(key, hashed, options);
+  assert(digest.length === 64, `the store stored ${key} without reading its body to the end`);
+  return digest;
+}

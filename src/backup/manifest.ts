@@ -1,0 +1,162 @@
+// The backup manifest: its types, parsing with the version rule and schema, and the legal status transitions.
+import { Ajv, type ErrorObject } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import { CutlineError } from '../errors.js';
+import type { Clock } from '../clock.js';
+import { manifestBytesMax } from '../limits.js';
+import { formatBackupId, validateContentPath, type BackupId } from './backup-layout.js';
+import { manifestSchema } from './manifest-schema.js';
+
+/** The only manifest format version this cutline reads and writes. */
+export const manifestFormatVersion = 1;
+
+export type ManifestStatus = 'IN_PROGRESS' | 'COMPLETED' | 'FAILED' | 'DELETED';
+export type BackupCheckpointType = 'MANUAL_BACKUP' | 'SCHEDULED_BACKUP';
+
+export interface ManifestDescriptor {
+  /** The snapshot the backup holds, or null when the partition had none (replay from position 1). */
+  readonly snapshotId: string | null;
+  /** Position of the last record the snapshot's state has processed; 0 without a snapshot. */
+  readonly snapshotProcessedPosition: number;
+  /** Position of the checkpoint record; restore truncates the log right after it. */
+  readonly checkpointPosition: number;
+  readonly checkpointTimestampMs: number;
+  readonly checkpointType: BackupCheckpointType;
+  /** First and last position of the records the backed-up segments hold. */
+  readonly firstLogPosition: number;
+  readonly lastLogPosition: number;
+  readonly partitionCount: number;
+  readonly engineVersion: string;
+}
+
+export interface ManifestFile {
+  /** Relative to the backup's contents prefix: `snapshot/...` or `segments/...`. */
+  readonly path: string;
+  readonly sizeBytes: number;
+  /** Lower-case hex SHA-256 of the file's bytes. */
+  readonly sha256: string;
+}
+
+export interface Manifest {
+  readonly formatVersion: typeof manifestFormatVersion;
+  readonly id: BackupId;
+  readonly descriptor: ManifestDescriptor;
+  readonly status: ManifestStatus;
+  /** Why the backup failed: a string exactly when status is FAILED (kept when a FAILED backup is DELETED). */
+  readonly failureReason: string | null;
+  readonly files: readonly ManifestFile[];
+  /** ISO 8601 UTC times from the writer's clock. */
+  readonly createdAt: string;
+  readonly modifiedAt: string;
+}
+
+const legalTransitions: Readonly<Record<ManifestStatus, readonly ManifestStatus[]>> = {
+  IN_PROGRESS: ['COMPLETED', 'FAILED'],
+  COMPLETED: ['DELETED'],
+  FAILED: ['DELETED'],
+  DELETED: [],
+};
+
+// ajv-formats is CommonJS with a default export; under NodeNext its default import is the module.
+const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
+const ajv = new Ajv({ allErrors: true, strict: true });
+addFormats(ajv);
+const validateSchema = ajv.compile<Manifest>(manifestSchema);
+
+/** A new IN_PROGRESS manifest, written (create-only) before any content is uploaded. */
+export function newManifest(id: BackupId, descriptor: ManifestDescriptor, clock: Clock): Manifest {
+  const now = new Date(clock.nowMs()).toISOString();
+  const manifest: Manifest = { formatVersion: manifestFormatVersion, id, descriptor, status: 'IN_PROGRESS', failureReason: null, files: [], createdAt: now, modifiedAt: now };
+  checkManifest(manifest, formatBackupId(id));
+  return manifest;
+}
+
+/** Moves a manifest to a new status; anything but a legal transition is MANIFEST_TRANSITION. */
+export function transitionManifest(
+  manifest: Manifest,
+  status: ManifestStatus,
+  clock: Clock,
+  change: { readonly files?: readonly ManifestFile[]; readonly failureReason?: string } = {},
+): Manifest {
+  if (!legalTransitions[manifest.status].includes(status)) {
+    throw new CutlineError('MANIFEST_TRANSITION', `the backup of ${formatBackupId(manifest.id)} is ${manifest.status} and cannot become ${status}`, {
+      hint: 'Legal transitions: IN_PROGRESS -> COMPLETED | FAILED, COMPLETED | FAILED -> DELETED.',
+    });
+  }
+  const failureReason = status === 'FAILED' ? (change.failureReason ?? 'unknown failure') : manifest.failureReason;
+  const next: Manifest = { ...manifest, status, failureReason, files: change.files ?? manifest.files, modifiedAt: new Date(clock.nowMs()).toISOString() };
+  checkManifest(next, formatBackupId(manifest.id));
+  return next;
+}
+
+/** The bytes stored for a manifest: validated first, so an invalid manifest is never uploaded. */
+export function serializeManifest(manifest: Manifest): Buffer {
+  checkManifest(manifest, formatBackupId(manifest.id));
+  return Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`);
+}
+
+/**
+ * Parses a downloaded manifest. The format version is checked before anything else, so a manifest
+ * of a newer cutline is reported as such (MANIFEST_VERSION), not as a schema violation.
+ */
+export function parseManifest(bytes: Uint8Array, where: string): Manifest {
+  if (bytes.byteLength > manifestBytesMax) {
+    throw new CutlineError('LIMIT_EXCEEDED', `manifest ${where} is ${bytes.byteLength} bytes, more than manifestBytesMax (${manifestBytesMax})`);
+  }
+  let document: unknown;
+  try {
+    document = JSON.parse(Buffer.from(bytes).toString('utf8'));
+  } catch (error) {
+    throw new CutlineError('MANIFEST_INVALID', `manifest ${where} is not valid JSON: ${(error as Error).message}`, { cause: error });
+  }
+  const version = (document as { formatVersion?: unknown } | null)?.formatVersion;
+  if (typeof document === 'object' && document !== null && version !== manifestFormatVersion) {
+    throw new CutlineError('MANIFEST_VERSION', `manifest ${where} has format version ${JSON.stringify(version) ?? 'none'}; this cutline reads version ${manifestFormatVersion} only`, {
+      hint: 'A newer cutline wrote this backup: restore it with that version.',
+    });
+  }
+  checkManifest(document, where);
+  return document;
+}
+
+/** Schema plus the rules a schema cannot say; throws MANIFEST_INVALID listing every violation. */
+export function checkManifest(document: unknown, where: string): asserts document is Manifest {
+  if (!validateSchema(document)) {
+    throw invalid(where, (validateSchema.errors ?? []).map(describeSchemaError));
+  }
+  const problems: string[] = [];
+  const { descriptor: d, status, failureReason, files } = document;
+  if (d.snapshotProcessedPosition > d.checkpointPosition) problems.push(`snapshotProcessedPosition ${d.snapshotProcessedPosition} is after checkpointPosition ${d.checkpointPosition}`);
+  if (d.firstLogPosition > d.checkpointPosition || d.checkpointPosition > d.lastLogPosition) {
+    problems.push(`checkpointPosition ${d.checkpointPosition} is outside the backed-up log [${d.firstLogPosition}, ${d.lastLogPosition}]`);
+  }
+  if (d.firstLogPosition > d.snapshotProcessedPosition + 1) problems.push(`the log starts at ${d.firstLogPosition}, after the snapshot's position ${d.snapshotProcessedPosition} + 1`);
+  if ((d.snapshotId === null) !== (d.snapshotProcessedPosition === 0)) problems.push('snapshotId is null exactly when snapshotProcessedPosition is 0');
+  if (status === 'FAILED' && failureReason === null) problems.push('a FAILED manifest needs a failureReason');
+  if ((status === 'IN_PROGRESS' || status === 'COMPLETED') && failureReason !== null) problems.push(`a ${status} manifest has no failureReason`);
+  if (status === 'COMPLETED' && files.length === 0) problems.push('a COMPLETED manifest lists its files');
+  const seen = new Set<string>();
+  for (const file of files) {
+    if (seen.has(file.path)) problems.push(`file ${file.path} is listed twice`);
+    seen.add(file.path);
+    try {
+      validateContentPath(file.path);
+    } catch (error) {
+      problems.push((error as Error).message);
+    }
+  }
+  if (problems.length > 0) throw invalid(where, problems);
+}
+
+function describeSchemaError(error: ErrorObject): string {
+  const at = error.instancePath === '' ? 'the document' : error.instancePath;
+  const allowed = error.keyword === 'enum' ? ` (${(error.params as { allowedValues: unknown[] }).allowedValues.join(', ')})` : '';
+  const extra = error.keyword === 'additionalProperties' ? ` (${(error.params as { additionalProperty: string }).additionalProperty})` : '';
+  return `${at} ${error.message ?? 'is invalid'}${allowed}${extra}`;
+}
+
+function invalid(where: string, problems: readonly string[]): CutlineError {
+  return new CutlineError('MANIFEST_INVALID', `manifest ${where} is invalid: ${problems.join('; ')}`, {
+    hint: 'FORMAT.md, section "Manifest", lists every field and rule.',
+  });
+}

@@ -1,0 +1,36 @@
+// `cutline backup export`: packs a whole backup id (every partition) from a store into one tar file.
+import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { CutlineError } from '../../errors.js';
+import { exportBackup } from '../../backup/archive.js';
+import { openBackupStore } from '../../store/store-config.js';
+import { storeConfigFromArguments, withStoreOptions, type StoreArguments } from '../store-options.js';
+import { formatBytes, requireBackupId } from './backup-arguments.js';
+
+interface ExportArguments extends StoreArguments {
+  readonly backupId: number;
+  readonly out: string;
+}
+
+export const backupExportCommand: CommandModule<object, ExportArguments> = {
+  command: 'export',
+  describe: 'Write a whole backup (all partitions: manifests and contents) to one tar file',
+  builder: (yargs: Argv) =>
+    withStoreOptions(
+      yargs
+        .option('backupId', { type: 'number', demandOption: true, describe: 'The backup (checkpoint) id to export' })
+        .option('out', { type: 'string', demandOption: true, describe: 'The tar file to write; it must not exist' })
+        .example('$0 backup export --backupId 5 --out backup-5.tar --store /var/backups', 'Export backup 5 from a directory store'),
+    ),
+  handler: async (argv: ArgumentsCamelCase<ExportArguments>) => {
+    const backupId = requireBackupId(argv.backupId);
+    const out = resolve(argv.out);
+    if (await stat(out).then(() => true, () => false)) {
+      throw new CutlineError('USAGE', `--out ${out} already exists`, { hint: 'Remove it or choose another file name; export never overwrites.' });
+    }
+    const store = openBackupStore(storeConfigFromArguments(argv));
+    const summary = await exportBackup(store, backupId, out);
+    process.stdout.write(`Exported backup ${summary.checkpointId}: partitions ${summary.partitionIds.join(', ')}, ${summary.fileCount} files, ${formatBytes(summary.totalBytes)} to ${out}\n`);
+  },
+};

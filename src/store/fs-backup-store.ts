@@ -1,0 +1,223 @@
+// FileSystemBackupStore: the embedded default store, one file per object under a root directory.
+import { createWriteStream, constants as fsConstants } from 'node:fs';
+import { link, mkdir, open, readFile, readdir, rename, rmdir, stat, unlink } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { dirname, join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { CutlineError } from '../errors.js';
+import { storeCreateOnlyBytesMax } from '../limits.js';
+import type { BackupStore, GetOptions, ListEntry, ObjectInfo, ObjectMetadata, PutBody, PutOptions, StoreCallOptions } from './backup-store.js';
+import { isStreamBody } from './backup-store.js';
+import { resolveRange, validateKey, validateMetadata, validatePrefix } from './store-key.js';
+import { listDirectoryTree } from './fs-list.js';
+import { sizeCheckingStream } from './size-checking-stream.js';
+
+/** Object metadata lives beside the objects, in a tree no valid key can reach (keys never start with '.'). */
+const metadataDirectory = '.metadata';
+
+/**
+ * Objects are plain files at `{root}/{key}`, so an operator can read a backup with ordinary tools.
+ * A put writes `.{name}.tmp-{random}` in the object's directory, fsyncs it, then renames it over the
+ * final name (or links it, for create-only puts, which fails atomically when the name exists) and
+ * fsyncs the directory: a crash leaves either the old object or the new one, plus at most a
+ * temporary file that listings ignore.
+ */
+export class FileSystemBackupStore implements BackupStore {
+  readonly description: string;
+
+  constructor(private readonly root: string) {
+    this.description = `filesystem store ${root}`;
+  }
+
+  async put(key: string, body: PutBody, options: PutOptions = {}): Promise<void> {
+    const path = this.objectPath(key);
+    if (options.metadata !== undefined) validateMetadata(options.metadata);
+    options.signal?.throwIfAborted();
+    if (options.ifNoneMatch === true && isStreamBody(body) && body.sizeBytes > storeCreateOnlyBytesMax) {
+      throw new CutlineError('LIMIT_EXCEEDED', `create-only put of ${key} is ${body.sizeBytes} bytes, more than storeCreateOnlyBytesMax (${storeCreateOnlyBytesMax})`);
+    }
+    await this.ensureDirectory(dirname(path), key);
+    const temporary = join(dirname(path), `.${path.slice(dirname(path).length + 1)}.tmp-${randomBytes(6).toString('hex')}`);
+    try {
+      await writeDurably(temporary, body, key, options.signal).catch(async (error: unknown) => {
+        // A concurrent delete may have pruned the (then empty) directory: recreate it once.
+        if (errorCode(error) !== 'ENOENT' || isStreamBody(body)) throw error;
+        await this.ensureDirectory(dirname(path), key);
+        await writeDurably(temporary, body, key, options.signal);
+      });
+      options.signal?.throwIfAborted();
+      if (options.ifNoneMatch === true) {
+        if (await exists(path)) throw alreadyExists(key);
+        await this.writeMetadata(key, options.metadata);
+        await link(temporary, path).catch((error: unknown) => {
+          throw errorCode(error) === 'EEXIST' ? alreadyExists(key) : unavailable('create', key, error);
+        });
+        await unlink(temporary);
+      } else {
+        await this.writeMetadata(key, options.metadata);
+        await rename(temporary, path);
+      }
+      await fsyncPath(dirname(path), 'r');
+    } catch (error) {
+      await unlink(temporary).catch(() => undefined);
+      options.signal?.throwIfAborted();
+      throw error instanceof CutlineError ? error : unavailable('write', key, error);
+    }
+  }
+
+  async get(key: string, options: GetOptions = {}): Promise<Readable> {
+    const path = this.objectPath(key);
+    options.signal?.throwIfAborted();
+    const handle = await open(path, 'r').catch((error: unknown) => {
+      throw isMissing(error) ? notFound(key) : unavailable('read', key, error);
+    });
+    try {
+      const stats = await handle.stat();
+      if (!stats.isFile()) throw notFound(key);
+      const size = stats.size;
+      const { start, endExclusive } = resolveRange(key, options.range ?? { offsetBytes: 0 }, size);
+      if (endExclusive === start) {
+        await handle.close();
+        return Readable.from([]);
+      }
+      const streamOptions = options.signal === undefined ? {} : { signal: options.signal };
+      return handle.createReadStream({ start, end: endExclusive - 1, autoClose: true, ...streamOptions });
+    } catch (error) {
+      await handle.close();
+      throw error;
+    }
+  }
+
+  async *list(prefix: string, options: StoreCallOptions = {}): AsyncIterable<ListEntry> {
+    validatePrefix(prefix);
+    yield* listDirectoryTree(this.root, prefix, options.signal);
+  }
+
+  async head(key: string, options: StoreCallOptions = {}): Promise<ObjectInfo | undefined> {
+    const path = this.objectPath(key);
+    options.signal?.throwIfAborted();
+    const stats = await stat(path).catch((error: unknown) => {
+      if (isMissing(error)) return undefined;
+      throw unavailable('stat', key, error);
+    });
+    if (stats === undefined || !stats.isFile()) return undefined;
+    return { key, sizeBytes: stats.size, metadata: await this.readMetadata(key) };
+  }
+
+  async delete(key: string, options: StoreCallOptions = {}): Promise<void> {
+    const path = this.objectPath(key);
+    options.signal?.throwIfAborted();
+    await unlink(path).catch((error: unknown) => {
+      if (!isMissing(error)) throw unavailable('delete', key, error);
+    });
+    await unlink(this.metadataPath(key)).catch(() => undefined);
+    await this.pruneEmptyDirectories(dirname(path));
+    await fsyncPath(dirname(path), 'r').catch(() => undefined);
+  }
+
+  private objectPath(key: string): string {
+    return join(this.root, ...validateKey(key));
+  }
+
+  private metadataPath(key: string): string {
+    return join(this.root, metadataDirectory, `${key}.json`);
+  }
+
+  private async ensureDirectory(directory: string, key: string): Promise<void> {
+    await mkdir(directory, { recursive: true }).catch((error: unknown) => {
+      throw errorCode(error) === 'ENOTDIR' || errorCode(error) === 'EEXIST'
+        ? new CutlineError('STORE_KEY_INVALID', `cannot store ${key}: a part of its path is an object, not a directory`)
+        : unavailable('create directory for', key, error);
+    });
+  }
+
+  // The sidecar is written before the object becomes visible, so a reader that sees the object
+  // sees its metadata; an object put without metadata removes a stale sidecar.
+  private async writeMetadata(key: string, metadata: ObjectMetadata | undefined): Promise<void> {
+    const path = this.metadataPath(key);
+    if (metadata === undefined || Object.keys(metadata).length === 0) {
+      await unlink(path).catch(() => undefined);
+      return;
+    }
+    await mkdir(dirname(path), { recursive: true });
+    const temporary = `${path}.tmp-${randomBytes(6).toString('hex')}`;
+    await writeDurably(temporary, Buffer.from(JSON.stringify(metadata)), key);
+    await rename(temporary, path);
+  }
+
+  private async readMetadata(key: string): Promise<ObjectMetadata> {
+    const text = await readFile(this.metadataPath(key), 'utf8').catch((error: unknown) => {
+      if (isMissing(error)) return undefined;
+      throw unavailable('read metadata of', key, error);
+    });
+    return text === undefined ? {} : (JSON.parse(text) as ObjectMetadata);
+  }
+
+  // Empty directories left by deletes are removed up to the root, so listings stay fast.
+  private async pruneEmptyDirectories(directory: string): Promise<void> {
+    let current = directory;
+    while (current.length > this.root.length && current.startsWith(this.root)) {
+      const entries = await readdir(current).catch(() => ['?']);
+      if (entries.length > 0) return;
+      await rmdir(current).catch(() => undefined);
+      current = dirname(current);
+    }
+  }
+}
+
+async function writeDurably(path: string, body: PutBody, key: string, signal?: AbortSignal): Promise<void> {
+  if (!isStreamBody(body)) {
+    const handle = await open(path, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL, 0o644);
+    try {
+      await handle.writeFile(body);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    return;
+  }
+  const output = createWriteStream(path, { flags: 'wx', mode: 0o644 });
+  await pipeline(sizeCheckingStream(body.open(), body.sizeBytes, key), output, signal === undefined ? {} : { signal });
+  await fsyncPath(path, 'r+');
+}
+
+/** fsync of a file or (opened read-only) a directory, so a rename or link in it is durable. */
+async function fsyncPath(path: string, flags: 'r' | 'r+'): Promise<void> {
+  const handle = await open(path, flags);
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(() => true, () => false);
+}
+
+function errorCode(error: unknown): string | undefined {
+  return (error as NodeJS.ErrnoException | undefined)?.code;
+}
+
+function isMissing(error: unknown): boolean {
+  return errorCode(error) === 'ENOENT' || errorCode(error) === 'ENOTDIR' || errorCode(error) === 'EISDIR';
+}
+
+function notFound(key: string): CutlineError {
+  return new CutlineError('STORE_NOT_FOUND', `object ${key} does not exist in the store`);
+}
+
+function alreadyExists(key: string): CutlineError {
+  return new CutlineError('STORE_ALREADY_EXISTS', `object ${key} already exists; a create-only write never replaces it`, {
+    hint: 'A backup id can be used once: choose a higher one.',
+  });
+}
+
+function unavailable(operation: string, key: string, error: unknown): CutlineError {
+  const detail = error instanceof Error ? error.message : String(error);
+  if (errorCode(error) === 'EACCES' || errorCode(error) === 'EPERM' || errorCode(error) === 'EROFS') {
+    return new CutlineError('STORE_ACCESS_DENIED', `could not ${operation} ${key}: ${detail}`, { cause: error, hint: 'Check the permissions of the store directory.' });
+  }
+  return new CutlineError('STORE_UNAVAILABLE', `could not ${operation} ${key}: ${detail}`, { cause: error });
+}

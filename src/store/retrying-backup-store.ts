@@ -1,0 +1,99 @@
+// A BackupStore wrapper that retries transient failures with backoff, re-opening bodies and resuming broken downloads.
+import type { Readable } from 'node:stream';
+import { CutlineError, isCutlineError } from '../errors.js';
+import type { Random } from '../random.js';
+import { storeRequestAttemptsMax } from '../limits.js';
+import type { BackupStore, GetOptions, ListEntry, ObjectInfo, PutBody, PutOptions, StoreCallOptions } from './backup-store.js';
+import { resolveRange } from './store-key.js';
+import { backoffDelayMs, sleep } from './retry.js';
+import { resumingStream } from './resuming-stream.js';
+
+/** STORE_UNAVAILABLE and broken connections are worth another attempt; everything else is final. */
+export function isTransientStoreError(error: unknown): boolean {
+  if (isCutlineError(error)) return error.code === 'STORE_UNAVAILABLE';
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' && ['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ERR_STREAM_PREMATURE_CLOSE'].includes(code);
+}
+
+/**
+ * Retries any store's transient failures: a put re-opens its StreamBody for every attempt, a
+ * download that breaks off resumes from the byte it reached (ranged get), a listing restarts
+ * and skips the keys it already yielded. Create-only puts are retried too: if an earlier attempt did
+ * store the object, the retry reports STORE_ALREADY_EXISTS, which the caller must read as
+ * "maybe mine" (see FORMAT.md, "Write ordering").
+ */
+export class RetryingBackupStore implements BackupStore {
+  readonly description: string;
+
+  constructor(
+    private readonly inner: BackupStore,
+    private readonly random: Random,
+    private readonly attemptsMax = storeRequestAttemptsMax,
+    private readonly wait: (ms: number, signal?: AbortSignal) => Promise<void> = sleep,
+  ) {
+    this.description = inner.description;
+  }
+
+  put(key: string, body: PutBody, options: PutOptions = {}): Promise<void> {
+    return this.retry(options.signal, () => this.inner.put(key, body, options));
+  }
+
+  async get(key: string, options: GetOptions = {}): Promise<Readable> {
+    const info = await this.head(key, options);
+    if (info === undefined) throw new CutlineError('STORE_NOT_FOUND', `object ${key} does not exist in ${this.description}`);
+    const { start, endExclusive } = resolveRange(key, options.range ?? { offsetBytes: 0 }, info.sizeBytes);
+    const open = (offsetBytes: number): Promise<Readable> =>
+      this.retry(options.signal, () => this.inner.get(key, { ...options, range: { offsetBytes, lengthBytes: endExclusive - offsetBytes } }));
+    const first = await open(start);
+    if (endExclusive === start) return first;
+    return resumingStream(first, {
+      reopen: open,
+      startBytes: start,
+      endExclusiveBytes: endExclusive,
+      attemptsMax: this.attemptsMax,
+      isTransient: isTransientStoreError,
+      random: this.random,
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+    });
+  }
+
+  async *list(prefix: string, options: StoreCallOptions = {}): AsyncIterable<ListEntry> {
+    // A restarted listing skips what was already yielded (by key, not by order: some S3-compatible
+    // servers do not list in byte order).
+    const yielded = new Set<string>();
+    for (let failures = 0; ; ) {
+      try {
+        for await (const entry of this.inner.list(prefix, options)) {
+          if (yielded.has(entry.key)) continue;
+          yielded.add(entry.key);
+          yield entry;
+        }
+        return;
+      } catch (error) {
+        failures += 1;
+        if (options.signal?.aborted === true || !isTransientStoreError(error) || failures >= this.attemptsMax) throw error;
+        await this.wait(backoffDelayMs(failures - 1, this.random), options.signal);
+      }
+    }
+  }
+
+  head(key: string, options: StoreCallOptions = {}): Promise<ObjectInfo | undefined> {
+    return this.retry(options.signal, () => this.inner.head(key, options));
+  }
+
+  delete(key: string, options: StoreCallOptions = {}): Promise<void> {
+    return this.retry(options.signal, () => this.inner.delete(key, options));
+  }
+
+  private async retry<T>(signal: AbortSignal | undefined, attempt: () => Promise<T>): Promise<T> {
+    for (let failures = 0; ; ) {
+      try {
+        return await attempt();
+      } catch (error) {
+        failures += 1;
+        if (signal?.aborted === true || !isTransientStoreError(error) || failures >= this.attemptsMax) throw error;
+        await this.wait(backoffDelayMs(failures - 1, this.random), signal);
+      }
+    }
+  }
+}

@@ -1,0 +1,24 @@
+// Builders of valid manifests and backups for the backup tests.
+import { Readable } from 'node:stream';
+import type { ManifestDescriptor } from '../../src/backup/manifest.js';
+import type { BackupFileSource } from '../../src/backup/manifest-store.js';
+
+export function descriptor(overrides: Partial<ManifestDescriptor> = {}): ManifestDescriptor {
+  return {
+    snapshotId: '16-10-7-8',
+    snapshotProcessedPosition: 16,
+    checkpointPosition: 20,
+    checkpointTimestampMs: 1_700_000_000_000,
+    checkpointType: 'MANUAL_BACKUP',
+    firstLogPosition: 1,
+    lastLogPosition: 25,
+    partitionCount: 2,
+    engineVersion: '0.1.0',
+    ...overrides,
+  };
+}
+
+export function fileSource(path: string, content: string): BackupFileSource {
+  const bytes = Buffer.from(content);
+  return { path, body: { sizeBytes: bytes.length, open: () => Readable.from([bytes]) } };
+}

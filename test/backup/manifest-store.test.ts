@@ -1,0 +1,89 @@
+// The commit protocol in a real store: contents first, the COMPLETED manifest last, ids never reused.
+import { describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { ManualClock } from '../../src/clock.js';
+import { FileSystemBackupStore } from '../../src/store/fs-backup-store.js';
+import type { BackupStore, PutBody, PutOptions } from '../../src/store/backup-store.js';
+import { getBytes, listAll } from '../../src/store/backup-store.js';
+import { failBackup, listBackupIds, listBackupManifests, readManifest, uploadBackup } from '../../src/backup/manifest-store.js';
+import { manifestKey } from '../../src/backup/backup-layout.js';
+import { expectCode } from '../store/backup-store.case.js';
+import { temporaryDirectories } from '../support/temporary-directories.js';
+import { descriptor, fileSource } from './manifest-fixture.js';
+
+const freshDirectory = temporaryDirectories('manifest-store');
+async function freshStore(): Promise<FileSystemBackupStore> {
+  return new FileSystemBackupStore(await freshDirectory());
+}
+
+const clock = new ManualClock(1_700_000_000_000);
+
+/** Records the order of writes, so the test sees the manifest is the last thing written. */
+class RecordingStore {
+  readonly writes: string[] = [];
+  constructor(readonly inner: BackupStore) {}
+  wrap(): BackupStore {
+    const inner = this.inner;
+    const writes = this.writes;
+    return {
+      description: inner.description,
+      put: async (key: string, body: PutBody, options?: PutOptions) => {
+        writes.push(key);
+        await inner.put(key, body, options);
+      },
+      get: (key, options) => inner.get(key, options),
+      list: (prefix, options) => inner.list(prefix, options),
+      head: (key, options) => inner.head(key, options),
+      delete: (key, options) => inner.delete(key, options),
+    };
+  }
+}
+
+describe('uploadBackup', () => {
+  it('writes the IN_PROGRESS manifest, then the contents, then the COMPLETED manifest with sizes and SHA-256', async () => {
+    const recording = new RecordingStore(await freshStore());
+    const store = recording.wrap();
+    const id = { partitionId: 2, checkpointId: 7, nodeId: 1 };
+    const manifest = await uploadBackup(store, id, descriptor(), [fileSource('snapshot/16-10-7-8/state.db', 'state'), fileSource('segments/00000001.log', 'records')], clock);
+    expect(recording.writes).toEqual([manifestKey(id), 'contents/2/7/1/snapshot/16-10-7-8/state.db', 'contents/2/7/1/segments/00000001.log', manifestKey(id)]);
+    expect(manifest.status).toBe('COMPLETED');
+    expect(manifest.files).toEqual([
+      { path: 'snapshot/16-10-7-8/state.db', sizeBytes: 5, sha256: createHash('sha256').update('state').digest('hex') },
+      { path: 'segments/00000001.log', sizeBytes: 7, sha256: createHash('sha256').update('records').digest('hex') },
+    ]);
+    expect(await readManifest(store, id)).toEqual(manifest);
+    expect((await store.head(manifestKey(id)))?.metadata['cutline-status']).toBe('COMPLETED');
+  });
+
+  it('refuses to reuse a backup id and leaves the first backup intact', async () => {
+    const store = await freshStore();
+    const id = { partitionId: 1, checkpointId: 3, nodeId: 0 };
+    await uploadBackup(store, id, descriptor(), [fileSource('segments/1.log', 'one')], clock);
+    await expectCode(uploadBackup(store, id, descriptor(), [fileSource('segments/1.log', 'two')], clock), 'STORE_ALREADY_EXISTS');
+    expect((await getBytes(store, 'contents/1/3/0/segments/1.log')).toString()).toBe('one');
+    expect((await readManifest(store, id)).status).toBe('COMPLETED');
+  });
+
+  it('marks the backup FAILED with the reason when a content upload fails', async () => {
+    const store = await freshStore();
+    const id = { partitionId: 1, checkpointId: 4, nodeId: 0 };
+    const broken = { path: 'segments/2.log', body: { sizeBytes: 10, open: () => Readable.from([Buffer.from('short')]) } };
+    await expectCode(uploadBackup(store, id, descriptor(), [fileSource('segments/1.log', 'x'), broken], clock), 'STORE_SIZE_MISMATCH');
+    const manifest = await readManifest(store, id);
+    expect(manifest.status).toBe('FAILED');
+    expect(manifest.failureReason).toContain('segments/2.log');
+    await expectCode(failBackup(store, id, 'again', clock), 'MANIFEST_TRANSITION');
+  });
+
+  it('finds the manifests of one backup id across partitions, and lists backup ids', async () => {
+    const store = await freshStore();
+    for (const partitionId of [3, 1, 2]) await uploadBackup(store, { partitionId, checkpointId: 9, nodeId: 0 }, descriptor({ partitionCount: 3 }), [fileSource('segments/1.log', 'x')], clock);
+    await uploadBackup(store, { partitionId: 1, checkpointId: 90, nodeId: 0 }, descriptor(), [fileSource('segments/1.log', 'x')], clock);
+    await store.put('manifests/stray.json', Buffer.from('{}'));
+    expect((await listBackupManifests(store, 9)).map((manifest) => manifest.id.partitionId)).toEqual([1, 2, 3]);
+    expect(await listBackupIds(store)).toEqual([9, 90]);
+    await expectCode(listBackupManifests(store, 8), 'BACKUP_NOT_FOUND');
+    expect((await listAll(store, 'contents/')).length).toBe(4);
+  });
+});

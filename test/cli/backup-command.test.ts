@@ -1,0 +1,79 @@
+// `cutline backup export|import` end to end through the CLI entry point, with store selection from flags and environment.
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main } from '../../src/cli/main.js';
+import { ManualClock } from '../../src/clock.js';
+import { FileSystemBackupStore } from '../../src/store/fs-backup-store.js';
+import { uploadBackup, listBackupManifests } from '../../src/backup/manifest-store.js';
+import { descriptor, fileSource } from '../backup/manifest-fixture.js';
+import { startLoopbackS3, type LoopbackS3 } from '../support/s3rver.js';
+
+let directory: string;
+let server: LoopbackS3;
+
+beforeAll(async () => {
+  directory = await mkdtemp(join(tmpdir(), 'cutline-backup-cli-'));
+  server = await startLoopbackS3();
+});
+afterEach(() => {
+  vi.unstubAllEnvs();
+});
+afterAll(async () => {
+  await server.close();
+  await rm(directory, { recursive: true, force: true });
+});
+
+async function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
+  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((stderr += String(chunk)), true));
+  try {
+    const code = await main(argv);
+    return { code, stdout, stderr };
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+    process.exitCode = undefined;
+  }
+}
+
+describe('cutline backup export|import', () => {
+  it('exports from a directory store and imports into S3 configured by environment variables', async () => {
+    const source = join(directory, 'source');
+    await uploadBackup(new FileSystemBackupStore(source), { partitionId: 1, checkpointId: 12, nodeId: 0 }, descriptor({ partitionCount: 1 }), [fileSource('segments/1.log', 'records')], new ManualClock(0));
+    const out = join(directory, 'b12.tar');
+    const exported = await run(['backup', 'export', '--backupId', '12', '--out', out, '--store', source]);
+    expect(exported).toMatchObject({ code: 0, stderr: '' });
+    expect(exported.stdout).toContain('Exported backup 12: partitions 1, 1 files, 7 B to');
+
+    vi.stubEnv('CUTLINE_STORE', `s3://${server.bucket}/cli`);
+    vi.stubEnv('CUTLINE_S3_ENDPOINT', server.endpoint);
+    vi.stubEnv('CUTLINE_S3_FORCE_PATH_STYLE', 'true');
+    vi.stubEnv('AWS_ACCESS_KEY_ID', server.credentials.accessKeyId);
+    vi.stubEnv('AWS_SECRET_ACCESS_KEY', server.credentials.secretAccessKey);
+    const imported = await run(['backup', 'import', out]);
+    expect(imported.stderr).toBe('');
+    expect(imported.stdout).toContain(`Imported backup 12: partitions 1, 1 files, 7 B into s3://${server.bucket}/cli`);
+    const again = await run(['backup', 'import', out]);
+    expect(again.code).toBe(3);
+    expect(again.stderr).toContain('error [STORE_ALREADY_EXISTS]');
+    vi.unstubAllEnvs();
+    expect((await listBackupManifests(new FileSystemBackupStore(source), 12))[0]?.status).toBe('COMPLETED');
+  });
+
+  it('reports usage errors with code, hint and exit status 2', async () => {
+    const noStore = await run(['backup', 'export', '--backupId', '1', '--out', join(directory, 'x.tar')]);
+    expect(noStore.code).toBe(2);
+    expect(noStore.stderr).toContain('error [USAGE]: no backup store is configured');
+    expect(noStore.stderr).toContain('hint: Pass --store');
+    const badId = await run(['backup', 'export', '--backupId', '-3', '--out', join(directory, 'x.tar'), '--store', directory]);
+    expect(badId.stderr).toContain('--backupId must be a non-negative integer, got -3');
+    const missing = await run(['backup', 'export', '--backupId', '404', '--out', join(directory, 'y.tar'), '--store', directory]);
+    expect(missing.code).toBe(3);
+    expect(missing.stderr).toContain('error [BACKUP_NOT_FOUND]');
+    await expect(stat(join(directory, 'y.tar'))).rejects.toThrow();
+  });
+});

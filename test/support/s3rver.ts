@@ -1,0 +1,28 @@
+// Starts a real S3-speaking server (s3rver) on 127.0.0.1 with a random port, for tests and benchmarks.
+import S3rver from 's3rver';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface LoopbackS3 {
+  readonly endpoint: string;
+  readonly bucket: string;
+  /** s3rver's fixed credentials: it checks request signatures against them. */
+  readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
+  close(): Promise<void>;
+}
+
+export async function startLoopbackS3(bucket = 'cutline-test'): Promise<LoopbackS3> {
+  const directory = await mkdtemp(join(tmpdir(), 'cutline-s3rver-'));
+  const server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory, configureBuckets: [{ name: bucket, configs: [] }] });
+  const address = await server.run();
+  return {
+    endpoint: `http://127.0.0.1:${address.port}`,
+    bucket,
+    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    close: async () => {
+      await server.close();
+      await rm(directory, { recursive: true, force: true });
+    },
+  };
+}
