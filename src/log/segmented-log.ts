@@ -5,7 +5,7 @@ import { segmentBytesDefault } from '../limits.js';
 import { checkAppendRecords, checkSegmentSize } from './append-checks.js';
 import { nodeLogFileSystem, type LogFileSystem } from './file-system.js';
 import type { AppendRecord, FsyncPolicy, Log, LogRecord, SegmentInfo } from './log.js';
-import { encodeFrame, frameSize } from './segment-format.js';
+import { encodeFrame, frameSize, frameTarget } from './segment-format.js';
 import { corruptFrameError, createSegmentFile, type SegmentFile } from './segment-file.js';
 import { recoverLog, type RecoveryReport } from './segment-recovery.js';
 import { SegmentReader } from './segment-reader.js';
@@ -237,14 +237,15 @@ export class SegmentedLog implements Log {
 
   private writeFrames(records: readonly AppendRecord[]): void {
     const active = this.active;
-    const bytes = Buffer.allocUnsafe(records.reduce((sum, record) => sum + frameSize(record.payload.length), 0));
+    const target = frameTarget(records.reduce((sum, record) => sum + frameSize(record.payload.length), 0));
+    const bytes = target.bytes;
     const offsets: number[] = [];
     let offset = 0;
     let position = active.lastPosition;
     for (const record of records) {
       position += 1;
       offsets.push(active.sizeBytes + offset);
-      offset = encodeFrame({ ...record, position }, bytes, offset);
+      offset = encodeFrame(record, position, target, offset);
     }
     assert(offset === bytes.length, 'frames fill the buffer exactly');
     this.io(`writing ${bytes.length} bytes to ${active.path}`, () => this.fileSystem.writeAt(this.activeFd, bytes, active.sizeBytes));
