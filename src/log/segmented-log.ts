@@ -1,6 +1,7 @@
 // The partition log on disk: segment files of CRC-framed records, rolled at a size limit, with sparse indexes.
 import { assert } from '../assert.js';
-import { CutlineError } from '../errors.js';
+import type { ErrorCode } from '../error-codes.js';
+import { CutlineError, isCutlineError } from '../errors.js';
 import { segmentBytesDefault } from '../limits.js';
 import { checkAppendRecords, checkSegmentSize } from './append-checks.js';
 import { nodeLogFileSystem, type LogFileSystem } from './file-system.js';
@@ -21,6 +22,13 @@ export interface SegmentedLogOptions {
   readonly readOnly?: boolean;
   /** Distance between sparse index entries; a seek scans at most this many bytes of frames. */
   readonly indexIntervalBytes?: number;
+}
+
+/** Damage found by verify(), in the shape verify-backup reports findings. */
+export interface LogFinding {
+  readonly code: ErrorCode;
+  readonly path: string;
+  readonly message: string;
 }
 
 export const indexIntervalBytesDefault = 4096;
@@ -168,10 +176,19 @@ export class SegmentedLog implements Log {
     return this.list.map((segment) => segment.info());
   }
 
-  /** Reads every segment in full, checking every CRC and position; throws at the first damage. */
-  verify(): void {
+  /** Reads every segment in full, checking every CRC and position; returns one finding per damaged segment. */
+  verify(): readonly LogFinding[] {
     this.checkOpen();
-    for (const segment of this.list) this.reader.indexOf(segment);
+    const findings: LogFinding[] = [];
+    for (const segment of this.list) {
+      try {
+        this.reader.indexOf(segment);
+      } catch (error) {
+        if (!isCutlineError(error)) throw error;
+        findings.push({ code: error.code, path: segment.path, message: error.message });
+      }
+    }
+    return findings;
   }
 
   close(): void {
