@@ -7,7 +7,7 @@ import { checkAppendRecords, checkSegmentSize } from './append-checks.js';
 import { nodeLogFileSystem, type LogFileSystem } from './file-system.js';
 import type { AppendRecord, FsyncPolicy, Log, LogRecord, SegmentInfo } from './log.js';
 import { encodeFrame, frameSize, frameTarget } from './segment-format.js';
-import { corruptFrameError, createSegmentFile, type SegmentFile } from './segment-file.js';
+import { corruptFrameError, createSegmentFile, findSegmentHolding, type SegmentFile } from './segment-file.js';
 import { recoverLog, type RecoveryReport } from './segment-recovery.js';
 import { SegmentReader } from './segment-reader.js';
 import { SparseIndex } from './sparse-index.js';
@@ -291,18 +291,7 @@ export class SegmentedLog implements Log {
   }
 
   private segmentHolding(position: number): SegmentFile {
-    let low = 0;
-    let high = this.list.length - 1;
-    while (low < high) {
-      const middle = (low + high + 1) >>> 1;
-      const candidate = this.list[middle];
-      assert(candidate !== undefined, 'segment in range');
-      if (candidate.firstPosition <= position) low = middle;
-      else high = middle - 1;
-    }
-    const segment = this.list[low];
-    assert(segment?.holds(position) === true, `a segment holds position ${position}`);
-    return segment;
+    return findSegmentHolding(this.list, position);
   }
 
   private *readFrom(fromPosition: number): Generator<LogRecord> {
