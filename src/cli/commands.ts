@@ -1,9 +1,13 @@
 // The registry of CLI commands: one module per file under commands/, listed here in help order.
 import type { AnyCommand } from './command.js';
-import { engineCommand } from './commands/engine.js';
 import { backupCommand } from './commands/backup.js';
+import { demoCommand } from './commands/demo.js';
+import { engineCommand } from './commands/engine.js';
+import { logCommand } from './commands/log.js';
 
 export const commands: readonly AnyCommand[] = [
   engineCommand,
   backupCommand,
+  logCommand,
+  demoCommand,
 ];

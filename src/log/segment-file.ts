@@ -60,6 +60,22 @@ export class SegmentFile {
   }
 }
 
+/** The segment holding a position, by binary search over first positions; the position must be held. */
+export function findSegmentHolding(segments: readonly SegmentFile[], position: number): SegmentFile {
+  let low = 0;
+  let high = segments.length - 1;
+  while (low < high) {
+    const middle = (low + high + 1) >>> 1;
+    const candidate = segments[middle];
+    assert(candidate !== undefined, 'segment in range');
+    if (candidate.firstPosition <= position) low = middle;
+    else high = middle - 1;
+  }
+  const segment = segments[low];
+  assert(segment?.holds(position) === true, `a segment holds position ${position}`);
+  return segment;
+}
+
 /** Runs body with a read-only descriptor of a segment that has none open. */
 export function withSegmentFd<T>(fileSystem: LogFileSystem, path: string, body: (fd: number) => T): T {
   const fd = fileSystem.openFile(path, 'read');

@@ -2,7 +2,7 @@
 import { crc32c } from '@node-rs/crc32';
 import { CutlineError } from '../errors.js';
 import { recordPayloadBytesMax } from '../limits.js';
-import type { LogRecord } from './log.js';
+import type { AppendRecord } from './log.js';
 
 /** "CUTLOG\r\n": the CR LF pair detects a file mangled by line-ending conversion, as PNG's magic does. */
 export const segmentMagic: Uint8Array = Uint8Array.from([0x43, 0x55, 0x54, 0x4c, 0x4f, 0x47, 0x0d, 0x0a]);
@@ -96,15 +96,29 @@ export function frameSize(payloadBytes: number): number {
   return frameHeaderBytes + payloadBytes;
 }
 
+/** A buffer to encode frames into, with a DataView of it (DataView stores are much cheaper than Buffer's writeUInt32LE). */
+export interface FrameTarget {
+  readonly bytes: Buffer;
+  readonly view: DataView;
+}
+
+export function frameTarget(sizeBytes: number): FrameTarget {
+  const bytes = Buffer.allocUnsafe(sizeBytes);
+  return { bytes, view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength) };
+}
+
 /** Writes one frame at offset and returns the offset after it. */
-export function encodeFrame(record: LogRecord, target: Buffer, offset: number): number {
+export function encodeFrame(record: AppendRecord, position: number, target: FrameTarget, offset: number): number {
+  const { bytes, view } = target;
   const end = offset + frameHeaderBytes + record.payload.length;
-  target.writeUInt32LE(record.payload.length, offset);
-  writeU64(target, offset + 8, record.position);
-  writeU64(target, offset + 16, record.timestampMs);
-  target.writeUInt16LE(record.recordType, offset + 24);
-  target.set(record.payload, offset + frameHeaderBytes);
-  target.writeUInt32LE(crc32c(target.subarray(offset + frameCoveredOffset, end)), offset + frameCrcOffset);
+  view.setUint32(offset, record.payload.length, true);
+  view.setUint32(offset + 8, position % twoPower32, true);
+  view.setUint32(offset + 12, Math.floor(position / twoPower32), true);
+  view.setUint32(offset + 16, record.timestampMs % twoPower32, true);
+  view.setUint32(offset + 20, Math.floor(record.timestampMs / twoPower32), true);
+  view.setUint16(offset + 24, record.recordType, true);
+  bytes.set(record.payload, offset + frameHeaderBytes);
+  view.setUint32(offset + frameCrcOffset, crc32c(bytes.subarray(offset + frameCoveredOffset, end)), true);
   return end;
 }
 

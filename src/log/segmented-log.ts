@@ -1,12 +1,13 @@
 // The partition log on disk: segment files of CRC-framed records, rolled at a size limit, with sparse indexes.
 import { assert } from '../assert.js';
-import { CutlineError } from '../errors.js';
+import type { ErrorCode } from '../error-codes.js';
+import { CutlineError, isCutlineError } from '../errors.js';
 import { segmentBytesDefault } from '../limits.js';
 import { checkAppendRecords, checkSegmentSize } from './append-checks.js';
 import { nodeLogFileSystem, type LogFileSystem } from './file-system.js';
 import type { AppendRecord, FsyncPolicy, Log, LogRecord, SegmentInfo } from './log.js';
-import { encodeFrame, frameSize } from './segment-format.js';
-import { corruptFrameError, createSegmentFile, type SegmentFile } from './segment-file.js';
+import { encodeFrame, frameSize, frameTarget } from './segment-format.js';
+import { corruptFrameError, createSegmentFile, findSegmentHolding, type SegmentFile } from './segment-file.js';
 import { recoverLog, type RecoveryReport } from './segment-recovery.js';
 import { SegmentReader } from './segment-reader.js';
 import { SparseIndex } from './sparse-index.js';
@@ -21,6 +22,13 @@ export interface SegmentedLogOptions {
   readonly readOnly?: boolean;
   /** Distance between sparse index entries; a seek scans at most this many bytes of frames. */
   readonly indexIntervalBytes?: number;
+}
+
+/** Damage found by verify(), in the shape verify-backup reports findings. */
+export interface LogFinding {
+  readonly code: ErrorCode;
+  readonly path: string;
+  readonly message: string;
 }
 
 export const indexIntervalBytesDefault = 4096;
@@ -168,10 +176,19 @@ export class SegmentedLog implements Log {
     return this.list.map((segment) => segment.info());
   }
 
-  /** Reads every segment in full, checking every CRC and position; throws at the first damage. */
-  verify(): void {
+  /** Reads every segment in full, checking every CRC and position; returns one finding per damaged segment. */
+  verify(): readonly LogFinding[] {
     this.checkOpen();
-    for (const segment of this.list) this.reader.indexOf(segment);
+    const findings: LogFinding[] = [];
+    for (const segment of this.list) {
+      try {
+        this.reader.indexOf(segment);
+      } catch (error) {
+        if (!isCutlineError(error)) throw error;
+        findings.push({ code: error.code, path: segment.path, message: error.message });
+      }
+    }
+    return findings;
   }
 
   close(): void {
@@ -237,14 +254,15 @@ export class SegmentedLog implements Log {
 
   private writeFrames(records: readonly AppendRecord[]): void {
     const active = this.active;
-    const bytes = Buffer.allocUnsafe(records.reduce((sum, record) => sum + frameSize(record.payload.length), 0));
+    const target = frameTarget(records.reduce((sum, record) => sum + frameSize(record.payload.length), 0));
+    const bytes = target.bytes;
     const offsets: number[] = [];
     let offset = 0;
     let position = active.lastPosition;
     for (const record of records) {
       position += 1;
       offsets.push(active.sizeBytes + offset);
-      offset = encodeFrame({ ...record, position }, bytes, offset);
+      offset = encodeFrame(record, position, target, offset);
     }
     assert(offset === bytes.length, 'frames fill the buffer exactly');
     this.io(`writing ${bytes.length} bytes to ${active.path}`, () => this.fileSystem.writeAt(this.activeFd, bytes, active.sizeBytes));
@@ -273,18 +291,7 @@ export class SegmentedLog implements Log {
   }
 
   private segmentHolding(position: number): SegmentFile {
-    let low = 0;
-    let high = this.list.length - 1;
-    while (low < high) {
-      const middle = (low + high + 1) >>> 1;
-      const candidate = this.list[middle];
-      assert(candidate !== undefined, 'segment in range');
-      if (candidate.firstPosition <= position) low = middle;
-      else high = middle - 1;
-    }
-    const segment = this.list[low];
-    assert(segment?.holds(position) === true, `a segment holds position ${position}`);
-    return segment;
+    return findSegmentHolding(this.list, position);
   }
 
   private *readFrom(fromPosition: number): Generator<LogRecord> {

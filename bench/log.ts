@@ -1,0 +1,107 @@
+// Benchmark of the partition log: append throughput against raw fs writes, truncateAfter on a small vs a large log.
+// Sizes come from the environment so a quick run is possible:
+//   CUTLINE_BENCH_APPEND_MB (256), CUTLINE_BENCH_PAYLOAD_BYTES (1024), CUTLINE_BENCH_SMALL_MB (20),
+//   CUTLINE_BENCH_LARGE_MB (2048), CUTLINE_BENCH_DIR (the OS temporary directory).
+import { closeSync, fsyncSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { AppendRecord } from '../src/log/log.js';
+import { frameSize } from '../src/log/segment-format.js';
+import { SegmentedLog } from '../src/log/segmented-log.js';
+
+const megabyte = 1024 * 1024;
+const batchRecords = 256;
+const truncationRounds = 5;
+
+function sizeFromEnvironment(name: string, fallback: number): number {
+  const text = process.env[name];
+  if (text === undefined || text === '') return fallback;
+  const value = Number(text);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name}=${text} is not a positive number`);
+  return value;
+}
+
+const appendMegabytes = sizeFromEnvironment('CUTLINE_BENCH_APPEND_MB', 256);
+const payloadBytes = Math.floor(sizeFromEnvironment('CUTLINE_BENCH_PAYLOAD_BYTES', 1024));
+const smallMegabytes = sizeFromEnvironment('CUTLINE_BENCH_SMALL_MB', 20);
+const largeMegabytes = sizeFromEnvironment('CUTLINE_BENCH_LARGE_MB', 2048);
+const root = mkdtempSync(join(process.env.CUTLINE_BENCH_DIR ?? tmpdir(), 'cutline-bench-log-'));
+
+/** One batch of records reused for every append: the benchmark measures the log, not the generator. */
+const batch: AppendRecord[] = Array.from({ length: batchRecords }, (_, at) => {
+  const payload = new Uint8Array(payloadBytes);
+  for (let index = 0; index < payloadBytes; index += 1) payload[index] = (index * 31 + at) & 0xff;
+  return { timestampMs: 1_700_000_000_000 + at, recordType: at % 16, payload };
+});
+const batchBytes = batch.reduce((sum, record) => sum + frameSize(record.payload.length), 0);
+
+function batchesFor(megabytes: number): number {
+  return Math.max(1, Math.round((megabytes * megabyte) / batchBytes));
+}
+
+function fillLog(directory: string, batches: number): void {
+  const log = SegmentedLog.open({ directory });
+  for (let round = 0; round < batches; round += 1) log.append(batch);
+  log.flush();
+  log.close();
+}
+
+function measureAppend(): void {
+  const batches = batchesFor(appendMegabytes);
+  const totalBytes = batches * batchBytes;
+  const rawPath = join(root, 'raw.bin');
+  const rawChunk = Buffer.alloc(batchBytes, 7);
+  const rawStart = performance.now();
+  const fd = openSync(rawPath, 'w');
+  for (let round = 0; round < batches; round += 1) writeSync(fd, rawChunk, 0, rawChunk.length, round * batchBytes);
+  fsyncSync(fd);
+  closeSync(fd);
+  const rawSeconds = (performance.now() - rawStart) / 1000;
+  rmSync(rawPath);
+  const logStart = performance.now();
+  fillLog(join(root, 'append'), batches);
+  const logSeconds = (performance.now() - logStart) / 1000;
+  rmSync(join(root, 'append'), { recursive: true });
+  const rawRate = totalBytes / megabyte / rawSeconds;
+  const logRate = totalBytes / megabyte / logSeconds;
+  console.log(`append: ${(totalBytes / megabyte).toFixed(0)} MB in batches of ${batchRecords} records of ${payloadBytes} B, fsync at the end (and at each roll)`);
+  console.log(`  raw fs write of the same bytes: ${rawRate.toFixed(0)} MB/s`);
+  console.log(`  SegmentedLog.append:            ${logRate.toFixed(0)} MB/s`);
+  console.log(`  ratio log / raw:                ${(logRate / rawRate).toFixed(2)}`);
+}
+
+/** Median time of truncateAfter cutting about one batch off the end, after a reopen (cold indexes). */
+function measureTruncation(megabytes: number): { medianMs: number; segments: number; sizeMegabytes: number } {
+  const directory = join(root, `truncate-${megabytes}`);
+  fillLog(directory, batchesFor(megabytes));
+  const log = SegmentedLog.open({ directory });
+  const segments = log.segments().length;
+  const sizeMegabytes = log.segments().reduce((sum, segment) => sum + segment.sizeBytes, 0) / megabyte;
+  const timesMs: number[] = [];
+  for (let round = 0; round < truncationRounds; round += 1) {
+    const start = performance.now();
+    log.truncateAfter(log.lastPosition - batchRecords);
+    timesMs.push(performance.now() - start);
+  }
+  log.close();
+  rmSync(directory, { recursive: true });
+  timesMs.sort((a, b) => a - b);
+  return { medianMs: timesMs[Math.floor(timesMs.length / 2)] ?? Number.NaN, segments, sizeMegabytes };
+}
+
+function main(): void {
+  try {
+    measureAppend();
+    const small = measureTruncation(smallMegabytes);
+    const large = measureTruncation(largeMegabytes);
+    console.log(`truncateAfter (cut ${batchRecords} records off the end, median of ${truncationRounds}, after a reopen):`);
+    console.log(`  small log ${small.sizeMegabytes.toFixed(0)} MB in ${small.segments} segment(s): ${small.medianMs.toFixed(3)} ms`);
+    console.log(`  large log ${large.sizeMegabytes.toFixed(0)} MB in ${large.segments} segment(s): ${large.medianMs.toFixed(3)} ms`);
+    console.log(`  ratio large / small: ${(large.medianMs / small.medianMs).toFixed(2)} (log size ratio ${(large.sizeMegabytes / small.sizeMegabytes).toFixed(0)})`);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+main();
