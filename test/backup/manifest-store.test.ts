@@ -6,7 +6,11 @@ import { ManualClock } from '../../src/clock.js';
 import { FileSystemBackupStore } from '../../src/store/fs-backup-store.js';
 import type { BackupStore, PutBody, PutOptions } from '../../src/store/backup-store.js';
 import { getBytes, listAll } from '../../src/store/backup-store.js';
-import { failBackup, listBackupIds, listBackupManifests, readManifest, uploadBackup } from '../../src/backup/manifest-store.js';
+import { createManifest, failBackup, failInterruptedBackups, listBackupIds, listBackupManifests, readManifest, uploadBackup } from '../../src/backup/manifest-store.js';
+import { newManifest } from '../../src/backup/manifest.js';
+import { fileStreamBody } from '../../src/store/file-body.js';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { manifestKey } from '../../src/backup/backup-layout.js';
 import { expectCode } from '../store/backup-store.case.js';
 import { temporaryDirectories } from '../support/temporary-directories.js';
@@ -74,6 +78,28 @@ describe('uploadBackup', () => {
     expect(manifest.status).toBe('FAILED');
     expect(manifest.failureReason).toContain('segments/2.log');
     await expectCode(failBackup(store, id, 'again', clock), 'MANIFEST_TRANSITION');
+  });
+
+  it('fails the interrupted backups of a node after a restart, and only those', async () => {
+    const store = await freshStore();
+    const inProgress = { partitionId: 1, checkpointId: 20, nodeId: 0 };
+    await createManifest(store, newManifest(inProgress, descriptor(), clock));
+    await createManifest(store, newManifest({ partitionId: 1, checkpointId: 21, nodeId: 1 }, descriptor(), clock));
+    await uploadBackup(store, { partitionId: 1, checkpointId: 19, nodeId: 0 }, descriptor(), [fileSource('segments/1.log', 'x')], clock);
+    expect(await failInterruptedBackups(store, 1, 0, clock)).toEqual([inProgress]);
+    expect((await readManifest(store, inProgress)).failureReason).toContain('restarted');
+    expect((await readManifest(store, { partitionId: 1, checkpointId: 21, nodeId: 1 })).status).toBe('IN_PROGRESS');
+  });
+
+  it('uploads a file only up to the length given, however long the file is', async () => {
+    const store = await freshStore();
+    const path = join(await freshDirectory(), 'segment.log');
+    await writeFile(path, 'durable|not yet durable');
+    const id = { partitionId: 1, checkpointId: 30, nodeId: 0 };
+    const manifest = await uploadBackup(store, id, descriptor(), [{ path: 'segments/1.log', body: fileStreamBody(path, 7) }, { path: 'segments/2.log', body: fileStreamBody(path, 0) }], clock);
+    expect((await getBytes(store, 'contents/1/30/0/segments/1.log')).toString()).toBe('durable');
+    expect((await getBytes(store, 'contents/1/30/0/segments/2.log')).length).toBe(0);
+    expect(manifest.files.map((file) => file.sizeBytes)).toEqual([7, 0]);
   });
 
   it('finds the manifests of one backup id across partitions, and lists backup ids', async () => {
