@@ -10,6 +10,7 @@ import { FileSystemBackupStore } from '../src/store/fs-backup-store.js';
 import { S3BackupStore } from '../src/store/s3-backup-store.js';
 import type { BackupStore } from '../src/store/backup-store.js';
 import { uploadBackup } from '../src/backup/manifest-store.js';
+import { fileStreamBody } from '../src/store/file-body.js';
 import { systemClock } from '../src/clock.js';
 import { startLoopbackS3 } from '../test/support/s3rver.js';
 
@@ -79,7 +80,7 @@ async function rawFileCopy(sources: readonly string[]): Promise<void> {
   await mkdir(directory, { recursive: true });
   for (const source of sources) {
     const target = join(directory, `${runCounter}-${source.slice(-12)}`);
-    await pipeline(createReadStream(source), createWriteStream(target));
+    await pipeline(createReadStream(source, { highWaterMark: 1024 * 1024 }), createWriteStream(target));
     const handle = await open(target, 'r+');
     await handle.sync();
     await handle.close();
@@ -88,13 +89,13 @@ async function rawFileCopy(sources: readonly string[]): Promise<void> {
 
 async function storePuts(store: BackupStore, sources: readonly string[]): Promise<void> {
   for (const [index, source] of sources.entries()) {
-    await store.put(`contents/1/1/0/segments/${index}.log`, { sizeBytes: fileBytes, open: () => createReadStream(source) });
+    await store.put(`contents/1/1/0/segments/${index}.log`, fileStreamBody(source, fileBytes));
   }
   if (store instanceof S3BackupStore) store.destroy();
 }
 
 async function backupUpload(store: BackupStore, sources: readonly string[]): Promise<void> {
-  const files = sources.map((source, index) => ({ path: `segments/${index}.log`, body: { sizeBytes: fileBytes, open: () => createReadStream(source) } }));
+  const files = sources.map((source, index) => ({ path: `segments/${index}.log`, body: fileStreamBody(source, fileBytes) }));
   const descriptor = {
     snapshotId: null,
     snapshotProcessedPosition: 0,
@@ -113,7 +114,7 @@ async function backupUpload(store: BackupStore, sources: readonly string[]): Pro
 async function rawPutObjects(client: S3Client, bucket: string, sources: readonly string[]): Promise<void> {
   const run = ++runCounter;
   for (const [index, source] of sources.entries()) {
-    await client.send(new PutObjectCommand({ Bucket: bucket, Key: `raw-${run}/${index}.log`, Body: createReadStream(source), ContentLength: fileBytes }));
+    await client.send(new PutObjectCommand({ Bucket: bucket, Key: `raw-${run}/${index}.log`, Body: createReadStream(source, { highWaterMark: 1024 * 1024 }), ContentLength: fileBytes }));
   }
 }
 

@@ -70,6 +70,15 @@ function describeReadsAndWrites(factory: StoreFactory): void {
     expect((await getBytes(store, 'a/empty')).length).toBe(0);
   });
 
+  it('stores keys with every character of the key alphabet unchanged', async () => {
+    const { store } = await factory();
+    const key = 'x/Az09_b=c+d,e@f-g.h/state.db-wal';
+    await store.put(key, Buffer.from('alphabet'));
+    expect((await getBytes(store, key)).toString()).toBe('alphabet');
+    expect(await listAll(store, 'x/')).toEqual([{ key, sizeBytes: 8 }]);
+    expect((await store.head(key))?.sizeBytes).toBe(8);
+  });
+
   it('replaces an object on a plain put', async () => {
     const { store } = await factory();
     await store.put('k', Buffer.from('first'));
