@@ -19,9 +19,21 @@ export async function readManifest(store: BackupStore, id: BackupId, options: St
   return manifest;
 }
 
-/** Writes a manifest only if none exists for its id; an existing one is STORE_ALREADY_EXISTS. */
+/**
+ * Writes a manifest only if none exists for its id; an existing one is STORE_ALREADY_EXISTS.
+ * A retried create whose first attempt was stored (its answer lost) finds its own bytes: that
+ * is success, not a reused id.
+ */
 export async function createManifest(store: BackupStore, manifest: Manifest, options: StoreCallOptions = {}): Promise<void> {
-  await store.put(manifestKey(manifest.id), serializeManifest(manifest), { ...options, ifNoneMatch: true, metadata: manifestMetadata(manifest) });
+  const key = manifestKey(manifest.id);
+  const bytes = serializeManifest(manifest);
+  try {
+    await store.put(key, bytes, { ...options, ifNoneMatch: true, metadata: manifestMetadata(manifest) });
+  } catch (error) {
+    if (!(error instanceof CutlineError) || error.code !== 'STORE_ALREADY_EXISTS') throw error;
+    const stored = await getBytes(store, key, options).catch(() => undefined);
+    if (stored === undefined || !stored.equals(bytes)) throw error;
+  }
 }
 
 /**

@@ -9,6 +9,9 @@ import { getBytes, listAll } from '../../src/store/backup-store.js';
 import { createManifest, failBackup, failInterruptedBackups, listBackupIds, listBackupManifests, readManifest, uploadBackup } from '../../src/backup/manifest-store.js';
 import { newManifest } from '../../src/backup/manifest.js';
 import { fileStreamBody } from '../../src/store/file-body.js';
+import { FaultInjectingBackupStore } from '../../src/store/fault-injecting-backup-store.js';
+import { RetryingBackupStore } from '../../src/store/retrying-backup-store.js';
+import { SeededRandom } from '../../src/random.js';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { manifestKey } from '../../src/backup/backup-layout.js';
@@ -67,6 +70,17 @@ describe('uploadBackup', () => {
     await expectCode(uploadBackup(store, id, descriptor(), [fileSource('segments/1.log', 'two')], clock), 'STORE_ALREADY_EXISTS');
     expect((await getBytes(store, 'contents/1/3/0/segments/1.log')).toString()).toBe('one');
     expect((await readManifest(store, id)).status).toBe('COMPLETED');
+  });
+
+  it('takes a create-only retry that finds its own manifest for success, not for a reused id', async () => {
+    const faulty = new FaultInjectingBackupStore(await freshStore(), new SeededRandom(1));
+    const store = new RetryingBackupStore(faulty, new SeededRandom(2), 3, () => Promise.resolve());
+    const id = { partitionId: 1, checkpointId: 8, nodeId: 0 };
+    faulty.setPlan({ loseAnswerProbability: 1, keyPrefix: 'manifests/', operations: ['put'] });
+    await createManifest(store, newManifest(id, descriptor(), clock));
+    faulty.setPlan({});
+    expect(faulty.faults.map((fault) => fault.kind)).toEqual(['lose-answer']);
+    await expectCode(createManifest(store, newManifest(id, descriptor(), new ManualClock(5))), 'STORE_ALREADY_EXISTS');
   });
 
   it('marks the backup FAILED with the reason when a content upload fails', async () => {
