@@ -83,6 +83,9 @@ export class S3BackupStore implements BackupStore {
       // aws-chunked bodies that several S3-compatible servers store verbatim, so they are off.
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
+      // The SDK writes to the console when a streaming request fails (which putStream retries
+      // itself); failures reach the operator as CutlineErrors, and nothing the SDK says is logged.
+      logger: silentLogger,
     } as const;
     this.client = new S3Client({ ...clientConfig, maxAttempts: this.attemptsMax });
     this.streamingClient = new S3Client({ ...clientConfig, maxAttempts: 1 });
@@ -304,3 +307,5 @@ export class S3BackupStore implements BackupStore {
 }
 
 class NotImplementedByServer extends Error {}
+
+const silentLogger = { trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
