@@ -6,7 +6,7 @@ import { CutlineError } from '../errors.js';
 import { assert } from '../assert.js';
 import type { BackupStore, StoreCallOptions, StreamBody } from '../store/backup-store.js';
 import { getBytes } from '../store/backup-store.js';
-import { contentKey, manifestKey, manifestsPrefix, parseManifestKey, type BackupId } from './backup-layout.js';
+import { contentKey, manifestKey, manifestsPrefix, parseManifestKey, partitionManifestsPrefix, type BackupId } from './backup-layout.js';
 import { newManifest, parseManifest, serializeManifest, transitionManifest, type Manifest, type ManifestDescriptor, type ManifestFile, type ManifestStatus } from './manifest.js';
 
 /** Reads and validates one manifest. Missing: STORE_NOT_FOUND. */
@@ -19,9 +19,21 @@ export async function readManifest(store: BackupStore, id: BackupId, options: St
   return manifest;
 }
 
-/** Writes a manifest only if none exists for its id; an existing one is STORE_ALREADY_EXISTS. */
+/**
+ * Writes a manifest only if none exists for its id; an existing one is STORE_ALREADY_EXISTS.
+ * A retried create whose first attempt was stored (its answer lost) finds its own bytes: that
+ * is success, not a reused id.
+ */
 export async function createManifest(store: BackupStore, manifest: Manifest, options: StoreCallOptions = {}): Promise<void> {
-  await store.put(manifestKey(manifest.id), serializeManifest(manifest), { ...options, ifNoneMatch: true, metadata: manifestMetadata(manifest) });
+  const key = manifestKey(manifest.id);
+  const bytes = serializeManifest(manifest);
+  try {
+    await store.put(key, bytes, { ...options, ifNoneMatch: true, metadata: manifestMetadata(manifest) });
+  } catch (error) {
+    if (!(error instanceof CutlineError) || error.code !== 'STORE_ALREADY_EXISTS') throw error;
+    const stored = await getBytes(store, key, options).catch(() => undefined);
+    if (stored === undefined || !stored.equals(bytes)) throw error;
+  }
 }
 
 /**
@@ -79,6 +91,22 @@ export async function uploadBackup(
 /** Marks a backup's manifest FAILED, e.g. when a node finds it IN_PROGRESS after a restart. */
 export async function failBackup(store: BackupStore, id: BackupId, reason: string, clock: Clock, options: StoreCallOptions = {}): Promise<Manifest> {
   return updateManifest(store, id, 'FAILED', clock, { failureReason: reason }, options);
+}
+
+/**
+ * Marks every IN_PROGRESS backup of one partition written by nodeId as FAILED: after a crash or
+ * restart no upload is running, so such a backup can never complete. Returns the ids it failed.
+ */
+export async function failInterruptedBackups(store: BackupStore, partitionId: number, nodeId: number, clock: Clock, options: StoreCallOptions = {}): Promise<BackupId[]> {
+  const failed: BackupId[] = [];
+  for await (const entry of store.list(partitionManifestsPrefix(partitionId), options)) {
+    const id = parseManifestKey(entry.key);
+    if (id === undefined || id.nodeId !== nodeId) continue;
+    if ((await readManifest(store, id, options)).status !== 'IN_PROGRESS') continue;
+    await failBackup(store, id, 'the node restarted while the backup was in progress', clock, options);
+    failed.push(id);
+  }
+  return failed;
 }
 
 /** Every manifest key of one backup id across partitions (and nodes), ordered by partition, then node. */

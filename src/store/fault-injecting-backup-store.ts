@@ -19,6 +19,8 @@ export interface FaultPlan {
   readonly breakReadProbability?: number;
   /** A put resolves as if it succeeded but stores nothing. */
   readonly loseWriteProbability?: number;
+  /** A put stores the object, then fails with STORE_UNAVAILABLE as if the answer were lost. */
+  readonly loseAnswerProbability?: number;
   /** The operations faults apply to; all when omitted. */
   readonly operations?: readonly StoreOperation[];
   /** Only keys (or list prefixes) starting with this get faults; all when omitted. */
@@ -28,7 +30,7 @@ export interface FaultPlan {
 export interface InjectedFault {
   readonly operation: StoreOperation;
   readonly key: string;
-  readonly kind: 'fail' | 'delay' | 'corrupt' | 'break-read' | 'lose-write';
+  readonly kind: 'fail' | 'delay' | 'corrupt' | 'break-read' | 'lose-write' | 'lose-answer';
 }
 
 /**
@@ -66,6 +68,10 @@ export class FaultInjectingBackupStore implements BackupStore {
       return;
     }
     await this.inner.put(key, body, options);
+    if (this.roll('put', key, this.plan.loseAnswerProbability)) {
+      this.record('put', key, 'lose-answer');
+      throw new CutlineError('STORE_UNAVAILABLE', `injected fault: the answer to put ${key} was lost`);
+    }
   }
 
   async get(key: string, options: GetOptions = {}): Promise<Readable> {

@@ -124,12 +124,18 @@ export class FileSystemBackupStore implements BackupStore {
     return join(this.root, metadataDirectory, `${key}.json`);
   }
 
+  // A directory created here is durable only once its entry in its parent is: each parent of a
+  // new directory is fsynced, from the deepest up, before any object is renamed into it.
   private async ensureDirectory(directory: string, key: string): Promise<void> {
-    await mkdir(directory, { recursive: true }).catch((error: unknown) => {
+    const firstCreated = await mkdir(directory, { recursive: true }).catch((error: unknown) => {
       throw errorCode(error) === 'ENOTDIR' || errorCode(error) === 'EEXIST'
         ? new CutlineError('STORE_KEY_INVALID', `cannot store ${key}: a part of its path is an object, not a directory`)
         : unavailable('create directory for', key, error);
     });
+    if (firstCreated === undefined) return;
+    for (let created = directory; created.length >= firstCreated.length; created = dirname(created)) {
+      await fsyncPath(dirname(created), 'r');
+    }
   }
 
   // The sidecar is written before the object becomes visible, so a reader that sees the object

@@ -1,16 +1,15 @@
 // S3BackupStore: objects in an S3 bucket (AWS or any S3-compatible server) under a key prefix.
 import { DeleteObjectCommand, GetObjectCommand, type GetObjectCommandOutput, HeadObjectCommand, ListObjectsCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
 import { Readable } from 'node:stream';
 import { CutlineError } from '../errors.js';
 import { systemRandom, type Random } from '../random.js';
-import { storeCreateOnlyBytesMax, storeListPageKeysMax, storeMultipartPartBytes, storeMultipartQueueMax, storeRequestAttemptsMax, storeSinglePutBytesMax } from '../limits.js';
-import type { BackupStore, ByteRange, GetOptions, ListEntry, ObjectInfo, PutBody, PutOptions, StoreCallOptions, StreamBody } from './backup-store.js';
+import { storeCreateOnlyBytesMax, storeListPageKeysMax, storeMultipartPartBytes, storeRequestAttemptsMax, storeSinglePutBytesMax } from '../limits.js';
+import type { BackupStore, ByteRange, GetOptions, ListEntry, ObjectInfo, PutBody, PutOptions, StoreCallOptions } from './backup-store.js';
 import { bodySizeBytes, isStreamBody, readAll } from './backup-store.js';
 import { resolveRange, validateKey, validateMetadata, validatePrefix } from './store-key.js';
 import { isTransientS3Error, mapS3Error, s3ErrorName, s3Status, type S3ErrorContext } from './s3-errors.js';
 import { resumingStream } from './resuming-stream.js';
-import { backoffDelayMs, sleep } from './retry.js';
+import { putMultipart, putStream, type UploadTarget } from './s3-uploads.js';
 import { sizeCheckingStream } from './size-checking-stream.js';
 
 export interface S3Credentials {
@@ -83,6 +82,9 @@ export class S3BackupStore implements BackupStore {
       // aws-chunked bodies that several S3-compatible servers store verbatim, so they are off.
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
+      // The SDK writes to the console when a streaming request fails (which putStream retries
+      // itself); failures reach the operator as CutlineErrors, and nothing the SDK says is logged.
+      logger: silentLogger,
     } as const;
     this.client = new S3Client({ ...clientConfig, maxAttempts: this.attemptsMax });
     this.streamingClient = new S3Client({ ...clientConfig, maxAttempts: 1 });
@@ -99,70 +101,12 @@ export class S3BackupStore implements BackupStore {
       return;
     }
     if (bodySizeBytes(body) > this.singlePutBytes) {
-      await this.putMultipart(key, objectKey, body, metadata, options.signal);
+      await putMultipart(this.uploadTarget(key, objectKey), body, metadata, options.signal);
     } else if (!isStreamBody(body)) {
       const command = new PutObjectCommand({ Bucket: this.bucket, Key: objectKey, Body: body, ContentLength: body.byteLength, ...metadata });
       await this.send(context, options.signal, (o) => this.client.send(command, o));
     } else {
-      await this.putStream(key, objectKey, body, metadata, options.signal);
-    }
-  }
-
-  // The SDK cannot retry a request whose body stream it has consumed, so streaming PUTs go through
-  // a client without retries, and this loop re-opens the body for every attempt.
-  private async putStream(key: string, objectKey: string, body: StreamBody, metadata: { Metadata?: Record<string, string> }, signal: AbortSignal | undefined): Promise<void> {
-    const context = this.context('put', key);
-    for (let failures = 0; ; ) {
-      // The HTTP handler does not notice a body stream that fails (it waits for the rest of
-      // ContentLength), so a failing body aborts its own request.
-      const attempt = new AbortController();
-      const onAbort = (): void => attempt.abort(signal?.reason);
-      signal?.addEventListener('abort', onAbort, { once: true });
-      const source = sizeCheckingStream(body.open(), body.sizeBytes, key);
-      let sourceError: unknown;
-      source.on('error', (error) => {
-        sourceError = error;
-        attempt.abort(error);
-      });
-      const command = new PutObjectCommand({ Bucket: this.bucket, Key: objectKey, Body: source, ContentLength: body.sizeBytes, ...metadata });
-      try {
-        await this.streamingClient.send(command, { abortSignal: attempt.signal });
-        return;
-      } catch (error) {
-        signal?.throwIfAborted();
-        if (sourceError instanceof CutlineError) throw sourceError;
-        const cause = sourceError ?? error;
-        failures += 1;
-        if (!isTransientS3Error(cause) || failures >= this.attemptsMax) throw mapS3Error(cause, context);
-        await sleep(backoffDelayMs(failures - 1, this.random), signal);
-      } finally {
-        signal?.removeEventListener('abort', onAbort);
-      }
-    }
-  }
-
-  // lib-storage buffers each part, so the SDK's own retries can re-send a failed part.
-  private async putMultipart(key: string, objectKey: string, body: PutBody, metadata: { Metadata?: Record<string, string> }, signal: AbortSignal | undefined): Promise<void> {
-    const source = isStreamBody(body) ? sizeCheckingStream(body.open(), body.sizeBytes, key) : Readable.from([body]);
-    const upload = new Upload({
-      client: this.client,
-      params: { Bucket: this.bucket, Key: objectKey, Body: source, ContentLength: bodySizeBytes(body), ...metadata },
-      partSize: this.partBytes,
-      queueSize: storeMultipartQueueMax,
-      leavePartsOnError: false,
-    });
-    const onAbort = (): void => void upload.abort().catch(() => undefined);
-    signal?.addEventListener('abort', onAbort, { once: true });
-    try {
-      await upload.done();
-    } catch (error) {
-      signal?.throwIfAborted();
-      if (error instanceof CutlineError) throw error;
-      const sourceError = (source as Readable & { errored?: unknown }).errored;
-      if (sourceError instanceof CutlineError) throw sourceError;
-      throw mapS3Error(error, this.context('put', key));
-    } finally {
-      signal?.removeEventListener('abort', onAbort);
+      await putStream(this.uploadTarget(key, objectKey), body, metadata, options.signal);
     }
   }
 
@@ -293,6 +237,11 @@ export class S3BackupStore implements BackupStore {
     }
   }
 
+  private uploadTarget(key: string, objectKey: string): UploadTarget {
+    const { client, streamingClient, bucket, attemptsMax, partBytes, random } = this;
+    return { client, streamingClient, bucket, key, objectKey, attemptsMax, partBytes, random, context: this.context('put', key) };
+  }
+
   private objectKey(key: string): string {
     validateKey(key);
     return `${this.prefix}${key}`;
@@ -304,3 +253,5 @@ export class S3BackupStore implements BackupStore {
 }
 
 class NotImplementedByServer extends Error {}
+
+const silentLogger = { trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };

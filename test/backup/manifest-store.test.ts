@@ -6,7 +6,14 @@ import { ManualClock } from '../../src/clock.js';
 import { FileSystemBackupStore } from '../../src/store/fs-backup-store.js';
 import type { BackupStore, PutBody, PutOptions } from '../../src/store/backup-store.js';
 import { getBytes, listAll } from '../../src/store/backup-store.js';
-import { failBackup, listBackupIds, listBackupManifests, readManifest, uploadBackup } from '../../src/backup/manifest-store.js';
+import { createManifest, failBackup, failInterruptedBackups, listBackupIds, listBackupManifests, readManifest, uploadBackup } from '../../src/backup/manifest-store.js';
+import { newManifest } from '../../src/backup/manifest.js';
+import { fileStreamBody } from '../../src/store/file-body.js';
+import { FaultInjectingBackupStore } from '../../src/store/fault-injecting-backup-store.js';
+import { RetryingBackupStore } from '../../src/store/retrying-backup-store.js';
+import { SeededRandom } from '../../src/random.js';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { manifestKey } from '../../src/backup/backup-layout.js';
 import { expectCode } from '../store/backup-store.case.js';
 import { temporaryDirectories } from '../support/temporary-directories.js';
@@ -65,6 +72,17 @@ describe('uploadBackup', () => {
     expect((await readManifest(store, id)).status).toBe('COMPLETED');
   });
 
+  it('takes a create-only retry that finds its own manifest for success, not for a reused id', async () => {
+    const faulty = new FaultInjectingBackupStore(await freshStore(), new SeededRandom(1));
+    const store = new RetryingBackupStore(faulty, new SeededRandom(2), 3, () => Promise.resolve());
+    const id = { partitionId: 1, checkpointId: 8, nodeId: 0 };
+    faulty.setPlan({ loseAnswerProbability: 1, keyPrefix: 'manifests/', operations: ['put'] });
+    await createManifest(store, newManifest(id, descriptor(), clock));
+    faulty.setPlan({});
+    expect(faulty.faults.map((fault) => fault.kind)).toEqual(['lose-answer']);
+    await expectCode(createManifest(store, newManifest(id, descriptor(), new ManualClock(5))), 'STORE_ALREADY_EXISTS');
+  });
+
   it('marks the backup FAILED with the reason when a content upload fails', async () => {
     const store = await freshStore();
     const id = { partitionId: 1, checkpointId: 4, nodeId: 0 };
@@ -74,6 +92,28 @@ describe('uploadBackup', () => {
     expect(manifest.status).toBe('FAILED');
     expect(manifest.failureReason).toContain('segments/2.log');
     await expectCode(failBackup(store, id, 'again', clock), 'MANIFEST_TRANSITION');
+  });
+
+  it('fails the interrupted backups of a node after a restart, and only those', async () => {
+    const store = await freshStore();
+    const inProgress = { partitionId: 1, checkpointId: 20, nodeId: 0 };
+    await createManifest(store, newManifest(inProgress, descriptor(), clock));
+    await createManifest(store, newManifest({ partitionId: 1, checkpointId: 21, nodeId: 1 }, descriptor(), clock));
+    await uploadBackup(store, { partitionId: 1, checkpointId: 19, nodeId: 0 }, descriptor(), [fileSource('segments/1.log', 'x')], clock);
+    expect(await failInterruptedBackups(store, 1, 0, clock)).toEqual([inProgress]);
+    expect((await readManifest(store, inProgress)).failureReason).toContain('restarted');
+    expect((await readManifest(store, { partitionId: 1, checkpointId: 21, nodeId: 1 })).status).toBe('IN_PROGRESS');
+  });
+
+  it('uploads a file only up to the length given, however long the file is', async () => {
+    const store = await freshStore();
+    const path = join(await freshDirectory(), 'segment.log');
+    await writeFile(path, 'durable|not yet durable');
+    const id = { partitionId: 1, checkpointId: 30, nodeId: 0 };
+    const manifest = await uploadBackup(store, id, descriptor(), [{ path: 'segments/1.log', body: fileStreamBody(path, 7) }, { path: 'segments/2.log', body: fileStreamBody(path, 0) }], clock);
+    expect((await getBytes(store, 'contents/1/30/0/segments/1.log')).toString()).toBe('durable');
+    expect((await getBytes(store, 'contents/1/30/0/segments/2.log')).length).toBe(0);
+    expect(manifest.files.map((file) => file.sizeBytes)).toEqual([7, 0]);
   });
 
   it('finds the manifests of one backup id across partitions, and lists backup ids', async () => {

@@ -1,6 +1,7 @@
 // Manifests: schema and semantic validation, the version rule, legal status transitions, key layout.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { readFileSync } from 'node:fs';
 import { ManualClock } from '../../src/clock.js';
 import { checkManifest, newManifest, parseManifest, serializeManifest, transitionManifest, type Manifest, type ManifestStatus } from '../../src/backup/manifest.js';
 import { contentKey, manifestKey, metadataKey, parseManifestKey } from '../../src/backup/backup-layout.js';
@@ -85,6 +86,18 @@ describe('manifest', () => {
       }
     }
     expect(transitionManifest(reach.FAILED, 'DELETED', clock).failureReason).toBe('disk full');
+  });
+});
+
+describe('FORMAT.md', () => {
+  it('shows a manifest that this cutline reads', () => {
+    const format = readFileSync(new URL('../../FORMAT.md', import.meta.url), 'utf8');
+    const section = format.slice(format.indexOf('## Manifest'));
+    const example = /```json\n([\s\S]*?)```/.exec(section)?.[1];
+    expect(example).toBeDefined();
+    const manifest = parseManifest(Buffer.from(example ?? ''), 'the FORMAT.md example');
+    expect(manifest.status).toBe('COMPLETED');
+    expect(manifestKey(manifest.id)).toBe('manifests/1/5/0/manifest.json');
   });
 });
 

@@ -1,7 +1,7 @@
 // `cutline backup export`: packs a whole backup id (every partition) from a store into one tar file.
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { stat } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { CutlineError } from '../../errors.js';
 import { exportBackup } from '../../backup/archive.js';
 import { openBackupStore } from '../../store/store-config.js';
@@ -28,6 +28,10 @@ export const backupExportCommand: CommandModule<object, ExportArguments> = {
     const out = resolve(argv.out);
     if (await stat(out).then(() => true, () => false)) {
       throw new CutlineError('USAGE', `--out ${out} already exists`, { hint: 'Remove it or choose another file name; export never overwrites.' });
+    }
+    const parent = await stat(dirname(out)).catch(() => undefined);
+    if (parent === undefined || !parent.isDirectory()) {
+      throw new CutlineError('USAGE', `--out ${out}: the directory ${dirname(out)} does not exist`, { hint: 'Create the directory first, or write the archive elsewhere.' });
     }
     const store = openBackupStore(storeConfigFromArguments(argv));
     const summary = await exportBackup(store, backupId, out);
