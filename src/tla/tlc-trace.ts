@@ -43,8 +43,8 @@ function parseConjuncts(lines: readonly string[]): Record<string, string> {
       flush();
       current = { name: conjunct[1] ?? '', parts: [conjunct[2] ?? ''] };
     } else if (current !== undefined && line.trim() !== '') {
-      // A value TLC wrapped over several lines keeps its own indentation after the first line.
-      current.parts.push(line.replace(/^ {3}/, ''));
+      // A value TLC wrapped over several lines keeps its lines exactly as TLC indented them.
+      current.parts.push(line);
     }
   }
   flush();
