@@ -14,6 +14,13 @@ export const errorCodes = {
   LOG_CORRUPT: { exitCode: 3, description: 'A log segment has a CRC mismatch or malformed frame before its tail.' },
   LOG_POSITION: { exitCode: 3, description: 'A log position is out of range or not strictly increasing.' },
   LOG_FORMAT: { exitCode: 3, description: 'A segment header has a wrong magic or an unknown format version.' },
+  // --- model checking (spec) ---
+  MODEL_CHECK_MISMATCH: { exitCode: 1, description: 'A model checked with an outcome other than the one spec/models.json expects.' },
+  MODEL_CHECK_NO_BACKEND: { exitCode: 4, description: 'No model-checking backend is available (no TLC jar or Java, no built-in checker).' },
+  MODEL_CHECK_FAILED: { exitCode: 3, description: 'A model checker could not run a model to a verdict (Java missing, TLC crashed, parse error).' },
+  MODELS_INVALID: { exitCode: 2, description: 'spec/models.json is malformed or names a model, module or .cfg that does not exist.' },
+  TLC_NOT_FOUND: { exitCode: 2, description: 'TLA2TOOLS_JAR names a file that does not exist or cannot be read.' },
+  TLC_INSTALL_FAILED: { exitCode: 3, description: 'Downloading tla2tools.jar failed or its SHA-256 did not match the pinned one.' },
   // Built-in TLA+ model checker (src/tla/builtin).
   TLA_SYNTAX: { exitCode: 2, description: 'A TLA+ module does not parse, or names an undefined operator or uses it with the wrong arity.' },
   TLA_CONFIG: { exitCode: 2, description: 'A TLC .cfg file is malformed or names something the module does not define.' },
