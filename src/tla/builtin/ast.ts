@@ -37,6 +37,12 @@ export type NameRef =
 
 interface Node {
   readonly loc: Loc;
+  /** Set by closedness analysis (closed.ts): the expression reads no state and no bound name, so its value is cached. */
+  closed?: boolean;
+  /** The cached value of a closed expression (a Value; typed unknown to keep ast.ts free of value imports). */
+  cached?: unknown;
+  /** The standard-module implementation of a built-in operator node, looked up once by the evaluator. */
+  builtin?: unknown;
 }
 
 export type Expr = Node &

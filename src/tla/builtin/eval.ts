@@ -8,6 +8,7 @@ import { FnSet, ProductSet, RecordSet } from './lazy-sets.js';
 import type { ResolvedSpec } from './resolve.js';
 import { evalExcept, evalApply, evalDot } from './eval-functions.js';
 import { alwaysInScope } from './stdlib.js';
+import type { Builtin } from './stdlib.js';
 import { FnValue, asFiniteSet, makeFn, makeRecord, makeSet, makeTuple, valuesEqual } from './value.js';
 import type { Value } from './value.js';
 
@@ -24,6 +25,16 @@ export class Evaluator {
   ) {}
 
   eval(e: Expr, env: Env, s: StateContext): Value {
+    if (e.closed === true) {
+      if (e.cached !== undefined) return e.cached as Value;
+      const value = this.evalUncached(e, env, s);
+      e.cached = value;
+      return value;
+    }
+    return this.evalUncached(e, env, s);
+  }
+
+  private evalUncached(e: Expr, env: Env, s: StateContext): Value {
     switch (e.k) {
       case 'num':
       case 'str':
@@ -52,6 +63,10 @@ export class Evaluator {
         return this.caseExpr(e, env, s);
       case 'let':
         return this.eval(e.body, this.letEnv(e.defs, env), s);
+      case 'apply':
+        return evalApply(this.eval(e.fn, env, s), e.args.length === 1 ? [this.eval(e.args[0] as Expr, env, s)] : e.args.map((a) => this.eval(a, env, s)), e.loc);
+      case 'dot':
+        return evalDot(this.eval(e.expr, env, s), e.field, e.loc);
       default:
         return this.structure(e, env, s);
     }
@@ -85,10 +100,6 @@ export class Evaluator {
       }
       case 'fnCons':
         return this.fnCons(e.bounds, e.body, env, s);
-      case 'apply':
-        return evalApply(this.eval(e.fn, env, s), e.args.map((a) => this.eval(a, env, s)), e.loc);
-      case 'dot':
-        return evalDot(this.eval(e.expr, env, s), e.field, e.loc);
       case 'except':
         return evalExcept(this, e, env, s);
       case 'at': {
@@ -136,9 +147,8 @@ export class Evaluator {
       case 'definition':
         return this.applyDef(ref.def, e.args, env, s, e.loc);
       case 'builtin': {
-        const b = this.spec.builtins[e.name] ?? alwaysInScope[e.name];
-        if (b === undefined) throw evalError(e.loc, `unknown built-in ${e.name}`);
-        return b.impl(e.args.map((a) => this.eval(a, env, s)), e.loc);
+        const b = this.builtinFor(e, e.name);
+        return b.impl(this.evalArgs(e.args, env, s), e.loc);
       }
     }
   }
@@ -191,9 +201,28 @@ export class Evaluator {
       case '~':
         return !boolOf(this.eval(a as Expr, env, s), e.loc, 'the operand of ~');
     }
-    const builtin = this.spec.builtins[e.op] ?? alwaysInScope[e.op];
-    if (builtin === undefined) throw unsupported(e.loc, `the operator ${e.op}`);
-    return builtin.impl(e.args.map((x) => this.eval(x, env, s)), e.loc);
+    return this.builtinFor(e, e.op).impl(this.evalArgs(e.args, env, s), e.loc);
+  }
+
+  private builtinFor(e: Expr, name: string): Builtin {
+    if (e.builtin !== undefined) return e.builtin as Builtin;
+    const b = this.spec.builtins[name] ?? alwaysInScope[name];
+    if (b === undefined) throw unsupported(e.loc, `the operator ${name}`);
+    e.builtin = b;
+    return b;
+  }
+
+  private evalArgs(args: readonly Expr[], env: Env, s: StateContext): Value[] {
+    switch (args.length) {
+      case 0:
+        return [];
+      case 1:
+        return [this.eval(args[0] as Expr, env, s)];
+      case 2:
+        return [this.eval(args[0] as Expr, env, s), this.eval(args[1] as Expr, env, s)];
+      default:
+        return args.map((a) => this.eval(a, env, s));
+    }
   }
 
   /** Elements of a bound's set, in TLC's order (the normalized order of the set). */
@@ -215,16 +244,32 @@ export class Evaluator {
     return inner;
   }
 
+  private readonly flatBounds = new WeakMap<readonly Bound[], readonly Bound[]>();
+
+  /** `x, y \in S` as two single bounds, cached per AST node so binding allocates no bound objects. */
+  private flatten(bounds: readonly Bound[]): readonly Bound[] {
+    let flat = this.flatBounds.get(bounds);
+    if (flat === undefined) {
+      flat = bounds.flatMap((b) => (b.tuple || b.names.length === 1 ? [b] : b.names.map((n) => ({ names: [n], tuple: false, set: b.set }))));
+      this.flatBounds.set(bounds, flat);
+    }
+    return flat;
+  }
+
   /** Calls fn for each combination of the bounds (x, y \in S counts as two); stops when fn returns true. */
-  forEachBinding(bounds: readonly Bound[], env: Env, s: StateContext, fn: (env: Env) => boolean, index = 0, nameIndex = 0): boolean {
-    const b = bounds[index];
+  forEachBinding(bounds: readonly Bound[], env: Env, s: StateContext, fn: (env: Env) => boolean): boolean {
+    return this.bindFrom(this.flatten(bounds), 0, env, s, fn);
+  }
+
+  private bindFrom(flat: readonly Bound[], index: number, env: Env, s: StateContext, fn: (env: Env) => boolean): boolean {
+    const b = flat[index];
     if (b === undefined) return fn(env);
     const loc = b.set?.loc ?? { file: '?', line: 0, column: 0 };
     const elems = this.boundElements(b, env, s, loc);
-    const nextName = b.tuple || nameIndex + 1 >= b.names.length ? [index + 1, 0] : [index, nameIndex + 1];
-    const single: Bound = b.tuple ? b : { names: [b.names[nameIndex] as string], tuple: false, set: b.set };
+    const last = index === flat.length - 1;
     for (const v of elems) {
-      if (this.forEachBinding(bounds, this.bindBound(single, v, env, loc), s, fn, nextName[0], nextName[1])) return true;
+      const inner = b.tuple ? this.bindBound(b, v, env, loc) : bind(env, b.names[0] as string, v);
+      if (last ? fn(inner) : this.bindFrom(flat, index + 1, inner, s, fn)) return true;
     }
     return false;
   }

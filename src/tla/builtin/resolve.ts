@@ -1,5 +1,6 @@
 // Name resolution and arity checks (what SANY reports and tree-sitter does not): every name defined before use, with its arity.
 import type { Bound, Expr, ModuleAst, NameRef, OpDef } from './ast.js';
+import { markClosed } from './closed.js';
 import { syntaxError, unsupported } from './errors.js';
 import { alwaysInScope, standardModules } from './stdlib.js';
 import type { Builtin } from './stdlib.js';
@@ -44,7 +45,7 @@ class Resolver {
       for (const b of def.fnBounds) for (const n of b.names) this.locals.push({ name: n, arity: 0 });
     }
     this.expr(def.body);
-    def.constantLevel = def.params.length === 0 && !this.readsState && def.fnBounds === undefined;
+    def.constantLevel = !this.readsState && def.fnBounds === undefined;
     this.locals = saved;
     this.readsState = savedReads || this.readsState;
   }
@@ -279,5 +280,6 @@ export function resolveSpec(modules: readonly ModuleAst[]): ResolvedSpec {
     }
     for (const a of m.assumes) resolver.expr(a);
   }
+  markClosed(modules.flatMap((m) => m.defs));
   return { name: root.name, variables, constants, defs, builtins, assumes: modules.flatMap((m) => m.assumes) };
 }

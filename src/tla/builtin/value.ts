@@ -160,6 +160,18 @@ export function fnIndex(fn: FnValue, key: Value): number {
   if (fn.isSequence) return typeof key === 'number' && key >= 1 && key <= fn.keys.length && Number.isInteger(key) ? key - 1 : -1;
   let lo = 0;
   let hi = fn.keys.length - 1;
+  if (typeof key === 'string') {
+    // Records: compare field names directly (strings sort after numbers and Booleans, before the rest).
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const k = fn.keys[mid] as Value;
+      if (k === key) return mid;
+      const c = typeof k === 'string' ? (k < key ? -1 : 1) : compareValues(k, key);
+      if (c < 0) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return -1;
+  }
   while (lo <= hi) {
     const mid = (lo + hi) >> 1;
     const c = compareValues(fn.keys[mid] as Value, key);
