@@ -2,7 +2,7 @@
 import { evalError, unsupported } from './errors.js';
 import type { Loc } from './ast.js';
 import { formatValue } from './format-value.js';
-import { FnSet, IntervalSet, PowerSet, intSet, natSet, seqSet, stringSet } from './lazy-sets.js';
+import { FnSet, InfiniteSet, IntervalSet, PowerSet, intSet, natSet, seqSet, stringSet } from './lazy-sets.js';
 import { FnValue, LazySet, SetValue, asFiniteSet, compareValues, emptySet, fnIndex, makeFn, makeSet, makeTuple, setContains, valuesEqual } from './value.js';
 import type { Value } from './value.js';
 
@@ -185,8 +185,22 @@ export const coreBuiltins: Record<string, Builtin> = {
   '\\in': { arity: 2, impl: (args) => setContains(args[1] as Value, args[0] as Value) },
   '\\notin': { arity: 2, impl: (args) => !setContains(args[1] as Value, args[0] as Value) },
   '\\cup': { arity: 2, impl: (args, loc) => makeSet([...setOf(args[0], loc, '\\cup').elems, ...setOf(args[1], loc, '\\cup').elems]) },
-  '\\cap': { arity: 2, impl: (args, loc) => new SetValue(setOf(args[0], loc, '\\cap').elems.filter((e) => setContains(args[1] as Value, e))) },
-  '\\': { arity: 2, impl: (args, loc) => new SetValue(setOf(args[0], loc, '\\').elems.filter((e) => !setContains(args[1] as Value, e))) },
+  '\\cap': {
+    arity: 2,
+    impl: (args, loc) => {
+      // With an infinite left operand (Nat \cap S), filter the right one, as TLC's lazy sets do.
+      const [a, b] = args[0] instanceof InfiniteSet ? [args[1], args[0]] : [args[0], args[1]];
+      return new SetValue(setOf(a, loc, '\\cap').elems.filter((e) => setContains(b as Value, e)));
+    },
+  },
+  '\\': {
+    arity: 2,
+    impl: (args, loc) => {
+      const [a, b] = args as [Value, Value];
+      if (a instanceof InfiniteSet) return new InfiniteSet(`${a.name} \\ S`, (v) => a.contains(v) && !setContains(b, v));
+      return new SetValue(setOf(a, loc, '\\').elems.filter((e) => !setContains(b, e)));
+    },
+  },
   '\\subseteq': { arity: 2, impl: (args, loc) => setOf(args[0], loc, '\\subseteq').elems.every((e) => setContains(args[1] as Value, e)) },
   '\\subset': {
     arity: 2,
