@@ -21,6 +21,11 @@ export const errorCodes = {
   MODELS_INVALID: { exitCode: 2, description: 'spec/models.json is malformed or names a model, module or .cfg that does not exist.' },
   TLC_NOT_FOUND: { exitCode: 2, description: 'TLA2TOOLS_JAR names a file that does not exist or cannot be read.' },
   TLC_INSTALL_FAILED: { exitCode: 3, description: 'Downloading tla2tools.jar failed or its SHA-256 did not match the pinned one.' },
+  // Built-in TLA+ model checker (src/tla/builtin).
+  TLA_SYNTAX: { exitCode: 2, description: 'A TLA+ module does not parse, or names an undefined operator or uses it with the wrong arity.' },
+  TLA_CONFIG: { exitCode: 2, description: 'A TLC .cfg file is malformed or names something the module does not define.' },
+  TLA_UNSUPPORTED: { exitCode: 2, description: 'The TLA+ module uses a construct the built-in checker does not support.' },
+  TLA_EVAL: { exitCode: 3, description: 'Evaluating the TLA+ model failed (a type error, CHOOSE with no witness, Assert, ...).' },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 export type ErrorCode = keyof typeof errorCodes;

@@ -15,3 +15,9 @@ export const tlcJarBytesMax = 64 * 1024 * 1024;
 export const tlcRunTimeoutMsDefault = 10 * 60 * 1000;
 /** The most TLC output cutline keeps in memory for one run; a longer transcript is cut at the front. */
 export const tlcOutputBytesMax = 32 * 1024 * 1024;
+
+// Built-in TLA+ model checker (src/tla/builtin).
+/** Largest set the TLA+ evaluator enumerates (SUBSET, [S -> T], products, intervals). */
+export const tlaEnumerationSizeMax = 5_000_000;
+/** Most distinct states the built-in checker explores before it stops with LIMIT_EXCEEDED. */
+export const tlaDistinctStatesMax = 20_000_000;
