@@ -18,9 +18,10 @@ export interface SelectionContext {
   readonly loadBuiltin?: () => Promise<ModelCheckBackend | undefined>;
 }
 
-/** The built-in checker is not part of this build yet (issue 8 wires it in here). */
-export function loadBuiltinBackend(): Promise<ModelCheckBackend | undefined> {
-  return Promise.resolve(undefined);
+/** The built-in checker (src/tla/builtin), imported on demand so TLC runs do not load the TLA+ grammar. */
+export async function loadBuiltinBackend(): Promise<ModelCheckBackend | undefined> {
+  const { builtinBackend } = await import('./builtin/index.js');
+  return builtinBackend;
 }
 
 /** Whether `java -version` runs; TLC needs Java 11 or newer. */
