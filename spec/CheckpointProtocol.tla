@@ -100,8 +100,9 @@ InFlightId(p) ==
 -----------------------------------------------------------------------------
 (* The initial state and the actions.                                      *)
 
-Init ==
-    /\ log = [p \in Partitions |-> <<>>]
+\* The initial state, with the given logs and count of client commands already issued.
+InitWith(initialLog, initialCommands) ==
+    /\ log = initialLog
     /\ processed = [p \in Partitions |-> 0]
     /\ cpId = [p \in Partitions |-> 0]
     /\ cpPos = [p \in Partitions |-> 0]
@@ -109,12 +110,22 @@ Init ==
     /\ triggered = 0
     /\ kindOf = [c \in CheckpointIds |-> "NONE"]
     /\ undelivered = [p \in Partitions |-> {}]
-    /\ commands = 0
+    /\ commands = initialCommands
     /\ msgs = {}
     /\ pending = [p \in Partitions |-> {}]
     /\ backups = [p \in Partitions |-> {}]
     /\ restoredId = 0
     /\ restored = [p \in Partitions |-> <<>>]
+
+Init == InitWith([p \in Partitions |-> <<>>], 0)
+
+\* The seed's scenario: a process instance on the lowest partition already waits for a message
+\* correlated on another partition; its client command is the first record of that partition's
+\* log, before any checkpoint is triggered.
+WaitingInstanceInit ==
+    LET p == Min(Partitions)
+        q == Min(Partitions \ {p})
+    IN InitWith([r \in Partitions |-> IF r = p THEN <<ClientRecord(1, q)>> ELSE <<>>], 1)
 
 \* A user or the scheduler triggers the next checkpoint id; it reaches partitions one at a time.
 Trigger(k) ==
@@ -131,8 +142,10 @@ Deliver(p, c) ==
     /\ undelivered' = [undelivered EXCEPT ![p] = @ \ {c}]
     /\ UNCHANGED <<processed, cpId, cpPos, cpKind, triggered, kindOf, commands, msgs, pending, backups, restoredId, restored>>
 
-\* A client command on p that will need partition q (a message subscription, say).
+\* A client command on p that will need partition q (a message subscription, say).  By
+\* symmetry between partitions, client commands start on the lowest-numbered partition.
 ClientCommand(p, q) ==
+    /\ p = Min(Partitions)
     /\ p # q
     /\ commands < MaxCommands
     /\ commands' = commands + 1
@@ -211,8 +224,8 @@ Restore(i) ==
     /\ \A p \in Partitions : BackupsFor(p, i) # {}
     /\ \A p \in Partitions : \A b \in BackupsFor(p, i) : HoldsCheckpoint(b)
     /\ restoredId' = i
-    /\ restored' = [p \in Partitions |-> LET b == CHOOSE b \in BackupsFor(p, i) : TRUE
-                                         IN SubSeq(b.log, 1, b.pos)]
+    /\ restored' = [p \in Partitions |-> LET chosen == CHOOSE b \in BackupsFor(p, i) : TRUE
+                                         IN SubSeq(chosen.log, 1, chosen.pos)]
     /\ UNCHANGED <<log, processed, cpId, cpPos, cpKind, triggered, kindOf, undelivered, commands, msgs, pending, backups>>
 
 Next ==

@@ -169,7 +169,7 @@ FirstToCopy(p, e) ==
 \* The backup manager backs up the oldest pending checkpoint, copying up to any durable length.
 TakeBackup(p) ==
     /\ pending[p] # {}
-    /\ LET e == CHOOSE e \in pending[p] : \A o \in pending[p] : e.id <= o.id
+    /\ LET e == CHOOSE oldest \in pending[p] : \A o \in pending[p] : oldest.id <= o.id
            first == FirstToCopy(p, e)
        IN \E n \in e.pos..Len(log[p]) :
             /\ backups' = [backups EXCEPT ![p] = @ \cup

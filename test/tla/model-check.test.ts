@@ -130,7 +130,12 @@ describe('cutline model-check', () => {
     try {
       expect(await main(['model-check', '--all', '--backend', 'tlc'])).toBe(errorCodes.MODEL_CHECK_NO_BACKEND.exitCode);
       expect(written.join('')).toMatch(/^error \[MODEL_CHECK_NO_BACKEND\]: no model-checking backend is available for --backend tlc: no tla2tools.jar/);
+      written.length = 0;
       expect(await main(['model-check', '--model', 'NoSuchModel', '--backend', 'tlc'])).toBe(errorCodes.USAGE.exitCode);
+      expect(written.join('')).toMatch(/^error \[USAGE\]: there is no model named NoSuchModel in .*models.json; the models are CheckpointProtocol, /);
+      written.length = 0;
+      expect(await main(['model-check', '--model', 'CheckpointProtocol', '--all'])).toBe(errorCodes.USAGE.exitCode);
+      expect(written.join('')).toContain('error [USAGE]: Arguments model and all are mutually exclusive');
     } finally {
       spy.mockRestore();
       if (saved.jar !== undefined) process.env['TLA2TOOLS_JAR'] = saved.jar;

@@ -9,7 +9,7 @@ import { cachedJarPath, installTlcJar, pinnedTlc } from '../../tla/tlc-jar.js';
 
 interface ModelCheckArgs {
   model?: string;
-  all: boolean;
+  all?: boolean;
   backend: BackendChoice;
   json: boolean;
   'install-tlc': boolean;
@@ -26,7 +26,7 @@ async function installTlc(json: boolean): Promise<void> {
 }
 
 async function check(args: ModelCheckArgs): Promise<void> {
-  if (args.model === undefined && !args.all) {
+  if (args.model === undefined && args.all !== true) {
     throw new CutlineError('USAGE', 'name a model with --model NAME, or check every model with --all', { hint: 'The models are listed in spec/models.json.' });
   }
   const models = await loadModels(args.models);
@@ -56,7 +56,7 @@ export const modelCheckCommand: CommandModule<object, ModelCheckArgs> = {
   builder: (yargs: Argv) =>
     yargs
       .option('model', { type: 'string', describe: 'Check one model by its name in spec/models.json' })
-      .option('all', { type: 'boolean', default: false, describe: 'Check every model in spec/models.json' })
+      .option('all', { type: 'boolean', describe: 'Check every model in spec/models.json' })
       .option('backend', { choices: backendChoices, default: 'auto', describe: 'TLC, the built-in checker, or auto (TLC when a jar and Java are present)' })
       .option('json', { type: 'boolean', default: false, describe: 'Print the report as JSON' })
       .option('install-tlc', { type: 'boolean', default: false, describe: `Download tla2tools.jar ${pinnedTlc.version} into the cache and verify its SHA-256` })
@@ -68,7 +68,7 @@ export const modelCheckCommand: CommandModule<object, ModelCheckArgs> = {
   handler: async (args) => {
     if (args['install-tlc']) {
       await installTlc(args.json);
-      if (args.model === undefined && !args.all) return;
+      if (args.model === undefined && args.all !== true) return;
     }
     await check(args);
   },
