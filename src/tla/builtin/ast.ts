@@ -100,6 +100,8 @@ export interface OpDef {
   cached?: unknown;
   /** Set by resolution: true when the body (transitively) reads no variable, so its value can be cached. */
   constantLevel?: boolean;
+  /** Set by closed.ts: applications are worth memoizing per state (the body loops over sets). */
+  memoizable?: boolean;
 }
 
 export interface ModuleAst {

@@ -122,3 +122,25 @@ export function markClosed(defs: Iterable<OpDef>): void {
     for (const b of def.fnBounds ?? []) if (b.set !== undefined) analyze(b.set);
   }
 }
+
+const loopKinds = new Set(['quant', 'choose', 'setFilter', 'setMap', 'fnCons']);
+
+function hasLoop(value: unknown, depth: number): boolean {
+  if (depth > 200 || value === null || typeof value !== 'object') return false;
+  if (Array.isArray(value)) return value.some((v) => hasLoop(v, depth + 1));
+  const node = value as Record<string, unknown>;
+  if (typeof node['k'] === 'string' && loopKinds.has(node['k'])) return true;
+  for (const [key, child] of Object.entries(node)) {
+    if (key === 'ref' || key === 'loc' || key === 'cached' || key === 'builtin') continue;
+    if (hasLoop(child, depth + 1)) return true;
+  }
+  return false;
+}
+
+/**
+ * Marks definitions with parameters whose bodies loop (quantifiers, CHOOSE, comprehensions): the evaluator
+ * memoizes their applications per state, since specs like ours call CutPos(p, i) inside nested quantifiers.
+ */
+export function markMemoizable(defs: Iterable<OpDef>): void {
+  for (const def of defs) def.memoizable = def.params.length > 0 && !def.recursive && hasLoop(def.body, 0);
+}

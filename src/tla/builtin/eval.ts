@@ -8,9 +8,24 @@ import { FnSet, ProductSet, RecordSet } from './lazy-sets.js';
 import type { ResolvedSpec } from './resolve.js';
 import { evalExcept, evalApply, evalDot } from './eval-functions.js';
 import { alwaysInScope } from './stdlib.js';
+import { hashValue, lastHigh, lastLow } from './fingerprint.js';
 import type { Builtin } from './stdlib.js';
 import { FnValue, asFiniteSet, makeFn, makeRecord, makeSet, makeTuple, valuesEqual } from './value.js';
 import type { Value } from './value.js';
+
+/** A string that identifies a value: itself for primitives, its 64-bit fingerprint otherwise. */
+function valueKey(v: Value): string {
+  switch (typeof v) {
+    case 'number':
+      return `n${v};`;
+    case 'string':
+      return `s${v.length}:${v};`;
+    case 'boolean':
+      return v ? 'T;' : 'F;';
+  }
+  hashValue(v);
+  return `h${lastHigh()}:${lastLow()};`;
+}
 
 export function boolOf(v: Value, loc: Loc, what: string): boolean {
   if (typeof v !== 'boolean') throw evalError(loc, `${what} must be a Boolean, got ${formatValue(v)}`);
@@ -160,16 +175,40 @@ export class Evaluator {
       if (def.constantLevel === true) def.cached = value;
       return value;
     }
-    let inner: Env = null;
-    for (let i = 0; i < def.params.length; i++) inner = bind(inner, def.params[i] as string, this.eval(args[i] as Expr, env, s));
     if (def.params.length === 0 && def.constantLevel === true) {
       const value = this.eval(def.body, null, s);
       def.cached = value;
       return value;
     }
+    let inner: Env = null;
+    // Only state predicates (invariants) share a context across applications; actions make a new one per conjunct.
+    let key = def.memoizable === true && s.next === undefined ? '' : undefined;
+    for (let i = 0; i < def.params.length; i++) {
+      const value = this.eval(args[i] as Expr, env, s);
+      if (key !== undefined) key += valueKey(value);
+      inner = bind(inner, def.params[i] as string, value);
+    }
     void loc;
-    return this.eval(def.body, inner, s);
+    if (key === undefined) return this.eval(def.body, inner, s);
+    // The body reads only its parameters and the state, so one state's applications can share results.
+    if (this.memoContext !== s) {
+      this.memo.clear();
+      this.memoContext = s;
+    }
+    let table = this.memo.get(def);
+    if (table === undefined) {
+      table = new Map();
+      this.memo.set(def, table);
+    }
+    const hit = table.get(key);
+    if (hit !== undefined) return hit;
+    const value = this.eval(def.body, inner, s);
+    table.set(key, value);
+    return value;
   }
+
+  private memoContext: StateContext | undefined;
+  private readonly memo = new Map<OpDef, Map<string, Value>>();
 
   applyClosure(c: Closure, args: readonly Expr[], env: Env, s: StateContext): Value {
     if (c.def.params.length === 0) {

@@ -1,6 +1,6 @@
 // Name resolution and arity checks (what SANY reports and tree-sitter does not): every name defined before use, with its arity.
 import type { Bound, Expr, ModuleAst, NameRef, OpDef } from './ast.js';
-import { markClosed } from './closed.js';
+import { markClosed, markMemoizable } from './closed.js';
 import { normalize, normalizeDefs } from './normalize.js';
 import { syntaxError, unsupported } from './errors.js';
 import { alwaysInScope, standardModules } from './stdlib.js';
@@ -282,6 +282,7 @@ export function resolveSpec(modules: readonly ModuleAst[]): ResolvedSpec {
     for (const a of m.assumes) resolver.expr(a);
   }
   markClosed(modules.flatMap((m) => m.defs));
+  markMemoizable(modules.flatMap((m) => m.defs));
   normalizeDefs(modules.flatMap((m) => m.defs));
   return { name: root.name, variables, constants, defs, builtins, assumes: modules.flatMap((m) => m.assumes.map(normalize)) };
 }
