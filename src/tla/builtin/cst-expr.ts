@@ -1,10 +1,11 @@
 // Converts tree-sitter expression nodes into the AST, checking operator precedence as SANY does.
 import type { Node } from 'web-tree-sitter';
-import type { Bound, ExceptStep, ExceptUpdate, Expr, Loc, OpDef } from './ast.js';
+import type { Bound, Expr, Loc, OpDef } from './ast.js';
 import { syntaxError, unsupported } from './errors.js';
 import { infixOperators, precedenceAllows, prefixOperators } from './operators.js';
 import type { InfixInfo } from './operators.js';
 import { nodeLoc } from './parse-tree.js';
+import { convertExcept, convertTemporal } from './cst-compound.js';
 
 const extraTypes = new Set(['comment', 'block_comment']);
 
@@ -39,7 +40,7 @@ function unescapeString(text: string): string {
 
 export class ExprConverter {
   constructor(
-    private readonly file: string,
+    readonly file: string,
     private readonly convertDef: (node: Node) => OpDef,
   ) {}
 
@@ -91,7 +92,7 @@ export class ExprConverter {
     return value;
   }
 
-  private lastNamed(node: Node): Node {
+  lastNamed(node: Node): Node {
     const children = namedChildren(node);
     const last = children[children.length - 1];
     if (last === undefined) throw syntaxError(this.loc(node), `empty ${node.type}`);
@@ -297,50 +298,11 @@ export class ExprConverter {
         return { k: 'dot', expr: this.expr(record), field: name.text, loc };
       }
       case 'except':
-        return this.except(node, loc);
+        return convertExcept(this, node, loc);
       case 'prev_func_val':
         return { k: 'at', loc };
       default:
-        return this.temporal(node, kids, loc);
-    }
-  }
-
-  private except(node: Node, loc: Loc): Expr {
-    const updates: ExceptUpdate[] = namedChildren(node)
-      .filter((n) => n.type === 'except_update')
-      .map((u) => {
-        const spec = namedFieldChildren(u, 'update_specifier')[0];
-        if (spec === undefined) throw syntaxError(this.loc(u), 'EXCEPT update without a path');
-        const path: ExceptStep[] = namedChildren(spec).map((step) =>
-          step.type === 'except_update_record_field'
-            ? { kind: 'field', name: this.lastNamed(step).text }
-            : { kind: 'index', args: namedChildren(step).map((a) => this.expr(a)) },
-        );
-        return { path, value: this.expr(field(u, 'new_val', this.file)) };
-      });
-    return { k: 'except', fn: this.expr(field(node, 'expr_to_update', this.file)), updates, loc };
-  }
-
-  private temporal(node: Node, kids: Node[], loc: Loc): Expr {
-    const exprKids = kids.filter((k) => !k.type.endsWith('bracket') && !k.type.endsWith('bracket_sub'));
-    switch (node.type) {
-      case 'step_expr_or_stutter':
-      case 'step_expr_no_stutter': {
-        const [action, sub] = exprKids.map((k) => this.expr(k));
-        if (action === undefined || sub === undefined) throw syntaxError(loc, 'malformed action subscript');
-        return { k: 'step', action, sub, angle: node.type === 'step_expr_no_stutter', loc };
-      }
-      case 'fairness': {
-        const [sub, action] = exprKids.map((k) => this.expr(k));
-        if (sub === undefined || action === undefined) throw syntaxError(loc, 'malformed fairness condition');
-        return { k: 'fair', strong: node.text.startsWith('SF_'), sub, action, loc };
-      }
-      case 'prefixed_op':
-        throw unsupported(loc, 'instance-qualified operators (M!Op); use EXTENDS instead of INSTANCE');
-      case 'unbounded_quantification':
-        throw unsupported(loc, 'unbounded quantifiers (\\E x : P without \\in S)');
-      default:
-        throw unsupported(loc, `the construct ${node.type} (${node.text.slice(0, 30)})`);
+        return convertTemporal(this, node, kids, loc);
     }
   }
 }

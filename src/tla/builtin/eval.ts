@@ -8,24 +8,10 @@ import { FnSet, ProductSet, RecordSet } from './lazy-sets.js';
 import type { ResolvedSpec } from './resolve.js';
 import { evalExcept, evalApply, evalDot } from './eval-functions.js';
 import { alwaysInScope } from './stdlib.js';
-import { hashValue, lastHigh, lastLow } from './fingerprint.js';
+import { OperatorMemo, valueKey } from './eval-memo.js';
 import type { Builtin } from './stdlib.js';
 import { FnValue, asFiniteSet, makeFn, makeRecord, makeSet, makeTuple, valuesEqual } from './value.js';
 import type { Value } from './value.js';
-
-/** A string that identifies a value: itself for primitives, its 64-bit fingerprint otherwise. */
-function valueKey(v: Value): string {
-  switch (typeof v) {
-    case 'number':
-      return `n${v};`;
-    case 'string':
-      return `s${v.length}:${v};`;
-    case 'boolean':
-      return v ? 'T;' : 'F;';
-  }
-  hashValue(v);
-  return `h${lastHigh()}:${lastLow()};`;
-}
 
 export function boolOf(v: Value, loc: Loc, what: string): boolean {
   if (typeof v !== 'boolean') throw evalError(loc, `${what} must be a Boolean, got ${formatValue(v)}`);
@@ -191,24 +177,14 @@ export class Evaluator {
     void loc;
     if (key === undefined) return this.eval(def.body, inner, s);
     // The body reads only its parameters and the state, so one state's applications can share results.
-    if (this.memoContext !== s) {
-      this.memo.clear();
-      this.memoContext = s;
-    }
-    let table = this.memo.get(def);
-    if (table === undefined) {
-      table = new Map();
-      this.memo.set(def, table);
-    }
-    const hit = table.get(key);
+    const hit = this.memo.get(s, def, key);
     if (hit !== undefined) return hit;
     const value = this.eval(def.body, inner, s);
-    table.set(key, value);
+    this.memo.set(def, key, value);
     return value;
   }
 
-  private memoContext: StateContext | undefined;
-  private readonly memo = new Map<OpDef, Map<string, Value>>();
+  private readonly memo = new OperatorMemo();
 
   applyClosure(c: Closure, args: readonly Expr[], env: Env, s: StateContext): Value {
     if (c.def.params.length === 0) {
