@@ -151,6 +151,18 @@ export class ActionEvaluator extends Evaluator {
     return this.predicate(e, env, frame, next, label, k);
   }
 
+  private readonly unchangedVariables = new WeakMap<Expr, number[] | null>();
+
+  /** variablesOf, computed once per UNCHANGED operand. */
+  private cachedVariablesOf(e: Expr): number[] | undefined {
+    let vars = this.unchangedVariables.get(e);
+    if (vars === undefined) {
+      vars = this.variablesOf(e) ?? null;
+      this.unchangedVariables.set(e, vars);
+    }
+    return vars ?? undefined;
+  }
+
   /** The variable indices of `v` when it is a variable, a tuple of them or a definition naming them; undefined otherwise. */
   private variablesOf(e: Expr): number[] | undefined {
     if (e.k === 'name' && e.ref?.kind === 'variable') return [e.ref.index];
@@ -166,7 +178,7 @@ export class ActionEvaluator extends Evaluator {
   }
 
   private unchanged(e: Expr, env: Env, frame: Frame, next: Partial, label: OpDef | undefined, k: Emit): boolean {
-    const vars = frame.init ? undefined : this.variablesOf(e);
+    const vars = frame.init ? undefined : this.cachedVariablesOf(e);
     if (vars === undefined) return this.predicate({ k: 'unchanged', expr: e, loc: e.loc }, env, frame, next, label, k);
     let copy: Partial | undefined;
     for (const index of vars) {
