@@ -67,6 +67,7 @@ describe('built-in checker: equivalence corpus', () => {
     expect(xs).not.toContain('2');
     // The lasso's last state loops back to itself: the behavior stutters there forever.
     expect(result.loopsBackTo).toBe(xs.length);
+    expect(result.trace?.slice(1).every((s) => s.action.startsWith('Next line'))).toBe(true);
   });
 
   it('reports a weak-fairness counterexample as a cycle that never takes B', async () => {

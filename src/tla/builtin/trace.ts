@@ -17,7 +17,7 @@ export function actionLabel(model: Model, action: OpDef | undefined | null): str
 export function traceStates(model: Model, states: readonly (readonly Value[])[], actions: readonly (OpDef | undefined | null)[]): TraceState[] {
   return states.map((state, i) => ({
     index: i + 1,
-    action: actionLabel(model, actions[i] ?? null),
+    action: actionLabel(model, actions[i] as OpDef | undefined | null),
     variables: Object.fromEntries(model.spec.variables.map((name, v) => [name, formatValue(state[v] as Value)])),
   }));
 }
@@ -30,7 +30,9 @@ export function formatTrace(trace: readonly TraceState[], loopsBackTo?: number):
     for (const [name, value] of Object.entries(state.variables)) lines.push(`/\\ ${name} = ${value}`);
     lines.push('');
   }
-  if (loopsBackTo !== undefined) lines.push(loopsBackTo === trace.length ? 'State ' + (trace.length + 1) + ': Stuttering' : `Back to state ${loopsBackTo}`, '');
+  if (loopsBackTo !== undefined) {
+    lines.push(`State ${trace.length + 1}: ${loopsBackTo === trace.length ? 'Stuttering' : `Back to state ${loopsBackTo}`}`, '');
+  }
   return lines.join('\n');
 }
 
