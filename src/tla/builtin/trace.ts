@@ -17,7 +17,7 @@ export function actionLabel(model: Model, action: OpDef | undefined | null): str
 export function traceStates(model: Model, states: readonly (readonly Value[])[], actions: readonly (OpDef | undefined | null)[]): TraceState[] {
   return states.map((state, i) => ({
     index: i + 1,
-    action: actionLabel(model, actions[i] as OpDef | undefined | null),
+    action: actionLabel(model, actions[i]),
     variables: Object.fromEntries(model.spec.variables.map((name, v) => [name, formatValue(state[v] as Value)])),
   }));
 }
