@@ -15,6 +15,9 @@ export type Emit = (next: Partial, action: OpDef | undefined) => boolean;
 interface Frame {
   readonly init: boolean;
   readonly current: readonly (Value | undefined)[];
+  /** The context made for the last partial assignment; conjuncts in a row share it. */
+  lastNext?: Partial;
+  lastContext?: StateContext;
 }
 
 export class ActionEvaluator extends Evaluator {
@@ -37,7 +40,11 @@ export class ActionEvaluator extends Evaluator {
   }
 
   private context(frame: Frame, next: Partial): StateContext {
-    return frame.init ? { state: next, next: undefined, primed: false } : { state: frame.current, next, primed: false };
+    if (frame.lastNext === next && frame.lastContext !== undefined) return frame.lastContext;
+    const s: StateContext = frame.init ? { state: next, next: undefined, primed: false } : { state: frame.current, next, primed: false };
+    frame.lastNext = next;
+    frame.lastContext = s;
+    return s;
   }
 
   private target(e: Expr, frame: Frame): number {
