@@ -35,6 +35,18 @@ export const errorCodes = {
   ARCHIVE_INVALID: { exitCode: 3, description: 'A backup archive has an entry that is unsafe, unexpected or malformed.' },
   ARCHIVE_CHECKSUM: { exitCode: 3, description: 'A file in a backup archive does not match the size or SHA-256 its manifest lists.' },
   // End of backup store block.
+  // --- model checking (spec) ---
+  MODEL_CHECK_MISMATCH: { exitCode: 1, description: 'A model checked with an outcome other than the one spec/models.json expects.' },
+  MODEL_CHECK_NO_BACKEND: { exitCode: 4, description: 'No model-checking backend is available (no TLC jar or Java, no built-in checker).' },
+  MODEL_CHECK_FAILED: { exitCode: 3, description: 'A model checker could not run a model to a verdict (Java missing, TLC crashed, parse error).' },
+  MODELS_INVALID: { exitCode: 2, description: 'spec/models.json is malformed or names a model, module or .cfg that does not exist.' },
+  TLC_NOT_FOUND: { exitCode: 2, description: 'TLA2TOOLS_JAR names a file that does not exist or cannot be read.' },
+  TLC_INSTALL_FAILED: { exitCode: 3, description: 'Downloading tla2tools.jar failed or its SHA-256 did not match the pinned one.' },
+  // Built-in TLA+ model checker (src/tla/builtin).
+  TLA_SYNTAX: { exitCode: 2, description: 'A TLA+ module does not parse, or names an undefined operator or uses it with the wrong arity.' },
+  TLA_CONFIG: { exitCode: 2, description: 'A TLC .cfg file is malformed or names something the module does not define.' },
+  TLA_UNSUPPORTED: { exitCode: 2, description: 'The TLA+ module uses a construct the built-in checker does not support.' },
+  TLA_EVAL: { exitCode: 3, description: 'Evaluating the TLA+ model failed (a type error, CHOOSE with no witness, Assert, ...).' },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 export type ErrorCode = keyof typeof errorCodes;

@@ -49,3 +49,16 @@ export const archiveEntriesMax = 1_000_000;
 /** Most partitions one backup may name. */
 export const backupPartitionsMax = 4096;
 // End of backup store block.
+// --- model checking (spec) ---
+/** Largest tla2tools.jar `cutline model-check --install-tlc` accepts (the 1.7.4 jar is about 2.3 MB). */
+export const tlcJarBytesMax = 64 * 1024 * 1024;
+/** How long one TLC run may take before cutline stops it. */
+export const tlcRunTimeoutMsDefault = 10 * 60 * 1000;
+/** The most TLC output cutline keeps in memory for one run; a longer transcript is cut at the front. */
+export const tlcOutputBytesMax = 32 * 1024 * 1024;
+
+// Built-in TLA+ model checker (src/tla/builtin).
+/** Largest set the TLA+ evaluator enumerates (SUBSET, [S -> T], products, intervals). */
+export const tlaEnumerationSizeMax = 5_000_000;
+/** Most distinct states the built-in checker explores before it stops with LIMIT_EXCEEDED. */
+export const tlaDistinctStatesMax = 20_000_000;

@@ -4,10 +4,12 @@ import { backupCommand } from './commands/backup.js';
 import { demoCommand } from './commands/demo.js';
 import { engineCommand } from './commands/engine.js';
 import { logCommand } from './commands/log.js';
+import { modelCheckCommand } from './commands/model-check.js';
 
 export const commands: readonly AnyCommand[] = [
   engineCommand,
   backupCommand,
+  modelCheckCommand,
   logCommand,
   demoCommand,
 ];

@@ -1,0 +1,125 @@
+// Converts a parsed module (tree-sitter CST) into a ModuleAst: declarations, definitions, EXTENDS.
+import type { Node } from 'web-tree-sitter';
+import type { Expr, Loc, ModuleAst, OpDef } from './ast.js';
+import { ExprConverter, field, namedChildren, namedFieldChildren } from './cst-expr.js';
+import { syntaxError, unsupported } from './errors.js';
+import { nodeLoc } from './parse-tree.js';
+
+interface Declared {
+  readonly name: string;
+  readonly arity: number;
+  readonly loc: Loc;
+}
+
+class ModuleBuilder {
+  readonly converter: ExprConverter;
+  readonly extendsList: { name: string; loc: Loc }[] = [];
+  readonly constants: Declared[] = [];
+  readonly variables: { name: string; loc: Loc }[] = [];
+  readonly defs: OpDef[] = [];
+  readonly recursiveDecls: Declared[] = [];
+  readonly assumes: Expr[] = [];
+
+  constructor(private readonly file: string) {
+    this.converter = new ExprConverter(file, (node) => this.definition(node));
+  }
+
+  loc(node: Node): Loc {
+    return nodeLoc(this.file, node);
+  }
+
+  declaration(node: Node): Declared {
+    if (node.type === 'identifier') return { name: node.text, arity: 0, loc: this.loc(node) };
+    if (node.type === 'operator_declaration') {
+      const name = field(node, 'name', this.file);
+      if (name.type !== 'identifier') throw unsupported(this.loc(node), `operator declarations with symbols (${node.text})`);
+      const arity = namedFieldChildren(node, 'parameter').length;
+      return { name: name.text, arity, loc: this.loc(node) };
+    }
+    throw syntaxError(this.loc(node), `unexpected ${node.type} in a declaration`);
+  }
+
+  definition(node: Node): OpDef {
+    const loc = this.loc(node);
+    if (node.type === 'function_definition') {
+      const name = field(node, 'name', this.file).text;
+      const bounds = namedChildren(node)
+        .filter((n) => n.type === 'quantifier_bound')
+        .map((b) => this.converter.bound(b));
+      const body = this.converter.expr(field(node, 'definition', this.file));
+      return { name, params: [], body, loc, recursive: false, fnBounds: bounds };
+    }
+    if (node.type !== 'operator_definition') throw unsupported(loc, `the definition form ${node.type}`);
+    const nameNode = field(node, 'name', this.file);
+    if (nameNode.type !== 'identifier') throw unsupported(loc, `user-defined operator symbols (${nameNode.text})`);
+    const params = namedFieldChildren(node, 'parameter').map((p) => {
+      if (p.type !== 'identifier') throw unsupported(this.loc(p), `higher-order operator parameters (${p.text})`);
+      return p.text;
+    });
+    const body = this.converter.expr(field(node, 'definition', this.file));
+    return { name: nameNode.text, params, body, loc, recursive: false };
+  }
+
+  unit(node: Node): void {
+    switch (node.type) {
+      case 'extends':
+        for (const ref of namedChildren(node)) this.extendsList.push({ name: ref.text, loc: this.loc(ref) });
+        return;
+      case 'constant_declaration':
+        for (const decl of namedChildren(node)) this.constants.push(this.declaration(decl));
+        return;
+      case 'variable_declaration':
+        for (const decl of namedChildren(node)) this.variables.push({ name: decl.text, loc: this.loc(decl) });
+        return;
+      case 'recursive_declaration':
+        for (const decl of namedChildren(node)) this.recursiveDecls.push(this.declaration(decl));
+        return;
+      case 'operator_definition':
+      case 'function_definition':
+        this.defs.push(this.definition(node));
+        return;
+      case 'local_definition':
+        for (const inner of namedChildren(node)) this.unit(inner);
+        return;
+      case 'assumption': {
+        const exprs = namedChildren(node).filter((n) => n.type !== 'identifier' && n.type !== 'def_eq');
+        const last = exprs[exprs.length - 1];
+        if (last !== undefined) this.assumes.push(this.converter.expr(last));
+        return;
+      }
+      case 'module_definition':
+      case 'instance':
+        throw unsupported(this.loc(node), 'INSTANCE; use EXTENDS instead');
+      case 'module':
+        throw unsupported(this.loc(node), 'nested modules');
+      default:
+        // Theorems, proofs, USE/HIDE and separator lines do not affect model checking.
+        return;
+    }
+  }
+}
+
+/** Builds the AST of the first module in a parsed source file. */
+export function convertModule(file: string, root: Node): ModuleAst {
+  const moduleNode = namedChildren(root).find((n) => n.type === 'module');
+  if (moduleNode === undefined) throw syntaxError(nodeLoc(file, root), 'no ---- MODULE Name ---- header found');
+  const builder = new ModuleBuilder(file);
+  const name = field(moduleNode, 'name', file).text;
+  for (const child of namedChildren(moduleNode)) {
+    if (child.type === 'header_line' || child.type === 'double_line' || child.type === 'identifier') continue;
+    builder.unit(child);
+  }
+  const recursiveNames = new Set(builder.recursiveDecls.map((d) => d.name));
+  const defs = builder.defs.map((d) => (recursiveNames.has(d.name) ? { ...d, recursive: true } : d));
+  return {
+    name,
+    file,
+    extends: builder.extendsList,
+    constants: builder.constants,
+    variables: builder.variables,
+    defs,
+    recursiveDecls: builder.recursiveDecls,
+    assumes: builder.assumes,
+    instances: [],
+  };
+}

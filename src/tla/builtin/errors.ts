@@ -1,0 +1,26 @@
+// Errors of the built-in TLA+ checker: each names what is wrong and where (file:line:column).
+import { CutlineError } from '../../errors.js';
+import type { Loc } from './ast.js';
+import { formatLoc } from './ast.js';
+
+export function syntaxError(loc: Loc, message: string): CutlineError {
+  return new CutlineError('TLA_SYNTAX', `${formatLoc(loc)}: ${message}`, {
+    hint: 'Fix the module at the given line and column; SANY (TLA+ Toolbox) reports the same problem.',
+  });
+}
+
+export function unsupported(loc: Loc | undefined, construct: string): CutlineError {
+  const where = loc === undefined ? '' : `${formatLoc(loc)}: `;
+  return new CutlineError('TLA_UNSUPPORTED', `${where}the built-in checker does not support ${construct}`, {
+    hint: 'Rewrite the construct with the supported subset, or run the model with --backend tlc.',
+  });
+}
+
+export function evalError(loc: Loc | undefined, message: string): CutlineError {
+  const where = loc === undefined ? '' : `${formatLoc(loc)}: `;
+  return new CutlineError('TLA_EVAL', `${where}${message}`);
+}
+
+export function configError(file: string, line: number, message: string): CutlineError {
+  return new CutlineError('TLA_CONFIG', `${file}:${line}: ${message}`);
+}

@@ -1,0 +1,325 @@
+// The expression evaluator: TLA+ state and constant expressions over canonical values.
+import type { Bound, Expr, ExprOf, Loc, OpDef } from './ast.js';
+import { Closure, bind, lookup } from './env.js';
+import type { Env, StateContext } from './env.js';
+import { evalError, unsupported } from './errors.js';
+import { formatValue } from './format-value.js';
+import { FnSet, ProductSet, RecordSet } from './lazy-sets.js';
+import type { ResolvedSpec } from './resolve.js';
+import { evalExcept, evalApply, evalDot } from './eval-functions.js';
+import { alwaysInScope } from './stdlib.js';
+import { OperatorMemo, valueKey } from './eval-memo.js';
+import type { Builtin } from './stdlib.js';
+import { FnValue, asFiniteSet, makeFn, makeRecord, makeSet, makeTuple, valuesEqual } from './value.js';
+import type { Value } from './value.js';
+
+export function boolOf(v: Value, loc: Loc, what: string): boolean {
+  if (typeof v !== 'boolean') throw evalError(loc, `${what} must be a Boolean, got ${formatValue(v)}`);
+  return v;
+}
+
+export class Evaluator {
+  constructor(
+    readonly spec: ResolvedSpec,
+    /** CONSTANT values from the .cfg. */
+    readonly constants: ReadonlyMap<string, Value>,
+  ) {}
+
+  eval(e: Expr, env: Env, s: StateContext): Value {
+    if (e.closed === true) {
+      if (e.cached !== undefined) return e.cached as Value;
+      const value = this.evalUncached(e, env, s);
+      e.cached = value;
+      return value;
+    }
+    return this.evalUncached(e, env, s);
+  }
+
+  private evalUncached(e: Expr, env: Env, s: StateContext): Value {
+    switch (e.k) {
+      case 'num':
+      case 'str':
+      case 'bool':
+        return e.value;
+      case 'name':
+        return this.name(e, env, s);
+      case 'op':
+        return this.op(e, env, s);
+      case 'and':
+        for (const item of e.items) if (!boolOf(this.eval(item, env, s), item.loc, 'a conjunct')) return false;
+        return true;
+      case 'or':
+        for (const item of e.items) if (boolOf(this.eval(item, env, s), item.loc, 'a disjunct')) return true;
+        return false;
+      case 'prime':
+        if (s.primed) throw evalError(e.loc, 'a primed expression inside a primed expression');
+        return this.eval(e.expr, env, { state: s.state, next: s.next, primed: true });
+      case 'quant':
+        return this.quant(e, env, s);
+      case 'choose':
+        return this.choose(e, env, s);
+      case 'if':
+        return boolOf(this.eval(e.cond, env, s), e.cond.loc, 'an IF condition') ? this.eval(e.then, env, s) : this.eval(e.else, env, s);
+      case 'case':
+        return this.caseExpr(e, env, s);
+      case 'let':
+        return this.eval(e.body, this.letEnv(e.defs, env), s);
+      case 'apply':
+        return evalApply(this.eval(e.fn, env, s), e.args.length === 1 ? [this.eval(e.args[0] as Expr, env, s)] : e.args.map((a) => this.eval(a, env, s)), e.loc);
+      case 'dot':
+        return evalDot(this.eval(e.expr, env, s), e.field, e.loc);
+      default:
+        return this.structure(e, env, s);
+    }
+  }
+
+  private structure(e: Expr, env: Env, s: StateContext): Value {
+    switch (e.k) {
+      case 'setEnum':
+        return makeSet(e.items.map((i) => this.eval(i, env, s)));
+      case 'tuple':
+        return makeTuple(e.items.map((i) => this.eval(i, env, s)));
+      case 'record':
+        return makeRecord(e.fields.map(([name, v]) => [name, this.eval(v, env, s)] as const));
+      case 'recordSet':
+        return new RecordSet(e.fields.map(([name, v]) => [name, this.eval(v, env, s)] as const));
+      case 'fnSet':
+        return new FnSet(this.eval(e.domain, env, s), this.eval(e.range, env, s));
+      case 'times':
+        return new ProductSet(e.items.map((i) => this.eval(i, env, s)));
+      case 'setFilter': {
+        const out: Value[] = [];
+        for (const v of this.boundElements(e.bound, env, s, e.loc)) {
+          if (boolOf(this.eval(e.pred, this.bindBound(e.bound, v, env, e.loc), s), e.pred.loc, 'a set filter')) out.push(v);
+        }
+        return makeSet(out);
+      }
+      case 'setMap': {
+        const out: Value[] = [];
+        this.forEachBinding(e.bounds, env, s, (inner) => (out.push(this.eval(e.expr, inner, s)), false));
+        return makeSet(out);
+      }
+      case 'fnCons':
+        return this.fnCons(e.bounds, e.body, env, s);
+      case 'except':
+        return evalExcept(this, e, env, s);
+      case 'at': {
+        const at = lookup(env, '@');
+        if (at === undefined || at instanceof Closure) throw evalError(e.loc, '@ used outside EXCEPT');
+        return at;
+      }
+      case 'unchanged': {
+        if (s.next === undefined) throw evalError(e.loc, 'UNCHANGED evaluated where no next state exists');
+        return valuesEqual(this.eval(e.expr, env, { ...s, primed: true }), this.eval(e.expr, env, s));
+      }
+      case 'enabled':
+        return this.enabled(e.expr, env, s);
+      default:
+        throw unsupported(e.loc, `${e.k} (a temporal formula) inside a state or action expression`);
+    }
+  }
+
+  /** ENABLED A; the action evaluator overrides this. */
+  enabled(action: Expr, _env: Env, _s: StateContext): boolean {
+    throw unsupported(action.loc, 'ENABLED here');
+  }
+
+  private name(e: ExprOf<'name'>, env: Env, s: StateContext): Value {
+    const ref = e.ref;
+    if (ref === undefined) throw evalError(e.loc, `${e.name} was not resolved`);
+    switch (ref.kind) {
+      case 'bound':
+      case 'parameter': {
+        const v = lookup(env, e.name);
+        if (v === undefined) throw evalError(e.loc, `${e.name} is not bound`);
+        return v instanceof Closure ? this.applyClosure(v, e.args, env, s) : v;
+      }
+      case 'variable': {
+        const source = s.primed ? s.next : s.state;
+        const v = source?.[ref.index];
+        if (v === undefined) throw evalError(e.loc, `${e.name}${s.primed ? "'" : ''} is read before it has a value`);
+        return v;
+      }
+      case 'constant': {
+        const v = this.constants.get(e.name);
+        if (v === undefined) throw evalError(e.loc, `constant ${e.name} has no value in the .cfg`);
+        return v;
+      }
+      case 'definition':
+        return this.applyDef(ref.def, e.args, env, s, e.loc);
+      case 'builtin': {
+        const b = this.builtinFor(e, e.name);
+        return b.impl(this.evalArgs(e.args, env, s), e.loc);
+      }
+    }
+  }
+
+  applyDef(def: OpDef, args: readonly Expr[], env: Env, s: StateContext, loc: Loc): Value {
+    if (def.cached !== undefined) return def.cached as Value;
+    if (def.fnBounds !== undefined) {
+      const value = this.fnCons(def.fnBounds, def.body, null, s);
+      if (def.constantLevel === true) def.cached = value;
+      return value;
+    }
+    if (def.params.length === 0 && def.constantLevel === true) {
+      const value = this.eval(def.body, null, s);
+      def.cached = value;
+      return value;
+    }
+    let inner: Env = null;
+    // Only state predicates (invariants) share a context across applications; actions make a new one per conjunct.
+    let key = def.memoizable === true && s.next === undefined ? '' : undefined;
+    for (let i = 0; i < def.params.length; i++) {
+      const value = this.eval(args[i] as Expr, env, s);
+      if (key !== undefined) key += valueKey(value);
+      inner = bind(inner, def.params[i] as string, value);
+    }
+    void loc;
+    if (key === undefined) return this.eval(def.body, inner, s);
+    // The body reads only its parameters and the state, so one state's applications can share results.
+    const hit = this.memo.get(s, def, key);
+    if (hit !== undefined) return hit;
+    const value = this.eval(def.body, inner, s);
+    this.memo.set(def, key, value);
+    return value;
+  }
+
+  private readonly memo = new OperatorMemo();
+
+  applyClosure(c: Closure, args: readonly Expr[], env: Env, s: StateContext): Value {
+    if (c.def.params.length === 0) {
+      if (c.memoContext === s && c.memoValue !== undefined) return c.memoValue;
+      const value = this.eval(c.def.body, c.env, s);
+      c.memoContext = s;
+      c.memoValue = value;
+      return value;
+    }
+    let inner = c.env;
+    for (let i = 0; i < c.def.params.length; i++) inner = bind(inner, c.def.params[i] as string, this.eval(args[i] as Expr, env, s));
+    return this.eval(c.def.body, inner, s);
+  }
+
+  letEnv(defs: readonly OpDef[], env: Env): Env {
+    let inner = env;
+    for (const def of defs) inner = bind(inner, def.name, new Closure(def, inner));
+    return inner;
+  }
+
+  private op(e: ExprOf<'op'>, env: Env, s: StateContext): Value {
+    const [a, b] = e.args;
+    switch (e.op) {
+      case '=>':
+        return !boolOf(this.eval(a as Expr, env, s), e.loc, 'the left of =>') || boolOf(this.eval(b as Expr, env, s), e.loc, 'the right of =>');
+      case '<=>':
+      case '\\equiv':
+        return boolOf(this.eval(a as Expr, env, s), e.loc, 'an operand of <=>') === boolOf(this.eval(b as Expr, env, s), e.loc, 'an operand of <=>');
+      case '~':
+        return !boolOf(this.eval(a as Expr, env, s), e.loc, 'the operand of ~');
+    }
+    return this.builtinFor(e, e.op).impl(this.evalArgs(e.args, env, s), e.loc);
+  }
+
+  private builtinFor(e: Expr, name: string): Builtin {
+    if (e.builtin !== undefined) return e.builtin as Builtin;
+    const b = this.spec.builtins[name] ?? alwaysInScope[name];
+    if (b === undefined) throw unsupported(e.loc, `the operator ${name}`);
+    e.builtin = b;
+    return b;
+  }
+
+  private evalArgs(args: readonly Expr[], env: Env, s: StateContext): Value[] {
+    switch (args.length) {
+      case 0:
+        return [];
+      case 1:
+        return [this.eval(args[0] as Expr, env, s)];
+      case 2:
+        return [this.eval(args[0] as Expr, env, s), this.eval(args[1] as Expr, env, s)];
+      default:
+        return args.map((a) => this.eval(a, env, s));
+    }
+  }
+
+  /** Elements of a bound's set, in TLC's order (the normalized order of the set). */
+  boundElements(b: Bound, env: Env, s: StateContext, loc: Loc): readonly Value[] {
+    if (b.set === undefined) throw unsupported(loc, 'unbounded quantification');
+    const set = this.eval(b.set, env, s);
+    const finite = asFiniteSet(set);
+    if (finite === undefined) throw evalError(loc, `a bound must be a finite set, got ${formatValue(set)}`);
+    return finite.elems;
+  }
+
+  bindBound(b: Bound, value: Value, env: Env, loc: Loc): Env {
+    if (!b.tuple) return bind(env, b.names[0] as string, value);
+    if (!(value instanceof FnValue) || !value.isSequence || value.values.length !== b.names.length) {
+      throw evalError(loc, `cannot bind <<${b.names.join(', ')}>> to ${formatValue(value)}`);
+    }
+    let inner = env;
+    b.names.forEach((n, i) => (inner = bind(inner, n, value.values[i] as Value)));
+    return inner;
+  }
+
+  private readonly flatBounds = new WeakMap<readonly Bound[], readonly Bound[]>();
+
+  /** `x, y \in S` as two single bounds, cached per AST node so binding allocates no bound objects. */
+  private flatten(bounds: readonly Bound[]): readonly Bound[] {
+    let flat = this.flatBounds.get(bounds);
+    if (flat === undefined) {
+      flat = bounds.flatMap((b) => (b.tuple || b.names.length === 1 ? [b] : b.names.map((n) => ({ names: [n], tuple: false, set: b.set }))));
+      this.flatBounds.set(bounds, flat);
+    }
+    return flat;
+  }
+
+  /** Calls fn for each combination of the bounds (x, y \in S counts as two); stops when fn returns true. */
+  forEachBinding(bounds: readonly Bound[], env: Env, s: StateContext, fn: (env: Env) => boolean): boolean {
+    return this.bindFrom(this.flatten(bounds), 0, env, s, fn);
+  }
+
+  private bindFrom(flat: readonly Bound[], index: number, env: Env, s: StateContext, fn: (env: Env) => boolean): boolean {
+    const b = flat[index];
+    if (b === undefined) return fn(env);
+    const loc = b.set?.loc ?? { file: '?', line: 0, column: 0 };
+    const elems = this.boundElements(b, env, s, loc);
+    const last = index === flat.length - 1;
+    for (const v of elems) {
+      const inner = b.tuple ? this.bindBound(b, v, env, loc) : bind(env, b.names[0] as string, v);
+      if (last ? fn(inner) : this.bindFrom(flat, index + 1, inner, s, fn)) return true;
+    }
+    return false;
+  }
+
+  private quant(e: ExprOf<'quant'>, env: Env, s: StateContext): Value {
+    const found = this.forEachBinding(e.bounds, env, s, (inner) => boolOf(this.eval(e.body, inner, s), e.body.loc, 'a quantifier body') === e.exists);
+    return e.exists ? found : !found;
+  }
+
+  private choose(e: ExprOf<'choose'>, env: Env, s: StateContext): Value {
+    for (const v of this.boundElements(e.bound, env, s, e.loc)) {
+      if (boolOf(this.eval(e.body, this.bindBound(e.bound, v, env, e.loc), s), e.body.loc, 'a CHOOSE body')) return v;
+    }
+    throw evalError(e.loc, 'CHOOSE found no value satisfying its condition');
+  }
+
+  private caseExpr(e: ExprOf<'case'>, env: Env, s: StateContext): Value {
+    for (const [cond, value] of e.arms) if (boolOf(this.eval(cond, env, s), cond.loc, 'a CASE guard')) return this.eval(value, env, s);
+    if (e.other !== undefined) return this.eval(e.other, env, s);
+    throw evalError(e.loc, 'no CASE arm applies and there is no OTHER');
+  }
+
+  fnCons(bounds: readonly Bound[], body: Expr, env: Env, s: StateContext): Value {
+    const keys: Value[] = [];
+    const values: Value[] = [];
+    const groups = bounds.flatMap((b) => (b.tuple ? [{ names: b.names, tuple: true }] : b.names.map((n) => ({ names: [n], tuple: false }))));
+    this.forEachBinding(bounds, env, s, (inner) => {
+      const parts = groups.map((group) => {
+        const vs = group.names.map((n) => lookup(inner, n) as Value);
+        return group.tuple ? makeTuple(vs) : (vs[0] as Value);
+      });
+      keys.push(parts.length === 1 ? (parts[0] as Value) : makeTuple(parts));
+      values.push(this.eval(body, inner, s));
+      return false;
+    });
+    return makeFn(keys, values);
+  }
+}

@@ -1,0 +1,55 @@
+// Loads the official tree-sitter TLA+ grammar (WASM) once and parses source text, reporting syntax errors with locations.
+import { createRequire } from 'node:module';
+import { Language, Parser } from 'web-tree-sitter';
+import type { Node, Tree } from 'web-tree-sitter';
+import { syntaxError } from './errors.js';
+import type { Loc } from './ast.js';
+
+let parserPromise: Promise<Parser> | undefined;
+
+async function createParser(): Promise<Parser> {
+  const require = createRequire(import.meta.url);
+  const wasmPath = require.resolve('@tlaplus/tree-sitter-tlaplus/tree-sitter-tlaplus.wasm');
+  await Parser.init();
+  const language = await Language.load(wasmPath);
+  const parser = new Parser();
+  parser.setLanguage(language);
+  return parser;
+}
+
+/** One parser for the process: loading the WASM grammar takes tens of milliseconds. */
+export function tlaParser(): Promise<Parser> {
+  parserPromise ??= createParser();
+  return parserPromise;
+}
+
+export function nodeLoc(file: string, node: Node): Loc {
+  return { file, line: node.startPosition.row + 1, column: node.startPosition.column + 1 };
+}
+
+/** The first ERROR or MISSING node in document order, or undefined when the tree is clean. */
+function firstErrorNode(node: Node): Node | undefined {
+  if (!node.hasError) return undefined;
+  if (node.isError || node.isMissing) return node;
+  for (const child of node.children) {
+    if (child === null) continue;
+    const found = firstErrorNode(child);
+    if (found !== undefined) return found;
+  }
+  return node.isError ? node : undefined;
+}
+
+/** Parses `text` and throws TLA_SYNTAX at the first ERROR/MISSING node. */
+export async function parseTla(file: string, text: string): Promise<Tree> {
+  const parser = await tlaParser();
+  const tree = parser.parse(text);
+  if (tree === null) throw syntaxError({ file, line: 1, column: 1 }, 'the TLA+ parser returned no tree');
+  const bad = firstErrorNode(tree.rootNode);
+  if (bad !== undefined) {
+    const what = bad.isMissing
+      ? `missing ${bad.type}`
+      : `unexpected ${JSON.stringify(bad.text.slice(0, 40).split('\n')[0] ?? '')}`;
+    throw syntaxError(nodeLoc(file, bad), `syntax error: ${what}`);
+  }
+  return tree;
+}

@@ -1,0 +1,288 @@
+// Name resolution and arity checks (what SANY reports and tree-sitter does not): every name defined before use, with its arity.
+import type { Bound, Expr, ModuleAst, NameRef, OpDef } from './ast.js';
+import { markClosed, markMemoizable } from './closed.js';
+import { normalize, normalizeDefs } from './normalize.js';
+import { syntaxError, unsupported } from './errors.js';
+import { alwaysInScope, standardModules } from './stdlib.js';
+import type { Builtin } from './stdlib.js';
+
+/** A whole specification after loading: the root module merged with the user modules it extends. */
+export interface ResolvedSpec {
+  readonly name: string;
+  readonly variables: readonly string[];
+  readonly constants: readonly string[];
+  /** Module-level definitions by name (the last definition wins, as with EXTENDS). */
+  readonly defs: ReadonlyMap<string, OpDef>;
+  readonly builtins: Readonly<Record<string, Builtin>>;
+  readonly assumes: readonly Expr[];
+}
+
+type GlobalEntry = NameRef & { readonly arity: number };
+
+class Resolver {
+  readonly globals = new Map<string, GlobalEntry>();
+  /** Innermost last: bound variables, parameters and LET definitions with their arity. */
+  private locals: { name: string; arity: number; def?: OpDef }[] = [];
+  /** Set while resolving a definition's body when it reads state (variables, primes, ENABLED...). */
+  private readsState = false;
+  /** The module-level definition being resolved. */
+  private current: OpDef | undefined;
+
+  constructor(readonly builtins: Readonly<Record<string, Builtin>>) {}
+
+  define(name: string, entry: GlobalEntry): void {
+    this.globals.set(name, entry);
+  }
+
+  resolveDef(def: OpDef): void {
+    const saved = this.locals;
+    const savedReads = this.readsState;
+    this.locals = def.params.map((p) => ({ name: p, arity: 0 }));
+    this.readsState = false;
+    this.current = def;
+    if (def.recursive) this.readsState = true;
+    if (def.fnBounds !== undefined) {
+      this.bounds(def.fnBounds);
+      for (const b of def.fnBounds) for (const n of b.names) this.locals.push({ name: n, arity: 0 });
+    }
+    this.expr(def.body);
+    def.constantLevel = !this.readsState && def.fnBounds === undefined;
+    this.locals = saved;
+    this.readsState = savedReads || this.readsState;
+  }
+
+  private lookupLocal(name: string): { arity: number; def?: OpDef } | undefined {
+    for (let i = this.locals.length - 1; i >= 0; i--) {
+      const local = this.locals[i];
+      if (local !== undefined && local.name === name) return local;
+    }
+    return undefined;
+  }
+
+  private name(e: Extract<Expr, { k: 'name' }>): void {
+    for (const a of e.args) this.expr(a);
+    const local = this.lookupLocal(e.name);
+    let arity: number;
+    if (local !== undefined) {
+      // Parameters, bound variables and LET definitions live in the evaluator's environment.
+      e.ref = { kind: 'bound' };
+      arity = local.arity;
+    } else {
+      const global = this.globals.get(e.name);
+      const builtin = this.builtins[e.name] ?? alwaysInScope[e.name];
+      if (global !== undefined) {
+        if (global.kind === 'definition' && global.def === this.current && global.def.fnBounds !== undefined) {
+          throw unsupported(e.loc, `recursive function definitions (${e.name} refers to itself)`);
+        }
+        e.ref = global;
+        arity = global.arity;
+        if (global.kind === 'variable' || (global.kind === 'definition' && global.def.constantLevel !== true)) this.readsState = true;
+      } else if (builtin !== undefined) {
+        e.ref = { kind: 'builtin', name: e.name };
+        arity = builtin.arity;
+      } else {
+        throw syntaxError(e.loc, `unknown operator ${e.name}${this.hint(e.name)}`);
+      }
+    }
+    if (arity !== e.args.length) {
+      throw syntaxError(e.loc, `${e.name} takes ${arity} argument${arity === 1 ? '' : 's'} but is given ${e.args.length}`);
+    }
+  }
+
+  private hint(name: string): string {
+    for (const [module, names] of Object.entries(standardModules)) {
+      if (name in names) return ` (it is defined in the standard module ${module}: add it to EXTENDS)`;
+    }
+    return '';
+  }
+
+  private bounds(bounds: readonly Bound[]): void {
+    for (const b of bounds) if (b.set !== undefined) this.expr(b.set);
+  }
+
+  private withNames<T>(names: readonly string[], fn: () => T): T {
+    const depth = this.locals.length;
+    for (const n of names) this.locals.push({ name: n, arity: 0 });
+    try {
+      return fn();
+    } finally {
+      this.locals.length = depth;
+    }
+  }
+
+  private boundNames(bounds: readonly Bound[]): string[] {
+    return bounds.flatMap((b) => b.names);
+  }
+
+  private builtinOp(e: Extract<Expr, { k: 'op' }>): void {
+    for (const a of e.args) this.expr(a);
+    if (this.builtins[e.op] === undefined && alwaysInScope[e.op] === undefined && !['=>', '<=>', '~', '\\equiv'].includes(e.op)) {
+      throw syntaxError(e.loc, `unknown operator ${e.op}${this.hint(e.op)}`);
+    }
+  }
+
+  expr(e: Expr): void {
+    switch (e.k) {
+      case 'num':
+      case 'str':
+      case 'bool':
+      case 'at':
+        return;
+      case 'name':
+        return this.name(e);
+      case 'op':
+        return this.builtinOp(e);
+      case 'and':
+      case 'or':
+      case 'setEnum':
+      case 'tuple':
+      case 'times':
+        for (const i of e.items) this.expr(i);
+        return;
+      case 'prime':
+      case 'unchanged':
+      case 'enabled':
+        this.readsState = true;
+        return this.expr(e.expr);
+      case 'always':
+      case 'eventually':
+        this.readsState = true;
+        return this.expr(e.expr);
+      case 'leadsTo':
+        this.readsState = true;
+        this.expr(e.left);
+        return this.expr(e.right);
+      case 'quant':
+      case 'fnCons':
+        this.bounds(e.bounds);
+        return this.withNames(this.boundNames(e.bounds), () => this.expr(e.body));
+      case 'setMap':
+        this.bounds(e.bounds);
+        return this.withNames(this.boundNames(e.bounds), () => this.expr(e.expr));
+      case 'choose':
+      case 'setFilter':
+        this.bounds([e.bound]);
+        if (e.bound.set === undefined) throw unsupported(e.loc, 'unbounded CHOOSE');
+        return this.withNames(e.bound.names, () => this.expr(e.k === 'choose' ? e.body : e.pred));
+      default:
+        return this.more(e);
+    }
+  }
+
+  private more(e: Expr): void {
+    switch (e.k) {
+      case 'if':
+        this.expr(e.cond);
+        this.expr(e.then);
+        return this.expr(e.else);
+      case 'case':
+        for (const [c, v] of e.arms) {
+          this.expr(c);
+          this.expr(v);
+        }
+        if (e.other !== undefined) this.expr(e.other);
+        return;
+      case 'let':
+        return this.letIn(e);
+      case 'fnSet':
+        this.expr(e.domain);
+        return this.expr(e.range);
+      case 'recordSet':
+      case 'record':
+        for (const [, v] of e.fields) this.expr(v);
+        return;
+      case 'apply':
+        this.expr(e.fn);
+        for (const a of e.args) this.expr(a);
+        return;
+      case 'dot':
+        return this.expr(e.expr);
+      case 'except':
+        this.expr(e.fn);
+        for (const u of e.updates) {
+          for (const step of u.path) if (step.kind === 'index') for (const a of step.args) this.expr(a);
+          this.expr(u.value);
+        }
+        return;
+      case 'step':
+        this.readsState = true;
+        this.expr(e.action);
+        return this.expr(e.sub);
+      case 'fair':
+        this.readsState = true;
+        this.expr(e.sub);
+        return this.expr(e.action);
+      default:
+        throw unsupported(e.loc, `the expression kind ${e.k}`);
+    }
+  }
+
+  private letIn(e: Extract<Expr, { k: 'let' }>): void {
+    const depth = this.locals.length;
+    try {
+      for (const def of e.defs) {
+        if (def.fnBounds !== undefined) throw unsupported(def.loc, 'function definitions f[x \\in S] == e inside LET');
+        const inner = new Resolver(this.builtins);
+        inner.globalsFrom(this.globals);
+        inner.locals = [...this.locals, ...def.params.map((p) => ({ name: p, arity: 0 }))];
+        inner.current = this.current;
+        inner.expr(def.body);
+        if (inner.readsState) this.readsState = true;
+        this.locals.push({ name: def.name, arity: def.params.length, def });
+      }
+      this.expr(e.body);
+    } finally {
+      this.locals.length = depth;
+    }
+  }
+
+  private globalsFrom(globals: Map<string, GlobalEntry>): void {
+    for (const [k, v] of globals) this.globals.set(k, v);
+  }
+}
+
+/** Resolves the modules (extended ones first, the root last) into one specification. */
+export function resolveSpec(modules: readonly ModuleAst[]): ResolvedSpec {
+  const root = modules[modules.length - 1];
+  if (root === undefined) throw new Error('resolveSpec needs at least one module');
+  const builtins: Record<string, Builtin> = {};
+  for (const m of modules) {
+    for (const ext of m.extends) {
+      const std = standardModules[ext.name];
+      if (std !== undefined) Object.assign(builtins, std);
+      else if (!modules.some((other) => other.name === ext.name)) throw syntaxError(ext.loc, `cannot find module ${ext.name}`);
+    }
+  }
+  const resolver = new Resolver(builtins);
+  const variables: string[] = [];
+  const constants: string[] = [];
+  const defs = new Map<string, OpDef>();
+  for (const m of modules) {
+    for (const c of m.constants) {
+      if (c.arity > 0) throw unsupported(c.loc, `constant operators (${c.name} with ${c.arity} parameters)`);
+      constants.push(c.name);
+      resolver.define(c.name, { kind: 'constant', name: c.name, arity: 0 });
+    }
+    for (const v of m.variables) {
+      resolver.define(v.name, { kind: 'variable', index: variables.length, arity: 0 });
+      variables.push(v.name);
+    }
+    const recursive = new Map(m.defs.filter((d) => d.recursive).map((d) => [d.name, d]));
+    for (const decl of m.recursiveDecls) {
+      const def = recursive.get(decl.name);
+      if (def === undefined) throw syntaxError(decl.loc, `RECURSIVE ${decl.name} is declared but not defined`);
+      resolver.define(decl.name, { kind: 'definition', def, arity: decl.arity });
+    }
+    for (const def of m.defs) {
+      if (def.fnBounds !== undefined) resolver.define(def.name, { kind: 'definition', def, arity: 0 });
+      resolver.resolveDef(def);
+      resolver.define(def.name, { kind: 'definition', def, arity: def.params.length });
+      defs.set(def.name, def);
+    }
+    for (const a of m.assumes) resolver.expr(a);
+  }
+  markClosed(modules.flatMap((m) => m.defs));
+  markMemoizable(modules.flatMap((m) => m.defs));
+  normalizeDefs(modules.flatMap((m) => m.defs));
+  return { name: root.name, variables, constants, defs, builtins, assumes: modules.flatMap((m) => m.assumes.map(normalize)) };
+}

@@ -1,0 +1,65 @@
+// Bad input to the built-in checker: each error names what is wrong and where (file:line:column), never a wrong answer.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { builtinBackend } from '../../src/tla/builtin/index.js';
+
+let scratch: string;
+beforeAll(async () => {
+  scratch = await mkdtemp(join(tmpdir(), 'cutline-tla-'));
+});
+afterAll(async () => {
+  await rm(scratch, { recursive: true, force: true });
+});
+
+async function run(body: string, cfg = 'INIT Init\nNEXT Next\n'): Promise<string> {
+  const name = `M${Math.random().toString(36).slice(2, 8)}`;
+  const specPath = join(scratch, `${name}.tla`);
+  await writeFile(specPath, `---- MODULE ${name} ----\n${body}\n====\n`);
+  await writeFile(join(scratch, `${name}.cfg`), cfg);
+  const result = await builtinBackend.check({ specPath, configPath: join(scratch, `${name}.cfg`) });
+  expect(result.outcome).toBe('error');
+  return (result.message ?? '').replace(specPath, 'FILE');
+}
+
+const base = 'EXTENDS Naturals\nVARIABLE x\nInit == x = 0\n';
+
+describe('built-in checker errors', () => {
+  it('reports a syntax error at its line and column', async () => {
+    expect(await run(`${base}Next == x' = (x + 1\n`)).toMatch(/^\[TLA_SYNTAX\] FILE:\d+:\d+: syntax error/);
+  });
+
+  it('reports an unknown operator with its location and the module that defines it', async () => {
+    expect(await run(`${base}Next == x' = x + 1 /\\ Len(<<>>) = 0`)).toBe(
+      '[TLA_SYNTAX] FILE:5:23: unknown operator Len (it is defined in the standard module Sequences: add it to EXTENDS)',
+    );
+  });
+
+  it('reports an operator applied with the wrong number of arguments', async () => {
+    expect(await run(`${base}Inc(n) == n + 1\nNext == x' = Inc(x, 2)`)).toBe('[TLA_SYNTAX] FILE:6:14: Inc takes 1 argument but is given 2');
+  });
+
+  it('reports a use before definition', async () => {
+    expect(await run(`${base}Next == x' = Later\nLater == 1`)).toMatch(/^\[TLA_SYNTAX\] FILE:5:14: unknown operator Later$/);
+  });
+
+  it('rejects /\\ and \\/ mixed without parentheses, as SANY does', async () => {
+    expect(await run(`${base}Next == x' = 1 /\\ x = 0 \\/ x = 1`)).toMatch(/precedence conflict between \/\\ and \\\/: add parentheses/);
+  });
+
+  it('names an unsupported construct instead of guessing', async () => {
+    expect(await run(`${base}I == INSTANCE Naturals\nNext == x' = x`)).toMatch(/^\[TLA_UNSUPPORTED\] FILE:5:\d+: the built-in checker does not support INSTANCE/);
+  });
+
+  it('reports a constant the .cfg does not give a value', async () => {
+    expect(await run(`EXTENDS Naturals\nCONSTANT N\nVARIABLE x\nInit == x = N\nNext == x' = x`)).toMatch(/^\[TLA_CONFIG\] .*the constant N has no value in the \.cfg/);
+  });
+
+  it('reports a failed Assert and a successor that leaves a variable unassigned', async () => {
+    expect(await run(`EXTENDS Naturals, TLC\nVARIABLE x\nInit == x = 0\nNext == Assert(x < 0, "x is negative") /\\ x' = x`)).toMatch(
+      /^\[TLA_EVAL\] FILE:5:9: Assert failed: "x is negative"/,
+    );
+    expect(await run(`EXTENDS Naturals\nVARIABLES x, y\nInit == x = 0 /\\ y = 0\nNext == x' = 1`)).toMatch(/not completely specified .*y is not assigned/);
+  });
+});

@@ -1,0 +1,111 @@
+// TLC -tool transcripts (in TLC 2.19's format) parse into the verdict, counts and trace TLC reported.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parseTlcRun } from '../../src/tla/tlc-result.js';
+import { splitTlcMessages } from '../../src/tla/tlc-messages.js';
+import { configHasProperties, tlcArguments } from '../../src/tla/tlc-backend.js';
+
+function transcript(name: string): string {
+  return readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
+}
+
+function parse(output: string, exitCode: number | null = 0, hasProperties = false) {
+  return parseTlcRun({ output, exitCode, durationMs: 5, hasProperties });
+}
+
+describe('splitTlcMessages', () => {
+  it('frames messages with code and class and keeps loose lines', () => {
+    const { messages, loose } = splitTlcMessages(transcript('tlc-invariant-violated.txt'));
+    expect(messages[0]).toEqual({ code: 2262, messageClass: 0, body: 'TLC2 Version 2.19 of 08 August 2024 (rev: 5a47802)' });
+    expect(messages.find((m) => m.code === 2110)).toMatchObject({ messageClass: 1, body: 'Invariant ConsistentCut is violated.' });
+    expect(loose).toContain('Semantic processing of module CheckpointProtocol');
+  });
+
+  it('returns a message TLC left open when it was killed', () => {
+    const { messages } = splitTlcMessages('@!@!@STARTMSG 2200:0 @!@!@\nProgress(3) at ...');
+    expect(messages).toEqual([{ code: 2200, messageClass: 0, body: 'Progress(3) at ...' }]);
+  });
+});
+
+describe('parseTlcRun', () => {
+  it('reads an invariant violation with its counterexample and comma-grouped counts', () => {
+    const result = parse(transcript('tlc-invariant-violated.txt'), 12);
+    expect(result).toMatchObject({ backend: 'tlc', outcome: 'invariant-violated', violated: 'ConsistentCut', statesGenerated: 1234, distinctStates: 567, depth: 9 });
+    expect(result.trace).toHaveLength(3);
+    expect(result.trace?.[0]).toEqual({
+      index: 1,
+      action: 'Initial predicate',
+      variables: { log: '(1 :> <<>> @@ 2 :> <<>>)', processed: '(1 :> 0 @@ 2 :> 0)', msgs: '{}' },
+    });
+    expect(result.trace?.[1]?.action).toBe('Trigger(k) line 131, col 5 to line 135, col 109 of module CheckpointProtocol');
+    // A value TLC wraps over several lines is kept whole, in order.
+    expect(result.trace?.[2]?.variables['log']).toBe(
+      '( 1 :> <<>> @@\n  2 :>\n      << [ type |-> "CREATE",\n           id |-> 1,\n           kind |-> "BACKUP",\n           msg |-> 0,\n           peer |-> 0 ] >> )',
+    );
+    expect(result.trace?.[2]?.variables['msgs']).toBe('{}');
+    expect(result.liveness).toEqual({ checked: false, note: 'the model lists no PROPERTY' });
+  });
+
+  it('reads a pass that checked temporal properties', () => {
+    const result = parse(transcript('tlc-success-liveness.txt'), 0, true);
+    expect(result).toMatchObject({ outcome: 'pass', statesGenerated: 4301877, distinctStates: 720504, depth: 23, liveness: { checked: true } });
+    expect(result.trace).toBeUndefined();
+    expect(result.violated).toBeUndefined();
+  });
+
+  it('reads a temporal violation as a lasso', () => {
+    const result = parse(transcript('tlc-temporal-violated.txt'), 13, true);
+    expect(result).toMatchObject({ outcome: 'property-violated', distinctStates: 3, depth: 3, loopsBackTo: 1, liveness: { checked: true } });
+    expect(result.trace?.map((s) => s.index)).toEqual([1, 2]);
+    expect(result.trace?.[1]?.variables).toEqual({ x: '1', done: 'FALSE' });
+  });
+
+  it('reads a parse error as an error carrying TLC\'s message', () => {
+    const result = parse(transcript('tlc-parse-error.txt'), 255);
+    expect(result.outcome).toBe('error');
+    expect(result.message).toContain('Parsing or semantic analysis failed.');
+  });
+
+  it('reads an invariant violated by an initial state, with that state as the trace', () => {
+    const result = parse(transcript('tlc-initial-violated.txt'), 12);
+    expect(result).toMatchObject({ outcome: 'invariant-violated', violated: 'TypeOK', distinctStates: 2 });
+    expect(result.trace).toEqual([{ index: 1, action: 'Initial predicate', variables: { x: '-1', y: '"a"' } }]);
+  });
+
+  it('reads a deadlock and a stuttering end', () => {
+    const output = [
+      '@!@!@STARTMSG 2114:1 @!@!@', 'Deadlock reached.', '@!@!@ENDMSG 2114 @!@!@',
+      '@!@!@STARTMSG 2121:1 @!@!@', 'The behavior up to this point is:', '@!@!@ENDMSG 2121 @!@!@',
+      '@!@!@STARTMSG 2217:4 @!@!@', '1: <Initial predicate>', 'x = 0', '', '@!@!@ENDMSG 2217 @!@!@',
+      '@!@!@STARTMSG 2218:4 @!@!@', '2: Stuttering', '@!@!@ENDMSG 2218 @!@!@',
+      '@!@!@STARTMSG 2199:0 @!@!@', '2 states generated, 1 distinct states found, 0 states left on queue.', '@!@!@ENDMSG 2199 @!@!@',
+    ].join('\n');
+    const result = parse(output, 11);
+    expect(result).toMatchObject({ outcome: 'deadlock', distinctStates: 1, statesGenerated: 2 });
+    expect(result.trace).toEqual([
+      { index: 1, action: 'Initial predicate', variables: { x: '0' } },
+      { index: 2, action: 'Stuttering', variables: { x: '0' } },
+    ]);
+  });
+
+  it('reports a run without a verdict as an error naming how it ended', () => {
+    const result = parse('Error: Could not find or load main class tlc2.TLC\n', 1);
+    expect(result.outcome).toBe('error');
+    expect(result.message).toBe('TLC exited with status 1 without a verdict:\nError: Could not find or load main class tlc2.TLC');
+    expect(parse('', null).message).toBe('TLC was killed without a verdict');
+  });
+});
+
+describe('TLC invocation', () => {
+  it('runs TLC in tool mode with the config, workers and a scratch metadir', () => {
+    expect(tlcArguments('/opt/tla2tools.jar', 'M.tla', 'M.cfg', '/tmp/x/states', 2)).toEqual([
+      '-XX:+UseParallelGC', '-cp', '/opt/tla2tools.jar', 'tlc2.TLC', '-tool', '-config', 'M.cfg', '-workers', '2', '-metadir', '/tmp/x/states', '-cleanup', 'M.tla',
+    ]);
+  });
+
+  it('sees PROPERTY entries but not commented-out ones', () => {
+    expect(configHasProperties('SPECIFICATION Spec\nPROPERTY\n  Live\n')).toBe(true);
+    expect(configHasProperties('SPECIFICATION Spec\nPROPERTIES Live\n')).toBe(true);
+    expect(configHasProperties('INIT Init\n\\* PROPERTY Live\n(* PROPERTY Live *)\nNEXT Next\n')).toBe(false);
+  });
+});
