@@ -32,10 +32,23 @@ export function tlcArguments(jarPath: string, specFile: string, configFile: stri
   ];
 }
 
-/** Whether the .cfg lists temporal properties (PROPERTY or PROPERTIES), ignoring comments. */
-export function configHasProperties(configText: string): boolean {
-  const withoutComments = configText.replace(/\(\*[\s\S]*?\*\)/g, '').replace(/\\\*.*$/gm, '');
-  return /^\s*PROPERT(Y|IES)\b/m.test(withoutComments);
+const configKeywords = new Set([
+  'CONSTANT', 'CONSTANTS', 'INIT', 'NEXT', 'SPECIFICATION', 'INVARIANT', 'INVARIANTS', 'PROPERTY', 'PROPERTIES',
+  'CONSTRAINT', 'CONSTRAINTS', 'ACTION_CONSTRAINT', 'ACTION_CONSTRAINTS', 'SYMMETRY', 'VIEW', 'CHECK_DEADLOCK',
+  'POSTCONDITION', 'ALIAS',
+]);
+
+/** The temporal properties the .cfg lists under PROPERTY or PROPERTIES, ignoring comments. */
+export function configProperties(configText: string): string[] {
+  const withoutComments = configText.replace(/\(\*[\s\S]*?\*\)/g, ' ').replace(/\\\*.*$/gm, ' ');
+  const words = withoutComments.split(/\s+/).filter((word) => word !== '');
+  const properties: string[] = [];
+  let inProperties = false;
+  for (const word of words) {
+    if (configKeywords.has(word)) inProperties = word === 'PROPERTY' || word === 'PROPERTIES';
+    else if (inProperties) properties.push(word);
+  }
+  return properties;
 }
 
 export class TlcBackend implements ModelCheckBackend {
@@ -57,7 +70,7 @@ export class TlcBackend implements ModelCheckBackend {
         output: run.output,
         exitCode: run.exitCode,
         durationMs: Math.round(performance.now() - started),
-        hasProperties: configHasProperties(configText),
+        properties: configProperties(configText),
       });
     } finally {
       await rm(scratch, { recursive: true, force: true });

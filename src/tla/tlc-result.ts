@@ -9,8 +9,8 @@ export interface TlcRunFacts {
   /** The JVM's exit status; null when it was killed by a signal. */
   readonly exitCode: number | null;
   readonly durationMs: number;
-  /** Whether the .cfg has PROPERTY entries, so the result can say whether liveness was checked. */
-  readonly hasProperties: boolean;
+  /** The .cfg's PROPERTY entries: whether liveness was checked, and which property failed when TLC does not say. */
+  readonly properties: readonly string[];
 }
 
 interface Verdict {
@@ -27,10 +27,14 @@ const initialPattern = /^Finished computing initial states: ([\d,]+) distinct st
 export function parseTlcRun(facts: TlcRunFacts): ModelCheckResult {
   const { messages, loose } = splitTlcMessages(facts.output);
   const verdict = findVerdict(messages, loose, facts.exitCode);
+  // TLC does not name the temporal property that failed; with a single one listed, it is that one.
+  const only = facts.properties.length === 1 ? facts.properties[0] : undefined;
+  if (verdict.outcome === 'property-violated' && verdict.violated === undefined && only !== undefined) verdict.violated = only;
+  const hasProperties = facts.properties.length > 0;
   const counts = findCounts(messages);
   const trace = findTrace(messages);
   const loopsBackTo = findLoop(messages);
-  const livenessChecked = facts.hasProperties && messages.some((m) => m.code === tlcCode.checkingTemporalProps);
+  const livenessChecked = hasProperties && messages.some((m) => m.code === tlcCode.checkingTemporalProps);
   const result: ModelCheckResult = {
     backend: 'tlc',
     outcome: verdict.outcome,
@@ -40,7 +44,7 @@ export function parseTlcRun(facts: TlcRunFacts): ModelCheckResult {
     depth: counts.depth,
     ...(trace.length === 0 ? {} : { trace }),
     ...(loopsBackTo === undefined ? {} : { loopsBackTo }),
-    liveness: livenessNote(facts.hasProperties, livenessChecked, verdict.outcome),
+    liveness: livenessNote(hasProperties, livenessChecked, verdict.outcome),
     ...(verdict.message === undefined ? {} : { message: verdict.message }),
     durationMs: facts.durationMs,
   };
@@ -68,7 +72,6 @@ function findVerdict(messages: readonly TlcMessage[], loose: readonly string[], 
       case tlcCode.actionPropertyViolatedBehavior:
         return { outcome: 'property-violated', ...(named?.[1] === undefined ? {} : { violated: named[1] }) };
       case tlcCode.temporalPropertyViolated:
-        // TLC does not say which PROPERTY failed when several are listed; the caller knows the list.
         return { outcome: 'property-violated' };
       case tlcCode.deadlockReached:
         return { outcome: 'deadlock' };

@@ -28,6 +28,7 @@ describe('spec/models.json', () => {
       CheckpointProtocol: 'pass',
       CheckpointProtocolNoPiggyback: 'ConsistentCut',
       CheckpointProtocolCommandFirst: 'ConsistentCut',
+      CheckpointProtocolNoFairness: 'CheckpointReached',
       ContinuousBackup: 'pass',
       ContinuousBackupNoRetention: 'RangesContiguous',
     });

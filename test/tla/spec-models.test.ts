@@ -37,6 +37,12 @@ describe('broken models of spec/', () => {
     expect(result.trace?.at(-1)?.variables['log']).toBe(`<<<<${create1}, ${client}>>, <<${requestReceived}, ${create1}>>>>`);
   });
 
+  it('without fairness, lets a partition stop short of a triggered checkpoint', async () => {
+    const { model, result } = await check('CheckpointProtocolNoFairness');
+    expect(result).toMatchObject({ outcome: 'property-violated', violated: model.expected, distinctStates: 27, depth: 9, liveness: { checked: true } });
+    expect(result.trace?.length).toBeGreaterThan(1);
+  });
+
   it('with compaction ignoring backups, breaks the range', async () => {
     const { model, result } = await check('ContinuousBackupNoRetention');
     expect(result).toMatchObject({ outcome: 'invariant-violated', violated: model.expected, distinctStates: 2047, depth: 13 });

@@ -3,14 +3,14 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseTlcRun } from '../../src/tla/tlc-result.js';
 import { splitTlcMessages } from '../../src/tla/tlc-messages.js';
-import { configHasProperties, tlcArguments } from '../../src/tla/tlc-backend.js';
+import { configProperties, tlcArguments } from '../../src/tla/tlc-backend.js';
 
 function transcript(name: string): string {
   return readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
 }
 
-function parse(output: string, exitCode: number | null = 0, hasProperties = false) {
-  return parseTlcRun({ output, exitCode, durationMs: 5, hasProperties });
+function parse(output: string, exitCode: number | null = 0, properties: readonly string[] = []) {
+  return parseTlcRun({ output, exitCode, durationMs: 5, properties });
 }
 
 describe('splitTlcMessages', () => {
@@ -47,15 +47,16 @@ describe('parseTlcRun', () => {
   });
 
   it('reads a pass that checked temporal properties', () => {
-    const result = parse(transcript('tlc-success-liveness.txt'), 0, true);
+    const result = parse(transcript('tlc-success-liveness.txt'), 0, ['CheckpointReached']);
     expect(result).toMatchObject({ outcome: 'pass', statesGenerated: 4301877, distinctStates: 720504, depth: 23, liveness: { checked: true } });
     expect(result.trace).toBeUndefined();
     expect(result.violated).toBeUndefined();
   });
 
   it('reads a temporal violation as a lasso', () => {
-    const result = parse(transcript('tlc-temporal-violated.txt'), 13, true);
-    expect(result).toMatchObject({ outcome: 'property-violated', distinctStates: 3, depth: 3, loopsBackTo: 1, liveness: { checked: true } });
+    const result = parse(transcript('tlc-temporal-violated.txt'), 13, ['Terminates']);
+    expect(parse(transcript('tlc-temporal-violated.txt'), 13, ['Terminates', 'Other']).violated).toBeUndefined();
+    expect(result).toMatchObject({ outcome: 'property-violated', violated: 'Terminates', distinctStates: 3, depth: 3, loopsBackTo: 1, liveness: { checked: true } });
     expect(result.trace?.map((s) => s.index)).toEqual([1, 2]);
     expect(result.trace?.[1]?.variables).toEqual({ x: '1', done: 'FALSE' });
   });
@@ -103,9 +104,9 @@ describe('TLC invocation', () => {
     ]);
   });
 
-  it('sees PROPERTY entries but not commented-out ones', () => {
-    expect(configHasProperties('SPECIFICATION Spec\nPROPERTY\n  Live\n')).toBe(true);
-    expect(configHasProperties('SPECIFICATION Spec\nPROPERTIES Live\n')).toBe(true);
-    expect(configHasProperties('INIT Init\n\\* PROPERTY Live\n(* PROPERTY Live *)\nNEXT Next\n')).toBe(false);
+  it('reads PROPERTY entries but not commented-out ones', () => {
+    expect(configProperties('SPECIFICATION Spec\nPROPERTY\n  Live\nINVARIANT TypeOK\n')).toEqual(['Live']);
+    expect(configProperties('SPECIFICATION Spec\nPROPERTIES Live Safe\nCHECK_DEADLOCK FALSE\n')).toEqual(['Live', 'Safe']);
+    expect(configProperties('INIT Init\n\\* PROPERTY Live\n(* PROPERTY Live *)\nNEXT Next\n')).toEqual([]);
   });
 });
