@@ -14,9 +14,9 @@ import { BackupManager } from '../src/backup/backup-manager.js';
 import { readBackupStatus } from '../src/backup/backup-status.js';
 import { FileSystemBackupStore } from '../src/store/fs-backup-store.js';
 
-const instances = Number(process.env.CUTLINE_BENCH_INSTANCES ?? 10_000);
-const backupEveryRecords = Number(process.env.CUTLINE_BENCH_BACKUP_EVERY ?? 10_000);
-const rounds = Number(process.env.CUTLINE_BENCH_ROUNDS ?? 2);
+const instances = Number(process.env.CUTLINE_BENCH_INSTANCES ?? 5_000);
+const backupEveryRecords = Number(process.env.CUTLINE_BENCH_BACKUP_EVERY ?? 5_000);
+const rounds = Number(process.env.CUTLINE_BENCH_ROUNDS ?? 4);
 const partitionCount = 3;
 /** Workload commands submitted between drains, as in bench/engine.ts. */
 const burst = 500;
@@ -25,6 +25,8 @@ const root = fs.mkdtempSync(path.join(os.tmpdir(), 'cutline-bench-backup-'));
 interface Run {
   readonly records: number;
   readonly seconds: number;
+  /** CPU time (user + system) the process spent on the run: less disturbed by other load than wall time. */
+  readonly cpuSeconds: number;
   readonly backups: number;
   readonly completed: number;
   readonly uploadedBytes: number;
@@ -58,6 +60,7 @@ async function run(label: string, withBackups: boolean): Promise<Run> {
     }
   };
   const start = performance.now();
+  const cpuStart = process.cpuUsage();
   for (let index = 0; index < instances; index++) {
     cluster.partition(1 + (index % partitionCount)).submit({ type: 'CREATE_INSTANCE', value: { correlationKey: `key-${index}` } });
     if (index % burst === burst - 1) await drain();
@@ -69,6 +72,8 @@ async function run(label: string, withBackups: boolean): Promise<Run> {
   }
   await drain();
   const seconds = (performance.now() - start) / 1000;
+  const cpu = process.cpuUsage(cpuStart);
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   const records = cluster.partitions().reduce((sum, partition) => sum + partition.lastProcessedPosition, 0);
   await manager.settled();
   let completed = 0;
@@ -80,7 +85,7 @@ async function run(label: string, withBackups: boolean): Promise<Run> {
   }
   cluster.close();
   fs.rmSync(directory, { recursive: true, force: true });
-  return { records, seconds, backups: backupIds.length, completed, uploadedBytes };
+  return { records, seconds, cpuSeconds, backups: backupIds.length, completed, uploadedBytes };
 }
 
 /** Workload records per second: the records the workload caused, so checkpoint and confirmation records do not count as throughput. */
@@ -89,25 +94,35 @@ const rate = (result: Run) => workloadRecords / result.seconds;
 const workloadRecords = instances * 6;
 const format = (value: number) => Math.round(value).toLocaleString('en-US');
 
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
+
 try {
   await run('warmup', true);
-  const baseline: Run[] = [];
-  const backed: Run[] = [];
-  // Alternating rounds, best of each: the machine is shared, so the fastest run is the least disturbed one.
+  const pairs: { plain: Run; backed: Run }[] = [];
+  // Rounds alternate which variant goes first, and each round's ratio compares two neighbouring runs:
+  // the machine is shared, so load drifts; the median of the per-round ratios is the figure.
   for (let round = 0; round < rounds; round++) {
-    baseline.push(await run(`baseline-${round}`, false));
-    backed.push(await run(`backups-${round}`, true));
+    const plainFirst = round % 2 === 0;
+    const first = await run(`first-${round}`, !plainFirst);
+    const second = await run(`second-${round}`, plainFirst);
+    pairs.push(plainFirst ? { plain: first, backed: second } : { plain: second, backed: first });
   }
-  const best = (runs: Run[]) => runs.reduce((a, b) => (rate(a) >= rate(b) ? a : b));
-  const [plain, withBackups] = [best(baseline), best(backed)];
-  console.log(`backup benchmark: ${instances} instances on ${partitionCount} partitions, a backup every ${backupEveryRecords} processed records, best of ${rounds} alternating rounds`);
-  console.log(`engine without backups: ${format(rate(plain))} records/s (${plain.records} records processed in ${plain.seconds.toFixed(2)} s)`);
-  console.log(
-    `engine with backups:    ${format(rate(withBackups))} records/s (${withBackups.records} records processed in ${withBackups.seconds.toFixed(2)} s; ` +
-      `${withBackups.backups} backups, ${withBackups.completed} COMPLETED, ${(withBackups.uploadedBytes / 1024 / 1024).toFixed(1)} MiB uploaded)`,
-  );
-  console.log(`ratio with / without backups: ${(rate(withBackups) / rate(plain)).toFixed(3)}  (overhead ${((1 - rate(withBackups) / rate(plain)) * 100).toFixed(1)}%, target <= 5%)`);
-  if (withBackups.completed !== withBackups.backups) throw new Error(`only ${withBackups.completed} of ${withBackups.backups} backups completed`);
+  const wallRatios = pairs.map((pair) => rate(pair.backed) / rate(pair.plain));
+  const cpuRatios = pairs.map((pair) => pair.plain.cpuSeconds / pair.backed.cpuSeconds);
+  const backups = pairs.reduce((sum, pair) => sum + pair.backed.backups, 0);
+  const completed = pairs.reduce((sum, pair) => sum + pair.backed.completed, 0);
+  const uploaded = pairs.reduce((sum, pair) => sum + pair.backed.uploadedBytes, 0) / pairs.length;
+  console.log(`backup benchmark: ${instances} instances (${workloadRecords} workload records) on ${partitionCount} partitions, a backup every ${backupEveryRecords} processed records, ${rounds} rounds`);
+  for (const [index, pair] of pairs.entries()) {
+    console.log(
+      `round ${index + 1}: without backups ${format(rate(pair.plain))} records/s (${pair.plain.seconds.toFixed(2)} s, ${pair.plain.cpuSeconds.toFixed(2)} s CPU); ` +
+        `with ${pair.backed.backups} backups ${format(rate(pair.backed))} records/s (${pair.backed.seconds.toFixed(2)} s, ${pair.backed.cpuSeconds.toFixed(2)} s CPU)`,
+    );
+  }
+  console.log(`backups: ${completed} of ${backups} COMPLETED, ${(uploaded / 1024 / 1024).toFixed(1)} MiB uploaded per run`);
+  console.log(`ratio with / without backups, throughput (median): ${median(wallRatios).toFixed(3)}  [${wallRatios.map((r) => r.toFixed(3)).join(', ')}]`);
+  console.log(`ratio with / without backups, CPU time per record (median): ${median(cpuRatios).toFixed(3)}  [${cpuRatios.map((r) => r.toFixed(3)).join(', ')}]  (target: overhead <= 5%, ratio >= 0.95)`);
+  if (completed !== backups) throw new Error(`only ${completed} of ${backups} backups completed`);
 } finally {
   fs.rmSync(root, { recursive: true, force: true });
 }

@@ -1,4 +1,5 @@
 // The backup manager: pins a checkpoint's snapshot inside the engine's hook, then takes the backup asynchronously and confirms it.
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Clock } from '../clock.js';
 import { assert } from '../assert.js';
 import { ConcurrencyLimiter } from '../concurrency-limiter.js';
@@ -145,6 +146,8 @@ export class BackupManager implements BackupHook {
     const { checkpoint } = pin;
     const id = checkpoint.id;
     try {
+      // The hook returns at once: everything from copy start on happens on a later turn of the event loop.
+      await nextTurn();
       if (pin.failure !== undefined) throw pin.failure;
       this.options.log?.(`backup ${id.checkpointId}: partition ${id.partitionId} started (snapshot ${checkpoint.snapshot?.metadata.snapshotId ?? 'none'})`);
       await runPartitionBackup(checkpoint, () => partition.log.segments(), {
