@@ -59,10 +59,22 @@ export class BackupManager implements BackupHook {
     this.limiter = new ConcurrencyLimiter(options.uploadParallelism ?? backupUploadParallelismMax);
   }
 
-  /** Attaches the opened cluster and reconciles every running partition (see reconcile). */
+  /**
+   * Attaches the opened cluster and reconciles every running partition (see reconcile). With a log
+   * function a failing reconcile is reported and skipped; without one (tests) it throws.
+   */
   async start(cluster: Cluster): Promise<void> {
     this.cluster = cluster;
-    for (const partitionId of cluster.partitionIds()) if (cluster.isRunning(partitionId)) await this.reconcile(partitionId);
+    for (const partitionId of cluster.partitionIds()) {
+      if (!cluster.isRunning(partitionId)) continue;
+      try {
+        await this.reconcile(partitionId);
+      } catch (error) {
+        // A store that is down must not keep the engine from starting; the next start reconciles again.
+        if (this.options.log === undefined) throw error;
+        this.options.log(`backups of partition ${partitionId}: reconcile failed, retried at the next start: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
   }
 
   checkpointCreated(checkpoint: CreatedCheckpoint): void {

@@ -44,6 +44,7 @@ describe('BackupManager failures', () => {
     const confirmed = cluster.partition(2).confirmedBackups().find((backup) => backup.checkpointId === 4);
     expect(confirmed).toMatchObject({ status: 'FAILED', reason: expect.stringContaining('STORE_UNAVAILABLE: injected fault') as string });
     for (const manifest of await listBackupManifests(recording, 4)) if (manifest.status === 'COMPLETED') await expectFilesMatch(recording, manifest);
+    for (const partition of cluster.partitions()) expect(partition.snapshots.reserved(), `partition ${partition.partitionId}`).toEqual([]);
   });
 
   it('keeps every manifest IN_PROGRESS -> COMPLETED | FAILED under random store faults, and completed ones intact', async () => {
@@ -66,6 +67,7 @@ describe('BackupManager failures', () => {
         expect(confirmed?.status).toBe(manifest.status);
       }
     }
+    for (const partition of cluster.partitions()) expect(partition.snapshots.reserved(), `partition ${partition.partitionId}`).toEqual([]);
   });
 
   it('marks a backup interrupted by a crash FAILED on restart, never COMPLETED', async () => {
