@@ -14,8 +14,8 @@ import { BackupManager } from '../src/backup/backup-manager.js';
 import { readBackupStatus } from '../src/backup/backup-status.js';
 import { FileSystemBackupStore } from '../src/store/fs-backup-store.js';
 
-const instances = Number(process.env.CUTLINE_BENCH_INSTANCES ?? 5_000);
-const backupEveryRecords = Number(process.env.CUTLINE_BENCH_BACKUP_EVERY ?? 5_000);
+const instances = Number(process.env.CUTLINE_BENCH_INSTANCES ?? 10_000);
+const backupEveryRecords = Number(process.env.CUTLINE_BENCH_BACKUP_EVERY ?? 15_000);
 const rounds = Number(process.env.CUTLINE_BENCH_ROUNDS ?? 4);
 const partitionCount = 3;
 /** Workload commands submitted between drains, as in bench/engine.ts. */

@@ -160,7 +160,6 @@ export class BackupManager implements BackupHook {
     try {
       // The hook returns at once: everything from copy start on happens on a later turn of the event loop.
       await nextTurn();
-      if (pin.failure !== undefined) throw pin.failure;
       this.options.log?.(`backup ${id.checkpointId}: partition ${id.partitionId} started (snapshot ${checkpoint.snapshot?.metadata.snapshotId ?? 'none'})`);
       await runPartitionBackup(checkpoint, () => partition.log.segments(), {
         store: this.store,
@@ -169,7 +168,7 @@ export class BackupManager implements BackupHook {
         partitionCount: this.requireCluster().options.partitionCount,
         engineVersion: this.options.engineVersion ?? cutlineVersion,
         signal: this.stopping.signal,
-      });
+      }, pin.failure);
       this.confirm(partition, { partitionId: id.partitionId, checkpointId: id.checkpointId, status: 'COMPLETED', reason: null }, checkpoint.checkpointPosition);
     } catch (error) {
       if (this.stopping.signal.aborted) return;

@@ -34,14 +34,21 @@ export interface PartitionBackupContext {
 
 /**
  * Takes the backup: reads the segment list now (copy start), opens every file it copies,
- * then runs the commit protocol of uploadBackup. A failure before the manifest exists still leaves a
- * FAILED manifest (see failedBeforeUpload), so the backup's status never stays unknown.
+ * then runs the commit protocol of uploadBackup. A failure before the manifest exists (also a pin that
+ * failed in the hook, `pinFailure`) still leaves a FAILED manifest (see failedBeforeUpload), so the
+ * backup's status never stays unknown.
  */
-export async function runPartitionBackup(pinned: PinnedCheckpoint, segments: () => readonly SegmentInfo[], context: PartitionBackupContext): Promise<Manifest> {
+export async function runPartitionBackup(
+  pinned: PinnedCheckpoint,
+  segments: () => readonly SegmentInfo[],
+  context: PartitionBackupContext,
+  pinFailure?: Error,
+): Promise<Manifest> {
   const pinnedFiles: { handle: FileHandle }[] = [];
   try {
     let plan: { descriptor: ManifestDescriptor; sources: BackupFileSource[] };
     try {
+      if (pinFailure !== undefined) throw pinFailure;
       plan = await planBackup(pinned, segments, context, pinnedFiles);
     } catch (error) {
       if (!context.signal.aborted) await failedBeforeUpload(pinned, context, error);
