@@ -62,7 +62,11 @@ export async function executeRestore(request: RestoreRequest): Promise<RestoreRe
   const done = (status: RestoreResult['status'], marker: CompletionMarker, rest: Partial<RestoreResult> = {}): RestoreResult => ({
     status, marker, partitions: [], consistency: undefined, filesDownloaded: 0, bytesDownloaded: 0, ...rest, durationMs: request.clock.nowMs() - startedMs,
   });
-  if (state.kind === 'completed') return done('already-restored', state.marker);
+  if (state.kind === 'completed') {
+    // A run killed after the marker but before removing staging leaves it behind: finish that too.
+    await removeStaging(dataDirectory);
+    return done('already-restored', state.marker);
+  }
   if (state.kind === 'committed') return done('restored', await completeRestore(dataDirectory, state.commit, cutsOf(plan), request.clock, crashIn(request)));
   if (state.staleStaging) await removeStaging(dataDirectory);
   let committed = false;
