@@ -49,6 +49,12 @@ export const archiveEntriesMax = 1_000_000;
 /** Most partitions one backup may name. */
 export const backupPartitionsMax = 4096;
 // End of backup store block.
+// Backup manager and management API (src/backup/backup-manager.ts, src/api).
+/** Files of backups uploaded at once by one engine process (across all partitions). */
+export const backupUploadParallelismMax = 4;
+/** Largest request body the management API reads. */
+export const apiRequestBytesMax = 64 * 1024;
+// End of backup manager block.
 // Restore (src/restore).
 /** Downloads in flight at once during a restore (files or ranges of a file): the default and the largest allowed. */
 export const restoreParallelismDefault = 8;
