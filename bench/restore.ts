@@ -55,7 +55,7 @@ async function main(): Promise<void> {
     rawS3.destroy();
     s3Store.destroy();
     await s3.close();
-    await rm(root, { recursive: true, force: true });
+    if (process.env.CUTLINE_BENCH_KEEP !== '1') await rm(root, { recursive: true, force: true });
   }
 }
 
