@@ -20,6 +20,7 @@ import { planBackupIdRestore } from '../src/restore/restore-planner.js';
 import { plannedFiles, type RestorePlan } from '../src/restore/restore-plan.js';
 import { executeRestore } from '../src/restore/restore-executor.js';
 import { startLoopbackS3 } from '../test/support/s3rver.js';
+import { fastestSeconds } from './bench-timing.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const totalMiB = Number(process.env.CUTLINE_BENCH_RESTORE_MIB ?? 1024);
@@ -123,14 +124,8 @@ async function parallelDownload(plan: RestorePlan, openObject: (key: string) => 
   await rm(directory, { recursive: true, force: true });
 }
 
-async function best(run: () => Promise<void>): Promise<number> {
-  let fastest = Number.POSITIVE_INFINITY;
-  for (let round = 0; round < rounds; round++) {
-    const started = process.hrtime.bigint();
-    await run();
-    fastest = Math.min(fastest, Number(process.hrtime.bigint() - started) / 1e9);
-  }
-  return fastest;
+function best(run: () => Promise<void>): Promise<number> {
+  return fastestSeconds(rounds, run);
 }
 
 function report(name: string, mib: number, seconds: number, baselineName: string, baselineSeconds: number): void {
