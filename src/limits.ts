@@ -49,3 +49,7 @@ export const archiveEntriesMax = 1_000_000;
 /** Most partitions one backup may name. */
 export const backupPartitionsMax = 4096;
 // End of backup store block.
+// verify-backup (src/verify).
+/** Files of one partition backup checked (HEAD, hashed or downloaded) at once. */
+export const verifyFileParallelism = 4;
+// End of verify-backup block.

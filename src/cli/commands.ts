@@ -4,10 +4,12 @@ import { backupCommand } from './commands/backup.js';
 import { demoCommand } from './commands/demo.js';
 import { engineCommand } from './commands/engine.js';
 import { logCommand } from './commands/log.js';
+import { verifyBackupCommand } from './commands/verify-backup.js';
 
 export const commands: readonly AnyCommand[] = [
   engineCommand,
   backupCommand,
+  verifyBackupCommand,
   logCommand,
   demoCommand,
 ];
