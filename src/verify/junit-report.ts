@@ -46,13 +46,13 @@ function suite(name: string, cases: readonly TestCase[]): { xml: string; tests: 
 }
 
 function testCase(suiteName: string, entry: TestCase): string {
-  const open = `    <testcase classname="${escapeXml(`cutline.verify-backup.${suiteName}`)}" name="${escapeXml(entry.name)}"`;
+  const open = `    <testcase classname="${escapeXml(`cutline.verify-backup.${suiteName.replace(/ /g, '-')}`)}" name="${escapeXml(entry.name)}"`;
   if (entry.failures.length > 0) {
     const codes = [...new Set(entry.failures.map((finding) => finding.code))].join(', ');
     const text = entry.failures.map((finding) => `${finding.code}${finding.path === undefined ? '' : ` ${finding.path}`}: ${finding.message}`).join('\n');
     return `${open}>\n      <failure type="${escapeXml(codes)}" message="${escapeXml(`${entry.failures.length} finding(s): ${codes}`)}">${escapeXml(text)}</failure>\n    </testcase>\n`;
   }
-  if (entry.skipped) return `${open}>\n      <skipped message="not run: an earlier check of this partition failed"/>\n    </testcase>\n`;
+  if (entry.skipped) return `${open}>\n      <skipped message="not run: it needs the backup to pass a check that failed (see the failures)"/>\n    </testcase>\n`;
   return `${open}/>\n`;
 }
 

@@ -62,9 +62,8 @@ export async function checkLog(backup: PartitionBackup, segments: readonly Downl
   const torn = log.recovery.tornTail;
   if (torn !== undefined) {
     const key = storeKeyOf(torn.path);
-    const message = `${key ?? 'the last segment'} ends in ${torn.bytesRemoved} bytes from byte offset ${torn.offset} that are not a whole record (position ${torn.position}: ${torn.reason}); a backup copies only whole, durable records`;
-    if (key === undefined) add('LOG_CORRUPT', message);
-    else add('LOG_CORRUPT', message, key);
+    const message = `${key ?? 'the last segment'} ends at byte offset ${torn.offset} in bytes that are not a whole record (position ${torn.position}: ${torn.reason}); a backup copies only whole, durable records`;
+    add('LOG_CORRUPT', message, key);
   }
   if (damage.length > 0 || torn !== undefined) {
     log.close();
@@ -143,6 +142,9 @@ function logFindingCode(code: ErrorCode): FindingCode {
 
 function rewritePaths(message: string, directory: string, keyOf: ReadonlyMap<string, string>): string {
   let result = message;
-  for (const [name, key] of keyOf) result = result.split(join(directory, name)).join(key).split(name).join(key);
+  for (const [name, key] of keyOf) {
+    const full = join(directory, name);
+    result = result.includes(full) ? result.split(full).join(key) : result.split(name).join(key);
+  }
   return result;
 }
