@@ -35,18 +35,15 @@ export const errorCodes = {
   ARCHIVE_INVALID: { exitCode: 3, description: 'A backup archive has an entry that is unsafe, unexpected or malformed.' },
   ARCHIVE_CHECKSUM: { exitCode: 3, description: 'A file in a backup archive does not match the size or SHA-256 its manifest lists.' },
   // End of backup store block.
-<<<<<<< HEAD
-  // verify-backup (src/verify): findings are not errors (exit 1); only an unreadable store is.
-  VERIFY_STORE_UNREADABLE: { exitCode: 2, description: 'verify-backup could not read the backup store, so it could not verify anything.' },
-  // End of verify-backup block.
-=======
   // Backup manager and management API (src/backup/backup-manager.ts, src/api).
   BACKUP_ID_CONFLICT: { exitCode: 3, description: 'A backup id is not greater than every earlier checkpoint or backup id (HTTP 409).' },
   BACKUP_IN_PROGRESS: { exitCode: 3, description: 'The backup is still being taken on some partition, so it cannot be deleted yet (HTTP 409).' },
   API_UNAVAILABLE: { exitCode: 3, description: 'The engine management API did not answer or answered with something unexpected.' },
   API_NOT_FOUND: { exitCode: 2, description: 'The management API has no such route (HTTP 404).' },
   // End of backup manager block.
->>>>>>> manager
+  // verify-backup (src/verify): findings are not errors (exit 1); only an unreadable store is.
+  VERIFY_STORE_UNREADABLE: { exitCode: 2, description: 'verify-backup could not read the backup store, so it could not verify anything.' },
+  // End of verify-backup block.
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 export type ErrorCode = keyof typeof errorCodes;
