@@ -1,6 +1,6 @@
 // `cutline verify-backup`: checks backups in a store and reports every finding as text, JSON or JUnit XML (exit 0 / 1 / 2).
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { rename, writeFile } from 'node:fs/promises';
+import { rename, stat, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { CutlineError, isCutlineError } from '../../errors.js';
 import { openBackupStore } from '../../store/store-config.js';
@@ -42,7 +42,12 @@ export const verifyBackupCommand: CommandModule<object, VerifyBackupArguments> =
     ),
   handler: async (argv: ArgumentsCamelCase<VerifyBackupArguments>) => {
     const selection = selectionOf(argv);
-    const store = openBackupStore(storeConfigFromArguments(argv));
+    const config = storeConfigFromArguments(argv);
+    // A mistyped directory would look like an empty store (no backups: exit 1); it is a wrong argument.
+    if (config.kind === 'filesystem' && !(await stat(config.directory).then((info) => info.isDirectory(), () => false))) {
+      throw new CutlineError('USAGE', `--store ${config.directory} is not a directory`, { hint: 'Point --store at the backup store directory, or use s3://bucket/prefix.' });
+    }
+    const store = openBackupStore(config);
     let report: VerifyReport;
     try {
       report = await verifyBackups(store, selection, { level: argv.level, ...(argv['temp-dir'] === undefined ? {} : { temporaryDirectory: resolve(argv['temp-dir']) }) });
