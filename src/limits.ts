@@ -59,3 +59,14 @@ export const apiRequestBytesMax = 64 * 1024;
 /** Files of one partition backup checked (HEAD, hashed or downloaded) at once. */
 export const verifyFileParallelism = 4;
 // End of verify-backup block.
+// Restore (src/restore).
+/** Downloads in flight at once during a restore (files or ranges of a file): the default and the largest allowed. */
+export const restoreParallelismDefault = 8;
+export const restoreParallelismMax = 64;
+/** Objects larger than this are fetched as several ranged GETs in parallel instead of one GET. */
+export const restoreRangedGetBytesMin = 16 * 1024 * 1024;
+/** Size of one ranged GET; each range is held in memory until the file's hash reaches it. */
+export const restoreRangeBytes = 8 * 1024 * 1024;
+/** Most files one restore downloads (every partition together). */
+export const restoreFilesMax = 1_000_000;
+// End of restore block.
