@@ -10,8 +10,8 @@ import { restoreCommand } from './commands/restore.js';
 export const commands: readonly AnyCommand[] = [
   engineCommand,
   backupCommand,
-  verifyBackupCommand,
   restoreCommand,
+  verifyBackupCommand,
   logCommand,
   demoCommand,
 ];

@@ -4,12 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { listBackupIds, listBackupManifestKeys } from '../backup/manifest-store.js';
 import { findOrphans } from '../engine/consistency.js';
+import type { LogRecord } from '../log/log.js';
 import type { SegmentedLog } from '../log/segmented-log.js';
 import type { BackupStore, StoreCallOptions } from '../store/backup-store.js';
 import { getBytes } from '../store/backup-store.js';
 import { checkNames, checkOf, checksOf, skipKey, type BackupVerification, type CheckName, type Finding, type VerifyLevel, type VerifyReport } from './findings.js';
 import { checkFiles, type DownloadedFile } from './file-checks.js';
-import { checkCheckpointRecord, checkLog } from './log-checks.js';
+import { checkCheckpointRecord, checkLog, decodedRecordsToCut } from './log-checks.js';
 import { checkManifests, type PartitionBackup } from './manifest-checks.js';
 import { checkSnapshot } from './snapshot-check.js';
 
@@ -73,20 +74,29 @@ async function checkFullPartition(backup: PartitionBackup, downloaded: readonly 
   return log.log;
 }
 
-/** The restore's cross-partition check over the backed-up logs, each cut at its manifest's checkpoint position. */
+/**
+ * The restore's cross-partition check over the backed-up logs, each cut at its manifest's checkpoint
+ * position; reading the records for it also checks that each decodes (RECORD_MALFORMED).
+ */
 function checkConsistency(backupId: number, partitions: ReadonlyMap<number, PartitionBackup>, partitionIds: readonly number[], logs: ReadonlyMap<number, SegmentedLog>, skipped: Set<string>): Finding[] {
+  const findings: Finding[] = [];
+  const records = (partitionId: number, log: SegmentedLog): Iterable<LogRecord> => ({
+    [Symbol.iterator]: () => decodedRecordsToCut(partitions.get(partitionId) as PartitionBackup, log, findings),
+  });
   // Without every partition's log a cut is incomplete: any command from the missing partition would look orphaned.
   if (partitionIds.some((partitionId) => !logs.has(partitionId))) {
     for (const partitionId of partitionIds) skipped.add(skipKey(partitionId, 'consistency'));
-    return [];
+    for (const [partitionId, log] of logs) for (const _record of records(partitionId, log));
+    return findings;
   }
   const cuts = partitionIds.map((partitionId) => {
     const log = logs.get(partitionId) as SegmentedLog;
     const cutPosition = (partitions.get(partitionId) as PartitionBackup).manifest.descriptor.checkpointPosition;
     // Lazy, so only one partition's records are in memory at a time.
-    return { partitionId, cutPosition, records: { [Symbol.iterator]: () => log.read(log.firstPosition)[Symbol.iterator]() } };
+    return { partitionId, cutPosition, records: records(partitionId, log) };
   });
-  return findOrphans(cuts).map((orphan) => ({ code: 'ORPHAN_COMMAND', backupId, partitionId: orphan.receiverPartitionId, message: orphan.message }));
+  const orphans = findOrphans(cuts).map((orphan): Finding => ({ code: 'ORPHAN_COMMAND', backupId, partitionId: orphan.receiverPartitionId, message: orphan.message }));
+  return [...findings, ...orphans];
 }
 
 async function selectBackupIds(store: BackupStore, selection: BackupSelection, options: StoreCallOptions): Promise<number[]> {
