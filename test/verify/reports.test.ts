@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { goldenDirectory } from '../../fixtures/generate.js';
 import { brokenFixtures } from '../../fixtures/broken-fixtures.js';
 import { escapeXml } from '../../src/verify/junit-report.js';
+import { findingCodes } from '../../src/verify/findings.js';
 import { temporaryDirectories } from '../support/temporary-directories.js';
 import { brokenCopy, runCli } from './verify-support.js';
 
@@ -128,5 +129,12 @@ describe('JSON', () => {
       expect.objectContaining({ code: 'FILE_PATH_UNSAFE', backupId: 1, partitionId: 2, path: 'manifests/2/1/0/manifest.json', message: expect.stringContaining('"segments/../../../escape.log"') as unknown }),
       expect.objectContaining({ code: 'MANIFEST_INVALID', backupId: 1, partitionId: 2 }),
     ]);
+  });
+});
+
+describe('the README', () => {
+  it('has a row for every finding code with its check', async () => {
+    const readme = await readFile(new URL('../../README.md', import.meta.url), 'utf8');
+    for (const [code, info] of Object.entries(findingCodes)) expect(readme, `README row for ${code}`).toContain(`| ${code} | ${info.check} | ${info.meaning} |`);
   });
 });
