@@ -42,7 +42,7 @@ describe('cutline restore', () => {
     expect(printed.plan.partitions.map((p) => p.partitionId)).toEqual([1, 2]);
     const text = await run(['restore', '--backupId', '1', '--store', storeDirectory, '--data-dir', target, '--dry-run']);
     expect(text.stdout).toMatch(/^restore of backup 1 for node 0 of 1 \(2 partitions, engine 0\.1\.0\)/);
-    expect(text.stdout).toContain('-> partitions/1/log/');
+    expect(text.stdout).toContain('-> partitions/1/incoming-segments/');
   });
 
   it('restores with settings from a config file and the environment, and says so', async () => {
