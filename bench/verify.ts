@@ -92,7 +92,7 @@ async function main(): Promise<void> {
   process.stdout.write(`raw read + SHA-256:          ${rawBestMs.toFixed(0)} ms, ${rawMiBs.toFixed(0)} MiB/s\n`);
   process.stdout.write(`verify-backup --level full:  ${verifyBestMs.toFixed(0)} ms, ${verifyMiBs.toFixed(0)} MiB/s\n`);
   process.stdout.write(`ratio verify / raw throughput: ${(verifyMiBs / rawMiBs).toFixed(2)}\n`);
-  await rm(root, { recursive: true, force: true });
+  if (process.env.CUTLINE_BENCH_VERIFY_KEEP === undefined) await rm(root, { recursive: true, force: true });
 }
 
 await main();

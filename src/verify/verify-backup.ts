@@ -9,7 +9,8 @@ import type { SegmentedLog } from '../log/segmented-log.js';
 import type { BackupStore, StoreCallOptions } from '../store/backup-store.js';
 import { getBytes } from '../store/backup-store.js';
 import { checkNames, checkOf, checksOf, skipKey, type BackupVerification, type CheckName, type Finding, type VerifyLevel, type VerifyReport } from './findings.js';
-import { checkFiles, type DownloadedFile } from './file-checks.js';
+import { checkFiles, forEachBounded, type DownloadedFile } from './file-checks.js';
+import { verifyPartitionParallelism } from '../limits.js';
 import { checkCheckpointRecord, checkLog, decodedRecordsToCut } from './log-checks.js';
 import { checkManifests, type PartitionBackup } from './manifest-checks.js';
 import { checkSnapshot } from './snapshot-check.js';
@@ -48,14 +49,16 @@ export async function verifyBackup(store: BackupStore, backupId: number, options
   const directory = full ? await mkdtemp(join(options.temporaryDirectory ?? tmpdir(), 'cutline-verify-')) : undefined;
   const logs = new Map<number, SegmentedLog>();
   try {
-    for (const [partitionId, backup] of manifests.partitions) {
+    // Partitions are checked side by side: one partition's downloads overlap another's CPU-bound log checks.
+    await forEachBounded([...manifests.partitions.values()], verifyPartitionParallelism, async (backup) => {
+      const partitionId = backup.id.partitionId;
       const download = directory === undefined ? undefined : join(directory, String(partitionId), 'files');
       const files = await checkFiles(store, backup, options.level, download, options);
       findings.push(...files.findings);
-      if (directory === undefined) continue;
+      if (directory === undefined) return;
       const log = await checkFullPartition(backup, files.downloaded, join(directory, String(partitionId), 'log'), findings, skipped);
       if (log !== undefined) logs.set(partitionId, log);
-    }
+    });
     if (full) findings.push(...checkConsistency(backupId, manifests.partitions, manifests.partitionIds, logs, skipped));
   } finally {
     for (const log of logs.values()) log.close();
