@@ -17,6 +17,8 @@ export interface DownloadedFile {
   readonly file: ManifestFile;
   readonly key: string;
   readonly localPath: string;
+  /** SHA-256 of the bytes downloaded (lower-case hex). */
+  readonly sha256: string;
 }
 
 export interface FileCheckResult {
@@ -53,7 +55,7 @@ export async function checkFiles(
     if (level === 'presence') return;
     const localPath = downloadDirectory === undefined ? undefined : join(downloadDirectory, file.path);
     const sha256 = await hashObject(store, key, localPath, options);
-    if (localPath !== undefined) downloaded.push({ file, key, localPath });
+    if (localPath !== undefined) downloaded.push({ file, key, localPath, sha256 });
     // A file of the wrong size cannot match its checksum: one finding says it.
     if (sizeMatches && sha256 !== file.sha256) {
       findings.push({ code: 'FILE_CHECKSUM_MISMATCH', backupId, partitionId, path: key, message: `${key} has SHA-256 ${sha256}; the manifest lists ${file.sha256}` });

@@ -29,7 +29,7 @@ export const findingCodes = {
   RECORD_MALFORMED: { check: 'log', meaning: 'A backed-up record has an unknown type or a payload that is not a JSON object.' },
   CHECKPOINT_RECORD_MISSING: { check: 'checkpoint-record', meaning: 'The record at checkpointPosition is not the CHECKPOINT_CREATE of the backup id.' },
   SNAPSHOT_MISSING: { check: 'snapshot', meaning: 'The manifest names a snapshot but lists no state.db for it.' },
-  SNAPSHOT_CORRUPT: { check: 'snapshot', meaning: 'The snapshot does not open as SQLite, fails PRAGMA integrity_check, or has an unknown schema.' },
+  SNAPSHOT_CORRUPT: { check: 'snapshot', meaning: 'The snapshot disagrees with its CHECKSUMS file, does not open as SQLite, fails PRAGMA integrity_check, or has an unknown schema.' },
   SNAPSHOT_POSITION_MISMATCH: { check: 'snapshot', meaning: "The snapshot's processed position differs from the manifest's snapshotProcessedPosition." },
   ORPHAN_COMMAND: { check: 'consistency', meaning: "A command recorded at or before a partition's cut was sent after the sender's cut." },
 } as const satisfies Record<string, { readonly check: CheckName; readonly meaning: string }>;

@@ -1,10 +1,12 @@
 // The full snapshot check: the backed-up state.db opens read-only, passes PRAGMA integrity_check, and is at the manifest's position.
+import { readFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import type { Finding } from './findings.js';
 import type { DownloadedFile } from './file-checks.js';
 import type { PartitionBackup } from './manifest-checks.js';
 
 const stateFile = 'state.db';
+const checksumsFile = 'CHECKSUMS';
 const stateSchemaVersion = 1;
 
 /** Checks the snapshot a partition backup holds; a backup without a snapshot (replay from 1) has nothing to check. */
@@ -19,7 +21,8 @@ export function checkSnapshot(backup: PartitionBackup, downloaded: readonly Down
     const why = listed ? 'is listed but could not be read from the store' : 'is not listed';
     return [{ code: 'SNAPSHOT_MISSING', backupId, partitionId, message: `the manifest names snapshot ${snapshotId}, but ${path} ${why}` }];
   }
-  const corrupt = (detail: string): Finding[] => [{ code: 'SNAPSHOT_CORRUPT', backupId, partitionId, path: state.key, message: `${state.key}: ${detail}` }];
+  const checksums = checkChecksumsFile(backup, downloaded, `snapshot/${snapshotId}/`);
+  const corrupt = (detail: string): Finding[] => [...checksums, { code: 'SNAPSHOT_CORRUPT', backupId, partitionId, path: state.key, message: `${state.key}: ${detail}` }];
   let database: Database.Database;
   try {
     database = new Database(state.localPath, { readonly: true, fileMustExist: true });
@@ -45,11 +48,32 @@ export function checkSnapshot(backup: PartitionBackup, downloaded: readonly Down
         },
       ];
     }
-    return [];
+    return checksums;
   } catch (error) {
     // A damaged file can make SQLite fail on the first read instead of on open ("file is not a database").
     return corrupt((error as Error).message);
   } finally {
     database.close();
   }
+}
+
+/**
+ * The snapshot's own CHECKSUMS file (sha256sum format) must match the bytes of the files it names: the
+ * engine refuses a snapshot whose CHECKSUMS disagree, so a restored partition would not start.
+ */
+function checkChecksumsFile(backup: PartitionBackup, downloaded: readonly DownloadedFile[], directory: string): Finding[] {
+  const { checkpointId: backupId, partitionId } = backup.id;
+  const file = downloaded.find((entry) => entry.file.path === `${directory}${checksumsFile}`);
+  if (file === undefined) return [{ code: 'SNAPSHOT_CORRUPT', backupId, partitionId, message: `the snapshot has no readable ${directory}${checksumsFile}` }];
+  const findings: Finding[] = [];
+  for (const line of readFileSync(file.localPath, 'utf8').split('\n').filter((entry) => entry !== '')) {
+    const match = /^([0-9a-f]{64}) {2}(.+)$/.exec(line);
+    const named = match === null ? undefined : downloaded.find((entry) => entry.file.path === `${directory}${match[2] ?? ''}`);
+    if (match === null || named === undefined) {
+      findings.push({ code: 'SNAPSHOT_CORRUPT', backupId, partitionId, path: file.key, message: `${file.key}: the line ${JSON.stringify(line)} does not name a file of the snapshot with its SHA-256` });
+    } else if (named.sha256 !== match[1]) {
+      findings.push({ code: 'SNAPSHOT_CORRUPT', backupId, partitionId, path: named.key, message: `${named.key} has SHA-256 ${named.sha256}; the snapshot's ${checksumsFile} says ${String(match[1])}` });
+    }
+  }
+  return findings;
 }

@@ -22,7 +22,18 @@ const restoreCodes: Readonly<Record<string, string>> = {
   'partition-count-mismatch': 'RESTORE_PARTITION_COUNT',
   'checkpoint-record-missing': 'RESTORE_CHECKPOINT_RECORD',
   'orphan-command': 'RESTORE_INCONSISTENT',
+  'snapshot-corrupt': 'SNAPSHOT_CORRUPT',
+  'snapshot-position-mismatch': 'RESTORE_LAYOUT',
   'path-traversal': 'MANIFEST_INVALID',
+};
+
+/**
+ * Fixtures restore does not refuse yet, each with the reason. Restore checks a snapshot's SHA-256 and its
+ * CHECKSUMS file but never opens the database, so a state.db that is malformed with matching checksums
+ * is restored (verify-backup --level full reports SNAPSHOT_CORRUPT); reported to the lead for restore.
+ */
+const knownGaps: Readonly<Record<string, string>> = {
+  'snapshot-corrupt': 'restore does not run PRAGMA integrity_check on the snapshot it restores',
 };
 
 /** Every file and directory under root (hidden ones included) with a hash of each file's bytes. */
@@ -50,7 +61,9 @@ describe('restore on the fixtures', () => {
     expect(Object.keys(restoreCodes).sort()).toEqual(brokenFixtures.map((fixture) => fixture.name).sort());
   });
 
-  it.each(brokenFixtures.map((fixture) => [fixture.name, fixture] as const))('%s: refused, and nothing outside the staging area is left behind', async (name, fixture) => {
+  for (const [name, reason] of Object.entries(knownGaps)) it.skip(`${name}: not refused yet (${reason})`, () => {});
+
+  it.each(brokenFixtures.filter((fixture) => knownGaps[fixture.name] === undefined).map((fixture) => [fixture.name, fixture] as const))('%s: refused, and nothing outside the staging area is left behind', async (name, fixture) => {
     const parent = await newDirectory();
     const store = await brokenCopy(fixture, parent);
     const target = join(parent, 'target');
