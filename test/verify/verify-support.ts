@@ -1,32 +1,10 @@
-// Shared helpers of the verify-backup tests: running the CLI in-process, and broken copies of the golden backup in temporary directories.
-import { vi } from 'vitest';
+// Shared helpers of the verify-backup tests: the in-process CLI runner, and broken copies of the golden backup in temporary directories.
 import { mkdtemp } from 'node:fs/promises';
 import { join } from 'node:path';
-import { main } from '../../src/cli/main.js';
 import { goldenDirectory } from '../../fixtures/generate.js';
 import { deriveBroken, type BrokenFixture } from '../../fixtures/broken-fixtures.js';
 
-export interface CliRun {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Runs `cutline ...argv` in this process, capturing its output and exit code. */
-export async function runCli(argv: readonly string[]): Promise<CliRun> {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((stderr += String(chunk)), true));
-  try {
-    const code = await main(argv);
-    return { code, stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-    process.exitCode = undefined;
-  }
-}
+export { runCli, type CliRun } from '../support/run-cli.js';
 
 /** A broken copy of the golden backup in a fresh directory under `root`. */
 export async function brokenCopy(fixture: BrokenFixture, root: string): Promise<string> {
