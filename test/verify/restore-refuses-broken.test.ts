@@ -23,17 +23,19 @@ const restoreCodes: Readonly<Record<string, string>> = {
   'checkpoint-record-missing': 'RESTORE_CHECKPOINT_RECORD',
   'orphan-command': 'RESTORE_INCONSISTENT',
   'snapshot-corrupt': 'SNAPSHOT_CORRUPT',
+  'malformed-record': 'RECORD_MALFORMED',
   'snapshot-position-mismatch': 'RESTORE_LAYOUT',
   'path-traversal': 'MANIFEST_INVALID',
 };
 
 /**
- * Fixtures restore does not refuse yet, each with the reason. Restore checks a snapshot's SHA-256 and its
- * CHECKSUMS file but never opens the database, so a state.db that is malformed with matching checksums
- * is restored (verify-backup --level full reports SNAPSHOT_CORRUPT); reported to the lead for restore.
+ * Fixtures restore does not refuse yet, each with the reason (verify-backup --level full reports both;
+ * reported to the lead for restore). Restore checks a snapshot's SHA-256 and CHECKSUMS but never opens
+ * the database, and decodes only inter-partition commands, so the engine started on these fails instead.
  */
 const knownGaps: Readonly<Record<string, string>> = {
   'snapshot-corrupt': 'restore does not run PRAGMA integrity_check on the snapshot it restores',
+  'malformed-record': 'restore does not decode every record up to the cut',
 };
 
 /** Every file and directory under root (hidden ones included) with a hash of each file's bytes. */
