@@ -4,6 +4,11 @@ import { goldenDirectory } from '../../fixtures/generate.js';
 import { brokenFixtures } from '../../fixtures/broken-fixtures.js';
 import { verifyLevels } from '../../src/verify/findings.js';
 import { temporaryDirectories } from '../support/temporary-directories.js';
+import { cp } from 'node:fs/promises';
+import { FileSystemBackupStore } from '../../src/store/fs-backup-store.js';
+import { createManifest, readManifest } from '../../src/backup/manifest-store.js';
+import { newManifest } from '../../src/backup/manifest.js';
+import { ManualClock } from '../../src/clock.js';
 import { brokenCopy, codesOf, runCli } from './verify-support.js';
 
 const newDirectory = temporaryDirectories('verify');
@@ -23,6 +28,25 @@ describe('verify-backup on the golden backup', () => {
       expect(run.code).toBe(0);
       expect((JSON.parse(run.stdout) as { backups: { backupId: number }[] }).backups.map((backup) => backup.backupId)).toEqual([1]);
     }
+  });
+});
+
+describe('backup selection', () => {
+  it('--latest and --all pass over a backup still IN_PROGRESS; --backupId reports it', async () => {
+    const store = await newDirectory();
+    await cp(goldenDirectory, store, { recursive: true });
+    const backups = new FileSystemBackupStore(store);
+    const golden = await readManifest(backups, { partitionId: 1, checkpointId: 1, nodeId: 0 });
+    await createManifest(backups, newManifest({ partitionId: 1, checkpointId: 2, nodeId: 0 }, golden.descriptor, new ManualClock(0)));
+    for (const selection of ['--latest', '--all']) {
+      const run = await runCli(['verify-backup', '--store', store, selection, '--level', 'presence', '--format', 'json']);
+      expect(run.code).toBe(0);
+      expect((JSON.parse(run.stdout) as { backups: { backupId: number }[] }).backups.map((backup) => backup.backupId)).toEqual([1]);
+    }
+    const run = await runCli(['verify-backup', '--store', store, '--backupId', '2', '--level', 'presence']);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('PARTITION_NOT_COMPLETED backup=2 partition=1 partition 1 has no COMPLETED backup 2: manifests/1/2/0/manifest.json is IN_PROGRESS');
+    expect(run.stdout).toContain('PARTITION_MISSING backup=2 partition=2 partition 2 of 3 has no manifest for backup 2');
   });
 });
 
