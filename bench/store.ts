@@ -12,6 +12,7 @@ import type { BackupStore } from '../src/store/backup-store.js';
 import { uploadBackup } from '../src/backup/manifest-store.js';
 import { systemClock } from '../src/clock.js';
 import { startLoopbackS3 } from '../test/support/s3rver.js';
+import { fastestSeconds } from './bench-timing.js';
 
 // The SDK's Node 20 notice about its future releases is noise in a benchmark's output.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -55,15 +56,8 @@ async function main(): Promise<void> {
   }
 }
 
-/** The fastest of the rounds, in seconds; each round writes to a fresh destination. */
-async function best(run: () => Promise<void>): Promise<number> {
-  let fastest = Number.POSITIVE_INFINITY;
-  for (let round = 0; round < rounds; round++) {
-    const started = process.hrtime.bigint();
-    await run();
-    fastest = Math.min(fastest, Number(process.hrtime.bigint() - started) / 1e9);
-  }
-  return fastest;
+function best(run: () => Promise<void>): Promise<number> {
+  return fastestSeconds(rounds, run);
 }
 
 async function rawFileCopy(sources: readonly string[]): Promise<void> {

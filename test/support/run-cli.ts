@@ -1,4 +1,4 @@
-// Runs the cutline command line in this process for tests, capturing stdout, stderr and the exit code.
+// Runs the CLI entry point in-process, capturing what it writes to stdout and stderr, for command tests.
 import { vi } from 'vitest';
 import { main } from '../../src/cli/main.js';
 
@@ -8,8 +8,7 @@ export interface CliRun {
   readonly stderr: string;
 }
 
-/** Runs `cutline ...argv`; process.exitCode is reset afterwards so runs do not leak into each other. */
-export async function runCli(argv: readonly string[]): Promise<CliRun> {
+export async function runCli(argv: string[]): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
   const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
