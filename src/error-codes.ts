@@ -67,6 +67,7 @@ export const errorCodes = {
   RESTORE_INCONSISTENT: { exitCode: 3, description: 'The restored logs hold a command received before the cut whose send lies after the sender\'s cut.' },
   RESTORE_ABORTED: { exitCode: 3, description: 'The restore was interrupted; the data directory was left as found.' },
   // End of restore block.
+  DEMO_STEP_FAILED: { exitCode: 3, description: 'A step of `cutline demo` failed; its message names the command and its error.' },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 export type ErrorCode = keyof typeof errorCodes;
