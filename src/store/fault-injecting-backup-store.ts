@@ -119,6 +119,10 @@ export class FaultInjectingBackupStore implements BackupStore {
   // transient error after that chunk, as a reset connection would.
   private damaged(source: Readable, corrupt: boolean, breakRead: boolean): Readable {
     const output = new PassThrough();
+    // This stream is fed before anyone reads it, so an error can come first. Without a listener
+    // it would be an uncaught 'error' event that kills the process; with one it stays on the
+    // stream (stream.errored) and reaches the reader's async iteration or pipeline.
+    output.on('error', () => undefined);
     const bit = 1 << this.random.int(8);
     const fraction = this.random.next();
     let damaged = false;

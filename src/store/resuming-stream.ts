@@ -23,6 +23,10 @@ export interface ResumeOptions {
  */
 export function resumingStream(first: Readable, options: ResumeOptions): Readable {
   const output = new PassThrough();
+  // This stream is fed before anyone reads it, so an error can come first. Without a listener
+  // it would be an uncaught 'error' event that kills the process; with one it stays on the
+  // stream (stream.errored) and reaches the reader's async iteration or pipeline.
+  output.on('error', () => undefined);
   let offset = options.startBytes;
   const run = async (): Promise<void> => {
     let source = first;

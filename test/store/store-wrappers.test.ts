@@ -94,3 +94,17 @@ describe('RetryingBackupStore', () => {
     expect(await listAll(retrying, '')).toEqual([{ key: 'big', sizeBytes: 200_000 }]);
   });
 });
+
+describe('a broken read that happens before the reader starts', () => {
+  it('reaches the late reader as its error instead of crashing the process', async () => {
+    const inner = new FileSystemBackupStore(await freshDirectory());
+    await inner.put('late/object', Buffer.alloc(64 * 1024, 7), {});
+    const faulty = new FaultInjectingBackupStore(inner, new SeededRandom(7), { breakReadProbability: 1, operations: ['get'] });
+    const stream = await faulty.get('late/object', {});
+    // The wrapper pumps the source and breaks it while nobody reads yet.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await expect(async () => {
+      for await (const chunk of stream) void chunk;
+    }).rejects.toThrow(/connection was reset/);
+  });
+});
