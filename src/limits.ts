@@ -49,3 +49,10 @@ export const archiveEntriesMax = 1_000_000;
 /** Most partitions one backup may name. */
 export const backupPartitionsMax = 4096;
 // End of backup store block.
+// Continuous backups, checkpoint scheduler and retention (src/engine/backup-config.ts, checkpoint-scheduler.ts).
+/** Shortest and longest configurable checkpoint interval, backup schedule, retention window and cleanup schedule. */
+export const backupDurationMsMin = 1_000;
+export const backupDurationMsMax = 3_650 * 86_400_000;
+/** A backup due at most this long after a due marker is taken instead of the marker (capped at half the interval). */
+export const schedulerMergeWindowMs = 5_000;
+// End of continuous backups block.
