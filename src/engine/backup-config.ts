@@ -148,7 +148,7 @@ function readConfigFile(configFile: string): BackupSettings {
     if (!settingNames.includes(key as SettingName)) throw fileUsage(configFile, `has the unknown key backup.${key} (known: ${settingNames.join(', ')})`);
     settings[key] = value;
   }
-  return settings as BackupSettings;
+  return settings;
 }
 
 function fileUsage(configFile: string, problem: string): CutlineError {
