@@ -25,6 +25,8 @@ export interface ClusterOptions {
   readonly recordsPerTransaction?: number;
   readonly snapshotIntervalRecords?: number;
   readonly retryIntervalMs?: number;
+  /** Continuous backups (backup-config.ts): compaction keeps what no completed backup holds yet. */
+  readonly continuousBackups?: boolean;
   readonly testOnly?: PartitionTestOptions;
 }
 
@@ -83,6 +85,7 @@ export class Cluster {
       recordsPerTransaction: options.recordsPerTransaction ?? engineDefaults.recordsPerTransaction,
       snapshotIntervalRecords: options.snapshotIntervalRecords ?? engineDefaults.snapshotIntervalRecords,
       retryIntervalMs: options.retryIntervalMs ?? engineDefaults.retryIntervalMs,
+      continuousBackups: options.continuousBackups ?? false,
       testOnly: options.testOnly ?? {},
     };
     const openLog = (directory: string) =>
