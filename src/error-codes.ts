@@ -35,6 +35,12 @@ export const errorCodes = {
   ARCHIVE_INVALID: { exitCode: 3, description: 'A backup archive has an entry that is unsafe, unexpected or malformed.' },
   ARCHIVE_CHECKSUM: { exitCode: 3, description: 'A file in a backup archive does not match the size or SHA-256 its manifest lists.' },
   // End of backup store block.
+  // Backup manager and management API (src/backup/backup-manager.ts, src/api).
+  BACKUP_ID_CONFLICT: { exitCode: 3, description: 'A backup id is not greater than every earlier checkpoint or backup id (HTTP 409).' },
+  BACKUP_IN_PROGRESS: { exitCode: 3, description: 'The backup is still being taken on some partition, so it cannot be deleted yet (HTTP 409).' },
+  API_UNAVAILABLE: { exitCode: 3, description: 'The engine management API did not answer or answered with something unexpected.' },
+  API_NOT_FOUND: { exitCode: 2, description: 'The management API has no such route (HTTP 404).' },
+  // End of backup manager block.
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 export type ErrorCode = keyof typeof errorCodes;

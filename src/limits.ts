@@ -49,6 +49,12 @@ export const archiveEntriesMax = 1_000_000;
 /** Most partitions one backup may name. */
 export const backupPartitionsMax = 4096;
 // End of backup store block.
+// Backup manager and management API (src/backup/backup-manager.ts, src/api).
+/** Files of backups uploaded at once by one engine process (across all partitions). */
+export const backupUploadParallelismMax = 4;
+/** Largest request body the management API reads. */
+export const apiRequestBytesMax = 64 * 1024;
+// End of backup manager block.
 // Continuous backups, checkpoint scheduler and retention (src/engine/backup-config.ts, checkpoint-scheduler.ts).
 /** Shortest and longest configurable checkpoint interval, backup schedule, retention window and cleanup schedule. */
 export const backupDurationMsMin = 1_000;
