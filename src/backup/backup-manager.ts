@@ -13,6 +13,8 @@ import { chooseBackupId } from './backup-ids.js';
 import { listBackupIds } from './manifest-store.js';
 import { pinCheckpoint, type PinResult } from './checkpoint-pin.js';
 import { runPartitionBackup } from './partition-backup.js';
+import { coverageOf } from '../engine/continuous-mode.js';
+import type { BackupCoverage } from '../engine/records.js';
 import { reconcilePartition } from './backup-reconcile.js';
 
 export interface BackupManagerOptions {
@@ -147,7 +149,7 @@ export class BackupManager implements BackupHook {
     try {
       if (pin.failure !== undefined) throw pin.failure;
       this.options.log?.(`backup ${id.checkpointId}: partition ${id.partitionId} started (snapshot ${checkpoint.snapshot?.metadata.snapshotId ?? 'none'})`);
-      await runPartitionBackup(checkpoint, () => partition.log.segments(), {
+      const manifest = await runPartitionBackup(checkpoint, () => partition.log.segments(), {
         store: this.store,
         clock: this.clock,
         limiter: this.limiter,
@@ -155,7 +157,7 @@ export class BackupManager implements BackupHook {
         engineVersion: this.options.engineVersion ?? cutlineVersion,
         signal: this.stopping.signal,
       });
-      this.confirm(partition, { partitionId: id.partitionId, checkpointId: id.checkpointId, status: 'COMPLETED', reason: null }, checkpoint.checkpointPosition);
+      this.confirm(partition, { partitionId: id.partitionId, checkpointId: id.checkpointId, status: 'COMPLETED', reason: null }, checkpoint.checkpointPosition, coverageOf(manifest.descriptor));
     } catch (error) {
       if (this.stopping.signal.aborted) return;
       const reason = isCutlineError(error) ? `${error.code}: ${error.message}` : error instanceof Error ? error.message : String(error);
@@ -166,10 +168,10 @@ export class BackupManager implements BackupHook {
   }
 
   /** Appends BACKUP_CONFIRMED, unless the partition stopped meanwhile (its restart reconciles instead). */
-  private confirm(partition: Partition, outcome: BackupOutcome, checkpointPosition: number): void {
+  private confirm(partition: Partition, outcome: BackupOutcome, checkpointPosition: number, coverage?: BackupCoverage): void {
     const cluster = this.requireCluster();
     if (this.stopping.signal.aborted || !cluster.isRunning(outcome.partitionId) || cluster.partition(outcome.partitionId) !== partition) return;
-    partition.confirmBackup(outcome.checkpointId, checkpointPosition, outcome.status, ...(outcome.reason === null ? [] : [outcome.reason]));
+    partition.confirmBackup(outcome.checkpointId, checkpointPosition, outcome.status, outcome.reason ?? undefined, coverage);
     this.outcomes.push(outcome);
     const detail = outcome.reason === null ? '' : `: ${outcome.reason}`;
     this.options.log?.(`backup ${outcome.checkpointId}: partition ${outcome.partitionId} ${outcome.status}${detail}`);

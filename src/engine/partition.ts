@@ -108,6 +108,9 @@ export class Partition {
   get backupState(): Pick<BackupStateStore, 'checkpoints' | 'lastCheckpoint' | 'lastBackupCheckpoint' | 'backups' | 'ranges'> {
     return this.store.backupState;
   }
+  get continuousBackups(): boolean {
+    return this.config.continuousBackups === true;
+  }
   /** The highest checkpoint id processed or appended here: a new id must be greater. */
   highestCheckpointId(): number {
     return Math.max(this.store.partitionState().checkpointId, this.appendedCheckpointId);
