@@ -35,6 +35,9 @@ export const errorCodes = {
   ARCHIVE_INVALID: { exitCode: 3, description: 'A backup archive has an entry that is unsafe, unexpected or malformed.' },
   ARCHIVE_CHECKSUM: { exitCode: 3, description: 'A file in a backup archive does not match the size or SHA-256 its manifest lists.' },
   // End of backup store block.
+  // Continuous backups (src/backup/backup-metadata.ts).
+  PARTITION_METADATA_INVALID: { exitCode: 3, description: 'A partition metadata.json in the store is not valid JSON, has another format version, or lacks a field.' },
+  // End of continuous backups block.
   // Backup manager and management API (src/backup/backup-manager.ts, src/api).
   BACKUP_ID_CONFLICT: { exitCode: 3, description: 'A backup id is not greater than every earlier checkpoint or backup id (HTTP 409).' },
   BACKUP_IN_PROGRESS: { exitCode: 3, description: 'The backup is still being taken on some partition, so it cannot be deleted yet (HTTP 409).' },

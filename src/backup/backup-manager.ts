@@ -13,6 +13,7 @@ import { chooseBackupId } from './backup-ids.js';
 import { listBackupIds } from './manifest-store.js';
 import { pinCheckpoint, type PinResult } from './checkpoint-pin.js';
 import { runPartitionBackup } from './partition-backup.js';
+import type { BackupCheckpointType } from './manifest.js';
 import { coverageOf } from '../engine/continuous-mode.js';
 import type { BackupCoverage } from '../engine/records.js';
 import { reconcilePartition } from './backup-reconcile.js';
@@ -96,16 +97,19 @@ export class BackupManager implements BackupHook {
     });
   }
 
-  /** Asks every partition for a backup checkpoint; returns its id (see chooseBackupId for the id rules). */
-  async takeBackup(requestedId?: number): Promise<number> {
+  /**
+   * Asks every partition for a backup checkpoint; returns its id (see chooseBackupId for the id rules).
+   * The checkpoint scheduler takes its SCHEDULED_BACKUP checkpoints through here too, so one rule makes
+   * every id, above the ids in the store and those appended (not yet processed) on any partition.
+   */
+  async takeBackup(requestedId?: number, checkpointType: BackupCheckpointType = 'MANUAL_BACKUP'): Promise<number> {
     const cluster = this.requireCluster();
     return this.serializeTakes.run(async () => {
       const stored = await listBackupIds(this.store);
-      const processed = cluster.partitions().map((partition) => partition.state().checkpointId);
-      const highest = Math.max(this.highestRequestedId, ...processed, ...stored);
+      const highest = Math.max(this.highestRequestedId, cluster.highestCheckpointId(), ...stored);
       const backupId = chooseBackupId(requestedId, highest, this.clock);
       this.highestRequestedId = backupId;
-      cluster.triggerCheckpoint(backupId, 'MANUAL_BACKUP');
+      cluster.triggerCheckpoint(backupId, checkpointType);
       this.options.log?.(`backup ${backupId}: checkpoint requested on ${cluster.partitions().length} partitions`);
       return backupId;
     });
