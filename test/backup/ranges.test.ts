@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { chainFor, computeRanges, rangeCovering, rangesFromManifests, rangesWithout, type RangeBackup } from '../../src/backup/ranges.js';
 import type { Manifest } from '../../src/backup/manifest.js';
+import { manifestWith } from './manifest-fixture.js';
 
 /**
  * Valid backups of one partition (the manifest rules: snapshot < checkpoint, first <= snapshot + 1,
@@ -128,17 +129,8 @@ describe('backup ranges', () => {
 
   it('come from COMPLETED manifests only, one per checkpoint id', () => {
     const manifest = (checkpointId: number, nodeId: number, status: Manifest['status'], firstLogPosition: number, checkpointPosition: number): Manifest => ({
-      formatVersion: 1,
+      ...manifestWith(1, checkpointId, status, { checkpointPosition, firstLogPosition, lastLogPosition: checkpointPosition }),
       id: { partitionId: 1, checkpointId, nodeId },
-      descriptor: {
-        snapshotId: null, snapshotProcessedPosition: 0, checkpointPosition, checkpointTimestampMs: checkpointId, checkpointType: 'SCHEDULED_BACKUP',
-        firstLogPosition, lastLogPosition: checkpointPosition, partitionCount: 1, engineVersion: '0.1.0',
-      },
-      status,
-      failureReason: status === 'FAILED' ? 'boom' : null,
-      files: [],
-      createdAt: '2026-01-01T00:00:00.000Z',
-      modifiedAt: '2026-01-01T00:00:00.000Z',
     });
     const { backups, ranges } = rangesFromManifests([manifest(5, 1, 'COMPLETED', 1, 20), manifest(5, 0, 'COMPLETED', 1, 20), manifest(3, 0, 'FAILED', 1, 10), manifest(9, 0, 'DELETED', 1, 30)]);
     expect(backups.map((b) => b.checkpointId)).toEqual([5]);

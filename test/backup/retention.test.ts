@@ -6,21 +6,10 @@ import { readPartitionMetadata } from '../../src/backup/backup-metadata.js';
 import { FileSystemBackupStore } from '../../src/store/fs-backup-store.js';
 import { temporaryDirectories } from '../support/temporary-directories.js';
 import { CutlineError } from '../../src/errors.js';
+import { manifestWith } from './manifest-fixture.js';
 
 function manifest(partitionId: number, checkpointId: number, status: ManifestStatus, checkpointTimestampMs: number): Manifest {
-  return {
-    formatVersion: 1,
-    id: { partitionId, checkpointId, nodeId: 0 },
-    descriptor: {
-      snapshotId: null, snapshotProcessedPosition: 0, checkpointPosition: 10, checkpointTimestampMs, checkpointType: 'SCHEDULED_BACKUP',
-      firstLogPosition: 1, lastLogPosition: 10, partitionCount: 2, engineVersion: '0.1.0',
-    },
-    status,
-    failureReason: status === 'FAILED' ? 'boom' : null,
-    files: [],
-    createdAt: '2026-01-01T00:00:00.000Z',
-    modifiedAt: '2026-01-01T00:00:00.000Z',
-  };
+  return manifestWith(partitionId, checkpointId, status, { checkpointTimestampMs, checkpointPosition: 10, lastLogPosition: 10 });
 }
 
 /** A backup id taken at `atMs` with the given status on partitions 1 and 2. */
