@@ -4,7 +4,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { main } from '../../src/cli/main.js';
+import { runCli } from '../support/run-cli.js';
 import { temporaryDirectories } from '../support/temporary-directories.js';
 
 const bin = new URL('../../src/cli/bin.ts', import.meta.url).pathname;
@@ -30,20 +30,7 @@ afterAll(async () => {
   await closed;
 });
 
-async function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((stderr += String(chunk)), true));
-  try {
-    const code = await main(argv);
-    return { code, stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-    process.exitCode = undefined;
-  }
-}
+const run = runCli;
 
 /** A loopback port nothing listens on: one the OS just handed out and that was closed again. */
 async function closedPort(): Promise<number> {
