@@ -11,6 +11,12 @@ import type { BackupConfig } from '../../src/engine/backup-config.js';
 import type { BackupStore } from '../../src/store/backup-store.js';
 import type { Manifest } from '../../src/backup/manifest.js';
 import { temporaryDirectories } from '../support/temporary-directories.js';
+import { startManagementApi } from '../../src/api/management-api.js';
+import { BackupApiService } from '../../src/api/backup-api-service.js';
+import type { BackupRuntimeState, PartitionBackupState } from '../../src/backup/backup-runtime-state.js';
+
+/** GET /backups/state as JSON: the manager's fields per partition plus the continuous-backup ones. */
+type BackupsStateAnswer = Omit<BackupRuntimeState, 'partitions'> & { partitions: (PartitionBackupState & { nodeId: number })[] };
 import { driveToQuiet, openBackupTestCluster, type BackupTestCluster } from '../support/backup-fixtures.js';
 
 const freshDirectory = temporaryDirectories('continuous-backups');
@@ -73,10 +79,18 @@ describe('continuous backups with the scheduler and retention', () => {
       expect(metadataFingerprint(stored!)).toBe(metadataFingerprint(partitionMetadataOf(partition, clock)));
       expect(stored!.checkpoints.length).toBeGreaterThan(3);
     }
-    const state = service.runtimeState();
-    expect(state.scheduler.activeNodeId).toBe(0);
-    expect(state.partitions.map((p) => p.ranges.length)).toEqual([1, 1]);
-    expect(state.partitions[0]?.checkpoints.at(-1)?.checkpointTimestamp).toMatch(/^\d{4}-\d\d-\d\dT/);
+    const api = await startManagementApi(new BackupApiService(cluster, running!.manager, service), 0);
+    try {
+      const state = (await (await fetch(`${api.url}/backups/state`)).json()) as BackupsStateAnswer;
+      expect(state.scheduler.activeNodeId).toBe(0);
+      expect(state.config).toMatchObject({ continuous: true, checkpointInterval: 'PT10S', schedule: 'PT30S', retentionWindow: 'PT1M10S' });
+      expect(state.partitions.map((p) => p.ranges.length)).toEqual([1, 1]);
+      expect(state.partitions.map((p) => p.nodeId)).toEqual([0, 0]);
+      expect(state.partitions[0]?.checkpoints.at(-1)?.checkpointTimestamp).toMatch(/^\d{4}-\d\d-\d\dT/);
+      expect(state.partitions[0]?.backups.filter((b) => b.status === 'DELETED')).toHaveLength(3);
+    } finally {
+      await api.close();
+    }
   });
 
   it('never deletes the newest completed backup, however old', async () => {

@@ -9,8 +9,8 @@ const t0 = 1_700_000_000_000;
 let running: TestCluster | undefined;
 afterEach(() => running?.cluster.close());
 
-function start(config: ScheduleConfig, nodeCount = 3) {
-  running = openTestCluster(31, { partitionCount: 3, nodeCount });
+function start(config: ScheduleConfig, nodeCount = 3, dataDirectory?: string) {
+  running = openTestCluster(31, { partitionCount: 3, nodeCount, ...(dataDirectory === undefined ? {} : { dataDirectory }) });
   const { cluster, clock, transport } = running;
   const schedulers = new ClusterCheckpointSchedulers({ cluster, clock, config, trigger: clusterCheckpointTrigger(cluster, clock) });
   /** Moves the clock one second at a time, ticking the schedulers and processing everything after each tick. */
@@ -83,6 +83,20 @@ describe('the checkpoint scheduler', () => {
     cluster.startNode(0);
     await runFor(65_000);
     expect(emitted()).toEqual(['1s SCHEDULED_BACKUP node 0', '61s SCHEDULED_BACKUP node 0', '271s SCHEDULED_BACKUP node 0', '331s SCHEDULED_BACKUP node 0']);
+  });
+
+  it('after a restart of the whole engine plans from the partitions\' recovered state: overdue backup at once, markers on the old grid', async () => {
+    const config = { checkpointIntervalMs: 30_000, scheduleMs: 120_000 };
+    const first = start(config, 1);
+    await first.runFor(100_000);
+    expect(first.emitted()).toEqual(['1s SCHEDULED_BACKUP node 0', '31s MARKER node 0', '61s MARKER node 0', '91s MARKER node 0']);
+    first.cluster.close();
+    running = undefined;
+    const second = start(config, 1, first.directory);
+    second.clock.set(t0 + 140_000);
+    await second.runFor(45_000);
+    // Backup due at 121 s (overdue: at once, 141 s); the markers continue on 1 + 30k s: 151 s, 181 s.
+    expect(second.emitted()).toEqual(['141s SCHEDULED_BACKUP node 0', '151s MARKER node 0', '181s MARKER node 0']);
   });
 
   it('plans from history: at once without history, otherwise from the last times', () => {
