@@ -140,3 +140,53 @@ export function rangesFromManifests(manifests: readonly Manifest[]): { backups: 
   const backups = [...byId.values()].sort((left, right) => left.checkpointId - right.checkpointId);
   return { backups, ranges: computeRanges(backups) };
 }
+
+/** A checkpoint as the ranges of a partition see it (metadata.json's `checkpoints`, or a scan of restored segments). */
+export interface RangeCheckpoint {
+  readonly checkpointId: number;
+  readonly checkpointPosition: number;
+  readonly checkpointTimestampMs: number;
+}
+
+/** What one partition offers a point-in-time restore: its checkpoints and its ranges. */
+export interface PartitionRanges {
+  readonly partitionId: number;
+  readonly checkpoints: readonly RangeCheckpoint[];
+  readonly ranges: readonly BackupRange[];
+}
+
+/** A partition's cut for checkpoint id `i`: its first checkpoint with id >= i (DESIGN.md), if any. */
+export function cutFor(checkpoints: readonly RangeCheckpoint[], checkpointId: number): RangeCheckpoint | undefined {
+  let cut: RangeCheckpoint | undefined;
+  for (const checkpoint of checkpoints) {
+    if (checkpoint.checkpointId >= checkpointId && (cut === undefined || checkpoint.checkpointId < cut.checkpointId)) cut = checkpoint;
+  }
+  return cut;
+}
+
+/** One restorable checkpoint id: each partition's cut and the range that rebuilds it. */
+export interface RestorableCheckpoint {
+  readonly checkpointId: number;
+  readonly cuts: readonly { readonly partitionId: number; readonly cut: RangeCheckpoint; readonly range: BackupRange }[];
+}
+
+/**
+ * Every checkpoint id (named by any partition) whose cut on EVERY partition lies inside one of that
+ * partition's ranges, ascending: the cluster-wide restorable points. The planner of `restore --to T`
+ * picks the newest whose timestamp is at or before T; `verify-backup --ranges` reports them as the window.
+ */
+export function restorableCheckpoints(partitions: readonly PartitionRanges[]): RestorableCheckpoint[] {
+  const ids = [...new Set(partitions.flatMap((partition) => partition.checkpoints.map((checkpoint) => checkpoint.checkpointId)))].sort((left, right) => left - right);
+  const restorable: RestorableCheckpoint[] = [];
+  for (const checkpointId of ids) {
+    const cuts: { partitionId: number; cut: RangeCheckpoint; range: BackupRange }[] = [];
+    for (const partition of partitions) {
+      const cut = cutFor(partition.checkpoints, checkpointId);
+      const range = cut === undefined ? undefined : rangeCovering(partition.ranges, cut.checkpointPosition);
+      if (cut === undefined || range === undefined) break;
+      cuts.push({ partitionId: partition.partitionId, cut, range });
+    }
+    if (partitions.length > 0 && cuts.length === partitions.length) restorable.push({ checkpointId, cuts });
+  }
+  return restorable;
+}

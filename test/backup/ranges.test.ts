@@ -1,7 +1,7 @@
 // Backup ranges: computed ranges against a pairwise reference, deletion that shrinks or splits, and restore chains.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { chainFor, computeRanges, rangeCovering, rangesFromManifests, rangesWithout, type RangeBackup } from '../../src/backup/ranges.js';
+import { chainFor, computeRanges, cutFor, rangeCovering, rangesFromManifests, rangesWithout, restorableCheckpoints, type RangeBackup } from '../../src/backup/ranges.js';
 import type { Manifest } from '../../src/backup/manifest.js';
 import { manifestWith } from './manifest-fixture.js';
 
@@ -135,5 +135,26 @@ describe('backup ranges', () => {
     const { backups, ranges } = rangesFromManifests([manifest(5, 1, 'COMPLETED', 1, 20), manifest(5, 0, 'COMPLETED', 1, 20), manifest(3, 0, 'FAILED', 1, 10), manifest(9, 0, 'DELETED', 1, 30)]);
     expect(backups.map((b) => b.checkpointId)).toEqual([5]);
     expect(ranges).toHaveLength(1);
+  });
+});
+
+describe('restorable checkpoints across partitions', () => {
+  const backup = (checkpointId: number, firstLogPosition: number, checkpointPosition: number): RangeBackup => ({
+    checkpointId, checkpointType: 'SCHEDULED_BACKUP', checkpointPosition, checkpointTimestampMs: checkpointId,
+    snapshotProcessedPosition: firstLogPosition - 1, firstLogPosition, lastLogPosition: checkpointPosition,
+  });
+  const checkpoint = (checkpointId: number, checkpointPosition: number) => ({ checkpointId, checkpointPosition, checkpointTimestampMs: checkpointId * 10 });
+
+  it('are the ids whose cut on every partition lies in a range; a gap on one partition removes the ids cut there', () => {
+    // Partition 1: one range over 1..30. Partition 2: backups 10 and 30 with a gap between (its log of 30 starts at 21).
+    const one = { partitionId: 1, checkpoints: [checkpoint(10, 10), checkpoint(15, 15), checkpoint(20, 20), checkpoint(30, 30)], ranges: computeRanges([backup(10, 1, 10), backup(30, 5, 30)]) };
+    const two = { partitionId: 2, checkpoints: [checkpoint(10, 12), checkpoint(20, 18), checkpoint(30, 33)], ranges: computeRanges([backup(10, 1, 12), backup(30, 21, 33)]) };
+    const restorable = restorableCheckpoints([one, two]);
+    // 15 is cut on partition 2 at its checkpoint 20 (position 18): in the gap 13..20, like 20 itself.
+    expect(restorable.map((r) => r.checkpointId)).toEqual([10, 30]);
+    expect(restorable[1]?.cuts.map((c) => [c.partitionId, c.cut.checkpointPosition])).toEqual([[1, 30], [2, 33]]);
+    expect(cutFor(two.checkpoints, 15)?.checkpointId).toBe(20);
+    expect(cutFor(two.checkpoints, 31)).toBeUndefined();
+    expect(restorableCheckpoints([])).toEqual([]);
   });
 });
