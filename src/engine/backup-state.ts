@@ -60,6 +60,7 @@ export class BackupStateStore {
   private readonly statements;
 
   constructor(db: Database.Database) {
+    addMissingColumns(db);
     this.statements = {
       putBackup: db.prepare(`INSERT OR REPLACE INTO backups VALUES (@checkpointId, @checkpointPosition, @status, @reason, @confirmedPosition,
         @checkpointType, @checkpointTimestampMs, @snapshotProcessedPosition, @firstLogPosition, @lastLogPosition)`),
@@ -123,6 +124,17 @@ export class BackupStateStore {
     for (const range of ranges) {
       this.statements.putRange.run(range.start.checkpointId, range.end.checkpointId, range.firstCutPosition, range.lastCutPosition, JSON.stringify(range.checkpointIds));
     }
+  }
+}
+
+/** Coverage columns added to `backups` after schema 1 was first written: states and snapshots from before get them as NULL. */
+const addedBackupColumns = ['checkpoint_type TEXT', 'checkpoint_timestamp_ms INTEGER', 'snapshot_processed_position INTEGER', 'first_log_position INTEGER', 'last_log_position INTEGER'];
+
+function addMissingColumns(db: Database.Database): void {
+  const present = new Set((db.prepare('PRAGMA table_info(backups)').all() as { name: string }[]).map((column) => column.name));
+  for (const column of addedBackupColumns) {
+    const name = column.split(' ')[0] ?? column;
+    if (!present.has(name)) db.exec(`ALTER TABLE backups ADD COLUMN ${column}`);
   }
 }
 

@@ -77,3 +77,25 @@ describe('backup state of a partition', () => {
 function rangeIds(partition: Partition): number[][] {
   return partition.backupState.ranges().map((range) => [...range.checkpointIds]);
 }
+
+describe('an older state database', () => {
+  it('gets the coverage columns of backups added when opened, and keeps its rows', async () => {
+    const { default: Database } = await import('better-sqlite3');
+    const { StateStore } = await import('../../src/engine/state-store.js');
+    const { temporaryDirectory } = await import('./helpers.js');
+    const file = `${temporaryDirectory('old-state')}/state.db`;
+    const old = new Database(file);
+    old.exec(`CREATE TABLE backups (checkpoint_id INTEGER PRIMARY KEY, checkpoint_position INTEGER NOT NULL,
+      status TEXT NOT NULL, reason TEXT, confirmed_position INTEGER NOT NULL);
+      INSERT INTO backups VALUES (3, 17, 'COMPLETED', NULL, 20);`);
+    old.close();
+    const store = new StateStore(file);
+    try {
+      expect(store.backupState.backups()).toEqual([
+        { checkpointId: 3, checkpointPosition: 17, status: 'COMPLETED', reason: null, confirmedPosition: 20, checkpointType: null, checkpointTimestampMs: null, snapshotProcessedPosition: null, firstLogPosition: null, lastLogPosition: null },
+      ]);
+    } finally {
+      store.close();
+    }
+  });
+});
