@@ -1,6 +1,8 @@
 // The backup part of a partition's state: checkpoints with timestamps, ranges from confirmations, deletions, all rebuilt by replay.
 import { afterEach, describe, expect, it } from 'vitest';
-import { openTestCluster, type TestCluster } from './helpers.js';
+import Database from 'better-sqlite3';
+import { openTestCluster, temporaryDirectory, type TestCluster } from './helpers.js';
+import { StateStore } from '../../src/engine/state-store.js';
 import type { Partition } from '../../src/engine/partition.js';
 
 let running: TestCluster | undefined;
@@ -79,10 +81,7 @@ function rangeIds(partition: Partition): number[][] {
 }
 
 describe('an older state database', () => {
-  it('gets the coverage columns of backups added when opened, and keeps its rows', async () => {
-    const { default: Database } = await import('better-sqlite3');
-    const { StateStore } = await import('../../src/engine/state-store.js');
-    const { temporaryDirectory } = await import('./helpers.js');
+  it('gets the coverage columns of backups added when opened, and keeps its rows', () => {
     const file = `${temporaryDirectory('old-state')}/state.db`;
     const old = new Database(file);
     old.exec(`CREATE TABLE backups (checkpoint_id INTEGER PRIMARY KEY, checkpoint_position INTEGER NOT NULL,
