@@ -1,6 +1,7 @@
-// Benchmark: engine throughput while backups are taken every N processed records, against the same run without backups.
-// Run: npm run bench:backup   (CUTLINE_BENCH_INSTANCES=N sets the size; CUTLINE_BENCH_BACKUP_EVERY=N records between backups;
-// CUTLINE_BENCH_ROUNDS=N alternating rounds). The upload throughput of the stores is `npm run bench:store`.
+// Benchmark: engine throughput while a backup is taken every few seconds (or every N records), against the same run without backups.
+// Run: npm run bench:backup   (CUTLINE_BENCH_INSTANCES=N sets the size; CUTLINE_BENCH_BACKUP_EVERY_MS=T or CUTLINE_BENCH_BACKUP_EVERY=N
+// records between backups; CUTLINE_BENCH_ROUNDS=N alternating rounds; CUTLINE_BENCH_STORE_DIR=D puts the store on another disk,
+// e.g. /dev/shm as a stand-in for a remote store). The upload throughput of the stores is `npm run bench:store`.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -14,9 +15,12 @@ import { BackupManager } from '../src/backup/backup-manager.js';
 import { readBackupStatus } from '../src/backup/backup-status.js';
 import { FileSystemBackupStore } from '../src/store/fs-backup-store.js';
 
-const instances = Number(process.env.CUTLINE_BENCH_INSTANCES ?? 10_000);
-const backupEveryRecords = Number(process.env.CUTLINE_BENCH_BACKUP_EVERY ?? 15_000);
-const rounds = Number(process.env.CUTLINE_BENCH_ROUNDS ?? 4);
+const instances = Number(process.env.CUTLINE_BENCH_INSTANCES ?? 20_000);
+/** Records between backups when set (deterministic); otherwise a backup every backupEveryMs of wall time. */
+const backupEveryRecords = process.env.CUTLINE_BENCH_BACKUP_EVERY === undefined ? undefined : Number(process.env.CUTLINE_BENCH_BACKUP_EVERY);
+const backupEveryMs = Number(process.env.CUTLINE_BENCH_BACKUP_EVERY_MS ?? 2_000);
+const rounds = Number(process.env.CUTLINE_BENCH_ROUNDS ?? 3);
+const storeRoot = process.env.CUTLINE_BENCH_STORE_DIR;
 const partitionCount = 3;
 /** Workload commands submitted between drains, as in bench/engine.ts. */
 const burst = 500;
@@ -39,14 +43,18 @@ interface Run {
  */
 async function run(label: string, withBackups: boolean): Promise<Run> {
   const directory = path.join(root, label);
-  const store = new FileSystemBackupStore(path.join(directory, 'store'));
+  const storeDirectory = storeRoot === undefined ? path.join(directory, 'store') : fs.mkdtempSync(path.join(storeRoot, 'cutline-bench-store-'));
+  const store = new FileSystemBackupStore(storeDirectory);
   const manager = new BackupManager({ store, clock: systemClock });
   const transport = new InProcessTransport(systemClock, new SeededRandom(1));
   const cluster = Cluster.open({ dataDirectory: path.join(directory, 'engine'), partitionCount, nodeCount: 1, clock: systemClock, transport, backupHook: manager, segmentSizeBytes: 1024 * 1024 });
   await manager.start(cluster);
   const backupIds: number[] = [];
+  let start = performance.now();
   let processed = 0;
-  let nextBackupAt = backupEveryRecords;
+  let backupsDue = 1;
+  const backupDue = (): boolean =>
+    backupEveryRecords === undefined ? performance.now() - start >= backupsDue * backupEveryMs : processed >= backupsDue * backupEveryRecords;
   const drain = async (): Promise<void> => {
     for (let work = 1; work > 0; ) {
       work = transport.deliverDue();
@@ -54,12 +62,12 @@ async function run(label: string, withBackups: boolean): Promise<Run> {
       processed += work;
       await nextTurn();
     }
-    if (withBackups && processed >= nextBackupAt) {
-      nextBackupAt += backupEveryRecords;
+    if (withBackups && backupDue()) {
+      backupsDue += 1;
       backupIds.push(await manager.takeBackup());
     }
   };
-  const start = performance.now();
+  start = performance.now();
   const cpuStart = process.cpuUsage();
   for (let index = 0; index < instances; index++) {
     cluster.partition(1 + (index % partitionCount)).submit({ type: 'CREATE_INSTANCE', value: { correlationKey: `key-${index}` } });
@@ -85,6 +93,7 @@ async function run(label: string, withBackups: boolean): Promise<Run> {
   }
   cluster.close();
   fs.rmSync(directory, { recursive: true, force: true });
+  fs.rmSync(storeDirectory, { recursive: true, force: true });
   return { records, seconds, cpuSeconds, backups: backupIds.length, completed, uploadedBytes };
 }
 
@@ -94,7 +103,8 @@ const rate = (result: Run) => workloadRecords / result.seconds;
 const workloadRecords = instances * 6;
 const format = (value: number) => Math.round(value).toLocaleString('en-US');
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
+/** The median; with an even count the lower middle value, so the figure never flatters the backups. */
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)] ?? Number.NaN;
 
 try {
   await run('warmup', true);
@@ -112,7 +122,7 @@ try {
   const backups = pairs.reduce((sum, pair) => sum + pair.backed.backups, 0);
   const completed = pairs.reduce((sum, pair) => sum + pair.backed.completed, 0);
   const uploaded = pairs.reduce((sum, pair) => sum + pair.backed.uploadedBytes, 0) / pairs.length;
-  console.log(`backup benchmark: ${instances} instances (${workloadRecords} workload records) on ${partitionCount} partitions, a backup every ${backupEveryRecords} processed records, ${rounds} rounds`);
+  console.log(`backup benchmark: ${instances} instances (${workloadRecords} workload records) on ${partitionCount} partitions, a backup every ${backupEveryRecords === undefined ? `${backupEveryMs} ms` : `${backupEveryRecords} processed records`}, store in ${storeRoot ?? 'the engine directory (same disk)'}, ${rounds} rounds`);
   for (const [index, pair] of pairs.entries()) {
     console.log(
       `round ${index + 1}: without backups ${format(rate(pair.plain))} records/s (${pair.plain.seconds.toFixed(2)} s, ${pair.plain.cpuSeconds.toFixed(2)} s CPU); ` +

@@ -75,6 +75,9 @@ describe('cutline backup take|status|list|delete', () => {
     const missing = await run(['backup', 'status', '--backupId', '77', '--api', apiUrl]);
     expect(missing.code).toBe(3);
     expect(missing.stderr).toMatch(/^error \[BACKUP_NOT_FOUND\]: backup 77 does not exist/);
+    const noStore = await run(['engine', 'start', '--data-dir', await freshDirectory(), '--api-port', '0']);
+    expect(noStore.code).toBe(2);
+    expect(noStore.stderr).toMatch(/^error \[USAGE\]: --api-port needs a backup store\nhint: Pass --store/);
     const unset = await run(['backup', 'list']);
     expect(unset.code).toBe(2);
     expect(unset.stderr).toMatch(/^error \[USAGE\]: no management API is configured\nhint: Pass --api/);
