@@ -1,6 +1,6 @@
 // Builders of valid manifests and backups for the backup tests.
 import { Readable } from 'node:stream';
-import type { ManifestDescriptor } from '../../src/backup/manifest.js';
+import type { Manifest, ManifestDescriptor, ManifestStatus } from '../../src/backup/manifest.js';
 import type { BackupFileSource } from '../../src/backup/manifest-store.js';
 
 export function descriptor(overrides: Partial<ManifestDescriptor> = {}): ManifestDescriptor {
@@ -21,4 +21,18 @@ export function descriptor(overrides: Partial<ManifestDescriptor> = {}): Manifes
 export function fileSource(path: string, content: string): BackupFileSource {
   const bytes = Buffer.from(content);
   return { path, body: { sizeBytes: bytes.length, open: () => Readable.from([bytes]) } };
+}
+
+/** A manifest as a store would hold it, with the given status (FAILED ones carry a reason), no files. */
+export function manifestWith(partitionId: number, checkpointId: number, status: ManifestStatus, overrides: Partial<ManifestDescriptor> = {}): Manifest {
+  return {
+    formatVersion: 1,
+    id: { partitionId, checkpointId, nodeId: 0 },
+    descriptor: descriptor({ snapshotId: null, snapshotProcessedPosition: 0, ...overrides }),
+    status,
+    failureReason: status === 'FAILED' ? 'boom' : null,
+    files: [],
+    createdAt: '2026-01-01T00:00:00.000Z',
+    modifiedAt: '2026-01-01T00:00:00.000Z',
+  };
 }
