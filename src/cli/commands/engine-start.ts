@@ -9,6 +9,7 @@ import { runEngine } from '../../engine/engine-runner.js';
 import { partitionsOfNode } from '../../engine/partitioning.js';
 import { checkpointTypes, type CheckpointType } from '../../engine/records.js';
 import { CutlineError } from '../../errors.js';
+import { NdjsonFileTraceSink } from '../../engine/trace-sink.js';
 import { engineNodesMax, enginePartitionsMax } from '../../limits.js';
 
 interface StartArguments {
@@ -18,6 +19,7 @@ interface StartArguments {
   workloadRate: number;
   checkpointIntervalMs: number;
   checkpointType: string;
+  trace?: string;
 }
 
 export const engineStartCommand: CommandModule<object, StartArguments> = {
@@ -30,8 +32,10 @@ export const engineStartCommand: CommandModule<object, StartArguments> = {
       .option('nodes', { type: 'number', default: 1, describe: `Number of nodes the partitions are spread over (1..${engineNodesMax})` })
       .option('workload-rate', { type: 'number', default: 200, describe: 'Workload commands per second (0: none)' })
       .option('checkpoint-interval-ms', { type: 'number', default: 0, describe: 'Trigger a checkpoint every N ms (0: never)' })
+      .option('trace', { type: 'string', describe: 'Write the protocol trace (NDJSON, FORMAT.md "Protocol trace") to this file, for `cutline model-check --trace`' })
       .option('checkpoint-type', { type: 'string', choices: checkpointTypes, default: 'MARKER', describe: 'Type of the periodic checkpoints' })
-      .example('$0 engine start --data-dir /var/lib/cutline --partitions 3 --nodes 1', 'Run three partitions on one node') as unknown as Argv<StartArguments>,
+      .example('$0 engine start --data-dir /var/lib/cutline --partitions 3 --nodes 1', 'Run three partitions on one node')
+      .example('$0 engine start --data-dir /tmp/fresh --trace run.ndjson', 'Record the protocol trace of a run from an empty data directory') as unknown as Argv<StartArguments>,
   handler: async (argv: ArgumentsCamelCase<StartArguments>) => {
     checkCount('--partitions', argv.partitions, enginePartitionsMax);
     checkCount('--nodes', argv.nodes, engineNodesMax);
@@ -39,7 +43,15 @@ export const engineStartCommand: CommandModule<object, StartArguments> = {
       throw new CutlineError('USAGE', '--workload-rate and --checkpoint-interval-ms must be 0 or more', { hint: 'Use 0 to switch either off.' });
     }
     const transport = new InProcessTransport(systemClock, systemRandom);
-    const cluster = Cluster.open({ dataDirectory: argv.dataDir, partitionCount: argv.partitions, nodeCount: argv.nodes, clock: systemClock, transport });
+    const trace = argv.trace === undefined ? undefined : openTraceFile(argv.trace);
+    const cluster = Cluster.open({
+      dataDirectory: argv.dataDir,
+      partitionCount: argv.partitions,
+      nodeCount: argv.nodes,
+      clock: systemClock,
+      transport,
+      ...(trace === undefined ? {} : { trace }),
+    });
     const controller = new AbortController();
     const stop = () => controller.abort();
     process.once('SIGINT', stop);
@@ -65,10 +77,19 @@ export const engineStartCommand: CommandModule<object, StartArguments> = {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
       cluster.close();
+      trace?.close();
     }
     process.stdout.write('engine stopped cleanly (snapshot taken on every partition)\n');
   },
 };
+
+function openTraceFile(path: string): NdjsonFileTraceSink {
+  try {
+    return new NdjsonFileTraceSink(path);
+  } catch (cause) {
+    throw new CutlineError('USAGE', `cannot create the trace file ${path}: ${(cause as Error).message}`, { cause, hint: 'Pass --trace a path in a writable directory.' });
+  }
+}
 
 function checkCount(option: string, value: number, max: number): void {
   if (!Number.isInteger(value) || value < 1 || value > max) {
