@@ -47,6 +47,9 @@ export const errorCodes = {
   TLA_CONFIG: { exitCode: 2, description: 'A TLC .cfg file is malformed or names something the module does not define.' },
   TLA_UNSUPPORTED: { exitCode: 2, description: 'The TLA+ module uses a construct the built-in checker does not support.' },
   TLA_EVAL: { exitCode: 3, description: 'Evaluating the TLA+ model failed (a type error, CHOOSE with no witness, Assert, ...).' },
+  // Trace validation (src/tla/trace).
+  TRACE_INVALID: { exitCode: 2, description: 'A protocol trace line is not a JSON object of a known event with the fields FORMAT.md lists.' },
+  TRACE_REJECTED: { exitCode: 1, description: 'A protocol trace is not a behaviour of the spec: an event the spec does not allow.' },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 export type ErrorCode = keyof typeof errorCodes;

@@ -62,3 +62,9 @@ export const tlcOutputBytesMax = 32 * 1024 * 1024;
 export const tlaEnumerationSizeMax = 5_000_000;
 /** Most distinct states the built-in checker explores before it stops with LIMIT_EXCEEDED. */
 export const tlaDistinctStatesMax = 20_000_000;
+
+// Trace validation (src/tla/trace).
+/** Longest line of a protocol trace file (one event); a longer one is malformed input, not an event. */
+export const traceLineBytesMax = 64 * 1024;
+/** Most spec states consistent with a trace prefix; the engine's traces keep this at one or two. */
+export const traceFrontierStatesMax = 100_000;

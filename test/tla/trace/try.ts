@@ -1,0 +1,12 @@
+import { tracedRun, asLines } from '/work/wt/trace/test/tla/trace/trace-runs.js';
+import { validateTrace } from '/work/wt/trace/src/tla/trace/trace-validation.js';
+const spec = { specPath: '/work/wt/trace/spec/CheckpointProtocolTrace.tla', configPath: '/work/wt/trace/spec/CheckpointProtocolTrace.cfg' };
+const seed = Number(process.argv[2] ?? 1);
+const mut = process.argv[3];
+const run = tracedRun(seed, 400, mut === 'p' ? { piggybacking: false } : mut === 'b' ? { processBeforeCheckpoint: true } : {});
+const counts: Record<string, number> = {};
+for (const e of run.events) counts[e.event] = (counts[e.event] ?? 0) + 1;
+console.log(run.checkpoints, counts);
+const v = await validateTrace(asLines(run.events), 'mem', spec);
+console.log(JSON.stringify({ ...v, rejection: undefined }), v.rejection);
+if (v.rejection) console.log(JSON.stringify(run.events.slice(Math.max(0, v.rejection.line - 4), v.rejection.line)));
