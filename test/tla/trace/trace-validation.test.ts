@@ -7,6 +7,8 @@ import { asLines, tracedRun } from './trace-runs.js';
 
 const spec = { specPath: join(import.meta.dirname, '../../../spec/CheckpointProtocolTrace.tla'), configPath: join(import.meta.dirname, '../../../spec/CheckpointProtocolTrace.cfg') };
 const steps = 300;
+// CI checks three seeds; `CUTLINE_TRACE_SEEDS=20 npm run trace:validate` checks more.
+const seeds = Array.from({ length: Number(process.env['CUTLINE_TRACE_SEEDS'] ?? 3) }, (_, index) => index + 1);
 
 function validate(events: readonly TraceEvent[]): Promise<TraceVerdict> {
   return validateTrace(asLines(events), 'memory', spec);
@@ -19,7 +21,7 @@ function eventAt(events: readonly TraceEvent[], verdict: TraceVerdict): TraceEve
 }
 
 describe('trace validation of deterministic engine runs', () => {
-  it.each([1, 2, 3])('accepts the trace of seed %i (checkpoints, forced checkpoints and cross-partition commands)', async (seed) => {
+  it.each(seeds)('accepts the trace of seed %i (checkpoints, forced checkpoints and cross-partition commands)', async (seed) => {
     const { events, checkpoints } = tracedRun(seed, steps);
     const verdict = await validate(events);
     expect(verdict.rejection).toBeUndefined();
