@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { ManualClock } from '../../../src/clock.js';
 import { SeededRandom } from '../../../src/random.js';
 import { Cluster } from '../../../src/engine/cluster.js';
-import { InProcessTransport, noFaults } from '../../../src/engine/transport.js';
+import { InProcessTransport, noFaults, type TransportFaults } from '../../../src/engine/transport.js';
 import { SimulationScheduler } from '../../../src/engine/simulation.js';
 import { Workload } from '../../../src/engine/workload.js';
 import { ArrayTraceSink, type TraceEvent } from '../../../src/engine/trace-sink.js';
@@ -19,11 +19,11 @@ export interface TracedRun {
 }
 
 /** Runs `steps` scheduler steps of seed `seed` on 3 partitions and settles; the trace lists every protocol event. */
-export function tracedRun(seed: number, steps: number, testOnly: PartitionTestOptions = {}): TracedRun {
+export function tracedRun(seed: number, steps: number, testOnly: PartitionTestOptions = {}, faults: TransportFaults = noFaults): TracedRun {
   const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'cutline-trace-'));
   const clock = new ManualClock(1_700_000_000_000);
   const random = new SeededRandom(seed);
-  const transport = new InProcessTransport(clock, new SeededRandom(seed ^ 0x5eed), noFaults);
+  const transport = new InProcessTransport(clock, new SeededRandom(seed ^ 0x5eed), faults);
   const trace = new ArrayTraceSink();
   const cluster = Cluster.open({
     dataDirectory: directory,

@@ -32,6 +32,14 @@ describe('trace validation of deterministic engine runs', () => {
     expect(events.some((e) => e.event === 'command-sent' && e.partitionId !== e.targetPartitionId)).toBe(true);
   });
 
+  it('accepts a run over a network that delays, reorders, duplicates and loses commands (retries and duplicates are explicit steps)', async () => {
+    const faults = { delayMsMin: 0, delayMsMax: 20, duplicateProbability: 0.1, lossProbability: 0.05, reorder: true };
+    const { events } = tracedRun(5, steps, {}, faults);
+    const verdict = await validate(events);
+    expect(verdict.rejection).toBeUndefined();
+    expect(events.some((e) => e.event === 'command-sent' && e.retry)).toBe(true);
+  });
+
   it('rejects the trace of an engine with piggybacking disabled at its first command sent without its checkpoint', async () => {
     const { events } = tracedRun(1, steps, { piggybacking: false });
     const verdict = await validate(events);
