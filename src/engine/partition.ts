@@ -11,7 +11,7 @@ import { type Snapshot } from './snapshot-store.js';
 import { decodeRecord, encodeRecord, type CheckpointType, type EngineRecord, type EngineRecordBody, type InterPartitionBody, type UnsentCommandBody } from './records.js';
 import { emptyEffects, processRecord, type CreatedCheckpoint, type ProcessingContext } from './processing.js';
 import { assert } from '../assert.js';
-import { isProtocolRecord, tracedCommand, type TraceEvent, type TraceSink } from './trace-sink.js';
+import { isProtocolRecord, traceAppended, tracedCommand, type TraceEvent, type TraceSink } from './trace-sink.js';
 
 /** Named moments inside processing where a test may simulate a crash (by throwing). */
 export type CrashPoint = 'after-record' | 'before-flush' | 'before-commit' | 'after-commit' | 'after-send';
@@ -116,7 +116,7 @@ export class Partition {
   submit(body: EngineRecordBody): number {
     if (body.type === 'CHECKPOINT_CREATE') this.appendedCheckpointId = Math.max(this.appendedCheckpointId, body.value.checkpointId);
     const position = this.log.append([encodeRecord(body, this.config.clock.nowMs())]);
-    if (this.config.trace !== undefined) this.traceSubmitted(this.config.trace, body, position);
+    if (this.config.trace !== undefined) traceAppended(this.config.trace, this.partitionId, body, position);
     return position;
   }
 
@@ -307,19 +307,6 @@ export class Partition {
     this.config.trace?.emit({ event: 'command-sent', partitionId: this.partitionId, targetPartitionId: target, retry, command: tracedCommand(sent) });
     this.config.transport.send({ targetPartitionId: target, body: sent });
   }
-
-  /** Trace events of a local append: an external CHECKPOINT_CREATE or a client command (others are not protocol events). */
-  private traceSubmitted(trace: TraceSink, body: EngineRecordBody, position: number): void {
-    if (body.type === 'CHECKPOINT_CREATE') {
-      const { checkpointId, checkpointType, forcedBy } = body.value;
-      trace.emit({ event: 'checkpoint-create-appended', partitionId: this.partitionId, position, checkpointId, checkpointType, forced: forcedBy !== undefined });
-    } else if (body.type === 'CREATE_INSTANCE' || body.type === 'PUBLISH_MESSAGE') {
-      trace.emit({ event: 'command-appended', partitionId: this.partitionId, position, recordType: body.type });
-    }
-  }
-
-
-
 
   private crash(point: CrashPoint): void {
     this.config.testOnly.crashPoint?.(point, this.partitionId);

@@ -1,6 +1,6 @@
 // The protocol trace: the events the engine emits for trace validation, the sink interface, and the NDJSON file sink.
 import * as fs from 'node:fs';
-import { commandSourceOf, type CheckpointType, type EngineRecord, type InterPartitionBody } from './records.js';
+import { commandSourceOf, type CheckpointType, type EngineRecord, type EngineRecordBody, type InterPartitionBody } from './records.js';
 
 /** Version of the NDJSON protocol trace (FORMAT.md "Protocol trace"); readers abort on any other. */
 export const protocolTraceVersion = 1;
@@ -113,4 +113,14 @@ export function tracedCommand(body: InterPartitionBody): TracedCommand {
     checkpointId: source.checkpointId,
     checkpointType: source.checkpointType,
   };
+}
+
+/** The event of a local append: an external CHECKPOINT_CREATE or a client command (other appends are not protocol events). */
+export function traceAppended(trace: TraceSink, partitionId: number, body: EngineRecordBody, position: number): void {
+  if (body.type === 'CHECKPOINT_CREATE') {
+    const { checkpointId, checkpointType, forcedBy } = body.value;
+    trace.emit({ event: 'checkpoint-create-appended', partitionId, position, checkpointId, checkpointType, forced: forcedBy !== undefined });
+  } else if (body.type === 'CREATE_INSTANCE' || body.type === 'PUBLISH_MESSAGE') {
+    trace.emit({ event: 'command-appended', partitionId, position, recordType: body.type });
+  }
 }
