@@ -71,6 +71,9 @@ export const errorCodes = {
   RESTORE_ABORTED: { exitCode: 3, description: 'The restore was interrupted; the data directory was left as found.' },
   // End of restore block.
   DEMO_STEP_FAILED: { exitCode: 3, description: 'A step of `cutline demo` failed; its message names the command and its error.' },
+  // Trace validation (src/tla/trace).
+  TRACE_INVALID: { exitCode: 2, description: 'A protocol trace line is not a JSON object of a known event with the fields FORMAT.md lists.' },
+  TRACE_REJECTED: { exitCode: 1, description: 'A protocol trace is not a behaviour of the spec: an event the spec does not allow.' },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 export type ErrorCode = keyof typeof errorCodes;

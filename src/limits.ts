@@ -92,3 +92,9 @@ export const backupDurationMsMax = 3_650 * 86_400_000;
 /** A backup due at most this long after a due marker is taken instead of the marker (capped at half the interval). */
 export const schedulerMergeWindowMs = 5_000;
 // End of continuous backups block.
+
+// Trace validation (src/tla/trace).
+/** Longest line of a protocol trace file (one event); a longer one is malformed input, not an event. */
+export const traceLineBytesMax = 64 * 1024;
+/** Most spec states consistent with a trace prefix; the engine's traces keep this at one or two. */
+export const traceFrontierStatesMax = 100_000;

@@ -12,6 +12,7 @@ import type { CheckpointType } from './records.js';
 import { assert } from '../assert.js';
 import { ensureEngineDescriptor } from './data-directory.js';
 import { engineDefaults } from '../limits.js';
+import { protocolTraceVersion, type TraceSink } from './trace-sink.js';
 
 export interface ClusterOptions {
   readonly dataDirectory: string;
@@ -28,6 +29,8 @@ export interface ClusterOptions {
   /** Continuous backups (backup-config.ts): compaction keeps what no completed backup holds yet. */
   readonly continuousBackups?: boolean;
   readonly testOnly?: PartitionTestOptions;
+  /** Receives the protocol trace (FORMAT.md "Protocol trace"); absent, nothing is traced. */
+  readonly trace?: TraceSink;
 }
 
 export class Cluster {
@@ -42,6 +45,12 @@ export class Cluster {
     ensureEngineDescriptor(options.dataDirectory, options.partitionCount);
     const cluster = new Cluster(options);
     for (const partitionId of cluster.partitionIds()) cluster.start(partitionId);
+    options.trace?.emit({
+      event: 'trace-start',
+      version: protocolTraceVersion,
+      partitionCount: options.partitionCount,
+      lastPositions: cluster.partitionIds().map((id) => cluster.partition(id).log.lastPosition),
+    });
     return cluster;
   }
 
@@ -99,7 +108,13 @@ export class Cluster {
 
   /** The external trigger for every running partition at once (the gateway's fan-out without delay). */
   triggerCheckpoint(checkpointId: number, checkpointType: CheckpointType): void {
+    this.announceCheckpoint(checkpointId, checkpointType);
     for (const partition of this.partitions()) partition.triggerCheckpoint(checkpointId, checkpointType);
+  }
+
+  /** Records that checkpoint `checkpointId` was triggered from outside; its CHECKPOINT_CREATEs reach the partitions later. */
+  announceCheckpoint(checkpointId: number, checkpointType: CheckpointType): void {
+    this.options.trace?.emit({ event: 'checkpoint-triggered', checkpointId, checkpointType });
   }
 
   /** Opens (recovers) one partition, e.g. after `crash`. */
@@ -117,6 +132,7 @@ export class Cluster {
       retryIntervalMs: options.retryIntervalMs ?? engineDefaults.retryIntervalMs,
       continuousBackups: options.continuousBackups ?? false,
       testOnly: options.testOnly ?? {},
+      trace: options.trace,
     };
     const openLog = (directory: string) =>
       SegmentedLog.open({

@@ -13,6 +13,7 @@ import { type Snapshot } from './snapshot-store.js';
 import { decodeRecord, encodeRecord, type BackupCoverage, type CheckpointType, type EngineRecord, type EngineRecordBody, type InterPartitionBody, type UnsentCommandBody } from './records.js';
 import { emptyEffects, processRecord, type CreatedCheckpoint, type ProcessingContext } from './processing.js';
 import { assert } from '../assert.js';
+import { isProtocolRecord, traceAppended, tracedCommand, type TraceEvent, type TraceSink } from './trace-sink.js';
 
 /** Named moments inside processing where a test may simulate a crash (by throwing). */
 export type CrashPoint = 'after-record' | 'before-flush' | 'before-commit' | 'after-commit' | 'after-send';
@@ -39,6 +40,8 @@ export interface PartitionConfig {
   /** Continuous backups: compaction keeps every record after the newest completed backup's checkpoint. */
   readonly continuousBackups?: boolean;
   readonly testOnly: PartitionTestOptions;
+  /** Receives the protocol events for trace validation; undefined costs nothing. */
+  readonly trace?: TraceSink | undefined;
 }
 
 /** What recovery hands the partition: the open parts and where replay stands. */
@@ -127,7 +130,9 @@ export class Partition {
   /** Appends an external command (workload or backup manager); returns its position. */
   submit(body: EngineRecordBody): number {
     if (body.type === 'CHECKPOINT_CREATE') this.appendedCheckpointId = Math.max(this.appendedCheckpointId, body.value.checkpointId);
-    return this.log.append([encodeRecord(body, this.config.clock.nowMs())]);
+    const position = this.log.append([encodeRecord(body, this.config.clock.nowMs())]);
+    if (this.config.trace !== undefined) traceAppended(this.config.trace, this.partitionId, body, position);
+    return position;
   }
 
   /** The external trigger: appends CHECKPOINT_CREATE{id, type}; returns its position. */
@@ -140,7 +145,8 @@ export class Partition {
     const source = body.value.source;
     const known = Math.max(this.store.partitionState().checkpointId, this.appendedCheckpointId);
     if (source.checkpointId <= known) {
-      this.log.append([encodeRecord(body, this.config.clock.nowMs())]);
+      const position = this.log.append([encodeRecord(body, this.config.clock.nowMs())]);
+      this.config.trace?.emit({ event: 'command-received', partitionId: this.partitionId, command: tracedCommand(body), checkpointCreatePosition: null, position });
       return;
     }
     const create: EngineRecordBody = {
@@ -148,14 +154,16 @@ export class Partition {
       value: { checkpointId: source.checkpointId, checkpointType: source.checkpointType, forcedBy: { partitionId: source.partitionId, position: source.position } },
     };
     if (this.config.testOnly.processBeforeCheckpoint === true) {
-      this.log.append([encodeRecord(body, this.config.clock.nowMs())]);
+      const position = this.log.append([encodeRecord(body, this.config.clock.nowMs())]);
+      this.config.trace?.emit({ event: 'command-received', partitionId: this.partitionId, command: tracedCommand(body), checkpointCreatePosition: null, position });
       this.processAvailable();
       this.submit(create);
       return;
     }
     this.appendedCheckpointId = source.checkpointId;
     const now = this.config.clock.nowMs();
-    this.log.append([encodeRecord(create, now), encodeRecord(body, now)]);
+    const position = this.log.append([encodeRecord(create, now), encodeRecord(body, now)]);
+    this.config.trace?.emit({ event: 'command-received', partitionId: this.partitionId, command: tracedCommand(body), checkpointCreatePosition: position - 1, position });
   }
 
   /**
@@ -171,6 +179,7 @@ export class Partition {
     const sends: { target: number; body: UnsentCommandBody; sourcePosition: number; checkpointId: number; checkpointType: CheckpointType }[] = [];
     const outboxAdded: string[] = [];
     const checkpoints: CreatedCheckpoint[] = [];
+    const traced: TraceEvent[] = [];
     this.store.transaction(() => {
       for (const record of records) {
         const effects = emptyEffects();
@@ -183,6 +192,11 @@ export class Partition {
           }
           outboxAdded.push(...effects.outboxAdded);
           checkpoints.push(...effects.checkpointsCreated);
+          if (this.config.trace !== undefined && isProtocolRecord(record)) {
+            // The checkpoint in force right after this record: what the spec's Process step leaves in cpId and cpPos.
+            const { checkpointId, checkpointPosition } = this.store.partitionState();
+            traced.push({ event: 'record-processed', partitionId: this.partitionId, position: record.position, recordType: record.type, checkpointId, checkpointPosition });
+          }
         }
         this.crash('after-record');
       }
@@ -192,8 +206,9 @@ export class Partition {
       this.crash('before-commit');
     });
     this.lastProcessed = to;
+    for (const event of traced) this.config.trace?.emit(event);
     this.crash('after-commit');
-    for (const send of sends) this.send(send.target, send.body, send.sourcePosition, send.checkpointId, send.checkpointType);
+    for (const send of sends) this.send(send.target, send.body, send.sourcePosition, send.checkpointId, send.checkpointType, false);
     for (const key of outboxAdded) this.sendFromOutbox(key);
     for (const checkpoint of checkpoints) this.config.backupHook.checkpointCreated(checkpoint);
     this.crash('after-send');
@@ -297,12 +312,13 @@ export class Partition {
     const row = this.store.outboxRow(commandKey);
     if (row === undefined) return; // acknowledged within the same batch
     const body = { type: row.recordType, value: JSON.parse(row.body) as object } as UnsentCommandBody;
-    this.send(row.targetPartitionId, body, row.sourcePosition, row.checkpointId, row.checkpointType);
+    const retry = this.lastSentMs.has(commandKey);
+    this.send(row.targetPartitionId, body, row.sourcePosition, row.checkpointId, row.checkpointType, retry);
     this.lastSentMs.set(commandKey, this.config.clock.nowMs());
   }
 
   /** The one place that fills in the source envelope, piggybacking the checkpoint (unless switched off). */
-  private send(target: number, body: UnsentCommandBody, sourcePosition: number, checkpointId: number, checkpointType: CheckpointType): void {
+  private send(target: number, body: UnsentCommandBody, sourcePosition: number, checkpointId: number, checkpointType: CheckpointType, retry: boolean): void {
     const piggyback = this.config.testOnly.piggybacking !== false;
     const source = {
       partitionId: this.partitionId,
@@ -311,7 +327,9 @@ export class Partition {
       checkpointType: piggyback ? checkpointType : ('MARKER' as const),
     };
     assert(source.position >= 1, 'a command names the record whose processing sent it');
-    this.config.transport.send({ targetPartitionId: target, body: { ...body, value: { ...body.value, source } } as InterPartitionBody });
+    const sent = { ...body, value: { ...body.value, source } } as InterPartitionBody;
+    this.config.trace?.emit({ event: 'command-sent', partitionId: this.partitionId, targetPartitionId: target, retry, command: tracedCommand(sent) });
+    this.config.transport.send({ targetPartitionId: target, body: sent });
   }
 
   private crash(point: CrashPoint): void {

@@ -83,6 +83,7 @@ export class SimulationScheduler {
     const checkpointId = this.nextCheckpointId++;
     const types = this.options.checkpointTypes;
     const checkpointType = types[this.random.int(types.length)] ?? 'MANUAL_BACKUP';
+    this.cluster.announceCheckpoint(checkpointId, checkpointType);
     for (const partitionId of this.cluster.partitionIds()) {
       this.triggers.push({ partitionId, checkpointId, checkpointType, atMs: this.clock.nowMs() + this.random.int(this.options.triggerDelayMsMax + 1) });
     }

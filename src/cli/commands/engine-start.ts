@@ -9,6 +9,7 @@ import { runEngine } from '../../engine/engine-runner.js';
 import { partitionsOfNode } from '../../engine/partitioning.js';
 import { checkpointTypes, type CheckpointType } from '../../engine/records.js';
 import { CutlineError } from '../../errors.js';
+import { NdjsonFileTraceSink } from '../../engine/trace-sink.js';
 import { engineNodesMax, enginePartitionsMax } from '../../limits.js';
 import { BackupManager } from '../../backup/backup-manager.js';
 import { BackupApiService } from '../../api/backup-api-service.js';
@@ -28,6 +29,7 @@ interface StartArguments extends StoreArguments, BackupConfigArguments {
   workloadRate: number;
   checkpointIntervalMs: number;
   checkpointType: string;
+  trace?: string;
 }
 
 export const engineStartCommand: CommandModule<object, StartArguments> = {
@@ -40,12 +42,14 @@ export const engineStartCommand: CommandModule<object, StartArguments> = {
       .option('nodes', { type: 'number', default: 1, describe: `Number of nodes the partitions are spread over (1..${engineNodesMax})` })
       .option('workload-rate', { type: 'number', default: 200, describe: 'Workload commands per second (0: none)' })
       .option('checkpoint-interval-ms', { type: 'number', default: 0, describe: 'Trigger a checkpoint every N ms (0: never)' })
+      .option('trace', { type: 'string', describe: 'Write the protocol trace (NDJSON, FORMAT.md "Protocol trace") to this file, for `cutline model-check --trace`' })
       .option('checkpoint-type', { type: 'string', choices: checkpointTypes, default: 'MARKER', describe: 'Type of the periodic checkpoints' })
       .option('api-port', { type: 'number', describe: 'Serve the backup management API on this port (needs --store; 0 picks a free one)' })
       .option('api-host', { type: 'string', default: '127.0.0.1', describe: 'Address the management API listens on (it has no authentication)' })
       .example('$0 engine start --data-dir /var/lib/cutline --partitions 3 --nodes 1', 'Run three partitions on one node')
       .example('$0 engine start --data-dir d --store /var/backups --api-port 9600', 'Take backups to a directory, managed over HTTP')
-      .example('$0 engine start --data-dir d --store /b --backup-continuous --backup-checkpoint-interval PT30S --backup-schedule PT5M', 'Continuous backups') as unknown as Argv<StartArguments>,
+      .example('$0 engine start --data-dir d --store /b --backup-continuous --backup-checkpoint-interval PT30S --backup-schedule PT5M', 'Continuous backups')
+      .example('$0 engine start --data-dir /tmp/fresh --trace run.ndjson', 'Record the protocol trace of a run from an empty data directory') as unknown as Argv<StartArguments>,
   handler: async (argv: ArgumentsCamelCase<StartArguments>) => {
     checkCount('--partitions', argv.partitions, enginePartitionsMax);
     checkCount('--nodes', argv.nodes, engineNodesMax);
@@ -55,6 +59,7 @@ export const engineStartCommand: CommandModule<object, StartArguments> = {
     const backups = openBackups(argv);
     const backupConfig = backupConfigFromArguments(argv, backups !== undefined);
     const transport = new InProcessTransport(systemClock, systemRandom);
+    const trace = argv.trace === undefined ? undefined : openTraceFile(argv.trace);
     const cluster = Cluster.open({
       dataDirectory: argv.dataDir,
       partitionCount: argv.partitions,
@@ -62,6 +67,7 @@ export const engineStartCommand: CommandModule<object, StartArguments> = {
       clock: systemClock,
       transport,
       continuousBackups: backupConfig.continuous,
+      ...(trace === undefined ? {} : { trace }),
       ...(backups === undefined ? {} : { backupHook: backups.manager }),
     });
     const log = (line: string): void => void process.stdout.write(`${line}\n`);
@@ -106,6 +112,7 @@ export const engineStartCommand: CommandModule<object, StartArguments> = {
       // Backups still uploading stop here; the next start marks them FAILED (FORMAT.md, "Backup manager").
       await backups?.manager.close();
       cluster.close();
+      trace?.close();
     }
     process.stdout.write('engine stopped cleanly (snapshot taken on every partition)\n');
   },
@@ -122,6 +129,14 @@ function openBackups(argv: StartArguments): { manager: BackupManager } | undefin
   }
   const store = openBackupStore(storeConfigFromArguments(argv));
   return { manager: new BackupManager({ store, clock: systemClock, log: (line) => process.stdout.write(`${line}\n`) }) };
+}
+
+function openTraceFile(path: string): NdjsonFileTraceSink {
+  try {
+    return new NdjsonFileTraceSink(path);
+  } catch (cause) {
+    throw new CutlineError('USAGE', `cannot create the trace file ${path}: ${(cause as Error).message}`, { cause, hint: 'Pass --trace a path in a writable directory.' });
+  }
 }
 
 function checkCount(option: string, value: number, max: number): void {

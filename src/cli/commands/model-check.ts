@@ -5,6 +5,7 @@ import { backendChoices, selectBackend, type BackendChoice } from '../../tla/bac
 import { formatClosing, formatVerdict, reportJson } from '../../tla/model-check-format.js';
 import { runModels } from '../../tla/model-check-run.js';
 import { defaultModelsPath, loadModels } from '../../tla/models.js';
+import { checkTrace } from '../model-check-trace.js';
 import { cachedJarPath, installTlcJar, pinnedTlc } from '../../tla/tlc-jar.js';
 
 interface ModelCheckArgs {
@@ -15,6 +16,9 @@ interface ModelCheckArgs {
   'install-tlc': boolean;
   models: string;
   workers: number;
+  trace?: string;
+  spec?: string;
+  config?: string;
 }
 
 async function installTlc(json: boolean): Promise<void> {
@@ -62,14 +66,24 @@ export const modelCheckCommand: CommandModule<object, ModelCheckArgs> = {
       .option('install-tlc', { type: 'boolean', default: false, describe: `Download tla2tools.jar ${pinnedTlc.version} into the cache and verify its SHA-256` })
       .option('models', { type: 'string', default: defaultModelsPath(), describe: 'The models.json to read' })
       .option('workers', { type: 'number', default: 1, describe: 'Worker threads for the checker' })
+      .option('trace', { type: 'string', describe: 'Validate this protocol trace (NDJSON from `engine start --trace`) against the spec instead of checking models' })
+      .option('spec', { type: 'string', describe: 'With --trace: the trace spec module (default spec/CheckpointProtocolTrace.tla)' })
+      .option('config', { type: 'string', describe: 'With --trace: its .cfg (default: the .cfg beside --spec)' })
       .conflicts('model', 'all')
+      .conflicts('trace', ['model', 'all'])
       .example('$0 model-check --all', 'Check every model; exit 0 only when each has its expected outcome')
-      .example('$0 model-check --model CheckpointProtocolNoPiggyback --json', 'Print one model\'s counterexample as JSON') as unknown as Argv<ModelCheckArgs>,
+      .example('$0 model-check --model CheckpointProtocolNoPiggyback --json', 'Print one model\'s counterexample as JSON')
+      .example('$0 model-check --trace run.ndjson', 'Check that an engine run is a behaviour of the spec; exit 1 names the first event it does not allow') as unknown as Argv<ModelCheckArgs>,
   handler: async (args) => {
     if (args['install-tlc']) {
       await installTlc(args.json);
       if (args.model === undefined && args.all !== true) return;
     }
+    if (args.trace !== undefined) {
+      await checkTrace({ trace: args.trace, spec: args.spec, config: args.config, json: args.json });
+      return;
+    }
+    if (args.spec !== undefined || args.config !== undefined) throw new CutlineError('USAGE', '--spec and --config go with --trace', { hint: 'Models are chosen with --model or --all from spec/models.json.' });
     await check(args);
   },
 };

@@ -151,7 +151,12 @@ function symmetryPermutations(model: { evaluator: ActionEvaluator }, def: OpDef)
   return set.elems as FnValue[];
 }
 
-export async function loadModel(specPath: string, configPath: string): Promise<Model> {
+export interface LoadModelOptions {
+  /** Constant values that replace the .cfg's (trace validation sizes the model to the trace). */
+  readonly constants?: ReadonlyMap<string, CfgValue>;
+}
+
+export async function loadModel(specPath: string, configPath: string, options: LoadModelOptions = {}): Promise<Model> {
   const spec = await loadSpec(specPath);
   let cfgText: string;
   try {
@@ -160,6 +165,7 @@ export async function loadModel(specPath: string, configPath: string): Promise<M
     throw new CutlineError('USAGE', `cannot read the TLC configuration ${configPath}`, { cause });
   }
   const config = parseConfig(configPath, cfgText);
+  for (const [name, value] of options.constants ?? []) config.constants.set(name, value);
   const constants = bindConstants(spec, config);
   const evaluator = new ActionEvaluator(spec, constants);
   applySubstitutions(spec, config, evaluator, constants);

@@ -1,0 +1,119 @@
+------------------------- MODULE CheckpointProtocolTrace -------------------------
+(***************************************************************************)
+(* Trace validation of cutline's engine against CheckpointProtocol (the    *)
+(* method of Cirstea, Kuppe, Loillier and Merz, 2024): `cutline            *)
+(* model-check --trace run.ndjson` maps every event of the engine's        *)
+(* protocol trace to one of the step operators below, binds their          *)
+(* parameters to the event's values, and searches for a behaviour of the   *)
+(* spec that takes these steps in the trace's order.  Each step is an      *)
+(* action of CheckpointProtocol conjoined with what the event says about   *)
+(* the next state, except where the engine is finer or coarser than the    *)
+(* spec; those places are marked ABSTRACTION and say why.                  *)
+(*                                                                         *)
+(* Positions here are indices into the spec's logs, which hold only        *)
+(* CHECKPOINT_CREATE (CREATE), client commands (CLIENT) and received       *)
+(* inter-partition commands (RECEIVE); the mapping translates the engine's *)
+(* log positions, skipping the records the spec does not model             *)
+(* (CHECKPOINT_CREATED, CHECKPOINT_IGNORED, BACKUP_CONFIRMED).             *)
+(***************************************************************************)
+EXTENDS CheckpointProtocol
+
+\* ABSTRACTION: the spec's ClientCommand starts a request/acknowledgement exchange on one partition
+\* (by symmetry) and fixes the message its processing sends.  The engine's workload (instances,
+\* subscriptions, messages) decides that itself, so a client command is an opaque CLIENT record and
+\* the commands its processing sends are separate events (SendStep), checked for their piggybacked id.
+WorkloadRecord == [type |-> "CLIENT", id |-> 0, kind |-> "NONE", msg |-> 0, peer |-> NoPartition]
+
+\* The CHECKPOINT_CREATE records of p at positions 1..x.
+CreatesUpTo(p, x) == {y \in 1..x : log[p][y].type = "CREATE"}
+
+\* checkpointId(p) right after p processed position x: processing CHECKPOINT_CREATE raises it to a
+\* higher id and ignores any other, so it is the highest id among the records up to x.
+CpIdAt(p, x) ==
+    LET ids == {log[p][y].id : y \in CreatesUpTo(p, x)}
+    IN IF ids = {} THEN 0 ELSE Max(ids)
+
+\* The type that came with CpIdAt(p, x): the one of the first record that raised p to that id.
+CpKindAt(p, x) ==
+    IF CpIdAt(p, x) = 0 THEN "NONE"
+    ELSE log[p][Min({y \in CreatesUpTo(p, x) : log[p][y].id = CpIdAt(p, x)})].kind
+
+\* What SendStep requires a command sent for the record at x to piggyback (rejection reports show it).
+ExpectedPiggyback(p, x) == [cp |-> CpIdAt(p, x), cpKind |-> CpKindAt(p, x)]
+
+-----------------------------------------------------------------------------
+(* The step operators, one per kind of trace event.                        *)
+
+\* checkpoint-triggered: the external trigger of checkpoint c with type k.
+TriggerStep(c, k) == Trigger(k) /\ triggered' = c
+
+\* checkpoint-create-appended: the trigger of c reached p, which appended CHECKPOINT_CREATE{c}.
+DeliverStep(p, c, k) == Deliver(p, c) /\ kindOf[c] = k
+
+\* command-appended: a client command appended to p's log (see WorkloadRecord).
+ClientStep(p) ==
+    /\ log' = [log EXCEPT ![p] = Append(@, WorkloadRecord)]
+    /\ UNCHANGED <<processed, cpId, cpPos, cpKind, triggered, kindOf, undelivered, commands, msgs, pending, backups, restoredId, restored>>
+
+\* record-processed for a CHECKPOINT_CREATE at x: the spec's Process(p), after which the engine
+\* reported checkpoint c at position cx.
+ProcessCreateStep(p, x, c, cx) ==
+    /\ processed[p] + 1 = x
+    /\ x <= Len(log[p])
+    /\ log[p][x].type = "CREATE"
+    /\ Process(p)
+    /\ cpId'[p] = c
+    /\ cpPos'[p] = cx
+
+\* record-processed for a command at x.  ABSTRACTION: the spec's Process(p) also sends the message
+\* the spec's workload prescribes; here sending is SendStep, so this step only advances processed.
+\* Processing a command never changes the checkpoint, which the engine reported as (c, cx).
+ProcessCommandStep(p, x, c, cx) ==
+    /\ processed[p] + 1 = x
+    /\ x <= Len(log[p])
+    /\ log[p][x].type # "CREATE"
+    /\ cpId[p] = c
+    /\ cpPos[p] = cx
+    /\ processed' = [processed EXCEPT ![p] = @ + 1]
+    /\ UNCHANGED <<log, cpId, cpPos, cpKind, triggered, kindOf, undelivered, commands, msgs, pending, backups, restoredId, restored>>
+
+\* command-sent: p sends m because it processed the command at x.  This is the spec's Send(p, m.id,
+\* m.to) evaluated when x was processed: the piggybacked id is the checkpoint in force right after
+\* x, whenever the engine actually hands the command to the transport (after its commit, or on a
+\* retry).  A retry sends the same m again; msgs is a set, so a copy in flight is not doubled.
+SendStep(p, x, m) ==
+    /\ x <= processed[p]
+    /\ log[p][x].type # "CREATE"
+    /\ m.from = p
+    /\ m.cp = (IF Piggyback THEN CpIdAt(p, x) ELSE 0)
+    /\ m.cpKind = (IF Piggyback THEN CpKindAt(p, x) ELSE "NONE")
+    /\ msgs' = msgs \cup {m}
+    /\ UNCHANGED <<log, processed, cpId, cpPos, cpKind, triggered, kindOf, undelivered, commands, pending, backups, restoredId, restored>>
+
+\* ABSTRACTION: the spec's msgs is a set, so it cannot hold the second copy of a command that is
+\* in flight twice (a retry sent while the first copy travels, or a duplicating network).  Receiving
+\* such a copy is DuplicateStep (the network puts back a copy of a command sent before) followed by
+\* ReceiveStep.
+DuplicateStep(p, x, m) == m \notin msgs /\ SendStep(p, x, m)
+
+\* command-received: the spec's Receive(m); the engine appended the command alone (forced = FALSE)
+\* or a CHECKPOINT_CREATE first and then the command (forced = TRUE).
+ReceiveStep(m, forced) ==
+    /\ Receive(m)
+    /\ Len(log'[m.to]) = Len(log[m.to]) + (IF forced THEN 2 ELSE 1)
+    /\ log'[m.to][Len(log'[m.to])].type = "RECEIVE"
+
+\* backup-taken: the backup of p for checkpoint c at position cx holds the first n records.
+BackupStep(p, c, cx, n) ==
+    /\ TakeBackup(p)
+    /\ \E b \in backups'[p] \ backups[p] : b.id = c /\ b.pos = cx /\ Len(b.log) = n
+
+\* restored: every partition restored from its backup of checkpoint i, truncated after cuts[p].
+RestoreStep(i, cuts) ==
+    /\ Restore(i)
+    /\ \A p \in Partitions : Len(restored'[p]) = cuts[p]
+
+\* What a trace validation checks in every state it reaches besides the steps themselves.
+TraceInvariants == BackupHoldsCheckpoint /\ RestoredLogIsPrefix
+
+=============================================================================
