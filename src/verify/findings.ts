@@ -24,7 +24,7 @@ export const findingCodes = {
   FILE_SIZE_MISMATCH: { check: 'presence', meaning: 'A file in the store has another size than the manifest lists.' },
   FILE_CHECKSUM_MISMATCH: { check: 'checksum', meaning: "A file's SHA-256 differs from the manifest's." },
   LOG_CORRUPT: { check: 'log', meaning: 'A backed-up segment has a bad header, a CRC mismatch or a malformed frame.' },
-  LOG_POSITION: { check: 'log', meaning: 'Positions in the backed-up segments are not contiguous (a gap or an overlap).' },
+  LOG_POSITION: { check: 'log', meaning: 'Positions in the backed-up segments are not contiguous (a gap or an overlap), or a segment object is not named by its first position.' },
   LOG_COVERAGE: { check: 'log', meaning: "The backed-up log does not cover the snapshot's position + 1 up to the checkpoint position, or differs from the manifest's range." },
   RECORD_MALFORMED: { check: 'log', meaning: 'A backed-up record has an unknown type or a payload that is not a JSON object.' },
   CHECKPOINT_RECORD_MISSING: { check: 'checkpoint-record', meaning: 'The record at checkpointPosition is not the CHECKPOINT_CREATE of the backup id.' },

@@ -3,7 +3,7 @@ import { mkdir, open, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isCutlineError } from '../errors.js';
 import { SegmentedLog } from '../log/segmented-log.js';
-import { decodeSegmentHeader, segmentFileName, segmentHeaderBytes } from '../log/segment-format.js';
+import { decodeSegmentHeader, segmentFileName, segmentHeaderBytes, type SegmentHeader } from '../log/segment-format.js';
 import { decodeRecord } from '../engine/records.js';
 import type { ErrorCode } from '../error-codes.js';
 import type { LogRecord } from '../log/log.js';
@@ -36,9 +36,14 @@ export async function checkLog(backup: PartitionBackup, segments: readonly Downl
       add('LOG_CORRUPT', `${segment.key}: ${header.split(segment.localPath).join(segment.key)}`, segment.key);
       continue;
     }
-    const name = segmentFileName(header);
+    // FORMAT.md: a segment object is named by the first position its header holds.
+    const named = /^segments\/(\d{20})\.log$/.exec(segment.file.path)?.[1];
+    if (named !== undefined && Number(named) !== header.firstPosition) {
+      add('LOG_POSITION', `${segment.key} is named for position ${Number(named)}, but its header says it starts at position ${header.firstPosition}`, segment.key);
+    }
+    const name = segmentFileName(header.segmentId);
     if (keyOf.has(name)) {
-      add('LOG_POSITION', `${segment.key} and ${String(keyOf.get(name))} both hold segment ${header}`, segment.key);
+      add('LOG_POSITION', `${segment.key} and ${String(keyOf.get(name))} both hold segment ${header.segmentId}`, segment.key);
       continue;
     }
     keyOf.set(name, segment.key);
@@ -123,13 +128,13 @@ export function* decodedRecordsToCut(backup: PartitionBackup, log: SegmentedLog,
   }
 }
 
-async function readHeader(path: string): Promise<number | string> {
+async function readHeader(path: string): Promise<SegmentHeader | string> {
   const handle = await open(path, 'r');
   try {
     const bytes = Buffer.alloc(segmentHeaderBytes);
     const { bytesRead } = await handle.read(bytes, 0, segmentHeaderBytes, 0);
     if (bytesRead < segmentHeaderBytes) return `the file is ${bytesRead} bytes, shorter than a segment header (${segmentHeaderBytes})`;
-    return decodeSegmentHeader(bytes, path).segmentId;
+    return decodeSegmentHeader(bytes, path);
   } catch (error) {
     if (!isCutlineError(error)) throw error;
     return error.message;

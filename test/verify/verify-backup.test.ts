@@ -4,7 +4,8 @@ import { goldenDirectory } from '../../fixtures/generate.js';
 import { brokenFixtures } from '../../fixtures/broken-fixtures.js';
 import { verifyLevels } from '../../src/verify/findings.js';
 import { temporaryDirectories } from '../support/temporary-directories.js';
-import { cp } from 'node:fs/promises';
+import { cp, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { FileSystemBackupStore } from '../../src/store/fs-backup-store.js';
 import { createManifest, readManifest } from '../../src/backup/manifest-store.js';
 import { newManifest } from '../../src/backup/manifest.js';
@@ -71,6 +72,20 @@ describe('verify-backup on every broken fixture', () => {
       const run = await runCli(['verify-backup', '--store', store, '--backupId', '1', '--level', 'presence']);
       expect(run.code, `${fixture.name} at presence`).toBe(0);
     }
+  });
+});
+
+describe('segment object names', () => {
+  it('reports a segment object named for another position than its header holds (LOG_POSITION)', async () => {
+    const store = await newDirectory();
+    await cp(goldenDirectory, store, { recursive: true });
+    const [from, to] = ['segments/00000000000000000034.log', 'segments/00000000000000000035.log'];
+    await rename(join(store, 'contents/2/1/0', from), join(store, 'contents/2/1/0', to));
+    const manifestPath = join(store, 'manifests/2/1/0/manifest.json');
+    await writeFile(manifestPath, (await readFile(manifestPath, 'utf8')).replace(from, to));
+    const run = await runCli(['verify-backup', '--store', store, '--latest']);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain(`LOG_POSITION backup=1 partition=2 path=contents/2/1/0/${to} contents/2/1/0/${to} is named for position 35, but its header says it starts at position 34`);
   });
 });
 
