@@ -1,4 +1,4 @@
-// Runs the CLI entry point in-process, capturing what it writes to stdout and stderr, for command tests.
+// Runs the cutline CLI in-process with stdout and stderr captured, as the CLI tests need it.
 import { vi } from 'vitest';
 import { main } from '../../src/cli/main.js';
 
