@@ -67,7 +67,7 @@ export class FileDownload {
       }
       context.onBytes(bytes);
     };
-    for (let failures = 0; ; ) {
+    for (let failures = 0, flushedBefore = 0; ; flushedBefore = flushed) {
       try {
         // After a transient failure the download resumes at the first byte not yet received.
         await this.stream(offset + flushed, length - flushed, context, async (chunk) => {
@@ -81,10 +81,12 @@ export class FileDownload {
         break;
       } catch (error) {
         await flush();
-        failures += 1;
+        // Attempts are counted while they make no progress: a download that keeps moving keeps going.
+        failures = flushed > flushedBefore ? 1 : failures + 1;
         if (flushed === length && isTransientStoreError(error)) break; // everything arrived before the break
 
-        if (context.signal.aborted || !isTransientStoreError(error) || failures >= storeRequestAttemptsMax) throw error;
+        if (context.signal.aborted || !isTransientStoreError(error)) throw error;
+        if (failures >= storeRequestAttemptsMax) throw this.unavailable(error, failures);
         await (context.wait ?? sleep)(backoffDelayMs(failures - 1, context.random), context.signal);
       }
     }
@@ -123,6 +125,14 @@ export class FileDownload {
     }
   }
 
+  private unavailable(error: unknown, attempts: number): CutlineError {
+    const reason = error instanceof Error ? error.message : String(error);
+    return new CutlineError('STORE_UNAVAILABLE', `downloading ${this.file.key} failed ${attempts} times in a row without progress; the last error: ${reason}`, {
+      cause: error,
+      hint: 'The store is unreachable or overloaded; run the restore again when it answers (the data directory was left as found).',
+    });
+  }
+
   private sizeMismatch(what: 'more' | 'fewer'): CutlineError {
     return new CutlineError('RESTORE_CHECKSUM', `${this.file.key} holds ${what} bytes than the ${this.file.sizeBytes} its manifest lists (for ${this.file.targetPath})`, {
       hint: 'The object in the store was truncated or replaced; run `cutline verify-backup --level presence`, and restore from another backup id.',
@@ -131,6 +141,8 @@ export class FileDownload {
 
   private waitForTurn(index: number, signal: AbortSignal): Promise<void> {
     if (this.hashedParts === index) return Promise.resolve();
+    // An abort listener added after the abort never fires: an aborted download must not wait at all.
+    if (signal.aborted) return Promise.reject(signal.reason as Error);
     return new Promise<void>((resolve, reject) => {
       const onAbort = (): void => reject(signal.reason as Error);
       signal.addEventListener('abort', onAbort, { once: true });

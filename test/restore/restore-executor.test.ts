@@ -113,11 +113,20 @@ describe('restore of a real engine backup (filesystem store)', () => {
   });
 
   it('retries transient store failures and resumes broken downloads', async () => {
-    const flaky = new FaultInjectingBackupStore(store, new SeededRandom(5), { failProbability: 0.2, breakReadProbability: 0.3, operations: ['get'] });
+    // One download at a time, so the store calls (and the faults the seed draws for them) come in one order.
+    const flaky = new FaultInjectingBackupStore(store, new SeededRandom(5), { failProbability: 0.15, breakReadProbability: 0.25, operations: ['get'] });
     const target = await freshTarget();
-    expect((await restore(plan, flaky, target)).status).toBe('restored');
+    expect((await restore(plan, flaky, target, { parallelism: 1 })).status).toBe('restored');
     expect(flaky.faults.filter((fault) => fault.kind === 'fail').length).toBeGreaterThan(0);
     expect(flaky.faults.filter((fault) => fault.kind === 'break-read').length).toBeGreaterThan(0);
+  });
+
+  it('gives up with STORE_UNAVAILABLE after five attempts in a row without progress, leaving the target as found', async () => {
+    const down = new FaultInjectingBackupStore(store, new SeededRandom(1), { failProbability: 1, operations: ['get'] });
+    const target = await freshTarget();
+    const error = await expectCode(restore(plan, down, target), 'STORE_UNAVAILABLE');
+    expect(error.message).toMatch(/^downloading contents\/1\/1\/0\/\S+ failed 5 times in a row without progress; the last error: injected fault: get /);
+    expect(existsSync(target)).toBe(false);
   });
 
   it('an aborted restore leaves the target as found and can be run again', async () => {
