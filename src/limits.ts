@@ -62,3 +62,9 @@ export const tlcOutputBytesMax = 32 * 1024 * 1024;
 export const tlaEnumerationSizeMax = 5_000_000;
 /** Most distinct states the built-in checker explores before it stops with LIMIT_EXCEEDED. */
 export const tlaDistinctStatesMax = 20_000_000;
+// Backup manager and management API (src/backup/backup-manager.ts, src/api).
+/** Files of backups uploaded at once by one engine process (across all partitions). */
+export const backupUploadParallelismMax = 4;
+/** Largest request body the management API reads. */
+export const apiRequestBytesMax = 64 * 1024;
+// End of backup manager block.

@@ -4,6 +4,7 @@ import { Transform } from 'node:stream';
 import type { Clock } from '../clock.js';
 import { CutlineError } from '../errors.js';
 import { assert } from '../assert.js';
+import { ConcurrencyLimiter } from '../concurrency-limiter.js';
 import type { BackupStore, StoreCallOptions, StreamBody } from '../store/backup-store.js';
 import { getBytes } from '../store/backup-store.js';
 import { contentKey, manifestKey, manifestsPrefix, parseManifestKey, partitionManifestsPrefix, type BackupId } from './backup-layout.js';
@@ -59,11 +60,17 @@ export interface BackupFileSource {
   readonly body: StreamBody;
 }
 
+/** How uploadBackup runs: an abort signal, and a limiter shared by every upload of the process. */
+export interface UploadOptions extends StoreCallOptions {
+  readonly limiter?: ConcurrencyLimiter;
+}
+
 /**
  * The commit protocol (FORMAT.md, "Write ordering"): create the IN_PROGRESS manifest (create-only,
- * so a backup id is never reused), upload every file while hashing it, and only then write the
- * COMPLETED manifest listing each file's size and SHA-256. Any failure marks the manifest FAILED
- * with the reason (when the store still answers) and is rethrown.
+ * so a backup id is never reused), upload every file while hashing it (up to the limiter's number at
+ * once), and only then write the COMPLETED manifest listing each file's size and SHA-256. Any failure
+ * marks the manifest FAILED with the reason (when the store still answers) and is rethrown; an abort
+ * writes nothing more, as a crash would not, and the writer's next start marks the manifest FAILED.
  */
 export async function uploadBackup(
   store: BackupStore,
@@ -71,17 +78,34 @@ export async function uploadBackup(
   descriptor: ManifestDescriptor,
   sources: readonly BackupFileSource[],
   clock: Clock,
-  options: StoreCallOptions = {},
+  options: UploadOptions = {},
 ): Promise<Manifest> {
-  await createManifest(store, newManifest(id, descriptor, clock), options);
+  const callOptions = options.signal === undefined ? {} : { signal: options.signal };
+  await createManifest(store, newManifest(id, descriptor, clock), callOptions);
+  // The first failure aborts the uploads still running, so a failed backup stops using the store at once.
+  const failed = new AbortController();
+  const signal = options.signal === undefined ? failed.signal : AbortSignal.any([options.signal, failed.signal]);
+  const limiter = options.limiter ?? new ConcurrencyLimiter(1);
   try {
-    const files: ManifestFile[] = [];
-    for (const source of sources) {
-      const sha256 = await putHashed(store, contentKey(id, source.path), source.body, options);
-      files.push({ path: source.path, sizeBytes: source.body.sizeBytes, sha256 });
-    }
-    return await updateManifest(store, id, 'COMPLETED', clock, { files }, options);
+    // Every upload has settled before the manifest changes, so no put lands after the FAILED manifest.
+    const settled = await Promise.allSettled(
+      sources.map((source) =>
+        limiter.run(async (): Promise<ManifestFile> => {
+          signal.throwIfAborted();
+          const sha256 = await putHashed(store, contentKey(id, source.path), source.body, { signal });
+          return { path: source.path, sizeBytes: source.body.sizeBytes, sha256 };
+        }).catch((error: unknown) => {
+          failed.abort(error);
+          throw error;
+        }),
+      ),
+    );
+    const rejected = settled.find((result) => result.status === 'rejected');
+    if (rejected !== undefined) throw failed.signal.reason ?? rejected.reason;
+    const files = settled.map((result) => (result as PromiseFulfilledResult<ManifestFile>).value);
+    return await updateManifest(store, id, 'COMPLETED', clock, { files }, callOptions);
   } catch (error) {
+    if (options.signal?.aborted === true) throw error;
     const reason = error instanceof Error ? error.message : String(error);
     await updateManifest(store, id, 'FAILED', clock, { failureReason: reason }).catch(() => undefined);
     throw error;

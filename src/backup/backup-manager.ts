@@ -1,0 +1,186 @@
+// The backup manager: pins a checkpoint's snapshot inside the engine's hook, then takes the backup asynchronously and confirms it.
+import type { Clock } from '../clock.js';
+import { assert } from '../assert.js';
+import { ConcurrencyLimiter } from '../concurrency-limiter.js';
+import { isCutlineError } from '../errors.js';
+import type { BackupHook, CreatedCheckpoint } from '../engine/backup-hook.js';
+import type { Cluster } from '../engine/cluster.js';
+import type { Partition } from '../engine/partition.js';
+import { backupUploadParallelismMax } from '../limits.js';
+import type { BackupStore } from '../store/backup-store.js';
+import { cutlineVersion } from '../version.js';
+import { chooseBackupId } from './backup-ids.js';
+import { listBackupIds } from './manifest-store.js';
+import { pinCheckpoint, type PinResult } from './checkpoint-pin.js';
+import { runPartitionBackup } from './partition-backup.js';
+import { reconcilePartition } from './backup-reconcile.js';
+
+export interface BackupManagerOptions {
+  readonly store: BackupStore;
+  readonly clock: Clock;
+  /** Files uploaded at once across all partitions (default backupUploadParallelismMax). */
+  readonly uploadParallelism?: number;
+  readonly engineVersion?: string;
+  /** One line per backup event (started, completed, failed), for the engine's output. */
+  readonly log?: (line: string) => void;
+}
+
+/** How one partition's backup ended, as the manager confirmed it. */
+export interface BackupOutcome {
+  readonly partitionId: number;
+  readonly checkpointId: number;
+  readonly status: 'COMPLETED' | 'FAILED';
+  readonly reason: string | null;
+}
+
+/**
+ * Implements the engine's BackupHook. The hook runs on the processing path, so it only pins the
+ * backup's base (a snapshot reservation or a log hold, plus the checkpoint record's timestamp) and
+ * queues the work; uploads run on the event loop afterwards. Each partition backup ends with a
+ * BACKUP_CONFIRMED record (COMPLETED or FAILED), and its pin is released on every path.
+ */
+export class BackupManager implements BackupHook {
+  readonly store: BackupStore;
+  readonly clock: Clock;
+  readonly outcomes: BackupOutcome[] = [];
+  private cluster: Cluster | undefined;
+  /** Notifications that arrived while their partition was still recovering: handled by reconcile. */
+  private readonly deferred: CreatedCheckpoint[] = [];
+  private readonly active = new Map<string, Promise<void>>();
+  private readonly stopping = new AbortController();
+  private readonly limiter: ConcurrencyLimiter;
+  private readonly serializeTakes = new ConcurrencyLimiter(1);
+  private highestRequestedId = 0;
+
+  constructor(private readonly options: BackupManagerOptions) {
+    this.store = options.store;
+    this.clock = options.clock;
+    this.limiter = new ConcurrencyLimiter(options.uploadParallelism ?? backupUploadParallelismMax);
+  }
+
+  /** Attaches the opened cluster and reconciles every running partition (see reconcile). */
+  async start(cluster: Cluster): Promise<void> {
+    this.cluster = cluster;
+    for (const partitionId of cluster.partitionIds()) if (cluster.isRunning(partitionId)) await this.reconcile(partitionId);
+  }
+
+  checkpointCreated(checkpoint: CreatedCheckpoint): void {
+    const cluster = this.cluster;
+    if (cluster === undefined || !cluster.isRunning(checkpoint.partitionId) || this.stopping.signal.aborted) {
+      this.deferred.push(checkpoint);
+      return;
+    }
+    this.begin(cluster.partition(checkpoint.partitionId), checkpoint);
+  }
+
+  /**
+   * After a partition (re)started: marks its interrupted backups FAILED, confirms backups whose
+   * confirmation a crash lost, and takes the backups of checkpoints whose notification was lost.
+   */
+  async reconcile(partitionId: number): Promise<void> {
+    const cluster = this.requireCluster();
+    const partition = cluster.partition(partitionId);
+    const mine = this.deferred.filter((checkpoint) => checkpoint.partitionId === partitionId);
+    this.deferred.splice(0, this.deferred.length, ...this.deferred.filter((checkpoint) => checkpoint.partitionId !== partitionId));
+    await reconcilePartition({
+      store: this.store,
+      clock: this.clock,
+      partition,
+      nodeId: cluster.nodeOf(partitionId),
+      notified: mine,
+      isActive: (checkpointId) => this.active.has(taskKey(partitionId, checkpointId)),
+      begin: (checkpoint) => this.begin(partition, checkpoint),
+      confirm: (outcome, checkpointPosition) => this.confirm(partition, outcome, checkpointPosition),
+    });
+  }
+
+  /** Asks every partition for a backup checkpoint; returns its id (see chooseBackupId for the id rules). */
+  async takeBackup(requestedId?: number): Promise<number> {
+    const cluster = this.requireCluster();
+    return this.serializeTakes.run(async () => {
+      const stored = await listBackupIds(this.store);
+      const processed = cluster.partitions().map((partition) => partition.state().checkpointId);
+      const highest = Math.max(this.highestRequestedId, ...processed, ...stored);
+      const backupId = chooseBackupId(requestedId, highest, this.clock);
+      this.highestRequestedId = backupId;
+      cluster.triggerCheckpoint(backupId, 'MANUAL_BACKUP');
+      this.options.log?.(`backup ${backupId}: checkpoint requested on ${cluster.partitions().length} partitions`);
+      return backupId;
+    });
+  }
+
+  /** Whether this manager is still taking the backup of a partition (used by the status API). */
+  isTaking(partitionId: number, checkpointId: number): boolean {
+    return this.active.has(taskKey(partitionId, checkpointId));
+  }
+
+  /** The highest id handed out by takeBackup in this process, 0 before the first. */
+  get highestRequested(): number {
+    return this.highestRequestedId;
+  }
+
+  /** Resolves once no backup is running (including backups started meanwhile). */
+  async settled(): Promise<void> {
+    while (this.active.size > 0) await Promise.allSettled([...this.active.values()]);
+  }
+
+  /**
+   * Stops as a crash would: running uploads are aborted and nothing more is written, neither a FAILED
+   * manifest nor a confirmation; the next start's reconcile marks those backups FAILED.
+   */
+  async close(): Promise<void> {
+    this.stopping.abort(new Error('the backup manager stopped'));
+    await this.settled();
+  }
+
+  private begin(partition: Partition, checkpoint: CreatedCheckpoint): void {
+    const key = taskKey(checkpoint.partitionId, checkpoint.checkpointId);
+    if (this.active.has(key)) return;
+    const pin = pinCheckpoint(partition, checkpoint, this.requireCluster().nodeOf(checkpoint.partitionId));
+    const task = this.run(partition, pin).finally(() => this.active.delete(key));
+    this.active.set(key, task);
+  }
+
+  private async run(partition: Partition, pin: PinResult): Promise<void> {
+    const { checkpoint } = pin;
+    const id = checkpoint.id;
+    try {
+      if (pin.failure !== undefined) throw pin.failure;
+      this.options.log?.(`backup ${id.checkpointId}: partition ${id.partitionId} started (snapshot ${checkpoint.snapshot?.metadata.snapshotId ?? 'none'})`);
+      await runPartitionBackup(checkpoint, () => partition.log.segments(), {
+        store: this.store,
+        clock: this.clock,
+        limiter: this.limiter,
+        partitionCount: this.requireCluster().options.partitionCount,
+        engineVersion: this.options.engineVersion ?? cutlineVersion,
+        signal: this.stopping.signal,
+      });
+      this.confirm(partition, { partitionId: id.partitionId, checkpointId: id.checkpointId, status: 'COMPLETED', reason: null }, checkpoint.checkpointPosition);
+    } catch (error) {
+      if (this.stopping.signal.aborted) return;
+      const reason = isCutlineError(error) ? `${error.code}: ${error.message}` : error instanceof Error ? error.message : String(error);
+      this.confirm(partition, { partitionId: id.partitionId, checkpointId: id.checkpointId, status: 'FAILED', reason }, checkpoint.checkpointPosition);
+    } finally {
+      pin.release();
+    }
+  }
+
+  /** Appends BACKUP_CONFIRMED, unless the partition stopped meanwhile (its restart reconciles instead). */
+  private confirm(partition: Partition, outcome: BackupOutcome, checkpointPosition: number): void {
+    const cluster = this.requireCluster();
+    if (this.stopping.signal.aborted || !cluster.isRunning(outcome.partitionId) || cluster.partition(outcome.partitionId) !== partition) return;
+    partition.confirmBackup(outcome.checkpointId, checkpointPosition, outcome.status, ...(outcome.reason === null ? [] : [outcome.reason]));
+    this.outcomes.push(outcome);
+    const detail = outcome.reason === null ? '' : `: ${outcome.reason}`;
+    this.options.log?.(`backup ${outcome.checkpointId}: partition ${outcome.partitionId} ${outcome.status}${detail}`);
+  }
+
+  private requireCluster(): Cluster {
+    assert(this.cluster !== undefined, 'BackupManager.start(cluster) ran before any backup work');
+    return this.cluster;
+  }
+}
+
+function taskKey(partitionId: number, checkpointId: number): string {
+  return `${partitionId}/${checkpointId}`;
+}

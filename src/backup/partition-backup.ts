@@ -1,0 +1,135 @@
+// One partition's backup of one checkpoint: the pinned snapshot plus the segments at copy start, uploaded with the manifest last.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Clock } from '../clock.js';
+import type { ConcurrencyLimiter } from '../concurrency-limiter.js';
+import { CutlineError } from '../errors.js';
+import type { SegmentInfo } from '../log/log.js';
+import type { Snapshot } from '../engine/snapshot-store.js';
+import type { BackupStore } from '../store/backup-store.js';
+import type { BackupId } from './backup-layout.js';
+import type { BackupCheckpointType, Manifest, ManifestDescriptor } from './manifest.js';
+import { createManifest, failBackup, uploadBackup, type BackupFileSource } from './manifest-store.js';
+import { newManifest } from './manifest.js';
+import { closeCopies, descriptorBody, openSegmentCopies, segmentObjectPath, type SegmentCopy } from './segment-copy.js';
+
+/** A checkpoint whose backup base was pinned synchronously in the hook. */
+export interface PinnedCheckpoint {
+  readonly id: BackupId;
+  readonly checkpointPosition: number;
+  readonly checkpointType: BackupCheckpointType;
+  readonly checkpointTimestampMs: number;
+  /** The snapshot the backup holds; undefined when the partition has none yet (replay from position 1). */
+  readonly snapshot: Snapshot | undefined;
+}
+
+export interface PartitionBackupContext {
+  readonly store: BackupStore;
+  readonly clock: Clock;
+  readonly limiter: ConcurrencyLimiter;
+  readonly partitionCount: number;
+  readonly engineVersion: string;
+  readonly signal: AbortSignal;
+}
+
+/**
+ * Takes the backup: reads the segment list now (copy start), pins every file by an open descriptor,
+ * then runs the commit protocol of uploadBackup. A failure before the manifest exists still leaves a
+ * FAILED manifest (see failedBeforeUpload), so the backup's status never stays unknown.
+ */
+export async function runPartitionBackup(pinned: PinnedCheckpoint, segments: () => readonly SegmentInfo[], context: PartitionBackupContext): Promise<Manifest> {
+  const pinnedFiles: { fd: number }[] = [];
+  try {
+    let plan: { descriptor: ManifestDescriptor; sources: BackupFileSource[] };
+    try {
+      plan = await planBackup(pinned, segments, context, pinnedFiles);
+    } catch (error) {
+      if (!context.signal.aborted) await failedBeforeUpload(pinned, context, error);
+      throw error;
+    }
+    return await uploadBackup(context.store, pinned.id, plan.descriptor, plan.sources, context.clock, { signal: context.signal, limiter: context.limiter });
+  } finally {
+    closeCopies(pinnedFiles);
+  }
+}
+
+async function planBackup(
+  pinned: PinnedCheckpoint,
+  segments: () => readonly SegmentInfo[],
+  context: PartitionBackupContext,
+  pinnedFiles: { fd: number }[],
+): Promise<{ descriptor: ManifestDescriptor; sources: BackupFileSource[] }> {
+  const snapshot = pinned.snapshot;
+  const processed = snapshot?.metadata.processedPosition ?? 0;
+  // The log must continue the snapshot and hold the checkpoint record itself (restore checks it).
+  const fromPosition = Math.min(processed + 1, pinned.checkpointPosition);
+  const sources: BackupFileSource[] = [];
+  if (snapshot !== undefined) {
+    for (const name of snapshot.files) {
+      const fd = fs.openSync(path.join(snapshot.directory, name), 'r');
+      pinnedFiles.push({ fd });
+      sources.push({ path: `snapshot/${snapshot.metadata.snapshotId}/${name}`, body: descriptorBody(fd, fs.fstatSync(fd).size) });
+    }
+  }
+  const copies = await openSegmentCopies(segments(), fromPosition);
+  pinnedFiles.push(...copies);
+  checkCoverage(pinned, copies, fromPosition);
+  for (const copy of copies) sources.push({ path: segmentObjectPath(copy.firstPosition), body: descriptorBody(copy.fd, copy.lengthBytes) });
+  const descriptor: ManifestDescriptor = {
+    snapshotId: snapshot?.metadata.snapshotId ?? null,
+    snapshotProcessedPosition: processed,
+    checkpointPosition: pinned.checkpointPosition,
+    checkpointTimestampMs: pinned.checkpointTimestampMs,
+    checkpointType: pinned.checkpointType,
+    firstLogPosition: copies[0]?.firstPosition ?? fromPosition,
+    lastLogPosition: copies.at(-1)?.lastPosition ?? fromPosition,
+    partitionCount: context.partitionCount,
+    engineVersion: context.engineVersion,
+  };
+  return { descriptor, sources };
+}
+
+/** The copied segments must run without a gap from fromPosition through the checkpoint record. */
+function checkCoverage(pinned: PinnedCheckpoint, copies: readonly SegmentCopy[], fromPosition: number): void {
+  const where = `partition ${pinned.id.partitionId}, backup ${pinned.id.checkpointId}`;
+  const first = copies[0];
+  const last = copies.at(-1);
+  if (first === undefined || last === undefined || first.firstPosition > fromPosition) {
+    throw new CutlineError('LOG_POSITION', `${where}: the log no longer holds position ${fromPosition} (it starts at ${first?.firstPosition ?? 'nothing'})`, {
+      hint: 'The segments after the backup snapshot were compacted away; take a new backup.',
+    });
+  }
+  for (let index = 1; index < copies.length; index++) {
+    const [previous, next] = [copies[index - 1], copies[index]];
+    if (previous !== undefined && next !== undefined && next.firstPosition !== previous.lastPosition + 1) {
+      throw new CutlineError('LOG_POSITION', `${where}: segment ${next.path} starts at ${next.firstPosition}, but the durable part of ${previous.path} ends at ${previous.lastPosition}`);
+    }
+  }
+  if (last.lastPosition < pinned.checkpointPosition) {
+    throw new CutlineError('LOG_POSITION', `${where}: the durable log ends at ${last.lastPosition}, before the checkpoint record at ${pinned.checkpointPosition}`);
+  }
+}
+
+/**
+ * The contents could not even be chosen: the manifest is still written, IN_PROGRESS then FAILED, with a
+ * descriptor naming no snapshot and the log range [1, checkpointPosition] (FORMAT.md, "Backup manager").
+ */
+async function failedBeforeUpload(pinned: PinnedCheckpoint, context: PartitionBackupContext, error: unknown): Promise<void> {
+  const descriptor: ManifestDescriptor = {
+    snapshotId: null,
+    snapshotProcessedPosition: 0,
+    checkpointPosition: pinned.checkpointPosition,
+    checkpointTimestampMs: pinned.checkpointTimestampMs,
+    checkpointType: pinned.checkpointType,
+    firstLogPosition: 1,
+    lastLogPosition: pinned.checkpointPosition,
+    partitionCount: context.partitionCount,
+    engineVersion: context.engineVersion,
+  };
+  try {
+    await createManifest(context.store, newManifest(pinned.id, descriptor, context.clock));
+    await failBackup(context.store, pinned.id, error instanceof Error ? error.message : String(error), context.clock);
+  } catch {
+    // The store is failing too, or the id was used before: the partition's confirmation records the failure.
+  }
+}
