@@ -53,6 +53,17 @@ export const errorCodes = {
   API_UNAVAILABLE: { exitCode: 3, description: 'The engine management API did not answer or answered with something unexpected.' },
   API_NOT_FOUND: { exitCode: 2, description: 'The management API has no such route (HTTP 404).' },
   // End of backup manager block.
+  // Restore (src/restore).
+  RESTORE_PARTITION_MISSING: { exitCode: 3, description: 'A partition this node owns has no manifest for the backup id.' },
+  RESTORE_PARTITION_COUNT: { exitCode: 3, description: 'The manifests of a backup disagree on the number of partitions, or a partition id lies outside it.' },
+  RESTORE_ENGINE_VERSION: { exitCode: 3, description: 'A partition backup was written by an engine version this cutline cannot restore.' },
+  RESTORE_LAYOUT: { exitCode: 3, description: 'A manifest lists a file restore cannot place in the data directory.' },
+  RESTORE_TARGET_NOT_EMPTY: { exitCode: 2, description: 'The data directory to restore into is not empty (or holds another restore).' },
+  RESTORE_CHECKSUM: { exitCode: 3, description: 'A downloaded file does not match the size or SHA-256 its manifest lists.' },
+  RESTORE_CHECKPOINT_RECORD: { exitCode: 3, description: 'The record at a partition backup\'s checkpointPosition is missing or not the checkpoint of the backup id.' },
+  RESTORE_INCONSISTENT: { exitCode: 3, description: 'The restored logs hold a command received before the cut whose send lies after the sender\'s cut.' },
+  RESTORE_ABORTED: { exitCode: 3, description: 'The restore was interrupted; the data directory was left as found.' },
+  // End of restore block.
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 export type ErrorCode = keyof typeof errorCodes;

@@ -68,3 +68,14 @@ export const backupUploadParallelismMax = 4;
 /** Largest request body the management API reads. */
 export const apiRequestBytesMax = 64 * 1024;
 // End of backup manager block.
+// Restore (src/restore).
+/** Downloads in flight at once during a restore (files or ranges of a file): the default and the largest allowed. */
+export const restoreParallelismDefault = 8;
+export const restoreParallelismMax = 64;
+/** Objects larger than this are fetched as several ranged GETs in parallel instead of one GET. */
+export const restoreRangedGetBytesMin = 16 * 1024 * 1024;
+/** Size of one ranged GET; each range is held in memory until the file's hash reaches it. */
+export const restoreRangeBytes = 8 * 1024 * 1024;
+/** Most files one restore downloads (every partition together). */
+export const restoreFilesMax = 1_000_000;
+// End of restore block.

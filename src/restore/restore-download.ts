@@ -1,0 +1,97 @@
+// Downloads every file of a plan into a directory with bounded parallelism across files and ranges within large files.
+import { mkdir, open } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { Random } from '../random.js';
+import type { BackupStore } from '../store/backup-store.js';
+import { assert } from '../assert.js';
+import { restoreRangeBytes, restoreRangedGetBytesMin } from '../limits.js';
+import type { PlannedFile } from './restore-plan.js';
+import { FileDownload, fileRanges, type TransferContext } from './file-download.js';
+
+export interface DownloadProgress {
+  readonly bytesDone: number;
+  readonly bytesTotal: number;
+  readonly filesDone: number;
+  readonly filesTotal: number;
+}
+
+export interface DownloadRequest {
+  readonly store: BackupStore;
+  readonly files: readonly PlannedFile[];
+  /** Every file goes to `join(directory, file.targetPath)`; parent directories are created. */
+  readonly directory: string;
+  readonly parallelism: number;
+  readonly random: Random;
+  readonly signal: AbortSignal;
+  readonly wait?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  readonly rangedGetBytesMin?: number;
+  readonly rangeBytes?: number;
+  readonly onProgress?: (progress: DownloadProgress) => void;
+}
+
+/**
+ * Runs `parallelism` workers over the ranges of every file, in file order. Each file is checked
+ * (size and SHA-256, while streaming) and fsynced when its last range is in. The first failure stops
+ * every worker; the files written so far are left for the caller to remove (they are in staging).
+ * Returns the directories it created, so the caller can make them durable.
+ */
+export async function downloadFiles(request: DownloadRequest): Promise<Set<string>> {
+  const rangedMin = request.rangedGetBytesMin ?? restoreRangedGetBytesMin;
+  const rangeBytes = request.rangeBytes ?? restoreRangeBytes;
+  const queue = request.files.flatMap((file, fileIndex) => fileRanges(file.sizeBytes, rangedMin, rangeBytes).map((_, partIndex) => ({ fileIndex, partIndex })));
+  const stop = new AbortController();
+  const signal = AbortSignal.any([request.signal, stop.signal]);
+  const progress = { bytesDone: 0, bytesTotal: request.files.reduce((sum, file) => sum + file.sizeBytes, 0), filesDone: 0, filesTotal: request.files.length };
+  const context: TransferContext = {
+    store: request.store,
+    random: request.random,
+    signal,
+    ...(request.wait === undefined ? {} : { wait: request.wait }),
+    onBytes: (bytes) => {
+      progress.bytesDone += bytes;
+      request.onProgress?.({ ...progress });
+    },
+  };
+  const opened = new Map<number, Promise<FileDownload>>();
+  const directories = new Set<string>();
+  const openFile = (fileIndex: number): Promise<FileDownload> => {
+    const existing = opened.get(fileIndex);
+    if (existing !== undefined) return existing;
+    const file = request.files[fileIndex];
+    assert(file !== undefined, `file ${fileIndex} of the plan exists`);
+    const path = join(request.directory, file.targetPath);
+    const created = (async () => {
+      await mkdir(dirname(path), { recursive: true });
+      directories.add(dirname(path));
+      return new FileDownload(file, await open(path, 'wx'), fileRanges(file.sizeBytes, rangedMin, rangeBytes));
+    })();
+    opened.set(fileIndex, created);
+    return created;
+  };
+  let next = 0;
+  let failure: unknown;
+  const worker = async (): Promise<void> => {
+    while (failure === undefined && next < queue.length) {
+      const item = queue[next++];
+      assert(item !== undefined, 'the queue holds the item');
+      try {
+        signal.throwIfAborted();
+        const download = await openFile(item.fileIndex);
+        if (!(await download.downloadPart(item.partIndex, context))) continue;
+        await download.finish();
+        await download.handle.close();
+        opened.delete(item.fileIndex);
+        progress.filesDone += 1;
+        request.onProgress?.({ ...progress });
+      } catch (error) {
+        // The first failure is the one reported; the others are the aborts it caused.
+        failure ??= error;
+        stop.abort(error);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(request.parallelism, queue.length)) }, worker));
+  await Promise.all([...opened.values()].map(async (pending) => (await pending.catch(() => undefined))?.handle.close().catch(() => undefined)));
+  if (failure !== undefined) throw request.signal.aborted ? (request.signal.reason as unknown) : failure;
+  return directories;
+}

@@ -1,0 +1,140 @@
+// The restore executor: carries out a plan in a staging directory inside the target, then commits it into place.
+import { mkdir } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { CutlineError, isCutlineError } from '../errors.js';
+import type { Clock } from '../clock.js';
+import type { Random } from '../random.js';
+import type { BackupStore } from '../store/backup-store.js';
+import { ensureEngineDescriptor, engineDescriptorFile } from '../engine/data-directory.js';
+import { restoreParallelismMax } from '../limits.js';
+import { plannedFiles, type RestorePlan } from './restore-plan.js';
+import { stagingDirectoryName } from './restore-layout.js';
+import { downloadFiles, type DownloadProgress } from './restore-download.js';
+import { finishPartition, type RestoredPartition } from './restore-partition.js';
+import { checkRestoredConsistency, type ConsistencyReport } from './restore-consistency.js';
+import { syncPath } from './durable-fs.js';
+import { completeRestore, inspectTarget, removeStaging, restoreIdentity, restoreTargetAsFound, stagedDataName, writeCommitRecord, type CommitRecord, type CompletionMarker } from './restore-target.js';
+
+/** Named moments of a restore where a test simulates a kill (by throwing from crashPoint). */
+export type RestoreCrashPoint = 'after-download' | 'after-commit-record' | 'after-move' | 'after-marker';
+
+export interface RestoreRequest {
+  readonly plan: RestorePlan;
+  readonly store: BackupStore;
+  readonly dataDirectory: string;
+  readonly parallelism: number;
+  readonly clock: Clock;
+  readonly random: Random;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (progress: DownloadProgress) => void;
+  readonly wait?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Overrides of the ranged-GET limits (tests use small ones to exercise ranges on small files). */
+  readonly rangedGetBytesMin?: number;
+  readonly rangeBytes?: number;
+  readonly crashPoint?: (point: RestoreCrashPoint) => void;
+}
+
+export interface RestoreResult {
+  /** 'restored' by this run, or found 'already-restored' by an earlier run (nothing was changed). */
+  readonly status: 'restored' | 'already-restored';
+  readonly marker: CompletionMarker;
+  readonly partitions: readonly RestoredPartition[];
+  readonly consistency: ConsistencyReport | undefined;
+  readonly filesDownloaded: number;
+  readonly bytesDownloaded: number;
+  readonly durationMs: number;
+}
+
+/**
+ * Steps: inspect the target (refuse one that is not empty; remove a stale staging area; finish a
+ * restore found past its commit point; recognise a completed one), download every file into
+ * `{target}/.cutline-restore-staging/data/` (checked, fsynced), check and truncate each partition's
+ * log, check cross-partition consistency, write the commit record, move the data into place, write
+ * the completion marker, remove staging. Any failure before the commit record leaves the target as found.
+ */
+export async function executeRestore(request: RestoreRequest): Promise<RestoreResult> {
+  const { plan, dataDirectory } = request;
+  const startedMs = request.clock.nowMs();
+  if (!Number.isSafeInteger(request.parallelism) || request.parallelism < 1 || request.parallelism > restoreParallelismMax) {
+    throw new CutlineError('USAGE', `--parallelism must be an integer from 1 to ${restoreParallelismMax}, got ${String(request.parallelism)}`);
+  }
+  const state = await inspectTarget(dataDirectory, plan);
+  const done = (status: RestoreResult['status'], marker: CompletionMarker, rest: Partial<RestoreResult> = {}): RestoreResult => ({
+    status, marker, partitions: [], consistency: undefined, filesDownloaded: 0, bytesDownloaded: 0, ...rest, durationMs: request.clock.nowMs() - startedMs,
+  });
+  if (state.kind === 'completed') {
+    // A run killed after the marker but before removing staging leaves it behind: finish that too.
+    await removeStaging(dataDirectory);
+    return done('already-restored', state.marker);
+  }
+  if (state.kind === 'committed') return done('restored', await completeRestore(dataDirectory, state.commit, cutsOf(plan), request.clock, crashIn(request)));
+  if (state.staleStaging) await removeStaging(dataDirectory);
+  let committed = false;
+  try {
+    const staged = await stage(request);
+    const commit: CommitRecord = { ...restoreIdentity(plan), entries: [engineDescriptorFile, 'partitions'] };
+    await writeCommitRecord(dataDirectory, commit);
+    committed = true;
+    request.crashPoint?.('after-commit-record');
+    const marker = await completeRestore(dataDirectory, commit, cutsOf(plan), request.clock, crashIn(request));
+    return done('restored', marker, { ...staged, filesDownloaded: plan.totalFiles, bytesDownloaded: plan.totalBytes });
+  } catch (error) {
+    // Before the commit record, nothing outside staging changed: put the target back as found.
+    // After it, the staged data is complete and checked: a re-run finishes moving it into place.
+    if (!committed) await restoreTargetAsFound(dataDirectory, state.created).catch(() => undefined);
+    if (request.signal?.aborted === true && !committed) throw aborted(request.signal, dataDirectory);
+    throw error;
+  }
+}
+
+/** Downloads, checks and truncates everything inside the staging directory; nothing outside it changes. */
+async function stage(request: RestoreRequest): Promise<Pick<RestoreResult, 'partitions' | 'consistency'>> {
+  const { plan } = request;
+  const stagedData = join(request.dataDirectory, stagingDirectoryName, stagedDataName);
+  await mkdir(stagedData, { recursive: true });
+  const directories = await downloadFiles({
+    store: request.store,
+    files: plannedFiles(plan),
+    directory: stagedData,
+    parallelism: request.parallelism,
+    random: request.random,
+    signal: request.signal ?? new AbortController().signal,
+    ...optional({ wait: request.wait, onProgress: request.onProgress, rangedGetBytesMin: request.rangedGetBytesMin, rangeBytes: request.rangeBytes }),
+  });
+  request.crashPoint?.('after-download');
+  request.signal?.throwIfAborted();
+  ensureEngineDescriptor(stagedData, plan.partitionCount);
+  await syncPath(join(stagedData, engineDescriptorFile));
+  const partitions = plan.partitions.map((partition) => finishPartition(stagedData, partition));
+  const consistency = checkRestoredConsistency(stagedData, plan);
+  // Every directory from each file's parent up to the staging root, deepest first, so each entry is durable.
+  const toSync = new Set<string>();
+  for (let directory of directories) {
+    for (; directory.startsWith(stagedData) && !toSync.has(directory); directory = dirname(directory)) toSync.add(directory);
+  }
+  toSync.add(stagedData);
+  toSync.add(dirname(stagedData));
+  for (const directory of [...toSync].sort((a, b) => b.length - a.length)) await syncPath(directory);
+  return { partitions, consistency };
+}
+
+function cutsOf(plan: RestorePlan): Record<string, number> {
+  return Object.fromEntries(plan.partitions.map((partition) => [String(partition.partitionId), partition.cut.position]));
+}
+
+function crashIn(request: RestoreRequest): (point: string) => void {
+  return (point) => request.crashPoint?.(point as RestoreCrashPoint);
+}
+
+function aborted(signal: AbortSignal, dataDirectory: string): CutlineError {
+  const reason = signal.reason as unknown;
+  if (isCutlineError(reason)) return reason;
+  return new CutlineError('RESTORE_ABORTED', `the restore into ${dataDirectory} was interrupted; the data directory was left as found`, {
+    cause: reason,
+    hint: 'Run the same command again to restore.',
+  });
+}
+
+function optional<T extends Record<string, unknown>>(values: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)) as { [K in keyof T]?: Exclude<T[K], undefined> };
+}

@@ -1,0 +1,77 @@
+// Where each file of a partition backup goes in the engine's data directory (FORMAT.md, "Restore"); pure.
+import { CutlineError } from '../errors.js';
+import { contentKey } from '../backup/backup-layout.js';
+import type { Manifest } from '../backup/manifest.js';
+import { snapshotChecksumFile, snapshotMetadataFile, snapshotStateFile } from '../engine/snapshot-store.js';
+import type { PlannedFile } from './restore-plan.js';
+
+/** The staging directory inside the target, and the completion marker written last (FORMAT.md, "Restore"). */
+export const stagingDirectoryName = '.cutline-restore-staging';
+export const completionMarkerName = '.cutline-restore.json';
+
+const snapshotFiles = [snapshotStateFile, snapshotMetadataFile, snapshotChecksumFile] as const;
+const segmentPathPattern = /^segments\/0*([1-9][0-9]{0,15})\.log$/;
+const engineSnapshotIdPattern = /^(0|[1-9][0-9]*)-(0|[1-9][0-9]*)$/;
+
+/** `partitions/{partitionId}/log/{20-digit segment id}.log`, as the segmented log names its files. */
+export function segmentTargetPath(partitionId: number, segmentId: number): string {
+  return `partitions/${partitionId}/log/${String(segmentId).padStart(20, '0')}.log`;
+}
+
+/**
+ * Maps every file of a COMPLETED manifest to its place: `snapshot/[{snapshotId}/]{name}` to
+ * `partitions/{p}/snapshots/{snapshotId}/{name}`, `segments/{segmentId}.log` to the log directory.
+ * Throws RESTORE_LAYOUT naming the partition and the file for anything else.
+ */
+export function placeFiles(manifest: Manifest): PlannedFile[] {
+  const partitionId = manifest.id.partitionId;
+  const { snapshotId, snapshotProcessedPosition } = manifest.descriptor;
+  const problems: string[] = [];
+  if (snapshotId !== null) {
+    const match = engineSnapshotIdPattern.exec(snapshotId);
+    if (match === null || Number(match[1]) !== snapshotProcessedPosition) {
+      problems.push(`snapshotId ${JSON.stringify(snapshotId)} is not {processedPosition}-{lastWrittenPosition} with processed position ${snapshotProcessedPosition}`);
+    }
+  }
+  const placed: PlannedFile[] = [];
+  const segmentIds = new Set<number>();
+  const snapshotNames = new Set<string>();
+  for (const file of manifest.files) {
+    const targetPath = placeOne(file.path, partitionId, snapshotId, problems, segmentIds, snapshotNames);
+    if (targetPath !== undefined) placed.push({ key: contentKey(manifest.id, file.path), sizeBytes: file.sizeBytes, sha256: file.sha256, targetPath });
+  }
+  if (segmentIds.size === 0) problems.push('the backup holds no log segment');
+  if (snapshotId !== null) {
+    for (const name of snapshotFiles) if (!snapshotNames.has(name)) problems.push(`snapshot ${snapshotId} lacks ${name}`);
+  }
+  if (problems.length > 0) {
+    throw new CutlineError('RESTORE_LAYOUT', `partition ${partitionId} (backup of node ${manifest.id.nodeId}): ${problems.join('; ')}`, {
+      hint: 'FORMAT.md, section "Restore", says which file paths a partition backup may hold; this backup was not written by a compatible backup manager.',
+    });
+  }
+  return placed;
+}
+
+function placeOne(path: string, partitionId: number, snapshotId: string | null, problems: string[], segmentIds: Set<number>, snapshotNames: Set<string>): string | undefined {
+  const segment = segmentPathPattern.exec(path);
+  if (segment !== null) {
+    const segmentId = Number(segment[1]);
+    if (segmentIds.has(segmentId)) problems.push(`${path} is a second file for segment ${segmentId}`);
+    segmentIds.add(segmentId);
+    return segmentTargetPath(partitionId, segmentId);
+  }
+  const parts = path.split('/');
+  const name = parts.at(-1) ?? '';
+  const inSnapshot = parts[0] === 'snapshot' && (parts.length === 2 || (parts.length === 3 && parts[1] === snapshotId));
+  if (!inSnapshot || !(snapshotFiles as readonly string[]).includes(name)) {
+    problems.push(`${path} is neither segments/{segmentId}.log nor snapshot/[{snapshotId}/]{${snapshotFiles.join(',')}}`);
+    return undefined;
+  }
+  if (snapshotId === null) {
+    problems.push(`${path} is a snapshot file, but the manifest's snapshotId is null`);
+    return undefined;
+  }
+  if (snapshotNames.has(name)) problems.push(`${path} is a second copy of snapshot file ${name}`);
+  snapshotNames.add(name);
+  return `partitions/${partitionId}/snapshots/${snapshotId}/${name}`;
+}

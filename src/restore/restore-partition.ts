@@ -1,0 +1,70 @@
+// Finishing one downloaded partition in staging: check its snapshot, check the checkpoint record, truncate the log right after it.
+import { CutlineError } from '../errors.js';
+import { SegmentedLog } from '../log/segmented-log.js';
+import { partitionPaths } from '../engine/partition-recovery.js';
+import { SnapshotStore } from '../engine/snapshot-store.js';
+import { decodeRecord } from '../engine/records.js';
+import type { PartitionPlan } from './restore-plan.js';
+
+/** What a finished partition looks like, for the summary. */
+export interface RestoredPartition {
+  readonly partitionId: number;
+  readonly snapshotId: string | null;
+  readonly firstPosition: number;
+  readonly cutPosition: number;
+  /** Records of the backup after the checkpoint record, removed by the truncation. */
+  readonly truncatedRecords: number;
+}
+
+/**
+ * Checks that the snapshot verifies (its CHECKSUMS) and is the one planned, and that the record at the
+ * cut position exists and is the CHECKPOINT_CREATE of the checkpoint id; then truncates the log right
+ * after it (durably: truncateAfter fsyncs before it returns).
+ */
+export function finishPartition(stagedData: string, partition: PartitionPlan): RestoredPartition {
+  const paths = partitionPaths(stagedData, partition.partitionId);
+  checkSnapshot(paths.snapshots, partition);
+  const log = SegmentedLog.open({ directory: paths.log, fsyncPolicy: 'every-append' });
+  try {
+    const { position, checkpointId } = partition.cut;
+    const where = `partition ${partition.partitionId}`;
+    const startsAt = partition.snapshot === null ? 1 : partition.snapshot.processedPosition + 1;
+    if (log.firstPosition > startsAt) {
+      throw new CutlineError('RESTORE_LAYOUT', `${where}: the restored log starts at position ${log.firstPosition}, after the snapshot's next position ${startsAt}`, {
+        hint: 'The backup lacks the segments that continue its snapshot; restore from another backup id.',
+      });
+    }
+    const raw = log.get(position);
+    if (raw === undefined) {
+      throw new CutlineError('RESTORE_CHECKPOINT_RECORD', `${where}: checkpointPosition ${position} is not in the restored log, which holds positions ${log.firstPosition}..${log.lastPosition}`, {
+        hint: 'The backup lacks the segment holding its checkpoint record; restore from another backup id.',
+      });
+    }
+    const record = decodeRecord(raw);
+    if (record.type !== 'CHECKPOINT_CREATE' || record.value.checkpointId !== checkpointId) {
+      const found = record.type === 'CHECKPOINT_CREATE' ? `CHECKPOINT_CREATE of checkpoint ${record.value.checkpointId}` : record.type;
+      throw new CutlineError('RESTORE_CHECKPOINT_RECORD', `${where}: the record at checkpointPosition ${position} is ${found}, not the CHECKPOINT_CREATE of checkpoint ${checkpointId}`, {
+        hint: 'The manifest and the log disagree (a damaged or foreign backup); run `cutline verify-backup --level full` and restore from another backup id.',
+      });
+    }
+    const truncatedRecords = log.lastPosition - position;
+    log.truncateAfter(position);
+    return { partitionId: partition.partitionId, snapshotId: partition.snapshot?.snapshotId ?? null, firstPosition: log.firstPosition, cutPosition: position, truncatedRecords };
+  } finally {
+    log.close();
+  }
+}
+
+function checkSnapshot(directory: string, partition: PartitionPlan): void {
+  const planned = partition.snapshot;
+  const snapshots = new SnapshotStore(directory, partition.partitionId);
+  const found = snapshots.list();
+  if (planned === null) return;
+  const snapshot = found.find((candidate) => candidate.metadata.snapshotId === planned.snapshotId);
+  if (snapshot === undefined || snapshot.metadata.processedPosition !== planned.processedPosition || snapshot.metadata.partitionId !== partition.partitionId) {
+    throw new CutlineError('RESTORE_LAYOUT', `partition ${partition.partitionId}: the restored snapshot ${planned.snapshotId} has no readable metadata.json for partition ${partition.partitionId} at processed position ${planned.processedPosition}`, {
+      hint: 'The snapshot in the backup does not match its manifest; restore from another backup id.',
+    });
+  }
+  snapshots.verify(snapshot);
+}

@@ -1,0 +1,110 @@
+// The restore plan: what the pure planner decides and the executor carries out (printed by --dry-run, as JSON with --json).
+import type { BackupId } from '../backup/backup-layout.js';
+
+/** The plan's own format version, in its JSON form, so scripts reading `--dry-run --json` can check it. */
+export const restorePlanFormatVersion = 1;
+
+/** One file to download: where it is in the store and where it goes in the data directory. */
+export interface PlannedFile {
+  /** The store key (`contents/{partitionId}/{checkpointId}/{nodeId}/...`). */
+  readonly key: string;
+  readonly sizeBytes: number;
+  /** Lower-case hex SHA-256 the downloaded bytes must have. */
+  readonly sha256: string;
+  /** Relative to the data directory, `/`-separated (FORMAT.md, "Restore"). */
+  readonly targetPath: string;
+}
+
+/** A partition backup the plan takes files from, and the log positions it contributes. */
+export interface PlannedBackup {
+  readonly id: BackupId;
+  readonly firstLogPosition: number;
+  readonly lastLogPosition: number;
+  readonly files: readonly PlannedFile[];
+}
+
+export interface PlannedSnapshot {
+  readonly snapshotId: string;
+  readonly processedPosition: number;
+  /** The partition backup the snapshot comes from. */
+  readonly from: BackupId;
+}
+
+/** The cut of one partition: the checkpoint record the restored log ends with. */
+export interface PlannedCut {
+  readonly checkpointId: number;
+  /** The log is truncated right after this position; the record there must be CHECKPOINT_CREATE of checkpointId. */
+  readonly position: number;
+}
+
+/**
+ * One partition's restore. `backups` is a list so that point-in-time restore can stitch a log from
+ * consecutive backups; a restore of one backup id has exactly one.
+ */
+export interface PartitionPlan {
+  readonly partitionId: number;
+  readonly snapshot: PlannedSnapshot | null;
+  readonly backups: readonly PlannedBackup[];
+  readonly cut: PlannedCut;
+}
+
+/** A partition this node does not restore: its cut, from its manifest, for the cross-partition check. */
+export interface ForeignCut {
+  readonly partitionId: number;
+  readonly position: number;
+}
+
+export type RestoreTarget = { readonly kind: 'backupId'; readonly backupId: number };
+
+export interface RestorePlan {
+  readonly formatVersion: typeof restorePlanFormatVersion;
+  readonly target: RestoreTarget;
+  readonly nodeId: number;
+  readonly clusterSize: number;
+  readonly partitionCount: number;
+  /** The engine version that wrote the backups (the newest of the partitions restored). */
+  readonly engineVersion: string;
+  /** The partitions this node restores, ascending. */
+  readonly partitions: readonly PartitionPlan[];
+  /** Cuts of the other partitions (from their COMPLETED manifests), ascending. */
+  readonly foreignCuts: readonly ForeignCut[];
+  /** Other partitions without a COMPLETED manifest: commands they sent cannot be checked against a cut. */
+  readonly uncheckedPartitions: readonly number[];
+  readonly totalFiles: number;
+  readonly totalBytes: number;
+}
+
+/** Every file of a plan, partition by partition. */
+export function plannedFiles(plan: RestorePlan): PlannedFile[] {
+  return plan.partitions.flatMap((partition) => partition.backups.flatMap((backup) => backup.files));
+}
+
+/** The plan as an operator reads it (`--dry-run` without `--json`). */
+export function formatPlan(plan: RestorePlan): string {
+  const lines = [
+    `restore of backup ${plan.target.backupId} for node ${plan.nodeId} of ${plan.clusterSize} (${plan.partitionCount} partitions, engine ${plan.engineVersion})`,
+    `${plan.totalFiles} files, ${formatBytes(plan.totalBytes)}`,
+  ];
+  for (const partition of plan.partitions) {
+    const snapshot = partition.snapshot === null ? 'no snapshot (replay from position 1)' : `snapshot ${partition.snapshot.snapshotId} (processed ${partition.snapshot.processedPosition})`;
+    lines.push(`partition ${partition.partitionId}: ${snapshot}; truncate after position ${partition.cut.position} (checkpoint ${partition.cut.checkpointId})`);
+    for (const backup of partition.backups) {
+      lines.push(`  from node ${backup.id.nodeId}'s backup, log ${backup.firstLogPosition}..${backup.lastLogPosition}:`);
+      for (const file of backup.files) lines.push(`    ${file.key} -> ${file.targetPath} (${file.sizeBytes} bytes, sha256 ${file.sha256})`);
+    }
+  }
+  if (plan.foreignCuts.length > 0) lines.push(`cuts of the other partitions (for the consistency check): ${plan.foreignCuts.map((cut) => `${cut.partitionId}@${cut.position}`).join(', ')}`);
+  if (plan.uncheckedPartitions.length > 0) lines.push(`no COMPLETED backup of partitions ${plan.uncheckedPartitions.join(', ')}: commands they sent are not checked`);
+  return `${lines.join('\n')}\n`;
+}
+
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${units[unit] ?? ''}`;
+}

@@ -1,0 +1,135 @@
+// The data directory being restored into: what it holds now, the staging area, the commit record, moving into place, the completion marker.
+import { mkdir, readFile, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { CutlineError } from '../errors.js';
+import type { Clock } from '../clock.js';
+import type { RestorePlan } from './restore-plan.js';
+import { completionMarkerName, stagingDirectoryName } from './restore-layout.js';
+import { syncPath, writeDurably } from './durable-fs.js';
+
+/** Inside the staging directory: the data as it will be in the target, and the commit record. */
+export const stagedDataName = 'data';
+export const commitRecordName = 'COMMIT.json';
+/** Entries the file system itself puts into a fresh mount point; a restore ignores them. */
+const ignoredEntries = new Set(['lost+found']);
+
+/** What the marker and the commit record say about a restore (FORMAT.md, "Restore"). */
+export interface RestoreIdentity {
+  readonly formatVersion: 1;
+  readonly backupId: number;
+  readonly nodeId: number;
+  readonly clusterSize: number;
+  readonly partitionIds: readonly number[];
+}
+
+export interface CompletionMarker extends RestoreIdentity {
+  readonly cuts: Readonly<Record<string, number>>;
+  readonly completedAt: string;
+}
+
+export interface CommitRecord extends RestoreIdentity {
+  /** The top-level entries of the staged data, moved into the target in this order. */
+  readonly entries: readonly string[];
+}
+
+export type TargetState =
+  | { readonly kind: 'fresh'; readonly created: boolean; readonly staleStaging: boolean }
+  | { readonly kind: 'committed'; readonly commit: CommitRecord }
+  | { readonly kind: 'completed'; readonly marker: CompletionMarker };
+
+export function restoreIdentity(plan: RestorePlan): RestoreIdentity {
+  return { formatVersion: 1, backupId: plan.target.backupId, nodeId: plan.nodeId, clusterSize: plan.clusterSize, partitionIds: plan.partitions.map((p) => p.partitionId) };
+}
+
+/**
+ * Looks at the target without changing anything but creating it when absent. A directory holding
+ * anything but `lost+found`, this restore's staging area and marker is refused, naming what is in it.
+ */
+export async function inspectTarget(dataDirectory: string, plan: RestorePlan): Promise<TargetState> {
+  const created = !(await exists(dataDirectory));
+  if (created) await mkdir(dataDirectory, { recursive: true });
+  else if (!(await stat(dataDirectory)).isDirectory()) throw notEmpty(dataDirectory, `${dataDirectory} is not a directory`);
+  const entries = (await readdir(dataDirectory)).filter((name) => !ignoredEntries.has(name)).sort();
+  const identity = restoreIdentity(plan);
+  if (entries.includes(completionMarkerName)) {
+    const marker = await readDocument<CompletionMarker>(join(dataDirectory, completionMarkerName));
+    if (marker !== undefined && sameRestore(marker, identity)) return { kind: 'completed', marker };
+    throw notEmpty(dataDirectory, `${dataDirectory} holds a completed restore of ${marker === undefined ? 'an unreadable marker' : describe(marker)}`);
+  }
+  const staging = join(dataDirectory, stagingDirectoryName);
+  const commit = entries.includes(stagingDirectoryName) ? await readDocument<CommitRecord>(join(staging, commitRecordName)) : undefined;
+  const others = entries.filter((name) => name !== stagingDirectoryName && name !== `.${completionMarkerName}.tmp` && !(commit?.entries.includes(name) ?? false));
+  if (others.length > 0) {
+    const shown = others.slice(0, 10).join(', ') + (others.length > 10 ? `, and ${others.length - 10} more` : '');
+    throw notEmpty(dataDirectory, `the data directory ${dataDirectory} is not empty: it holds ${shown}`);
+  }
+  if (commit === undefined) return { kind: 'fresh', created, staleStaging: entries.includes(stagingDirectoryName) };
+  if (!sameRestore(commit, identity)) throw notEmpty(dataDirectory, `${dataDirectory} holds an interrupted restore of ${describe(commit)}, past its commit point`);
+  return { kind: 'committed', commit };
+}
+
+/** Removes a staging area (stale, or of a failed run) and makes that durable. */
+export async function removeStaging(dataDirectory: string): Promise<void> {
+  await rm(join(dataDirectory, stagingDirectoryName), { recursive: true, force: true });
+  await syncPath(dataDirectory);
+}
+
+/** Leaves the target as found after a failure: no staging, and no directory if the restore created it. */
+export async function restoreTargetAsFound(dataDirectory: string, created: boolean): Promise<void> {
+  await removeStaging(dataDirectory);
+  await rm(join(dataDirectory, `.${completionMarkerName}.tmp`), { force: true });
+  if (created) await rmdir(dataDirectory).catch(() => undefined);
+}
+
+/** The commit point: from here on a re-run completes the restore instead of starting over. */
+export async function writeCommitRecord(dataDirectory: string, commit: CommitRecord): Promise<void> {
+  await writeDurably(join(dataDirectory, stagingDirectoryName, commitRecordName), `${JSON.stringify(commit, null, 2)}\n`);
+}
+
+/** Moves the staged entries into the target (skipping those already moved), then writes the marker, then drops staging. */
+export async function completeRestore(dataDirectory: string, commit: CommitRecord, cuts: Readonly<Record<string, number>>, clock: Clock, crash: (point: string) => void): Promise<CompletionMarker> {
+  const staged = join(dataDirectory, stagingDirectoryName, stagedDataName);
+  for (const entry of commit.entries) {
+    if (await exists(join(staged, entry))) await rename(join(staged, entry), join(dataDirectory, entry));
+    crash('after-move');
+  }
+  await syncPath(dataDirectory);
+  const { entries: _entries, ...identity } = commit;
+  const marker: CompletionMarker = { ...identity, cuts, completedAt: new Date(clock.nowMs()).toISOString() };
+  await writeDurably(join(dataDirectory, completionMarkerName), `${JSON.stringify(marker, null, 2)}\n`);
+  crash('after-marker');
+  await removeStaging(dataDirectory);
+  return marker;
+}
+
+function sameRestore(found: RestoreIdentity, wanted: RestoreIdentity): boolean {
+  return found.backupId === wanted.backupId && found.nodeId === wanted.nodeId && found.clusterSize === wanted.clusterSize;
+}
+
+function describe(identity: RestoreIdentity): string {
+  return `backup ${identity.backupId} for node ${identity.nodeId} of ${identity.clusterSize}`;
+}
+
+async function readDocument<T>(path: string): Promise<T | undefined> {
+  try {
+    return JSON.parse(await readFile(path, 'utf8')) as T;
+  } catch {
+    return undefined;
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    (error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return false;
+      throw error;
+    },
+  );
+}
+
+function notEmpty(dataDirectory: string, message: string): CutlineError {
+  return new CutlineError('RESTORE_TARGET_NOT_EMPTY', message, {
+    hint: `Restore into an empty directory (only lost+found may be there), or move the contents of ${dataDirectory} away first; restore never overwrites data.`,
+  });
+}

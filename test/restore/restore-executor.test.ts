@@ -1,0 +1,166 @@
+// The restore executor against the real filesystem store, with a backup of a real engine: state, resume, failures.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { FileSystemBackupStore } from '../../src/store/fs-backup-store.js';
+import { FaultInjectingBackupStore } from '../../src/store/fault-injecting-backup-store.js';
+import { SeededRandom } from '../../src/random.js';
+import { isCutlineError } from '../../src/errors.js';
+import { completionMarkerName, stagingDirectoryName } from '../../src/restore/restore-layout.js';
+import type { RestorePlan } from '../../src/restore/restore-plan.js';
+import { openTestCluster } from '../engine/helpers.js';
+import { temporaryDirectories } from '../support/temporary-directories.js';
+import { produceEngineBackup, settle, type EngineBackup } from './engine-backup.js';
+import { entriesOf, planFromStore, restore } from './restore-helpers.js';
+
+const directory = temporaryDirectories('restore-executor');
+let store: FileSystemBackupStore;
+let backup: EngineBackup;
+let plan: RestorePlan;
+
+beforeAll(async () => {
+  store = new FileSystemBackupStore(await directory());
+  backup = await produceEngineBackup(store, { seed: 11, partitionCount: 3 });
+  plan = await planFromStore(store, backup.checkpointId);
+});
+
+async function freshTarget(): Promise<string> {
+  return join(await directory(), 'data');
+}
+
+async function expectCode(promise: Promise<unknown>, code: string): Promise<Error> {
+  const error = await promise.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
+  expect(isCutlineError(error) ? error.code : error).toBe(code);
+  return error as Error;
+}
+
+/** last_written_position says where follow-ups landed in the log; the replay writes cut-off ones again after the cut. */
+function withoutLastWritten(dump: Record<string, unknown[]>): Record<string, unknown[]> {
+  return { ...dump, partition_state: (dump.partition_state ?? []).map((row) => ({ ...(row as object), last_written_position: 'not compared' })) };
+}
+
+describe('restore of a real engine backup (filesystem store)', () => {
+  it('rebuilds the state the engine had at the cut, and the engine resumes: in-transit commands are re-sent', async () => {
+    const target = await freshTarget();
+    const result = await restore(plan, store, target);
+    expect(result.status).toBe('restored');
+    expect(result.consistency?.commandsChecked).toBeGreaterThan(0);
+    expect(await entriesOf(target)).toEqual([completionMarkerName, 'engine.json', 'partitions']);
+    const marker = JSON.parse(await readFile(join(target, completionMarkerName), 'utf8')) as { backupId: number; cuts: Record<string, number> };
+    expect(marker.backupId).toBe(backup.checkpointId);
+    const running = openTestCluster(99, { dataDirectory: target, partitionCount: 3 });
+    try {
+      for (const partition of running.cluster.partitions()) {
+        const cut = backup.cuts.get(partition.partitionId);
+        expect(marker.cuts[String(partition.partitionId)]).toBe(cut?.position);
+        expect(withoutLastWritten(partition.dumpState())).toEqual(withoutLastWritten(cut?.state ?? {}));
+      }
+      const waitingAtCut = [...backup.cuts.values()].flatMap((cut) => (cut.state.instances ?? []) as { state: string }[]).filter((row) => row.state !== 'COMPLETED');
+      expect(waitingAtCut.length).toBeGreaterThan(0);
+      settle(running);
+      const instances = running.cluster.partitions().flatMap((partition) => (partition.dumpState().instances ?? []) as { state: string }[]);
+      expect(instances.length).toBeGreaterThan(0);
+      expect(instances.filter((row) => row.state !== 'COMPLETED')).toEqual([]);
+    } finally {
+      running.cluster.close();
+    }
+  });
+
+  it('recognises a completed restore and changes nothing', async () => {
+    const target = await freshTarget();
+    await restore(plan, store, target);
+    const before = await readFile(join(target, completionMarkerName), 'utf8');
+    const again = await restore(plan, store, target);
+    expect(again.status).toBe('already-restored');
+    expect(await readFile(join(target, completionMarkerName), 'utf8')).toBe(before);
+  });
+
+  it('refuses a data directory that is not empty, naming what is in it, but ignores lost+found', async () => {
+    const target = await freshTarget();
+    await mkdir(join(target, 'lost+found'), { recursive: true });
+    await writeFile(join(target, 'notes.txt'), 'keep me');
+    const error = await expectCode(restore(plan, store, target), 'RESTORE_TARGET_NOT_EMPTY');
+    expect(error.message).toContain('notes.txt');
+    expect(error.message).not.toContain('lost+found');
+    expect(await entriesOf(target)).toEqual(['lost+found', 'notes.txt']);
+    const mountPoint = await freshTarget();
+    await mkdir(join(mountPoint, 'lost+found'), { recursive: true });
+    expect((await restore(plan, store, mountPoint)).status).toBe('restored');
+  });
+
+  it('refuses a data directory holding a restore of another backup', async () => {
+    const target = await freshTarget();
+    await restore(plan, store, target);
+    const other: RestorePlan = { ...plan, target: { kind: 'backupId', backupId: 9 } };
+    const error = await expectCode(restore(other, store, target), 'RESTORE_TARGET_NOT_EMPTY');
+    expect(error.message).toContain('completed restore of backup 1');
+  });
+
+  it('fails on a corrupted object with the checksum error and leaves the target as found', async () => {
+    const corrupting = new FaultInjectingBackupStore(store, new SeededRandom(3), { corruptProbability: 1, operations: ['get'], keyPrefix: 'contents/2/' });
+    const absent = await freshTarget();
+    const error = await expectCode(restore(plan, corrupting, absent), 'RESTORE_CHECKSUM');
+    expect(error.message).toMatch(/contents\/2\/1\/0\/.* has SHA-256 [0-9a-f]{64}, but its manifest lists [0-9a-f]{64}/);
+    expect(existsSync(absent)).toBe(false);
+    const empty = await freshTarget();
+    await mkdir(empty, { recursive: true });
+    await expectCode(restore(plan, corrupting, empty), 'RESTORE_CHECKSUM');
+    expect(await entriesOf(empty)).toEqual([]);
+  });
+
+  it('retries transient store failures and resumes broken downloads', async () => {
+    const flaky = new FaultInjectingBackupStore(store, new SeededRandom(5), { failProbability: 0.2, breakReadProbability: 0.3, operations: ['get'] });
+    const target = await freshTarget();
+    expect((await restore(plan, flaky, target)).status).toBe('restored');
+    expect(flaky.faults.filter((fault) => fault.kind === 'fail').length).toBeGreaterThan(0);
+    expect(flaky.faults.filter((fault) => fault.kind === 'break-read').length).toBeGreaterThan(0);
+  });
+
+  it('an aborted restore leaves the target as found and can be run again', async () => {
+    const target = await freshTarget();
+    await mkdir(target);
+    const controller = new AbortController();
+    const slow = new FaultInjectingBackupStore(store, new SeededRandom(1), { delayMsMax: 5 });
+    const onProgress = (progress: { filesDone: number }): void => {
+      if (progress.filesDone >= 2) controller.abort();
+    };
+    await expectCode(restore(plan, slow, target, { signal: controller.signal, onProgress, wait: undefined }), 'RESTORE_ABORTED');
+    expect(await entriesOf(target)).toEqual([]);
+    expect((await restore(plan, store, target)).status).toBe('restored');
+  });
+
+  it('a run killed while downloading leaves a stale staging directory, which the next run removes', async () => {
+    const target = await freshTarget();
+    await mkdir(join(target, stagingDirectoryName, 'data', 'partitions', '1'), { recursive: true });
+    await writeFile(join(target, stagingDirectoryName, 'data', 'partitions', '1', 'half-a-segment'), 'x');
+    expect((await restore(plan, store, target)).status).toBe('restored');
+    expect(await entriesOf(target)).toEqual([completionMarkerName, 'engine.json', 'partitions']);
+  });
+
+  for (const point of ['after-commit-record', 'after-move', 'after-marker'] as const) {
+    it(`a run killed ${point.replaceAll('-', ' ')} is completed by the next run`, async () => {
+      const target = await freshTarget();
+      const crashPoint = (at: string): void => {
+        if (at === point) throw new Error(`killed ${at}`);
+      };
+      await expect(restore(plan, store, target, { crashPoint })).rejects.toThrow(`killed ${point}`);
+      expect(await entriesOf(target)).toContain(stagingDirectoryName);
+      const again = await restore(plan, store, target);
+      expect(again.status).toBe(point === 'after-marker' ? 'already-restored' : 'restored');
+      expect(await entriesOf(target)).toEqual([completionMarkerName, 'engine.json', 'partitions']);
+    });
+  }
+
+  it('a failure after downloading (before the commit record) leaves the target as found', async () => {
+    const target = await freshTarget();
+    const crashPoint = (at: string): void => {
+      if (at === 'after-download') throw new Error('disk full');
+    };
+    await expect(restore(plan, store, target, { crashPoint })).rejects.toThrow('disk full');
+    expect(existsSync(target)).toBe(false);
+  });
+});
