@@ -7,6 +7,18 @@ import type { TestCluster } from '../engine/helpers.js';
 import { temporaryDirectories } from '../support/temporary-directories.js';
 import { openBackupTestCluster, takeBackupAndWait } from '../support/backup-fixtures.js';
 import { expectFilesMatch, segmentRecords } from '../support/backup-checks.js';
+import { waitForBackup } from '../support/backup-fixtures.js';
+import { startLoopbackS3 } from '../support/s3rver.js';
+import { S3BackupStore } from '../../src/store/s3-backup-store.js';
+import { BackupManager } from '../../src/backup/backup-manager.js';
+import { Cluster } from '../../src/engine/cluster.js';
+import { InProcessTransport } from '../../src/engine/transport.js';
+import { runEngine } from '../../src/engine/engine-runner.js';
+import { Workload } from '../../src/engine/workload.js';
+import { SeededRandom } from '../../src/random.js';
+import { systemClock } from '../../src/clock.js';
+import { unsyncedFileSystem } from '../engine/helpers.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 const freshDirectory = temporaryDirectories('backup-manager');
 let running: TestCluster | undefined;
@@ -25,7 +37,7 @@ describe('BackupManager', () => {
   it('takes a backup while the workload runs: every partition COMPLETED, valid manifests, matching files, the checkpoint inside the segments', async () => {
     const { cluster, manager, store, scheduler } = await startCluster(11);
     await manager.start(cluster);
-    scheduler.run(1500);
+    scheduler.run(800);
     const status = await takeBackupAndWait(cluster, manager, 7, { drive: () => scheduler.run(25) });
     expect(status.status).toBe('COMPLETED');
     expect(status.partitions.map((partition) => partition.partitionId)).toEqual([1, 2, 3]);
@@ -50,5 +62,38 @@ describe('BackupManager', () => {
       expect(confirmed).toMatchObject({ status: 'COMPLETED', checkpointPosition: d.checkpointPosition });
     }
     expect(manifests.some((manifest) => manifest.descriptor.snapshotId !== null)).toBe(true);
+  });
+
+  it('takes a backup to a real S3 server (s3rver) while the asynchronous engine runs its workload', async () => {
+    const s3 = await startLoopbackS3();
+    const store = new S3BackupStore({ bucket: s3.bucket, prefix: 'async', endpoint: s3.endpoint, forcePathStyle: true, credentials: s3.credentials });
+    const transport = new InProcessTransport(systemClock, new SeededRandom(41));
+    const manager = new BackupManager({ store, clock: systemClock });
+    const cluster = Cluster.open({ dataDirectory: await freshDirectory(), partitionCount: 3, nodeCount: 2, clock: systemClock, transport, backupHook: manager, segmentSizeBytes: 16 * 1024, snapshotIntervalRecords: 300, logFileSystem: unsyncedFileSystem });
+    const controller = new AbortController();
+    try {
+      await manager.start(cluster);
+      const engine = runEngine({ cluster, transport, clock: systemClock, workload: new Workload(cluster, new SeededRandom(42)), workloadPerSecond: 500, checkpointIntervalMs: 0, checkpointType: 'MARKER', signal: controller.signal });
+      await sleep(300);
+      const backupId = await manager.takeBackup();
+      const status = await waitForBackup(cluster, manager, backupId, { drive: () => {}, pollIntervalMs: 20 });
+      controller.abort();
+      const progress = await engine;
+      expect(status.status).toBe('COMPLETED');
+      expect(status.partitions.map((partition) => [partition.partitionId, partition.nodeId])).toEqual([[1, 0], [2, 1], [3, 0]]);
+      expect(progress.recordsProcessed).toBeGreaterThan(100);
+      for (const manifest of await listBackupManifests(store, backupId)) {
+        const files = await expectFilesMatch(store, manifest);
+        const records = segmentRecords(files, path.join(await freshDirectory(), 'log'));
+        const checkpoint = records.find((record) => record.position === manifest.descriptor.checkpointPosition);
+        expect(checkpoint?.type === 'CHECKPOINT_CREATE' && checkpoint.value.checkpointId).toBe(backupId);
+        expect(manifest.descriptor.snapshotProcessedPosition).toBeLessThanOrEqual(manifest.descriptor.checkpointPosition);
+      }
+    } finally {
+      controller.abort();
+      await manager.close();
+      cluster.close();
+      await s3.close();
+    }
   });
 });

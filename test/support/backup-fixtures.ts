@@ -1,5 +1,5 @@
 // Producing real backups from a running cluster in tests: take one through the BackupManager and wait until every partition confirmed it.
-import { setImmediate as nextTurn } from 'node:timers/promises';
+import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 import type { Cluster } from '../../src/engine/cluster.js';
 import { BackupManager } from '../../src/backup/backup-manager.js';
 import type { BackupHook } from '../../src/engine/backup-hook.js';
@@ -19,6 +19,8 @@ export interface TakeBackupOptions {
   readonly drive?: () => void;
   /** Rounds of drive + wait before giving up (default 2000). */
   readonly roundsMax?: number;
+  /** Pause between rounds; 0 (the default) only yields to the event loop. Use ~20 with a running engine pump. */
+  readonly pollIntervalMs?: number;
 }
 
 /** Delivers due commands and processes every partition until nothing is left (the default drive). */
@@ -57,7 +59,8 @@ export async function waitForBackup(cluster: Cluster, manager: BackupManager, ba
     const final = last !== undefined && last.partitions.length === cluster.options.partitionCount && last.partitions.every((p) => p.status === 'COMPLETED' || p.status === 'FAILED');
     const confirmed = cluster.partitions().every((partition) => partition.confirmedBackups().some((backup) => backup.checkpointId === backupId));
     if (final && confirmed && last !== undefined) return last;
-    await nextTurn();
+    if ((options.pollIntervalMs ?? 0) > 0) await sleep(options.pollIntervalMs);
+    else await nextTurn();
   }
   throw new Error(`backup ${backupId} did not finish: ${JSON.stringify(last)}`);
 }

@@ -1,4 +1,4 @@
-// `cutline engine start`: runs the engine with a generated workload until SIGINT or SIGTERM, then shuts down cleanly.
+// `cutline engine start`: runs the engine (with backups and the management API when a store is given) until SIGINT or SIGTERM.
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { systemClock } from '../../clock.js';
 import { systemRandom } from '../../random.js';
@@ -10,9 +10,16 @@ import { partitionsOfNode } from '../../engine/partitioning.js';
 import { checkpointTypes, type CheckpointType } from '../../engine/records.js';
 import { CutlineError } from '../../errors.js';
 import { engineNodesMax, enginePartitionsMax } from '../../limits.js';
+import { BackupManager } from '../../backup/backup-manager.js';
+import { BackupApiService } from '../../api/backup-api-service.js';
+import { startManagementApi, type ManagementApi } from '../../api/management-api.js';
+import { openBackupStore, storeEnvironmentVariables } from '../../store/store-config.js';
+import { storeConfigFromArguments, withStoreOptions, type StoreArguments } from '../store-options.js';
 
-interface StartArguments {
+interface StartArguments extends StoreArguments {
   dataDir: string;
+  apiPort: number | undefined;
+  apiHost: string;
   partitions: number;
   nodes: number;
   workloadRate: number;
@@ -24,22 +31,33 @@ export const engineStartCommand: CommandModule<object, StartArguments> = {
   command: 'start',
   describe: 'Run the engine with a generated message-correlation workload until SIGINT/SIGTERM',
   builder: (yargs: Argv) =>
-    yargs
+    withStoreOptions(yargs)
       .option('data-dir', { type: 'string', demandOption: true, describe: 'Engine data directory (created if missing)' })
       .option('partitions', { type: 'number', default: 3, describe: `Number of partitions (1..${enginePartitionsMax})` })
       .option('nodes', { type: 'number', default: 1, describe: `Number of nodes the partitions are spread over (1..${engineNodesMax})` })
       .option('workload-rate', { type: 'number', default: 200, describe: 'Workload commands per second (0: none)' })
       .option('checkpoint-interval-ms', { type: 'number', default: 0, describe: 'Trigger a checkpoint every N ms (0: never)' })
       .option('checkpoint-type', { type: 'string', choices: checkpointTypes, default: 'MARKER', describe: 'Type of the periodic checkpoints' })
-      .example('$0 engine start --data-dir /var/lib/cutline --partitions 3 --nodes 1', 'Run three partitions on one node') as unknown as Argv<StartArguments>,
+      .option('api-port', { type: 'number', describe: 'Serve the backup management API on this port (needs --store; 0 picks a free one)' })
+      .option('api-host', { type: 'string', default: '127.0.0.1', describe: 'Address the management API listens on (it has no authentication)' })
+      .example('$0 engine start --data-dir /var/lib/cutline --partitions 3 --nodes 1', 'Run three partitions on one node')
+      .example('$0 engine start --data-dir d --store /var/backups --api-port 9600', 'Take backups to a directory, managed over HTTP') as unknown as Argv<StartArguments>,
   handler: async (argv: ArgumentsCamelCase<StartArguments>) => {
     checkCount('--partitions', argv.partitions, enginePartitionsMax);
     checkCount('--nodes', argv.nodes, engineNodesMax);
     if (!(argv.workloadRate >= 0) || !(argv.checkpointIntervalMs >= 0)) {
       throw new CutlineError('USAGE', '--workload-rate and --checkpoint-interval-ms must be 0 or more', { hint: 'Use 0 to switch either off.' });
     }
+    const backups = openBackups(argv);
     const transport = new InProcessTransport(systemClock, systemRandom);
-    const cluster = Cluster.open({ dataDirectory: argv.dataDir, partitionCount: argv.partitions, nodeCount: argv.nodes, clock: systemClock, transport });
+    const cluster = Cluster.open({
+      dataDirectory: argv.dataDir,
+      partitionCount: argv.partitions,
+      nodeCount: argv.nodes,
+      clock: systemClock,
+      transport,
+      ...(backups === undefined ? {} : { backupHook: backups.manager }),
+    });
     const controller = new AbortController();
     const stop = () => controller.abort();
     process.once('SIGINT', stop);
@@ -48,7 +66,16 @@ export const engineStartCommand: CommandModule<object, StartArguments> = {
       process.stdout.write(`node ${node}: partitions ${partitionsOfNode(node, argv.partitions, argv.nodes).join(', ') || '(none)'}\n`);
     }
     process.stdout.write(`engine started: ${argv.partitions} partitions on ${argv.nodes} node(s), data dir ${argv.dataDir}\n`);
+    let api: ManagementApi | undefined;
     try {
+      if (backups !== undefined) {
+        await backups.manager.start(cluster);
+        process.stdout.write(`backups go to ${backups.manager.store.description}\n`);
+        if (argv.apiPort !== undefined) {
+          api = await startManagementApi(new BackupApiService(cluster, backups.manager), argv.apiPort, argv.apiHost);
+          process.stdout.write(`management API listening on ${api.url}\n`);
+        }
+      }
       const result = await runEngine({
         cluster,
         transport,
@@ -64,11 +91,27 @@ export const engineStartCommand: CommandModule<object, StartArguments> = {
     } finally {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
+      await api?.close();
+      // Backups still uploading stop here; the next start marks them FAILED (FORMAT.md, "Backup manager").
+      await backups?.manager.close();
       cluster.close();
     }
     process.stdout.write('engine stopped cleanly (snapshot taken on every partition)\n');
   },
 };
+
+function openBackups(argv: StartArguments): { manager: BackupManager } | undefined {
+  const configured = argv.store !== undefined || (process.env[storeEnvironmentVariables.store] ?? '') !== '';
+  if (!configured) {
+    if (argv.apiPort !== undefined) throw new CutlineError('USAGE', '--api-port needs a backup store', { hint: 'Pass --store <directory | s3://bucket/prefix> (or set CUTLINE_STORE) too.' });
+    return undefined;
+  }
+  if (argv.apiPort !== undefined && (!Number.isInteger(argv.apiPort) || argv.apiPort < 0 || argv.apiPort > 65535)) {
+    throw new CutlineError('USAGE', `--api-port must be a port number from 0 to 65535, got ${String(argv.apiPort)}`);
+  }
+  const store = openBackupStore(storeConfigFromArguments(argv));
+  return { manager: new BackupManager({ store, clock: systemClock, log: (line) => process.stdout.write(`${line}\n`) }) };
+}
 
 function checkCount(option: string, value: number, max: number): void {
   if (!Number.isInteger(value) || value < 1 || value > max) {

@@ -1,0 +1,95 @@
+// What the management API answers, independent of HTTP: backup status (with the running manager's knowledge), listing, taking, deleting, state.
+import type { Cluster } from '../engine/cluster.js';
+import type { BackupManager } from '../backup/backup-manager.js';
+import { backupStatusOf, type BackupStatus } from '../backup/backup-status.js';
+import { deleteBackup } from '../backup/backup-deletion.js';
+import { listBackupIds, listBackupManifests } from '../backup/manifest-store.js';
+import type { Manifest } from '../backup/manifest.js';
+import { CutlineError, isCutlineError } from '../errors.js';
+import type { CheckpointType } from '../engine/records.js';
+
+export interface PartitionBackupState {
+  readonly partitionId: number;
+  readonly nodeId: number;
+  readonly lastProcessedPosition: number;
+  readonly checkpoint: { readonly checkpointId: number; readonly checkpointPosition: number; readonly checkpointType: CheckpointType } | null;
+  readonly latestBackup: { readonly checkpointId: number; readonly checkpointPosition: number; readonly status: string; readonly reason: string | null } | null;
+}
+
+/** The management API's operations over one running cluster and its backup manager. */
+export class BackupApiService {
+  constructor(
+    private readonly cluster: Cluster,
+    private readonly manager: BackupManager,
+  ) {}
+
+  async take(requestedId: unknown): Promise<number> {
+    if (requestedId !== undefined && typeof requestedId !== 'number') {
+      throw new CutlineError('USAGE', `backupId must be a number, got ${JSON.stringify(requestedId)}`, { hint: 'Send {"backupId": 12}, or no body for a generated id.' });
+    }
+    return this.manager.takeBackup(requestedId);
+  }
+
+  /** The status from the store's manifests; partitions this process is still working on count as IN_PROGRESS. */
+  async status(backupId: number): Promise<BackupStatus> {
+    const manifests = await manifestsOf(this.manager, backupId);
+    const pending = this.pendingPartitions(backupId);
+    if (manifests.length === 0 && pending.length === 0) {
+      throw new CutlineError('BACKUP_NOT_FOUND', `backup ${backupId} does not exist: no partition has a manifest for it in ${this.manager.store.description}`, {
+        hint: 'List the backups with `cutline backup list`.',
+      });
+    }
+    return backupStatusOf(backupId, manifests, this.cluster.options.partitionCount, pending);
+  }
+
+  /** Every backup in the store, and one requested here that has no manifest yet; newest first. */
+  async list(): Promise<BackupStatus[]> {
+    const ids = new Set(await listBackupIds(this.manager.store));
+    if (this.manager.highestRequested > 0) ids.add(this.manager.highestRequested);
+    const statuses: BackupStatus[] = [];
+    for (const backupId of [...ids].sort((left, right) => right - left)) {
+      const manifests = await manifestsOf(this.manager, backupId);
+      const pending = this.pendingPartitions(backupId);
+      if (manifests.length > 0 || pending.length > 0) statuses.push(backupStatusOf(backupId, manifests, this.cluster.options.partitionCount, pending));
+    }
+    return statuses;
+  }
+
+  async delete(backupId: number): Promise<BackupStatus> {
+    const deleted = await deleteBackup(this.manager.store, backupId, this.manager.clock, this.pendingPartitions(backupId));
+    return backupStatusOf(backupId, deleted, this.cluster.options.partitionCount);
+  }
+
+  state(): PartitionBackupState[] {
+    return this.cluster.partitions().map((partition) => {
+      const state = partition.state();
+      const latest = partition.confirmedBackups().at(-1);
+      return {
+        partitionId: partition.partitionId,
+        nodeId: this.cluster.nodeOf(partition.partitionId),
+        lastProcessedPosition: state.lastProcessedPosition,
+        checkpoint: state.checkpointId === 0 ? null : { checkpointId: state.checkpointId, checkpointPosition: state.checkpointPosition, checkpointType: state.checkpointType },
+        latestBackup: latest === undefined ? null : { checkpointId: latest.checkpointId, checkpointPosition: latest.checkpointPosition, status: latest.status, reason: latest.reason },
+      };
+    });
+  }
+
+  /**
+   * Partitions still working on the backup in this process: uploading it, or asked for its checkpoint
+   * (by this process) and not yet past it.
+   */
+  private pendingPartitions(backupId: number): number[] {
+    return this.cluster.partitions()
+      .filter((partition) => this.manager.isTaking(partition.partitionId, backupId) || (backupId === this.manager.highestRequested && partition.state().checkpointId < backupId))
+      .map((partition) => partition.partitionId);
+  }
+}
+
+async function manifestsOf(manager: BackupManager, backupId: number): Promise<Manifest[]> {
+  try {
+    return await listBackupManifests(manager.store, backupId);
+  } catch (error) {
+    if (isCutlineError(error) && error.code === 'BACKUP_NOT_FOUND') return [];
+    throw error;
+  }
+}

@@ -1,0 +1,74 @@
+// The engine's HTTP management API (node:http): routes under /backups, JSON answers, errors as {code, message}.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { CutlineError } from '../errors.js';
+import type { BackupApiService } from './backup-api-service.js';
+import { readJsonObject, sendError, sendJson } from './http-json.js';
+
+export interface ManagementApi {
+  /** The base URL, e.g. http://127.0.0.1:9600 */
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Serves POST /backups, GET /backups, GET /backups/state, GET /backups/{id} and DELETE /backups/{id}.
+ * Port 0 picks a free port (tests); the host defaults to loopback, since the API has no authentication.
+ */
+export async function startManagementApi(service: BackupApiService, port: number, host = '127.0.0.1'): Promise<ManagementApi> {
+  const server = createServer((request, response) => {
+    void route(service, request, response).catch((error: unknown) => sendError(response, error));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return { url: `http://${shownHost}:${address.port}`, close: () => closeServer(server) };
+}
+
+async function route(service: BackupApiService, request: IncomingMessage, response: ServerResponse): Promise<void> {
+  const method = request.method ?? 'GET';
+  const pathname = new URL(request.url ?? '/', 'http://localhost').pathname.replace(/\/+$/, '');
+  if (pathname === '/backups') {
+    if (method === 'POST') {
+      const body = await readJsonObject(request);
+      const unknown = Object.keys(body).filter((key) => key !== 'backupId');
+      if (unknown.length > 0) throw new CutlineError('USAGE', `unknown field(s) in the request body: ${unknown.join(', ')}`, { hint: 'The only field is backupId.' });
+      sendJson(response, 202, { backupId: await service.take(body.backupId) });
+      return;
+    }
+    if (method === 'GET') return sendJson(response, 200, { backups: await service.list() });
+    throw notAllowed(method, pathname, 'GET, POST');
+  }
+  if (pathname === '/backups/state') {
+    if (method === 'GET') return sendJson(response, 200, { partitions: service.state() });
+    throw notAllowed(method, pathname, 'GET');
+  }
+  const match = /^\/backups\/([^/]+)$/.exec(pathname);
+  if (match !== null) {
+    const backupId = parseBackupId(match[1] ?? '');
+    if (method === 'GET') return sendJson(response, 200, await service.status(backupId));
+    if (method === 'DELETE') return sendJson(response, 200, await service.delete(backupId));
+    throw notAllowed(method, pathname, 'GET, DELETE');
+  }
+  throw new CutlineError('API_NOT_FOUND', `no route ${method} ${pathname || '/'}`, { hint: 'Routes: POST|GET /backups, GET /backups/state, GET|DELETE /backups/{id}.' });
+}
+
+function parseBackupId(text: string): number {
+  const value = Number(text);
+  if (!/^[0-9]+$/.test(text) || !Number.isSafeInteger(value) || value < 1) {
+    throw new CutlineError('USAGE', `${JSON.stringify(text)} is not a backup id (a positive integer)`, { hint: 'Backup ids are listed by GET /backups.' });
+  }
+  return value;
+}
+
+function notAllowed(method: string, pathname: string, allowed: string): CutlineError {
+  return new CutlineError('API_NOT_FOUND', `no route ${method} ${pathname}; it answers ${allowed}`, { hint: 'Routes: POST|GET /backups, GET /backups/state, GET|DELETE /backups/{id}.' });
+}
+
+function closeServer(server: Server): Promise<void> {
+  server.closeAllConnections();
+  return new Promise<void>((resolve, reject) => server.close((error) => (error === undefined ? resolve() : reject(error))));
+}

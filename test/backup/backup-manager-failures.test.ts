@@ -1,0 +1,145 @@
+// The backup manager when things go wrong: store faults during upload, a crash mid-backup, a lost notification, id rules across restarts.
+import { afterEach, describe, expect, it } from 'vitest';
+import { BackupManager } from '../../src/backup/backup-manager.js';
+import { listBackupManifests } from '../../src/backup/manifest-store.js';
+import { interruptedReason } from '../../src/backup/backup-reconcile.js';
+import { FileSystemBackupStore } from '../../src/store/fs-backup-store.js';
+import { FaultInjectingBackupStore } from '../../src/store/fault-injecting-backup-store.js';
+import type { BackupStore } from '../../src/store/backup-store.js';
+import { SeededRandom } from '../../src/random.js';
+import { openTestCluster } from '../engine/helpers.js';
+import { temporaryDirectories } from '../support/temporary-directories.js';
+import { driveToQuiet, openBackupTestCluster, takeBackupAndWait, type BackupTestCluster } from '../support/backup-fixtures.js';
+import { ManifestRecordingStore } from '../support/recording-backup-store.js';
+import { expectFilesMatch } from '../support/backup-checks.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+const freshDirectory = temporaryDirectories('backup-failures');
+const opened: BackupTestCluster[] = [];
+afterEach(async () => {
+  for (const engine of opened.splice(0)) {
+    await engine.manager.close();
+    for (const partition of engine.cluster.partitions()) engine.cluster.crash(partition.partitionId);
+  }
+});
+
+function open(seed: number, store: BackupStore, dataDirectory?: string): BackupTestCluster {
+  const engine = openBackupTestCluster(seed, store, dataDirectory === undefined ? {} : { dataDirectory });
+  opened.push(engine);
+  return engine;
+}
+
+describe('BackupManager failures', () => {
+  it('marks a partition backup FAILED (never COMPLETED) when the store fails during upload, and confirms FAILED', async () => {
+    const recording = new ManifestRecordingStore(new FileSystemBackupStore(await freshDirectory()));
+    const faulty = new FaultInjectingBackupStore(recording, new SeededRandom(3), { operations: ['put'], keyPrefix: 'contents/2/', failProbability: 1 });
+    const { cluster, manager, scheduler } = open(31, faulty);
+    await manager.start(cluster);
+    scheduler.run(600);
+    const status = await takeBackupAndWait(cluster, manager, 4, { drive: () => scheduler.run(20) });
+    expect(status.status).toBe('FAILED');
+    expect(status.failureReason).toMatch(/^partition 2: injected fault: put contents\/2\/4\/0\/\S+ failed$/);
+    expect(recording.manifestHistory.get('2/4')).toEqual(['IN_PROGRESS', 'FAILED']);
+    expect(recording.manifestHistory.get('1/4')).toEqual(['IN_PROGRESS', 'COMPLETED']);
+    const confirmed = cluster.partition(2).confirmedBackups().find((backup) => backup.checkpointId === 4);
+    expect(confirmed).toMatchObject({ status: 'FAILED', reason: expect.stringContaining('STORE_UNAVAILABLE: injected fault') as string });
+    for (const manifest of await listBackupManifests(recording, 4)) if (manifest.status === 'COMPLETED') await expectFilesMatch(recording, manifest);
+  });
+
+  it('keeps every manifest IN_PROGRESS -> COMPLETED | FAILED under random store faults, and completed ones intact', async () => {
+    const recording = new ManifestRecordingStore(new FileSystemBackupStore(await freshDirectory()));
+    const faulty = new FaultInjectingBackupStore(recording, new SeededRandom(5), { operations: ['put'], keyPrefix: 'contents/', failProbability: 0.15 });
+    const { cluster, manager, scheduler } = open(32, faulty);
+    await manager.start(cluster);
+    for (const backupId of [1, 2, 3, 4]) {
+      scheduler.run(150);
+      await takeBackupAndWait(cluster, manager, backupId, { drive: () => scheduler.run(20) });
+    }
+    const histories = [...recording.manifestHistory.values()];
+    expect(histories).toHaveLength(12);
+    for (const history of histories) expect([['IN_PROGRESS', 'COMPLETED'], ['IN_PROGRESS', 'FAILED']]).toContainEqual(history);
+    expect(histories.some((history) => history[1] === 'FAILED')).toBe(true);
+    for (const backupId of [1, 2, 3, 4]) {
+      for (const manifest of await listBackupManifests(recording, backupId)) {
+        if (manifest.status === 'COMPLETED') await expectFilesMatch(recording, manifest);
+        const confirmed = cluster.partition(manifest.id.partitionId).confirmedBackups().find((backup) => backup.checkpointId === backupId);
+        expect(confirmed?.status).toBe(manifest.status);
+      }
+    }
+  });
+
+  it('marks a backup interrupted by a crash FAILED on restart, never COMPLETED', async () => {
+    const directory = await freshDirectory();
+    const recording = new ManifestRecordingStore(new FileSystemBackupStore(await freshDirectory()));
+    const slow = new FaultInjectingBackupStore(recording, new SeededRandom(9), { operations: ['put'], keyPrefix: 'contents/', delayMsMax: 10_000 });
+    const first = open(33, slow, directory);
+    await first.manager.start(first.cluster);
+    first.scheduler.run(400);
+    await first.manager.takeBackup(6);
+    driveToQuiet(first.cluster);
+    for (let attempt = 0; attempt < 200 && recording.manifestHistory.size < 3; attempt++) await sleep(5);
+    expect([...recording.manifestHistory.values()]).toEqual([['IN_PROGRESS'], ['IN_PROGRESS'], ['IN_PROGRESS']]);
+    // The process dies: uploads stop, nothing more is written, the partitions stop without a snapshot.
+    await first.manager.close();
+    for (const partitionId of first.cluster.partitionIds()) first.cluster.crash(partitionId);
+    opened.splice(opened.indexOf(first), 1);
+
+    const second = open(34, recording, directory);
+    await second.manager.start(second.cluster);
+    await second.manager.settled();
+    driveToQuiet(second.cluster);
+    for (const manifest of await listBackupManifests(recording, 6)) {
+      expect(manifest).toMatchObject({ status: 'FAILED', failureReason: interruptedReason });
+      expect(second.cluster.partition(manifest.id.partitionId).confirmedBackups()).toContainEqual(expect.objectContaining({ checkpointId: 6, status: 'FAILED', reason: interruptedReason }));
+    }
+    expect([...recording.manifestHistory.values()]).toEqual([
+      ['IN_PROGRESS', 'FAILED'],
+      ['IN_PROGRESS', 'FAILED'],
+      ['IN_PROGRESS', 'FAILED'],
+    ]);
+  });
+
+  it('takes the backup of a checkpoint whose notification a crash lost, when the partition restarts', async () => {
+    const directory = await freshDirectory();
+    const lost = openTestCluster(35, { partitionCount: 3, dataDirectory: directory, backupHook: { checkpointCreated: () => {} } });
+    lost.cluster.triggerCheckpoint(8, 'SCHEDULED_BACKUP');
+    for (const partition of lost.cluster.partitions()) partition.processAvailable();
+    lost.cluster.close();
+    const store = new FileSystemBackupStore(await freshDirectory());
+    const engine = open(36, store, directory);
+    await engine.manager.start(engine.cluster);
+    await engine.manager.settled();
+    driveToQuiet(engine.cluster);
+    const manifests = await listBackupManifests(store, 8);
+    expect(manifests.map((manifest) => [manifest.id.partitionId, manifest.status, manifest.descriptor.checkpointType])).toEqual([
+      [1, 'COMPLETED', 'SCHEDULED_BACKUP'],
+      [2, 'COMPLETED', 'SCHEDULED_BACKUP'],
+      [3, 'COMPLETED', 'SCHEDULED_BACKUP'],
+    ]);
+    for (const manifest of manifests) await expectFilesMatch(store, manifest);
+  });
+
+  it('refuses ids at or below any earlier one, durably: after a restart even against an empty store', async () => {
+    const directory = await freshDirectory();
+    const first = open(37, new FileSystemBackupStore(await freshDirectory()), directory);
+    await first.manager.start(first.cluster);
+    await takeBackupAndWait(first.cluster, first.manager, 10);
+    await expect(first.manager.takeBackup(10)).rejects.toMatchObject({ code: 'BACKUP_ID_CONFLICT' });
+    await first.manager.close();
+    first.cluster.close();
+    opened.splice(opened.indexOf(first), 1);
+    const second = open(38, new FileSystemBackupStore(await freshDirectory()), directory);
+    await second.manager.start(second.cluster);
+    for (const backupId of [10, 9]) await expect(second.manager.takeBackup(backupId)).rejects.toMatchObject({ code: 'BACKUP_ID_CONFLICT' });
+    await expect(second.manager.takeBackup(0)).rejects.toMatchObject({ code: 'USAGE' });
+    expect(await second.manager.takeBackup(11)).toBe(11);
+    expect(await second.manager.takeBackup()).toBe(second.clock.nowMs());
+    expect(await second.manager.takeBackup()).toBe(second.clock.nowMs() + 1);
+  });
+});
+
+// A manager built by hand must be started before it takes backups.
+it('BackupManager asserts start() ran before takeBackup', async () => {
+  const manager = new BackupManager({ store: new FileSystemBackupStore(await freshDirectory()), clock: { nowMs: () => 0 } });
+  await expect(manager.takeBackup(1)).rejects.toThrow('BackupManager.start(cluster) ran before any backup work');
+});

@@ -1,0 +1,99 @@
+// `cutline backup take|status|list|delete` against a real `cutline engine start --store --api-port` process.
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { main } from '../../src/cli/main.js';
+import { temporaryDirectories } from '../support/temporary-directories.js';
+
+const bin = new URL('../../src/cli/bin.ts', import.meta.url).pathname;
+const freshDirectory = temporaryDirectories('backup-api-cli');
+let engine: ChildProcessWithoutNullStreams;
+let engineOutput = '';
+let apiUrl = '';
+
+beforeAll(async () => {
+  const [dataDirectory, storeDirectory] = [await freshDirectory(), await freshDirectory()];
+  engine = spawn(process.execPath, ['--import', 'tsx', bin, 'engine', 'start', '--data-dir', dataDirectory, '--partitions', '2', '--workload-rate', '300', '--store', storeDirectory, '--api-port', '0']);
+  engine.stdout.on('data', (chunk: Buffer) => (engineOutput += chunk.toString()));
+  engine.stderr.on('data', (chunk: Buffer) => (engineOutput += chunk.toString()));
+  for (let attempt = 0; attempt < 400 && apiUrl === ''; attempt++) {
+    apiUrl = /management API listening on (\S+)/.exec(engineOutput)?.[1] ?? '';
+    await sleep(25);
+  }
+  if (apiUrl === '') throw new Error(`the engine did not start its API:\n${engineOutput}`);
+}, 20_000);
+afterAll(async () => {
+  const closed = new Promise((resolve) => engine.once('close', resolve));
+  engine.kill('SIGTERM');
+  await closed;
+});
+
+async function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
+  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((stderr += String(chunk)), true));
+  try {
+    const code = await main(argv);
+    return { code, stdout, stderr };
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+    process.exitCode = undefined;
+  }
+}
+
+/** A loopback port nothing listens on: one the OS just handed out and that was closed again. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+async function statusOf(backupId: number): Promise<{ status: string }> {
+  const result = await run(['backup', 'status', '--backupId', String(backupId), '--api', apiUrl, '--json']);
+  expect(result.code, result.stderr).toBe(0);
+  return JSON.parse(result.stdout) as { status: string };
+}
+
+describe('cutline backup take|status|list|delete', () => {
+  it('takes a backup, follows it to COMPLETED, lists it, deletes it, and refuses its id afterwards', async () => {
+    const taken = await run(['backup', 'take', '--api', apiUrl, '--backupId', '3']);
+    expect(taken).toMatchObject({ code: 0, stdout: 'Backup 3 started on every partition; follow it with `cutline backup status --backupId 3`\n' });
+    let status = await statusOf(3);
+    for (let attempt = 0; attempt < 400 && status.status !== 'COMPLETED'; attempt++, status = await statusOf(3)) await sleep(25);
+    expect(status.status).toBe('COMPLETED');
+
+    const text = await run(['backup', 'status', '--backupId', '3', '--api', apiUrl]);
+    expect(text.stdout).toMatch(/^Backup 3: COMPLETED\n {2}partition 1 \(node 0\): COMPLETED; checkpoint at \d+, (snapshot \d+-\d+|no snapshot), log \d+\.\.\d+, \d+ files, /);
+    vi.stubEnv('CUTLINE_API', apiUrl);
+    const listed = await run(['backup', 'list']);
+    expect(listed.stdout).toMatch(/^BACKUP +STATUS +COMPLETED +SIZE +CREATED\n3 +COMPLETED +2\/2 /);
+    const deleted = await run(['backup', 'delete', '--backupId', '3', '--json']);
+    expect(JSON.parse(deleted.stdout)).toMatchObject({ backupId: 3, status: 'DELETED' });
+    const refused = await run(['backup', 'take', '--backupId', '3']);
+    expect(refused.code).toBe(3);
+    expect(refused.stderr).toBe(
+      'error [BACKUP_ID_CONFLICT]: backup id 3 is not greater than 3, the highest checkpoint or backup id used so far\n' +
+        'hint: Ids are never reused, even after a backup was deleted: pass an id above 3, or omit it.\n',
+    );
+    vi.unstubAllEnvs();
+  }, 30_000);
+
+  it('reports a missing backup, a missing API setting and an unreachable API with their codes', async () => {
+    const missing = await run(['backup', 'status', '--backupId', '77', '--api', apiUrl]);
+    expect(missing.code).toBe(3);
+    expect(missing.stderr).toMatch(/^error \[BACKUP_NOT_FOUND\]: backup 77 does not exist/);
+    const unset = await run(['backup', 'list']);
+    expect(unset.code).toBe(2);
+    expect(unset.stderr).toMatch(/^error \[USAGE\]: no management API is configured\nhint: Pass --api/);
+    const closedUrl = `http://127.0.0.1:${await closedPort()}`;
+    const unreachable = await run(['backup', 'list', '--api', closedUrl]);
+    expect(unreachable.code).toBe(3);
+    expect(unreachable.stderr).toContain(`error [API_UNAVAILABLE]: cannot reach the management API at ${closedUrl}: ECONNREFUSED\n`);
+  });
+});
