@@ -5,11 +5,13 @@ import { demoCommand } from './commands/demo.js';
 import { engineCommand } from './commands/engine.js';
 import { logCommand } from './commands/log.js';
 import { modelCheckCommand } from './commands/model-check.js';
+import { restoreCommand } from './commands/restore.js';
 
 export const commands: readonly AnyCommand[] = [
   engineCommand,
   backupCommand,
   modelCheckCommand,
+  restoreCommand,
   logCommand,
   demoCommand,
 ];

@@ -1,7 +1,5 @@
-// The version of the engine's on-disk data this cutline writes and reads; backups record it and restore checks it.
-
-/** Kept equal to package.json's version (a test checks it); a manifest's descriptor.engineVersion holds it. */
-export const engineVersion = '0.1.0';
+// Which engine versions' data this cutline can open: backups record the writer's version (cutlineVersion), restore checks it.
+import { cutlineVersion } from '../version.js';
 
 interface Version {
   readonly major: number;
@@ -21,7 +19,7 @@ function parseVersion(text: string): Version | undefined {
  * version, since 0.x releases may change the format) and not newer than the reader, whose format the
  * reader cannot know.
  */
-export function engineVersionIncompatibility(written: string, reading: string = engineVersion): string | undefined {
+export function engineVersionIncompatibility(written: string, reading: string = cutlineVersion): string | undefined {
   const data = parseVersion(written);
   const ours = parseVersion(reading);
   if (ours === undefined) return `this cutline's own engine version ${JSON.stringify(reading)} is not a semantic version`;

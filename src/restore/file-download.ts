@@ -57,8 +57,14 @@ export class FileDownload {
       pendingBytes = 0;
       await writeFully(this.handle, bytes, offset + flushed);
       flushed += bytes.length;
-      if (this.hashedParts === index) this.hash.update(bytes);
-      else held.push(bytes);
+      // Once the cursor reaches this range, what it held goes first, then bytes are hashed as they come.
+      if (this.hashedParts === index) {
+        for (const earlier of held) this.hash.update(earlier);
+        held.length = 0;
+        this.hash.update(bytes);
+      } else {
+        held.push(bytes);
+      }
       context.onBytes(bytes.length);
     };
     for (let failures = 0; ; ) {

@@ -33,9 +33,8 @@ export interface DownloadRequest {
  * Runs `parallelism` workers over the ranges of every file, in file order. Each file is checked
  * (size and SHA-256, while streaming) and fsynced when its last range is in. The first failure stops
  * every worker; the files written so far are left for the caller to remove (they are in staging).
- * Returns the directories it created, so the caller can make them durable.
  */
-export async function downloadFiles(request: DownloadRequest): Promise<Set<string>> {
+export async function downloadFiles(request: DownloadRequest): Promise<void> {
   const rangedMin = request.rangedGetBytesMin ?? restoreRangedGetBytesMin;
   const rangeBytes = request.rangeBytes ?? restoreRangeBytes;
   const queue = request.files.flatMap((file, fileIndex) => fileRanges(file.sizeBytes, rangedMin, rangeBytes).map((_, partIndex) => ({ fileIndex, partIndex })));
@@ -53,7 +52,6 @@ export async function downloadFiles(request: DownloadRequest): Promise<Set<strin
     },
   };
   const opened = new Map<number, Promise<FileDownload>>();
-  const directories = new Set<string>();
   const openFile = (fileIndex: number): Promise<FileDownload> => {
     const existing = opened.get(fileIndex);
     if (existing !== undefined) return existing;
@@ -62,7 +60,6 @@ export async function downloadFiles(request: DownloadRequest): Promise<Set<strin
     const path = join(request.directory, file.targetPath);
     const created = (async () => {
       await mkdir(dirname(path), { recursive: true });
-      directories.add(dirname(path));
       return new FileDownload(file, await open(path, 'wx'), fileRanges(file.sizeBytes, rangedMin, rangeBytes));
     })();
     opened.set(fileIndex, created);
@@ -93,5 +90,4 @@ export async function downloadFiles(request: DownloadRequest): Promise<Set<strin
   await Promise.all(Array.from({ length: Math.max(1, Math.min(request.parallelism, queue.length)) }, worker));
   await Promise.all([...opened.values()].map(async (pending) => (await pending.catch(() => undefined))?.handle.close().catch(() => undefined)));
   if (failure !== undefined) throw request.signal.aborted ? (request.signal.reason as unknown) : failure;
-  return directories;
 }

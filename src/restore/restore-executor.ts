@@ -1,5 +1,5 @@
 // The restore executor: carries out a plan in a staging directory inside the target, then commits it into place.
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { CutlineError, isCutlineError } from '../errors.js';
 import type { Clock } from '../clock.js';
@@ -92,7 +92,7 @@ async function stage(request: RestoreRequest): Promise<Pick<RestoreResult, 'part
   const { plan } = request;
   const stagedData = join(request.dataDirectory, stagingDirectoryName, stagedDataName);
   await mkdir(stagedData, { recursive: true });
-  const directories = await downloadFiles({
+  await downloadFiles({
     store: request.store,
     files: plannedFiles(plan),
     directory: stagedData,
@@ -107,15 +107,16 @@ async function stage(request: RestoreRequest): Promise<Pick<RestoreResult, 'part
   await syncPath(join(stagedData, engineDescriptorFile));
   const partitions = plan.partitions.map((partition) => finishPartition(stagedData, partition));
   const consistency = checkRestoredConsistency(stagedData, plan);
-  // Every directory from each file's parent up to the staging root, deepest first, so each entry is durable.
-  const toSync = new Set<string>();
-  for (let directory of directories) {
-    for (; directory.startsWith(stagedData) && !toSync.has(directory); directory = dirname(directory)) toSync.add(directory);
-  }
-  toSync.add(stagedData);
-  toSync.add(dirname(stagedData));
-  for (const directory of [...toSync].sort((a, b) => b.length - a.length)) await syncPath(directory);
+  await syncTree(dirname(stagedData));
   return { partitions, consistency };
+}
+
+/** fsync of every directory in a tree, deepest first, so every entry in it is durable (files were fsynced when written). */
+async function syncTree(root: string): Promise<void> {
+  for (const entry of await readdir(root, { withFileTypes: true })) {
+    if (entry.isDirectory()) await syncTree(join(root, entry.name));
+  }
+  await syncPath(root);
 }
 
 function cutsOf(plan: RestorePlan): Record<string, number> {

@@ -10,18 +10,22 @@ export const stagingDirectoryName = '.cutline-restore-staging';
 export const completionMarkerName = '.cutline-restore.json';
 
 const snapshotFiles = [snapshotStateFile, snapshotMetadataFile, snapshotChecksumFile] as const;
-const segmentPathPattern = /^segments\/0*([1-9][0-9]{0,15})\.log$/;
+const segmentPathPattern = /^segments\/([0-9]{1,20})\.log$/;
 const engineSnapshotIdPattern = /^(0|[1-9][0-9]*)-(0|[1-9][0-9]*)$/;
 
-/** `partitions/{partitionId}/log/{20-digit segment id}.log`, as the segmented log names its files. */
-export function segmentTargetPath(partitionId: number, segmentId: number): string {
-  return `partitions/${partitionId}/log/${String(segmentId).padStart(20, '0')}.log`;
+/**
+ * Where downloaded segments wait in staging: the object names say nothing reliable about the segment id
+ * (the backup manager names them by first position), so each is moved into `log/` under the id its
+ * header holds once it is downloaded and checked (restore-partition.ts).
+ */
+export function incomingSegmentsPath(partitionId: number): string {
+  return `partitions/${partitionId}/incoming-segments`;
 }
 
 /**
  * Maps every file of a COMPLETED manifest to its place: `snapshot/[{snapshotId}/]{name}` to
- * `partitions/{p}/snapshots/{snapshotId}/{name}`, `segments/{segmentId}.log` to the log directory.
- * Throws RESTORE_LAYOUT naming the partition and the file for anything else.
+ * `partitions/{p}/snapshots/{snapshotId}/{name}`, `segments/{digits}.log` to the incoming segments
+ * directory. Throws RESTORE_LAYOUT naming the partition and the file for anything else.
  */
 export function placeFiles(manifest: Manifest): PlannedFile[] {
   const partitionId = manifest.id.partitionId;
@@ -34,13 +38,13 @@ export function placeFiles(manifest: Manifest): PlannedFile[] {
     }
   }
   const placed: PlannedFile[] = [];
-  const segmentIds = new Set<number>();
+  const segmentNames = new Set<string>();
   const snapshotNames = new Set<string>();
   for (const file of manifest.files) {
-    const targetPath = placeOne(file.path, partitionId, snapshotId, problems, segmentIds, snapshotNames);
+    const targetPath = placeOne(file.path, partitionId, snapshotId, problems, segmentNames, snapshotNames);
     if (targetPath !== undefined) placed.push({ key: contentKey(manifest.id, file.path), sizeBytes: file.sizeBytes, sha256: file.sha256, targetPath });
   }
-  if (segmentIds.size === 0) problems.push('the backup holds no log segment');
+  if (segmentNames.size === 0) problems.push('the backup holds no log segment');
   if (snapshotId !== null) {
     for (const name of snapshotFiles) if (!snapshotNames.has(name)) problems.push(`snapshot ${snapshotId} lacks ${name}`);
   }
@@ -52,19 +56,20 @@ export function placeFiles(manifest: Manifest): PlannedFile[] {
   return placed;
 }
 
-function placeOne(path: string, partitionId: number, snapshotId: string | null, problems: string[], segmentIds: Set<number>, snapshotNames: Set<string>): string | undefined {
+function placeOne(path: string, partitionId: number, snapshotId: string | null, problems: string[], segmentNames: Set<string>, snapshotNames: Set<string>): string | undefined {
   const segment = segmentPathPattern.exec(path);
-  if (segment !== null) {
-    const segmentId = Number(segment[1]);
-    if (segmentIds.has(segmentId)) problems.push(`${path} is a second file for segment ${segmentId}`);
-    segmentIds.add(segmentId);
-    return segmentTargetPath(partitionId, segmentId);
+  if (segment?.[1] !== undefined) {
+    // Leading zeros differ between writers; 2.log and 0002.log would name the same segment.
+    const name = `${segment[1].padStart(20, '0')}.log`;
+    if (segmentNames.has(name)) problems.push(`${path} is a second file named for position or id ${Number(segment[1])}`);
+    segmentNames.add(name);
+    return `${incomingSegmentsPath(partitionId)}/${name}`;
   }
   const parts = path.split('/');
   const name = parts.at(-1) ?? '';
   const inSnapshot = parts[0] === 'snapshot' && (parts.length === 2 || (parts.length === 3 && parts[1] === snapshotId));
   if (!inSnapshot || !(snapshotFiles as readonly string[]).includes(name)) {
-    problems.push(`${path} is neither segments/{segmentId}.log nor snapshot/[{snapshotId}/]{${snapshotFiles.join(',')}}`);
+    problems.push(`${path} is neither segments/{digits}.log nor snapshot/[{snapshotId}/]{${snapshotFiles.join(',')}}`);
     return undefined;
   }
   if (snapshotId === null) {

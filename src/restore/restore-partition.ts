@@ -1,5 +1,9 @@
 // Finishing one downloaded partition in staging: check its snapshot, check the checkpoint record, truncate the log right after it.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { CutlineError } from '../errors.js';
+import { decodeSegmentHeader, segmentFileName, segmentHeaderBytes } from '../log/segment-format.js';
+import { incomingSegmentsPath } from './restore-layout.js';
 import { SegmentedLog } from '../log/segmented-log.js';
 import { partitionPaths } from '../engine/partition-recovery.js';
 import { SnapshotStore } from '../engine/snapshot-store.js';
@@ -24,6 +28,7 @@ export interface RestoredPartition {
 export function finishPartition(stagedData: string, partition: PartitionPlan): RestoredPartition {
   const paths = partitionPaths(stagedData, partition.partitionId);
   checkSnapshot(paths.snapshots, partition);
+  placeSegments(path.join(stagedData, incomingSegmentsPath(partition.partitionId)), paths.log, partition.partitionId);
   const log = SegmentedLog.open({ directory: paths.log, fsyncPolicy: 'every-append' });
   try {
     const { position, checkpointId } = partition.cut;
@@ -67,4 +72,32 @@ function checkSnapshot(directory: string, partition: PartitionPlan): void {
     });
   }
   snapshots.verify(snapshot);
+}
+
+/**
+ * Moves each downloaded segment into the log directory under the name of the id in its header (the
+ * log checks that name and header agree). Two objects holding the same segment id are RESTORE_LAYOUT.
+ */
+function placeSegments(incoming: string, logDirectory: string, partitionId: number): void {
+  fs.mkdirSync(logDirectory, { recursive: true });
+  const header = Buffer.alloc(segmentHeaderBytes);
+  for (const name of fs.readdirSync(incoming).sort()) {
+    const from = path.join(incoming, name);
+    const fd = fs.openSync(from, 'r');
+    let bytesRead: number;
+    try {
+      bytesRead = fs.readSync(fd, header, 0, segmentHeaderBytes, 0);
+    } finally {
+      fs.closeSync(fd);
+    }
+    const { segmentId } = decodeSegmentHeader(header.subarray(0, bytesRead), `${name} of partition ${partitionId}'s backup`);
+    const to = path.join(logDirectory, segmentFileName(segmentId));
+    if (fs.existsSync(to)) {
+      throw new CutlineError('RESTORE_LAYOUT', `partition ${partitionId}: two segment objects of the backup hold segment ${segmentId} (the second is ${name})`, {
+        hint: 'The backup lists the same segment twice; restore from another backup id.',
+      });
+    }
+    fs.renameSync(from, to);
+  }
+  fs.rmdirSync(incoming);
 }

@@ -4,7 +4,8 @@ import { assert } from '../assert.js';
 import type { Manifest } from '../backup/manifest.js';
 import { engineNodesMax, enginePartitionsMax, restoreFilesMax } from '../limits.js';
 import { partitionsOfNode } from '../engine/partitioning.js';
-import { engineVersion as ourEngineVersion, engineVersionIncompatibility } from '../engine/engine-version.js';
+import { engineVersionIncompatibility } from '../engine/engine-version.js';
+import { cutlineVersion as ourEngineVersion } from '../version.js';
 import { placeFiles } from './restore-layout.js';
 import { restorePlanFormatVersion, type ForeignCut, type PartitionPlan, type RestorePlan } from './restore-plan.js';
 

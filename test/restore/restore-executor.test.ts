@@ -128,7 +128,7 @@ describe('restore of a real engine backup (filesystem store)', () => {
     const onProgress = (progress: { filesDone: number }): void => {
       if (progress.filesDone >= 2) controller.abort();
     };
-    await expectCode(restore(plan, slow, target, { signal: controller.signal, onProgress, wait: undefined }), 'RESTORE_ABORTED');
+    await expectCode(restore(plan, slow, target, { signal: controller.signal, onProgress }), 'RESTORE_ABORTED');
     expect(await entriesOf(target)).toEqual([]);
     expect((await restore(plan, store, target)).status).toBe('restored');
   });

@@ -1,0 +1,54 @@
+// What `cutline restore` shows while it runs and when it is done: a progress bar on a TTY, and the final summary.
+import cliProgress from 'cli-progress';
+import type { DownloadProgress } from '../../restore/restore-download.js';
+import type { RestoreResult } from '../../restore/restore-executor.js';
+import { formatBytes, type RestorePlan } from '../../restore/restore-plan.js';
+
+export interface ProgressView {
+  update(progress: DownloadProgress): void;
+  stop(): void;
+}
+
+/** A bar of bytes with the file count, on stderr; only when stderr is a terminal and the output is not JSON. */
+export function progressView(enabled: boolean, plan: RestorePlan): ProgressView {
+  if (!enabled) return { update: () => {}, stop: () => {} };
+  const bar = new cliProgress.SingleBar(
+    {
+      stream: process.stderr,
+      format: 'restoring [{bar}] {percentage}% | {done} of {total} | {filesDone}/{filesTotal} files | {speed}',
+      hideCursor: true,
+      etaBuffer: 50,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  const startedMs = Date.now();
+  bar.start(Math.max(1, plan.totalBytes), 0, { done: formatBytes(0), total: formatBytes(plan.totalBytes), filesDone: 0, filesTotal: plan.totalFiles, speed: '' });
+  return {
+    update: (progress) => {
+      const seconds = Math.max(0.001, (Date.now() - startedMs) / 1000);
+      bar.update(progress.bytesDone, { done: formatBytes(progress.bytesDone), filesDone: progress.filesDone, speed: `${formatBytes(progress.bytesDone / seconds)}/s` });
+    },
+    stop: () => bar.stop(),
+  };
+}
+
+/** The summary as text: one line per partition, then the line an operator looks for. */
+export function formatSummary(result: RestoreResult, plan: RestorePlan, dataDirectory: string): string {
+  const backupId = plan.target.backupId;
+  if (result.status === 'already-restored') {
+    return `Backup ${backupId} was already restored into ${dataDirectory} (completed ${result.marker.completedAt}); nothing changed.\nSuccessfully restored\n`;
+  }
+  const lines = result.partitions.map((partition) => {
+    const from = partition.snapshotId === null ? 'no snapshot' : `snapshot ${partition.snapshotId}`;
+    return `partition ${partition.partitionId}: ${from}, log ${partition.firstPosition}..${partition.cutPosition} (checkpoint record at ${partition.cutPosition}; ${partition.truncatedRecords} later records removed)`;
+  });
+  if (result.consistency !== undefined) {
+    const unchecked = result.consistency.commandsUnchecked > 0 ? `; ${result.consistency.commandsUnchecked} commands from partitions ${plan.uncheckedPartitions.join(', ')} without a COMPLETED backup not checked` : '';
+    lines.push(`consistency: ${result.consistency.commandsChecked} inter-partition commands checked against their senders' cuts${unchecked}`);
+  }
+  const seconds = result.durationMs / 1000;
+  const rate = seconds > 0 ? `, ${formatBytes(result.bytesDownloaded / seconds)}/s` : '';
+  lines.push(`${result.filesDownloaded} files, ${formatBytes(result.bytesDownloaded)} in ${seconds.toFixed(1)} s${rate}`);
+  lines.push(`Successfully restored backup ${backupId} (node ${plan.nodeId} of ${plan.clusterSize}, partitions ${plan.partitions.map((p) => p.partitionId).join(', ')}) into ${dataDirectory}`);
+  return `${lines.join('\n')}\n`;
+}

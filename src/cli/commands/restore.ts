@@ -1,0 +1,71 @@
+// `cutline restore --backupId N`: plans the restore of one node's partitions from a backup, then carries it out.
+import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import { resolve } from 'node:path';
+import { CutlineError } from '../../errors.js';
+import { systemClock } from '../../clock.js';
+import { systemRandom } from '../../random.js';
+import { restoreParallelismDefault, restoreParallelismMax } from '../../limits.js';
+import { listBackupManifests } from '../../backup/manifest-store.js';
+import { openBackupStore } from '../../store/store-config.js';
+import { RetryingBackupStore } from '../../store/retrying-backup-store.js';
+import { planBackupIdRestore } from '../../restore/restore-planner.js';
+import { formatPlan } from '../../restore/restore-plan.js';
+import { executeRestore } from '../../restore/restore-executor.js';
+import { storeConfigFromArguments, withStoreOptions, type StoreArguments } from '../store-options.js';
+import { requireBackupId } from './backup-arguments.js';
+import { formatSummary, progressView } from './restore-progress.js';
+
+interface RestoreArguments extends StoreArguments {
+  readonly backupId: number;
+  readonly 'data-dir': string | undefined;
+  readonly 'node-id': number;
+  readonly 'cluster-size': number;
+  readonly 'dry-run': boolean;
+  readonly json: boolean;
+  readonly parallelism: number;
+}
+
+export const restoreCommand: CommandModule<object, RestoreArguments> = {
+  command: 'restore',
+  describe: "Restore this node's partitions from a backup into an empty data directory",
+  builder: (yargs: Argv) =>
+    withStoreOptions(
+      yargs
+        .option('backupId', { type: 'number', demandOption: true, describe: 'The backup (checkpoint) id to restore' })
+        .option('data-dir', { type: 'string', describe: 'The data directory to restore into; it must be empty (lost+found aside) [env CUTLINE_DATA_DIR]' })
+        .option('node-id', { type: 'number', default: 0, describe: 'The node this data directory belongs to (0-based)' })
+        .option('cluster-size', { type: 'number', default: 1, describe: 'The number of nodes of the cluster (partition p runs on node (p - 1) mod size)' })
+        .option('dry-run', { type: 'boolean', default: false, describe: 'Print the plan (files, snapshot, cut per partition) and change nothing' })
+        .option('json', { type: 'boolean', default: false, describe: 'Print the plan or the summary as JSON; no progress bar' })
+        .option('parallelism', { type: 'number', default: restoreParallelismDefault, describe: `Downloads in flight at once (1..${restoreParallelismMax})` })
+        .config('config', 'A JSON file with any of these options by their long names, e.g. {"store": "s3://b/p", "data-dir": "/data"}; flags win over it')
+        .example('$0 restore --backupId 5 --store /var/backups/cutline --data-dir /var/lib/cutline', 'Restore backup 5 on a single-node cluster')
+        .example('$0 restore --backupId 5 --store s3://backups/prod --data-dir /data --node-id 1 --cluster-size 3 --dry-run --json', 'Print the plan of node 1 of 3 as JSON'),
+    ),
+  handler: async (argv: ArgumentsCamelCase<RestoreArguments>) => {
+    const backupId = requireBackupId(argv.backupId);
+    const dataDirectoryArgument = argv['data-dir'] ?? (process.env.CUTLINE_DATA_DIR === '' ? undefined : process.env.CUTLINE_DATA_DIR);
+    if (dataDirectoryArgument === undefined) throw new CutlineError('USAGE', 'no data directory is given', { hint: 'Pass --data-dir (or set CUTLINE_DATA_DIR): the empty directory the engine of this node will use.' });
+    const dataDirectory = resolve(dataDirectoryArgument);
+    const store = openBackupStore(storeConfigFromArguments(argv));
+    const manifests = await listBackupManifests(new RetryingBackupStore(store, systemRandom), backupId);
+    const plan = planBackupIdRestore({ backupId, nodeId: argv['node-id'], clusterSize: argv['cluster-size'], manifests });
+    if (argv['dry-run']) {
+      process.stdout.write(argv.json ? `${JSON.stringify({ dataDirectory, plan }, null, 2)}\n` : formatPlan(plan));
+      return;
+    }
+    const controller = new AbortController();
+    const interrupt = (): void => controller.abort();
+    process.once('SIGINT', interrupt).once('SIGTERM', interrupt);
+    const view = progressView(!argv.json && process.stderr.isTTY === true, plan);
+    try {
+      const result = await executeRestore({ plan, store, dataDirectory, parallelism: argv.parallelism, clock: systemClock, random: systemRandom, signal: controller.signal, onProgress: (progress) => view.update(progress) });
+      view.stop();
+      if (argv.json) process.stdout.write(`${JSON.stringify({ dataDirectory, ...result, message: 'Successfully restored' }, null, 2)}\n`);
+      else process.stdout.write(formatSummary(result, plan, dataDirectory));
+    } finally {
+      view.stop();
+      process.off('SIGINT', interrupt).off('SIGTERM', interrupt);
+    }
+  },
+};

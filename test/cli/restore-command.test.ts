@@ -1,0 +1,75 @@
+// `cutline restore` through the CLI entry point: dry run, JSON, the config file, the summary, and errors with exit codes.
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { main } from '../../src/cli/main.js';
+import { FileSystemBackupStore } from '../../src/store/fs-backup-store.js';
+import { temporaryDirectories } from '../support/temporary-directories.js';
+import { produceEngineBackup } from '../restore/engine-backup.js';
+
+const directory = temporaryDirectories('restore-cli');
+let storeDirectory: string;
+
+beforeAll(async () => {
+  storeDirectory = await directory();
+  await produceEngineBackup(new FileSystemBackupStore(storeDirectory), { seed: 41, partitionCount: 2, instances: 20 });
+});
+afterEach(() => {
+  vi.unstubAllEnvs();
+});
+
+async function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
+  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((stderr += String(chunk)), true));
+  try {
+    const code = await main(argv);
+    return { code, stdout, stderr };
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+    process.exitCode = undefined;
+  }
+}
+
+describe('cutline restore', () => {
+  it('prints the plan as JSON on --dry-run --json and changes nothing', async () => {
+    const target = join(await directory(), 'data');
+    const { code, stdout } = await run(['restore', '--backupId', '1', '--store', storeDirectory, '--data-dir', target, '--dry-run', '--json']);
+    expect(code).toBe(0);
+    const printed = JSON.parse(stdout) as { plan: { partitions: { partitionId: number; cut: { position: number } }[] } };
+    expect(printed.plan.partitions.map((p) => p.partitionId)).toEqual([1, 2]);
+    const text = await run(['restore', '--backupId', '1', '--store', storeDirectory, '--data-dir', target, '--dry-run']);
+    expect(text.stdout).toMatch(/^restore of backup 1 for node 0 of 1 \(2 partitions, engine 0\.1\.0\)/);
+    expect(text.stdout).toContain('-> partitions/1/incoming-segments/');
+  });
+
+  it('restores with settings from a config file and the environment, and says so', async () => {
+    const target = join(await directory(), 'data');
+    const config = join(await directory(), 'restore.json');
+    await writeFile(config, JSON.stringify({ 'data-dir': target, parallelism: 2 }));
+    vi.stubEnv('CUTLINE_STORE', storeDirectory);
+    const { code, stdout, stderr } = await run(['restore', '--backupId', '1', '--config', config]);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/partition 1: snapshot \d+-\d+, log \d+\.\.\d+ \(checkpoint record at \d+; \d+ later records removed\)/);
+    expect(stdout).toMatch(/Successfully restored backup 1 \(node 0 of 1, partitions 1, 2\) into /);
+    const again = await run(['restore', '--backupId', '1', '--config', config, '--json']);
+    expect(again.code).toBe(0);
+    expect(JSON.parse(again.stdout)).toMatchObject({ status: 'already-restored', message: 'Successfully restored' });
+  });
+
+  it('prints the error code and hint and exits with its status', async () => {
+    const target = await directory();
+    await writeFile(join(target, 'state.db'), 'old');
+    const notEmpty = await run(['restore', '--backupId', '1', '--store', storeDirectory, '--data-dir', target]);
+    expect(notEmpty.code).toBe(2);
+    expect(notEmpty.stderr).toMatch(/^error \[RESTORE_TARGET_NOT_EMPTY\]: the data directory .* is not empty: it holds state\.db\nhint: /);
+    const missing = await run(['restore', '--backupId', '7', '--store', storeDirectory, '--data-dir', join(target, 'x')]);
+    expect(missing.code).toBe(3);
+    expect(missing.stderr).toContain('error [BACKUP_NOT_FOUND]');
+    const noDirectory = await run(['restore', '--backupId', '1', '--store', storeDirectory]);
+    expect(noDirectory.stderr).toContain('error [USAGE]: no data directory is given');
+  });
+});
