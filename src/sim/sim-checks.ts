@@ -1,6 +1,5 @@
 // The simulator's checkers, named after the spec's invariants: ConsistentCut, and the state at a cut equals its replay.
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { ManualClock } from '../clock.js';
 import { SeededRandom, type Random } from '../random.js';
@@ -13,7 +12,7 @@ import { decodeRecord } from '../engine/records.js';
 import type { LogRecord } from '../log/log.js';
 import { SegmentedLog } from '../log/segmented-log.js';
 import { nodeLogFileSystem } from '../log/file-system.js';
-import type { SimWorld, CutState } from './sim-world.js';
+import { simTemporaryDirectory, type SimWorld, type CutState } from './sim-world.js';
 
 /** One violated invariant, with what the seed's replay needs to find it again. */
 export interface SimViolation {
@@ -60,7 +59,7 @@ const openLog = (directory: string) => SegmentedLog.open({ directory, fs: { ...n
  * snapshot usable for the cut, the log truncated right after the cut; the caller abandons the result.
  */
 export function replayToCut(dataDirectory: string, partitionId: number, partitionCount: number, cut: number): { partition: Partition; directory: string } {
-  const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'cutline-sim-replay-'));
+  const directory = simTemporaryDirectory('sim-replay');
   const from = partitionPaths(dataDirectory, partitionId);
   const to = partitionPaths(directory, partitionId);
   fs.cpSync(from.root, to.root, { recursive: true });

@@ -1,6 +1,5 @@
 // The restore checker: restores a completed backup into a fresh directory, compares it with the cut, and resumes it.
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { ManualClock } from '../clock.js';
 import { SeededRandom, type Random } from '../random.js';
@@ -13,10 +12,11 @@ import { nodeLogFileSystem } from '../log/file-system.js';
 import { listBackupManifests } from '../backup/manifest-store.js';
 import { planBackupIdRestore } from '../restore/restore-planner.js';
 import { executeRestore, type RestoreResult } from '../restore/restore-executor.js';
+import { RetryingBackupStore } from '../store/retrying-backup-store.js';
 import { restoreFaultStore } from './sim-store.js';
 import { allRecords, comparableState, firstDifference, type SimViolation } from './sim-checks.js';
 import { mutationOptions } from './sim-config.js';
-import type { SimWorld } from './sim-world.js';
+import { simTemporaryDirectory, type SimWorld } from './sim-world.js';
 
 export interface RestoreCheckResult {
   readonly violations: SimViolation[];
@@ -44,7 +44,7 @@ export async function checkRestores(world: SimWorld, random: Random, backupsMax:
   for (let count = 0; count < backupsMax && candidates.length > 0; count++) {
     const [backupId] = candidates.splice(random.int(candidates.length), 1);
     if (backupId === undefined) break;
-    const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'cutline-sim-restore-'));
+    const directory = simTemporaryDirectory('sim-restore');
     try {
       const restored = await restoreBackup(world, backupId, path.join(directory, 'data'), random);
       if (restored === 'refused-after-lost-write') result.refusedAfterLostWrite++;
@@ -64,7 +64,9 @@ type RestoreAttempt = 'refused-after-lost-write' | { violation: SimViolation } |
 
 /** Plans and runs `cutline restore --backupId` on one node owning every partition, with GET faults. */
 async function restoreBackup(world: SimWorld, backupId: number, target: string, random: Random): Promise<RestoreAttempt> {
-  const store = restoreFaultStore(world.store.inner, new SeededRandom(random.int(0x7fff_ffff)), world.config.restoreGetFailProbability);
+  // As `cutline restore` does: transient failures are retried by the retrying wrapper around the store.
+  const faulty = restoreFaultStore(world.store.inner, new SeededRandom(random.int(0x7fff_ffff)), world.config.restoreGetFailProbability);
+  const store = new RetryingBackupStore(faulty, new SeededRandom(random.int(0x7fff_ffff)), undefined, () => Promise.resolve());
   try {
     const manifests = await listBackupManifests(store, backupId);
     const plan = planBackupIdRestore({ backupId, nodeId: 0, clusterSize: 1, manifests });

@@ -11,6 +11,7 @@ import { Workload } from '../engine/workload.js';
 import type { CrashPoint } from '../engine/partition.js';
 import { nodeLogFileSystem, type LogFileSystem } from '../log/file-system.js';
 import { BackupManager } from '../backup/backup-manager.js';
+import { isCutlineError } from '../errors.js';
 import { FileSystemBackupStore } from '../store/fs-backup-store.js';
 import { PartitionedFaultStore } from './sim-store.js';
 import { mutationOptions, type SimConfig } from './sim-config.js';
@@ -20,6 +21,15 @@ import { mutationOptions, type SimConfig } from './sim-config.js';
  * is the log's own tests' subject.
  */
 const unsyncedFileSystem: LogFileSystem = { ...nodeLogFileSystem, syncFile: () => {}, syncDirectory: () => {} };
+
+/**
+ * Where runs keep their directories: tmpfs when the machine has one (SIM_TMPDIR overrides), because
+ * the stores fsync every object and a simulated crash does not need the disk anyway.
+ */
+export function simTemporaryDirectory(prefix: string): string {
+  const root = process.env.SIM_TMPDIR ?? (fs.existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir());
+  return fs.mkdtempSync(path.join(root, `cutline-${prefix}-`));
+}
 
 /** Thrown from inside the engine or the store to crash a partition at that exact point. */
 export class SimulatedCrash extends Error {
@@ -44,6 +54,7 @@ export interface WorldStats {
   processingCrashes: number;
   uploadCrashes: number;
   restarts: number;
+  reconcileRetries: number;
 }
 
 export class SimWorld {
@@ -57,16 +68,19 @@ export class SimWorld {
   readonly scheduler: SimulationScheduler;
   /** Keyed `{partitionId}@{position}`. */
   readonly cutStates = new Map<string, CutState>();
-  readonly stats: WorldStats = { partitionCrashes: 0, processingCrashes: 0, uploadCrashes: 0, restarts: 0 };
+  readonly stats: WorldStats = { partitionCrashes: 0, processingCrashes: 0, uploadCrashes: 0, restarts: 0, reconcileRetries: 0 };
   stepIndex = 0;
   private readonly faultRandom: SeededRandom;
   private readonly uploadRandoms = new Map<number, SeededRandom>();
   private readonly lastCheckpointPosition = new Map<number, number>();
   private readonly restartAt = new Map<number, number>();
+  private readonly pendingReconciles = new Set<number>();
   private processingArmed = false;
+  /** While settling no new crash is injected, so that every partition ends up running. */
+  private settling = false;
 
   private constructor(readonly config: SimConfig) {
-    this.directory = fs.mkdtempSync(path.join(os.tmpdir(), 'cutline-sim-'));
+    this.directory = simTemporaryDirectory('sim');
     const random = new SeededRandom(config.seeds.scheduler);
     this.faultRandom = new SeededRandom(config.seeds.faults);
     this.transport = new InProcessTransport(this.clock, new SeededRandom(config.seeds.transport), config.transportFaults);
@@ -114,6 +128,7 @@ export class SimWorld {
   async step(): Promise<void> {
     this.stepIndex++;
     for (const [partitionId, atStep] of [...this.restartAt]) if (atStep <= this.stepIndex) await this.restart(partitionId);
+    for (const partitionId of [...this.pendingReconciles]) if (this.cluster.isRunning(partitionId)) await this.reconcile(partitionId);
     if (this.faultRandom.next() < this.config.partitionCrashProbability) {
       const running = this.cluster.partitions();
       const victim = running[this.faultRandom.int(running.length)];
@@ -134,11 +149,13 @@ export class SimWorld {
 
   /** Restarts every crashed partition, then runs without new work until nothing is left to do; false if it never got there. */
   async settle(roundsMax = 20_000): Promise<boolean> {
+    this.settling = true;
     for (const partitionId of [...this.restartAt.keys()]) await this.restart(partitionId);
     for (let round = 0; round < roundsMax; round++) {
       const quiet = this.scheduler.settle(1);
       await this.manager.settled();
-      if (quiet && this.cluster.partitions().every((partition) => !partition.hasUnprocessed())) return true;
+      for (const partitionId of [...this.pendingReconciles]) await this.reconcile(partitionId);
+      if (quiet && this.pendingReconciles.size === 0 && this.cluster.partitions().every((partition) => !partition.hasUnprocessed())) return true;
     }
     return false;
   }
@@ -163,7 +180,23 @@ export class SimWorld {
     this.cluster.start(partitionId);
     this.stats.restarts++;
     this.afterStart(partitionId);
-    await this.manager.reconcile(partitionId);
+    await this.reconcile(partitionId);
+  }
+
+  /**
+   * The manager's reconcile reads the partition's manifests, which may fail under store faults; a
+   * supervisor would try again, so the world retries it on the next step.
+   */
+  private async reconcile(partitionId: number): Promise<void> {
+    this.pendingReconciles.delete(partitionId);
+    try {
+      await this.manager.reconcile(partitionId);
+    } catch (error) {
+      if (error instanceof SimulatedCrash) return; // crashed again while reconciling: it restarts later
+      if (!isCutlineError(error) || error.code !== 'STORE_UNAVAILABLE') throw error;
+      this.stats.reconcileRetries++;
+      this.pendingReconciles.add(partitionId);
+    }
   }
 
   /**
@@ -194,6 +227,7 @@ export class SimWorld {
   /** The store's put hook: a put of a crashed partition never happens; otherwise it may crash right before it. */
   private beforeUpload(partitionId: number): void {
     if (!this.cluster.isRunning(partitionId)) throw new SimulatedCrash(partitionId, 'upload of a crashed partition');
+    if (this.settling) return;
     let random = this.uploadRandoms.get(partitionId);
     if (random === undefined) {
       random = new SeededRandom((this.config.seeds.faults + partitionId * 7_368_787) >>> 0);
