@@ -47,6 +47,9 @@ export const errorCodes = {
   TLA_CONFIG: { exitCode: 2, description: 'A TLC .cfg file is malformed or names something the module does not define.' },
   TLA_UNSUPPORTED: { exitCode: 2, description: 'The TLA+ module uses a construct the built-in checker does not support.' },
   TLA_EVAL: { exitCode: 3, description: 'Evaluating the TLA+ model failed (a type error, CHOOSE with no witness, Assert, ...).' },
+  // Continuous backups (src/backup/backup-metadata.ts).
+  PARTITION_METADATA_INVALID: { exitCode: 3, description: 'A partition metadata.json in the store is not valid JSON, has another format version, or lacks a field.' },
+  // End of continuous backups block.
   // Backup manager and management API (src/backup/backup-manager.ts, src/api).
   BACKUP_ID_CONFLICT: { exitCode: 3, description: 'A backup id is not greater than every earlier checkpoint or backup id (HTTP 409).' },
   BACKUP_IN_PROGRESS: { exitCode: 3, description: 'The backup is still being taken on some partition, so it cannot be deleted yet (HTTP 409).' },

@@ -79,3 +79,10 @@ export const restoreRangeBytes = 8 * 1024 * 1024;
 /** Most files one restore downloads (every partition together). */
 export const restoreFilesMax = 1_000_000;
 // End of restore block.
+// Continuous backups, checkpoint scheduler and retention (src/engine/backup-config.ts, checkpoint-scheduler.ts).
+/** Shortest and longest configurable checkpoint interval, backup schedule, retention window and cleanup schedule. */
+export const backupDurationMsMin = 1_000;
+export const backupDurationMsMax = 3_650 * 86_400_000;
+/** A backup due at most this long after a due marker is taken instead of the marker (capped at half the interval). */
+export const schedulerMergeWindowMs = 5_000;
+// End of continuous backups block.

@@ -7,6 +7,8 @@ import { listBackupIds, listBackupManifests } from '../backup/manifest-store.js'
 import type { Manifest } from '../backup/manifest.js';
 import { CutlineError, isCutlineError } from '../errors.js';
 import type { CheckpointType } from '../engine/records.js';
+import type { ContinuousBackups } from '../backup/continuous-backups.js';
+import type { BackupRuntimeState, PartitionBackupState as RuntimePartitionState } from '../backup/backup-runtime-state.js';
 
 export interface PartitionBackupState {
   readonly partitionId: number;
@@ -14,6 +16,10 @@ export interface PartitionBackupState {
   readonly lastProcessedPosition: number;
   readonly checkpoint: { readonly checkpointId: number; readonly checkpointPosition: number; readonly checkpointType: CheckpointType } | null;
   readonly latestBackup: { readonly checkpointId: number; readonly checkpointPosition: number; readonly status: string; readonly reason: string | null } | null;
+  /** From the continuous-backup runtime state (backup-runtime-state.ts): checkpoints, backups and ranges. */
+  readonly checkpoints?: RuntimePartitionState['checkpoints'];
+  readonly backups?: RuntimePartitionState['backups'];
+  readonly ranges?: RuntimePartitionState['ranges'];
 }
 
 /** The management API's operations over one running cluster and its backup manager. */
@@ -21,6 +27,7 @@ export class BackupApiService {
   constructor(
     private readonly cluster: Cluster,
     private readonly manager: BackupManager,
+    private readonly continuous?: ContinuousBackups,
   ) {}
 
   async take(requestedId: unknown): Promise<number> {
@@ -58,6 +65,17 @@ export class BackupApiService {
   async delete(backupId: number): Promise<BackupStatus> {
     const deleted = await deleteBackup(this.manager.store, backupId, this.manager.clock, this.pendingPartitions(backupId));
     return backupStatusOf(backupId, deleted, this.cluster.options.partitionCount);
+  }
+
+  /** GET /backups/state: the scheduler and configuration (with continuous backups) and every running partition. */
+  backupsState(): { partitions: PartitionBackupState[]; scheduler?: BackupRuntimeState['scheduler']; config?: BackupRuntimeState['config'] } {
+    if (this.continuous === undefined) return { partitions: this.state() };
+    const runtime = this.continuous.runtimeState();
+    const partitions = this.state().map((partition) => {
+      const extra = runtime.partitions.find((candidate) => candidate.partitionId === partition.partitionId);
+      return extra === undefined ? partition : { ...partition, checkpoints: extra.checkpoints, backups: extra.backups, ranges: extra.ranges };
+    });
+    return { partitions, scheduler: runtime.scheduler, config: runtime.config };
   }
 
   state(): PartitionBackupState[] {

@@ -43,7 +43,7 @@ async function route(service: BackupApiService, request: IncomingMessage, respon
     throw notAllowed(method, pathname, 'GET, POST');
   }
   if (pathname === '/backups/state') {
-    if (method === 'GET') return sendJson(response, 200, { partitions: service.state() });
+    if (method === 'GET') return sendJson(response, 200, service.backupsState());
     throw notAllowed(method, pathname, 'GET');
   }
   const match = /^\/backups\/([^/]+)$/.exec(pathname);

@@ -13,6 +13,9 @@ import { chooseBackupId } from './backup-ids.js';
 import { listBackupIds } from './manifest-store.js';
 import { pinCheckpoint, type PinResult } from './checkpoint-pin.js';
 import { runPartitionBackup } from './partition-backup.js';
+import type { BackupCheckpointType } from './manifest.js';
+import { coverageOf } from '../engine/continuous-mode.js';
+import type { BackupCoverage } from '../engine/records.js';
 import { reconcilePartition } from './backup-reconcile.js';
 
 export interface BackupManagerOptions {
@@ -94,16 +97,19 @@ export class BackupManager implements BackupHook {
     });
   }
 
-  /** Asks every partition for a backup checkpoint; returns its id (see chooseBackupId for the id rules). */
-  async takeBackup(requestedId?: number): Promise<number> {
+  /**
+   * Asks every partition for a backup checkpoint; returns its id (see chooseBackupId for the id rules).
+   * The checkpoint scheduler takes its SCHEDULED_BACKUP checkpoints through here too, so one rule makes
+   * every id, above the ids in the store and those appended (not yet processed) on any partition.
+   */
+  async takeBackup(requestedId?: number, checkpointType: BackupCheckpointType = 'MANUAL_BACKUP'): Promise<number> {
     const cluster = this.requireCluster();
     return this.serializeTakes.run(async () => {
       const stored = await listBackupIds(this.store);
-      const processed = cluster.partitions().map((partition) => partition.state().checkpointId);
-      const highest = Math.max(this.highestRequestedId, ...processed, ...stored);
+      const highest = Math.max(this.highestRequestedId, cluster.highestCheckpointId(), ...stored);
       const backupId = chooseBackupId(requestedId, highest, this.clock);
       this.highestRequestedId = backupId;
-      cluster.triggerCheckpoint(backupId, 'MANUAL_BACKUP');
+      cluster.triggerCheckpoint(backupId, checkpointType);
       this.options.log?.(`backup ${backupId}: checkpoint requested on ${cluster.partitions().length} partitions`);
       return backupId;
     });
@@ -147,7 +153,7 @@ export class BackupManager implements BackupHook {
     try {
       if (pin.failure !== undefined) throw pin.failure;
       this.options.log?.(`backup ${id.checkpointId}: partition ${id.partitionId} started (snapshot ${checkpoint.snapshot?.metadata.snapshotId ?? 'none'})`);
-      await runPartitionBackup(checkpoint, () => partition.log.segments(), {
+      const manifest = await runPartitionBackup(checkpoint, () => partition.log.segments(), {
         store: this.store,
         clock: this.clock,
         limiter: this.limiter,
@@ -155,7 +161,7 @@ export class BackupManager implements BackupHook {
         engineVersion: this.options.engineVersion ?? cutlineVersion,
         signal: this.stopping.signal,
       });
-      this.confirm(partition, { partitionId: id.partitionId, checkpointId: id.checkpointId, status: 'COMPLETED', reason: null }, checkpoint.checkpointPosition);
+      this.confirm(partition, { partitionId: id.partitionId, checkpointId: id.checkpointId, status: 'COMPLETED', reason: null }, checkpoint.checkpointPosition, coverageOf(manifest.descriptor));
     } catch (error) {
       if (this.stopping.signal.aborted) return;
       const reason = isCutlineError(error) ? `${error.code}: ${error.message}` : error instanceof Error ? error.message : String(error);
@@ -166,10 +172,10 @@ export class BackupManager implements BackupHook {
   }
 
   /** Appends BACKUP_CONFIRMED, unless the partition stopped meanwhile (its restart reconciles instead). */
-  private confirm(partition: Partition, outcome: BackupOutcome, checkpointPosition: number): void {
+  private confirm(partition: Partition, outcome: BackupOutcome, checkpointPosition: number, coverage?: BackupCoverage): void {
     const cluster = this.requireCluster();
     if (this.stopping.signal.aborted || !cluster.isRunning(outcome.partitionId) || cluster.partition(outcome.partitionId) !== partition) return;
-    partition.confirmBackup(outcome.checkpointId, checkpointPosition, outcome.status, ...(outcome.reason === null ? [] : [outcome.reason]));
+    partition.confirmBackup(outcome.checkpointId, checkpointPosition, outcome.status, outcome.reason ?? undefined, coverage);
     this.outcomes.push(outcome);
     const detail = outcome.reason === null ? '' : `: ${outcome.reason}`;
     this.options.log?.(`backup ${outcome.checkpointId}: partition ${outcome.partitionId} ${outcome.status}${detail}`);

@@ -6,6 +6,7 @@ import type { Partition } from '../engine/partition.js';
 import { decodeRecord, isBackupType } from '../engine/records.js';
 import type { BackupCheckpointType } from './manifest.js';
 import type { PinnedCheckpoint } from './partition-backup.js';
+import { pinContinuousLog } from '../engine/continuous-mode.js';
 
 export interface PinResult {
   readonly checkpoint: PinnedCheckpoint;
@@ -44,7 +45,12 @@ export function pinCheckpoint(partition: Partition, created: CreatedCheckpoint, 
     const reservation = partition.snapshots.reserve(snapshot);
     // A snapshot of position 0 holds nothing: the backup replays from position 1 (its reservation keeps the log).
     const held = snapshot.metadata.processedPosition > 0 ? snapshot : undefined;
-    return { checkpoint: { ...base, snapshot: held }, failure: undefined, release: () => reservation.release() };
+    const continuous = pinContinuousLog(partition, snapshot.metadata.processedPosition);
+    const release = () => {
+      continuous.release();
+      reservation.release();
+    };
+    return { checkpoint: { ...base, snapshot: held, logStart: continuous.logStart }, failure: undefined, release };
   }
   if (record !== undefined && partition.log.firstPosition <= 1) {
     const hold = partition.holdLog(1);

@@ -21,6 +21,8 @@ export interface PinnedCheckpoint {
   readonly checkpointTimestampMs: number;
   /** The snapshot the backup holds; undefined when the partition has none yet (replay from position 1). */
   readonly snapshot: Snapshot | undefined;
+  /** Continuous mode: the log must start here (right after the previous completed backup) so the backups form a range. */
+  readonly logStart?: number | undefined;
 }
 
 export interface PartitionBackupContext {
@@ -62,7 +64,7 @@ async function planBackup(
   const snapshot = pinned.snapshot;
   const processed = snapshot?.metadata.processedPosition ?? 0;
   // The log must continue the snapshot and hold the checkpoint record itself (restore checks it).
-  const fromPosition = Math.min(processed + 1, pinned.checkpointPosition);
+  const fromPosition = Math.min(processed + 1, pinned.checkpointPosition, pinned.logStart ?? Number.POSITIVE_INFINITY);
   const sources: BackupFileSource[] = [];
   if (snapshot !== undefined) {
     for (const name of snapshot.files) {

@@ -25,11 +25,14 @@ export interface ClusterOptions {
   readonly recordsPerTransaction?: number;
   readonly snapshotIntervalRecords?: number;
   readonly retryIntervalMs?: number;
+  /** Continuous backups (backup-config.ts): compaction keeps what no completed backup holds yet. */
+  readonly continuousBackups?: boolean;
   readonly testOnly?: PartitionTestOptions;
 }
 
 export class Cluster {
   private readonly running = new Map<number, Partition>();
+  private readonly stoppedNodes = new Set<number>();
 
   private constructor(readonly options: ClusterOptions) {}
 
@@ -49,6 +52,35 @@ export class Cluster {
   /** The node that hosts a partition (the assignment itself lives in partitioning.ts). */
   nodeOf(partitionId: number): number {
     return nodeForPartition(partitionId, this.options.nodeCount);
+  }
+
+  /** Node ids 0..nodeCount-1. */
+  nodeIds(): number[] {
+    return Array.from({ length: this.options.nodeCount }, (_, index) => index);
+  }
+
+  /** The nodes that run (all of them unless stopped with stopNode), ascending. */
+  liveNodeIds(): number[] {
+    return this.nodeIds().filter((nodeId) => !this.stoppedNodes.has(nodeId));
+  }
+
+  /** A node goes away as a crash would: its partitions stop; cluster services on it (the scheduler) move on. */
+  stopNode(nodeId: number): void {
+    assert(this.nodeIds().includes(nodeId) && !this.stoppedNodes.has(nodeId), `node ${nodeId} exists and runs`);
+    this.stoppedNodes.add(nodeId);
+    for (const partitionId of this.partitionIds()) if (this.nodeOf(partitionId) === nodeId && this.isRunning(partitionId)) this.crash(partitionId);
+  }
+
+  /** A stopped node comes back: its partitions recover. */
+  startNode(nodeId: number): void {
+    assert(this.stoppedNodes.has(nodeId), `node ${nodeId} was stopped`);
+    this.stoppedNodes.delete(nodeId);
+    for (const partitionId of this.partitionIds()) if (this.nodeOf(partitionId) === nodeId && !this.isRunning(partitionId)) this.start(partitionId);
+  }
+
+  /** The highest checkpoint id any running partition processed or appended: new ids must be greater. */
+  highestCheckpointId(): number {
+    return Math.max(0, ...this.partitions().map((partition) => partition.highestCheckpointId()));
   }
 
   partition(partitionId: number): Partition {
@@ -83,6 +115,7 @@ export class Cluster {
       recordsPerTransaction: options.recordsPerTransaction ?? engineDefaults.recordsPerTransaction,
       snapshotIntervalRecords: options.snapshotIntervalRecords ?? engineDefaults.snapshotIntervalRecords,
       retryIntervalMs: options.retryIntervalMs ?? engineDefaults.retryIntervalMs,
+      continuousBackups: options.continuousBackups ?? false,
       testOnly: options.testOnly ?? {},
     };
     const openLog = (directory: string) =>

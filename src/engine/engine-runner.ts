@@ -19,6 +19,8 @@ export interface EngineRunOptions {
   readonly signal: AbortSignal;
   /** Called about once a second with the running totals. */
   readonly onProgress?: (progress: EngineProgress) => void;
+  /** Cluster services (checkpoint scheduler, retention, metadata sync), awaited about every `intervalMs`. */
+  readonly services?: { tick(): Promise<void>; readonly intervalMs: number };
 }
 
 export interface EngineProgress {
@@ -41,6 +43,7 @@ export async function runEngine(options: EngineRunOptions): Promise<EngineProgre
   let checkpointsTriggered = 0;
   let nextCheckpointId = Math.max(0, ...cluster.partitions().map((p) => p.state().checkpointId)) + 1;
   let lastProgressMs = startMs;
+  let lastServicesMs = Number.NEGATIVE_INFINITY;
   const progress = (): EngineProgress => ({
     elapsedMs: clock.nowMs() - startMs,
     recordsProcessed,
@@ -62,6 +65,10 @@ export async function runEngine(options: EngineRunOptions): Promise<EngineProgre
       nextCheckpointId = Math.max(nextCheckpointId, ...cluster.partitions().map((p) => p.state().checkpointId + 1));
       cluster.triggerCheckpoint(nextCheckpointId++, options.checkpointType);
       checkpointsTriggered++;
+    }
+    if (options.services !== undefined && now - lastServicesMs >= options.services.intervalMs) {
+      lastServicesMs = now;
+      await options.services.tick();
     }
     if (now - lastProgressMs >= 1000) {
       lastProgressMs = now;

@@ -5,10 +5,12 @@ import type { Clock } from '../clock.js';
 import type { Transport } from './transport.js';
 import type { BackupHook } from './backup-hook.js';
 import type { BackupRow, PartitionStateRow } from './state-store.js';
+import type { BackupStateStore } from './backup-state.js';
+import { continuousHoldPosition } from './continuous-mode.js';
 import type { StateStore } from './state-store.js';
 import type { SnapshotStore} from './snapshot-store.js';
 import { type Snapshot } from './snapshot-store.js';
-import { decodeRecord, encodeRecord, type CheckpointType, type EngineRecord, type EngineRecordBody, type InterPartitionBody, type UnsentCommandBody } from './records.js';
+import { decodeRecord, encodeRecord, type BackupCoverage, type CheckpointType, type EngineRecord, type EngineRecordBody, type InterPartitionBody, type UnsentCommandBody } from './records.js';
 import { emptyEffects, processRecord, type CreatedCheckpoint, type ProcessingContext } from './processing.js';
 import { assert } from '../assert.js';
 
@@ -34,6 +36,8 @@ export interface PartitionConfig {
   /** A snapshot after this many processed records; 0 disables automatic snapshots. */
   readonly snapshotIntervalRecords: number;
   readonly retryIntervalMs: number;
+  /** Continuous backups: compaction keeps every record after the newest completed backup's checkpoint. */
+  readonly continuousBackups?: boolean;
   readonly testOnly: PartitionTestOptions;
 }
 
@@ -98,7 +102,18 @@ export class Partition {
   }
   /** The backups this partition knows as confirmed (BACKUP_CONFIRMED processed), by checkpoint id. */
   confirmedBackups(): BackupRow[] {
-    return this.store.backups();
+    return this.store.backupState.backups();
+  }
+  /** Checkpoints (with their record's timestamps), confirmed backups and ranges, as the state keeps them (read only). */
+  get backupState(): Pick<BackupStateStore, 'checkpoints' | 'lastCheckpoint' | 'lastBackupCheckpoint' | 'backups' | 'ranges'> {
+    return this.store.backupState;
+  }
+  get continuousBackups(): boolean {
+    return this.config.continuousBackups === true;
+  }
+  /** The highest checkpoint id processed or appended here: a new id must be greater. */
+  highestCheckpointId(): number {
+    return Math.max(this.store.partitionState().checkpointId, this.appendedCheckpointId);
   }
   /** Whether any inter-partition command still waits for its acknowledgement. */
   hasOutbox(): boolean {
@@ -234,12 +249,21 @@ export class Partition {
     if (snapshots.length === 0) return;
     let bound = Math.min(...snapshots.map((snapshot) => snapshot.metadata.processedPosition + 1));
     for (const position of this.logHolds.values()) bound = Math.min(bound, position);
+    if (this.config.continuousBackups === true) bound = Math.min(bound, continuousHoldPosition(this.store.backupState.backups()));
     this.log.compactBelow(bound);
   }
 
-  /** Appends BACKUP_CONFIRMED (the backup manager's record that a backup finished); returns its position. */
-  confirmBackup(checkpointId: number, checkpointPosition: number, status: 'COMPLETED' | 'FAILED', reason?: string): number {
-    return this.submit({ type: 'BACKUP_CONFIRMED', value: { checkpointId, checkpointPosition, status, ...(reason === undefined ? {} : { reason }) } });
+  /**
+   * Appends BACKUP_CONFIRMED (the backup manager's record that a backup finished); returns its position.
+   * A COMPLETED backup passes its coverage (from its manifest) so that it joins the partition's ranges.
+   */
+  confirmBackup(checkpointId: number, checkpointPosition: number, status: 'COMPLETED' | 'FAILED', reason?: string, coverage?: BackupCoverage): number {
+    const value = { checkpointId, checkpointPosition, status, ...(reason === undefined ? {} : { reason }), ...(coverage === undefined ? {} : { coverage }) };
+    return this.submit({ type: 'BACKUP_CONFIRMED', value });
+  }
+  /** Appends BACKUP_DELETED once a backup's manifest is DELETED in the store: it leaves the ranges. */
+  recordBackupDeleted(checkpointId: number): number {
+    return this.submit({ type: 'BACKUP_DELETED', value: { checkpointId } });
   }
 
   /** Clean shutdown: a final snapshot so the next start replays little, then close. */

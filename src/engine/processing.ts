@@ -51,6 +51,7 @@ export function processRecord(record: EngineRecord, context: ProcessingContext, 
     case 'CHECKPOINT_CREATED':
     case 'CHECKPOINT_IGNORED':
     case 'BACKUP_CONFIRMED':
+    case 'BACKUP_DELETED':
       processCheckpointRecord(record, context, effects);
       return;
     case 'CREATE_INSTANCE':

@@ -16,6 +16,7 @@ export const RecordType = {
   CHECKPOINT_CREATED: 2,
   CHECKPOINT_IGNORED: 3,
   BACKUP_CONFIRMED: 4,
+  BACKUP_DELETED: 5,
   CREATE_INSTANCE: 16,
   PUBLISH_MESSAGE: 17,
   OPEN_SUBSCRIPTION: 32,
@@ -63,6 +64,20 @@ export interface BackupConfirmed {
   readonly checkpointPosition: number;
   readonly status: 'COMPLETED' | 'FAILED';
   readonly reason?: string;
+  /** What a COMPLETED backup holds (from its manifest's descriptor): the partition's backup ranges are built from it. */
+  readonly coverage?: BackupCoverage;
+}
+/** The part of a manifest's descriptor that ranges need (FORMAT.md "Manifest"). */
+export interface BackupCoverage {
+  readonly checkpointType: 'MANUAL_BACKUP' | 'SCHEDULED_BACKUP';
+  readonly checkpointTimestampMs: number;
+  readonly snapshotProcessedPosition: number;
+  readonly firstLogPosition: number;
+  readonly lastLogPosition: number;
+}
+/** A backup was deleted from the store (retention or an operator): it leaves the partition's ranges. */
+export interface BackupDeleted {
+  readonly checkpointId: number;
 }
 export interface CreateInstance {
   readonly correlationKey: string;
@@ -97,6 +112,7 @@ export type EngineRecordBody =
   | { readonly type: 'CHECKPOINT_CREATED'; readonly value: CheckpointCreated }
   | { readonly type: 'CHECKPOINT_IGNORED'; readonly value: CheckpointIgnored }
   | { readonly type: 'BACKUP_CONFIRMED'; readonly value: BackupConfirmed }
+  | { readonly type: 'BACKUP_DELETED'; readonly value: BackupDeleted }
   | { readonly type: 'CREATE_INSTANCE'; readonly value: CreateInstance }
   | { readonly type: 'PUBLISH_MESSAGE'; readonly value: PublishMessage }
   | { readonly type: 'OPEN_SUBSCRIPTION'; readonly value: OpenSubscription }

@@ -2,6 +2,9 @@
 import Database from 'better-sqlite3';
 import type { CheckpointType } from './records.js';
 import { assert } from '../assert.js';
+import { BackupStateStore, backupStateSchema, backupStateTables } from './backup-state.js';
+
+export type { BackupRow, CheckpointRow } from './backup-state.js';
 
 /** Bumped when the schema changes; a reader aborts on an unknown version (FORMAT.md). */
 export const stateSchemaVersion = 1;
@@ -17,11 +20,7 @@ CREATE TABLE IF NOT EXISTS partition_state (
   checkpoint_type TEXT NOT NULL
 );
 INSERT OR IGNORE INTO partition_state VALUES (1, ${stateSchemaVersion}, 0, 0, 0, 0, 'MARKER');
-CREATE TABLE IF NOT EXISTS backups (
-  checkpoint_id INTEGER PRIMARY KEY, checkpoint_position INTEGER NOT NULL,
-  status TEXT NOT NULL, reason TEXT, confirmed_position INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS instances (
+${backupStateSchema}CREATE TABLE IF NOT EXISTS instances (
   instance_key TEXT PRIMARY KEY, correlation_key TEXT NOT NULL, state TEXT NOT NULL,
   message_id TEXT, created_position INTEGER NOT NULL
 );
@@ -79,13 +78,6 @@ export interface OutboxRow {
   readonly checkpointId: number;
   readonly checkpointType: CheckpointType;
 }
-export interface BackupRow {
-  readonly checkpointId: number;
-  readonly checkpointPosition: number;
-  readonly status: 'COMPLETED' | 'FAILED';
-  readonly reason: string | null;
-  readonly confirmedPosition: number;
-}
 
 const columns = {
   partitionState: `last_processed_position AS lastProcessedPosition, last_written_position AS lastWrittenPosition,
@@ -96,13 +88,14 @@ const columns = {
   message: `message_id AS messageId, correlation_key AS correlationKey, published_position AS publishedPosition, instance_key AS instanceKey`,
   outbox: `command_key AS commandKey, target_partition_id AS targetPartitionId, record_type AS recordType, body,
     source_position AS sourcePosition, checkpoint_id AS checkpointId, checkpoint_type AS checkpointType`,
-  backup: `checkpoint_id AS checkpointId, checkpoint_position AS checkpointPosition, status, reason, confirmed_position AS confirmedPosition`,
 };
 
 /** The partition's SQLite database. Every mutation runs inside `transaction`. */
 export class StateStore {
   private readonly db: Database.Database;
   private readonly statements;
+  /** Checkpoints, confirmed backups and ranges (backup-state.ts); same database, same transactions. */
+  readonly backupState: BackupStateStore;
   /** partition_state is read for every record; cached, and dropped on every change and on rollback. */
   private cachedState: PartitionStateRow | undefined;
 
@@ -115,6 +108,7 @@ export class StateStore {
     const version = this.db.prepare('SELECT schema_version AS v FROM partition_state').get() as { v: number };
     assert(version.v === stateSchemaVersion, `state schema version ${version.v} is not ${stateSchemaVersion}`);
     this.statements = this.prepare();
+    this.backupState = new BackupStateStore(this.db);
   }
 
   private prepare() {
@@ -143,8 +137,6 @@ export class StateStore {
       deleteOutbox: db.prepare('DELETE FROM outbox WHERE command_key = ?'),
       outboxRow: db.prepare(`SELECT ${columns.outbox} FROM outbox WHERE command_key = ?`),
       outbox: db.prepare(`SELECT ${columns.outbox} FROM outbox ORDER BY source_position, command_key`),
-      putBackup: db.prepare('INSERT OR REPLACE INTO backups VALUES (@checkpointId, @checkpointPosition, @status, @reason, @confirmedPosition)'),
-      backups: db.prepare(`SELECT ${columns.backup} FROM backups ORDER BY checkpoint_id`),
     };
   }
 
@@ -206,16 +198,10 @@ export class StateStore {
   outbox(): OutboxRow[] {
     return this.statements.outbox.all() as OutboxRow[];
   }
-  putBackup(row: BackupRow): void {
-    this.statements.putBackup.run(row);
-  }
-  backups(): BackupRow[] {
-    return this.statements.backups.all() as BackupRow[];
-  }
 
   /** Every table's rows in a stable order: what "equal state" means in tests and recovery checks. */
   dump(): Record<string, unknown[]> {
-    const tables = ['partition_state', 'backups', 'instances', 'subscriptions', 'messages', 'outbox'];
+    const tables = ['partition_state', ...backupStateTables, 'instances', 'subscriptions', 'messages', 'outbox'];
     const result: Record<string, unknown[]> = {};
     for (const table of tables) result[table] = this.db.prepare(`SELECT * FROM ${table} ORDER BY 1`).all();
     return result;

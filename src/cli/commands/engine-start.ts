@@ -15,8 +15,11 @@ import { BackupApiService } from '../../api/backup-api-service.js';
 import { startManagementApi, type ManagementApi } from '../../api/management-api.js';
 import { openBackupStore, storeEnvironmentVariables } from '../../store/store-config.js';
 import { storeConfigFromArguments, withStoreOptions, type StoreArguments } from '../store-options.js';
+import { backupConfigFromArguments, withBackupConfigOptions, type BackupConfigArguments } from '../backup-config-options.js';
+import { describeBackupConfig } from '../../engine/backup-config.js';
+import { ContinuousBackups } from '../../backup/continuous-backups.js';
 
-interface StartArguments extends StoreArguments {
+interface StartArguments extends StoreArguments, BackupConfigArguments {
   dataDir: string;
   apiPort: number | undefined;
   apiHost: string;
@@ -31,7 +34,7 @@ export const engineStartCommand: CommandModule<object, StartArguments> = {
   command: 'start',
   describe: 'Run the engine with a generated message-correlation workload until SIGINT/SIGTERM',
   builder: (yargs: Argv) =>
-    withStoreOptions(yargs)
+    withBackupConfigOptions(withStoreOptions(yargs))
       .option('data-dir', { type: 'string', demandOption: true, describe: 'Engine data directory (created if missing)' })
       .option('partitions', { type: 'number', default: 3, describe: `Number of partitions (1..${enginePartitionsMax})` })
       .option('nodes', { type: 'number', default: 1, describe: `Number of nodes the partitions are spread over (1..${engineNodesMax})` })
@@ -41,7 +44,8 @@ export const engineStartCommand: CommandModule<object, StartArguments> = {
       .option('api-port', { type: 'number', describe: 'Serve the backup management API on this port (needs --store; 0 picks a free one)' })
       .option('api-host', { type: 'string', default: '127.0.0.1', describe: 'Address the management API listens on (it has no authentication)' })
       .example('$0 engine start --data-dir /var/lib/cutline --partitions 3 --nodes 1', 'Run three partitions on one node')
-      .example('$0 engine start --data-dir d --store /var/backups --api-port 9600', 'Take backups to a directory, managed over HTTP') as unknown as Argv<StartArguments>,
+      .example('$0 engine start --data-dir d --store /var/backups --api-port 9600', 'Take backups to a directory, managed over HTTP')
+      .example('$0 engine start --data-dir d --store /b --backup-continuous --backup-checkpoint-interval PT30S --backup-schedule PT5M', 'Continuous backups') as unknown as Argv<StartArguments>,
   handler: async (argv: ArgumentsCamelCase<StartArguments>) => {
     checkCount('--partitions', argv.partitions, enginePartitionsMax);
     checkCount('--nodes', argv.nodes, engineNodesMax);
@@ -49,6 +53,7 @@ export const engineStartCommand: CommandModule<object, StartArguments> = {
       throw new CutlineError('USAGE', '--workload-rate and --checkpoint-interval-ms must be 0 or more', { hint: 'Use 0 to switch either off.' });
     }
     const backups = openBackups(argv);
+    const backupConfig = backupConfigFromArguments(argv, backups !== undefined);
     const transport = new InProcessTransport(systemClock, systemRandom);
     const cluster = Cluster.open({
       dataDirectory: argv.dataDir,
@@ -56,8 +61,11 @@ export const engineStartCommand: CommandModule<object, StartArguments> = {
       nodeCount: argv.nodes,
       clock: systemClock,
       transport,
+      continuousBackups: backupConfig.continuous,
       ...(backups === undefined ? {} : { backupHook: backups.manager }),
     });
+    const log = (line: string): void => void process.stdout.write(`${line}\n`);
+    const continuous = new ContinuousBackups({ cluster, clock: systemClock, config: backupConfig, log, ...(backups === undefined ? {} : { manager: backups.manager }) });
     const controller = new AbortController();
     const stop = () => controller.abort();
     process.once('SIGINT', stop);
@@ -66,13 +74,14 @@ export const engineStartCommand: CommandModule<object, StartArguments> = {
       process.stdout.write(`node ${node}: partitions ${partitionsOfNode(node, argv.partitions, argv.nodes).join(', ') || '(none)'}\n`);
     }
     process.stdout.write(`engine started: ${argv.partitions} partitions on ${argv.nodes} node(s), data dir ${argv.dataDir}\n`);
+    process.stdout.write(`backup config: ${describeBackupConfig(backupConfig)}\n`);
     let api: ManagementApi | undefined;
     try {
       if (backups !== undefined) {
         await backups.manager.start(cluster);
         process.stdout.write(`backups go to ${backups.manager.store.description}\n`);
         if (argv.apiPort !== undefined) {
-          api = await startManagementApi(new BackupApiService(cluster, backups.manager), argv.apiPort, argv.apiHost);
+          api = await startManagementApi(new BackupApiService(cluster, backups.manager, continuous), argv.apiPort, argv.apiHost);
           process.stdout.write(`management API listening on ${api.url}\n`);
         }
       }
@@ -85,6 +94,8 @@ export const engineStartCommand: CommandModule<object, StartArguments> = {
         checkpointIntervalMs: argv.checkpointIntervalMs,
         checkpointType: argv.checkpointType as CheckpointType,
         signal: controller.signal,
+        // A failing store must not stop the engine: the scheduler and retention try again on the next tick.
+        services: { tick: () => continuous.tick().catch((error: unknown) => log(`backup services: ${error instanceof Error ? error.message : String(error)}`)), intervalMs: 250 },
         onProgress: (p) => process.stdout.write(`processed ${p.recordsProcessed} records, delivered ${p.commandsDelivered} commands\n`),
       });
       process.stdout.write(`stopping: processed ${result.recordsProcessed} records in ${(result.elapsedMs / 1000).toFixed(1)} s\n`);

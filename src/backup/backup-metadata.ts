@@ -1,0 +1,79 @@
+// metadata/{partitionId}/metadata.json: a partition's checkpoints, completed backups and ranges, synced from its state to the store.
+import { CutlineError } from '../errors.js';
+import type { Clock } from '../clock.js';
+import type { BackupStore, StoreCallOptions } from '../store/backup-store.js';
+import { getBytes } from '../store/backup-store.js';
+import type { Partition } from '../engine/partition.js';
+import type { CheckpointRow } from '../engine/backup-state.js';
+import { rangeBackupOfRow } from '../engine/backup-state.js';
+import { metadataKey } from './backup-layout.js';
+import type { BackupRange, RangeBackup } from './ranges.js';
+import { manifestBytesMax } from '../limits.js';
+
+/** The only metadata.json format version this cutline reads and writes (FORMAT.md, "Partition metadata"). */
+export const partitionMetadataFormatVersion = 1;
+
+export interface PartitionMetadata {
+  readonly formatVersion: typeof partitionMetadataFormatVersion;
+  readonly partitionId: number;
+  /** ISO 8601 UTC time of the writer's clock. */
+  readonly updatedAt: string;
+  /** Every checkpoint (MARKER or backup) a range may still restore to, ascending by id. */
+  readonly checkpoints: readonly CheckpointRow[];
+  /** Every COMPLETED backup of the partition (not deleted), ascending by id. */
+  readonly backups: readonly RangeBackup[];
+  readonly ranges: readonly BackupRange[];
+}
+
+/** The metadata document of a partition, from its state (the state is rebuilt by replay, so it is the source). */
+export function partitionMetadataOf(partition: Partition, clock: Clock): PartitionMetadata {
+  const state = partition.backupState;
+  return {
+    formatVersion: partitionMetadataFormatVersion,
+    partitionId: partition.partitionId,
+    updatedAt: new Date(clock.nowMs()).toISOString(),
+    checkpoints: state.checkpoints(),
+    backups: state.backups().map(rangeBackupOfRow).filter((backup): backup is RangeBackup => backup !== undefined),
+    ranges: state.ranges(),
+  };
+}
+
+/** The content that matters for a sync: the document without its time (unchanged content is not written again). */
+export function metadataFingerprint(metadata: PartitionMetadata): string {
+  return JSON.stringify({ ...metadata, updatedAt: undefined });
+}
+
+/** Writes metadata.json; the store's put replaces atomically, so a reader sees the old or the whole new document. */
+export async function writePartitionMetadata(store: BackupStore, metadata: PartitionMetadata, options: StoreCallOptions = {}): Promise<void> {
+  await store.put(metadataKey(metadata.partitionId), Buffer.from(`${JSON.stringify(metadata, null, 2)}\n`), options);
+}
+
+/** Reads metadata.json of a partition; undefined when absent. Version first, then the shape (PARTITION_METADATA_INVALID). */
+export async function readPartitionMetadata(store: BackupStore, partitionId: number, options: StoreCallOptions = {}): Promise<PartitionMetadata | undefined> {
+  const key = metadataKey(partitionId);
+  if ((await store.head(key, options)) === undefined) return undefined;
+  const bytes = await getBytes(store, key, options);
+  if (bytes.byteLength > manifestBytesMax) throw invalid(key, `is ${bytes.byteLength} bytes, more than ${manifestBytesMax}`);
+  let document: unknown;
+  try {
+    document = JSON.parse(bytes.toString('utf8'));
+  } catch (error) {
+    throw invalid(key, `is not valid JSON: ${(error as Error).message}`);
+  }
+  if (typeof document !== 'object' || document === null) throw invalid(key, 'is not a JSON object');
+  const candidate = document as Partial<PartitionMetadata>;
+  if (candidate.formatVersion !== partitionMetadataFormatVersion) {
+    throw invalid(key, `has format version ${JSON.stringify(candidate.formatVersion) ?? 'none'}; this cutline reads version ${partitionMetadataFormatVersion} only`);
+  }
+  if (candidate.partitionId !== partitionId) throw invalid(key, `names partition ${JSON.stringify(candidate.partitionId)}`);
+  for (const field of ['checkpoints', 'backups', 'ranges'] as const) {
+    if (!Array.isArray(candidate[field])) throw invalid(key, `has no ${field} array`);
+  }
+  return candidate as PartitionMetadata;
+}
+
+function invalid(key: string, problem: string): CutlineError {
+  return new CutlineError('PARTITION_METADATA_INVALID', `partition metadata ${key} ${problem}`, {
+    hint: 'metadata.json is a summary rebuilt from the engine state on every change; the manifests stay the source of truth (FORMAT.md, "Partition metadata").',
+  });
+}

@@ -1,0 +1,51 @@
+// The continuous-backup options of `cutline engine start` (--config, --backup-*), resolved with env and file by backup-config.ts.
+import type { Argv } from 'yargs';
+import { resolveBackupConfig, settingSources, type BackupConfig, type BackupSettings } from '../engine/backup-config.js';
+import { CutlineError } from '../errors.js';
+
+export interface BackupConfigArguments {
+  readonly config: string | undefined;
+  readonly 'backup-continuous': boolean | undefined;
+  readonly 'backup-checkpoint-interval': string | undefined;
+  readonly 'backup-schedule': string | undefined;
+  readonly 'backup-retention-window': string | undefined;
+  readonly 'backup-retention-cleanup-schedule': string | undefined;
+}
+
+const group = 'Continuous backups (flags > env > --config file > defaults):';
+
+/** Adds --config and the --backup-* options; none has a default, so an absent flag falls back to env and file. */
+export function withBackupConfigOptions<T>(yargs: Argv<T>): Argv<T & BackupConfigArguments> {
+  const describe = (text: string, name: keyof typeof settingSources) => `${text} [env ${settingSources[name].env}]`;
+  return yargs
+    .option('config', { type: 'string', describe: 'JSON config file: {"backup": {"continuous": true, "schedule": "PT5M", ...}}', group })
+    .option('backup-continuous', { type: 'boolean', describe: describe('Keep every log record until a completed backup holds it (needs --store)', 'continuous'), group })
+    .option('backup-checkpoint-interval', { type: 'string', describe: describe('A MARKER checkpoint every ISO-8601 duration, e.g. PT30S', 'checkpointInterval'), group })
+    .option('backup-schedule', { type: 'string', describe: describe('A scheduled backup every duration, e.g. PT5M (needs --store)', 'schedule'), group })
+    .option('backup-retention-window', { type: 'string', describe: describe('Delete backups older than this, e.g. P7D (needs --store)', 'retentionWindow'), group })
+    .option('backup-retention-cleanup-schedule', { type: 'string', describe: describe('Run retention this often, e.g. PT1H', 'retentionCleanupSchedule'), group });
+}
+
+/** The backup configuration from the flags, the environment and the --config file; checks what needs a store. */
+export function backupConfigFromArguments(argv: BackupConfigArguments, hasStore: boolean, environment: NodeJS.ProcessEnv = process.env): BackupConfig {
+  const flags: BackupSettings = {
+    ...(argv['backup-continuous'] === undefined ? {} : { continuous: argv['backup-continuous'] }),
+    ...(argv['backup-checkpoint-interval'] === undefined ? {} : { checkpointInterval: argv['backup-checkpoint-interval'] }),
+    ...(argv['backup-schedule'] === undefined ? {} : { schedule: argv['backup-schedule'] }),
+    ...(argv['backup-retention-window'] === undefined ? {} : { retentionWindow: argv['backup-retention-window'] }),
+    ...(argv['backup-retention-cleanup-schedule'] === undefined ? {} : { retentionCleanupSchedule: argv['backup-retention-cleanup-schedule'] }),
+  };
+  const config = resolveBackupConfig({ flags, env: environment, ...(argv.config === undefined ? {} : { configFile: argv.config }) });
+  if (!hasStore) {
+    // Without a store nobody uploads: continuous mode would never compact, scheduled backups would never be taken.
+    const needing = [
+      config.continuous ? 'continuous mode' : undefined,
+      config.scheduleMs !== undefined ? 'a backup schedule' : undefined,
+      config.retentionWindowMs !== undefined ? 'retention' : undefined,
+    ].filter((what) => what !== undefined);
+    if (needing.length > 0) {
+      throw new CutlineError('USAGE', `${needing.join(', ')} needs a backup store`, { hint: 'Pass --store <directory | s3://bucket/prefix> (or set CUTLINE_STORE), or switch them off.' });
+    }
+  }
+  return config;
+}

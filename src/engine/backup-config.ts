@@ -1,0 +1,158 @@
+// Backup configuration (continuous mode, checkpoint interval, schedule, retention): flags > env > config file > defaults.
+import * as fs from 'node:fs';
+import { CutlineError } from '../errors.js';
+import { backupDurationMsMax, backupDurationMsMin } from '../limits.js';
+import { formatDuration, parseDuration } from './duration.js';
+
+export interface BackupConfig {
+  /** Log compaction keeps every record no completed backup holds yet. */
+  readonly continuous: boolean;
+  /** A MARKER checkpoint this often; undefined: no markers. */
+  readonly checkpointIntervalMs: number | undefined;
+  /** A SCHEDULED_BACKUP checkpoint this often; undefined: no scheduled backups. */
+  readonly scheduleMs: number | undefined;
+  /** Backups whose checkpoint is older than this are deleted (never the newest completed one). */
+  readonly retentionWindowMs: number | undefined;
+  /** How often retention runs. */
+  readonly retentionCleanupScheduleMs: number | undefined;
+}
+
+export const defaultBackupConfig: BackupConfig = {
+  continuous: false,
+  checkpointIntervalMs: undefined,
+  scheduleMs: undefined,
+  retentionWindowMs: undefined,
+  retentionCleanupScheduleMs: undefined,
+};
+
+/** The settings as text (or a boolean from a flag or a JSON file), before parsing; one per source. */
+export interface BackupSettings {
+  readonly continuous?: string | boolean;
+  readonly checkpointInterval?: string;
+  readonly schedule?: string;
+  readonly retentionWindow?: string;
+  readonly retentionCleanupSchedule?: string;
+}
+type SettingName = keyof BackupSettings;
+const settingNames: readonly SettingName[] = ['continuous', 'checkpointInterval', 'schedule', 'retentionWindow', 'retentionCleanupSchedule'];
+
+/** How each setting is named in each source, for error messages and the README. */
+export const settingSources: Readonly<Record<SettingName, { flag: string; env: string; file: string }>> = {
+  continuous: { flag: '--backup-continuous', env: 'CUTLINE_BACKUP_CONTINUOUS', file: 'backup.continuous' },
+  checkpointInterval: { flag: '--backup-checkpoint-interval', env: 'CUTLINE_BACKUP_CHECKPOINT_INTERVAL', file: 'backup.checkpointInterval' },
+  schedule: { flag: '--backup-schedule', env: 'CUTLINE_BACKUP_SCHEDULE', file: 'backup.schedule' },
+  retentionWindow: { flag: '--backup-retention-window', env: 'CUTLINE_BACKUP_RETENTION_WINDOW', file: 'backup.retentionWindow' },
+  retentionCleanupSchedule: {
+    flag: '--backup-retention-cleanup-schedule',
+    env: 'CUTLINE_BACKUP_RETENTION_CLEANUP_SCHEDULE',
+    file: 'backup.retentionCleanupSchedule',
+  },
+};
+
+export interface BackupConfigSources {
+  readonly flags?: BackupSettings;
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Path of a JSON config file: `{"backup": {"continuous": true, "schedule": "PT5M", ...}}`. */
+  readonly configFile?: string;
+}
+
+/** Resolves every setting from the first source that has it (flags, env, file), parses and checks the result. */
+export function resolveBackupConfig(sources: BackupConfigSources): BackupConfig {
+  const file = sources.configFile === undefined ? {} : readConfigFile(sources.configFile);
+  const env = sources.env ?? {};
+  const flags = sources.flags ?? {};
+  const value = (name: SettingName): { text: string | boolean; where: string } | undefined => {
+    const names = settingSources[name];
+    const flag = flags[name];
+    if (flag !== undefined) return { text: flag, where: names.flag };
+    const fromEnv = env[names.env];
+    if (fromEnv !== undefined && fromEnv !== '') return { text: fromEnv, where: names.env };
+    const fromFile = file[name];
+    if (fromFile !== undefined) return { text: fromFile, where: `${names.file} in ${sources.configFile ?? ''}` };
+    return undefined;
+  };
+  const continuous = value('continuous');
+  const config: BackupConfig = {
+    continuous: continuous === undefined ? defaultBackupConfig.continuous : parseBoolean(continuous.text, continuous.where),
+    checkpointIntervalMs: durationOf(value('checkpointInterval')),
+    scheduleMs: durationOf(value('schedule')),
+    retentionWindowMs: durationOf(value('retentionWindow')),
+    retentionCleanupScheduleMs: durationOf(value('retentionCleanupSchedule')),
+  };
+  if ((config.retentionWindowMs === undefined) !== (config.retentionCleanupScheduleMs === undefined)) {
+    const { retentionWindow: w, retentionCleanupSchedule: c } = settingSources;
+    throw new CutlineError('USAGE', `retention needs both a window and a cleanup schedule; only the ${config.retentionWindowMs === undefined ? 'cleanup schedule' : 'window'} is set`, {
+      hint: `Set both ${w.flag} and ${c.flag} (or ${w.env} and ${c.env}), or neither.`,
+    });
+  }
+  return config;
+}
+
+/** One line per setting, as `cutline engine start` prints it at startup. */
+export function describeBackupConfig(config: BackupConfig): string {
+  const duration = (ms: number | undefined) => (ms === undefined ? 'off' : formatDuration(ms));
+  return [
+    `continuous ${config.continuous ? 'on' : 'off'}`,
+    `checkpoint interval ${duration(config.checkpointIntervalMs)}`,
+    `schedule ${duration(config.scheduleMs)}`,
+    `retention window ${duration(config.retentionWindowMs)}`,
+    `retention cleanup ${duration(config.retentionCleanupScheduleMs)}`,
+  ].join(', ');
+}
+
+function durationOf(setting: { text: string | boolean; where: string } | undefined): number | undefined {
+  if (setting === undefined) return undefined;
+  const shown = JSON.stringify(setting.text);
+  if (typeof setting.text !== 'string') throw usage(setting.where, shown, 'is not a string');
+  const parsed = parseDuration(setting.text);
+  if (!parsed.ok) throw usage(setting.where, shown, parsed.problem);
+  if (parsed.ms < backupDurationMsMin || parsed.ms > backupDurationMsMax) {
+    throw usage(setting.where, shown, `is outside ${formatDuration(backupDurationMsMin)}..${formatDuration(backupDurationMsMax)}`);
+  }
+  return parsed.ms;
+}
+
+function parseBoolean(text: string | boolean, where: string): boolean {
+  if (typeof text === 'boolean') return text;
+  if (text === 'true') return true;
+  if (text === 'false') return false;
+  throw new CutlineError('USAGE', `${where} must be true or false, got ${JSON.stringify(text)}`, { hint: `Set ${where} to true or false.` });
+}
+
+function usage(where: string, shown: string, problem: string): CutlineError {
+  return new CutlineError('USAGE', `${where} = ${shown} ${problem}`, {
+    hint: `Durations are ISO-8601 with days, hours, minutes and seconds, from ${formatDuration(backupDurationMsMin)} to ${formatDuration(backupDurationMsMax)}: PT30S, PT5M, PT1H, P1D.`,
+  });
+}
+
+/** Reads the `backup` object of a JSON config file; an unknown key or a non-JSON file is a USAGE error naming the file. */
+function readConfigFile(configFile: string): BackupSettings {
+  let document: unknown;
+  try {
+    document = JSON.parse(fs.readFileSync(configFile, 'utf8'));
+  } catch (error) {
+    throw new CutlineError('USAGE', `config file ${configFile} cannot be read as JSON: ${(error as Error).message}`, {
+      cause: error,
+      hint: 'The config file is JSON: {"backup": {"continuous": true, "checkpointInterval": "PT30S", "schedule": "PT5M"}}.',
+    });
+  }
+  if (typeof document !== 'object' || document === null || Array.isArray(document)) throw fileUsage(configFile, 'is not a JSON object');
+  for (const key of Object.keys(document)) {
+    if (key !== 'backup') throw fileUsage(configFile, `has the unknown key ${JSON.stringify(key)} (known: backup)`);
+  }
+  const backup = (document as { backup?: unknown }).backup;
+  if (backup === undefined) return {};
+  if (typeof backup !== 'object' || backup === null || Array.isArray(backup)) throw fileUsage(configFile, 'has a "backup" that is not an object');
+  const settings: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(backup)) {
+    if (!settingNames.includes(key as SettingName)) throw fileUsage(configFile, `has the unknown key backup.${key} (known: ${settingNames.join(', ')})`);
+    settings[key] = value;
+  }
+  return settings;
+}
+
+function fileUsage(configFile: string, problem: string): CutlineError {
+  return new CutlineError('USAGE', `config file ${configFile} ${problem}`, {
+    hint: `Known settings: ${settingNames.map((name) => settingSources[name].file).join(', ')}.`,
+  });
+}

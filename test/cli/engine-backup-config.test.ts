@@ -1,0 +1,60 @@
+// `cutline engine start` with continuous backups: bad durations and missing stores fail as USAGE; a run writes backups and metadata.json.
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { temporaryDirectory } from '../engine/helpers.js';
+
+const bin = new URL('../../src/cli/bin.ts', import.meta.url).pathname;
+
+/** Runs `cutline engine start ...args`; with `progressLines`, sends SIGTERM after that many progress lines. */
+function engineStart(args: string[], env: Record<string, string>, progressLines = 0): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', bin, 'engine', 'start', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+    let output = '';
+    let sent = false;
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (progressLines > 0 && !sent && (output.match(/^processed \d+ records/gm)?.length ?? 0) >= progressLines) {
+        sent = true;
+        child.kill('SIGTERM');
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, output }));
+  });
+}
+
+describe('cutline engine start with backup configuration', () => {
+  it('refuses a bad duration from the environment and names the variable and the value', async () => {
+    const result = await engineStart(['--data-dir', temporaryDirectory('cli-config'), '--store', temporaryDirectory('cli-store')], { CUTLINE_BACKUP_SCHEDULE: '5m' });
+    expect(result.code).toBe(2);
+    expect(result.output).toContain('error [USAGE]: CUTLINE_BACKUP_SCHEDULE = "5m" is not an ISO-8601 duration such as PT30S, PT5M or P1D');
+    expect(result.output).toContain('hint: Durations are ISO-8601');
+  });
+
+  it('refuses a backup schedule without a store', async () => {
+    const result = await engineStart(['--data-dir', temporaryDirectory('cli-config'), '--backup-schedule', 'PT1M'], {});
+    expect(result.code).toBe(2);
+    expect(result.output).toContain('error [USAGE]: a backup schedule needs a backup store');
+  });
+
+  it('takes scheduled backups and writes metadata.json, with the flag over the config file', async () => {
+    const storeDirectory = temporaryDirectory('cli-store');
+    const configFile = path.join(temporaryDirectory('cli-config'), 'cutline.json');
+    fs.writeFileSync(configFile, JSON.stringify({ backup: { continuous: true, checkpointInterval: 'PT1S', schedule: 'PT1H' } }));
+    const args = ['--data-dir', temporaryDirectory('cli-data'), '--partitions', '2', '--workload-rate', '50', '--store', storeDirectory, '--config', configFile, '--backup-schedule', 'PT1S'];
+    const result = await engineStart(args, {}, 3);
+    expect(result.output).toContain('backup config: continuous on, checkpoint interval PT1S, schedule PT1S, retention window off, retention cleanup off');
+    expect(result.output).toMatch(/checkpoint \d+ \(SCHEDULED_BACKUP\) requested by node 0/);
+    expect(result.code).toBe(0);
+    for (const partitionId of [1, 2]) {
+      const metadata = JSON.parse(fs.readFileSync(path.join(storeDirectory, 'metadata', String(partitionId), 'metadata.json'), 'utf8')) as { formatVersion: number; checkpoints: unknown[] };
+      expect(metadata.formatVersion).toBe(1);
+      expect(metadata.checkpoints.length).toBeGreaterThan(0);
+      expect(fs.readdirSync(path.join(storeDirectory, 'manifests', String(partitionId))).length).toBeGreaterThan(0);
+    }
+  });
+});
