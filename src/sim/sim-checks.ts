@@ -11,8 +11,7 @@ import type { Partition } from '../engine/partition.js';
 import { decodeRecord } from '../engine/records.js';
 import type { LogRecord } from '../log/log.js';
 import { SegmentedLog } from '../log/segmented-log.js';
-import { nodeLogFileSystem } from '../log/file-system.js';
-import { simTemporaryDirectory, type SimWorld, type CutState } from './sim-world.js';
+import { simTemporaryDirectory, unsyncedFileSystem, type SimWorld, type CutState } from './sim-world.js';
 
 /** One violated invariant, with what the seed's replay needs to find it again. */
 export interface SimViolation {
@@ -52,7 +51,7 @@ export function comparableState(dump: Record<string, unknown[]>): Record<string,
   return { ...dump, partition_state: rows };
 }
 
-const openLog = (directory: string) => SegmentedLog.open({ directory, fs: { ...nodeLogFileSystem, syncFile: () => {}, syncDirectory: () => {} } });
+const openLog = (directory: string) => SegmentedLog.open({ directory, fs: unsyncedFileSystem });
 
 /**
  * Rebuilds one partition from a copy of its directory as restore would: no runtime state, only the newest

@@ -8,7 +8,6 @@ import { Cluster } from '../engine/cluster.js';
 import { InProcessTransport } from '../engine/transport.js';
 import { findOrphans } from '../engine/consistency.js';
 import { partitionForKey } from '../engine/partitioning.js';
-import { nodeLogFileSystem } from '../log/file-system.js';
 import { listBackupManifests } from '../backup/manifest-store.js';
 import { planBackupIdRestore } from '../restore/restore-planner.js';
 import { executeRestore, type RestoreResult } from '../restore/restore-executor.js';
@@ -16,7 +15,7 @@ import { RetryingBackupStore } from '../store/retrying-backup-store.js';
 import { restoreFaultStore } from './sim-store.js';
 import { allRecords, comparableState, firstDifference, type SimViolation } from './sim-checks.js';
 import { mutationOptions } from './sim-config.js';
-import { simTemporaryDirectory, type SimWorld } from './sim-world.js';
+import { simTemporaryDirectory, unsyncedFileSystem, type SimWorld } from './sim-world.js';
 
 export interface RestoreCheckResult {
   readonly violations: SimViolation[];
@@ -106,7 +105,7 @@ function checkRestoredBackup(world: SimWorld, backupId: number, target: string, 
     nodeCount: 1,
     clock,
     transport,
-    logFileSystem: { ...nodeLogFileSystem, syncFile: () => {}, syncDirectory: () => {} },
+    logFileSystem: unsyncedFileSystem,
     snapshotIntervalRecords: 0,
     retryIntervalMs: 100,
     testOnly: mutationOptions(world.config.mutation),

@@ -20,7 +20,7 @@ import { mutationOptions, type SimConfig } from './sim-config.js';
  * Process crashes keep every written byte (the OS has it), so fsync only costs time here; power loss
  * is the log's own tests' subject.
  */
-const unsyncedFileSystem: LogFileSystem = { ...nodeLogFileSystem, syncFile: () => {}, syncDirectory: () => {} };
+export const unsyncedFileSystem: LogFileSystem = { ...nodeLogFileSystem, syncFile: () => {}, syncDirectory: () => {} };
 
 /**
  * Where runs keep their directories: tmpfs when the machine has one (SIM_TMPDIR overrides), because
