@@ -15,7 +15,7 @@ import { simTemporaryDirectory, unsyncedFileSystem, type SimWorld, type CutState
 
 /** One violated invariant, with what the seed's replay needs to find it again. */
 export interface SimViolation {
-  readonly invariant: 'ConsistentCut' | 'CutStateEqualsReplay' | 'RestoreEqualsCut' | 'RestoredEngineCompletes' | 'RestoreSucceeds' | 'Settles';
+  readonly invariant: 'ConsistentCut' | 'CutStateEqualsReplay' | 'RestoreEqualsCut' | 'RestoredEngineCompletes' | 'RestoreSucceeds' | 'Settles' | 'RunsWithoutError';
   readonly message: string;
 }
 

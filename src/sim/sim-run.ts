@@ -33,45 +33,58 @@ export interface SimRunOptions extends SimConfigOverrides {
 export async function runSimulation(seed: number, options: SimRunOptions = {}): Promise<SimResult> {
   const config = simConfigFor(seed, options);
   const world = await SimWorld.open(config);
-  const checkRandom = new SeededRandom(config.seeds.restore);
-  const violations: SimViolation[] = [];
-  const counts = { cutsReplayed: 0, restores: 0, restoresRefusedAfterLostWrite: 0 };
-  const check = async (replays: number, restores: number): Promise<void> => {
-    violations.push(...checkConsistentCut(world));
-    const replayed = checkCutStateEqualsReplay(world, checkRandom, replays);
-    violations.push(...replayed.violations);
-    counts.cutsReplayed += replayed.checked;
-    const restored = await checkRestores(world, checkRandom, restores);
-    violations.push(...restored.violations);
-    counts.restores += restored.restored;
-    counts.restoresRefusedAfterLostWrite += restored.refusedAfterLostWrite;
-  };
+  const run = new CheckedRun(world, new SeededRandom(config.seeds.restore));
   try {
-    for (let step = 0; step < config.steps && violations.length === 0; step++) {
+    for (let step = 0; step < config.steps && run.violations.length === 0; step++) {
       await world.step();
-      if (checkRandom.next() < config.checkProbability) await check(1, 1);
+      if (run.random.next() < config.checkProbability) await run.check(1, 1);
     }
-    if (violations.length === 0) {
-      if (await world.settle()) await check(options.finalReplays ?? 3, options.finalRestores ?? 2);
-      else violations.push({ invariant: 'Settles', message: 'the cluster did not settle: work was still in flight after every partition restarted' });
+    if (run.violations.length === 0) {
+      if (await world.settle()) await run.check(options.finalReplays ?? 3, options.finalRestores ?? 2);
+      else run.violations.push({ invariant: 'Settles', message: 'the cluster did not settle: work was still in flight after every partition restarted' });
     }
-    const outcomes = world.manager.outcomes;
-    return {
-      seed,
-      config,
-      violations,
-      stats: {
-        ...world.stats,
-        ...counts,
-        steps: world.stepIndex,
-        checkpoints: world.scheduler.nextCheckpointId - 1,
-        backupsCompleted: outcomes.filter((outcome) => outcome.status === 'COMPLETED').length,
-        backupsFailed: outcomes.filter((outcome) => outcome.status === 'FAILED').length,
-        storeFaults: world.store.faults().length,
-      },
-    };
+  } catch (error) {
+    // An exception out of the engine, the manager or a checker fails the seed like a violation does.
+    run.violations.push({ invariant: 'RunsWithoutError', message: error instanceof Error ? (error.stack ?? error.message) : String(error) });
   } finally {
-    await world.close();
+    await world.close(process.env.SIM_KEEP === '1');
+  }
+  const outcomes = world.manager.outcomes;
+  return {
+    seed,
+    config,
+    violations: run.violations,
+    stats: {
+      ...world.stats,
+      ...run.counts,
+      steps: world.stepIndex,
+      checkpoints: world.scheduler.nextCheckpointId - 1,
+      backupsCompleted: outcomes.filter((outcome) => outcome.status === 'COMPLETED').length,
+      backupsFailed: outcomes.filter((outcome) => outcome.status === 'FAILED').length,
+      storeFaults: world.store.faults().length,
+    },
+  };
+}
+
+/** The checkers of one run, with what they found and how much they checked. */
+class CheckedRun {
+  readonly violations: SimViolation[] = [];
+  readonly counts = { cutsReplayed: 0, restores: 0, restoresRefusedAfterLostWrite: 0 };
+
+  constructor(
+    private readonly world: SimWorld,
+    readonly random: SeededRandom,
+  ) {}
+
+  async check(replays: number, restores: number): Promise<void> {
+    this.violations.push(...checkConsistentCut(this.world));
+    const replayed = checkCutStateEqualsReplay(this.world, this.random, replays);
+    this.violations.push(...replayed.violations);
+    this.counts.cutsReplayed += replayed.checked;
+    const restored = await checkRestores(this.world, this.random, restores);
+    this.violations.push(...restored.violations);
+    this.counts.restores += restored.restored;
+    this.counts.restoresRefusedAfterLostWrite += restored.refusedAfterLostWrite;
   }
 }
 
