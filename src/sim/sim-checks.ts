@@ -24,22 +24,25 @@ export function allRecords(partition: Partition): LogRecord[] {
 }
 
 /**
- * ConsistentCut over the live logs: for every checkpoint id that has a cut on every partition, no command
- * is received at or before its receiver's cut but sent after its sender's cut. Runs only while every
- * partition is up (a crashed partition's log cannot be read).
+ * ConsistentCut over the processed records of every partition (crashed ones included): for every
+ * checkpoint id that has a cut on every partition, no command is received at or before its receiver's
+ * cut but sent after its sender's cut.
  */
 export function checkConsistentCut(world: SimWorld): SimViolation[] {
-  const partitions = world.cluster.partitions();
-  if (partitions.length !== world.config.partitionCount) return [];
-  const records = new Map(partitions.map((partition) => [partition.partitionId, allRecords(partition)]));
+  const records = new Map<number, { log: LogRecord[]; firstHole: number }>();
+  for (const [partitionId, mirrored] of world.processedRecords) {
+    const log = mirrored.filter((record): record is LogRecord => record !== undefined);
+    records.set(partitionId, { log, firstHole: mirrored.indexOf(undefined) + 1 || Infinity });
+  }
   const violations: SimViolation[] = [];
   for (let checkpointId = 1; checkpointId < world.scheduler.nextCheckpointId; checkpointId++) {
     const cuts: PartitionCut[] = [];
-    for (const [partitionId, log] of records) {
+    for (const [partitionId, { log, firstHole }] of records) {
+      // A cut found after a hole may not be the first one: the true cut could lie in the hole.
       const cutPosition = cutPositionFor(log, checkpointId);
-      if (cutPosition !== undefined) cuts.push({ partitionId, cutPosition, records: log });
+      if (cutPosition !== undefined && cutPosition < firstHole) cuts.push({ partitionId, cutPosition, records: log });
     }
-    if (cuts.length !== partitions.length) continue;
+    if (cuts.length !== world.config.partitionCount) continue;
     for (const orphan of findOrphans(cuts)) violations.push({ invariant: 'ConsistentCut', message: `checkpoint ${checkpointId}: ${orphan.message}` });
   }
   return violations;
@@ -119,11 +122,23 @@ export function checkCutStateEqualsReplay(world: SimWorld, random: Random, sampl
 /** A recorded cut is checkable while the log still holds its checkpoint record with the same id (crashes may have cut it off). */
 function cutStillInLog(world: SimWorld, cut: CutState): boolean {
   const partition = world.cluster.partition(cut.partitionId);
-  if (cut.position > partition.lastProcessedPosition) return false;
-  const record = partition.log.get(cut.position);
+  if (cut.position > partition.lastProcessedPosition || !replayable(world.dataDirectory, partition, cut.position)) return false;
+  const record = world.processedRecords.get(cut.partitionId)?.[cut.position - 1];
   if (record === undefined || record.recordType !== 1) return false;
   const decoded = decodeRecord(record);
   return decoded.type === 'CHECKPOINT_CREATE' && decoded.value.checkpointId === cut.checkpointId;
+}
+
+/** Whether the directory still holds a snapshot at or before the cut that the log continues, or the log from 1. */
+function replayable(dataDirectory: string, partition: Partition, cut: number): boolean {
+  const firstPosition = partition.log.firstPosition;
+  if (firstPosition === 1) return true;
+  const directory = partitionPaths(dataDirectory, partition.partitionId).snapshots;
+  return fs
+    .readdirSync(directory)
+    .filter((name) => !name.startsWith('.'))
+    .map((id) => id.split('-').map(Number))
+    .some(([processed = Infinity, written = Infinity]) => processed <= cut && written <= cut && processed + 1 >= firstPosition);
 }
 
 /** The first table row where two dumps differ, described; undefined when they are equal. */

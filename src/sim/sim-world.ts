@@ -12,6 +12,7 @@ import type { CrashPoint } from '../engine/partition.js';
 import { nodeLogFileSystem, type LogFileSystem } from '../log/file-system.js';
 import { BackupManager } from '../backup/backup-manager.js';
 import { isCutlineError } from '../errors.js';
+import type { LogRecord } from '../log/log.js';
 import { FileSystemBackupStore } from '../store/fs-backup-store.js';
 import { PartitionedFaultStore } from './sim-store.js';
 import { mutationOptions, type SimConfig } from './sim-config.js';
@@ -66,6 +67,8 @@ export class SimWorld {
   readonly cluster: Cluster;
   readonly workload: Workload;
   readonly scheduler: SimulationScheduler;
+  /** Every partition's processed records, from position 1 (index = position - 1); undefined in a hole. */
+  readonly processedRecords = new Map<number, (LogRecord | undefined)[]>();
   /** Keyed `{partitionId}@{position}`. */
   readonly cutStates = new Map<string, CutState>();
   readonly stats: WorldStats = { partitionCrashes: 0, processingCrashes: 0, uploadCrashes: 0, restarts: 0, reconcileRetries: 0 };
@@ -199,18 +202,35 @@ export class SimWorld {
     }
   }
 
-  /**
-   * Holds the whole log, so that every checkpoint record stays readable for the checkers; snapshots are
-   * still taken and used by recovery, only compaction stops.
-   */
   private afterStart(partitionId: number): void {
     const partition = this.cluster.partition(partitionId);
-    partition.holdLog(1);
+    this.mirror(partitionId);
     this.lastCheckpointPosition.set(partitionId, partition.state().checkpointPosition);
+  }
+
+  /**
+   * Copies the records a partition has processed (committed, so a crash cannot take them back) since
+   * the last call: compaction may delete them from the log later, and the checkers need every cut.
+   * Records a recovery processed and compacted before the partition was back (a snapshot during its
+   * replay) cannot be copied: they stay a hole (undefined), which the checkers skip.
+   */
+  private mirror(partitionId: number): void {
+    const partition = this.cluster.partition(partitionId);
+    const records = this.processedRecords.get(partitionId) ?? [];
+    this.processedRecords.set(partitionId, records);
+    const to = partition.lastProcessedPosition;
+    while (records.length + 1 < Math.min(partition.log.firstPosition, to + 1)) records.push(undefined);
+    const from = records.length + 1;
+    if (to < from) return;
+    for (const record of partition.log.read(from)) {
+      if (record.position > to) break;
+      records.push(record);
+    }
   }
 
   private atCrashPoint(point: CrashPoint, partitionId: number): void {
     if (point === 'after-record' && this.cluster.isRunning(partitionId)) this.recordCut(partitionId);
+    if (point === 'after-commit' && this.cluster.isRunning(partitionId)) this.mirror(partitionId);
     if (this.processingArmed && this.faultRandom.next() < this.config.processingCrashProbability) throw new SimulatedCrash(partitionId, point);
   }
 
