@@ -1,6 +1,7 @@
 // Restore throughput from the filesystem store and from loopback S3 against a raw parallel download of the same objects, in one run.
 // Sizes: CUTLINE_BENCH_RESTORE_MIB (backup size, default 1024) over CUTLINE_BENCH_RESTORE_PARTITIONS partitions (default 4);
-// CUTLINE_BENCH_RESTORE_PARALLELISM (default 8) for both the restore and the baselines; CUTLINE_BENCH_RESTORE_ROUNDS (default 2).
+// CUTLINE_BENCH_RESTORE_PARALLELISM (default 8) for both the restore and the baselines; CUTLINE_BENCH_RESTORE_ROUNDS (default 2);
+// CUTLINE_BENCH_RESTORE_S3=0 skips the S3 half.
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, open, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -20,12 +21,14 @@ import { planBackupIdRestore } from '../src/restore/restore-planner.js';
 import { plannedFiles, type RestorePlan } from '../src/restore/restore-plan.js';
 import { executeRestore } from '../src/restore/restore-executor.js';
 import { startLoopbackS3 } from '../test/support/s3rver.js';
+import { fastestSeconds } from './bench-timing.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const totalMiB = Number(process.env.CUTLINE_BENCH_RESTORE_MIB ?? 1024);
 const partitionCount = Number(process.env.CUTLINE_BENCH_RESTORE_PARTITIONS ?? 4);
 const parallelism = Number(process.env.CUTLINE_BENCH_RESTORE_PARALLELISM ?? 8);
 const rounds = Number(process.env.CUTLINE_BENCH_RESTORE_ROUNDS ?? 2);
+const withS3 = process.env.CUTLINE_BENCH_RESTORE_S3 !== '0';
 const payloadBytes = 64 * 1024;
 const root = join(process.cwd(), '.bench-data', 'restore');
 let runCounter = 0;
@@ -39,23 +42,25 @@ async function main(): Promise<void> {
   try {
     for (let partitionId = 1; partitionId <= partitionCount; partitionId++) {
       const { directory, lastPosition, checkpointPosition } = await writePartitionLog(partitionId);
-      for (const store of [fsStore, s3Store]) await uploadPartition(store, partitionId, directory, checkpointPosition, lastPosition);
+      for (const store of withS3 ? [fsStore, s3Store] : [fsStore]) await uploadPartition(store, partitionId, directory, checkpointPosition, lastPosition);
     }
     const fsPlan = planBackupIdRestore({ backupId: 1, nodeId: 0, clusterSize: 1, manifests: await listBackupManifests(fsStore, 1) });
-    const s3Plan = planBackupIdRestore({ backupId: 1, nodeId: 0, clusterSize: 1, manifests: await listBackupManifests(s3Store, 1) });
+    const s3Plan = !withS3 ? undefined : planBackupIdRestore({ backupId: 1, nodeId: 0, clusterSize: 1, manifests: await listBackupManifests(s3Store, 1) });
     const mib = fsPlan.totalBytes / 1048576;
     process.stdout.write(`bench:restore: ${partitionCount} partitions, ${fsPlan.totalFiles} files, ${mib.toFixed(0)} MiB, parallelism ${parallelism}, best of ${rounds} rounds\n`);
     const fsRaw = await best(() => parallelDownload(fsPlan, (key) => Promise.resolve(createReadStream(join(root, 'store', key)))));
     const fsRestore = await best(() => restoreInto(fsStore, fsPlan));
-    const s3Raw = await best(() => parallelDownload(s3Plan, async (key) => (await rawS3.send(new GetObjectCommand({ Bucket: s3.bucket, Key: `bench/${key}` }))).Body as Readable));
-    const s3Restore = await best(() => restoreInto(s3Store, s3Plan));
     report('restore from the filesystem store', mib, fsRestore, 'raw parallel copy + fsync', fsRaw);
-    report('restore from S3 (s3rver, loopback)', mib, s3Restore, 'raw parallel GetObject + fsync', s3Raw);
+    if (s3Plan !== undefined) {
+      const s3Raw = await best(() => parallelDownload(s3Plan, async (key) => (await rawS3.send(new GetObjectCommand({ Bucket: s3.bucket, Key: `bench/${key}` }))).Body as Readable));
+      const s3Restore = await best(() => restoreInto(s3Store, s3Plan));
+      report('restore from S3 (s3rver, loopback)', mib, s3Restore, 'raw parallel GetObject + fsync', s3Raw);
+    }
   } finally {
     rawS3.destroy();
     s3Store.destroy();
     await s3.close();
-    await rm(root, { recursive: true, force: true });
+    if (process.env.CUTLINE_BENCH_KEEP !== '1') await rm(root, { recursive: true, force: true });
   }
 }
 
@@ -123,14 +128,8 @@ async function parallelDownload(plan: RestorePlan, openObject: (key: string) => 
   await rm(directory, { recursive: true, force: true });
 }
 
-async function best(run: () => Promise<void>): Promise<number> {
-  let fastest = Number.POSITIVE_INFINITY;
-  for (let round = 0; round < rounds; round++) {
-    const started = process.hrtime.bigint();
-    await run();
-    fastest = Math.min(fastest, Number(process.hrtime.bigint() - started) / 1e9);
-  }
-  return fastest;
+function best(run: () => Promise<void>): Promise<number> {
+  return fastestSeconds(rounds, run);
 }
 
 function report(name: string, mib: number, seconds: number, baselineName: string, baselineSeconds: number): void {

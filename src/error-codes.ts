@@ -56,6 +56,9 @@ export const errorCodes = {
   API_UNAVAILABLE: { exitCode: 3, description: 'The engine management API did not answer or answered with something unexpected.' },
   API_NOT_FOUND: { exitCode: 2, description: 'The management API has no such route (HTTP 404).' },
   // End of backup manager block.
+  // verify-backup (src/verify): findings are not errors (exit 1); only an unreadable store is.
+  VERIFY_STORE_UNREADABLE: { exitCode: 2, description: 'verify-backup could not read the backup store, so it could not verify anything.' },
+  // End of verify-backup block.
   // Restore (src/restore).
   RESTORE_PARTITION_MISSING: { exitCode: 3, description: 'A partition this node owns has no manifest for the backup id.' },
   RESTORE_PARTITION_COUNT: { exitCode: 3, description: 'The manifests of a backup disagree on the number of partitions, or a partition id lies outside it.' },
@@ -67,6 +70,7 @@ export const errorCodes = {
   RESTORE_INCONSISTENT: { exitCode: 3, description: 'The restored logs hold a command received before the cut whose send lies after the sender\'s cut.' },
   RESTORE_ABORTED: { exitCode: 3, description: 'The restore was interrupted; the data directory was left as found.' },
   // End of restore block.
+  DEMO_STEP_FAILED: { exitCode: 3, description: 'A step of `cutline demo` failed; its message names the command and its error.' },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 export type ErrorCode = keyof typeof errorCodes;

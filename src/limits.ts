@@ -68,6 +68,12 @@ export const backupUploadParallelismMax = 4;
 /** Largest request body the management API reads. */
 export const apiRequestBytesMax = 64 * 1024;
 // End of backup manager block.
+// verify-backup (src/verify).
+/** Files of one partition backup checked (HEAD, hashed or downloaded) at once. */
+export const verifyFileParallelism = 4;
+/** Partitions of one backup checked at once (each with its own file parallelism). */
+export const verifyPartitionParallelism = 2;
+// End of verify-backup block.
 // Restore (src/restore).
 /** Downloads in flight at once during a restore (files or ranges of a file): the default and the largest allowed. */
 export const restoreParallelismDefault = 8;

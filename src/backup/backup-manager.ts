@@ -1,4 +1,5 @@
 // The backup manager: pins a checkpoint's snapshot inside the engine's hook, then takes the backup asynchronously and confirms it.
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Clock } from '../clock.js';
 import { assert } from '../assert.js';
 import { ConcurrencyLimiter } from '../concurrency-limiter.js';
@@ -61,10 +62,22 @@ export class BackupManager implements BackupHook {
     this.limiter = new ConcurrencyLimiter(options.uploadParallelism ?? backupUploadParallelismMax);
   }
 
-  /** Attaches the opened cluster and reconciles every running partition (see reconcile). */
+  /**
+   * Attaches the opened cluster and reconciles every running partition (see reconcile). With a log
+   * function a failing reconcile is reported and skipped; without one (tests) it throws.
+   */
   async start(cluster: Cluster): Promise<void> {
     this.cluster = cluster;
-    for (const partitionId of cluster.partitionIds()) if (cluster.isRunning(partitionId)) await this.reconcile(partitionId);
+    for (const partitionId of cluster.partitionIds()) {
+      if (!cluster.isRunning(partitionId)) continue;
+      try {
+        await this.reconcile(partitionId);
+      } catch (error) {
+        // A store that is down must not keep the engine from starting; the next start reconciles again.
+        if (this.options.log === undefined) throw error;
+        this.options.log(`backups of partition ${partitionId}: reconcile failed, retried at the next start: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
   }
 
   checkpointCreated(checkpoint: CreatedCheckpoint): void {
@@ -151,7 +164,8 @@ export class BackupManager implements BackupHook {
     const { checkpoint } = pin;
     const id = checkpoint.id;
     try {
-      if (pin.failure !== undefined) throw pin.failure;
+      // The hook returns at once: everything from copy start on happens on a later turn of the event loop.
+      await nextTurn();
       this.options.log?.(`backup ${id.checkpointId}: partition ${id.partitionId} started (snapshot ${checkpoint.snapshot?.metadata.snapshotId ?? 'none'})`);
       const manifest = await runPartitionBackup(checkpoint, () => partition.log.segments(), {
         store: this.store,
@@ -160,7 +174,7 @@ export class BackupManager implements BackupHook {
         partitionCount: this.requireCluster().options.partitionCount,
         engineVersion: this.options.engineVersion ?? cutlineVersion,
         signal: this.stopping.signal,
-      });
+      }, pin.failure);
       this.confirm(partition, { partitionId: id.partitionId, checkpointId: id.checkpointId, status: 'COMPLETED', reason: null }, checkpoint.checkpointPosition, coverageOf(manifest.descriptor));
     } catch (error) {
       if (this.stopping.signal.aborted) return;

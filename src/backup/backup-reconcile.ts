@@ -1,5 +1,6 @@
 // What a (re)starting node does about its partition's backups: fail interrupted ones, confirm unconfirmed ones, take lost ones.
 import type { Clock } from '../clock.js';
+import { isCutlineError } from '../errors.js';
 import type { CreatedCheckpoint } from '../engine/backup-hook.js';
 import type { Partition } from '../engine/partition.js';
 import { isBackupType } from '../engine/records.js';
@@ -67,7 +68,7 @@ async function readPartitionManifests(store: BackupStore, partitionId: number, n
     try {
       manifests.push(await readManifest(store, id));
     } catch (error) {
-      if (!(error instanceof Error && 'code' in error && (error.code === 'MANIFEST_INVALID' || error.code === 'MANIFEST_VERSION'))) throw error;
+      if (!(isCutlineError(error) && (error.code === 'MANIFEST_INVALID' || error.code === 'MANIFEST_VERSION'))) throw error;
     }
   }
   return manifests;

@@ -1,5 +1,5 @@
 // One partition's backup of one checkpoint: the pinned snapshot plus the segments at copy start, uploaded with the manifest last.
-import * as fs from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { Clock } from '../clock.js';
 import type { ConcurrencyLimiter } from '../concurrency-limiter.js';
@@ -11,7 +11,7 @@ import type { BackupId } from './backup-layout.js';
 import type { BackupCheckpointType, Manifest, ManifestDescriptor } from './manifest.js';
 import { createManifest, failBackup, uploadBackup, type BackupFileSource } from './manifest-store.js';
 import { newManifest } from './manifest.js';
-import { closeCopies, descriptorBody, openSegmentCopies, segmentObjectPath, type SegmentCopy } from './segment-copy.js';
+import { closeHandles, handleBody, openSegmentCopies, segmentObjectPath, type SegmentCopy } from './segment-copy.js';
 
 /** A checkpoint whose backup base was pinned synchronously in the hook. */
 export interface PinnedCheckpoint {
@@ -35,15 +35,22 @@ export interface PartitionBackupContext {
 }
 
 /**
- * Takes the backup: reads the segment list now (copy start), pins every file by an open descriptor,
- * then runs the commit protocol of uploadBackup. A failure before the manifest exists still leaves a
- * FAILED manifest (see failedBeforeUpload), so the backup's status never stays unknown.
+ * Takes the backup: reads the segment list now (copy start), opens every file it copies,
+ * then runs the commit protocol of uploadBackup. A failure before the manifest exists (also a pin that
+ * failed in the hook, `pinFailure`) still leaves a FAILED manifest (see failedBeforeUpload), so the
+ * backup's status never stays unknown.
  */
-export async function runPartitionBackup(pinned: PinnedCheckpoint, segments: () => readonly SegmentInfo[], context: PartitionBackupContext): Promise<Manifest> {
-  const pinnedFiles: { fd: number }[] = [];
+export async function runPartitionBackup(
+  pinned: PinnedCheckpoint,
+  segments: () => readonly SegmentInfo[],
+  context: PartitionBackupContext,
+  pinFailure?: Error,
+): Promise<Manifest> {
+  const pinnedFiles: { handle: FileHandle }[] = [];
   try {
     let plan: { descriptor: ManifestDescriptor; sources: BackupFileSource[] };
     try {
+      if (pinFailure !== undefined) throw pinFailure;
       plan = await planBackup(pinned, segments, context, pinnedFiles);
     } catch (error) {
       if (!context.signal.aborted) await failedBeforeUpload(pinned, context, error);
@@ -51,7 +58,7 @@ export async function runPartitionBackup(pinned: PinnedCheckpoint, segments: () 
     }
     return await uploadBackup(context.store, pinned.id, plan.descriptor, plan.sources, context.clock, { signal: context.signal, limiter: context.limiter });
   } finally {
-    closeCopies(pinnedFiles);
+    await closeHandles(pinnedFiles);
   }
 }
 
@@ -59,7 +66,7 @@ async function planBackup(
   pinned: PinnedCheckpoint,
   segments: () => readonly SegmentInfo[],
   context: PartitionBackupContext,
-  pinnedFiles: { fd: number }[],
+  pinnedFiles: { handle: FileHandle }[],
 ): Promise<{ descriptor: ManifestDescriptor; sources: BackupFileSource[] }> {
   const snapshot = pinned.snapshot;
   const processed = snapshot?.metadata.processedPosition ?? 0;
@@ -68,15 +75,14 @@ async function planBackup(
   const sources: BackupFileSource[] = [];
   if (snapshot !== undefined) {
     for (const name of snapshot.files) {
-      const fd = fs.openSync(path.join(snapshot.directory, name), 'r');
-      pinnedFiles.push({ fd });
-      sources.push({ path: `snapshot/${snapshot.metadata.snapshotId}/${name}`, body: descriptorBody(fd, fs.fstatSync(fd).size) });
+      const handle = await open(path.join(snapshot.directory, name), 'r');
+      pinnedFiles.push({ handle });
+      sources.push({ path: `snapshot/${snapshot.metadata.snapshotId}/${name}`, body: handleBody(handle, (await handle.stat()).size) });
     }
   }
-  const copies = await openSegmentCopies(segments(), fromPosition);
-  pinnedFiles.push(...copies);
+  const copies = await openSegmentCopies(segments(), fromPosition, pinnedFiles);
   checkCoverage(pinned, copies, fromPosition);
-  for (const copy of copies) sources.push({ path: segmentObjectPath(copy.firstPosition), body: descriptorBody(copy.fd, copy.lengthBytes) });
+  for (const copy of copies) sources.push({ path: segmentObjectPath(copy.firstPosition), body: handleBody(copy.handle, copy.lengthBytes) });
   const descriptor: ManifestDescriptor = {
     snapshotId: snapshot?.metadata.snapshotId ?? null,
     snapshotProcessedPosition: processed,

@@ -1,16 +1,14 @@
-// The log segments a backup copies: chosen from a list taken at copy start, each pinned by an open descriptor and cut at its durable length.
-import * as fs from 'node:fs';
+// The log segments a backup copies: chosen from a list taken at copy start, each read through an open handle and cut at its durable length.
+import { open, type FileHandle } from 'node:fs/promises';
 import { Readable } from 'node:stream';
-import { promisify } from 'node:util';
 import type { SegmentInfo } from '../log/log.js';
 import { frameHeaderBytes, readU64, segmentHeaderBytes } from '../log/segment-format.js';
 import { CutlineError } from '../errors.js';
 import type { StreamBody } from '../store/backup-store.js';
 
-const readAt = promisify(fs.read);
 const walkChunkBytes = 1024 * 1024;
 
-/** One segment as the backup copies it: bytes [0, lengthBytes) of the file behind fd. */
+/** One segment as the backup copies it: bytes [0, lengthBytes) of the file behind handle. */
 export interface SegmentCopy {
   readonly segmentId: number;
   readonly path: string;
@@ -19,7 +17,7 @@ export interface SegmentCopy {
   readonly lastPosition: number;
   /** The durable length read at copy start; the copy holds exactly these bytes. */
   readonly lengthBytes: number;
-  readonly fd: number;
+  readonly handle: FileHandle;
 }
 
 /**
@@ -32,39 +30,37 @@ export function segmentObjectPath(firstPosition: number): string {
 
 /**
  * Opens every segment holding a record at or after `fromPosition`, reading each one's durable length
- * once, now. The descriptors are opened synchronously right after the list is taken, so compaction
- * cannot delete a file in between; a file deleted later stays readable through its descriptor.
- * Segments that hold no durable record are left out. The caller closes the descriptors (closeCopies).
+ * once, now. The caller's snapshot reservation (or log hold) keeps these segments from compaction, and
+ * an open handle keeps a file readable even if it were deleted. Segments that hold no durable record
+ * are left out. The caller closes the handles (closeHandles), also when this throws.
  */
-export async function openSegmentCopies(segments: readonly SegmentInfo[], fromPosition: number): Promise<SegmentCopy[]> {
-  const chosen = segments.filter((segment) => segment.lastPosition >= fromPosition && segment.lastPosition >= segment.firstPosition);
-  const opened = chosen.map((segment) => ({ segment, fd: fs.openSync(segment.path, 'r') }));
+export async function openSegmentCopies(segments: readonly SegmentInfo[], fromPosition: number, opened: { handle: FileHandle }[]): Promise<SegmentCopy[]> {
   const copies: SegmentCopy[] = [];
-  try {
-    for (const { segment, fd } of opened) {
-      const lengthBytes = segment.durableSizeBytes;
-      // Appended but not yet flushed records lie beyond the durable length: find the last whole one before it.
-      const lastPosition = lengthBytes === segment.sizeBytes ? segment.lastPosition : await lastPositionWithin(fd, segment, lengthBytes);
-      copies.push({ segmentId: segment.segmentId, path: segment.path, firstPosition: segment.firstPosition, lastPosition, lengthBytes, fd });
+  for (const segment of segments) {
+    if (segment.lastPosition < fromPosition || segment.lastPosition < segment.firstPosition) continue;
+    const handle = await open(segment.path, 'r');
+    opened.push({ handle });
+    const lengthBytes = segment.durableSizeBytes;
+    // Appended but not yet flushed records lie beyond the durable length: find the last whole one before it.
+    const lastPosition = lengthBytes === segment.sizeBytes ? segment.lastPosition : await lastPositionWithin(handle, segment, lengthBytes);
+    if (lastPosition >= segment.firstPosition && lastPosition >= fromPosition) {
+      copies.push({ segmentId: segment.segmentId, path: segment.path, firstPosition: segment.firstPosition, lastPosition, lengthBytes, handle });
     }
-  } catch (error) {
-    for (const { fd } of opened) fs.closeSync(fd);
-    throw error;
   }
-  for (const { fd } of opened.slice(copies.length)) fs.closeSync(fd);
-  return copies.filter((copy) => copy.lastPosition >= copy.firstPosition && copy.lastPosition >= fromPosition);
+  return copies;
 }
 
-export function closeCopies(copies: readonly { readonly fd: number }[]): void {
-  for (const copy of copies) fs.closeSync(copy.fd);
+/** Closes handles; FileHandle.close waits for reads still in flight (of an aborted upload, say). */
+export async function closeHandles(opened: readonly { readonly handle: FileHandle }[]): Promise<void> {
+  await Promise.allSettled(opened.map((entry) => entry.handle.close()));
 }
 
-/** A body reading bytes [0, lengthBytes) through a descriptor; each attempt of a retried put re-reads from 0. */
-export function descriptorBody(fd: number, lengthBytes: number): StreamBody {
+/** A body reading bytes [0, lengthBytes) through a handle; each attempt of a retried put re-reads from 0. */
+export function handleBody(handle: FileHandle, lengthBytes: number): StreamBody {
   return {
     sizeBytes: lengthBytes,
-    // The descriptor stays open across attempts: the caller closes it once the backup is over.
-    open: () => (lengthBytes === 0 ? Readable.from([]) : fs.createReadStream('', { fd, start: 0, end: lengthBytes - 1, autoClose: false })),
+    // The handle stays open across attempts: the caller closes it once the backup is over.
+    open: () => (lengthBytes === 0 ? Readable.from([]) : handle.createReadStream({ start: 0, end: lengthBytes - 1, autoClose: false })),
   };
 }
 
@@ -73,12 +69,12 @@ export function descriptorBody(fd: number, lengthBytes: number): StreamBody {
  * frame. The durable length always ends at a frame boundary (the log flushes whole records), so a
  * frame running past it, or a position out of sequence, is damage and fails the backup.
  */
-async function lastPositionWithin(fd: number, segment: SegmentInfo, lengthBytes: number): Promise<number> {
+async function lastPositionWithin(handle: FileHandle, segment: SegmentInfo, lengthBytes: number): Promise<number> {
   const buffer = Buffer.alloc(walkChunkBytes);
   let offset = segmentHeaderBytes;
   let expected = segment.firstPosition;
   while (offset < lengthBytes) {
-    const { bytesRead } = await readAt(fd, buffer, 0, Math.min(walkChunkBytes, lengthBytes - offset), offset);
+    const { bytesRead } = await handle.read(buffer, 0, Math.min(walkChunkBytes, lengthBytes - offset), offset);
     let at = 0;
     while (at + frameHeaderBytes <= bytesRead) {
       const position = readU64(buffer, at + 8);

@@ -6,12 +6,14 @@ import { engineCommand } from './commands/engine.js';
 import { logCommand } from './commands/log.js';
 import { modelCheckCommand } from './commands/model-check.js';
 import { restoreCommand } from './commands/restore.js';
+import { verifyBackupCommand } from './commands/verify-backup.js';
 
 export const commands: readonly AnyCommand[] = [
   engineCommand,
   backupCommand,
-  modelCheckCommand,
   restoreCommand,
+  verifyBackupCommand,
+  modelCheckCommand,
   logCommand,
   demoCommand,
 ];

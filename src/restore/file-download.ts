@@ -52,20 +52,20 @@ export class FileDownload {
     let flushed = 0;
     const flush = async (): Promise<void> => {
       if (pendingBytes === 0) return;
-      const bytes = pending.length === 1 ? (pending[0] as Buffer) : Buffer.concat(pending, pendingBytes);
-      pending.length = 0;
+      const chunks = pending.splice(0);
+      const bytes = pendingBytes;
       pendingBytes = 0;
-      await writeFully(this.handle, bytes, offset + flushed);
-      flushed += bytes.length;
+      await writeFully(this.handle, chunks, bytes, offset + flushed);
+      flushed += bytes;
       // Once the cursor reaches this range, what it held goes first, then bytes are hashed as they come.
       if (this.hashedParts === index) {
         for (const earlier of held) this.hash.update(earlier);
         held.length = 0;
-        this.hash.update(bytes);
+        for (const chunk of chunks) this.hash.update(chunk);
       } else {
-        held.push(bytes);
+        held.push(...chunks);
       }
-      context.onBytes(bytes.length);
+      context.onBytes(bytes);
     };
     for (let failures = 0; ; ) {
       try {
@@ -151,9 +151,12 @@ export function fileRanges(sizeBytes: number, rangedGetBytesMin: number, rangeBy
   return ranges;
 }
 
-async function writeFully(handle: FileHandle, bytes: Buffer, position: number): Promise<void> {
-  for (let written = 0; written < bytes.length; ) {
-    const { bytesWritten } = await handle.write(bytes, written, bytes.length - written, position + written);
-    written += bytesWritten;
+/** One positional writev of the chunks (no copy into one buffer), continued after a short write. */
+async function writeFully(handle: FileHandle, chunks: Buffer[], totalBytes: number, position: number): Promise<void> {
+  let { bytesWritten } = await handle.writev(chunks, position);
+  while (bytesWritten < totalBytes) {
+    const rest = Buffer.concat(chunks).subarray(bytesWritten);
+    const next = await handle.write(rest, 0, rest.length, position + bytesWritten);
+    bytesWritten += next.bytesWritten;
   }
 }

@@ -5,7 +5,7 @@ import { SegmentedLog } from '../log/segmented-log.js';
 import { partitionPaths } from '../engine/partition-recovery.js';
 import { findOrphans, type PartitionCut } from '../engine/consistency.js';
 import { isInterPartitionType } from '../engine/records.js';
-import type { RestorePlan } from './restore-plan.js';
+import type { PartitionPlan, RestorePlan } from './restore-plan.js';
 
 export interface ConsistencyReport {
   /** Inter-partition commands at or before their partition's cut whose sender's cut was known. */
@@ -17,13 +17,14 @@ export interface ConsistencyReport {
 const orphansShownMax = 10;
 
 /**
- * Reads every restored log up to its cut (the logs are already truncated there) and checks every
- * inter-partition command against its sender's cut: the restored partitions' own cuts, and for the
- * partitions another node restores, the checkpointPosition of their manifests. Throws
- * RESTORE_INCONSISTENT naming both records of every violation (up to ten).
+ * Reads one restored partition's log up to its cut (it is already truncated there) and checks every
+ * inter-partition command it received against its sender's cut: the cuts of the other partitions
+ * restored here, and for partitions another node restores, the checkpointPosition of their
+ * manifests. Every cut is known from the plan, so each partition is checked as soon as it is
+ * restored. Throws RESTORE_INCONSISTENT naming both records of every violation (up to ten).
  */
-export function checkRestoredConsistency(stagedData: string, plan: RestorePlan): ConsistencyReport {
-  const logs = plan.partitions.map((partition) => ({ partition, log: SegmentedLog.open({ directory: partitionPaths(stagedData, partition.partitionId).log, readOnly: true }) }));
+export function checkPartitionConsistency(stagedData: string, plan: RestorePlan, partition: PartitionPlan): ConsistencyReport {
+  const log = SegmentedLog.open({ directory: partitionPaths(stagedData, partition.partitionId).log, readOnly: true });
   try {
     let commands = 0;
     const counted = function* (records: Iterable<LogRecord>): Generator<LogRecord> {
@@ -32,9 +33,13 @@ export function checkRestoredConsistency(stagedData: string, plan: RestorePlan):
         yield record;
       }
     };
+    const senders = [
+      ...plan.partitions.filter((other) => other.partitionId !== partition.partitionId).map((other) => ({ partitionId: other.partitionId, position: other.cut.position })),
+      ...plan.foreignCuts,
+    ];
     const cuts: PartitionCut[] = [
-      ...logs.map(({ partition, log }) => ({ partitionId: partition.partitionId, cutPosition: partition.cut.position, records: counted(log.read(log.firstPosition)) })),
-      ...plan.foreignCuts.map((cut) => ({ partitionId: cut.partitionId, cutPosition: cut.position, records: [] })),
+      { partitionId: partition.partitionId, cutPosition: partition.cut.position, records: counted(log.read(log.firstPosition)) },
+      ...senders.map((cut) => ({ partitionId: cut.partitionId, cutPosition: cut.position, records: [] })),
     ];
     const orphans = findOrphans(cuts);
     const unchecked = orphans.filter((orphan) => orphan.senderCutPosition === undefined && plan.uncheckedPartitions.includes(orphan.senderPartitionId));
@@ -48,6 +53,6 @@ export function checkRestoredConsistency(stagedData: string, plan: RestorePlan):
     }
     return { commandsChecked: commands - unchecked.length, commandsUnchecked: unchecked.length };
   } finally {
-    for (const { log } of logs) log.close();
+    log.close();
   }
 }

@@ -27,6 +27,8 @@ export interface DownloadRequest {
   readonly rangedGetBytesMin?: number;
   readonly rangeBytes?: number;
   readonly onProgress?: (progress: DownloadProgress) => void;
+  /** Called once per file after it is checked and durable; a failure stops the download like any other. */
+  readonly onFileDone?: (file: PlannedFile) => void;
 }
 
 /**
@@ -78,6 +80,7 @@ export async function downloadFiles(request: DownloadRequest): Promise<void> {
         await download.finish();
         await download.handle.close();
         opened.delete(item.fileIndex);
+        request.onFileDone?.(download.file);
         progress.filesDone += 1;
         request.onProgress?.({ ...progress });
       } catch (error) {

@@ -2,16 +2,17 @@
 import { mkdir, readdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { CutlineError, isCutlineError } from '../errors.js';
+import { assert } from '../assert.js';
 import type { Clock } from '../clock.js';
 import type { Random } from '../random.js';
 import type { BackupStore } from '../store/backup-store.js';
 import { ensureEngineDescriptor, engineDescriptorFile } from '../engine/data-directory.js';
 import { restoreParallelismMax } from '../limits.js';
-import { plannedFiles, type RestorePlan } from './restore-plan.js';
+import { plannedFiles, type PlannedFile, type RestorePlan } from './restore-plan.js';
 import { stagingDirectoryName } from './restore-layout.js';
 import { downloadFiles, type DownloadProgress } from './restore-download.js';
 import { finishPartition, type RestoredPartition } from './restore-partition.js';
-import { checkRestoredConsistency, type ConsistencyReport } from './restore-consistency.js';
+import { checkPartitionConsistency, type ConsistencyReport } from './restore-consistency.js';
 import { syncPath } from './durable-fs.js';
 import { completeRestore, inspectTarget, removeStaging, restoreIdentity, restoreTargetAsFound, stagedDataName, writeCommitRecord, type CommitRecord, type CompletionMarker } from './restore-target.js';
 
@@ -87,11 +88,30 @@ export async function executeRestore(request: RestoreRequest): Promise<RestoreRe
   }
 }
 
-/** Downloads, checks and truncates everything inside the staging directory; nothing outside it changes. */
+/**
+ * Downloads, checks and truncates everything inside the staging directory; nothing outside it changes.
+ * A partition is finished (snapshot checked, segments placed, log truncated, consistency checked) as
+ * soon as its last file is in, while the other partitions still download.
+ */
 async function stage(request: RestoreRequest): Promise<Pick<RestoreResult, 'partitions' | 'consistency'>> {
   const { plan } = request;
   const stagedData = join(request.dataDirectory, stagingDirectoryName, stagedDataName);
   await mkdir(stagedData, { recursive: true });
+  const partitionOfKey = new Map(plan.partitions.flatMap((partition) => partition.backups.flatMap((backup) => backup.files.map((file) => [file.key, partition] as const))));
+  const filesLeft = new Map(plan.partitions.map((partition) => [partition.partitionId, partition.backups.reduce((count, backup) => count + backup.files.length, 0)]));
+  const partitions: RestoredPartition[] = [];
+  const consistency = { commandsChecked: 0, commandsUnchecked: 0 };
+  const onFileDone = (file: PlannedFile): void => {
+    const partition = partitionOfKey.get(file.key);
+    assert(partition !== undefined, `file ${file.key} belongs to a planned partition`);
+    const left = (filesLeft.get(partition.partitionId) ?? 0) - 1;
+    filesLeft.set(partition.partitionId, left);
+    if (left > 0) return;
+    partitions.push(finishPartition(stagedData, partition));
+    const report = checkPartitionConsistency(stagedData, plan, partition);
+    consistency.commandsChecked += report.commandsChecked;
+    consistency.commandsUnchecked += report.commandsUnchecked;
+  };
   await downloadFiles({
     store: request.store,
     files: plannedFiles(plan),
@@ -99,16 +119,16 @@ async function stage(request: RestoreRequest): Promise<Pick<RestoreResult, 'part
     parallelism: request.parallelism,
     random: request.random,
     signal: request.signal ?? new AbortController().signal,
+    onFileDone,
     ...optional({ wait: request.wait, onProgress: request.onProgress, rangedGetBytesMin: request.rangedGetBytesMin, rangeBytes: request.rangeBytes }),
   });
+  assert([...filesLeft.values()].every((left) => left === 0), 'every partition was finished');
   request.crashPoint?.('after-download');
   request.signal?.throwIfAborted();
   ensureEngineDescriptor(stagedData, plan.partitionCount);
   await syncPath(join(stagedData, engineDescriptorFile));
-  const partitions = plan.partitions.map((partition) => finishPartition(stagedData, partition));
-  const consistency = checkRestoredConsistency(stagedData, plan);
   await syncTree(dirname(stagedData));
-  return { partitions, consistency };
+  return { partitions: partitions.sort((a, b) => a.partitionId - b.partitionId), consistency };
 }
 
 /** fsync of every directory in a tree, deepest first, so every entry in it is durable (files were fsynced when written). */

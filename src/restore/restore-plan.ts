@@ -78,33 +78,3 @@ export interface RestorePlan {
 export function plannedFiles(plan: RestorePlan): PlannedFile[] {
   return plan.partitions.flatMap((partition) => partition.backups.flatMap((backup) => backup.files));
 }
-
-/** The plan as an operator reads it (`--dry-run` without `--json`). */
-export function formatPlan(plan: RestorePlan): string {
-  const lines = [
-    `restore of backup ${plan.target.backupId} for node ${plan.nodeId} of ${plan.clusterSize} (${plan.partitionCount} partitions, engine ${plan.engineVersion})`,
-    `${plan.totalFiles} files, ${formatBytes(plan.totalBytes)}`,
-  ];
-  for (const partition of plan.partitions) {
-    const snapshot = partition.snapshot === null ? 'no snapshot (replay from position 1)' : `snapshot ${partition.snapshot.snapshotId} (processed ${partition.snapshot.processedPosition})`;
-    lines.push(`partition ${partition.partitionId}: ${snapshot}; truncate after position ${partition.cut.position} (checkpoint ${partition.cut.checkpointId})`);
-    for (const backup of partition.backups) {
-      lines.push(`  from node ${backup.id.nodeId}'s backup, log ${backup.firstLogPosition}..${backup.lastLogPosition}:`);
-      for (const file of backup.files) lines.push(`    ${file.key} -> ${file.targetPath} (${file.sizeBytes} bytes, sha256 ${file.sha256})`);
-    }
-  }
-  if (plan.foreignCuts.length > 0) lines.push(`cuts of the other partitions (for the consistency check): ${plan.foreignCuts.map((cut) => `${cut.partitionId}@${cut.position}`).join(', ')}`);
-  if (plan.uncheckedPartitions.length > 0) lines.push(`no COMPLETED backup of partitions ${plan.uncheckedPartitions.join(', ')}: commands they sent are not checked`);
-  return `${lines.join('\n')}\n`;
-}
-
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${units[unit] ?? ''}`;
-}

@@ -7,6 +7,7 @@ import { FileSystemBackupStore } from '../../src/store/fs-backup-store.js';
 import { FaultInjectingBackupStore } from '../../src/store/fault-injecting-backup-store.js';
 import type { BackupStore } from '../../src/store/backup-store.js';
 import { SeededRandom } from '../../src/random.js';
+import { Workload } from '../../src/engine/workload.js';
 import { openTestCluster } from '../engine/helpers.js';
 import { temporaryDirectories } from '../support/temporary-directories.js';
 import { driveToQuiet, openBackupTestCluster, takeBackupAndWait, type BackupTestCluster } from '../support/backup-fixtures.js';
@@ -44,6 +45,7 @@ describe('BackupManager failures', () => {
     const confirmed = cluster.partition(2).confirmedBackups().find((backup) => backup.checkpointId === 4);
     expect(confirmed).toMatchObject({ status: 'FAILED', reason: expect.stringContaining('STORE_UNAVAILABLE: injected fault') as string });
     for (const manifest of await listBackupManifests(recording, 4)) if (manifest.status === 'COMPLETED') await expectFilesMatch(recording, manifest);
+    for (const partition of cluster.partitions()) expect(partition.snapshots.reserved(), `partition ${partition.partitionId}`).toEqual([]);
   });
 
   it('keeps every manifest IN_PROGRESS -> COMPLETED | FAILED under random store faults, and completed ones intact', async () => {
@@ -66,6 +68,7 @@ describe('BackupManager failures', () => {
         expect(confirmed?.status).toBe(manifest.status);
       }
     }
+    for (const partition of cluster.partitions()) expect(partition.snapshots.reserved(), `partition ${partition.partitionId}`).toEqual([]);
   });
 
   it('marks a backup interrupted by a crash FAILED on restart, never COMPLETED', async () => {
@@ -117,6 +120,29 @@ describe('BackupManager failures', () => {
       [3, 'COMPLETED', 'SCHEDULED_BACKUP'],
     ]);
     for (const manifest of manifests) await expectFilesMatch(store, manifest);
+  });
+
+  it('fails the backup of a lost notification with a FAILED manifest when its snapshot and log are gone by the restart', async () => {
+    const directory = await freshDirectory();
+    const lost = openTestCluster(39, { partitionCount: 3, dataDirectory: directory, snapshotIntervalRecords: 40, segmentSizeBytes: 4096, backupHook: { checkpointCreated: () => {} } });
+    lost.cluster.triggerCheckpoint(8, 'MANUAL_BACKUP');
+    const workload = new Workload(lost.cluster, new SeededRandom(40));
+    for (let round = 0; round < 400; round++) {
+      workload.step();
+      driveToQuiet(lost.cluster);
+    }
+    const checkpointPosition = lost.cluster.partition(1).state().checkpointPosition;
+    expect(lost.cluster.partition(1).log.firstPosition).toBeGreaterThan(checkpointPosition);
+    lost.cluster.close();
+    const store = new FileSystemBackupStore(await freshDirectory());
+    const engine = open(41, store, directory);
+    await engine.manager.start(engine.cluster);
+    await engine.manager.settled();
+    driveToQuiet(engine.cluster);
+    const manifest = (await listBackupManifests(store, 8))[0];
+    expect(manifest).toMatchObject({ status: 'FAILED', descriptor: { snapshotId: null, firstLogPosition: 1, lastLogPosition: checkpointPosition } });
+    expect(manifest?.failureReason).toContain(`partition 1, backup 8: no snapshot at or before the checkpoint at ${checkpointPosition} remains`);
+    expect(engine.cluster.partition(1).confirmedBackups()).toContainEqual(expect.objectContaining({ checkpointId: 8, status: 'FAILED' }));
   });
 
   it('refuses ids at or below any earlier one, durably: after a restart even against an empty store', async () => {

@@ -4,7 +4,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { main } from '../../src/cli/main.js';
+import { runCli } from '../support/run-cli.js';
 import { temporaryDirectories } from '../support/temporary-directories.js';
 
 const bin = new URL('../../src/cli/bin.ts', import.meta.url).pathname;
@@ -30,20 +30,7 @@ afterAll(async () => {
   await closed;
 });
 
-async function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((stderr += String(chunk)), true));
-  try {
-    const code = await main(argv);
-    return { code, stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-    process.exitCode = undefined;
-  }
-}
+const run = runCli;
 
 /** A loopback port nothing listens on: one the OS just handed out and that was closed again. */
 async function closedPort(): Promise<number> {
@@ -88,6 +75,9 @@ describe('cutline backup take|status|list|delete', () => {
     const missing = await run(['backup', 'status', '--backupId', '77', '--api', apiUrl]);
     expect(missing.code).toBe(3);
     expect(missing.stderr).toMatch(/^error \[BACKUP_NOT_FOUND\]: backup 77 does not exist/);
+    const noStore = await run(['engine', 'start', '--data-dir', await freshDirectory(), '--api-port', '0']);
+    expect(noStore.code).toBe(2);
+    expect(noStore.stderr).toMatch(/^error \[USAGE\]: --api-port needs a backup store\nhint: Pass --store/);
     const unset = await run(['backup', 'list']);
     expect(unset.code).toBe(2);
     expect(unset.stderr).toMatch(/^error \[USAGE\]: no management API is configured\nhint: Pass --api/);

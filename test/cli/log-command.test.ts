@@ -1,4 +1,4 @@
-// The CLI's log and demo commands, run through main() as a user would: output and exit codes.
+// The CLI's log commands (dump, verify, tour), run through main() as a user would: output and exit codes.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli/main.js';
@@ -89,9 +89,9 @@ describe('cutline log', () => {
   });
 });
 
-describe('cutline demo', () => {
+describe('cutline log tour', () => {
   it('runs the log tour and cleans up', async () => {
-    const { exitCode, stdout } = await run('demo');
+    const { exitCode, stdout } = await run('log', 'tour');
     expect(exitCode).toBe(0);
     expect(stdout).toContain('recovery found the torn tail');
     expect(stdout).toContain('appending continues at position 43');

@@ -2,7 +2,7 @@
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { main } from '../../src/cli/main.js';
+import { runCli } from '../support/run-cli.js';
 import { FileSystemBackupStore } from '../../src/store/fs-backup-store.js';
 import { temporaryDirectories } from '../support/temporary-directories.js';
 import { produceEngineBackup } from '../restore/engine-backup.js';
@@ -18,20 +18,7 @@ afterEach(() => {
   vi.unstubAllEnvs();
 });
 
-async function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((stderr += String(chunk)), true));
-  try {
-    const code = await main(argv);
-    return { code, stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-    process.exitCode = undefined;
-  }
-}
+const run = runCli;
 
 describe('cutline restore', () => {
   it('prints the plan as JSON on --dry-run --json and changes nothing', async () => {

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { isCutlineError } from '../../src/errors.js';
 import type { Manifest, ManifestDescriptor, ManifestFile, ManifestStatus } from '../../src/backup/manifest.js';
 import { planBackupIdRestore, type BackupIdRestoreRequest } from '../../src/restore/restore-planner.js';
-import { formatPlan } from '../../src/restore/restore-plan.js';
+import { formatPlan } from '../../src/cli/commands/restore-output.js';
 import { engineVersionIncompatibility } from '../../src/engine/engine-version.js';
 import { partitionsOfNode } from '../../src/engine/partitioning.js';
 

@@ -4,6 +4,7 @@ import { CutlineError } from '../../errors.js';
 import type { LogRecord } from '../../log/log.js';
 import { SegmentedLog } from '../../log/segmented-log.js';
 import type { AnyCommand } from '../command.js';
+import { logTourCommand } from './log-tour.js';
 
 interface DumpArguments {
   readonly dir: string;
@@ -92,6 +93,6 @@ const verifyCommand: CommandModule<object, VerifyArguments> = {
 export const logCommand: AnyCommand = {
   command: 'log <command>',
   describe: 'Inspect a partition log: dump its records, verify its segments',
-  builder: (yargs: Argv) => yargs.command([dumpCommand, verifyCommand] as readonly AnyCommand[] as never).demandCommand(1, 'Name a log command; `cutline log --help` lists them.'),
+  builder: (yargs: Argv) => yargs.command([dumpCommand, verifyCommand, logTourCommand] as readonly AnyCommand[] as never).demandCommand(1, 'Name a log command; `cutline log --help` lists them.'),
   handler: () => undefined,
 };

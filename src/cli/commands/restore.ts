@@ -9,11 +9,10 @@ import { listBackupManifests } from '../../backup/manifest-store.js';
 import { openBackupStore } from '../../store/store-config.js';
 import { RetryingBackupStore } from '../../store/retrying-backup-store.js';
 import { planBackupIdRestore } from '../../restore/restore-planner.js';
-import { formatPlan } from '../../restore/restore-plan.js';
 import { executeRestore } from '../../restore/restore-executor.js';
 import { storeConfigFromArguments, withStoreOptions, type StoreArguments } from '../store-options.js';
 import { requireBackupId } from './backup-arguments.js';
-import { formatSummary, progressView } from './restore-progress.js';
+import { formatPlan, formatSummary, progressView } from './restore-output.js';
 
 interface RestoreArguments extends StoreArguments {
   readonly backupId: number;

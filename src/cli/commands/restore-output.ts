@@ -1,8 +1,9 @@
-// What `cutline restore` shows while it runs and when it is done: a progress bar on a TTY, and the final summary.
+// What `cutline restore` prints: the plan (--dry-run), a progress bar on a TTY while it runs, and the final summary.
 import cliProgress from 'cli-progress';
 import type { DownloadProgress } from '../../restore/restore-download.js';
 import type { RestoreResult } from '../../restore/restore-executor.js';
-import { formatBytes, type RestorePlan } from '../../restore/restore-plan.js';
+import type { RestorePlan } from '../../restore/restore-plan.js';
+import { formatBytes } from './backup-arguments.js';
 
 export interface ProgressView {
   update(progress: DownloadProgress): void;
@@ -50,5 +51,24 @@ export function formatSummary(result: RestoreResult, plan: RestorePlan, dataDire
   const rate = seconds > 0 ? `, ${formatBytes(result.bytesDownloaded / seconds)}/s` : '';
   lines.push(`${result.filesDownloaded} files, ${formatBytes(result.bytesDownloaded)} in ${seconds.toFixed(1)} s${rate}`);
   lines.push(`Successfully restored backup ${backupId} (node ${plan.nodeId} of ${plan.clusterSize}, partitions ${plan.partitions.map((p) => p.partitionId).join(', ')}) into ${dataDirectory}`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** The plan as an operator reads it (`--dry-run` without `--json`). */
+export function formatPlan(plan: RestorePlan): string {
+  const lines = [
+    `restore of backup ${plan.target.backupId} for node ${plan.nodeId} of ${plan.clusterSize} (${plan.partitionCount} partitions, engine ${plan.engineVersion})`,
+    `${plan.totalFiles} files, ${formatBytes(plan.totalBytes)}`,
+  ];
+  for (const partition of plan.partitions) {
+    const snapshot = partition.snapshot === null ? 'no snapshot (replay from position 1)' : `snapshot ${partition.snapshot.snapshotId} (processed ${partition.snapshot.processedPosition})`;
+    lines.push(`partition ${partition.partitionId}: ${snapshot}; truncate after position ${partition.cut.position} (checkpoint ${partition.cut.checkpointId})`);
+    for (const backup of partition.backups) {
+      lines.push(`  from node ${backup.id.nodeId}'s backup, log ${backup.firstLogPosition}..${backup.lastLogPosition}:`);
+      for (const file of backup.files) lines.push(`    ${file.key} -> ${file.targetPath} (${file.sizeBytes} bytes, sha256 ${file.sha256})`);
+    }
+  }
+  if (plan.foreignCuts.length > 0) lines.push(`cuts of the other partitions (for the consistency check): ${plan.foreignCuts.map((cut) => `${cut.partitionId}@${cut.position}`).join(', ')}`);
+  if (plan.uncheckedPartitions.length > 0) lines.push(`no COMPLETED backup of partitions ${plan.uncheckedPartitions.join(', ')}: commands they sent are not checked`);
   return `${lines.join('\n')}\n`;
 }

@@ -1,0 +1,91 @@
+// `cutline verify-backup`: checks backups in a store and reports every finding as text, JSON or JUnit XML (exit 0 / 1 / 2).
+import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import { rename, stat, writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { CutlineError, isCutlineError } from '../../errors.js';
+import { openBackupStore } from '../../store/store-config.js';
+import { allFindings, verifyLevels, type VerifyLevel, type VerifyReport } from '../../verify/findings.js';
+import { renderJunit } from '../../verify/junit-report.js';
+import { renderJson, renderText } from '../../verify/text-report.js';
+import { verifyBackups, type BackupSelection } from '../../verify/verify-backup.js';
+import { storeConfigFromArguments, withStoreOptions, type StoreArguments } from '../store-options.js';
+import { requireBackupId } from './backup-arguments.js';
+
+const reportFormats = ['text', 'json', 'junit'] as const;
+type ReportFormat = (typeof reportFormats)[number];
+
+interface VerifyBackupArguments extends StoreArguments {
+  readonly backupId: number | undefined;
+  readonly latest: boolean | undefined;
+  readonly all: boolean | undefined;
+  readonly level: VerifyLevel;
+  readonly format: ReportFormat;
+  readonly output: string | undefined;
+  readonly 'temp-dir': string | undefined;
+}
+
+export const verifyBackupCommand: CommandModule<object, VerifyBackupArguments> = {
+  command: 'verify-backup',
+  describe: 'Check backups in a store and report every finding (exit 0 clean, 1 findings, 2 store unreadable or bad arguments)',
+  builder: (yargs: Argv) =>
+    withStoreOptions(
+      yargs
+        .option('backupId', { type: 'number', describe: 'Verify this backup (checkpoint) id' })
+        .option('latest', { type: 'boolean', describe: 'Verify the newest backup id that is not still IN_PROGRESS' })
+        .option('all', { type: 'boolean', describe: 'Verify every backup id in the store (except ones IN_PROGRESS or DELETED everywhere)' })
+        .option('level', { choices: verifyLevels, default: 'full' as const, describe: 'presence: files exist with their sizes; checksum: + SHA-256; full: + log CRCs, checkpoint record, snapshot, cross-partition consistency' })
+        .option('format', { choices: reportFormats, default: 'text' as const, describe: 'Report format: text lines, one JSON document, or JUnit XML' })
+        .option('output', { type: 'string', describe: 'Write the report to this file instead of stdout (a summary still goes to stdout)' })
+        .option('temp-dir', { type: 'string', describe: 'Where --level full downloads a backup; removed afterwards (default: the OS temporary directory)' })
+        .example('$0 verify-backup --store /var/backups --latest', 'Fully verify the newest backup')
+        .example('$0 verify-backup --store s3://bucket/cutline --all --level checksum --format junit --output verify.xml', 'Checksums of every backup as a JUnit report for CI'),
+    ),
+  handler: async (argv: ArgumentsCamelCase<VerifyBackupArguments>) => {
+    const selection = selectionOf(argv);
+    const config = storeConfigFromArguments(argv);
+    // A mistyped directory would look like an empty store (no backups: exit 1); it is a wrong argument.
+    if (config.kind === 'filesystem' && !(await stat(config.directory).then((info) => info.isDirectory(), () => false))) {
+      throw new CutlineError('USAGE', `--store ${config.directory} is not a directory`, { hint: 'Point --store at the backup store directory, or use s3://bucket/prefix.' });
+    }
+    const store = openBackupStore(config);
+    let report: VerifyReport;
+    try {
+      report = await verifyBackups(store, selection, { level: argv.level, ...(argv['temp-dir'] === undefined ? {} : { temporaryDirectory: resolve(argv['temp-dir']) }) });
+    } catch (error) {
+      throw unreadable(error, store.description);
+    }
+    const rendered = argv.format === 'json' ? renderJson(report) : argv.format === 'junit' ? renderJunit(report) : renderText(report);
+    if (argv.output === undefined) {
+      process.stdout.write(rendered);
+    } else {
+      const output = resolve(argv.output);
+      await writeFile(`${output}.tmp`, rendered);
+      await rename(`${output}.tmp`, output);
+      const summary = renderText({ ...report, backups: report.backups.map((backup) => ({ ...backup, findings: [] })), findings: [] }).split('\n');
+      const count = allFindings(report).length;
+      process.stdout.write(`${summary.slice(0, -2).join('\n')}\n${count === 0 ? 'no findings' : `${count} finding${count === 1 ? '' : 's'}`}: report written to ${output}\n`);
+    }
+    // Never 0 with a finding: CI pipelines gate on this.
+    process.exitCode = allFindings(report).length === 0 ? 0 : 1;
+  },
+};
+
+function selectionOf(argv: VerifyBackupArguments): BackupSelection {
+  const given = [argv.backupId !== undefined, argv.latest === true, argv.all === true].filter(Boolean).length;
+  if (given !== 1) {
+    throw new CutlineError('USAGE', `name exactly one of --backupId N, --latest or --all (${given} given)`, { hint: 'verify-backup --store S --latest verifies the newest backup.' });
+  }
+  if (argv.latest === true) return 'latest';
+  if (argv.all === true) return 'all';
+  return { backupId: requireBackupId(argv.backupId) };
+}
+
+/** Any error while verifying means the store could not be read: exit 2, keeping the underlying code in the message. */
+function unreadable(error: unknown, store: string): unknown {
+  if (!isCutlineError(error)) return error;
+  if (error.code === 'USAGE' || error.code === 'VERIFY_STORE_UNREADABLE') return error;
+  return new CutlineError('VERIFY_STORE_UNREADABLE', `cannot read ${store}: [${error.code}] ${error.message}`, {
+    cause: error,
+    hint: error.hint ?? 'Check --store, the credentials and that the store answers; no backup was verified.',
+  });
+}

@@ -1,0 +1,79 @@
+// The full snapshot check: the backed-up state.db opens read-only, passes PRAGMA integrity_check, and is at the manifest's position.
+import { readFileSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import type { Finding } from './findings.js';
+import type { DownloadedFile } from './file-checks.js';
+import type { PartitionBackup } from './manifest-checks.js';
+
+const stateFile = 'state.db';
+const checksumsFile = 'CHECKSUMS';
+const stateSchemaVersion = 1;
+
+/** Checks the snapshot a partition backup holds; a backup without a snapshot (replay from 1) has nothing to check. */
+export function checkSnapshot(backup: PartitionBackup, downloaded: readonly DownloadedFile[]): Finding[] {
+  const { checkpointId: backupId, partitionId } = backup.id;
+  const { snapshotId, snapshotProcessedPosition } = backup.manifest.descriptor;
+  if (snapshotId === null) return [];
+  const path = `snapshot/${snapshotId}/${stateFile}`;
+  const state = downloaded.find((file) => file.file.path === path);
+  if (state === undefined) {
+    const listed = backup.manifest.files.some((file) => file.path === path);
+    const why = listed ? 'is listed but could not be read from the store' : 'is not listed';
+    return [{ code: 'SNAPSHOT_MISSING', backupId, partitionId, message: `the manifest names snapshot ${snapshotId}, but ${path} ${why}` }];
+  }
+  const checksums = checkChecksumsFile(backup, downloaded, `snapshot/${snapshotId}/`);
+  const corrupt = (detail: string): Finding[] => [...checksums, { code: 'SNAPSHOT_CORRUPT', backupId, partitionId, path: state.key, message: `${state.key}: ${detail}` }];
+  let database: Database.Database;
+  try {
+    database = new Database(state.localPath, { readonly: true, fileMustExist: true });
+  } catch (error) {
+    return corrupt(`does not open as SQLite: ${(error as Error).message}`);
+  }
+  try {
+    const problems = (database.pragma('integrity_check') as { integrity_check: string }[]).map((row) => row.integrity_check);
+    if (problems.length !== 1 || problems[0] !== 'ok') return corrupt(`PRAGMA integrity_check reports: ${problems.slice(0, 10).join('; ')}`);
+    const row = database.prepare('SELECT schema_version, last_processed_position FROM partition_state').get() as
+      | { schema_version: number; last_processed_position: number }
+      | undefined;
+    if (row === undefined) return corrupt('partition_state has no row');
+    if (row.schema_version !== stateSchemaVersion) return corrupt(`has schema version ${row.schema_version}; this cutline reads ${stateSchemaVersion}`);
+    if (row.last_processed_position !== snapshotProcessedPosition) {
+      return [
+        {
+          code: 'SNAPSHOT_POSITION_MISMATCH',
+          backupId,
+          partitionId,
+          path: state.key,
+          message: `${state.key} has processed position ${row.last_processed_position}; the manifest says snapshotProcessedPosition ${snapshotProcessedPosition}`,
+        },
+      ];
+    }
+    return checksums;
+  } catch (error) {
+    // A damaged file can make SQLite fail on the first read instead of on open ("file is not a database").
+    return corrupt((error as Error).message);
+  } finally {
+    database.close();
+  }
+}
+
+/**
+ * The snapshot's own CHECKSUMS file (sha256sum format) must match the bytes of the files it names: the
+ * engine refuses a snapshot whose CHECKSUMS disagree, so a restored partition would not start.
+ */
+function checkChecksumsFile(backup: PartitionBackup, downloaded: readonly DownloadedFile[], directory: string): Finding[] {
+  const { checkpointId: backupId, partitionId } = backup.id;
+  const file = downloaded.find((entry) => entry.file.path === `${directory}${checksumsFile}`);
+  if (file === undefined) return [{ code: 'SNAPSHOT_CORRUPT', backupId, partitionId, message: `the snapshot has no readable ${directory}${checksumsFile}` }];
+  const findings: Finding[] = [];
+  for (const line of readFileSync(file.localPath, 'utf8').split('\n').filter((entry) => entry !== '')) {
+    const match = /^([0-9a-f]{64}) {2}(.+)$/.exec(line);
+    const named = match === null ? undefined : downloaded.find((entry) => entry.file.path === `${directory}${match[2] ?? ''}`);
+    if (match === null || named === undefined) {
+      findings.push({ code: 'SNAPSHOT_CORRUPT', backupId, partitionId, path: file.key, message: `${file.key}: the line ${JSON.stringify(line)} does not name a file of the snapshot with its SHA-256` });
+    } else if (named.sha256 !== match[1]) {
+      findings.push({ code: 'SNAPSHOT_CORRUPT', backupId, partitionId, path: named.key, message: `${named.key} has SHA-256 ${named.sha256}; the snapshot's ${checksumsFile} says ${String(match[1])}` });
+    }
+  }
+  return findings;
+}

@@ -1,0 +1,97 @@
+// verify-backup on the golden backup (clean at every level) and on every broken fixture (its expected code, exit 1).
+import { describe, expect, it } from 'vitest';
+import { goldenDirectory } from '../../fixtures/generate.js';
+import { brokenFixtures } from '../../fixtures/broken-fixtures.js';
+import { verifyLevels } from '../../src/verify/findings.js';
+import { temporaryDirectories } from '../support/temporary-directories.js';
+import { cp } from 'node:fs/promises';
+import { FileSystemBackupStore } from '../../src/store/fs-backup-store.js';
+import { createManifest, readManifest } from '../../src/backup/manifest-store.js';
+import { newManifest } from '../../src/backup/manifest.js';
+import { ManualClock } from '../../src/clock.js';
+import { brokenCopy, codesOf, runCli } from './verify-support.js';
+
+const newDirectory = temporaryDirectories('verify');
+
+describe('verify-backup on the golden backup', () => {
+  it.each(verifyLevels)('is clean at --level %s (exit 0, no finding lines)', async (level) => {
+    const run = await runCli(['verify-backup', '--store', goldenDirectory, '--backupId', '1', '--level', level]);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('backup 1: 3 partitions');
+    expect(run.stdout).toContain('no findings');
+  });
+
+  it('selects backup 1 with --latest and --all', async () => {
+    for (const selection of ['--latest', '--all']) {
+      const run = await runCli(['verify-backup', '--store', goldenDirectory, selection, '--format', 'json']);
+      expect(run.code).toBe(0);
+      expect((JSON.parse(run.stdout) as { backups: { backupId: number }[] }).backups.map((backup) => backup.backupId)).toEqual([1]);
+    }
+  });
+});
+
+describe('backup selection', () => {
+  it('--latest and --all pass over a backup still IN_PROGRESS; --backupId reports it', async () => {
+    const store = await newDirectory();
+    await cp(goldenDirectory, store, { recursive: true });
+    const backups = new FileSystemBackupStore(store);
+    const golden = await readManifest(backups, { partitionId: 1, checkpointId: 1, nodeId: 0 });
+    await createManifest(backups, newManifest({ partitionId: 1, checkpointId: 2, nodeId: 0 }, golden.descriptor, new ManualClock(0)));
+    for (const selection of ['--latest', '--all']) {
+      const run = await runCli(['verify-backup', '--store', store, selection, '--level', 'presence', '--format', 'json']);
+      expect(run.code).toBe(0);
+      expect((JSON.parse(run.stdout) as { backups: { backupId: number }[] }).backups.map((backup) => backup.backupId)).toEqual([1]);
+    }
+    const run = await runCli(['verify-backup', '--store', store, '--backupId', '2', '--level', 'presence']);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('PARTITION_NOT_COMPLETED backup=2 partition=1 partition 1 has no COMPLETED backup 2: manifests/1/2/0/manifest.json is IN_PROGRESS');
+    expect(run.stdout).toContain('PARTITION_MISSING backup=2 partition=2 partition 2 of 3 has no manifest for backup 2');
+  });
+});
+
+describe('verify-backup on every broken fixture', () => {
+  it.each(brokenFixtures.map((fixture) => [fixture.name, fixture] as const))('%s: reports its code from its level on (exit 1)', async (_name, fixture) => {
+    const store = await brokenCopy(fixture, await newDirectory());
+    const levels = verifyLevels.slice(verifyLevels.indexOf(fixture.level));
+    for (const level of levels) {
+      const run = await runCli(['verify-backup', '--store', store, '--backupId', '1', '--level', level, '--format', 'json']);
+      expect(run.code, `${fixture.name} at ${level}: ${run.stdout}${run.stderr}`).toBe(1);
+      expect(codesOf(run.stdout)).toContain(fixture.expectedCode);
+    }
+    const text = await runCli(['verify-backup', '--store', store, '--backupId', '1', '--level', fixture.level]);
+    expect(text.code).toBe(1);
+    expect(text.stdout).toMatch(new RegExp(`^${fixture.expectedCode} backup=1 partition=\\d+ `, 'm'));
+  });
+
+  it('finds the damage the cheaper levels cannot see only at the level that looks', async () => {
+    const directory = await newDirectory();
+    for (const fixture of brokenFixtures.filter((entry) => entry.level !== 'presence')) {
+      const store = await brokenCopy(fixture, directory);
+      const run = await runCli(['verify-backup', '--store', store, '--backupId', '1', '--level', 'presence']);
+      expect(run.code, `${fixture.name} at presence`).toBe(0);
+    }
+  });
+});
+
+describe('verify-backup exit 2', () => {
+  it('refuses a command line without exactly one of --backupId, --latest, --all', async () => {
+    for (const argv of [[], ['--latest', '--all'], ['--backupId', '1', '--latest']]) {
+      const run = await runCli(['verify-backup', '--store', goldenDirectory, ...argv]);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain('error [USAGE]: name exactly one of --backupId N, --latest or --all');
+    }
+  });
+
+  it('refuses a store directory that does not exist', async () => {
+    const run = await runCli(['verify-backup', '--store', '/nonexistent/cutline-store', '--latest']);
+    expect(run).toMatchObject({ code: 2, stdout: '' });
+    expect(run.stderr).toContain('error [USAGE]: --store /nonexistent/cutline-store is not a directory');
+  });
+
+  it('reports a backup id that has no manifest as a finding (exit 1)', async () => {
+    const run = await runCli(['verify-backup', '--store', goldenDirectory, '--backupId', '7']);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('BACKUP_NOT_FOUND backup=7 no partition has a manifest for backup 7');
+  });
+});
