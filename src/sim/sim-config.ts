@@ -32,6 +32,8 @@ export interface SimConfig {
   readonly restoreGetFailProbability: number;
   /** Per step: probability of running the checkers in the middle of the run. */
   readonly checkProbability: number;
+  /** Continuous mode: compaction keeps every record after the newest completed backup. */
+  readonly continuousBackups: boolean;
   /** Seeds of the run's independent random streams. */
   readonly seeds: { readonly scheduler: number; readonly transport: number; readonly faults: number; readonly store: number; readonly restore: number };
 }
@@ -51,7 +53,7 @@ export function simConfigFor(seed: number, overrides: SimConfigOverrides = {}): 
   const random = new SeededRandom(seed);
   const seedOf = (): number => random.int(0x7fff_ffff);
   const delayMsMax = random.int(40);
-  return {
+  const config: Omit<SimConfig, 'continuousBackups'> = {
     seed,
     mutation: overrides.mutation ?? 'none',
     partitionCount: 2 + random.int(3),
@@ -85,6 +87,8 @@ export function simConfigFor(seed: number, overrides: SimConfigOverrides = {}): 
     checkProbability: 0.01,
     seeds: { scheduler: seedOf(), transport: seedOf(), faults: seedOf(), store: seedOf(), restore: seedOf() },
   };
+  // Drawn last, so that adding it left every earlier draw (and each seed's recorded figures) as it was.
+  return { ...config, continuousBackups: random.next() < 0.5 };
 }
 
 /** The engine's test-only switches for a mutation. */

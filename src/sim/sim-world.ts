@@ -103,6 +103,7 @@ export class SimWorld {
       backupHook: this.manager,
       recordsPerTransaction: config.recordsPerTransaction,
       snapshotIntervalRecords: config.snapshotIntervalRecords,
+      continuousBackups: config.continuousBackups,
       retryIntervalMs: 100,
       testOnly: { ...mutationOptions(config.mutation), crashPoint: (point, partitionId) => this.atCrashPoint(point, partitionId) },
     });
