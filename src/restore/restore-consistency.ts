@@ -4,7 +4,7 @@ import type { LogRecord } from '../log/log.js';
 import { SegmentedLog } from '../log/segmented-log.js';
 import { partitionPaths } from '../engine/partition-recovery.js';
 import { findOrphans, type PartitionCut } from '../engine/consistency.js';
-import { isInterPartitionType } from '../engine/records.js';
+import { decodeRecord, isInterPartitionType } from '../engine/records.js';
 import type { PartitionPlan, RestorePlan } from './restore-plan.js';
 
 export interface ConsistencyReport {
@@ -29,6 +29,8 @@ export function checkPartitionConsistency(stagedData: string, plan: RestorePlan,
     let commands = 0;
     const counted = function* (records: Iterable<LogRecord>): Generator<LogRecord> {
       for (const record of records) {
+        // Every record up to the cut must decode: the engine replays them all when it starts.
+        decodeRecord(record);
         if (isInterPartitionType(record.recordType)) commands += 1;
         yield record;
       }

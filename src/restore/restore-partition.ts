@@ -7,6 +7,7 @@ import { incomingSegmentsPath } from './restore-layout.js';
 import { SegmentedLog } from '../log/segmented-log.js';
 import { partitionPaths } from '../engine/partition-recovery.js';
 import { SnapshotStore } from '../engine/snapshot-store.js';
+import { inspectSnapshotDatabase } from '../engine/snapshot-database.js';
 import { decodeRecord } from '../engine/records.js';
 import type { PartitionPlan } from './restore-plan.js';
 
@@ -72,6 +73,12 @@ function checkSnapshot(directory: string, partition: PartitionPlan): void {
     });
   }
   snapshots.verify(snapshot);
+  const inspected = inspectSnapshotDatabase(path.join(snapshot.directory, 'state.db'));
+  if ('problem' in inspected) {
+    throw new CutlineError('SNAPSHOT_CORRUPT', `partition ${partition.partitionId}: the restored snapshot ${planned.snapshotId}'s state.db ${inspected.problem}`, {
+      hint: 'The engine could not start from this snapshot; run `cutline verify-backup --level full` and restore from another backup id.',
+    });
+  }
 }
 
 /**

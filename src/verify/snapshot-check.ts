@@ -1,13 +1,12 @@
 // The full snapshot check: the backed-up state.db opens read-only, passes PRAGMA integrity_check, and is at the manifest's position.
 import { readFileSync } from 'node:fs';
-import Database from 'better-sqlite3';
+import { inspectSnapshotDatabase } from '../engine/snapshot-database.js';
 import type { Finding } from './findings.js';
 import type { DownloadedFile } from './file-checks.js';
 import type { PartitionBackup } from './manifest-checks.js';
 
 const stateFile = 'state.db';
 const checksumsFile = 'CHECKSUMS';
-const stateSchemaVersion = 1;
 
 /** Checks the snapshot a partition backup holds; a backup without a snapshot (replay from 1) has nothing to check. */
 export function checkSnapshot(backup: PartitionBackup, downloaded: readonly DownloadedFile[]): Finding[] {
@@ -23,38 +22,20 @@ export function checkSnapshot(backup: PartitionBackup, downloaded: readonly Down
   }
   const checksums = checkChecksumsFile(backup, downloaded, `snapshot/${snapshotId}/`);
   const corrupt = (detail: string): Finding[] => [...checksums, { code: 'SNAPSHOT_CORRUPT', backupId, partitionId, path: state.key, message: `${state.key}: ${detail}` }];
-  let database: Database.Database;
-  try {
-    database = new Database(state.localPath, { readonly: true, fileMustExist: true });
-  } catch (error) {
-    return corrupt(`does not open as SQLite: ${(error as Error).message}`);
+  const inspected = inspectSnapshotDatabase(state.localPath);
+  if ('problem' in inspected) return corrupt(inspected.problem);
+  if (inspected.lastProcessedPosition !== snapshotProcessedPosition) {
+    return [
+      {
+        code: 'SNAPSHOT_POSITION_MISMATCH',
+        backupId,
+        partitionId,
+        path: state.key,
+        message: `${state.key} has processed position ${inspected.lastProcessedPosition}; the manifest says snapshotProcessedPosition ${snapshotProcessedPosition}`,
+      },
+    ];
   }
-  try {
-    const problems = (database.pragma('integrity_check') as { integrity_check: string }[]).map((row) => row.integrity_check);
-    if (problems.length !== 1 || problems[0] !== 'ok') return corrupt(`PRAGMA integrity_check reports: ${problems.slice(0, 10).join('; ')}`);
-    const row = database.prepare('SELECT schema_version, last_processed_position FROM partition_state').get() as
-      | { schema_version: number; last_processed_position: number }
-      | undefined;
-    if (row === undefined) return corrupt('partition_state has no row');
-    if (row.schema_version !== stateSchemaVersion) return corrupt(`has schema version ${row.schema_version}; this cutline reads ${stateSchemaVersion}`);
-    if (row.last_processed_position !== snapshotProcessedPosition) {
-      return [
-        {
-          code: 'SNAPSHOT_POSITION_MISMATCH',
-          backupId,
-          partitionId,
-          path: state.key,
-          message: `${state.key} has processed position ${row.last_processed_position}; the manifest says snapshotProcessedPosition ${snapshotProcessedPosition}`,
-        },
-      ];
-    }
-    return checksums;
-  } catch (error) {
-    // A damaged file can make SQLite fail on the first read instead of on open ("file is not a database").
-    return corrupt((error as Error).message);
-  } finally {
-    database.close();
-  }
+  return checksums;
 }
 
 /**
