@@ -1,60 +1,16 @@
 // The replay model: a log truncated right after ANY position replays to exactly the state the engine had there.
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openTestCluster, temporaryDirectory, unsyncedFileSystem, type TestCluster } from './helpers.js';
+import { openTestCluster, type TestCluster } from './helpers.js';
 import { SimulationScheduler } from '../../src/engine/simulation.js';
 import { Workload } from '../../src/engine/workload.js';
 import { SeededRandom } from '../../src/random.js';
-import { ManualClock } from '../../src/clock.js';
-import { InProcessTransport } from '../../src/engine/transport.js';
-import { noBackupHook } from '../../src/engine/backup-hook.js';
-import { SegmentedLog } from '../../src/log/segmented-log.js';
-import { openPartition, partitionPaths } from '../../src/engine/partition-recovery.js';
+import { replayToCut } from '../../src/sim/sim-checks.js';
 import { cutPositionFor } from '../../src/engine/consistency.js';
 import { allRecords } from './helpers.js';
 import { decodeRecord } from '../../src/engine/records.js';
 
 let running: TestCluster | undefined;
 afterEach(() => running?.cluster.close());
-
-const openLog = (directory: string) => SegmentedLog.open({ directory, segmentSizeBytes: 16 * 1024, fs: unsyncedFileSystem });
-
-/**
- * Rebuilds partition `partitionId` as restore will: a copy of its directory without the runtime state,
- * only the newest snapshot usable for `cut` (processed and last written at or before it), and the log
- * truncated right after `cut`; then recovers it.
- */
-function replayCut(source: string, partitionId: number, partitionCount: number, cut: number) {
-  const target = temporaryDirectory('cut');
-  const from = partitionPaths(source, partitionId);
-  const to = partitionPaths(target, partitionId);
-  fs.cpSync(from.root, to.root, { recursive: true });
-  fs.rmSync(to.runtime, { recursive: true, force: true });
-  const usable = fs
-    .readdirSync(to.snapshots)
-    .map((id) => id.split('-').map(Number) as [number, number])
-    .filter(([processed, written]) => processed <= cut && written <= cut)
-    .sort((a, b) => b[0] - a[0])[0];
-  for (const id of fs.readdirSync(to.snapshots)) if (id !== usable?.join('-')) fs.rmSync(path.join(to.snapshots, id), { recursive: true });
-  const log = openLog(to.log);
-  log.truncateAfter(cut);
-  log.close();
-  const clock = new ManualClock(0);
-  return openPartition({
-    dataDirectory: target,
-    openLog,
-    partitionId,
-    partitionCount,
-    transport: new InProcessTransport(clock, new SeededRandom(0)),
-    clock,
-    backupHook: noBackupHook,
-    recordsPerTransaction: 100,
-    snapshotIntervalRecords: 0,
-    retryIntervalMs: 100,
-    testOnly: {},
-  });
-}
 
 /**
  * last_written_position is where follow-ups landed in the log, not state: a follow-up of a record at or
@@ -106,7 +62,7 @@ describe('replaying a truncated log', () => {
       }
       for (let index = 0; index < 3; index++) cuts.add(1 + random.int(partition.lastProcessedPosition));
       for (const cut of cuts) {
-        const recovered = replayCut(running.directory, partition.partitionId, 3, cut);
+        const recovered = replayToCut(running.directory, partition.partitionId, 3, cut).partition;
         expect(recovered.lastProcessedPosition).toBe(cut);
         const expected = states.get(`${partition.partitionId}@${cut}`) as Record<string, unknown[]>;
         expect(withoutLastWritten(recovered.dumpState()), `partition ${partition.partitionId} cut at ${cut}`).toEqual(withoutLastWritten(expected));
