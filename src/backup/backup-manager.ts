@@ -176,6 +176,13 @@ export class BackupManager implements BackupHook {
         signal: this.stopping.signal,
       }, pin.failure);
       this.confirm(partition, { partitionId: id.partitionId, checkpointId: id.checkpointId, status: 'COMPLETED', reason: null }, checkpoint.checkpointPosition, coverageOf(manifest.descriptor));
+      this.requireCluster().options.trace?.emit({
+        event: 'backup-taken',
+        partitionId: id.partitionId,
+        checkpointId: id.checkpointId,
+        checkpointPosition: checkpoint.checkpointPosition,
+        lastPosition: manifest.descriptor.lastLogPosition,
+      });
     } catch (error) {
       if (this.stopping.signal.aborted) return;
       const reason = isCutlineError(error) ? `${error.code}: ${error.message}` : error instanceof Error ? error.message : String(error);
