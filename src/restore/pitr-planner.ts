@@ -27,7 +27,8 @@ export interface PointInTimeRestoreRequest {
   readonly engineVersion?: string;
 }
 
-interface PartitionView {
+/** One partition as a point-in-time restore sees it: its checkpoints (metadata.json's and its backups'), COMPLETED backups and ranges. */
+export interface PartitionView {
   readonly partitionId: number;
   readonly checkpoints: readonly RangeCheckpoint[];
   readonly backups: readonly RangeBackup[];
@@ -89,7 +90,7 @@ function checkNode(nodeId: number, clusterSize: number): void {
 }
 
 /** The partition count every COMPLETED manifest names; PITR stitches across backup ids, so they must all agree. */
-function agreedPartitionCount(manifests: readonly Manifest[]): number {
+export function agreedPartitionCount(manifests: readonly Manifest[]): number {
   const completed = manifests.filter((manifest) => manifest.status === 'COMPLETED');
   const counts = [...new Set(completed.map((manifest) => manifest.descriptor.partitionCount))].sort((a, b) => a - b);
   const [partitionCount] = counts;
@@ -105,7 +106,8 @@ function agreedPartitionCount(manifests: readonly Manifest[]): number {
   return partitionCount;
 }
 
-function partitionViews(request: PointInTimeRestoreRequest, partitionCount: number): PartitionView[] {
+/** The views of partitions 1..partitionCount from a listing (manifests and metadata.json checkpoints). */
+export function partitionViews(request: Pick<PointInTimeRestoreRequest, 'manifests' | 'checkpoints'>, partitionCount: number): PartitionView[] {
   const views: PartitionView[] = [];
   for (let partitionId = 1; partitionId <= partitionCount; partitionId++) {
     const manifests = request.manifests.filter((manifest) => manifest.id.partitionId === partitionId && manifest.status === 'COMPLETED');

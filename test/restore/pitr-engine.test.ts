@@ -15,6 +15,8 @@ import { executeRestore } from '../../src/restore/restore-executor.js';
 import type { RestorePlan } from '../../src/restore/restore-plan.js';
 import { comparableState, replayToCut } from '../../src/sim/sim-checks.js';
 import { isCutlineError } from '../../src/errors.js';
+import { rangesReport, type RangesReport } from '../../src/verify/ranges-report.js';
+import { runCli } from '../support/run-cli.js';
 import { temporaryDirectories } from '../support/temporary-directories.js';
 import { unsyncedFileSystem } from '../engine/helpers.js';
 import { driveToQuiet, openBackupTestCluster, type BackupTestCluster } from '../support/backup-fixtures.js';
@@ -24,6 +26,7 @@ const partitionCount = 2;
 
 interface Run {
   readonly opened: BackupTestCluster;
+  readonly storeDirectory: string;
   readonly markers: number[];
   readonly backups: number[];
 }
@@ -31,7 +34,8 @@ interface Run {
 let run: Run;
 
 beforeAll(async () => {
-  const opened = openBackupTestCluster(61, new FileSystemBackupStore(await freshDirectory()), { partitionCount, continuousBackups: true, snapshotIntervalRecords: 30 });
+  const storeDirectory = await freshDirectory();
+  const opened = openBackupTestCluster(61, new FileSystemBackupStore(storeDirectory), { partitionCount, continuousBackups: true, snapshotIntervalRecords: 30 });
   // The original log stays whole from position 1, so the reference replay never lacks a record.
   for (const partition of opened.cluster.partitions()) partition.holdLog(1);
   await opened.manager.start(opened.cluster);
@@ -48,6 +52,7 @@ beforeAll(async () => {
   const emitted = service.schedulers.emitted();
   run = {
     opened,
+    storeDirectory,
     markers: emitted.filter((checkpoint) => checkpoint.checkpointType === 'MARKER').map((checkpoint) => checkpoint.checkpointId),
     backups: emitted.filter((checkpoint) => checkpoint.checkpointType === 'SCHEDULED_BACKUP').map((checkpoint) => checkpoint.checkpointId),
   };
@@ -112,6 +117,10 @@ describe('point-in-time restore with the real engine and continuous backups', ()
     }
     // The chains really were stitched from consecutive backups for some markers.
     expect(stitched).toBeGreaterThan(0);
+    // verify-backup --ranges agrees: one range per partition, no gap, one window from the first backup to the last.
+    const report = rangesReport(await readPointInTimeListing(run.opened.store));
+    expect(report.partitions.map((partition) => [partition.ranges.length, partition.gaps.length])).toEqual([[1, 0], [1, 0]]);
+    expect(report.windows.map((window) => [window.fromCheckpointId, window.toCheckpointId])).toEqual([[run.backups[0], lastBackup]]);
     // A marker after the newest backup is not covered yet: refused, not restored short.
     for (const marker of run.markers.filter((id) => id > lastBackup)) expect((await refusal(marker)).code).toBe('RESTORE_GAP');
   }, 30_000);
@@ -132,5 +141,20 @@ describe('point-in-time restore with the real engine and continuous backups', ()
     await restoreAndCompare(await plan(fourth!));
     const after = run.markers.find((marker) => marker > fourth! && marker < fifth!);
     await restoreAndCompare(await plan(after!));
+    // verify-backup --ranges shows the gap on each partition and two windows; the planner agrees on every checkpoint.
+    const cli = await runCli(['verify-backup', '--store', run.storeDirectory, '--ranges', '--format', 'json']);
+    expect(cli.code).toBe(0);
+    const report = JSON.parse(cli.stdout) as RangesReport;
+    expect(report.partitions.map((partition) => partition.gaps.length)).toEqual([1, 1]);
+    expect(report.windows.map((window) => [window.fromCheckpointId, window.toCheckpointId])).toEqual([[first, second], [fourth, Math.max(...run.backups)]]);
+    const inWindow = (id: number): boolean => report.windows.some((window) => id >= window.fromCheckpointId && id <= window.toCheckpointId);
+    for (const id of [...run.markers, ...run.backups].filter((id) => id >= first! && id !== middle)) {
+      const planned = await plan(id).then(() => true, (error: unknown) => (isCutlineError(error) && error.code === 'RESTORE_GAP' ? false : Promise.reject(error as Error)));
+      expect([id, planned]).toEqual([id, inWindow(id)]);
+    }
+    const text = await runCli(['verify-backup', '--store', run.storeDirectory, '--ranges']);
+    expect(text.stdout).toMatch(/^partition 1: 2 ranges, 1 gap\n {2}range: cuts at positions \d+\.\.\d+, backups /);
+    expect(text.stdout).toMatch(/\n {2}gap: positions \d+\.\.\d+ cannot be restored to\n/);
+    expect(text.stdout).toMatch(/restorable window: \S+Z \.\. \S+Z \(checkpoints \d+ \.\. \d+, \d+ in all\)\n$/);
   }, 30_000);
 });
