@@ -69,6 +69,10 @@ export const errorCodes = {
   RESTORE_CHECKPOINT_RECORD: { exitCode: 3, description: 'The record at a partition backup\'s checkpointPosition is missing or not the checkpoint of the backup id.' },
   RESTORE_INCONSISTENT: { exitCode: 3, description: 'The restored logs hold a command received before the cut whose send lies after the sender\'s cut.' },
   RESTORE_ABORTED: { exitCode: 3, description: 'The restore was interrupted; the data directory was left as found.' },
+  // Point-in-time restore (issue 6).
+  RESTORE_GAP: { exitCode: 3, description: 'A point-in-time restore needs log positions of a partition that no chain of contiguous backups holds.' },
+  RESTORE_STITCH: { exitCode: 3, description: 'Two consecutive backups of a point-in-time restore chain disagree on the records they both hold.' },
+  RESTORE_POINT_NOT_FOUND: { exitCode: 3, description: 'No checkpoint is at or before the --to time, or no partition knows the --to-checkpoint id.' },
   // End of restore block.
   DEMO_STEP_FAILED: { exitCode: 3, description: 'A step of `cutline demo` failed; its message names the command and its error.' },
   // Trace validation (src/tla/trace).

@@ -10,6 +10,7 @@ import { SnapshotStore } from '../engine/snapshot-store.js';
 import { inspectSnapshotDatabase } from '../engine/snapshot-database.js';
 import { decodeRecord } from '../engine/records.js';
 import type { PartitionPlan } from './restore-plan.js';
+import { checkSegmentExtends } from './segment-stitch.js';
 
 /** What a finished partition looks like, for the summary. */
 export interface RestoredPartition {
@@ -29,7 +30,7 @@ export interface RestoredPartition {
 export function finishPartition(stagedData: string, partition: PartitionPlan): RestoredPartition {
   const paths = partitionPaths(stagedData, partition.partitionId);
   checkSnapshot(paths.snapshots, partition);
-  placeSegments(path.join(stagedData, incomingSegmentsPath(partition.partitionId)), paths.log, partition.partitionId);
+  placeSegments(path.join(stagedData, incomingSegmentsPath(partition.partitionId)), paths.log, partition);
   const log = SegmentedLog.open({ directory: paths.log, fsyncPolicy: 'every-append' });
   try {
     const { position, checkpointId } = partition.cut;
@@ -83,28 +84,47 @@ function checkSnapshot(directory: string, partition: PartitionPlan): void {
 
 /**
  * Moves each downloaded segment into the log directory under the name of the id in its header (the
- * log checks that name and header agree). Two objects holding the same segment id are RESTORE_LAYOUT.
+ * log checks that name and header agree). Two objects of one backup holding the same segment id are
+ * RESTORE_LAYOUT. A stitched (point-in-time) plan stages each backup's segments in
+ * `{incoming}/{checkpointId}/`; they are placed in chain order, and a later backup's copy of a segment
+ * replaces the earlier one only after checking it extends it (RESTORE_STITCH otherwise).
  */
-function placeSegments(incoming: string, logDirectory: string, partitionId: number): void {
+function placeSegments(incoming: string, logDirectory: string, partition: PartitionPlan): void {
   fs.mkdirSync(logDirectory, { recursive: true });
-  const header = Buffer.alloc(segmentHeaderBytes);
-  for (const name of fs.readdirSync(incoming).sort()) {
-    const from = path.join(incoming, name);
-    const fd = fs.openSync(from, 'r');
-    let bytesRead: number;
-    try {
-      bytesRead = fs.readSync(fd, header, 0, segmentHeaderBytes, 0);
-    } finally {
-      fs.closeSync(fd);
+  const stitched = partition.backups.map((backup) => ({ directory: path.join(incoming, String(backup.id.checkpointId)), checkpointId: backup.id.checkpointId })).filter((source) => fs.existsSync(source.directory));
+  const sources = stitched.length > 0 ? stitched : [{ directory: incoming, checkpointId: undefined }];
+  const placedBy = new Map<number, number | undefined>();
+  for (const source of sources) {
+    const placedHere = new Set<number>();
+    for (const name of fs.readdirSync(source.directory).sort()) {
+      const from = path.join(source.directory, name);
+      const segmentId = readSegmentId(from, `${name} of partition ${partition.partitionId}'s backup`);
+      const to = path.join(logDirectory, segmentFileName(segmentId));
+      if (placedHere.has(segmentId)) {
+        throw new CutlineError('RESTORE_LAYOUT', `partition ${partition.partitionId}: two segment objects of the backup hold segment ${segmentId} (the second is ${name})`, {
+          hint: 'The backup lists the same segment twice; restore from another backup id.',
+        });
+      }
+      placedHere.add(segmentId);
+      const earlier = placedBy.get(segmentId);
+      const describe = (): string => `partition ${partition.partitionId}: backup ${source.checkpointId ?? '?'}'s copy of segment ${segmentId} does not extend backup ${earlier ?? '?'}'s`;
+      if (placedBy.has(segmentId) && !checkSegmentExtends(to, from, describe)) fs.rmSync(from);
+      else fs.renameSync(from, to);
+      placedBy.set(segmentId, source.checkpointId);
     }
-    const { segmentId } = decodeSegmentHeader(header.subarray(0, bytesRead), `${name} of partition ${partitionId}'s backup`);
-    const to = path.join(logDirectory, segmentFileName(segmentId));
-    if (fs.existsSync(to)) {
-      throw new CutlineError('RESTORE_LAYOUT', `partition ${partitionId}: two segment objects of the backup hold segment ${segmentId} (the second is ${name})`, {
-        hint: 'The backup lists the same segment twice; restore from another backup id.',
-      });
-    }
-    fs.renameSync(from, to);
+    if (source.directory !== incoming) fs.rmdirSync(source.directory);
   }
   fs.rmdirSync(incoming);
+}
+
+function readSegmentId(file: string, where: string): number {
+  const header = Buffer.alloc(segmentHeaderBytes);
+  const fd = fs.openSync(file, 'r');
+  let bytesRead: number;
+  try {
+    bytesRead = fs.readSync(fd, header, 0, segmentHeaderBytes, 0);
+  } finally {
+    fs.closeSync(fd);
+  }
+  return decodeSegmentHeader(header.subarray(0, bytesRead), where).segmentId;
 }

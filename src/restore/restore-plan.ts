@@ -54,7 +54,13 @@ export interface ForeignCut {
   readonly position: number;
 }
 
-export type RestoreTarget = { readonly kind: 'backupId'; readonly backupId: number };
+/**
+ * What the restore is to. A point-in-time restore keeps `backupId` too: it is the checkpoint id `i` the
+ * planner picked (a MARKER's or a backup's), which names the restore in messages and in the completion marker.
+ */
+export type RestoreTarget =
+  | { readonly kind: 'backupId'; readonly backupId: number }
+  | { readonly kind: 'pointInTime'; readonly backupId: number; readonly checkpointTimestampMs: number; readonly toTimeMs: number | null };
 
 export interface RestorePlan {
   readonly formatVersion: typeof restorePlanFormatVersion;

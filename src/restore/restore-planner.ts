@@ -123,7 +123,7 @@ function describeStatus(manifest: Manifest): string {
   return `${manifest.status}${reason} on node ${manifest.id.nodeId}`;
 }
 
-function checkEngineVersions(manifests: readonly Manifest[], reading: string): void {
+export function checkEngineVersions(manifests: readonly Manifest[], reading: string): void {
   const problems = manifests.flatMap((manifest) => {
     const problem = engineVersionIncompatibility(manifest.descriptor.engineVersion, reading);
     return problem === undefined ? [] : [`partition ${manifest.id.partitionId}: ${problem}`];
@@ -158,7 +158,7 @@ function otherPartitions(manifests: readonly Manifest[], owned: readonly number[
   return { foreignCuts, uncheckedPartitions };
 }
 
-function newestVersion(versions: readonly string[]): string {
+export function newestVersion(versions: readonly string[]): string {
   return [...versions].sort((a, b) => a.localeCompare(b, 'en', { numeric: true })).at(-1) ?? ourEngineVersion;
 }
 

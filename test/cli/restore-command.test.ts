@@ -47,6 +47,27 @@ describe('cutline restore', () => {
     expect(JSON.parse(again.stdout)).toMatchObject({ status: 'already-restored', message: 'Successfully restored' });
   });
 
+  it('plans and runs a point-in-time restore with --to and --to-checkpoint, refusing bad or conflicting targets', async () => {
+    const target = join(await directory(), 'data');
+    const planned = await run(['restore', '--to', '2100-01-01T00:00:00Z', '--store', storeDirectory, '--data-dir', target, '--dry-run', '--json']);
+    expect(planned.code).toBe(0);
+    const printed = JSON.parse(planned.stdout) as { plan: { target: { kind: string; backupId: number; toTimeMs: number | null } } };
+    expect(printed.plan.target).toMatchObject({ kind: 'pointInTime', backupId: 1, toTimeMs: Date.parse('2100-01-01T00:00:00Z') });
+    const restored = await run(['restore', '--to-checkpoint', '1', '--store', storeDirectory, '--data-dir', target]);
+    expect(restored.stderr).toBe('');
+    expect(restored.stdout).toMatch(/Successfully restored checkpoint 1 \(\d{4}-.*Z\) \(node 0 of 1, partitions 1, 2\) into /);
+    const badTime = await run(['restore', '--to', '2026-11-21 03:00', '--store', storeDirectory, '--data-dir', join(target, 'x')]);
+    expect(badTime.code).toBe(2);
+    expect(badTime.stderr).toContain('error [USAGE]: --to must be an ISO 8601 time with a zone, such as 2026-11-21T03:00:00Z, got "2026-11-21 03:00"');
+    const early = await run(['restore', '--to', '2000-01-01T00:00:00Z', '--store', storeDirectory, '--data-dir', join(target, 'x')]);
+    expect(early.code).toBe(3);
+    expect(early.stderr).toContain('error [RESTORE_POINT_NOT_FOUND]: no checkpoint is at or before 2000-01-01T00:00:00.000Z');
+    const both = await run(['restore', '--backupId', '1', '--to-checkpoint', '1', '--store', storeDirectory, '--data-dir', join(target, 'x')]);
+    expect(both.code).toBe(2);
+    const none = await run(['restore', '--store', storeDirectory, '--data-dir', join(target, 'x')]);
+    expect(none.stderr).toContain('error [USAGE]: no restore target is given');
+  });
+
   it('prints the error code and hint and exits with its status', async () => {
     const target = await directory();
     await writeFile(join(target, 'state.db'), 'old');

@@ -35,9 +35,9 @@ export function progressView(enabled: boolean, plan: RestorePlan): ProgressView 
 
 /** The summary as text: one line per partition, then the line an operator looks for. */
 export function formatSummary(result: RestoreResult, plan: RestorePlan, dataDirectory: string): string {
-  const backupId = plan.target.backupId;
+  const what = describeTarget(plan);
   if (result.status === 'already-restored') {
-    return `Backup ${backupId} was already restored into ${dataDirectory} (completed ${result.marker.completedAt}); nothing changed.\nSuccessfully restored\n`;
+    return `${what.charAt(0).toUpperCase()}${what.slice(1)} was already restored into ${dataDirectory} (completed ${result.marker.completedAt}); nothing changed.\nSuccessfully restored\n`;
   }
   const lines = result.partitions.map((partition) => {
     const from = partition.snapshotId === null ? 'no snapshot' : `snapshot ${partition.snapshotId}`;
@@ -50,21 +50,29 @@ export function formatSummary(result: RestoreResult, plan: RestorePlan, dataDire
   const seconds = result.durationMs / 1000;
   const rate = seconds > 0 ? `, ${formatBytes(result.bytesDownloaded / seconds)}/s` : '';
   lines.push(`${result.filesDownloaded} files, ${formatBytes(result.bytesDownloaded)} in ${seconds.toFixed(1)} s${rate}`);
-  lines.push(`Successfully restored backup ${backupId} (node ${plan.nodeId} of ${plan.clusterSize}, partitions ${plan.partitions.map((p) => p.partitionId).join(', ')}) into ${dataDirectory}`);
+  lines.push(`Successfully restored ${what} (node ${plan.nodeId} of ${plan.clusterSize}, partitions ${plan.partitions.map((p) => p.partitionId).join(', ')}) into ${dataDirectory}`);
   return `${lines.join('\n')}\n`;
+}
+
+/** What is restored: a backup, or the point of a point-in-time restore (with the --to time it was picked for). */
+export function describeTarget(plan: RestorePlan): string {
+  const target = plan.target;
+  if (target.kind === 'backupId') return `backup ${target.backupId}`;
+  const asked = target.toTimeMs === null ? '' : `, the newest at or before ${new Date(target.toTimeMs).toISOString()}`;
+  return `checkpoint ${target.backupId} (${new Date(target.checkpointTimestampMs).toISOString()}${asked})`;
 }
 
 /** The plan as an operator reads it (`--dry-run` without `--json`). */
 export function formatPlan(plan: RestorePlan): string {
   const lines = [
-    `restore of backup ${plan.target.backupId} for node ${plan.nodeId} of ${plan.clusterSize} (${plan.partitionCount} partitions, engine ${plan.engineVersion})`,
+    `restore of ${describeTarget(plan)} for node ${plan.nodeId} of ${plan.clusterSize} (${plan.partitionCount} partitions, engine ${plan.engineVersion})`,
     `${plan.totalFiles} files, ${formatBytes(plan.totalBytes)}`,
   ];
   for (const partition of plan.partitions) {
     const snapshot = partition.snapshot === null ? 'no snapshot (replay from position 1)' : `snapshot ${partition.snapshot.snapshotId} (processed ${partition.snapshot.processedPosition})`;
     lines.push(`partition ${partition.partitionId}: ${snapshot}; truncate after position ${partition.cut.position} (checkpoint ${partition.cut.checkpointId})`);
     for (const backup of partition.backups) {
-      lines.push(`  from node ${backup.id.nodeId}'s backup, log ${backup.firstLogPosition}..${backup.lastLogPosition}:`);
+      lines.push(`  from node ${backup.id.nodeId}'s backup ${backup.id.checkpointId}, log ${backup.firstLogPosition}..${backup.lastLogPosition}:`);
       for (const file of backup.files) lines.push(`    ${file.key} -> ${file.targetPath} (${file.sizeBytes} bytes, sha256 ${file.sha256})`);
     }
   }

@@ -9,13 +9,19 @@ import { listBackupManifests } from '../../backup/manifest-store.js';
 import { openBackupStore } from '../../store/store-config.js';
 import { RetryingBackupStore } from '../../store/retrying-backup-store.js';
 import { planBackupIdRestore } from '../../restore/restore-planner.js';
+import { planPointInTimeRestore, type PointInTimeTarget } from '../../restore/pitr-planner.js';
+import { readPointInTimeListing } from '../../restore/pitr-listing.js';
+import type { RestorePlan } from '../../restore/restore-plan.js';
+import type { BackupStore } from '../../store/backup-store.js';
 import { executeRestore } from '../../restore/restore-executor.js';
 import { storeConfigFromArguments, withStoreOptions, type StoreArguments } from '../store-options.js';
 import { requireBackupId } from './backup-arguments.js';
 import { formatPlan, formatSummary, progressView } from './restore-output.js';
 
 interface RestoreArguments extends StoreArguments {
-  readonly backupId: number;
+  readonly backupId: number | undefined;
+  readonly to: string | undefined;
+  readonly 'to-checkpoint': number | undefined;
   readonly 'data-dir': string | undefined;
   readonly 'node-id': number;
   readonly 'cluster-size': number;
@@ -30,7 +36,11 @@ export const restoreCommand: CommandModule<object, RestoreArguments> = {
   builder: (yargs: Argv) =>
     withStoreOptions(
       yargs
-        .option('backupId', { type: 'number', demandOption: true, describe: 'The backup (checkpoint) id to restore' })
+        .option('backupId', { type: 'number', describe: 'The backup (checkpoint) id to restore' })
+        .option('to', { type: 'string', describe: 'Point-in-time restore: to the newest checkpoint at or before this ISO 8601 time with a zone (2026-11-21T03:00:00Z)' })
+        .option('to-checkpoint', { type: 'number', describe: 'Point-in-time restore: to this checkpoint id (a MARKER or a backup); each partition is cut at its first checkpoint >= it' })
+        .conflicts('backupId', ['to', 'to-checkpoint'])
+        .conflicts('to', 'to-checkpoint')
         .option('data-dir', { type: 'string', describe: 'The data directory to restore into; it must be empty (lost+found aside) [env CUTLINE_DATA_DIR]' })
         .option('node-id', { type: 'number', default: 0, describe: 'The node this data directory belongs to (0-based)' })
         .option('cluster-size', { type: 'number', default: 1, describe: 'The number of nodes of the cluster (partition p runs on node (p - 1) mod size)' })
@@ -39,16 +49,15 @@ export const restoreCommand: CommandModule<object, RestoreArguments> = {
         .option('parallelism', { type: 'number', default: restoreParallelismDefault, describe: `Downloads in flight at once (1..${restoreParallelismMax})` })
         .config('config', 'A JSON file with any of these options by their long names, e.g. {"store": "s3://b/p", "data-dir": "/data"}; flags win over it')
         .example('$0 restore --backupId 5 --store /var/backups/cutline --data-dir /var/lib/cutline', 'Restore backup 5 on a single-node cluster')
+        .example('$0 restore --to 2026-11-21T03:00:00Z --store s3://backups/prod --data-dir /data --dry-run --json', 'Print the stitched plan of a point-in-time restore')
         .example('$0 restore --backupId 5 --store s3://backups/prod --data-dir /data --node-id 1 --cluster-size 3 --dry-run --json', 'Print the plan of node 1 of 3 as JSON'),
     ),
   handler: async (argv: ArgumentsCamelCase<RestoreArguments>) => {
-    const backupId = requireBackupId(argv.backupId);
     const dataDirectoryArgument = argv['data-dir'] ?? (process.env.CUTLINE_DATA_DIR === '' ? undefined : process.env.CUTLINE_DATA_DIR);
     if (dataDirectoryArgument === undefined) throw new CutlineError('USAGE', 'no data directory is given', { hint: 'Pass --data-dir (or set CUTLINE_DATA_DIR): the empty directory the engine of this node will use.' });
     const dataDirectory = resolve(dataDirectoryArgument);
     const store = openBackupStore(storeConfigFromArguments(argv));
-    const manifests = await listBackupManifests(new RetryingBackupStore(store, systemRandom), backupId);
-    const plan = planBackupIdRestore({ backupId, nodeId: argv['node-id'], clusterSize: argv['cluster-size'], manifests });
+    const plan = await planFromArguments(argv, new RetryingBackupStore(store, systemRandom));
     if (argv['dry-run']) {
       process.stdout.write(argv.json ? `${JSON.stringify({ dataDirectory, plan }, null, 2)}\n` : formatPlan(plan));
       return;
@@ -68,3 +77,33 @@ export const restoreCommand: CommandModule<object, RestoreArguments> = {
     }
   },
 };
+
+/** The plan of `--backupId`, or of a point-in-time restore (`--to` / `--to-checkpoint`); exactly one is given. */
+async function planFromArguments(argv: ArgumentsCamelCase<RestoreArguments>, store: BackupStore): Promise<RestorePlan> {
+  const node = { nodeId: argv['node-id'], clusterSize: argv['cluster-size'] };
+  const target = pointInTimeTarget(argv);
+  if (target === undefined) {
+    if (argv.backupId === undefined) throw new CutlineError('USAGE', 'no restore target is given', { hint: 'Pass --backupId N, --to <ISO time>, or --to-checkpoint N.' });
+    const backupId = requireBackupId(argv.backupId);
+    return planBackupIdRestore({ backupId, ...node, manifests: await listBackupManifests(store, backupId) });
+  }
+  const listing = await readPointInTimeListing(store);
+  return planPointInTimeRestore({ target, ...node, ...listing });
+}
+
+/** An ISO 8601 time must carry its zone: a restore at 3 a.m. must not depend on the machine's time zone. */
+const isoTimePattern = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+
+function pointInTimeTarget(argv: ArgumentsCamelCase<RestoreArguments>): PointInTimeTarget | undefined {
+  if (argv.to !== undefined) {
+    const toTimeMs = Date.parse(argv.to);
+    if (!isoTimePattern.test(argv.to) || Number.isNaN(toTimeMs)) {
+      throw new CutlineError('USAGE', `--to must be an ISO 8601 time with a zone, such as 2026-11-21T03:00:00Z, got ${JSON.stringify(argv.to)}`);
+    }
+    return { toTimeMs };
+  }
+  const checkpointId = argv['to-checkpoint'];
+  if (checkpointId === undefined) return undefined;
+  if (!Number.isSafeInteger(checkpointId) || checkpointId < 1) throw new CutlineError('USAGE', `--to-checkpoint must be a positive integer, got ${String(checkpointId)}`);
+  return { checkpointId };
+}

@@ -10,6 +10,8 @@ import { renderJson, renderText } from '../../verify/text-report.js';
 import { verifyBackups, type BackupSelection } from '../../verify/verify-backup.js';
 import { storeConfigFromArguments, withStoreOptions, type StoreArguments } from '../store-options.js';
 import { requireBackupId } from './backup-arguments.js';
+import { rangesReport, renderRangesText, type RangesReport } from '../../verify/ranges-report.js';
+import { readPointInTimeListing } from '../../restore/pitr-listing.js';
 
 const reportFormats = ['text', 'json', 'junit'] as const;
 type ReportFormat = (typeof reportFormats)[number];
@@ -22,6 +24,7 @@ interface VerifyBackupArguments extends StoreArguments {
   readonly format: ReportFormat;
   readonly output: string | undefined;
   readonly 'temp-dir': string | undefined;
+  readonly ranges: boolean | undefined;
 }
 
 export const verifyBackupCommand: CommandModule<object, VerifyBackupArguments> = {
@@ -36,11 +39,14 @@ export const verifyBackupCommand: CommandModule<object, VerifyBackupArguments> =
         .option('level', { choices: verifyLevels, default: 'full' as const, describe: 'presence: files exist with their sizes; checksum: + SHA-256; full: + log CRCs, checkpoint record, snapshot, cross-partition consistency' })
         .option('format', { choices: reportFormats, default: 'text' as const, describe: 'Report format: text lines, one JSON document, or JUnit XML' })
         .option('output', { type: 'string', describe: 'Write the report to this file instead of stdout (a summary still goes to stdout)' })
+        .option('ranges', { type: 'boolean', describe: 'Instead of checking files: per partition the backup ranges and gaps, and the cluster-wide window point-in-time restore can reach (exit 1 when empty)' })
         .option('temp-dir', { type: 'string', describe: 'Where --level full downloads a backup; removed afterwards (default: the OS temporary directory)' })
         .example('$0 verify-backup --store /var/backups --latest', 'Fully verify the newest backup')
+        .example('$0 verify-backup --store s3://bucket/cutline --ranges', 'Where a point-in-time restore can go, and the gaps')
         .example('$0 verify-backup --store s3://bucket/cutline --all --level checksum --format junit --output verify.xml', 'Checksums of every backup as a JUnit report for CI'),
     ),
   handler: async (argv: ArgumentsCamelCase<VerifyBackupArguments>) => {
+    if (argv.ranges === true) return reportRanges(argv);
     const selection = selectionOf(argv);
     const config = storeConfigFromArguments(argv);
     // A mistyped directory would look like an empty store (no backups: exit 1); it is a wrong argument.
@@ -69,6 +75,29 @@ export const verifyBackupCommand: CommandModule<object, VerifyBackupArguments> =
     process.exitCode = allFindings(report).length === 0 ? 0 : 1;
   },
 };
+
+/** `--ranges`: reads the manifests and metadata.json only (no content), prints the report; exit 1 when nothing is restorable. */
+async function reportRanges(argv: VerifyBackupArguments): Promise<void> {
+  const given = [argv.backupId !== undefined, argv.latest === true, argv.all === true].filter(Boolean).length;
+  if (given > 0 || argv.format === 'junit') {
+    throw new CutlineError('USAGE', '--ranges reports every backup of the store, as text or JSON: it takes no --backupId, --latest, --all or --format junit', { hint: 'verify-backup --store S --ranges' });
+  }
+  const store = openBackupStore(storeConfigFromArguments(argv));
+  let report: RangesReport;
+  try {
+    report = rangesReport(await readPointInTimeListing(store));
+  } catch (error) {
+    throw unreadable(error, store.description);
+  }
+  const rendered = argv.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : renderRangesText(report);
+  if (argv.output === undefined) process.stdout.write(rendered);
+  else {
+    const output = resolve(argv.output);
+    await writeFile(`${output}.tmp`, rendered);
+    await rename(`${output}.tmp`, output);
+  }
+  process.exitCode = report.windows.length === 0 ? 1 : 0;
+}
 
 function selectionOf(argv: VerifyBackupArguments): BackupSelection {
   const given = [argv.backupId !== undefined, argv.latest === true, argv.all === true].filter(Boolean).length;
