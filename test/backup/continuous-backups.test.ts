@@ -17,7 +17,7 @@ import type { BackupRuntimeState, PartitionBackupState } from '../../src/backup/
 
 /** GET /backups/state as JSON: the manager's fields per partition plus the continuous-backup ones. */
 type BackupsStateAnswer = Omit<BackupRuntimeState, 'partitions'> & { partitions: (PartitionBackupState & { nodeId: number })[] };
-import { driveToQuiet, openBackupTestCluster, type BackupTestCluster } from '../support/backup-fixtures.js';
+import { openBackupTestCluster, runContinuousSeconds, type BackupTestCluster } from '../support/backup-fixtures.js';
 
 const freshDirectory = temporaryDirectories('continuous-backups');
 let running: BackupTestCluster | undefined;
@@ -32,17 +32,7 @@ async function start(seed: number, config: BackupConfig) {
   running = opened;
   await opened.manager.start(opened.cluster);
   const service = new ContinuousBackups({ cluster: opened.cluster, clock: opened.clock, config, manager: opened.manager });
-  /** Each simulated second: some workload, the clock, a service tick, the uploads, and processing to quiet. */
-  const runFor = async (seconds: number) => {
-    for (let second = 0; second < seconds; second++) {
-      opened.scheduler.run(5);
-      opened.clock.advance(1_000);
-      await service.tick();
-      await opened.manager.settled();
-      driveToQuiet(opened.cluster);
-    }
-    await service.syncMetadata();
-  };
+  const runFor = (seconds: number) => runContinuousSeconds(opened, service, seconds);
   return { ...opened, service, runFor };
 }
 

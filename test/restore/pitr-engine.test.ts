@@ -19,7 +19,7 @@ import { rangesReport, type RangesReport } from '../../src/verify/ranges-report.
 import { runCli } from '../support/run-cli.js';
 import { temporaryDirectories } from '../support/temporary-directories.js';
 import { unsyncedFileSystem } from '../engine/helpers.js';
-import { driveToQuiet, openBackupTestCluster, type BackupTestCluster } from '../support/backup-fixtures.js';
+import { openBackupTestCluster, runContinuousSeconds, type BackupTestCluster } from '../support/backup-fixtures.js';
 
 const freshDirectory = temporaryDirectories('pitr-engine');
 const partitionCount = 2;
@@ -41,14 +41,7 @@ beforeAll(async () => {
   await opened.manager.start(opened.cluster);
   const config = { continuous: true, checkpointIntervalMs: 2_000, scheduleMs: 8_000, retentionWindowMs: undefined, retentionCleanupScheduleMs: undefined };
   const service = new ContinuousBackups({ cluster: opened.cluster, clock: opened.clock, config, manager: opened.manager });
-  for (let second = 0; second < 34; second++) {
-    opened.scheduler.run(5);
-    opened.clock.advance(1_000);
-    await service.tick();
-    await opened.manager.settled();
-    driveToQuiet(opened.cluster);
-  }
-  await service.syncMetadata();
+  await runContinuousSeconds(opened, service, 34);
   const emitted = service.schedulers.emitted();
   run = {
     opened,

@@ -10,6 +10,7 @@ import { SeededRandom } from '../../src/random.js';
 import { openTestCluster, type TestCluster } from '../engine/helpers.js';
 import { readBackupStatus, type BackupStatus } from '../../src/backup/backup-status.js';
 import { isCutlineError } from '../../src/errors.js';
+import type { ContinuousBackups } from '../../src/backup/continuous-backups.js';
 
 export interface TakeBackupOptions {
   /**
@@ -91,4 +92,19 @@ export function openBackupTestCluster(seed: number, store: BackupStore, override
     checkpointTypes: ['MARKER'],
   });
   return { ...opened, manager, store, scheduler };
+}
+
+/**
+ * Runs a continuous-backup cluster for `seconds` simulated seconds: each second some workload, the
+ * clock, a scheduler/retention tick, the uploads, and processing to quiet; then syncs metadata.json.
+ */
+export async function runContinuousSeconds(opened: BackupTestCluster, service: ContinuousBackups, seconds: number): Promise<void> {
+  for (let second = 0; second < seconds; second++) {
+    opened.scheduler.run(5);
+    opened.clock.advance(1_000);
+    await service.tick();
+    await opened.manager.settled();
+    driveToQuiet(opened.cluster);
+  }
+  await service.syncMetadata();
 }
