@@ -8,9 +8,10 @@ import type { LogRecord, SegmentInfo } from './log.js';
 import {
   decodeFrameHeader,
   encodeSegmentHeader,
-  frameBytesMax,
   frameCrcMatches,
+  frameCrcMismatchReason,
   frameHeaderBytes,
+  frameLengthDamageReason,
   segmentFileName,
   segmentHeaderBytes,
   type FrameHeader,
@@ -98,13 +99,12 @@ export function readFrame(window: FileWindow, offset: number, withPayload: boole
   const headerBytes = window.view(offset, frameHeaderBytes);
   if (headerBytes === undefined) return { kind: 'partial' };
   const payloadBytes = headerBytes.readUInt32LE(0);
-  if (frameHeaderBytes + payloadBytes > frameBytesMax) {
-    return { kind: 'damaged', reason: `a length field of ${payloadBytes} bytes, above the ${frameBytesMax - frameHeaderBytes}-byte payload limit` };
-  }
+  const lengthDamage = frameLengthDamageReason(payloadBytes);
+  if (lengthDamage !== undefined) return { kind: 'damaged', reason: lengthDamage };
   const frameBytes = window.view(offset, frameHeaderBytes + payloadBytes);
   if (frameBytes === undefined) return { kind: 'partial' };
   const header = decodeFrameHeader(frameBytes, 0);
-  if (!frameCrcMatches(frameBytes, 0, header)) return { kind: 'damaged', reason: 'a CRC mismatch' };
+  if (!frameCrcMatches(frameBytes, 0, header)) return { kind: 'damaged', reason: frameCrcMismatchReason };
   // A plain Uint8Array copy: the window reuses its buffer, and callers compare payloads by value.
   const payload = withPayload ? new Uint8Array(frameBytes.subarray(frameHeaderBytes)) : undefined;
   return { kind: 'frame', header, end: offset + frameHeaderBytes + payloadBytes, payload };

@@ -141,6 +141,23 @@ export function decodeFrameHeader(source: Buffer, offset: number): FrameHeader {
   };
 }
 
+/**
+ * Why a frame whose length field says payloadBytes is damage (a length above the limit), or undefined when
+ * the length is acceptable. Every frame reader uses this one check, so their damage reports agree.
+ */
+export function frameLengthDamageReason(payloadBytes: number): string | undefined {
+  if (frameHeaderBytes + payloadBytes <= frameBytesMax) return undefined;
+  return `a length field of ${payloadBytes} bytes, above the ${frameBytesMax - frameHeaderBytes}-byte payload limit`;
+}
+
+/** The damage reason of a whole frame whose CRC does not match its bytes. */
+export const frameCrcMismatchReason = 'a CRC mismatch';
+
+/** The damage reason of a frame that the end of the file cuts short, bytesLeft bytes after its offset. */
+export function frameCutShortReason(bytesLeft: number): string {
+  return `a frame cut short by the end of the file (${bytesLeft} bytes left)`;
+}
+
 /** Whether the whole frame at offset (header and payload present in source) has a matching CRC. */
 export function frameCrcMatches(source: Buffer, offset: number, header: FrameHeader): boolean {
   const end = offset + frameHeaderBytes + header.payloadBytes;

@@ -1,7 +1,7 @@
 // Scanning a whole segment (building its sparse index, finding its end) and telling a torn tail from corruption.
 import type { LogFileSystem } from './file-system.js';
 import { FileWindow } from './file-window.js';
-import { frameHeaderBytes, readU64, segmentHeaderBytes } from './segment-format.js';
+import { frameCutShortReason, frameHeaderBytes, readU64, segmentHeaderBytes } from './segment-format.js';
 import { readFrame, unexpectedPositionError, type SegmentFile } from './segment-file.js';
 import type { SparseIndex } from './sparse-index.js';
 
@@ -29,7 +29,7 @@ export function scanSegment(segment: SegmentFile, window: FileWindow, index: Spa
   while (offset < window.endOffset) {
     const result = readFrame(window, offset, false);
     if (result.kind !== 'frame') {
-      const reason = result.kind === 'partial' ? `a frame cut short by the end of the file (${window.endOffset - offset} bytes left)` : result.reason;
+      const reason = result.kind === 'partial' ? frameCutShortReason(window.endOffset - offset) : result.reason;
       return { lastPosition: expected - 1, endOffset: offset, damage: { offset, position: expected, reason } };
     }
     if (result.header.position !== expected) throw unexpectedPositionError(segment.path, offset, expected, result.header.position);
