@@ -1,13 +1,14 @@
-// Benchmark of the partition log: append throughput against raw fs writes, truncateAfter on a small vs a large log.
-// Sizes come from the environment so a quick run is possible:
+// Benchmark of the partition log: append throughput against raw fs writes, the streaming scanner against raw reads,
+// and truncateAfter on a small vs a large log. Sizes come from the environment so a quick run is possible:
 //   CUTLINE_BENCH_APPEND_MB (256), CUTLINE_BENCH_PAYLOAD_BYTES (1024), CUTLINE_BENCH_SMALL_MB (20),
-//   CUTLINE_BENCH_LARGE_MB (2048), CUTLINE_BENCH_DIR (the OS temporary directory).
-import { closeSync, fsyncSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+//   CUTLINE_BENCH_LARGE_MB (2048), CUTLINE_BENCH_SCAN_MB (256), CUTLINE_BENCH_DIR (the OS temporary directory).
+import { closeSync, fsyncSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { AppendRecord } from '../src/log/log.js';
 import { frameSize } from '../src/log/segment-format.js';
+import { SegmentStreamScanner } from '../src/log/segment-stream-scan.js';
 import { SegmentedLog } from '../src/log/segmented-log.js';
 
 const megabyte = 1024 * 1024;
@@ -26,6 +27,9 @@ const appendMegabytes = sizeFromEnvironment('CUTLINE_BENCH_APPEND_MB', 256);
 const payloadBytes = Math.floor(sizeFromEnvironment('CUTLINE_BENCH_PAYLOAD_BYTES', 1024));
 const smallMegabytes = sizeFromEnvironment('CUTLINE_BENCH_SMALL_MB', 20);
 const largeMegabytes = sizeFromEnvironment('CUTLINE_BENCH_LARGE_MB', 2048);
+const scanMegabytes = sizeFromEnvironment('CUTLINE_BENCH_SCAN_MB', 256);
+/** The chunk size of restore's single read of each segment file. */
+const scanChunkBytes = 1024 * 1024;
 const root = mkdtempSync(join(process.env.CUTLINE_BENCH_DIR ?? tmpdir(), 'cutline-bench-log-'));
 
 /** One batch of records reused for every append: the benchmark measures the log, not the generator. */
@@ -71,6 +75,46 @@ function measureAppend(): void {
   console.log(`  ratio log / raw:                ${(logRate / rawRate).toFixed(2)}`);
 }
 
+/** Reads every segment file once in chunks, handing each chunk to consume; returns the seconds taken. */
+function readSegmentsInChunks(paths: readonly string[], consume: (path: string, chunk: Buffer) => void): number {
+  const buffer = Buffer.allocUnsafe(scanChunkBytes);
+  const start = performance.now();
+  for (const path of paths) {
+    const fd = openSync(path, 'r');
+    try {
+      for (let read = readSync(fd, buffer); read > 0; read = readSync(fd, buffer)) consume(path, buffer.subarray(0, read));
+    } finally {
+      closeSync(fd);
+    }
+  }
+  return (performance.now() - start) / 1000;
+}
+
+/** The streaming scanner (restore's check of every frame) over a log's files, against reading the same files raw. */
+function measureStreamScan(): void {
+  const directory = join(root, 'scan');
+  fillLog(directory, batchesFor(scanMegabytes));
+  const log = SegmentedLog.open({ directory, readOnly: true });
+  const segments = log.segments();
+  log.close();
+  const paths = segments.map((segment) => segment.path);
+  const totalBytes = segments.reduce((sum, segment) => sum + segment.sizeBytes, 0);
+  let frames = 0;
+  const scanners = new Map(paths.map((path) => [path, new SegmentStreamScanner(path, () => (frames += 1))]));
+  // The raw read goes first, so both runs read files the page cache already holds.
+  const rawSeconds = readSegmentsInChunks(paths, () => undefined);
+  const scanSeconds = readSegmentsInChunks(paths, (path, chunk) => scanners.get(path)?.push(chunk));
+  const damaged = [...scanners.values()].filter((scanner) => scanner.finish().damage !== undefined).length;
+  rmSync(directory, { recursive: true });
+  if (damaged > 0 || frames !== log.lastPosition) throw new Error(`the scan found ${damaged} damaged segment(s) and ${frames} frames of ${log.lastPosition}`);
+  const rawRate = totalBytes / megabyte / rawSeconds;
+  const scanRate = totalBytes / megabyte / scanSeconds;
+  console.log(`stream scan: ${(totalBytes / megabyte).toFixed(0)} MB in ${segments.length} segment(s), ${frames} frames of ${payloadBytes} B, read in ${scanChunkBytes / megabyte} MiB chunks`);
+  console.log(`  raw read of the same files:      ${rawRate.toFixed(0)} MB/s`);
+  console.log(`  read + SegmentStreamScanner:     ${scanRate.toFixed(0)} MB/s`);
+  console.log(`  ratio scan / raw:                ${(scanRate / rawRate).toFixed(2)}`);
+}
+
 /** Median time of truncateAfter cutting about one batch off the end, after a reopen (cold indexes). */
 function measureTruncation(megabytes: number): { medianMs: number; segments: number; sizeMegabytes: number } {
   const directory = join(root, `truncate-${megabytes}`);
@@ -93,6 +137,7 @@ function measureTruncation(megabytes: number): { medianMs: number; segments: num
 function main(): void {
   try {
     measureAppend();
+    measureStreamScan();
     const small = measureTruncation(smallMegabytes);
     const large = measureTruncation(largeMegabytes);
     console.log(`truncateAfter (cut ${batchRecords} records off the end, median of ${truncationRounds}, after a reopen):`);
