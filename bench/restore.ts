@@ -1,27 +1,25 @@
 // Restore throughput from the filesystem store and from loopback S3 against a raw parallel download of the same objects, in one run.
 // Sizes: CUTLINE_BENCH_RESTORE_MIB (backup size, default 1024) over CUTLINE_BENCH_RESTORE_PARTITIONS partitions (default 4);
 // CUTLINE_BENCH_RESTORE_PARALLELISM (default 8) for both the restore and the baselines; CUTLINE_BENCH_RESTORE_ROUNDS (default 2);
-// CUTLINE_BENCH_RESTORE_S3=0 skips the S3 half.
+// CUTLINE_BENCH_RESTORE_S3=0 skips the S3 half; CUTLINE_BENCH_RESTORE_SHAPES (default "large,engine") picks the record shapes:
+// large = 64 KiB records (bytes dominate), engine = the engine's own record mix (35-170 byte payloads, half of them
+// inter-partition commands), where the per-record checks dominate.
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, open, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { FileSystemBackupStore } from '../src/store/fs-backup-store.js';
-import { S3BackupStore } from '../src/store/s3-backup-store.js';
 import type { BackupStore } from '../src/store/backup-store.js';
-import { listBackupManifests, uploadBackup, type BackupFileSource } from '../src/backup/manifest-store.js';
-import { systemClock } from '../src/clock.js';
-import { systemRandom } from '../src/random.js';
+import type { BackupFileSource } from '../src/backup/manifest-store.js';
 import { SegmentedLog } from '../src/log/segmented-log.js';
+import type { AppendRecord } from '../src/log/log.js';
 import { encodeRecord } from '../src/engine/records.js';
 import { cutlineVersion } from '../src/version.js';
-import { planBackupIdRestore } from '../src/restore/restore-planner.js';
-import { plannedFiles, type RestorePlan } from '../src/restore/restore-plan.js';
-import { executeRestore } from '../src/restore/restore-executor.js';
+import type { RestorePlan } from '../src/restore/restore-plan.js';
 import { startLoopbackS3 } from '../test/support/s3rver.js';
 import { fastestSeconds } from './bench-timing.js';
+import { importBuilt } from './built.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const totalMiB = Number(process.env.CUTLINE_BENCH_RESTORE_MIB ?? 1024);
@@ -29,31 +27,57 @@ const partitionCount = Number(process.env.CUTLINE_BENCH_RESTORE_PARTITIONS ?? 4)
 const parallelism = Number(process.env.CUTLINE_BENCH_RESTORE_PARALLELISM ?? 8);
 const rounds = Number(process.env.CUTLINE_BENCH_RESTORE_ROUNDS ?? 2);
 const withS3 = process.env.CUTLINE_BENCH_RESTORE_S3 !== '0';
-const payloadBytes = 64 * 1024;
+const shapes = (process.env.CUTLINE_BENCH_RESTORE_SHAPES ?? 'large,engine').split(',') as Shape[];
+type Shape = 'large' | 'engine';
 const root = join(process.cwd(), '.bench-data', 'restore');
+/** The bytes one raw read returns: the filesystem store's read size (limits.ts), so both sides make the same reads. */
+const rawReadBytes = 1024 * 1024;
 let runCounter = 0;
 
+// Everything on the measured path comes from dist/ (see built.ts); the test data is written with the sources.
+const { FileSystemBackupStore } = await importBuilt<typeof import('../src/store/fs-backup-store.js')>('store/fs-backup-store.js');
+const { S3BackupStore } = await importBuilt<typeof import('../src/store/s3-backup-store.js')>('store/s3-backup-store.js');
+const { listBackupManifests, uploadBackup } = await importBuilt<typeof import('../src/backup/manifest-store.js')>('backup/manifest-store.js');
+const { planBackupIdRestore } = await importBuilt<typeof import('../src/restore/restore-planner.js')>('restore/restore-planner.js');
+const { plannedFiles } = await importBuilt<typeof import('../src/restore/restore-plan.js')>('restore/restore-plan.js');
+const { executeRestore } = await importBuilt<typeof import('../src/restore/restore-executor.js')>('restore/restore-executor.js');
+const { systemClock } = await importBuilt<typeof import('../src/clock.js')>('clock.js');
+const { systemRandom } = await importBuilt<typeof import('../src/random.js')>('random.js');
+
 async function main(): Promise<void> {
+  for (const shape of shapes) {
+    if (shape !== 'large' && shape !== 'engine') throw new Error(`CUTLINE_BENCH_RESTORE_SHAPES: unknown shape ${String(shape)} (large, engine)`);
+    await benchShape(shape);
+  }
+}
+
+async function benchShape(shape: Shape): Promise<void> {
   await rm(root, { recursive: true, force: true });
   const fsStore = new FileSystemBackupStore(join(root, 'store'));
   const s3 = await startLoopbackS3('bench');
   const s3Store = new S3BackupStore({ bucket: s3.bucket, prefix: 'bench', endpoint: s3.endpoint, forcePathStyle: true, credentials: s3.credentials });
   const rawS3 = new S3Client({ endpoint: s3.endpoint, region: 'us-east-1', forcePathStyle: true, credentials: s3.credentials });
   try {
+    let records = 0;
     for (let partitionId = 1; partitionId <= partitionCount; partitionId++) {
-      const { directory, lastPosition, checkpointPosition } = await writePartitionLog(partitionId);
+      const { directory, lastPosition, checkpointPosition } = await writePartitionLog(partitionId, shape);
+      records += lastPosition;
       for (const store of withS3 ? [fsStore, s3Store] : [fsStore]) await uploadPartition(store, partitionId, directory, checkpointPosition, lastPosition);
     }
     const fsPlan = planBackupIdRestore({ backupId: 1, nodeId: 0, clusterSize: 1, manifests: await listBackupManifests(fsStore, 1) });
     const s3Plan = !withS3 ? undefined : planBackupIdRestore({ backupId: 1, nodeId: 0, clusterSize: 1, manifests: await listBackupManifests(s3Store, 1) });
     const mib = fsPlan.totalBytes / 1048576;
-    process.stdout.write(`bench:restore: ${partitionCount} partitions, ${fsPlan.totalFiles} files, ${mib.toFixed(0)} MiB, parallelism ${parallelism}, best of ${rounds} rounds\n`);
-    const fsRaw = await best(() => parallelDownload(fsPlan, (key) => Promise.resolve(createReadStream(join(root, 'store', key)))));
-    const fsRestore = await best(() => restoreInto(fsStore, fsPlan));
+    process.stdout.write(`bench:restore (${shape} records): ${partitionCount} partitions, ${fsPlan.totalFiles} files, ${mib.toFixed(0)} MiB, ${records} records, parallelism ${parallelism}, best of ${rounds} alternating rounds\n`);
+    const [fsRaw, fsRestore] = await bestAlternating(
+      () => parallelDownload(fsPlan, (key) => Promise.resolve(createReadStream(join(root, 'store', key), { highWaterMark: rawReadBytes }))),
+      () => restoreInto(fsStore, fsPlan),
+    );
     report('restore from the filesystem store', mib, fsRestore, 'raw parallel copy + fsync', fsRaw);
     if (s3Plan !== undefined) {
-      const s3Raw = await best(() => parallelDownload(s3Plan, async (key) => (await rawS3.send(new GetObjectCommand({ Bucket: s3.bucket, Key: `bench/${key}` }))).Body as Readable));
-      const s3Restore = await best(() => restoreInto(s3Store, s3Plan));
+      const [s3Raw, s3Restore] = await bestAlternating(
+        () => parallelDownload(s3Plan, async (key) => (await rawS3.send(new GetObjectCommand({ Bucket: s3.bucket, Key: `bench/${key}` }))).Body as Readable),
+        () => restoreInto(s3Store, s3Plan),
+      );
       report('restore from S3 (s3rver, loopback)', mib, s3Restore, 'raw parallel GetObject + fsync', s3Raw);
     }
   } finally {
@@ -64,20 +88,54 @@ async function main(): Promise<void> {
   }
 }
 
-/** A partition log of about totalMiB / partitionCount MiB: instances with 64 KiB keys, the checkpoint record, a few records after it. */
-async function writePartitionLog(partitionId: number): Promise<{ directory: string; lastPosition: number; checkpointPosition: number }> {
+/**
+ * A partition log of about totalMiB / partitionCount MiB, the checkpoint record, and a few records after it.
+ * Engine-shaped logs cycle through the engine's record types; their commands name sending records on the
+ * other partitions well inside those partitions' cuts (every log has the same length), so the cut is consistent.
+ */
+async function writePartitionLog(partitionId: number, shape: Shape): Promise<{ directory: string; lastPosition: number; checkpointPosition: number }> {
   const directory = join(root, 'engine', String(partitionId));
   await mkdir(directory, { recursive: true });
   const log = SegmentedLog.open({ directory });
-  const records = Math.ceil((totalMiB * 1048576) / partitionCount / payloadBytes);
-  const key = 'k'.repeat(payloadBytes - 40);
-  for (let index = 0; index < records; index++) log.append([encodeRecord({ type: 'CREATE_INSTANCE', value: { correlationKey: `${index}-${key}` } }, Date.now())]);
-  const checkpointPosition = log.append([encodeRecord({ type: 'CHECKPOINT_CREATE', value: { checkpointId: 1, checkpointType: 'MANUAL_BACKUP' } }, Date.now())]);
-  for (let index = 0; index < 3; index++) log.append([encodeRecord({ type: 'CREATE_INSTANCE', value: { correlationKey: `after-${index}` } }, Date.now())]);
+  const bytesWanted = (totalMiB * 1048576) / partitionCount;
+  const key = 'k'.repeat(64 * 1024 - 40);
+  const now = Date.now();
+  for (let index = 0, bytes = 0; bytes < bytesWanted; ) {
+    const batch = [];
+    for (let end = index + 1000; index < end; index++) {
+      const record = shape === 'large' ? encodeRecord({ type: 'CREATE_INSTANCE', value: { correlationKey: `${index}-${key}` } }, now) : engineRecord(partitionId, index, now);
+      bytes += record.payload.length + 26;
+      batch.push(record);
+    }
+    log.append(batch);
+  }
+  const checkpointPosition = log.append([encodeRecord({ type: 'CHECKPOINT_CREATE', value: { checkpointId: 1, checkpointType: 'MANUAL_BACKUP' } }, now)]);
+  for (let index = 0; index < 3; index++) log.append([encodeRecord({ type: 'CREATE_INSTANCE', value: { correlationKey: `after-${index}` } }, now)]);
   log.flush();
   const lastPosition = log.lastPosition;
   log.close();
   return { directory, lastPosition, checkpointPosition };
+}
+
+function engineRecord(partitionId: number, index: number, now: number): AppendRecord {
+  const source = { partitionId: (partitionId % partitionCount) + 1, position: Math.max(1, index - 1000), checkpointId: 1, checkpointType: 'MANUAL_BACKUP' as const };
+  const instanceKey = `${partitionId}-${index}`;
+  const correlationKey = `order-${index % 10_000}`;
+  const messageId = `message-${index}`;
+  switch (index % 6) {
+    case 0:
+      return encodeRecord({ type: 'CREATE_INSTANCE', value: { correlationKey } }, now);
+    case 1:
+      return encodeRecord({ type: 'PUBLISH_MESSAGE', value: { messageId, correlationKey } }, now);
+    case 2:
+      return encodeRecord({ type: 'OPEN_SUBSCRIPTION', value: { source, instanceKey, correlationKey } }, now);
+    case 3:
+      return encodeRecord({ type: 'SUBSCRIPTION_OPENED', value: { source, instanceKey } }, now);
+    case 4:
+      return encodeRecord({ type: 'CORRELATE_MESSAGE', value: { source, instanceKey, messageId } }, now);
+    default:
+      return encodeRecord({ type: 'MESSAGE_CORRELATED', value: { source, instanceKey, messageId } }, now);
+  }
 }
 
 /** Uploads the log's segments as the backup manager names them (by first position), without a snapshot. */
@@ -108,7 +166,7 @@ async function restoreInto(store: BackupStore, plan: RestorePlan): Promise<void>
   await rm(dataDirectory, { recursive: true, force: true });
 }
 
-/** The baseline: `parallelism` workers streaming whole objects to files and fsyncing them, no checks. */
+/** The baseline: `parallelism` workers streaming whole objects to files and fsyncing them, no checks (and no ranged GETs). */
 async function parallelDownload(plan: RestorePlan, openObject: (key: string) => Promise<Readable>): Promise<void> {
   const directory = join(root, `raw-${++runCounter}`);
   await mkdir(directory, { recursive: true });
@@ -128,8 +186,13 @@ async function parallelDownload(plan: RestorePlan, openObject: (key: string) => 
   await rm(directory, { recursive: true, force: true });
 }
 
-function best(run: () => Promise<void>): Promise<number> {
-  return fastestSeconds(rounds, run);
+/** The fastest of `rounds` runs of each, alternating them, so that a slow spell of the machine hits both alike. */
+async function bestAlternating(baseline: () => Promise<void>, measured: () => Promise<void>): Promise<[number, number]> {
+  let fastest: [number, number] = [Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY];
+  for (let round = 0; round < rounds; round++) {
+    fastest = [Math.min(fastest[0], await fastestSeconds(1, baseline)), Math.min(fastest[1], await fastestSeconds(1, measured))];
+  }
+  return fastest;
 }
 
 function report(name: string, mib: number, seconds: number, baselineName: string, baselineSeconds: number): void {

@@ -1,6 +1,6 @@
 // Cross-partition consistency of a cut (pure): finds orphan commands, received before the cut but sent after it.
 import type { LogRecord } from '../log/log.js';
-import { decodeRecord, isInterPartitionType, type RecordTypeName } from './records.js';
+import { decodeRecord, isInterPartitionType, type CommandSource, type RecordTypeName } from './records.js';
 
 /** One partition's log up to (at least) its cut; records after the cut are ignored. */
 export interface PartitionCut {
@@ -47,25 +47,41 @@ export function findOrphans(cuts: readonly PartitionCut[]): Orphan[] {
       if (!isInterPartitionType(raw.recordType)) continue;
       const record = decodeRecord(raw);
       if (!('source' in record.value)) continue;
-      const source = record.value.source;
-      const senderCut = cutOf.get(source.partitionId);
-      if (senderCut !== undefined && source.position <= senderCut) continue;
-      const where = `partition ${cut.partitionId} position ${record.position} (${record.type}, cut at ${cut.cutPosition})`;
-      const sender =
-        senderCut === undefined
-          ? `partition ${source.partitionId} position ${source.position}, a partition without a cut`
-          : `partition ${source.partitionId} position ${source.position}, after that partition's cut at ${senderCut}`;
-      orphans.push({
-        receiverPartitionId: cut.partitionId,
-        receiverPosition: record.position,
-        recordType: record.type,
-        receiverCutPosition: cut.cutPosition,
-        senderPartitionId: source.partitionId,
-        senderPosition: source.position,
-        senderCutPosition: senderCut,
-        message: `orphan command: ${where} was sent by ${sender}`,
-      });
+      const orphan = orphanOf(cut.partitionId, cut.cutPosition, { position: record.position, type: record.type, source: record.value.source }, cutOf);
+      if (orphan !== undefined) orphans.push(orphan);
     }
   }
   return orphans;
+}
+
+/** An inter-partition command as a receiver recorded it. */
+export interface ReceivedCommand {
+  readonly position: number;
+  readonly type: RecordTypeName;
+  readonly source: Pick<CommandSource, 'partitionId' | 'position'>;
+}
+
+/**
+ * The orphan a command received at or before its partition's cut makes, or undefined when its sender's
+ * cut (from cutOf) holds the send. The one rule of a consistent cut, shared by every checker.
+ */
+export function orphanOf(receiverPartitionId: number, receiverCutPosition: number, command: ReceivedCommand, cutOf: ReadonlyMap<number, number>): Orphan | undefined {
+  const { source } = command;
+  const senderCut = cutOf.get(source.partitionId);
+  if (senderCut !== undefined && source.position <= senderCut) return undefined;
+  const where = `partition ${receiverPartitionId} position ${command.position} (${command.type}, cut at ${receiverCutPosition})`;
+  const sender =
+    senderCut === undefined
+      ? `partition ${source.partitionId} position ${source.position}, a partition without a cut`
+      : `partition ${source.partitionId} position ${source.position}, after that partition's cut at ${senderCut}`;
+  return {
+    receiverPartitionId,
+    receiverPosition: command.position,
+    recordType: command.type,
+    receiverCutPosition,
+    senderPartitionId: source.partitionId,
+    senderPosition: source.position,
+    senderCutPosition: senderCut,
+    message: `orphan command: ${where} was sent by ${sender}`,
+  };
 }

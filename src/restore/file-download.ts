@@ -1,5 +1,4 @@
-// Downloading one file of a plan: its byte ranges fetched in parallel, written in place, hashed in order, size and SHA-256 checked.
-import { createHash, type Hash } from 'node:crypto';
+// Downloading one file of a plan: its byte ranges fetched in parallel and written in place, then its size and SHA-256 checked.
 import type { FileHandle } from 'node:fs/promises';
 import { CutlineError } from '../errors.js';
 import { assert } from '../assert.js';
@@ -9,6 +8,8 @@ import { isTransientStoreError } from '../store/retrying-backup-store.js';
 import { backoffDelayMs, sleep } from '../store/retry.js';
 import { storeRequestAttemptsMax } from '../limits.js';
 import type { PlannedFile } from './restore-plan.js';
+import type { FileCheckJob } from './file-check-pool.js';
+import type { FileCheckResult } from './file-check-protocol.js';
 
 /** Coalesce received chunks into writes of about this size (fewer system calls than one per network chunk). */
 const writeBytesTarget = 1024 * 1024;
@@ -23,15 +24,16 @@ export interface TransferContext {
 }
 
 /**
- * One file being downloaded. Its ranges may arrive in any order, but SHA-256 must see the bytes in
- * order: the range at the hash cursor hashes its bytes as they stream in; a later range keeps its
- * bytes in memory until the cursor reaches it. Workers take ranges in file order, so the range at
- * the cursor is always being downloaded and the memory held is bounded by the ranges in flight.
+ * One file being downloaded. Its ranges arrive in any order and are written in place; a check job
+ * (file-check-pool.ts) follows the written prefix of the file in a worker thread, hashing (and for a
+ * segment checking) the bytes on disk in order. Nothing is held in memory beyond the coalesced writes.
  */
 export class FileDownload {
-  private readonly hash: Hash = createHash('sha256');
-  private hashedParts = 0;
-  private readonly turnWaiters = new Map<number, () => void>();
+  /** Bytes written of each range, from its start. */
+  private readonly written: number[];
+  /** The first range not yet completely written: the file is written up to it (and into it). */
+  private firstIncomplete = 0;
+  private prefixReported = 0;
   private partsDone = 0;
 
   constructor(
@@ -39,14 +41,16 @@ export class FileDownload {
     readonly handle: FileHandle,
     /** [offset, length] of every range, in order; one range of the whole file for small files. */
     readonly parts: readonly (readonly [number, number])[],
-  ) {}
+    private readonly check: FileCheckJob,
+  ) {
+    this.written = parts.map(() => 0);
+  }
 
   /** Downloads range `index`, resuming after transient store errors; returns true when it was the file's last range. */
   async downloadPart(index: number, context: TransferContext): Promise<boolean> {
     const part = this.parts[index];
     assert(part !== undefined, `range ${index} of ${this.file.key} exists`);
     const [offset, length] = part;
-    const held: Buffer[] = [];
     const pending: Buffer[] = [];
     let pendingBytes = 0;
     let flushed = 0;
@@ -57,14 +61,7 @@ export class FileDownload {
       pendingBytes = 0;
       await writeFully(this.handle, chunks, bytes, offset + flushed);
       flushed += bytes;
-      // Once the cursor reaches this range, what it held goes first, then bytes are hashed as they come.
-      if (this.hashedParts === index) {
-        for (const earlier of held) this.hash.update(earlier);
-        held.length = 0;
-        for (const chunk of chunks) this.hash.update(chunk);
-      } else {
-        held.push(...chunks);
-      }
+      this.wrote(index, flushed);
       context.onBytes(bytes);
     };
     for (let failures = 0, flushedBefore = 0; ; flushedBefore = flushed) {
@@ -90,24 +87,39 @@ export class FileDownload {
         await (context.wait ?? sleep)(backoffDelayMs(failures - 1, context.random), context.signal);
       }
     }
-    await this.waitForTurn(index, context.signal);
-    for (const bytes of held) this.hash.update(bytes);
-    this.hashedParts = index + 1;
-    this.turnWaiters.get(index + 1)?.();
     this.partsDone += 1;
     return this.partsDone === this.parts.length;
   }
 
-  /** Checks the SHA-256 of the complete file, then makes it durable. */
-  async finish(): Promise<void> {
-    assert(this.hashedParts === this.parts.length, `every range of ${this.file.key} was hashed`);
-    const actual = this.hash.digest('hex');
-    if (actual !== this.file.sha256) {
-      throw new CutlineError('RESTORE_CHECKSUM', `${this.file.key} has SHA-256 ${actual}, but its manifest lists ${this.file.sha256} (for ${this.file.targetPath})`, {
+  /** Waits for the check of the complete file, compares its SHA-256, then makes the file durable. */
+  async finish(): Promise<FileCheckResult> {
+    assert(this.partsDone === this.parts.length, `every range of ${this.file.key} was written`);
+    const result = await this.check.result;
+    if (result.sha256 !== this.file.sha256) {
+      throw new CutlineError('RESTORE_CHECKSUM', `${this.file.key} has SHA-256 ${result.sha256}, but its manifest lists ${this.file.sha256} (for ${this.file.targetPath})`, {
         hint: 'The object in the store is damaged or was replaced; run `cutline verify-backup --level checksum`, and restore from another backup id.',
       });
     }
     await this.handle.sync();
+    return result;
+  }
+
+  /** Stops the file's check (the download failed). */
+  cancel(): void {
+    this.check.cancel();
+  }
+
+  /** Records that range `index` is written `bytes` from its start, and tells the check how far the file is written. */
+  private wrote(index: number, bytes: number): void {
+    this.written[index] = bytes;
+    for (let part = this.parts[this.firstIncomplete]; part !== undefined && this.written[this.firstIncomplete] === part[1]; part = this.parts[this.firstIncomplete]) {
+      this.firstIncomplete += 1;
+    }
+    const incomplete = this.parts[this.firstIncomplete];
+    const prefix = incomplete === undefined ? this.file.sizeBytes : incomplete[0] + (this.written[this.firstIncomplete] ?? 0);
+    if (prefix <= this.prefixReported) return;
+    this.prefixReported = prefix;
+    this.check.advance(prefix);
   }
 
   private async stream(offsetBytes: number, lengthBytes: number, context: TransferContext, onChunk: (chunk: Buffer) => Promise<void>): Promise<void> {
@@ -136,21 +148,6 @@ export class FileDownload {
   private sizeMismatch(what: 'more' | 'fewer'): CutlineError {
     return new CutlineError('RESTORE_CHECKSUM', `${this.file.key} holds ${what} bytes than the ${this.file.sizeBytes} its manifest lists (for ${this.file.targetPath})`, {
       hint: 'The object in the store was truncated or replaced; run `cutline verify-backup --level presence`, and restore from another backup id.',
-    });
-  }
-
-  private waitForTurn(index: number, signal: AbortSignal): Promise<void> {
-    if (this.hashedParts === index) return Promise.resolve();
-    // An abort listener added after the abort never fires: an aborted download must not wait at all.
-    if (signal.aborted) return Promise.reject(signal.reason as Error);
-    return new Promise<void>((resolve, reject) => {
-      const onAbort = (): void => reject(signal.reason as Error);
-      signal.addEventListener('abort', onAbort, { once: true });
-      this.turnWaiters.set(index, () => {
-        signal.removeEventListener('abort', onAbort);
-        this.turnWaiters.delete(index);
-        resolve();
-      });
     });
   }
 }

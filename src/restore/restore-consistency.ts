@@ -1,11 +1,9 @@
-// The cross-partition consistency check over restored logs: no command received before its cut was sent after the sender's cut.
+// What the segment checks of a restored partition prove: its log is whole up to the cut, and no command in it was sent after its sender's cut.
 import { CutlineError } from '../errors.js';
-import type { LogRecord } from '../log/log.js';
-import { SegmentedLog } from '../log/segmented-log.js';
-import { partitionPaths } from '../engine/partition-recovery.js';
-import { findOrphans, type PartitionCut } from '../engine/consistency.js';
-import { decodeRecord, isInterPartitionType } from '../engine/records.js';
-import type { PartitionPlan, RestorePlan } from './restore-plan.js';
+import { corruptFrameError, unexpectedPositionError } from '../log/segment-file.js';
+import type { PartitionPlan, PlannedFile, RestorePlan } from './restore-plan.js';
+import { incomingSegmentsPath } from './restore-layout.js';
+import type { SegmentCheck, SegmentCheckContext } from './segment-check.js';
 
 export interface ConsistencyReport {
   /** Inter-partition commands at or before their partition's cut whose sender's cut was known. */
@@ -14,47 +12,86 @@ export interface ConsistencyReport {
   readonly commandsUnchecked: number;
 }
 
-const orphansShownMax = 10;
+/** A segment check and the planned file it read. */
+export interface CheckedSegment {
+  readonly file: PlannedFile;
+  readonly check: SegmentCheck;
+}
+
+/** Whether a planned file is a log segment (it is placed in the partition's incoming segments). */
+export function isSegmentFile(partitionId: number, file: PlannedFile): boolean {
+  return file.targetPath.startsWith(`${incomingSegmentsPath(partitionId)}/`);
+}
 
 /**
- * Reads one restored partition's log up to its cut (it is already truncated there) and checks every
- * inter-partition command it received against its sender's cut: the cuts of the other partitions
- * restored here, and for partitions another node restores, the checkpointPosition of their
- * manifests. Every cut is known from the plan, so each partition is checked as soon as it is
- * restored. Throws RESTORE_INCONSISTENT naming both records of every violation (up to ten).
+ * What a partition's segments are checked against: its cut, and the cuts of the partitions restored
+ * here and, for partitions another node restores, the checkpointPosition of their manifests.
+ * Every cut is known from the plan, so each segment is checked while it downloads.
  */
-export function checkPartitionConsistency(stagedData: string, plan: RestorePlan, partition: PartitionPlan): ConsistencyReport {
-  const log = SegmentedLog.open({ directory: partitionPaths(stagedData, partition.partitionId).log, readOnly: true });
-  try {
-    let commands = 0;
-    const counted = function* (records: Iterable<LogRecord>): Generator<LogRecord> {
-      for (const record of records) {
-        // Every record up to the cut must decode: the engine replays them all when it starts.
-        decodeRecord(record);
-        if (isInterPartitionType(record.recordType)) commands += 1;
-        yield record;
-      }
-    };
-    const senders = [
-      ...plan.partitions.filter((other) => other.partitionId !== partition.partitionId).map((other) => ({ partitionId: other.partitionId, position: other.cut.position })),
-      ...plan.foreignCuts,
-    ];
-    const cuts: PartitionCut[] = [
-      { partitionId: partition.partitionId, cutPosition: partition.cut.position, records: counted(log.read(log.firstPosition)) },
-      ...senders.map((cut) => ({ partitionId: cut.partitionId, cutPosition: cut.position, records: [] })),
-    ];
-    const orphans = findOrphans(cuts);
-    const unchecked = orphans.filter((orphan) => orphan.senderCutPosition === undefined && plan.uncheckedPartitions.includes(orphan.senderPartitionId));
-    const violations = orphans.filter((orphan) => !unchecked.includes(orphan));
-    if (violations.length > 0) {
-      const shown = violations.slice(0, orphansShownMax).map((orphan) => orphan.message);
-      const more = violations.length > orphansShownMax ? `; and ${violations.length - orphansShownMax} more` : '';
-      throw new CutlineError('RESTORE_INCONSISTENT', `backup ${plan.target.backupId} is not a consistent cut: ${shown.join('; ')}${more}`, {
-        hint: 'The backups of the partitions do not belong to one checkpoint (a broken engine or mixed-up backups); restore from another backup id and report this.',
+export function segmentCheckContext(plan: RestorePlan, partition: PartitionPlan): SegmentCheckContext {
+  // A partition sends commands to itself too: its own cut is one of the sender cuts.
+  const senders = [...plan.partitions.map((restored) => ({ partitionId: restored.partitionId, position: restored.cut.position })), ...plan.foreignCuts];
+  return {
+    partitionId: partition.partitionId,
+    cutPosition: partition.cut.position,
+    senderCuts: senders.map((cut) => [cut.partitionId, cut.position] as const),
+    uncheckedPartitions: plan.uncheckedPartitions,
+  };
+}
+
+/**
+ * The checks of the segments the restored log is made of: for each segment id the copy of the latest
+ * backup in the chain, which is the one placeSegments keeps (a stitched point-in-time restore downloads
+ * the same segment from several backups; each later copy extends the earlier ones).
+ */
+export function restoredSegments(partition: PartitionPlan, checks: ReadonlyMap<string, SegmentCheck>): CheckedSegment[] {
+  const bySegment = new Map<number, CheckedSegment>();
+  for (const backup of partition.backups) {
+    for (const file of backup.files) {
+      const check = checks.get(file.key);
+      if (check !== undefined) bySegment.set(check.segmentId, { file, check });
+    }
+  }
+  return [...bySegment.values()].sort((a, b) => a.check.firstPosition - b.check.firstPosition);
+}
+
+/**
+ * Throws for damage the engine could not replay through: a frame that is not whole and valid at or
+ * before the cut (LOG_CORRUPT or LOG_POSITION, naming the object, offset and position), or a record at
+ * or before the cut that does not decode (RECORD_MALFORMED). Damage after the cut is truncated away.
+ */
+export function checkRestoredLog(partition: PartitionPlan, segments: readonly CheckedSegment[]): void {
+  const cut = partition.cut.position;
+  for (const { file, check } of segments) {
+    const damage = check.damage;
+    if (damage !== undefined && damage.position <= cut) {
+      const where = `${file.key} of partition ${partition.partitionId}'s backup`;
+      if (damage.kind === 'position' && damage.foundPosition !== undefined) throw unexpectedPositionError(where, damage.offset, damage.position, damage.foundPosition);
+      throw corruptFrameError(where, damage.offset, damage.position, damage.reason);
+    }
+    if (check.malformed !== undefined) {
+      throw new CutlineError('RECORD_MALFORMED', `partition ${partition.partitionId}, ${file.key}: ${check.malformed.message}`, {
+        hint: 'The engine could not replay this record; run `cutline verify-backup --level full` and restore from another backup id.',
       });
     }
-    return { commandsChecked: commands - unchecked.length, commandsUnchecked: unchecked.length };
-  } finally {
-    log.close();
   }
+}
+
+const orphansShownMax = 10;
+
+/** Sums the command checks of a partition; throws RESTORE_INCONSISTENT naming both records of every orphan (up to ten). */
+export function partitionConsistency(plan: RestorePlan, segments: readonly CheckedSegment[]): ConsistencyReport {
+  const orphans = segments.flatMap(({ check }) => check.orphans);
+  const orphanCount = segments.reduce((sum, { check }) => sum + check.orphanCount, 0);
+  if (orphanCount > 0) {
+    const shown = orphans.slice(0, orphansShownMax).map((orphan) => orphan.message);
+    const more = orphanCount > shown.length ? `; and ${orphanCount - shown.length} more` : '';
+    throw new CutlineError('RESTORE_INCONSISTENT', `backup ${plan.target.backupId} is not a consistent cut: ${shown.join('; ')}${more}`, {
+      hint: 'The backups of the partitions do not belong to one checkpoint (a broken engine or mixed-up backups); restore from another backup id and report this.',
+    });
+  }
+  return {
+    commandsChecked: segments.reduce((sum, { check }) => sum + check.commandsChecked, 0),
+    commandsUnchecked: segments.reduce((sum, { check }) => sum + check.commandsUnchecked, 0),
+  };
 }

@@ -7,6 +7,8 @@ import { assert } from '../assert.js';
 import { restoreRangeBytes, restoreRangedGetBytesMin } from '../limits.js';
 import type { PlannedFile } from './restore-plan.js';
 import { FileDownload, fileRanges, type TransferContext } from './file-download.js';
+import type { FileCheckJob } from './file-check-pool.js';
+import type { FileCheckResult } from './file-check-protocol.js';
 
 export interface DownloadProgress {
   readonly bytesDone: number;
@@ -27,13 +29,19 @@ export interface DownloadRequest {
   readonly rangedGetBytesMin?: number;
   readonly rangeBytes?: number;
   readonly onProgress?: (progress: DownloadProgress) => void;
-  /** Called once per file after it is checked and durable; a failure stops the download like any other. */
-  readonly onFileDone?: (file: PlannedFile) => void;
+  /** Starts the check that follows a file as it is written (file-check-pool.ts); `path` is where the file goes. */
+  readonly check: (file: PlannedFile, path: string) => FileCheckJob;
+  /**
+   * Called once per file after it is checked and durable. A failure (thrown or of the promise returned)
+   * stops the download like any other; downloadFiles returns when every returned promise has settled.
+   */
+  readonly onFileDone?: (file: PlannedFile, result: FileCheckResult) => Promise<void> | undefined;
 }
 
 /**
  * Runs `parallelism` workers over the ranges of every file, in file order. Each file is checked
- * (size and SHA-256, while streaming) and fsynced when its last range is in. The first failure stops
+ * (size while streaming; SHA-256 by its check, which follows the written bytes) and fsynced when its
+ * last range is in and its check agrees. The first failure stops
  * every worker; the files written so far are left for the caller to remove (they are in staging).
  */
 export async function downloadFiles(request: DownloadRequest): Promise<void> {
@@ -62,13 +70,20 @@ export async function downloadFiles(request: DownloadRequest): Promise<void> {
     const path = join(request.directory, file.targetPath);
     const created = (async () => {
       await mkdir(dirname(path), { recursive: true });
-      return new FileDownload(file, await open(path, 'wx'), fileRanges(file.sizeBytes, rangedMin, rangeBytes));
+      const handle = await open(path, 'wx');
+      return new FileDownload(file, handle, fileRanges(file.sizeBytes, rangedMin, rangeBytes), request.check(file, path));
     })();
     opened.set(fileIndex, created);
     return created;
   };
   let next = 0;
   let failure: unknown;
+  const fail = (error: unknown): void => {
+    // The first failure is the one reported; the others are the aborts it caused.
+    failure ??= error;
+    stop.abort(error);
+  };
+  const followUps: Promise<void>[] = [];
   const worker = async (): Promise<void> => {
     while (failure === undefined && next < queue.length) {
       const item = queue[next++];
@@ -77,20 +92,26 @@ export async function downloadFiles(request: DownloadRequest): Promise<void> {
         signal.throwIfAborted();
         const download = await openFile(item.fileIndex);
         if (!(await download.downloadPart(item.partIndex, context))) continue;
-        await download.finish();
+        const result = await download.finish();
         await download.handle.close();
         opened.delete(item.fileIndex);
-        request.onFileDone?.(download.file);
+        const followUp = request.onFileDone?.(download.file, result);
+        if (followUp !== undefined) followUps.push(followUp.catch(fail));
         progress.filesDone += 1;
         request.onProgress?.({ ...progress });
       } catch (error) {
-        // The first failure is the one reported; the others are the aborts it caused.
-        failure ??= error;
-        stop.abort(error);
+        fail(error);
       }
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(request.parallelism, queue.length)) }, worker));
-  await Promise.all([...opened.values()].map(async (pending) => (await pending.catch(() => undefined))?.handle.close().catch(() => undefined)));
+  await Promise.all(followUps);
+  await Promise.all(
+    [...opened.values()].map(async (pending) => {
+      const download = await pending.catch(() => undefined);
+      download?.cancel();
+      await download?.handle.close().catch(() => undefined);
+    }),
+  );
   if (failure !== undefined) throw request.signal.aborted ? (request.signal.reason as unknown) : failure;
 }

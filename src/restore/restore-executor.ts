@@ -8,11 +8,13 @@ import type { Random } from '../random.js';
 import type { BackupStore } from '../store/backup-store.js';
 import { ensureEngineDescriptor, engineDescriptorFile } from '../engine/data-directory.js';
 import { restoreParallelismMax } from '../limits.js';
-import { plannedFiles, type PlannedFile, type RestorePlan } from './restore-plan.js';
+import { plannedFiles, type PartitionPlan, type RestorePlan } from './restore-plan.js';
 import { stagingDirectoryName } from './restore-layout.js';
 import { downloadFiles, type DownloadProgress } from './restore-download.js';
-import { finishPartition, type RestoredPartition } from './restore-partition.js';
-import { checkPartitionConsistency, type ConsistencyReport } from './restore-consistency.js';
+import type { RestoredPartition } from './restore-partition.js';
+import { checkRestoredLog, isSegmentFile, partitionConsistency, restoredSegments, segmentCheckContext, type ConsistencyReport } from './restore-consistency.js';
+import { FileCheckPool } from './file-check-pool.js';
+import type { SegmentCheck } from './segment-check.js';
 import { syncPath } from './durable-fs.js';
 import { completeRestore, inspectTarget, removeStaging, restoreIdentity, restoreTargetAsFound, stagedDataName, writeCommitRecord, type CommitRecord, type CompletionMarker } from './restore-target.js';
 
@@ -33,6 +35,8 @@ export interface RestoreRequest {
   readonly rangedGetBytesMin?: number;
   readonly rangeBytes?: number;
   readonly crashPoint?: (point: RestoreCrashPoint) => void;
+  /** Worker threads that hash and check files (default: one per core, see file-check-pool.ts). */
+  readonly checkThreads?: number;
 }
 
 export interface RestoreResult {
@@ -90,8 +94,9 @@ export async function executeRestore(request: RestoreRequest): Promise<RestoreRe
 
 /**
  * Downloads, checks and truncates everything inside the staging directory; nothing outside it changes.
- * A partition is finished (snapshot checked, segments placed, log truncated, consistency checked) as
- * soon as its last file is in, while the other partitions still download.
+ * Worker threads hash every file and check every segment as it is written (file-check-pool.ts). A
+ * partition is finished (log checked, snapshot checked, segments placed, log truncated, consistency
+ * checked) as soon as its last file is in, while the other partitions still download.
  */
 async function stage(request: RestoreRequest): Promise<Pick<RestoreResult, 'partitions' | 'consistency'>> {
   const { plan } = request;
@@ -99,29 +104,45 @@ async function stage(request: RestoreRequest): Promise<Pick<RestoreResult, 'part
   await mkdir(stagedData, { recursive: true });
   const partitionOfKey = new Map(plan.partitions.flatMap((partition) => partition.backups.flatMap((backup) => backup.files.map((file) => [file.key, partition] as const))));
   const filesLeft = new Map(plan.partitions.map((partition) => [partition.partitionId, partition.backups.reduce((count, backup) => count + backup.files.length, 0)]));
+  const contexts = new Map(plan.partitions.map((partition) => [partition.partitionId, segmentCheckContext(plan, partition)]));
+  const checks = new Map<string, SegmentCheck>();
   const partitions: RestoredPartition[] = [];
   const consistency = { commandsChecked: 0, commandsUnchecked: 0 };
-  const onFileDone = (file: PlannedFile): void => {
-    const partition = partitionOfKey.get(file.key);
-    assert(partition !== undefined, `file ${file.key} belongs to a planned partition`);
-    const left = (filesLeft.get(partition.partitionId) ?? 0) - 1;
-    filesLeft.set(partition.partitionId, left);
-    if (left > 0) return;
-    partitions.push(finishPartition(stagedData, partition));
-    const report = checkPartitionConsistency(stagedData, plan, partition);
+  const pool = new FileCheckPool(request.checkThreads);
+  const finish = async (partition: PartitionPlan): Promise<void> => {
+    const segments = restoredSegments(partition, checks);
+    checkRestoredLog(partition, segments);
+    partitions.push(await pool.finishPartition(stagedData, partition));
+    const report = partitionConsistency(plan, segments);
     consistency.commandsChecked += report.commandsChecked;
     consistency.commandsUnchecked += report.commandsUnchecked;
   };
-  await downloadFiles({
-    store: request.store,
-    files: plannedFiles(plan),
-    directory: stagedData,
-    parallelism: request.parallelism,
-    random: request.random,
-    signal: request.signal ?? new AbortController().signal,
-    onFileDone,
-    ...optional({ wait: request.wait, onProgress: request.onProgress, rangedGetBytesMin: request.rangedGetBytesMin, rangeBytes: request.rangeBytes }),
-  });
+  try {
+    await downloadFiles({
+      store: request.store,
+      files: plannedFiles(plan),
+      directory: stagedData,
+      parallelism: request.parallelism,
+      random: request.random,
+      signal: request.signal ?? new AbortController().signal,
+      check: (file, path) => {
+        const partition = partitionOfKey.get(file.key);
+        assert(partition !== undefined, `file ${file.key} belongs to a planned partition`);
+        return pool.check({ path, sizeBytes: file.sizeBytes, segment: isSegmentFile(partition.partitionId, file) ? contexts.get(partition.partitionId) : undefined });
+      },
+      onFileDone: (file, result) => {
+        const partition = partitionOfKey.get(file.key);
+        assert(partition !== undefined, `file ${file.key} belongs to a planned partition`);
+        if (result.segment !== undefined) checks.set(file.key, result.segment);
+        const left = (filesLeft.get(partition.partitionId) ?? 0) - 1;
+        filesLeft.set(partition.partitionId, left);
+        return left > 0 ? undefined : finish(partition);
+      },
+      ...optional({ wait: request.wait, onProgress: request.onProgress, rangedGetBytesMin: request.rangedGetBytesMin, rangeBytes: request.rangeBytes }),
+    });
+  } finally {
+    await pool.close();
+  }
   assert([...filesLeft.values()].every((left) => left === 0), 'every partition was finished');
   request.crashPoint?.('after-download');
   request.signal?.throwIfAborted();

@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { CutlineError } from '../errors.js';
-import { storeCreateOnlyBytesMax } from '../limits.js';
+import { storeCreateOnlyBytesMax, storeReadChunkBytes } from '../limits.js';
 import type { BackupStore, GetOptions, ListEntry, ObjectInfo, ObjectMetadata, PutBody, PutOptions, StoreCallOptions } from './backup-store.js';
 import { isStreamBody } from './backup-store.js';
 import { resolveRange, validateKey, validateMetadata, validatePrefix } from './store-key.js';
@@ -82,7 +82,7 @@ export class FileSystemBackupStore implements BackupStore {
         return Readable.from([]);
       }
       const streamOptions = options.signal === undefined ? {} : { signal: options.signal };
-      return handle.createReadStream({ start, end: endExclusive - 1, autoClose: true, ...streamOptions });
+      return handle.createReadStream({ start, end: endExclusive - 1, autoClose: true, highWaterMark: storeReadChunkBytes, ...streamOptions });
     } catch (error) {
       await handle.close();
       throw error;

@@ -1,0 +1,154 @@
+// The worker threads that check restored files while they download, so hashing and log checks leave the event loop free for I/O.
+import { availableParallelism } from 'node:os';
+import type { Worker } from 'node:worker_threads';
+import { assert } from '../assert.js';
+import { receiveError } from '../errors.js';
+import { restoreCheckThreadsMax } from '../limits.js';
+import { startModuleWorker } from '../module-worker.js';
+import type { FileCheckResult, FromFileCheckWorker, ToFileCheckWorker } from './file-check-protocol.js';
+import type { PartitionPlan } from './restore-plan.js';
+import type { RestoredPartition } from './restore-partition.js';
+import type { SegmentCheckContext } from './segment-check.js';
+
+/** A file being checked as it is written: tell it how far the file is written; its result comes when all of it is. */
+export interface FileCheckJob {
+  advance(bytesWritten: number): void;
+  readonly result: Promise<FileCheckResult>;
+  /** Stops the check (its download failed); the result then never settles. */
+  cancel(): void;
+}
+
+export interface FileCheckRequest {
+  readonly path: string;
+  readonly sizeBytes: number;
+  /** For a log segment: what to check it against (segment-check.ts). */
+  readonly segment: SegmentCheckContext | undefined;
+}
+
+interface Thread {
+  readonly worker: Worker;
+  readonly jobs: Set<number>;
+  readonly exited: Promise<void>;
+}
+
+interface Pending {
+  readonly thread: Thread;
+  readonly settle: (message: FromFileCheckWorker) => void;
+  readonly fail: (error: Error) => void;
+}
+
+/**
+ * Up to `threads` workers (file-check-worker.ts), started on first use; each new job goes to the
+ * thread with the fewest. One thread per core: the event loop's downloads cost little CPU beside
+ * SHA-256, CRCs and record decoding. A thread that dies fails its jobs, and the restore with them.
+ */
+export class FileCheckPool {
+  private readonly threads: Thread[] = [];
+  private readonly pending = new Map<number, Pending>();
+  private nextJob = 1;
+  private closed = false;
+
+  constructor(private readonly threadCount: number = defaultThreadCount()) {
+    assert(Number.isSafeInteger(threadCount) && threadCount >= 1, `a pool of ${threadCount} threads`);
+  }
+
+  check(request: FileCheckRequest): FileCheckJob {
+    const { job, thread, settled } = this.start();
+    thread.worker.postMessage({ kind: 'check', job, path: request.path, sizeBytes: request.sizeBytes, segment: request.segment } satisfies ToFileCheckWorker);
+    const result = settled.then((message) => {
+      assert(message.kind === 'checked', `job ${job} answered a check`);
+      return message.result;
+    });
+    return {
+      advance: (bytesWritten) => {
+        if (this.pending.has(job)) thread.worker.postMessage({ kind: 'advance', job, bytes: bytesWritten } satisfies ToFileCheckWorker);
+      },
+      result,
+      cancel: () => {
+        if (!this.pending.delete(job)) return;
+        thread.jobs.delete(job);
+        thread.worker.postMessage({ kind: 'cancel', job } satisfies ToFileCheckWorker);
+      },
+    };
+  }
+
+  async finishPartition(stagedData: string, partition: PartitionPlan): Promise<RestoredPartition> {
+    const { job, thread, settled } = this.start();
+    thread.worker.postMessage({ kind: 'finish-partition', job, stagedData, partition } satisfies ToFileCheckWorker);
+    const message = await settled;
+    assert(message.kind === 'finished-partition', `job ${job} answered a finish-partition`);
+    return message.restored;
+  }
+
+  /** Closes every file the threads hold and waits for them to end. Unsettled jobs stay unsettled. */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.pending.clear();
+    for (const thread of this.threads) thread.worker.postMessage({ kind: 'shutdown' } satisfies ToFileCheckWorker);
+    await Promise.all(this.threads.map((thread) => thread.exited));
+    this.threads.length = 0;
+  }
+
+  private start(): { job: number; thread: Thread; settled: Promise<FromFileCheckWorker> } {
+    assert(!this.closed, 'the file-check pool is open');
+    const job = this.nextJob++;
+    const thread = this.leastBusy();
+    thread.jobs.add(job);
+    const settled = new Promise<FromFileCheckWorker>((resolve, reject) => {
+      this.pending.set(job, {
+        thread,
+        settle: (message) => (message.kind === 'failed' ? reject(receiveError(message.error)) : resolve(message)),
+        fail: reject,
+      });
+    });
+    // Callers may stop awaiting (a failed restore); a rejection nobody awaits must not crash the process.
+    settled.catch(() => undefined);
+    return { job, thread, settled };
+  }
+
+  private leastBusy(): Thread {
+    const idle = this.threads.find((thread) => thread.jobs.size === 0);
+    if (idle !== undefined || this.threads.length >= this.threadCount) {
+      return idle ?? this.threads.reduce((best, thread) => (thread.jobs.size < best.jobs.size ? thread : best));
+    }
+    const worker = startModuleWorker(new URL(`./file-check-worker${extensionOf(import.meta.url)}`, import.meta.url));
+    const thread: Thread = {
+      worker,
+      jobs: new Set(),
+      exited: new Promise((resolve) => worker.once('exit', () => resolve())),
+    };
+    worker.on('message', (message: FromFileCheckWorker) => this.onMessage(thread, message));
+    worker.on('error', (error) => this.onDeath(thread, error));
+    worker.on('exit', (exitCode) => this.onDeath(thread, new Error(`a restore file-check thread exited with code ${exitCode}`)));
+    this.threads.push(thread);
+    return thread;
+  }
+
+  private onMessage(thread: Thread, message: FromFileCheckWorker): void {
+    const pending = this.pending.get(message.job);
+    thread.jobs.delete(message.job);
+    if (pending === undefined) return; // cancelled, or the pool is closing
+    this.pending.delete(message.job);
+    pending.settle(message);
+  }
+
+  private onDeath(thread: Thread, error: Error): void {
+    for (const job of thread.jobs) {
+      const pending = this.pending.get(job);
+      this.pending.delete(job);
+      pending?.fail(error);
+    }
+    thread.jobs.clear();
+    const index = this.threads.indexOf(thread);
+    if (index >= 0 && !this.closed) this.threads.splice(index, 1);
+  }
+}
+
+function defaultThreadCount(): number {
+  return Math.max(1, Math.min(availableParallelism(), restoreCheckThreadsMax));
+}
+
+/** `.js` in the built CLI, `.ts` when running from source. */
+function extensionOf(moduleUrl: string): string {
+  return moduleUrl.endsWith('.ts') ? '.ts' : '.js';
+}

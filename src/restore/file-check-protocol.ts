@@ -1,0 +1,28 @@
+// The messages between a restore and its file-check worker threads (plain data: they are structured-cloned).
+import type { TransferredError } from '../errors.js';
+import type { PartitionPlan } from './restore-plan.js';
+import type { RestoredPartition } from './restore-partition.js';
+import type { SegmentCheck, SegmentCheckContext } from './segment-check.js';
+
+/** What a file check finds: the SHA-256 of the bytes on disk, and for a segment its check. */
+export interface FileCheckResult {
+  readonly sha256: string;
+  readonly segment: SegmentCheck | undefined;
+}
+
+export type ToFileCheckWorker =
+  /** Start checking the file at path, which will hold sizeBytes bytes; read nothing before an advance says it is written. */
+  | { readonly kind: 'check'; readonly job: number; readonly path: string; readonly sizeBytes: number; readonly segment: SegmentCheckContext | undefined }
+  /** The first `bytes` bytes of the file are written (the count only grows). */
+  | { readonly kind: 'advance'; readonly job: number; readonly bytes: number }
+  /** Drop a check (its download failed) and close its file. */
+  | { readonly kind: 'cancel'; readonly job: number }
+  /** Finish a downloaded partition in staging (restore-partition.ts): snapshot check, segments placed, log truncated. */
+  | { readonly kind: 'finish-partition'; readonly job: number; readonly stagedData: string; readonly partition: PartitionPlan }
+  /** Close every file and end the thread. */
+  | { readonly kind: 'shutdown' };
+
+export type FromFileCheckWorker =
+  | { readonly kind: 'checked'; readonly job: number; readonly result: FileCheckResult }
+  | { readonly kind: 'finished-partition'; readonly job: number; readonly restored: RestoredPartition }
+  | { readonly kind: 'failed'; readonly job: number; readonly error: TransferredError };

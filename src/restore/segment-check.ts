@@ -1,0 +1,106 @@
+// Checking one restored segment in a single pass over its bytes: frames, records up to the cut, and orphan commands.
+import { orphanOf, type Orphan } from '../engine/consistency.js';
+import { commandSourceOf, decodeRecord } from '../engine/records.js';
+import { isCutlineError } from '../errors.js';
+import { SegmentStreamScanner, type StreamedDamage, type StreamedFrame } from '../log/segment-stream-scan.js';
+
+/** What a segment of a partition is checked against; plain data, so it can be posted to a worker thread. */
+export interface SegmentCheckContext {
+  readonly partitionId: number;
+  readonly cutPosition: number;
+  /** The cut of every partition the plan knows, this one included: [partitionId, cut position]. */
+  readonly senderCuts: readonly (readonly [number, number])[];
+  /** Partitions without a COMPLETED backup: commands they sent cannot be checked (single-node restores only). */
+  readonly uncheckedPartitions: readonly number[];
+}
+
+/** Everything restore needs to know of one segment file; plain data (it crosses from the worker thread). */
+export interface SegmentCheck {
+  readonly segmentId: number;
+  readonly firstPosition: number;
+  /** The last whole, valid record (firstPosition - 1 when none). */
+  readonly lastPosition: number;
+  /** Where the valid frames stop before the end of the file, if they do. */
+  readonly damage: StreamedDamage | undefined;
+  /** The first record at or before the cut that does not decode (the engine could not replay it). */
+  readonly malformed: { readonly position: number; readonly message: string } | undefined;
+  /** Inter-partition commands at or before the cut whose sender's cut holds their send. */
+  readonly commandsChecked: number;
+  /** Commands at or before the cut from partitions without a cut (see SegmentCheckContext). */
+  readonly commandsUnchecked: number;
+  /** The first orphans found (at most orphansKeptMax); orphanCount counts them all. */
+  readonly orphans: readonly Orphan[];
+  readonly orphanCount: number;
+}
+
+/** Enough orphans to name in an error message; the rest are counted. */
+export const orphansKeptMax = 10;
+
+/**
+ * Fed the bytes of one segment file in order (any chunking), it checks every frame (CRC, contiguous
+ * positions), decodes every record up to the cut, and checks every
+ * inter-partition command up to the cut against its sender's cut: the work of a full read of the
+ * restored log, done while the file is hashed, so restore reads each byte once.
+ */
+export class SegmentChecker {
+  private readonly scanner: SegmentStreamScanner;
+  private readonly cutOf: ReadonlyMap<number, number>;
+  private readonly unchecked: ReadonlySet<number>;
+  private malformed: SegmentCheck['malformed'];
+  private commandsChecked = 0;
+  private commandsUnchecked = 0;
+  private readonly orphans: Orphan[] = [];
+  private orphanCount = 0;
+
+  constructor(
+    path: string,
+    private readonly context: SegmentCheckContext,
+  ) {
+    this.cutOf = new Map(context.senderCuts.map(([partitionId, position]) => [partitionId, position]));
+    this.unchecked = new Set(context.uncheckedPartitions);
+    this.scanner = new SegmentStreamScanner(path, (frame) => this.onFrame(frame));
+  }
+
+  push(chunk: Buffer): void {
+    this.scanner.push(chunk);
+  }
+
+  finish(): SegmentCheck {
+    const summary = this.scanner.finish();
+    return {
+      segmentId: summary.header.segmentId,
+      firstPosition: summary.header.firstPosition,
+      lastPosition: summary.lastPosition,
+      damage: summary.damage,
+      malformed: this.malformed,
+      commandsChecked: this.commandsChecked,
+      commandsUnchecked: this.commandsUnchecked,
+      orphans: this.orphans,
+      orphanCount: this.orphanCount,
+    };
+  }
+
+  private onFrame({ header, payload }: StreamedFrame): void {
+    const { position } = header;
+    const { partitionId, cutPosition } = this.context;
+    // Records after the cut are truncated away: they need not decode, and they are not in the cut.
+    if (position > cutPosition) return;
+    let record;
+    try {
+      record = decodeRecord({ position, timestampMs: header.timestampMs, recordType: header.recordType, payload });
+    } catch (error) {
+      if (!isCutlineError(error)) throw error;
+      this.malformed ??= { position, message: error.message };
+      return;
+    }
+    const source = commandSourceOf(record);
+    if (source === undefined) return;
+    const orphan = orphanOf(partitionId, cutPosition, { position, type: record.type, source }, this.cutOf);
+    if (orphan === undefined) this.commandsChecked += 1;
+    else if (orphan.senderCutPosition === undefined && this.unchecked.has(source.partitionId)) this.commandsUnchecked += 1;
+    else {
+      this.orphanCount += 1;
+      if (this.orphans.length < orphansKeptMax) this.orphans.push(orphan);
+    }
+  }
+}
