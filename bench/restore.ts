@@ -102,7 +102,7 @@ async function writePartitionLog(partitionId: number, shape: Shape): Promise<{ d
   const now = Date.now();
   for (let index = 0, bytes = 0; bytes < bytesWanted; ) {
     const batch = [];
-    for (let end = index + 1000; index < end; index++) {
+    for (let end = index + (shape === 'large' ? 1 : 1000); index < end; index++) {
       const record = shape === 'large' ? encodeRecord({ type: 'CREATE_INSTANCE', value: { correlationKey: `${index}-${key}` } }, now) : engineRecord(partitionId, index, now);
       bytes += record.payload.length + 26;
       batch.push(record);
