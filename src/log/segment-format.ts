@@ -1,7 +1,7 @@
 // The bytes of a segment file (see FORMAT.md, "Partition log"): file names, the header, and record frames.
-import { crc32c } from '@node-rs/crc32';
 import { CutlineError } from '../errors.js';
 import { recordPayloadBytesMax } from '../limits.js';
+import { crc32cRange } from './crc32c.js';
 import type { AppendRecord } from './log.js';
 
 /** "CUTLOG\r\n": the CR LF pair detects a file mangled by line-ending conversion, as PNG's magic does. */
@@ -57,7 +57,7 @@ export function encodeSegmentHeader(header: SegmentHeader): Buffer {
   bytes.writeUInt16LE(segmentFormatVersion, 8);
   writeU64(bytes, 16, header.segmentId);
   writeU64(bytes, 24, header.firstPosition);
-  bytes.writeUInt32LE(crc32c(bytes.subarray(headerCoveredOffset)), headerCrcOffset);
+  bytes.writeUInt32LE(crc32cRange(bytes, headerCoveredOffset, segmentHeaderBytes), headerCrcOffset);
   return bytes;
 }
 
@@ -80,7 +80,7 @@ export function decodeSegmentHeader(bytes: Buffer, path: string): SegmentHeader 
     });
   }
   const storedCrc = bytes.readUInt32LE(headerCrcOffset);
-  const actualCrc = crc32c(bytes.subarray(headerCoveredOffset, segmentHeaderBytes));
+  const actualCrc = crc32cRange(bytes, headerCoveredOffset, segmentHeaderBytes);
   const segmentId = readU64(bytes, 16);
   const firstPosition = readU64(bytes, 24);
   if (storedCrc !== actualCrc || bytes.readUInt16LE(10) !== 0 || !(segmentId >= 1) || !(firstPosition >= 1)) {
@@ -118,7 +118,7 @@ export function encodeFrame(record: AppendRecord, position: number, target: Fram
   view.setUint32(offset + 20, Math.floor(record.timestampMs / twoPower32), true);
   view.setUint16(offset + 24, record.recordType, true);
   bytes.set(record.payload, offset + frameHeaderBytes);
-  view.setUint32(offset + frameCrcOffset, crc32c(bytes.subarray(offset + frameCoveredOffset, end)), true);
+  view.setUint32(offset + frameCrcOffset, crc32cRange(bytes, offset + frameCoveredOffset, end), true);
   return end;
 }
 
@@ -161,5 +161,5 @@ export function frameCutShortReason(bytesLeft: number): string {
 /** Whether the whole frame at offset (header and payload present in source) has a matching CRC. */
 export function frameCrcMatches(source: Buffer, offset: number, header: FrameHeader): boolean {
   const end = offset + frameHeaderBytes + header.payloadBytes;
-  return crc32c(source.subarray(offset + frameCoveredOffset, end)) === header.storedCrc;
+  return crc32cRange(source, offset + frameCoveredOffset, end) === header.storedCrc;
 }
