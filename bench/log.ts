@@ -1,11 +1,13 @@
 // Benchmark of the partition log: append throughput against raw fs writes, the streaming scanner against raw reads,
-// and truncateAfter on a small vs a large log. Sizes come from the environment so a quick run is possible:
+// crc32cRange against the native crc32c per call, and truncateAfter on a small vs a large log. Sizes come from the environment so a quick run is possible:
 //   CUTLINE_BENCH_APPEND_MB (256), CUTLINE_BENCH_PAYLOAD_BYTES (1024), CUTLINE_BENCH_SMALL_MB (20),
 //   CUTLINE_BENCH_LARGE_MB (2048), CUTLINE_BENCH_SCAN_MB (256), CUTLINE_BENCH_DIR (the OS temporary directory).
 import { closeSync, fsyncSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { crc32c } from '@node-rs/crc32';
+import { crc32cNativeBytesMin, crc32cRange } from '../src/log/crc32c.js';
 import type { AppendRecord } from '../src/log/log.js';
 import { frameSize } from '../src/log/segment-format.js';
 import { SegmentStreamScanner } from '../src/log/segment-stream-scan.js';
@@ -115,6 +117,36 @@ function measureStreamScan(): void {
   console.log(`  ratio scan / raw:                ${(scanRate / rawRate).toFixed(2)}`);
 }
 
+/** Best-of-5 nanoseconds per call of checksum over ranges of rangeBytes spread across source. */
+function nanosecondsPerCall(source: Buffer, rangeBytes: number, checksum: (bytes: Buffer, start: number, end: number) => number): number {
+  const calls = Math.max(2000, Math.floor(20_000_000 / (rangeBytes + 300)));
+  let best = Number.POSITIVE_INFINITY;
+  let sink = 0;
+  for (let round = 0; round < 5; round += 1) {
+    const start = performance.now();
+    for (let call = 0, offset = 0; call < calls; call += 1) {
+      sink ^= checksum(source, offset, offset + rangeBytes);
+      offset = offset + 2 * rangeBytes + 1 > source.length ? call & 7 : offset + rangeBytes + 1;
+    }
+    best = Math.min(best, ((performance.now() - start) * 1e6) / calls);
+  }
+  if (sink === -1) console.log('unreachable: a CRC is unsigned');
+  return best;
+}
+
+/** crc32cRange (JS below its threshold) against the native crc32c of a subarray, the call frames made before it. */
+function measureCrc(): void {
+  const source = Buffer.alloc(megabyte);
+  for (let index = 0; index < source.length; index += 1) source[index] = (index * 131 + 7) & 0xff;
+  const native = (bytes: Buffer, start: number, end: number): number => crc32c(bytes.subarray(start, end));
+  console.log(`crc32c per call (ns, best of 5; crc32cRange computes in JS below ${crc32cNativeBytesMin} bytes):`);
+  for (const rangeBytes of [18, 64, 128, 192, 256, 512, 1024, 4096]) {
+    const nativeNs = nanosecondsPerCall(source, rangeBytes, native);
+    const rangeNs = nanosecondsPerCall(source, rangeBytes, crc32cRange);
+    console.log(`  ${String(rangeBytes).padStart(5)} B: native(subarray) ${nativeNs.toFixed(0).padStart(5)}, crc32cRange ${rangeNs.toFixed(0).padStart(5)}, ratio range / native ${(rangeNs / nativeNs).toFixed(2)}`);
+  }
+}
+
 /** Median time of truncateAfter cutting about one batch off the end, after a reopen (cold indexes). */
 function measureTruncation(megabytes: number): { medianMs: number; segments: number; sizeMegabytes: number } {
   const directory = join(root, `truncate-${megabytes}`);
@@ -138,6 +170,7 @@ function main(): void {
   try {
     measureAppend();
     measureStreamScan();
+    measureCrc();
     const small = measureTruncation(smallMegabytes);
     const large = measureTruncation(largeMegabytes);
     console.log(`truncateAfter (cut ${batchRecords} records off the end, median of ${truncationRounds}, after a reopen):`);

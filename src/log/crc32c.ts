@@ -44,7 +44,7 @@ function buildTables(): Int32Array {
  * and the append path) make no allocation per call. It keeps that one buffer reachable until another comes.
  */
 let viewedBuffer: ArrayBufferLike | undefined;
-let view: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
+let view: DataView = new DataView(new ArrayBuffer(0));
 
 /** CRC-32C (Castagnoli) of bytes[start, end): the same value as crc32c(bytes.subarray(start, end)) from @node-rs/crc32. */
 export function crc32cRange(bytes: Uint8Array, start: number, end: number): number {
