@@ -20,6 +20,14 @@ import type { RestorePlan } from '../src/restore/restore-plan.js';
 import { startLoopbackS3 } from '../test/support/s3rver.js';
 import { fastestSeconds } from './bench-timing.js';
 import { importBuilt } from './built.js';
+import type * as FsStoreModule from '../src/store/fs-backup-store.js';
+import type * as S3StoreModule from '../src/store/s3-backup-store.js';
+import type * as ManifestStoreModule from '../src/backup/manifest-store.js';
+import type * as PlannerModule from '../src/restore/restore-planner.js';
+import type * as PlanModule from '../src/restore/restore-plan.js';
+import type * as ExecutorModule from '../src/restore/restore-executor.js';
+import type * as ClockModule from '../src/clock.js';
+import type * as RandomModule from '../src/random.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const totalMiB = Number(process.env.CUTLINE_BENCH_RESTORE_MIB ?? 1024);
@@ -35,14 +43,14 @@ const rawReadBytes = 1024 * 1024;
 let runCounter = 0;
 
 // Everything on the measured path comes from dist/ (see built.ts); the test data is written with the sources.
-const { FileSystemBackupStore } = await importBuilt<typeof import('../src/store/fs-backup-store.js')>('store/fs-backup-store.js');
-const { S3BackupStore } = await importBuilt<typeof import('../src/store/s3-backup-store.js')>('store/s3-backup-store.js');
-const { listBackupManifests, uploadBackup } = await importBuilt<typeof import('../src/backup/manifest-store.js')>('backup/manifest-store.js');
-const { planBackupIdRestore } = await importBuilt<typeof import('../src/restore/restore-planner.js')>('restore/restore-planner.js');
-const { plannedFiles } = await importBuilt<typeof import('../src/restore/restore-plan.js')>('restore/restore-plan.js');
-const { executeRestore } = await importBuilt<typeof import('../src/restore/restore-executor.js')>('restore/restore-executor.js');
-const { systemClock } = await importBuilt<typeof import('../src/clock.js')>('clock.js');
-const { systemRandom } = await importBuilt<typeof import('../src/random.js')>('random.js');
+const { FileSystemBackupStore } = await importBuilt<typeof FsStoreModule>('store/fs-backup-store.js');
+const { S3BackupStore } = await importBuilt<typeof S3StoreModule>('store/s3-backup-store.js');
+const { listBackupManifests, uploadBackup } = await importBuilt<typeof ManifestStoreModule>('backup/manifest-store.js');
+const { planBackupIdRestore } = await importBuilt<typeof PlannerModule>('restore/restore-planner.js');
+const { plannedFiles } = await importBuilt<typeof PlanModule>('restore/restore-plan.js');
+const { executeRestore } = await importBuilt<typeof ExecutorModule>('restore/restore-executor.js');
+const { systemClock } = await importBuilt<typeof ClockModule>('clock.js');
+const { systemRandom } = await importBuilt<typeof RandomModule>('random.js');
 
 async function main(): Promise<void> {
   for (const shape of shapes) {

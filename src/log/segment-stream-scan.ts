@@ -81,7 +81,8 @@ export class SegmentStreamScanner {
       if (this.header === undefined) return;
     }
     if (this.straddleFilled > 0) at = this.pushStraddle(chunk, at);
-    if (this.straddleFilled === 0) at = this.scanInPlace(chunk, at);
+    // A straddling frame just completed may be damaged: nothing after it is parsed (it would overwrite the damage).
+    if (this.straddleFilled === 0 && this.damage === undefined) at = this.scanInPlace(chunk, at);
     if (at < chunk.length && this.damage === undefined) at = this.pushStraddle(chunk, at);
     assert(at === chunk.length || this.damage !== undefined, 'a chunk is consumed whole unless frames are damaged');
   }

@@ -112,6 +112,17 @@ describe('SegmentStreamScanner', () => {
     );
   });
 
+  it('keeps the damage of a frame completed across chunks, not a later frame\'s (the case fast-check found)', () => {
+    const directory = temporaryDirectory();
+    const path = join(directory, 'crc.log');
+    const bytes = handMadeSegment({ segmentId: 1, firstPosition: 1 }, [{ position: 1, n: 1 }, { position: 2, n: 2 }, { position: 3, n: 3 }]);
+    // The first frame's length one byte longer: its CRC fails, and its end falls one byte into the next frame,
+    // whose bytes from there read as a length far above the limit. With 7-byte chunks the first frame straddles.
+    bytes[segmentHeaderBytes] = (bytes[segmentHeaderBytes] ?? 0) ^ 0x01;
+    expectSameAnswers(path, bytes, [7]);
+    expect(streamScan(path, bytes, [7]).summary.damage).toMatchObject({ kind: 'damaged', offset: segmentHeaderBytes, position: 1, reason: 'a CRC mismatch' });
+  });
+
   it('reports a frame at an unexpected position as kind position with the position found, as scanSegment does', () => {
     const directory = temporaryDirectory();
     const path = join(directory, 'spliced.log');
