@@ -146,16 +146,13 @@ export function* readRecords(segment: SegmentFile, window: FileWindow, startOffs
   }
 }
 
-export function corruptFrameError(path: string, offset: number, position: number, reason: string): CutlineError {
-  return new CutlineError('LOG_CORRUPT', `segment ${path}: ${reason} in the frame at byte offset ${offset} (expected position ${position})`, {
-    hint: 'The log is damaged before its tail; restore it from a backup. `cutline log verify` lists the damage.',
-  });
+/** `hint` replaces the advice for a live log, where the reader is not one (restore reads a backup's segments). */
+export function corruptFrameError(path: string, offset: number, position: number, reason: string, hint = 'The log is damaged before its tail; restore it from a backup. `cutline log verify` lists the damage.'): CutlineError {
+  return new CutlineError('LOG_CORRUPT', `segment ${path}: ${reason} in the frame at byte offset ${offset} (expected position ${position})`, { hint });
 }
 
-export function unexpectedPositionError(path: string, offset: number, expected: number, found: number): CutlineError {
-  return new CutlineError('LOG_POSITION', `segment ${path}: the frame at byte offset ${offset} holds position ${found}, expected ${expected}`, {
-    hint: 'Positions must be contiguous; the segment was written by something else or spliced. Restore the log from a backup.',
-  });
+export function unexpectedPositionError(path: string, offset: number, expected: number, found: number, hint = 'Positions must be contiguous; the segment was written by something else or spliced. Restore the log from a backup.'): CutlineError {
+  return new CutlineError('LOG_POSITION', `segment ${path}: the frame at byte offset ${offset} holds position ${found}, expected ${expected}`, { hint });
 }
 
 /**

@@ -2,7 +2,6 @@
 import { CutlineError } from '../errors.js';
 import { corruptFrameError, unexpectedPositionError } from '../log/segment-file.js';
 import type { PartitionPlan, PlannedFile, RestorePlan } from './restore-plan.js';
-import { incomingSegmentsPath } from './restore-layout.js';
 import type { SegmentCheck, SegmentCheckContext } from './segment-check.js';
 
 export interface ConsistencyReport {
@@ -16,11 +15,6 @@ export interface ConsistencyReport {
 export interface CheckedSegment {
   readonly file: PlannedFile;
   readonly check: SegmentCheck;
-}
-
-/** Whether a planned file is a log segment (it is placed in the partition's incoming segments). */
-export function isSegmentFile(partitionId: number, file: PlannedFile): boolean {
-  return file.targetPath.startsWith(`${incomingSegmentsPath(partitionId)}/`);
 }
 
 /**
@@ -66,8 +60,8 @@ export function checkRestoredLog(partition: PartitionPlan, segments: readonly Ch
     const damage = check.damage;
     if (damage !== undefined && damage.position <= cut) {
       const where = `${file.key} of partition ${partition.partitionId}'s backup`;
-      if (damage.kind === 'position' && damage.foundPosition !== undefined) throw unexpectedPositionError(where, damage.offset, damage.position, damage.foundPosition);
-      throw corruptFrameError(where, damage.offset, damage.position, damage.reason);
+      if (damage.kind === 'position' && damage.foundPosition !== undefined) throw unexpectedPositionError(where, damage.offset, damage.position, damage.foundPosition, damagedBackupHint);
+      throw corruptFrameError(where, damage.offset, damage.position, damage.reason, damagedBackupHint);
     }
     if (check.malformed !== undefined) {
       throw new CutlineError('RECORD_MALFORMED', `partition ${partition.partitionId}, ${file.key}: ${check.malformed.message}`, {
@@ -78,6 +72,8 @@ export function checkRestoredLog(partition: PartitionPlan, segments: readonly Ch
 }
 
 const orphansShownMax = 10;
+/** The backup, not a live log, is damaged: the SHA-256 matched, so the engine wrote (or the backup took) bad frames. */
+const damagedBackupHint = 'The segment was damaged before it was backed up (its SHA-256 matches the manifest); run `cutline verify-backup --level full` and restore from another backup id.';
 
 /** Sums the command checks of a partition; throws RESTORE_INCONSISTENT naming both records of every orphan (up to ten). */
 export function partitionConsistency(plan: RestorePlan, segments: readonly CheckedSegment[]): ConsistencyReport {

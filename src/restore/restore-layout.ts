@@ -22,6 +22,11 @@ export function incomingSegmentsPath(partitionId: number): string {
   return `partitions/${partitionId}/incoming-segments`;
 }
 
+/** Whether a planned file is a log segment (placeFiles puts it among the partition's incoming segments). */
+export function isSegmentFile(partitionId: number, file: PlannedFile): boolean {
+  return file.targetPath.startsWith(`${incomingSegmentsPath(partitionId)}/`);
+}
+
 /**
  * Maps every file of a COMPLETED manifest to its place: `snapshot/[{snapshotId}/]{name}` to
  * `partitions/{p}/snapshots/{snapshotId}/{name}`, `segments/{digits}.log` to the incoming segments
