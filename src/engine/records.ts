@@ -144,14 +144,20 @@ export function encodeRecord(body: EngineRecordBody, timestampMs: number): Appen
   return { timestampMs, recordType: RecordType[body.type], payload: encoder.encode(JSON.stringify(body.value)) };
 }
 
-/** Decodes a log record; an unknown type or a payload that is not JSON is a RECORD_MALFORMED error. */
-export function decodeRecord(record: LogRecord): EngineRecord {
+/** The name of a record's type; an unknown type is a RECORD_MALFORMED error. */
+export function recordTypeNameOf(record: Pick<LogRecord, 'position' | 'recordType'>): RecordTypeName {
   const name = typeNames.get(record.recordType);
   if (name === undefined) {
     throw new CutlineError('RECORD_MALFORMED', `record at position ${record.position} has unknown type ${record.recordType}`, {
       hint: 'The log was written by another program or a newer cutline; see FORMAT.md for the record types.',
     });
   }
+  return name;
+}
+
+/** Decodes a log record; an unknown type or a payload that is not JSON is a RECORD_MALFORMED error. */
+export function decodeRecord(record: LogRecord): EngineRecord {
+  const name = recordTypeNameOf(record);
   let value: unknown;
   try {
     value = JSON.parse(decoder.decode(record.payload));
@@ -161,7 +167,7 @@ export function decodeRecord(record: LogRecord): EngineRecord {
       hint: 'The payload of every engine record is a UTF-8 JSON object; see FORMAT.md.',
     });
   }
-  if (typeof value !== 'object' || value === null) {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new CutlineError('RECORD_MALFORMED', `record at position ${record.position} (${name}) has a payload that is not a JSON object`);
   }
   return { type: name, value, position: record.position, timestampMs: record.timestampMs } as EngineRecord;

@@ -1,6 +1,7 @@
 // Checking one restored segment in a single pass over its bytes: frames, records up to the cut, and orphan commands.
 import { orphanOf, type Orphan } from '../engine/consistency.js';
-import { commandSourceOf, decodeRecord } from '../engine/records.js';
+import { peekRecord } from '../engine/record-peek.js';
+import { recordTypeNameOf } from '../engine/records.js';
 import { isCutlineError } from '../errors.js';
 import { SegmentStreamScanner, type StreamedDamage, type StreamedFrame } from '../log/segment-stream-scan.js';
 
@@ -22,7 +23,7 @@ export interface SegmentCheck {
   readonly lastPosition: number;
   /** Where the valid frames stop before the end of the file, if they do. */
   readonly damage: StreamedDamage | undefined;
-  /** The first record at or before the cut that does not decode (the engine could not replay it). */
+  /** The first record at or before the cut that is malformed as far as peekRecord reads it (the engine could not replay it). */
   readonly malformed: { readonly position: number; readonly message: string } | undefined;
   /** Inter-partition commands at or before the cut whose sender's cut holds their send. */
   readonly commandsChecked: number;
@@ -38,7 +39,7 @@ export const orphansKeptMax = 10;
 
 /**
  * Fed the bytes of one segment file in order (any chunking), it checks every frame (CRC, contiguous
- * positions), decodes every record up to the cut, and checks every
+ * positions), the type and payload outline of every record up to the cut (peekRecord), and every
  * inter-partition command up to the cut against its sender's cut: the work of a full read of the
  * restored log, done while the file is hashed, so restore reads each byte once.
  */
@@ -85,17 +86,16 @@ export class SegmentChecker {
     const { partitionId, cutPosition } = this.context;
     // Records after the cut are truncated away: they need not decode, and they are not in the cut.
     if (position > cutPosition) return;
-    let record;
+    let source;
     try {
-      record = decodeRecord({ position, timestampMs: header.timestampMs, recordType: header.recordType, payload });
+      source = peekRecord({ position, timestampMs: header.timestampMs, recordType: header.recordType, payload });
     } catch (error) {
       if (!isCutlineError(error)) throw error;
       this.malformed ??= { position, message: error.message };
       return;
     }
-    const source = commandSourceOf(record);
     if (source === undefined) return;
-    const orphan = orphanOf(partitionId, cutPosition, { position, type: record.type, source }, this.cutOf);
+    const orphan = orphanOf(partitionId, cutPosition, { position, type: recordTypeNameOf(header), source }, this.cutOf);
     if (orphan === undefined) this.commandsChecked += 1;
     else if (orphan.senderCutPosition === undefined && this.unchecked.has(source.partitionId)) this.commandsUnchecked += 1;
     else {

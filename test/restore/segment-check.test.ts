@@ -57,9 +57,9 @@ describe('SegmentChecker', () => {
     expect(check(bytes, { cutPosition: 2 }).orphans[0]?.message).toBe('orphan command: partition 1 position 1 (SUBSCRIPTION_OPENED, cut at 2) was sent by partition 3 position 5, a partition without a cut');
   });
 
-  it('reports the first record up to the cut that does not decode', async () => {
+  it('reports the first record up to the cut whose payload is not shaped as a JSON object', async () => {
     const bytes = await segmentOf([instance, notJson, notJson, create(1)]);
-    expect(check(bytes, { cutPosition: 4 }).malformed).toEqual({ position: 2, message: 'record at position 2 (CREATE_INSTANCE) has a payload that is not UTF-8 JSON' });
+    expect(check(bytes, { cutPosition: 4 }).malformed).toEqual({ position: 2, message: 'record at position 2 (CREATE_INSTANCE) has a payload that is not a JSON object' });
   });
 
   it('reports where valid frames stop: a flipped payload bit is a CRC mismatch at that frame', async () => {

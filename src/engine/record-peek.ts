@@ -1,0 +1,128 @@
+// What restore's single pass needs of a record, read without parsing every payload in full:
+// the type, the payload's outline as a UTF-8 JSON object, and an inter-partition command's `source`.
+import { isUtf8 } from 'node:buffer';
+import type { LogRecord } from '../log/log.js';
+import { CutlineError } from '../errors.js';
+import { checkpointTypes, commandSourceOf, decodeRecord, isInterPartitionType, recordTypeNameOf, type CommandSource } from './records.js';
+
+const openBrace = 0x7b;
+const closeBrace = 0x7d;
+const openBracket = 0x5b;
+const closeBracket = 0x5d;
+const quote = 0x22;
+const comma = 0x2c;
+const backslash = 0x5c;
+const sourceKey = Buffer.from('"source"');
+const canonicalStart = Buffer.from('"source":{"partitionId":');
+const canonicalParts = [',"position":', ',"checkpointId":', ',"checkpointType":"'].map((part) => Buffer.from(part));
+const checkpointTypeBytes = checkpointTypes.map((type) => [type, Buffer.from(`${type}"}`)] as const);
+/** The most digits read as a plain integer: 15 digits are always below 2^53. */
+const integerDigitsMax = 15;
+
+/**
+ * Checks what restore must know of a record and returns an inter-partition command's `source` (undefined
+ * for other records). Throws RECORD_MALFORMED when the type is unknown, the payload is not UTF-8, or it is
+ * not delimited as a JSON object (`{` ... `}`).
+ *
+ * Only a command whose source is not written the way the engine writes it (FORMAT.md, "Records") is
+ * parsed in full; so a record that passes may still fail decodeRecord. For every payload that is valid
+ * JSON the source returned is exactly JSON.parse's `source`; verify-backup --level full and the engine's
+ * replay parse every record.
+ */
+export function peekRecord(record: LogRecord): CommandSource | undefined {
+  const name = recordTypeNameOf(record);
+  const { payload, position } = record;
+  if (!isUtf8(payload)) throw malformed(position, name, 'is not UTF-8 JSON');
+  if (!objectOutline(payload)) throw malformed(position, name, 'is not a JSON object');
+  if (!isInterPartitionType(record.recordType)) return undefined;
+  return canonicalSource(bytesOf(payload)) ?? commandSourceOf(decodeRecord(record));
+}
+
+/** Whether the payload, without the whitespace JSON allows around a value, starts with `{` and ends with `}`. */
+function objectOutline(payload: Uint8Array): boolean {
+  let first = 0;
+  let last = payload.length - 1;
+  while (first < last && isJsonWhitespace(payload[first])) first += 1;
+  while (last > first && isJsonWhitespace(payload[last])) last -= 1;
+  return last > first && payload[first] === openBrace && payload[last] === closeBrace;
+}
+
+function isJsonWhitespace(byte: number | undefined): boolean {
+  return byte === 0x20 || byte === 0x09 || byte === 0x0a || byte === 0x0d;
+}
+
+function malformed(position: number, name: string, what: string): CutlineError {
+  return new CutlineError('RECORD_MALFORMED', `record at position ${position} (${name}) has a payload that ${what}`, {
+    hint: 'The payload of every engine record is a UTF-8 JSON object; see FORMAT.md.',
+  });
+}
+
+function bytesOf(payload: Uint8Array): Buffer {
+  return Buffer.isBuffer(payload) ? payload : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
+}
+
+/**
+ * The top-level `source` of a payload written as JSON.stringify writes it, or undefined to fall back to a
+ * full parse: the payload has a backslash (an escape could spell a key), "source" more than once (JSON.parse
+ * keeps the last), no top-level `"source":{"partitionId":`, or the envelope is not in canonical form.
+ */
+function canonicalSource(payload: Buffer): CommandSource | undefined {
+  const at = payload.indexOf(canonicalStart);
+  if (at < 1 || payload.indexOf(backslash) !== -1 || payload.indexOf(sourceKey, at + 1) !== -1) return undefined;
+  const before = payload[at - 1];
+  if ((before !== openBrace && before !== comma) || !atTopLevel(payload, at)) return undefined;
+  const reader = new IntegerReader(payload, at + canonicalStart.length);
+  const partitionId = reader.integer();
+  const sourcePosition = reader.literal(canonicalParts[0]) ? reader.integer() : undefined;
+  const checkpointId = reader.literal(canonicalParts[1]) ? reader.integer() : undefined;
+  if (partitionId === undefined || sourcePosition === undefined || checkpointId === undefined || !reader.literal(canonicalParts[2])) return undefined;
+  for (const [checkpointType, bytes] of checkpointTypeBytes) {
+    if (!reader.literal(bytes)) continue;
+    const after = payload[reader.offset];
+    if (after !== comma && after !== closeBrace) return undefined;
+    return { partitionId, position: sourcePosition, checkpointId, checkpointType };
+  }
+  return undefined;
+}
+
+/** Whether `offset` is outside any string and directly inside the outermost object (the payload has no backslash). */
+function atTopLevel(payload: Buffer, offset: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let index = 0; index < offset; index++) {
+    const byte = payload[index];
+    if (byte === quote) inString = !inString;
+    else if (inString) continue;
+    else if (byte === openBrace || byte === openBracket) depth += 1;
+    else if (byte === closeBrace || byte === closeBracket) depth -= 1;
+  }
+  return !inString && depth === 1;
+}
+
+/** Reads literals and non-negative integers without leading zeros (JSON's spelling) from a buffer. */
+class IntegerReader {
+  constructor(
+    private readonly bytes: Buffer,
+    public offset: number,
+  ) {}
+
+  literal(expected: Buffer | undefined): boolean {
+    if (expected === undefined || this.offset + expected.length > this.bytes.length) return false;
+    // A loop: these literals are short, and a call into Buffer.compare costs more than comparing them.
+    for (let index = 0; index < expected.length; index++) if (this.bytes[this.offset + index] !== expected[index]) return false;
+    this.offset += expected.length;
+    return true;
+  }
+
+  integer(): number | undefined {
+    const start = this.offset;
+    let value = 0;
+    for (let byte = this.bytes[this.offset]; byte !== undefined && byte >= 0x30 && byte <= 0x39; byte = this.bytes[++this.offset]) {
+      value = value * 10 + (byte - 0x30);
+    }
+    const digits = this.offset - start;
+    // What follows must be the next literal, so a fraction or an exponent makes the caller fall back.
+    if (digits === 0 || digits > integerDigitsMax || (digits > 1 && this.bytes[start] === 0x30)) return undefined;
+    return value;
+  }
+}
