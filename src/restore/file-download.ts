@@ -21,6 +21,8 @@ export interface TransferContext {
   readonly wait?: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** Called with every byte count written to disk, for progress. */
   readonly onBytes: (bytes: number) => void;
+  /** The store's copyToFile, when it has one: each file is then copied whole instead of streamed. */
+  readonly copyToFile?: (key: string, path: string, options: { readonly signal: AbortSignal }) => Promise<number>;
 }
 
 /**
@@ -38,6 +40,8 @@ export class FileDownload {
 
   constructor(
     readonly file: PlannedFile,
+    /** Where the file is written, and the open handle to it. */
+    readonly path: string,
     readonly handle: FileHandle,
     /** [offset, length] of every range, in order; one range of the whole file for small files. */
     readonly parts: readonly (readonly [number, number])[],
@@ -50,6 +54,7 @@ export class FileDownload {
   async downloadPart(index: number, context: TransferContext): Promise<boolean> {
     const part = this.parts[index];
     assert(part !== undefined, `range ${index} of ${this.file.key} exists`);
+    if (context.copyToFile !== undefined && this.parts.length === 1) return this.copyWhole(context.copyToFile, context);
     const [offset, length] = part;
     const pending: Buffer[] = [];
     let pendingBytes = 0;
@@ -89,6 +94,16 @@ export class FileDownload {
     }
     this.partsDone += 1;
     return this.partsDone === this.parts.length;
+  }
+
+  /** Copies the whole file with the store's copyToFile (its bytes never pass through this process) and checks its size. */
+  private async copyWhole(copyToFile: NonNullable<TransferContext['copyToFile']>, context: TransferContext): Promise<boolean> {
+    const bytes = await copyToFile(this.file.key, this.path, { signal: context.signal });
+    if (bytes !== this.file.sizeBytes) throw this.sizeMismatch(bytes > this.file.sizeBytes ? 'more' : 'fewer');
+    this.wrote(0, bytes);
+    context.onBytes(bytes);
+    this.partsDone = 1;
+    return true;
   }
 
   /** Waits for the check of the complete file, compares its SHA-256, then makes the file durable. */

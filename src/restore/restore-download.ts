@@ -47,7 +47,9 @@ export interface DownloadRequest {
 export async function downloadFiles(request: DownloadRequest): Promise<void> {
   const rangedMin = request.rangedGetBytesMin ?? restoreRangedGetBytesMin;
   const rangeBytes = request.rangeBytes ?? restoreRangeBytes;
-  const queue = request.files.flatMap((file, fileIndex) => fileRanges(file.sizeBytes, rangedMin, rangeBytes).map((_, partIndex) => ({ fileIndex, partIndex })));
+  // A store that copies whole files (copyToFile) needs no ranges: there is no network round trip to overlap.
+  const rangesOf = (file: PlannedFile): [number, number][] => (request.store.copyToFile === undefined ? fileRanges(file.sizeBytes, rangedMin, rangeBytes) : [[0, file.sizeBytes]]);
+  const queue = request.files.flatMap((file, fileIndex) => rangesOf(file).map((_, partIndex) => ({ fileIndex, partIndex })));
   const stop = new AbortController();
   const signal = AbortSignal.any([request.signal, stop.signal]);
   const progress = { bytesDone: 0, bytesTotal: request.files.reduce((sum, file) => sum + file.sizeBytes, 0), filesDone: 0, filesTotal: request.files.length };
@@ -56,6 +58,7 @@ export async function downloadFiles(request: DownloadRequest): Promise<void> {
     random: request.random,
     signal,
     ...(request.wait === undefined ? {} : { wait: request.wait }),
+    ...(request.store.copyToFile === undefined ? {} : { copyToFile: request.store.copyToFile.bind(request.store) }),
     onBytes: (bytes) => {
       progress.bytesDone += bytes;
       request.onProgress?.({ ...progress });
@@ -71,7 +74,7 @@ export async function downloadFiles(request: DownloadRequest): Promise<void> {
     const created = (async () => {
       await mkdir(dirname(path), { recursive: true });
       const handle = await open(path, 'wx');
-      return new FileDownload(file, handle, fileRanges(file.sizeBytes, rangedMin, rangeBytes), request.check(file, path));
+      return new FileDownload(file, path, handle, rangesOf(file), request.check(file, path));
     })();
     opened.set(fileIndex, created);
     return created;

@@ -89,6 +89,13 @@ export interface BackupStore {
 
   /** Removes an object. Missing object: resolves (deleting is idempotent). */
   delete(key: string, options?: StoreCallOptions): Promise<void>;
+
+  /**
+   * Optional, for stores whose objects are files: copies a whole object over the file at `path` without its
+   * bytes passing through the process (the filesystem store: copy_file_range), and resolves to the bytes
+   * copied. Missing object: rejects with STORE_NOT_FOUND. Restore prefers it to get when it is there.
+   */
+  copyToFile?(key: string, path: string, options?: StoreCallOptions): Promise<number>;
 }
 
 export function isStreamBody(body: PutBody): body is StreamBody {

@@ -94,6 +94,45 @@ describe('downloadFiles', () => {
     expect(done).toEqual([]);
   });
 
+  it('copies whole files from a store that has copyToFile (never get), and checks their size and SHA-256', async () => {
+    const inner = new FileSystemBackupStore(await directory());
+    const bytes = randomBytes(3 * 1024 * 1024 + 5);
+    await inner.put('contents/1/1/0/segments/1.log', bytes);
+    await inner.put('contents/1/1/0/segments/2.log', bytes.subarray(1));
+    const copied: string[] = [];
+    const store = {
+      ...inner,
+      description: inner.description,
+      get: () => Promise.reject(new Error('get is not used when the store copies files')),
+      copyToFile: (key: string, path: string) => {
+        copied.push(key);
+        return inner.copyToFile(key, path);
+      },
+    } as unknown as FileSystemBackupStore;
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    const pool = new FileCheckPool(1);
+    const target = await directory();
+    const request = {
+      store,
+      directory: target,
+      parallelism: 2,
+      random: new SeededRandom(1),
+      signal: new AbortController().signal,
+      rangedGetBytesMin: 1024 * 1024,
+      rangeBytes: 1024 * 1024,
+      check: (file: { sizeBytes: number }, path: string) => pool.check({ path, sizeBytes: file.sizeBytes, segment: undefined }),
+    };
+    try {
+      await downloadFiles({ ...request, files: [{ key: 'contents/1/1/0/segments/1.log', sizeBytes: bytes.length, sha256, targetPath: 'out/1.log' }] });
+      expect((await readFile(join(target, 'out/1.log'))).equals(bytes)).toBe(true);
+      expect(copied).toEqual(['contents/1/1/0/segments/1.log']);
+      const short = downloadFiles({ ...request, files: [{ key: 'contents/1/1/0/segments/2.log', sizeBytes: bytes.length, sha256, targetPath: 'out/2.log' }] });
+      await expect(short).rejects.toMatchObject({ code: 'RESTORE_CHECKSUM', message: expect.stringContaining(`contents/1/1/0/segments/2.log holds fewer bytes than the ${bytes.length} its manifest lists`) as unknown });
+    } finally {
+      await pool.close();
+    }
+  });
+
   it('fails the download with the error a check thread reports', async () => {
     const store = new FileSystemBackupStore(await directory());
     const bytes = randomBytes(3 * 1024 * 1024);

@@ -1,6 +1,6 @@
 // FileSystemBackupStore: the contract, plus its own crash-safety rules (temporary files, fsync, link).
 import { describe, expect, it } from 'vitest';
-import { readdir, writeFile, mkdir } from 'node:fs/promises';
+import { readdir, readFile, writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FileSystemBackupStore } from '../../src/store/fs-backup-store.js';
 import { listAll } from '../../src/store/backup-store.js';
@@ -36,6 +36,19 @@ describe('FileSystemBackupStore on disk', () => {
     await store.put('x/y/z/object', Buffer.from('1'));
     await store.delete('x/y/z/object');
     expect((await readdir(root)).filter((name) => !name.startsWith('.'))).toEqual([]);
+  });
+
+  it('copies an object over a file without streaming it, and names a missing or invalid key', async () => {
+    const store = new FileSystemBackupStore(await freshDirectory());
+    const bytes = Buffer.from('segment bytes '.repeat(1000));
+    await store.put('contents/1/5/0/segments/1.log', bytes);
+    const target = join(await freshDirectory(), 'copy.log');
+    await writeFile(target, 'older and longer content '.repeat(1000));
+    expect(await store.copyToFile('contents/1/5/0/segments/1.log', target)).toBe(bytes.length);
+    expect((await readFile(target)).equals(bytes)).toBe(true);
+    await expectCode(store.copyToFile('contents/1/5/0/segments/2.log', target), 'STORE_NOT_FOUND');
+    await expectCode(store.copyToFile('contents/1/5/0', target), 'STORE_NOT_FOUND');
+    await expectCode(store.copyToFile('../outside', target), 'STORE_KEY_INVALID');
   });
 
   it('refuses a key whose parent path is an object', async () => {
