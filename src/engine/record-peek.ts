@@ -12,7 +12,7 @@ const closeBracket = 0x5d;
 const quote = 0x22;
 const comma = 0x2c;
 const backslash = 0x5c;
-const sourceKey = Buffer.from('"source"');
+const sourceKey = Buffer.from('"source":');
 const canonicalStart = Buffer.from('"source":{"partitionId":');
 const canonicalParts = [',"position":', ',"checkpointId":', ',"checkpointType":"'].map((part) => Buffer.from(part));
 const checkpointTypeBytes = checkpointTypes.map((type) => [type, Buffer.from(`${type}"}`)] as const);
@@ -32,10 +32,20 @@ const integerDigitsMax = 15;
 export function peekRecord(record: LogRecord): CommandSource | undefined {
   const name = recordTypeNameOf(record);
   const { payload, position } = record;
-  if (!isUtf8(payload)) throw malformed(position, name, 'is not UTF-8 JSON');
+  if (!isUtf8Payload(payload)) throw malformed(position, name, 'is not UTF-8 JSON');
   if (!objectOutline(payload)) throw malformed(position, name, 'is not a JSON object');
   if (!isInterPartitionType(record.recordType)) return undefined;
   return canonicalSource(bytesOf(payload)) ?? commandSourceOf(decodeRecord(record));
+}
+
+/** Below this many bytes, a JS loop finding only ASCII is cheaper than a call into the native isUtf8. */
+const asciiLoopBytesMax = 512;
+
+function isUtf8Payload(payload: Uint8Array): boolean {
+  if (payload.length > asciiLoopBytesMax) return isUtf8(payload);
+  let bits = 0;
+  for (let index = 0; index < payload.length; index++) bits |= payload[index] ?? 0;
+  return bits < 0x80 || isUtf8(payload);
 }
 
 /** Whether the payload, without the whitespace JSON allows around a value, starts with `{` and ends with `}`. */
@@ -63,15 +73,14 @@ function bytesOf(payload: Uint8Array): Buffer {
 
 /**
  * The top-level `source` of a payload written as JSON.stringify writes it, or undefined to fall back to a
- * full parse: the payload has a backslash (an escape could spell a key), "source" more than once (JSON.parse
- * keeps the last), no top-level `"source":{"partitionId":`, or the envelope is not in canonical form.
+ * full parse: the payload has a backslash (an escape could spell a key), the top level names "source" other
+ * than once (JSON.parse keeps the last), or the envelope is not spelled canonically.
  */
 function canonicalSource(payload: Buffer): CommandSource | undefined {
-  const at = payload.indexOf(canonicalStart);
-  if (at < 1 || payload.indexOf(backslash) !== -1 || payload.indexOf(sourceKey, at + 1) !== -1) return undefined;
-  const before = payload[at - 1];
-  if ((before !== openBrace && before !== comma) || !atTopLevel(payload, at)) return undefined;
-  const reader = new IntegerReader(payload, at + canonicalStart.length);
+  const at = topLevelSourceKey(payload);
+  if (at === undefined) return undefined;
+  const reader = new IntegerReader(payload, at);
+  if (!reader.literal(canonicalStart)) return undefined;
   const partitionId = reader.integer();
   const sourcePosition = reader.literal(canonicalParts[0]) ? reader.integer() : undefined;
   const checkpointId = reader.literal(canonicalParts[1]) ? reader.integer() : undefined;
@@ -85,18 +94,38 @@ function canonicalSource(payload: Buffer): CommandSource | undefined {
   return undefined;
 }
 
-/** Whether `offset` is outside any string and directly inside the outermost object (the payload has no backslash). */
-function atTopLevel(payload: Buffer, offset: number): boolean {
+/**
+ * The offset of the one key `"source"` directly inside the outermost object, in one pass over the bytes;
+ * undefined when there is none, more than one, or a backslash anywhere (then strings are not simply
+ * quote to quote, and an escape could spell the key).
+ */
+function topLevelSourceKey(payload: Buffer): number | undefined {
+  let found: number | undefined;
   let depth = 0;
   let inString = false;
-  for (let index = 0; index < offset; index++) {
+  for (let index = 0; index < payload.length; index++) {
     const byte = payload[index];
-    if (byte === quote) inString = !inString;
+    if (byte === quote) {
+      if (!inString && depth === 1 && isSourceKeyAt(payload, index)) {
+        if (found !== undefined) return undefined;
+        found = index;
+      }
+      inString = !inString;
+    } else if (byte === backslash) return undefined;
     else if (inString) continue;
     else if (byte === openBrace || byte === openBracket) depth += 1;
     else if (byte === closeBrace || byte === closeBracket) depth -= 1;
   }
-  return !inString && depth === 1;
+  if (found === undefined) return undefined;
+  const before = payload[found - 1];
+  return before === openBrace || before === comma ? found : undefined;
+}
+
+/** Whether `"source":` starts at offset: at the top level of valid JSON, that is the key. */
+function isSourceKeyAt(payload: Buffer, offset: number): boolean {
+  if (payload[offset + 1] !== 0x73 || offset + sourceKey.length > payload.length) return false;
+  for (let index = 2; index < sourceKey.length; index++) if (payload[offset + index] !== sourceKey[index]) return false;
+  return true;
 }
 
 /** Reads literals and non-negative integers without leading zeros (JSON's spelling) from a buffer. */

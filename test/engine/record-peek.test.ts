@@ -45,6 +45,7 @@ const otherFields = fc.dictionary(
   fc.oneof(fc.string(), fc.constantFrom('instanceKey', 'messageId', 'source ', 'Source')),
   fc.oneof(
     fc.jsonValue(),
+    fc.string({ unit: 'binary' }),
     source.map((nested) => ({ source: nested })),
     source.map((nested) => `"source":${JSON.stringify(nested)}`),
     fc.constant('\\"source\\":{'),
