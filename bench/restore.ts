@@ -1,7 +1,7 @@
 // Restore throughput from the filesystem store and from loopback S3 against a raw parallel download of the same objects, in one run.
 // Sizes: CUTLINE_BENCH_RESTORE_MIB (backup size, default 1024) over CUTLINE_BENCH_RESTORE_PARTITIONS partitions (default 4);
 // CUTLINE_BENCH_RESTORE_PARALLELISM (default 8) for both the restore and the baselines; CUTLINE_BENCH_RESTORE_ROUNDS (default 2);
-// CUTLINE_BENCH_RESTORE_S3=0 skips the S3 half; CUTLINE_BENCH_RESTORE_SHAPES (default "large,engine") picks the record shapes:
+// CUTLINE_BENCH_RESTORE_S3=0 skips the S3 half, CUTLINE_BENCH_RESTORE_FS=0 the filesystem one; CUTLINE_BENCH_RESTORE_SHAPES (default "large,engine") picks the record shapes:
 // large = 64 KiB records (bytes dominate), engine = the engine's own record mix (35-170 byte payloads, half of them
 // inter-partition commands), where the per-record checks dominate.
 import { createReadStream, createWriteStream } from 'node:fs';
@@ -17,7 +17,7 @@ import type { AppendRecord } from '../src/log/log.js';
 import { encodeRecord } from '../src/engine/records.js';
 import { cutlineVersion } from '../src/version.js';
 import type { RestorePlan } from '../src/restore/restore-plan.js';
-import { startLoopbackS3 } from '../test/support/s3rver.js';
+import { startLoopbackS3Process } from '../test/support/s3rver.js';
 import { fastestSeconds } from './bench-timing.js';
 import { importBuilt } from './built.js';
 import type * as FsStoreModule from '../src/store/fs-backup-store.js';
@@ -35,6 +35,7 @@ const partitionCount = Number(process.env.CUTLINE_BENCH_RESTORE_PARTITIONS ?? 4)
 const parallelism = Number(process.env.CUTLINE_BENCH_RESTORE_PARALLELISM ?? 8);
 const rounds = Number(process.env.CUTLINE_BENCH_RESTORE_ROUNDS ?? 2);
 const withS3 = process.env.CUTLINE_BENCH_RESTORE_S3 !== '0';
+const withFs = process.env.CUTLINE_BENCH_RESTORE_FS !== '0';
 const shapes = (process.env.CUTLINE_BENCH_RESTORE_SHAPES ?? 'large,engine').split(',') as Shape[];
 type Shape = 'large' | 'engine';
 const root = join(process.cwd(), '.bench-data', 'restore');
@@ -62,7 +63,7 @@ async function main(): Promise<void> {
 async function benchShape(shape: Shape): Promise<void> {
   await rm(root, { recursive: true, force: true });
   const fsStore = new FileSystemBackupStore(join(root, 'store'));
-  const s3 = await startLoopbackS3('bench');
+  const s3 = await startLoopbackS3Process('bench');
   const s3Store = new S3BackupStore({ bucket: s3.bucket, prefix: 'bench', endpoint: s3.endpoint, forcePathStyle: true, credentials: s3.credentials });
   const rawS3 = new S3Client({ endpoint: s3.endpoint, region: 'us-east-1', forcePathStyle: true, credentials: s3.credentials });
   try {
@@ -76,14 +77,7 @@ async function benchShape(shape: Shape): Promise<void> {
     const s3Plan = !withS3 ? undefined : planBackupIdRestore({ backupId: 1, nodeId: 0, clusterSize: 1, manifests: await listBackupManifests(s3Store, 1) });
     const mib = fsPlan.totalBytes / 1048576;
     process.stdout.write(`bench:restore (${shape} records): ${partitionCount} partitions, ${fsPlan.totalFiles} files, ${mib.toFixed(0)} MiB, ${records} records, parallelism ${parallelism}, best of ${rounds} alternating rounds\n`);
-    const [fsRaw, fsRestore] = await bestAlternating(
-      () => parallelDownload(fsPlan, (key, target) => pipeline(createReadStream(join(root, 'store', key), { highWaterMark: rawReadBytes }), createWriteStream(target))),
-      () => restoreInto(fsStore, fsPlan),
-    );
-    report('restore from the filesystem store', mib, fsRestore, 'raw parallel copy + fsync', fsRaw);
-    // The restore copies files with copy_file_range (the store's copyToFile), as cp does: the same copy without any check.
-    const [fsKernelRaw] = await bestAlternating(() => parallelDownload(fsPlan, (key, target) => copyFile(join(root, 'store', key), target)), () => Promise.resolve());
-    report('restore from the filesystem store', mib, fsRestore, 'raw parallel copyFile + fsync', fsKernelRaw);
+    if (withFs) await benchFileSystem(fsStore, fsPlan, mib);
     if (s3Plan !== undefined) {
       const [s3Raw, s3Restore] = await bestAlternating(
         () => parallelDownload(s3Plan, async (key, target) => pipeline((await rawS3.send(new GetObjectCommand({ Bucket: s3.bucket, Key: `bench/${key}` }))).Body as Readable, createWriteStream(target))),
@@ -97,6 +91,17 @@ async function benchShape(shape: Shape): Promise<void> {
     await s3.close();
     if (process.env.CUTLINE_BENCH_KEEP !== '1') await rm(root, { recursive: true, force: true });
   }
+}
+
+async function benchFileSystem(fsStore: BackupStore, fsPlan: RestorePlan, mib: number): Promise<void> {
+  const [fsRaw, fsRestore] = await bestAlternating(
+    () => parallelDownload(fsPlan, (key, target) => pipeline(createReadStream(join(root, 'store', key), { highWaterMark: rawReadBytes }), createWriteStream(target))),
+    () => restoreInto(fsStore, fsPlan),
+  );
+  report('restore from the filesystem store', mib, fsRestore, 'raw parallel copy + fsync', fsRaw);
+  // The restore copies files with copy_file_range (the store's copyToFile), as cp does: the same copy without any check.
+  const [fsKernelRaw] = await bestAlternating(() => parallelDownload(fsPlan, (key, target) => copyFile(join(root, 'store', key), target)), () => Promise.resolve());
+  report('restore from the filesystem store', mib, fsRestore, 'raw parallel copyFile + fsync', fsKernelRaw);
 }
 
 /**

@@ -1,5 +1,7 @@
 // Starts a real S3-speaking server (s3rver) on 127.0.0.1 with a random port, for tests and benchmarks.
 import S3rver from 's3rver';
+import { fork } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +24,27 @@ export async function startLoopbackS3(bucket = 'cutline-test'): Promise<Loopback
     credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
     close: async () => {
       await server.close();
+      await rm(directory, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * The same server in a child process (started with tsx), so that its work does not share the event loop of
+ * the process under test: what benchmarks use, since a real S3 endpoint never runs inside the restoring process.
+ */
+export async function startLoopbackS3Process(bucket = 'cutline-test'): Promise<LoopbackS3> {
+  const directory = await mkdtemp(join(tmpdir(), 'cutline-s3rver-'));
+  const child = fork(new URL('./s3rver-process.ts', import.meta.url), [directory, bucket], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const [message] = (await once(child, 'message')) as [{ port: number }];
+  return {
+    endpoint: `http://127.0.0.1:${message.port}`,
+    bucket,
+    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    close: async () => {
+      const exited = once(child, 'exit');
+      child.send('close');
+      await exited;
       await rm(directory, { recursive: true, force: true });
     },
   };
