@@ -16,6 +16,9 @@ const sourceKey = Buffer.from('"source":');
 const canonicalStart = Buffer.from('"source":{"partitionId":');
 const canonicalParts = [',"position":', ',"checkpointId":', ',"checkpointType":"'].map((part) => Buffer.from(part));
 const checkpointTypeBytes = checkpointTypes.map((type) => [type, Buffer.from(`${type}"}`)] as const);
+const closingBraces = Buffer.from('}}');
+const checkpointTypeTails = checkpointTypes.map((type) => [type, Buffer.from(`,"checkpointType":"${type}"`)] as const);
+const tailParts = [',"checkpointId":', ',"position":'].map((part) => Buffer.from(part));
 /** The most digits read as a plain integer: 15 digits are always below 2^53. */
 const integerDigitsMax = 15;
 
@@ -32,20 +35,12 @@ const integerDigitsMax = 15;
 export function peekRecord(record: LogRecord): CommandSource | undefined {
   const name = recordTypeNameOf(record);
   const { payload, position } = record;
-  if (!isUtf8Payload(payload)) throw malformed(position, name, 'is not UTF-8 JSON');
+  if (!isUtf8(payload)) throw malformed(position, name, 'is not UTF-8 JSON');
   if (!objectOutline(payload)) throw malformed(position, name, 'is not a JSON object');
   if (!isInterPartitionType(record.recordType)) return undefined;
-  return canonicalSource(bytesOf(payload)) ?? commandSourceOf(decodeRecord(record));
-}
-
-/** Below this many bytes, a JS loop finding only ASCII is cheaper than a call into the native isUtf8. */
-const asciiLoopBytesMax = 512;
-
-function isUtf8Payload(payload: Uint8Array): boolean {
-  if (payload.length > asciiLoopBytesMax) return isUtf8(payload);
-  let bits = 0;
-  for (let index = 0; index < payload.length; index++) bits |= payload[index] ?? 0;
-  return bits < 0x80 || isUtf8(payload);
+  const bytes = bytesOf(payload);
+  // The engine writes the source last (Partition.send): read from the end, without a pass over the rest.
+  return tailSource(bytes) ?? canonicalSource(bytes, scanTopLevel(bytes)) ?? commandSourceOf(decodeRecord(record));
 }
 
 /** Whether the payload, without the whitespace JSON allows around a value, starts with `{` and ends with `}`. */
@@ -72,13 +67,32 @@ function bytesOf(payload: Uint8Array): Buffer {
 }
 
 /**
- * The top-level `source` of a payload written as JSON.stringify writes it, or undefined to fall back to a
- * full parse: the payload has a backslash (an escape could spell a key), the top level names "source" other
- * than once (JSON.parse keeps the last), or the envelope is not spelled canonically.
+ * The source when the payload ends with it as the last member of the outermost object, spelled as
+ * JSON.stringify spells it: `...,"source":{"partitionId":I,"position":I,"checkpointId":I,"checkpointType":"T"}}`.
+ * In valid JSON the last byte closes the outermost object and the one before it the envelope, whose
+ * bytes hold no brace and no backslash: so this is that object's last "source", the one JSON.parse keeps.
  */
-function canonicalSource(payload: Buffer): CommandSource | undefined {
-  const at = topLevelSourceKey(payload);
-  if (at === undefined) return undefined;
+function tailSource(payload: Buffer): CommandSource | undefined {
+  const reader = new TailReader(payload, payload.length);
+  if (!reader.literalBefore(closingBraces)) return undefined;
+  const checkpointType = checkpointTypeTails.find(([, bytes]) => reader.literalBefore(bytes))?.[0];
+  const checkpointId = checkpointType === undefined ? undefined : reader.integerBefore();
+  const sourcePosition = checkpointId !== undefined && reader.literalBefore(tailParts[0]) ? reader.integerBefore() : undefined;
+  const partitionId = sourcePosition !== undefined && reader.literalBefore(tailParts[1]) ? reader.integerBefore() : undefined;
+  if (checkpointType === undefined || checkpointId === undefined || sourcePosition === undefined || partitionId === undefined) return undefined;
+  if (!reader.literalBefore(canonicalStart)) return undefined;
+  const before = payload[reader.end - 1];
+  return before === comma || before === openBrace ? { partitionId, position: sourcePosition, checkpointId, checkpointType } : undefined;
+}
+
+/**
+ * The `source` spelled canonically at `at`, the offset of the one top-level key "source" (scanTopLevel),
+ * or undefined to fall back to a full parse.
+ */
+function canonicalSource(payload: Buffer, at: number): CommandSource | undefined {
+  if (at === declined) return undefined;
+  const before = payload[at - 1];
+  if (before !== openBrace && before !== comma) return undefined;
   const reader = new IntegerReader(payload, at);
   if (!reader.literal(canonicalStart)) return undefined;
   const partitionId = reader.integer();
@@ -94,31 +108,32 @@ function canonicalSource(payload: Buffer): CommandSource | undefined {
   return undefined;
 }
 
+/** scanTopLevel's answer when the payload must be parsed in full. */
+const declined = -1;
+
 /**
- * The offset of the one key `"source"` directly inside the outermost object, in one pass over the bytes;
- * undefined when there is none, more than one, or a backslash anywhere (then strings are not simply
- * quote to quote, and an escape could spell the key).
+ * One pass over the bytes: the offset of the one key `"source"` directly inside the outermost object;
+ * or `declined` when there is no such key, more than one, or a backslash anywhere (then strings are not simply quote to quote, and an escape could
+ * spell the key).
  */
-function topLevelSourceKey(payload: Buffer): number | undefined {
-  let found: number | undefined;
+function scanTopLevel(payload: Buffer): number {
+  let found = declined;
   let depth = 0;
   let inString = false;
   for (let index = 0; index < payload.length; index++) {
     const byte = payload[index];
     if (byte === quote) {
       if (!inString && depth === 1 && isSourceKeyAt(payload, index)) {
-        if (found !== undefined) return undefined;
+        if (found !== declined) return declined;
         found = index;
       }
       inString = !inString;
-    } else if (byte === backslash) return undefined;
+    } else if (byte === backslash) return declined;
     else if (inString) continue;
     else if (byte === openBrace || byte === openBracket) depth += 1;
     else if (byte === closeBrace || byte === closeBracket) depth -= 1;
   }
-  if (found === undefined) return undefined;
-  const before = payload[found - 1];
-  return before === openBrace || before === comma ? found : undefined;
+  return found;
 }
 
 /** Whether `"source":` starts at offset: at the top level of valid JSON, that is the key. */
@@ -152,6 +167,34 @@ class IntegerReader {
     const digits = this.offset - start;
     // What follows must be the next literal, so a fraction or an exponent makes the caller fall back.
     if (digits === 0 || digits > integerDigitsMax || (digits > 1 && this.bytes[start] === 0x30)) return undefined;
+    return value;
+  }
+}
+
+/** Reads literals and integers backwards, from the end of a buffer towards its start. */
+class TailReader {
+  constructor(
+    private readonly bytes: Buffer,
+    /** The offset after the bytes not yet read. */
+    public end: number,
+  ) {}
+
+  literalBefore(expected: Buffer | undefined): boolean {
+    if (expected === undefined || expected.length > this.end) return false;
+    const start = this.end - expected.length;
+    for (let index = 0; index < expected.length; index++) if (this.bytes[start + index] !== expected[index]) return false;
+    this.end = start;
+    return true;
+  }
+
+  integerBefore(): number | undefined {
+    let start = this.end;
+    for (let byte = this.bytes[start - 1]; byte !== undefined && byte >= 0x30 && byte <= 0x39; byte = this.bytes[--start - 1]);
+    const digits = this.end - start;
+    if (digits === 0 || digits > integerDigitsMax || (digits > 1 && this.bytes[start] === 0x30)) return undefined;
+    let value = 0;
+    for (let index = start; index < this.end; index++) value = value * 10 + ((this.bytes[index] ?? 0) - 0x30);
+    this.end = start;
     return value;
   }
 }

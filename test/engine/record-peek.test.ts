@@ -113,6 +113,10 @@ describe('peekRecord', () => {
     expect(() => peekRecord(recordOf(RecordType.CREATE_INSTANCE, 'x"correlationKey":"k"}'))).toThrow('record at position 7 (CREATE_INSTANCE) has a payload that is not a JSON object');
     expect(() => peekRecord(recordOf(RecordType.CREATE_INSTANCE, Buffer.from([0x7b, 0xff, 0x7d])))).toThrow('record at position 7 (CREATE_INSTANCE) has a payload that is not UTF-8 JSON');
     expect(() => peekRecord(recordOf(99, '{}'))).toThrow('record at position 7 has unknown type 99');
+    const canonical = '"source":{"partitionId":2,"position":3,"checkpointId":1,"checkpointType":"MANUAL_BACKUP"}';
+    const badByte = Buffer.concat([Buffer.from('{"instanceKey":"1-'), Buffer.from([0xc3, 0x28]), Buffer.from(`",${canonical}}`)]);
+    expect(() => peekRecord(recordOf(RecordType.SUBSCRIPTION_OPENED, badByte))).toThrow('record at position 7 (SUBSCRIPTION_OPENED) has a payload that is not UTF-8 JSON');
+    expect(peekRecord(recordOf(RecordType.SUBSCRIPTION_OPENED, `{"instanceKey":"1-é",${canonical}}`))).toEqual({ partitionId: 2, position: 3, checkpointId: 1, checkpointType: 'MANUAL_BACKUP' });
   });
 
   it('leaves the full parse of a local record to decodeRecord: an object outline with bad JSON inside passes', () => {
