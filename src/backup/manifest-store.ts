@@ -176,16 +176,22 @@ async function putHashed(store: BackupStore, key: string, body: StreamBody, opti
   const hashed: StreamBody = {
     sizeBytes: body.sizeBytes,
     // Each attempt re-reads the file and hashes it anew, so the digest is of the bytes last sent.
+    // The digest is taken when the last of sizeBytes passes, not when the source ends: a store answers
+    // once it has that many bytes (S3 does), and a file stream sees its end only one read later.
     open: () => {
       const hash = createHash('sha256');
+      let hashedBytes = 0;
+      digest = body.sizeBytes === 0 ? hash.digest('hex') : '';
       const tap = new Transform({
         transform(chunk: Buffer, _encoding, callback): void {
+          hashedBytes += chunk.length;
+          if (hashedBytes > body.sizeBytes) {
+            callback(new CutlineError('STORE_SIZE_MISMATCH', `the body for ${key} held more than the declared ${body.sizeBytes} bytes; nothing was stored`));
+            return;
+          }
           hash.update(chunk);
+          if (hashedBytes === body.sizeBytes) digest = hash.digest('hex');
           callback(null, chunk);
-        },
-        flush(callback): void {
-          digest = hash.digest('hex');
-          callback();
         },
       });
       const source = body.open();

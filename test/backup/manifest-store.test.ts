@@ -116,6 +116,31 @@ describe('uploadBackup', () => {
     expect(manifest.files.map((file) => file.sizeBytes)).toEqual([7, 0]);
   });
 
+  it('hashes a file whose store answers as soon as it has every byte, before the file stream sees its end', async () => {
+    const inner = await freshStore();
+    const path = join(await freshDirectory(), 'segment.log');
+    await writeFile(path, 'x'.repeat(200_000));
+    // Like S3: the request is complete (and answered) once Content-Length bytes are in; the body's end comes later.
+    const eager: BackupStore = {
+      ...new RecordingStore(inner).wrap(),
+      put: async (key, body, options) => {
+        if (body instanceof Uint8Array) return inner.put(key, body, options);
+        const stream = body.open();
+        const chunks: Buffer[] = [];
+        let received = 0;
+        for await (const chunk of stream) {
+          chunks.push(chunk as Buffer);
+          received += (chunk as Buffer).length;
+          if (received >= body.sizeBytes) break;
+        }
+        await inner.put(key, Buffer.concat(chunks), options);
+      },
+    };
+    const id = { partitionId: 1, checkpointId: 31, nodeId: 0 };
+    const manifest = await uploadBackup(eager, id, descriptor(), [{ path: 'segments/1.log', body: fileStreamBody(path, 200_000) }, { path: 'segments/2.log', body: fileStreamBody(path, 0) }], clock);
+    expect(manifest.files.map((file) => file.sha256)).toEqual([createHash('sha256').update('x'.repeat(200_000)).digest('hex'), createHash('sha256').digest('hex')]);
+  });
+
   it('finds the manifests of one backup id across partitions, and lists backup ids', async () => {
     const store = await freshStore();
     for (const partitionId of [3, 1, 2]) await uploadBackup(store, { partitionId, checkpointId: 9, nodeId: 0 }, descriptor({ partitionCount: 3 }), [fileSource('segments/1.log', 'x')], clock);
