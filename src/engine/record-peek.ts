@@ -7,15 +7,8 @@ import { checkpointTypes, commandSourceOf, decodeRecord, isInterPartitionType, r
 
 const openBrace = 0x7b;
 const closeBrace = 0x7d;
-const openBracket = 0x5b;
-const closeBracket = 0x5d;
-const quote = 0x22;
 const comma = 0x2c;
-const backslash = 0x5c;
-const sourceKey = Buffer.from('"source":');
 const canonicalStart = Buffer.from('"source":{"partitionId":');
-const canonicalParts = [',"position":', ',"checkpointId":', ',"checkpointType":"'].map((part) => Buffer.from(part));
-const checkpointTypeBytes = checkpointTypes.map((type) => [type, Buffer.from(`${type}"}`)] as const);
 const closingBraces = Buffer.from('}}');
 const checkpointTypeTails = checkpointTypes.map((type) => [type, Buffer.from(`,"checkpointType":"${type}"`)] as const);
 const tailParts = [',"checkpointId":', ',"position":'].map((part) => Buffer.from(part));
@@ -39,8 +32,9 @@ export function peekRecord(record: LogRecord): CommandSource | undefined {
   if (!objectOutline(payload)) throw malformed(position, name, 'is not a JSON object');
   if (!isInterPartitionType(record.recordType)) return undefined;
   const bytes = bytesOf(payload);
-  // The engine writes the source last (Partition.send): read from the end, without a pass over the rest.
-  return tailSource(bytes) ?? canonicalSource(bytes, scanTopLevel(bytes)) ?? commandSourceOf(decodeRecord(record));
+  // The engine writes the source last (Partition.send): read from the end, without a pass over the rest;
+  // a payload written otherwise is parsed in full.
+  return tailSource(bytes) ?? commandSourceOf(decodeRecord(record));
 }
 
 /** Whether the payload, without the whitespace JSON allows around a value, starts with `{` and ends with `}`. */
@@ -83,92 +77,6 @@ function tailSource(payload: Buffer): CommandSource | undefined {
   if (!reader.literalBefore(canonicalStart)) return undefined;
   const before = payload[reader.end - 1];
   return before === comma || before === openBrace ? { partitionId, position: sourcePosition, checkpointId, checkpointType } : undefined;
-}
-
-/**
- * The `source` spelled canonically at `at`, the offset of the one top-level key "source" (scanTopLevel),
- * or undefined to fall back to a full parse.
- */
-function canonicalSource(payload: Buffer, at: number): CommandSource | undefined {
-  if (at === declined) return undefined;
-  const before = payload[at - 1];
-  if (before !== openBrace && before !== comma) return undefined;
-  const reader = new IntegerReader(payload, at);
-  if (!reader.literal(canonicalStart)) return undefined;
-  const partitionId = reader.integer();
-  const sourcePosition = reader.literal(canonicalParts[0]) ? reader.integer() : undefined;
-  const checkpointId = reader.literal(canonicalParts[1]) ? reader.integer() : undefined;
-  if (partitionId === undefined || sourcePosition === undefined || checkpointId === undefined || !reader.literal(canonicalParts[2])) return undefined;
-  for (const [checkpointType, bytes] of checkpointTypeBytes) {
-    if (!reader.literal(bytes)) continue;
-    const after = payload[reader.offset];
-    if (after !== comma && after !== closeBrace) return undefined;
-    return { partitionId, position: sourcePosition, checkpointId, checkpointType };
-  }
-  return undefined;
-}
-
-/** scanTopLevel's answer when the payload must be parsed in full. */
-const declined = -1;
-
-/**
- * One pass over the bytes: the offset of the one key `"source"` directly inside the outermost object;
- * or `declined` when there is no such key, more than one, or a backslash anywhere (then strings are not simply quote to quote, and an escape could
- * spell the key).
- */
-function scanTopLevel(payload: Buffer): number {
-  let found = declined;
-  let depth = 0;
-  let inString = false;
-  for (let index = 0; index < payload.length; index++) {
-    const byte = payload[index];
-    if (byte === quote) {
-      if (!inString && depth === 1 && isSourceKeyAt(payload, index)) {
-        if (found !== declined) return declined;
-        found = index;
-      }
-      inString = !inString;
-    } else if (byte === backslash) return declined;
-    else if (inString) continue;
-    else if (byte === openBrace || byte === openBracket) depth += 1;
-    else if (byte === closeBrace || byte === closeBracket) depth -= 1;
-  }
-  return found;
-}
-
-/** Whether `"source":` starts at offset: at the top level of valid JSON, that is the key. */
-function isSourceKeyAt(payload: Buffer, offset: number): boolean {
-  if (payload[offset + 1] !== 0x73 || offset + sourceKey.length > payload.length) return false;
-  for (let index = 2; index < sourceKey.length; index++) if (payload[offset + index] !== sourceKey[index]) return false;
-  return true;
-}
-
-/** Reads literals and non-negative integers without leading zeros (JSON's spelling) from a buffer. */
-class IntegerReader {
-  constructor(
-    private readonly bytes: Buffer,
-    public offset: number,
-  ) {}
-
-  literal(expected: Buffer | undefined): boolean {
-    if (expected === undefined || this.offset + expected.length > this.bytes.length) return false;
-    // A loop: these literals are short, and a call into Buffer.compare costs more than comparing them.
-    for (let index = 0; index < expected.length; index++) if (this.bytes[this.offset + index] !== expected[index]) return false;
-    this.offset += expected.length;
-    return true;
-  }
-
-  integer(): number | undefined {
-    const start = this.offset;
-    let value = 0;
-    for (let byte = this.bytes[this.offset]; byte !== undefined && byte >= 0x30 && byte <= 0x39; byte = this.bytes[++this.offset]) {
-      value = value * 10 + (byte - 0x30);
-    }
-    const digits = this.offset - start;
-    // What follows must be the next literal, so a fraction or an exponent makes the caller fall back.
-    if (digits === 0 || digits > integerDigitsMax || (digits > 1 && this.bytes[start] === 0x30)) return undefined;
-    return value;
-  }
 }
 
 /** Reads literals and integers backwards, from the end of a buffer towards its start. */
