@@ -40,7 +40,7 @@ interface Pending {
 /**
  * Up to `threads` workers (file-check-worker.ts), started on first use; each new job goes to the
  * thread with the fewest. One thread per core: the event loop's downloads cost little CPU beside
- * SHA-256, CRCs and record decoding. A thread that dies fails its jobs, and the restore with them.
+ * SHA-256, CRCs and record checks. A thread that dies fails its jobs, and the restore with them.
  */
 export class FileCheckPool {
   private readonly threads: Thread[] = [];

@@ -52,7 +52,8 @@ export function restoredSegments(partition: PartitionPlan, checks: ReadonlyMap<s
 /**
  * Throws for damage the engine could not replay through: a frame that is not whole and valid at or
  * before the cut (LOG_CORRUPT or LOG_POSITION, naming the object, offset and position), or a record at
- * or before the cut that does not decode (RECORD_MALFORMED). Damage after the cut is truncated away.
+ * or before the cut that is malformed as far as peekRecord reads it (RECORD_MALFORMED). Damage after the
+ * cut is truncated away.
  */
 export function checkRestoredLog(partition: PartitionPlan, segments: readonly CheckedSegment[]): void {
   const cut = partition.cut.position;

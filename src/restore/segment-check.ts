@@ -84,7 +84,7 @@ export class SegmentChecker {
   private onFrame({ header, payload }: StreamedFrame): void {
     const { position } = header;
     const { partitionId, cutPosition } = this.context;
-    // Records after the cut are truncated away: they need not decode, and they are not in the cut.
+    // Records after the cut are truncated away: they need not be valid, and they are not in the cut.
     if (position > cutPosition) return;
     let source;
     try {
