@@ -70,6 +70,12 @@ export const tlaDistinctStatesMax = 20_000_000;
 // Backup manager and management API (src/backup/backup-manager.ts, src/api).
 /** Files of backups uploaded at once by one engine process (across all partitions). */
 export const backupUploadParallelismMax = 4;
+/**
+ * After a reconcile fails at start (the store is down), the manager retries it in the background after
+ * this delay, doubling up to backupReconcileRetryMsMax, until it succeeds or the manager stops.
+ */
+export const backupReconcileRetryMs = 5_000;
+export const backupReconcileRetryMsMax = 5 * 60_000;
 /** Largest request body the management API reads. */
 export const apiRequestBytesMax = 64 * 1024;
 // End of backup manager block.

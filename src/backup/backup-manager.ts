@@ -7,7 +7,8 @@ import { isCutlineError } from '../errors.js';
 import type { BackupHook, CreatedCheckpoint } from '../engine/backup-hook.js';
 import type { Cluster } from '../engine/cluster.js';
 import type { Partition } from '../engine/partition.js';
-import { backupUploadParallelismMax } from '../limits.js';
+import { backupReconcileRetryMs, backupReconcileRetryMsMax, backupUploadParallelismMax } from '../limits.js';
+import { sleep } from '../store/retry.js';
 import type { BackupStore } from '../store/backup-store.js';
 import { cutlineVersion } from '../version.js';
 import { chooseBackupId } from './backup-ids.js';
@@ -27,6 +28,8 @@ export interface BackupManagerOptions {
   readonly engineVersion?: string;
   /** One line per backup event (started, completed, failed), for the engine's output. */
   readonly log?: (line: string) => void;
+  /** The first wait before retrying a reconcile that failed at start (default backupReconcileRetryMs). */
+  readonly reconcileRetryMs?: number;
 }
 
 /** How one partition's backup ended, as the manager confirmed it. */
@@ -51,6 +54,8 @@ export class BackupManager implements BackupHook {
   /** Notifications that arrived while their partition was still recovering: handled by reconcile. */
   private readonly deferred: CreatedCheckpoint[] = [];
   private readonly active = new Map<string, Promise<void>>();
+  /** Background retries of reconciles that failed at start (retryReconcile). */
+  private readonly retries = new Set<Promise<void>>();
   private readonly stopping = new AbortController();
   private readonly limiter: ConcurrencyLimiter;
   private readonly serializeTakes = new ConcurrencyLimiter(1);
@@ -64,7 +69,7 @@ export class BackupManager implements BackupHook {
 
   /**
    * Attaches the opened cluster and reconciles every running partition (see reconcile). With a log
-   * function a failing reconcile is reported and skipped; without one (tests) it throws.
+   * function a failing reconcile is reported and retried in the background; without one (tests) it throws.
    */
   async start(cluster: Cluster): Promise<void> {
     this.cluster = cluster;
@@ -73,9 +78,9 @@ export class BackupManager implements BackupHook {
       try {
         await this.reconcile(partitionId);
       } catch (error) {
-        // A store that is down must not keep the engine from starting; the next start reconciles again.
+        // A store that is down must not keep the engine from starting: the engine runs, and reconcile is retried.
         if (this.options.log === undefined) throw error;
-        this.options.log(`backups of partition ${partitionId}: reconcile failed, retried at the next start: ${error instanceof Error ? error.message : String(error)}`);
+        this.retryReconcile(partitionId, error);
       }
     }
   }
@@ -98,6 +103,7 @@ export class BackupManager implements BackupHook {
     const partition = cluster.partition(partitionId);
     const mine = this.deferred.filter((checkpoint) => checkpoint.partitionId === partitionId);
     this.deferred.splice(0, this.deferred.length, ...this.deferred.filter((checkpoint) => checkpoint.partitionId !== partitionId));
+    // Notifications taken here go back to the queue if the reconcile fails, for its retry.
     await reconcilePartition({
       store: this.store,
       clock: this.clock,
@@ -107,7 +113,39 @@ export class BackupManager implements BackupHook {
       isActive: (checkpointId) => this.active.has(taskKey(partitionId, checkpointId)),
       begin: (checkpoint) => this.begin(partition, checkpoint),
       confirm: (outcome, checkpointPosition) => this.confirm(partition, outcome, checkpointPosition),
+    }).catch((error: unknown) => {
+      this.deferred.push(...mine);
+      throw error;
     });
+  }
+
+  /**
+   * Retries a reconcile that failed, with doubling waits, until it succeeds, the partition stops, or the
+   * manager closes; each failure is logged. Interrupted backups stay IN_PROGRESS (never COMPLETED) meanwhile.
+   */
+  private retryReconcile(partitionId: number, firstError: unknown): void {
+    const log = (line: string): void => this.options.log?.(`backups of partition ${partitionId}: ${line}`);
+    const reason = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+    const retry = async (): Promise<void> => {
+      let waitMs = this.options.reconcileRetryMs ?? backupReconcileRetryMs;
+      log(`reconcile failed, retrying in ${waitMs} ms: ${reason(firstError)}`);
+      while (true) {
+        await sleep(waitMs, this.stopping.signal);
+        if (!this.requireCluster().isRunning(partitionId)) return;
+        try {
+          await this.reconcile(partitionId);
+          log('reconciled after a retry');
+          return;
+        } catch (error) {
+          waitMs = Math.min(waitMs * 2, backupReconcileRetryMsMax);
+          log(`reconcile failed again, retrying in ${waitMs} ms: ${reason(error)}`);
+        }
+      }
+    };
+    // Only close's abort ends a retry with an error.
+    const task = retry().catch(() => undefined);
+    this.retries.add(task);
+    void task.finally(() => this.retries.delete(task));
   }
 
   /**
@@ -149,6 +187,7 @@ export class BackupManager implements BackupHook {
    */
   async close(): Promise<void> {
     this.stopping.abort(new Error('the backup manager stopped'));
+    await Promise.all([...this.retries]);
     await this.settled();
   }
 

@@ -9,6 +9,7 @@ import type { BackupStore } from '../../src/store/backup-store.js';
 import { SeededRandom } from '../../src/random.js';
 import { Workload } from '../../src/engine/workload.js';
 import { openTestCluster } from '../engine/helpers.js';
+import { CutlineError } from '../../src/errors.js';
 import { temporaryDirectories } from '../support/temporary-directories.js';
 import { driveToQuiet, openBackupTestCluster, takeBackupAndWait, type BackupTestCluster } from '../support/backup-fixtures.js';
 import { ManifestRecordingStore } from '../support/recording-backup-store.js';
@@ -120,6 +121,39 @@ describe('BackupManager failures', () => {
       [3, 'COMPLETED', 'SCHEDULED_BACKUP'],
     ]);
     for (const manifest of manifests) await expectFilesMatch(store, manifest);
+  });
+
+  it('retries a reconcile the store failed at start in the background, and then takes the lost backup', async () => {
+    const directory = await freshDirectory();
+    const lost = openTestCluster(37, { partitionCount: 3, dataDirectory: directory, backupHook: { checkpointCreated: () => {} } });
+    lost.cluster.triggerCheckpoint(9, 'SCHEDULED_BACKUP');
+    for (const partition of lost.cluster.partitions()) partition.processAvailable();
+    lost.cluster.close();
+    const store = new FileSystemBackupStore(await freshDirectory());
+    // The store refuses the first listings: every partition's reconcile at start, and partition 1's first retry.
+    let listFailures = 4;
+    const flaky: BackupStore = {
+      description: store.description,
+      put: (key, body, options) => store.put(key, body, options),
+      get: (key, options) => store.get(key, options),
+      head: (key, options) => store.head(key, options),
+      delete: (key, options) => store.delete(key, options),
+      list: (prefix, options) => {
+        if (listFailures-- > 0) throw new CutlineError('STORE_UNAVAILABLE', `listing ${prefix} failed (test)`);
+        return store.list(prefix, options);
+      },
+    };
+    const lines: string[] = [];
+    const engine = openBackupTestCluster(38, flaky, { dataDirectory: directory }, { log: (line) => lines.push(line), reconcileRetryMs: 5 });
+    opened.push(engine);
+    await engine.manager.start(engine.cluster);
+    await expect(listBackupManifests(store, 9)).rejects.toMatchObject({ code: 'BACKUP_NOT_FOUND' });
+    for (let attempt = 0; attempt < 400 && lines.filter((line) => line.endsWith('reconciled after a retry')).length < 3; attempt++) await sleep(5);
+    await engine.manager.settled();
+    driveToQuiet(engine.cluster);
+    expect((await listBackupManifests(store, 9)).map((manifest) => manifest.status)).toEqual(['COMPLETED', 'COMPLETED', 'COMPLETED']);
+    expect(lines).toContain('backups of partition 1: reconcile failed, retrying in 5 ms: listing manifests/1/ failed (test)');
+    expect(lines).toContain('backups of partition 1: reconcile failed again, retrying in 10 ms: listing manifests/1/ failed (test)');
   });
 
   it('fails the backup of a lost notification with a FAILED manifest when its snapshot and log are gone by the restart', async () => {

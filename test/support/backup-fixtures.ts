@@ -1,7 +1,7 @@
 // Producing real backups from a running cluster in tests: take one through the BackupManager and wait until every partition confirmed it.
 import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 import type { Cluster } from '../../src/engine/cluster.js';
-import { BackupManager } from '../../src/backup/backup-manager.js';
+import { BackupManager, type BackupManagerOptions } from '../../src/backup/backup-manager.js';
 import type { BackupHook } from '../../src/engine/backup-hook.js';
 import type { BackupStore } from '../../src/store/backup-store.js';
 import { SimulationScheduler } from '../../src/engine/simulation.js';
@@ -78,12 +78,17 @@ export interface BackupTestCluster extends TestCluster {
  * is a BackupManager writing to `store`, plus a seeded scheduler with a workload. Call
  * `await manager.start(cluster)` before taking backups.
  */
-export function openBackupTestCluster(seed: number, store: BackupStore, overrides: Parameters<typeof openTestCluster>[1] = {}): BackupTestCluster {
+export function openBackupTestCluster(
+  seed: number,
+  store: BackupStore,
+  overrides: Parameters<typeof openTestCluster>[1] = {},
+  managerOptions: Pick<BackupManagerOptions, 'log' | 'reconcileRetryMs'> = {},
+): BackupTestCluster {
   // The hook must exist when the cluster opens, and the manager uses the cluster's clock: the hook forwards.
   const target: { manager?: BackupManager } = {};
   const hook: BackupHook = { checkpointCreated: (checkpoint) => target.manager?.checkpointCreated(checkpoint) };
   const opened = openTestCluster(seed, { partitionCount: 3, snapshotIntervalRecords: 40, segmentSizeBytes: 8 * 1024, ...overrides, backupHook: hook });
-  const manager = new BackupManager({ store, clock: opened.clock, uploadParallelism: 3 });
+  const manager = new BackupManager({ store, clock: opened.clock, uploadParallelism: 3, ...managerOptions });
   target.manager = manager;
   const scheduler = new SimulationScheduler(opened.cluster, opened.transport, new Workload(opened.cluster, new SeededRandom(seed + 1)), opened.clock, opened.random, {
     workloadProbability: 0.6,
