@@ -16,7 +16,7 @@ import { checkRestoredLog, partitionConsistency, restoredSegments, segmentCheckC
 import { FileCheckPool } from './file-check-pool.js';
 import type { SegmentCheck } from './segment-check.js';
 import { syncPath } from './durable-fs.js';
-import { completeRestore, inspectTarget, removeStaging, restoreIdentity, restoreTargetAsFound, stagedDataName, writeCommitRecord, type CommitRecord, type CompletionMarker } from './restore-target.js';
+import { checkFreeSpace, completeRestore, inspectTarget, removeStaging, restoreIdentity, restoreTargetAsFound, stagedDataName, writeCommitRecord, type CommitRecord, type CompletionMarker } from './restore-target.js';
 
 /** Named moments of a restore where a test simulates a kill (by throwing from crashPoint). */
 export type RestoreCrashPoint = 'after-download' | 'after-commit-record' | 'after-move' | 'after-marker';
@@ -37,6 +37,8 @@ export interface RestoreRequest {
   readonly crashPoint?: (point: RestoreCrashPoint) => void;
   /** Worker threads that hash and check files (default: one per core, see file-check-pool.ts). */
   readonly checkThreads?: number;
+  /** The free bytes of the filesystem holding a path (default: statfs; tests fake a full disk). */
+  readonly freeBytesOf?: (path: string) => Promise<number>;
 }
 
 export interface RestoreResult {
@@ -76,6 +78,7 @@ export async function executeRestore(request: RestoreRequest): Promise<RestoreRe
   if (state.staleStaging) await removeStaging(dataDirectory);
   let committed = false;
   try {
+    await checkFreeSpace(dataDirectory, plan.totalBytes, request.freeBytesOf);
     const staged = await stage(request);
     const commit: CommitRecord = { ...restoreIdentity(plan), entries: [engineDescriptorFile, 'partitions'] };
     await writeCommitRecord(dataDirectory, commit);

@@ -1,5 +1,5 @@
 // The data directory being restored into: what it holds now, the staging area, the commit record, moving into place, the completion marker.
-import { mkdir, readFile, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rename, rm, rmdir, stat, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CutlineError } from '../errors.js';
 import type { Clock } from '../clock.js';
@@ -132,4 +132,22 @@ function notEmpty(dataDirectory: string, message: string): CutlineError {
   return new CutlineError('RESTORE_TARGET_NOT_EMPTY', message, {
     hint: `Restore into an empty directory (only lost+found may be there), or move the contents of ${dataDirectory} away first; restore never overwrites data.`,
   });
+}
+
+/**
+ * Refuses a restore that cannot fit before anything is downloaded: the staging tree holds every file of
+ * the plan on the data directory's filesystem, and is moved (renamed), never copied, into place.
+ */
+export async function checkFreeSpace(dataDirectory: string, bytesNeeded: number, freeBytesOf: (path: string) => Promise<number> = freeBytes): Promise<void> {
+  const free = await freeBytesOf(dataDirectory);
+  if (free >= bytesNeeded) return;
+  throw new CutlineError('RESTORE_TARGET_SPACE', `the restore writes ${bytesNeeded} bytes into ${dataDirectory}, but its filesystem has ${free} bytes free`, {
+    hint: 'Free space there, or restore into a directory on a larger filesystem; nothing was written.',
+  });
+}
+
+/** Bytes an unprivileged process may still write on the filesystem holding `path`. */
+async function freeBytes(path: string): Promise<number> {
+  const stats = await statfs(path);
+  return stats.bavail * stats.bsize;
 }

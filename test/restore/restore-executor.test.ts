@@ -112,6 +112,19 @@ describe('restore of a real engine backup (filesystem store)', () => {
     expect(await entriesOf(empty)).toEqual([]);
   });
 
+  it('refuses a restore its filesystem has no room for before downloading anything, leaving the target as found', async () => {
+    const absent = await freshTarget();
+    const tooSmall = (path: string): Promise<number> => {
+      expect(path).toBe(absent);
+      return Promise.resolve(plan.totalBytes - 1);
+    };
+    const error = await expectCode(restore(plan, store, absent, { freeBytesOf: tooSmall }), 'RESTORE_TARGET_SPACE');
+    expect(error.message).toBe(`the restore writes ${plan.totalBytes} bytes into ${absent}, but its filesystem has ${plan.totalBytes - 1} bytes free`);
+    expect(existsSync(absent)).toBe(false);
+    const exact = await freshTarget();
+    expect((await restore(plan, store, exact, { freeBytesOf: () => Promise.resolve(plan.totalBytes) })).status).toBe('restored');
+  });
+
   it('retries transient store failures and resumes broken downloads', async () => {
     // One download at a time, so the store calls (and the faults the seed draws for them) come in one order.
     const flaky = new FaultInjectingBackupStore(store, new SeededRandom(5), { failProbability: 0.15, breakReadProbability: 0.25, operations: ['get'] });
