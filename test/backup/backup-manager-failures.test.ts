@@ -31,6 +31,16 @@ function open(seed: number, store: BackupStore, dataDirectory?: string): BackupT
   return engine;
 }
 
+/** A data directory whose partitions processed SCHEDULED_BACKUP checkpoint `checkpointId` with no manager to notify (as a crash would lose it). */
+async function dataDirectoryWithLostNotification(seed: number, checkpointId: number): Promise<string> {
+  const directory = await freshDirectory();
+  const lost = openTestCluster(seed, { partitionCount: 3, dataDirectory: directory, backupHook: { checkpointCreated: () => {} } });
+  lost.cluster.triggerCheckpoint(checkpointId, 'SCHEDULED_BACKUP');
+  for (const partition of lost.cluster.partitions()) partition.processAvailable();
+  lost.cluster.close();
+  return directory;
+}
+
 describe('BackupManager failures', () => {
   it('marks a partition backup FAILED (never COMPLETED) when the store fails during upload, and confirms FAILED', async () => {
     const recording = new ManifestRecordingStore(new FileSystemBackupStore(await freshDirectory()));
@@ -104,11 +114,7 @@ describe('BackupManager failures', () => {
   });
 
   it('takes the backup of a checkpoint whose notification a crash lost, when the partition restarts', async () => {
-    const directory = await freshDirectory();
-    const lost = openTestCluster(35, { partitionCount: 3, dataDirectory: directory, backupHook: { checkpointCreated: () => {} } });
-    lost.cluster.triggerCheckpoint(8, 'SCHEDULED_BACKUP');
-    for (const partition of lost.cluster.partitions()) partition.processAvailable();
-    lost.cluster.close();
+    const directory = await dataDirectoryWithLostNotification(35, 8);
     const store = new FileSystemBackupStore(await freshDirectory());
     const engine = open(36, store, directory);
     await engine.manager.start(engine.cluster);
@@ -124,11 +130,7 @@ describe('BackupManager failures', () => {
   });
 
   it('retries a reconcile the store failed at start in the background, and then takes the lost backup', async () => {
-    const directory = await freshDirectory();
-    const lost = openTestCluster(37, { partitionCount: 3, dataDirectory: directory, backupHook: { checkpointCreated: () => {} } });
-    lost.cluster.triggerCheckpoint(9, 'SCHEDULED_BACKUP');
-    for (const partition of lost.cluster.partitions()) partition.processAvailable();
-    lost.cluster.close();
+    const directory = await dataDirectoryWithLostNotification(37, 9);
     const store = new FileSystemBackupStore(await freshDirectory());
     // The store refuses the first listings: every partition's reconcile at start, and partition 1's first retry.
     let listFailures = 4;
