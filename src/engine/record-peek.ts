@@ -2,8 +2,7 @@
 // the type, the payload's outline as a UTF-8 JSON object, and an inter-partition command's `source`.
 import { isUtf8 } from 'node:buffer';
 import type { LogRecord } from '../log/log.js';
-import { CutlineError } from '../errors.js';
-import { checkpointTypes, commandSourceOf, decodeRecord, isInterPartitionType, recordTypeNameOf, type CommandSource } from './records.js';
+import { checkpointTypes, commandSourceOf, decodeRecord, isInterPartitionType, malformedPayload, recordTypeNameOf, type CommandSource } from './records.js';
 
 const openBrace = 0x7b;
 const closeBrace = 0x7d;
@@ -28,13 +27,12 @@ const integerDigitsMax = 15;
 export function peekRecord(record: LogRecord): CommandSource | undefined {
   const name = recordTypeNameOf(record);
   const { payload, position } = record;
-  if (!isUtf8(payload)) throw malformed(position, name, 'is not UTF-8 JSON');
-  if (!objectOutline(payload)) throw malformed(position, name, 'is not a JSON object');
+  if (!isUtf8(payload)) throw malformedPayload(position, name, 'is not UTF-8 JSON');
+  if (!objectOutline(payload)) throw malformedPayload(position, name, 'is not a JSON object');
   if (!isInterPartitionType(record.recordType)) return undefined;
-  const bytes = bytesOf(payload);
   // The engine writes the source last (Partition.send): read from the end, without a pass over the rest;
   // a payload written otherwise is parsed in full.
-  return tailSource(bytes) ?? commandSourceOf(decodeRecord(record));
+  return tailSource(payload) ?? commandSourceOf(decodeRecord(record));
 }
 
 /** Whether the payload, without the whitespace JSON allows around a value, starts with `{` and ends with `}`. */
@@ -50,23 +48,13 @@ function isJsonWhitespace(byte: number | undefined): boolean {
   return byte === 0x20 || byte === 0x09 || byte === 0x0a || byte === 0x0d;
 }
 
-function malformed(position: number, name: string, what: string): CutlineError {
-  return new CutlineError('RECORD_MALFORMED', `record at position ${position} (${name}) has a payload that ${what}`, {
-    hint: 'The payload of every engine record is a UTF-8 JSON object; see FORMAT.md.',
-  });
-}
-
-function bytesOf(payload: Uint8Array): Buffer {
-  return Buffer.isBuffer(payload) ? payload : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
-}
-
 /**
  * The source when the payload ends with it as the last member of the outermost object, spelled as
  * JSON.stringify spells it: `...,"source":{"partitionId":I,"position":I,"checkpointId":I,"checkpointType":"T"}}`.
  * In valid JSON the last byte closes the outermost object and the one before it the envelope, whose
  * bytes hold no brace and no backslash: so this is that object's last "source", the one JSON.parse keeps.
  */
-function tailSource(payload: Buffer): CommandSource | undefined {
+function tailSource(payload: Uint8Array): CommandSource | undefined {
   const reader = new TailReader(payload, payload.length);
   if (!reader.literalBefore(closingBraces)) return undefined;
   const checkpointType = checkpointTypeTails.find(([, bytes]) => reader.literalBefore(bytes))?.[0];
@@ -82,12 +70,12 @@ function tailSource(payload: Buffer): CommandSource | undefined {
 /** Reads literals and integers backwards, from the end of a buffer towards its start. */
 class TailReader {
   constructor(
-    private readonly bytes: Buffer,
+    private readonly bytes: Uint8Array,
     /** The offset after the bytes not yet read. */
     public end: number,
   ) {}
 
-  literalBefore(expected: Buffer | undefined): boolean {
+  literalBefore(expected: Uint8Array | undefined): boolean {
     if (expected === undefined || expected.length > this.end) return false;
     const start = this.end - expected.length;
     for (let index = 0; index < expected.length; index++) if (this.bytes[start + index] !== expected[index]) return false;

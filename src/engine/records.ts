@@ -155,6 +155,14 @@ export function recordTypeNameOf(record: Pick<LogRecord, 'position' | 'recordTyp
   return name;
 }
 
+/** The RECORD_MALFORMED error of a payload that is not a UTF-8 JSON object: `what` says how. */
+export function malformedPayload(position: number, name: RecordTypeName, what: string, cause?: unknown): CutlineError {
+  return new CutlineError('RECORD_MALFORMED', `record at position ${position} (${name}) has a payload that ${what}`, {
+    ...(cause === undefined ? {} : { cause }),
+    hint: 'The payload of every engine record is a UTF-8 JSON object; see FORMAT.md.',
+  });
+}
+
 /** Decodes a log record; an unknown type or a payload that is not JSON is a RECORD_MALFORMED error. */
 export function decodeRecord(record: LogRecord): EngineRecord {
   const name = recordTypeNameOf(record);
@@ -162,14 +170,9 @@ export function decodeRecord(record: LogRecord): EngineRecord {
   try {
     value = JSON.parse(decoder.decode(record.payload));
   } catch (error) {
-    throw new CutlineError('RECORD_MALFORMED', `record at position ${record.position} (${name}) has a payload that is not UTF-8 JSON`, {
-      cause: error,
-      hint: 'The payload of every engine record is a UTF-8 JSON object; see FORMAT.md.',
-    });
+    throw malformedPayload(record.position, name, 'is not UTF-8 JSON', error);
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new CutlineError('RECORD_MALFORMED', `record at position ${record.position} (${name}) has a payload that is not a JSON object`);
-  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw malformedPayload(record.position, name, 'is not a JSON object');
   return { type: name, value, position: record.position, timestampMs: record.timestampMs } as EngineRecord;
 }
 
