@@ -34,6 +34,9 @@ export const errorCodes = {
   BACKUP_INCOMPLETE: { exitCode: 3, description: 'A backup is not COMPLETED on every partition it names.' },
   ARCHIVE_INVALID: { exitCode: 3, description: 'A backup archive has an entry that is unsafe, unexpected or malformed.' },
   ARCHIVE_CHECKSUM: { exitCode: 3, description: 'A file in a backup archive does not match the size or SHA-256 its manifest lists.' },
+  CHUNK_CORRUPT: { exitCode: 3, description: 'A stored chunk (format v2) has a broken header, or its stored or decompressed length or codec differs from its manifest.' },
+  CHUNK_CODEC: { exitCode: 3, description: 'A chunk is stored with a codec this cutline, or this Node, cannot decode.' },
+  CHUNK_COLLECTION_BUSY: { exitCode: 3, description: 'A backup waited too long for a chunk collection that condemns chunks the backup reuses.' },
   // End of backup store block.
   // --- model checking (spec) ---
   MODEL_CHECK_MISMATCH: { exitCode: 1, description: 'A model checked with an outcome other than the one spec/models.json expects.' },

@@ -46,13 +46,27 @@ export const storeMultipartQueueMax = 4;
 /** Largest body a create-only put accepts (manifests are small; S3 makes a single PUT of it). */
 export const storeCreateOnlyBytesMax = 8 * 1024 * 1024;
 /** Largest manifest document, and most files one manifest lists. */
-export const manifestBytesMax = 4 * 1024 * 1024;
+export const manifestBytesMax = 16 * 1024 * 1024;
+/** Largest partition metadata.json. */
+export const partitionMetadataBytesMax = 4 * 1024 * 1024;
 export const manifestFilesMax = 100_000;
 /** Largest single file in a backup archive, and most entries one archive holds. */
 export const archiveEntryBytesMax = 64 * 1024 * 1024 * 1024;
 export const archiveEntriesMax = 1_000_000;
 /** Most partitions one backup may name. */
 export const backupPartitionsMax = 4096;
+/** Store format v2: the largest chunk (uncompressed), and most chunks one file of a manifest lists. */
+export const chunkBytesMax = 4 * 1024 * 1024;
+export const fileChunksMax = 65_536;
+/** New log bytes are cut into chunks of at most this many bytes (a backup's end always ends a chunk too). */
+export const segmentChunkBytes = 4 * 1024 * 1024;
+/** Snapshot files are cut at fixed offsets, multiples of this (page-aligned for SQLite), doubled until a file has at most snapshotFileChunksMax. */
+export const snapshotChunkBytesMin = 64 * 1024;
+export const snapshotFileChunksMax = 4096;
+/** A chunk collection holds its record at most this long; a record older than twice this is stale (FORMAT.md, "Chunk collection"). */
+export const chunkCollectionLeaseMs = 10 * 60_000;
+/** How long a backup waits for a collection that condemns a chunk it reuses before it fails (CHUNK_COLLECTION_BUSY). */
+export const chunkCollectionWaitMsMax = 120_000;
 // End of backup store block.
 // --- model checking (spec) ---
 /** Largest tla2tools.jar `cutline model-check --install-tlc` accepts (the 1.7.4 jar is about 2.3 MB). */

@@ -12,7 +12,11 @@ import { validateKey } from '../store/store-key.js';
 import { contentKey, contentsPrefix, manifestKey, manifestsPrefix } from './backup-layout.js';
 import { parseManifest, type Manifest } from './manifest.js';
 import { createManifest } from './manifest-store.js';
-import { archiveFormatVersion, archiveHeaderName, verifyingStream, type ArchiveHeader, type ArchiveSummary } from './archive.js';
+import { archiveFormatVersions, archiveHeaderName, verifyingStream, type ArchiveHeader, type ArchiveSummary } from './archive.js';
+import { archiveChunks, checkChunkBytes, storeArchiveChunk, type ArchiveChunk } from './archive-chunks.js';
+import { chunksPrefix } from './chunk-format.js';
+import { collectChunks } from './chunk-collection.js';
+import { systemClock } from '../clock.js';
 
 /** One entry of an archive being read (tar-stream does not export the type). */
 type TarEntry = tar.Extract extends AsyncIterable<infer Entry> ? Entry : never;
@@ -21,6 +25,8 @@ interface ExpectedFile {
   readonly sizeBytes: number;
   readonly sha256: string;
   seen: boolean;
+  /** A chunk of a format v2 backup (sizeBytes is then its stored length). */
+  readonly chunk?: ArchiveChunk;
 }
 
 /** What an import has read so far: the header, the manifests, and the files they promise. */
@@ -29,6 +35,8 @@ interface ImportState {
   readonly manifests: Manifest[];
   readonly expected: Map<string, ExpectedFile>;
   readonly written: string[];
+  /** Partitions this import stored chunks of: on failure a chunk collection removes those no manifest references. */
+  readonly chunkPartitions: Set<number>;
   entries: number;
 }
 
@@ -41,7 +49,7 @@ interface ImportState {
  * written so far are deleted again, and no manifest has been written.
  */
 export async function importBackup(store: BackupStore, path: string, options: StoreCallOptions = {}): Promise<ArchiveSummary> {
-  const state: ImportState = { header: undefined, manifests: [], expected: new Map(), written: [], entries: 0 };
+  const state: ImportState = { header: undefined, manifests: [], expected: new Map(), written: [], chunkPartitions: new Set(), entries: 0 };
   try {
     const extract = tar.extract();
     const source = createReadStream(path);
@@ -55,6 +63,8 @@ export async function importBackup(store: BackupStore, path: string, options: St
     for (const manifest of state.manifests) await createManifest(store, manifest, options);
   } catch (error) {
     for (const key of state.written) await store.delete(key).catch(() => undefined);
+    // Chunks are not deleted by key: a backup running meanwhile may reuse one. A collection keeps those.
+    for (const partitionId of state.chunkPartitions) await collectChunks(store, partitionId, { clock: systemClock }).catch(() => undefined);
     throw error;
   }
   const header = state.header;
@@ -74,7 +84,7 @@ async function importEntry(store: BackupStore, entry: TarEntry, state: ImportSta
   } else if (name.startsWith(manifestsPrefix)) {
     if (state.expected.size > 0 && [...state.expected.values()].some((file) => file.seen)) throw invalid(`manifest ${name} comes after contents; manifests come first`);
     await acceptManifest(store, name, await readEntry(entry, manifestBytesMax, name), state, options);
-  } else if (name.startsWith(contentsPrefix)) {
+  } else if (name.startsWith(contentsPrefix) || name.startsWith(chunksPrefix)) {
     await importContent(store, name, entry, state, options);
   } else {
     throw invalid(`entry ${JSON.stringify(name)} is neither ${archiveHeaderName}, a manifest nor a content file`);
@@ -105,8 +115,8 @@ function parseHeader(bytes: Buffer): ArchiveHeader {
   } catch {
     throw invalid(`${archiveHeaderName} is not valid JSON`);
   }
-  if (header.formatVersion !== archiveFormatVersion) {
-    throw invalid(`${archiveHeaderName} has format version ${JSON.stringify(header.formatVersion)}; this cutline reads version ${archiveFormatVersion}`);
+  if (!(archiveFormatVersions as readonly unknown[]).includes(header.formatVersion)) {
+    throw invalid(`${archiveHeaderName} has format version ${JSON.stringify(header.formatVersion)}; this cutline reads versions ${archiveFormatVersions.join(' and ')}`);
   }
   if (!Number.isSafeInteger(header.checkpointId) || !Number.isSafeInteger(header.totalBytes)) throw invalid(`${archiveHeaderName} lacks checkpointId or totalBytes`);
   return header as ArchiveHeader;
@@ -122,7 +132,10 @@ async function acceptManifest(store: BackupStore, name: string, bytes: Buffer, s
     throw new CutlineError('STORE_ALREADY_EXISTS', `${store.description} already holds ${name}; importing never replaces a backup`, { hint: 'Import into another store or prefix.' });
   }
   state.manifests.push(manifest);
-  for (const file of manifest.files) state.expected.set(contentKey(manifest.id, file.path), { sizeBytes: file.sizeBytes, sha256: file.sha256, seen: false });
+  for (const file of manifest.files) {
+    if (file.chunks === undefined) state.expected.set(contentKey(manifest.id, file.path), { sizeBytes: file.sizeBytes, sha256: file.sha256, seen: false });
+  }
+  for (const chunk of archiveChunks([manifest])) state.expected.set(chunk.key, { sizeBytes: chunk.ref.storedBytes, sha256: chunk.ref.sha256, seen: false, chunk });
 }
 
 async function importContent(store: BackupStore, name: string, entry: TarEntry, state: ImportState, options: StoreCallOptions): Promise<void> {
@@ -131,6 +144,13 @@ async function importContent(store: BackupStore, name: string, entry: TarEntry, 
   if (expected.seen) throw invalid(`content entry ${name} appears twice`);
   if (entry.header.size !== expected.sizeBytes) throw new CutlineError('ARCHIVE_CHECKSUM', `${name} in the archive has ${entry.header.size ?? 0} bytes, not the ${expected.sizeBytes} its manifest lists`);
   expected.seen = true;
+  if (expected.chunk !== undefined) {
+    const stored = await readEntry(entry, expected.sizeBytes, name);
+    await checkChunkBytes(expected.chunk, stored, 'in the archive');
+    state.chunkPartitions.add(expected.chunk.partitionId);
+    await storeArchiveChunk(store, expected.chunk, stored, options);
+    return;
+  }
   let opened = false;
   const body = {
     sizeBytes: expected.sizeBytes,

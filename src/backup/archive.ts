@@ -6,21 +6,27 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import tar from 'tar-stream';
 import { CutlineError } from '../errors.js';
-import type { BackupStore, StoreCallOptions } from '../store/backup-store.js';
+import { getBytes, type BackupStore, type StoreCallOptions } from '../store/backup-store.js';
 import { contentKey, formatBackupId, manifestKey } from './backup-layout.js';
 import { serializeManifest, type Manifest } from './manifest.js';
 import { listBackupManifests } from './manifest-store.js';
+import { archiveChunks, checkChunkBytes } from './archive-chunks.js';
 
 /** The first entry of every archive; it says what follows. */
 export const archiveHeaderName = 'cutline-archive.json';
-export const archiveFormatVersion = 1;
+/** 1: files under contents/ only; 2: also the chunks of format v2 backups. Importers read both. */
+export const archiveFormatVersions = [1, 2] as const;
 
 export interface ArchiveHeader {
-  readonly formatVersion: typeof archiveFormatVersion;
+  readonly formatVersion: (typeof archiveFormatVersions)[number];
   readonly checkpointId: number;
   readonly manifestCount: number;
+  /** Files the manifests list, and their bytes (uncompressed). */
   readonly fileCount: number;
   readonly totalBytes: number;
+  /** Version 2: chunk entries, and their stored bytes. */
+  readonly chunkCount?: number;
+  readonly chunkBytes?: number;
 }
 
 export interface ArchiveSummary {
@@ -60,7 +66,12 @@ export async function exportBackup(store: BackupStore, checkpointId: number, out
   const manifests = await completedBackupManifests(store, checkpointId, options);
   const files = manifests.flatMap((manifest) => manifest.files.map((file) => ({ manifest, file })));
   const totalBytes = files.reduce((sum, { file }) => sum + file.sizeBytes, 0);
-  const header: ArchiveHeader = { formatVersion: archiveFormatVersion, checkpointId, manifestCount: manifests.length, fileCount: files.length, totalBytes };
+  const chunks = archiveChunks(manifests);
+  const chunkBytes = chunks.reduce((sum, chunk) => sum + chunk.ref.storedBytes, 0);
+  const header: ArchiveHeader =
+    chunks.length === 0
+      ? { formatVersion: 1, checkpointId, manifestCount: manifests.length, fileCount: files.length, totalBytes }
+      : { formatVersion: 2, checkpointId, manifestCount: manifests.length, fileCount: files.length, totalBytes, chunkCount: chunks.length, chunkBytes };
   const temporary = `${outPath}.tmp-${randomBytes(6).toString('hex')}`;
   const pack = tar.pack();
   const written = pipeline(pack, createWriteStream(temporary, { flags: 'wx' }), options.signal === undefined ? {} : { signal: options.signal });
@@ -69,7 +80,13 @@ export async function exportBackup(store: BackupStore, checkpointId: number, out
   try {
     await addEntry(pack, archiveHeaderName, Buffer.from(`${JSON.stringify(header, null, 2)}\n`));
     for (const manifest of manifests) await addEntry(pack, manifestKey(manifest.id), serializeManifest(manifest));
+    for (const chunk of chunks) {
+      const stored = await getBytes(store, chunk.key, options);
+      await checkChunkBytes(chunk, stored, 'in the store');
+      await addEntry(pack, chunk.key, stored);
+    }
     for (const { manifest, file } of files) {
+      if (file.chunks !== undefined) continue;
       const key = contentKey(manifest.id, file.path);
       const source = await store.get(key, options);
       const entry = pack.entry({ name: key, size: file.sizeBytes, mode: 0o644, mtime: new Date(0) });

@@ -19,6 +19,8 @@ import type { BackupCheckpointType } from './manifest.js';
 import { coverageOf } from '../engine/continuous-mode.js';
 import type { BackupCoverage } from '../engine/records.js';
 import { reconcilePartition } from './backup-reconcile.js';
+import type { ChunkCodec } from './chunk-format.js';
+import { ChunkMemory } from './chunk-memory.js';
 
 export interface BackupManagerOptions {
   readonly store: BackupStore;
@@ -30,6 +32,8 @@ export interface BackupManagerOptions {
   readonly log?: (line: string) => void;
   /** The first wait before retrying a reconcile that failed at start (default backupReconcileRetryMs). */
   readonly reconcileRetryMs?: number;
+  /** How new chunks are compressed (default gzip, which every supported Node reads). */
+  readonly chunkCodec?: ChunkCodec;
 }
 
 /** How one partition's backup ended, as the manager confirmed it. */
@@ -60,6 +64,7 @@ export class BackupManager implements BackupHook {
   private readonly limiter: ConcurrencyLimiter;
   private readonly serializeTakes = new ConcurrencyLimiter(1);
   private highestRequestedId = 0;
+  private readonly memories = new Map<number, ChunkMemory>();
 
   constructor(private readonly options: BackupManagerOptions) {
     this.store = options.store;
@@ -199,6 +204,15 @@ export class BackupManager implements BackupHook {
     this.active.set(key, task);
   }
 
+  private memoryOf(partitionId: number): ChunkMemory {
+    let memory = this.memories.get(partitionId);
+    if (memory === undefined) {
+      memory = new ChunkMemory();
+      this.memories.set(partitionId, memory);
+    }
+    return memory;
+  }
+
   private async run(partition: Partition, pin: PinResult): Promise<void> {
     const { checkpoint } = pin;
     const id = checkpoint.id;
@@ -213,6 +227,8 @@ export class BackupManager implements BackupHook {
         partitionCount: this.requireCluster().options.partitionCount,
         engineVersion: this.options.engineVersion ?? cutlineVersion,
         signal: this.stopping.signal,
+        memory: this.memoryOf(id.partitionId),
+        codec: this.options.chunkCodec ?? 'gzip',
       }, pin.failure);
       this.confirm(partition, { partitionId: id.partitionId, checkpointId: id.checkpointId, status: 'COMPLETED', reason: null }, checkpoint.checkpointPosition, coverageOf(manifest.descriptor));
       this.requireCluster().options.trace?.emit({

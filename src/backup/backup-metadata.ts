@@ -8,7 +8,7 @@ import type { CheckpointRow } from '../engine/backup-state.js';
 import { rangeBackupOfRow } from '../engine/backup-state.js';
 import { metadataKey } from './backup-layout.js';
 import type { BackupRange, RangeBackup } from './ranges.js';
-import { manifestBytesMax } from '../limits.js';
+import { partitionMetadataBytesMax } from '../limits.js';
 
 /** The only metadata.json format version this cutline reads and writes (FORMAT.md, "Partition metadata"). */
 export const partitionMetadataFormatVersion = 1;
@@ -53,7 +53,7 @@ export async function readPartitionMetadata(store: BackupStore, partitionId: num
   const key = metadataKey(partitionId);
   if ((await store.head(key, options)) === undefined) return undefined;
   const bytes = await getBytes(store, key, options);
-  if (bytes.byteLength > manifestBytesMax) throw invalid(key, `is ${bytes.byteLength} bytes, more than ${manifestBytesMax}`);
+  if (bytes.byteLength > partitionMetadataBytesMax) throw invalid(key, `is ${bytes.byteLength} bytes, more than ${partitionMetadataBytesMax}`);
   let document: unknown;
   try {
     document = JSON.parse(bytes.toString('utf8'));

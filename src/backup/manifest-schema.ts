@@ -1,5 +1,6 @@
 // The JSON Schema of a backup manifest (format version 1), published as FORMAT.md's "Manifest" section describes it.
-import { backupPartitionsMax, manifestFilesMax } from '../limits.js';
+import { backupPartitionsMax, chunkBytesMax, fileChunksMax, manifestFilesMax } from '../limits.js';
+import { chunkHeaderBytes } from './chunk-format.js';
 
 const position = { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER } as const;
 const identifier = { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER } as const;
@@ -63,5 +64,42 @@ export const manifestSchema = {
     },
     createdAt: { type: 'string', format: 'date-time' },
     modifiedAt: { type: 'string', format: 'date-time' },
+  },
+} as const;
+
+const chunk = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['sha256', 'sizeBytes'],
+  properties: {
+    sha256: { type: 'string', pattern: '^[0-9a-f]{64}$' },
+    sizeBytes: { type: 'integer', minimum: 1, maximum: chunkBytesMax },
+    storedBytes: { type: 'integer', minimum: chunkHeaderBytes, maximum: chunkBytesMax + chunkHeaderBytes },
+    codec: { enum: ['none', 'gzip', 'zstd'] },
+  },
+} as const;
+
+const v1Files = manifestSchema.properties.files;
+
+/**
+ * Format version 2: every file also lists its chunks (content-addressed objects shared across backups,
+ * FORMAT.md "Chunks"), and a COMPLETED manifest says how many stored bytes the backup added.
+ */
+export const manifestSchemaV2 = {
+  ...manifestSchema,
+  $id: 'https://cutline.dev/schemas/backup-manifest-v2.json',
+  title: 'cutline backup manifest, format version 2',
+  properties: {
+    ...manifestSchema.properties,
+    formatVersion: { const: 2 },
+    files: {
+      ...v1Files,
+      items: {
+        ...v1Files.items,
+        required: [...v1Files.items.required, 'chunks'],
+        properties: { ...v1Files.items.properties, chunks: { type: 'array', maxItems: fileChunksMax, items: chunk } },
+      },
+    },
+    addedBytes: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER },
   },
 } as const;

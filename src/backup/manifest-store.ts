@@ -8,7 +8,7 @@ import { ConcurrencyLimiter } from '../concurrency-limiter.js';
 import type { BackupStore, StoreCallOptions, StreamBody } from '../store/backup-store.js';
 import { getBytes } from '../store/backup-store.js';
 import { contentKey, manifestKey, manifestsPrefix, parseManifestKey, partitionManifestsPrefix, type BackupId } from './backup-layout.js';
-import { newManifest, parseManifest, serializeManifest, transitionManifest, type Manifest, type ManifestDescriptor, type ManifestFile, type ManifestStatus } from './manifest.js';
+import { newManifest, parseManifest, serializeManifest, transitionManifest, type Manifest, type ManifestChange, type ManifestDescriptor, type ManifestFile, type ManifestStatus } from './manifest.js';
 
 /** Reads and validates one manifest. Missing: STORE_NOT_FOUND. */
 export async function readManifest(store: BackupStore, id: BackupId, options: StoreCallOptions = {}): Promise<Manifest> {
@@ -46,7 +46,7 @@ export async function updateManifest(
   id: BackupId,
   status: ManifestStatus,
   clock: Clock,
-  change: { readonly files?: readonly ManifestFile[]; readonly failureReason?: string } = {},
+  change: ManifestChange = {},
   options: StoreCallOptions = {},
 ): Promise<Manifest> {
   const next = transitionManifest(await readManifest(store, id, options), status, clock, change);
@@ -66,7 +66,9 @@ export interface UploadOptions extends StoreCallOptions {
 }
 
 /**
- * The commit protocol (FORMAT.md, "Write ordering"): create the IN_PROGRESS manifest (create-only,
+ * The commit protocol of format v1 (FORMAT.md, "Write ordering"), where each file is one object under
+ * `contents/`. The backup manager writes v2 (chunked-backup.ts); this writer makes v1 stores, which every
+ * cutline keeps reading: create the IN_PROGRESS manifest (create-only,
  * so a backup id is never reused), upload every file while hashing it (up to the limiter's number at
  * once), and only then write the COMPLETED manifest listing each file's size and SHA-256. Any failure
  * marks the manifest FAILED with the reason (when the store still answers) and is rethrown; an abort
@@ -81,7 +83,7 @@ export async function uploadBackup(
   options: UploadOptions = {},
 ): Promise<Manifest> {
   const callOptions = options.signal === undefined ? {} : { signal: options.signal };
-  await createManifest(store, newManifest(id, descriptor, clock), callOptions);
+  await createManifest(store, newManifest(id, descriptor, clock, 1), callOptions);
   // The first failure aborts the uploads still running, so a failed backup stops using the store at once.
   const failed = new AbortController();
   const signal = options.signal === undefined ? failed.signal : AbortSignal.any([options.signal, failed.signal]);

@@ -5,10 +5,13 @@ import { CutlineError } from '../errors.js';
 import type { Clock } from '../clock.js';
 import { manifestBytesMax } from '../limits.js';
 import { formatBackupId, validateContentPath, type BackupId } from './backup-layout.js';
-import { manifestSchema } from './manifest-schema.js';
+import { manifestSchema, manifestSchemaV2 } from './manifest-schema.js';
+import type { ChunkCodec, ChunkRef, StoredChunkRef } from './chunk-format.js';
 
-/** The only manifest format version this cutline reads and writes. */
-export const manifestFormatVersion = 1;
+/** The manifest format version new backups are written in (2: chunks); version 1 stays readable. */
+export const manifestFormatVersion = 2;
+export const manifestFormatVersions = [1, 2] as const;
+export type ManifestFormatVersion = (typeof manifestFormatVersions)[number];
 
 export type ManifestStatus = 'IN_PROGRESS' | 'COMPLETED' | 'FAILED' | 'DELETED';
 export type BackupCheckpointType = 'MANUAL_BACKUP' | 'SCHEDULED_BACKUP';
@@ -29,22 +32,32 @@ export interface ManifestDescriptor {
   readonly engineVersion: string;
 }
 
+/** A chunk as a v2 manifest lists it: storedBytes and codec are known once it is stored (always in a COMPLETED manifest). */
+export interface ManifestChunk extends ChunkRef {
+  readonly storedBytes?: number;
+  readonly codec?: ChunkCodec;
+}
+
 export interface ManifestFile {
   /** Relative to the backup's contents prefix: `snapshot/...` or `segments/...`. */
   readonly path: string;
   readonly sizeBytes: number;
   /** Lower-case hex SHA-256 of the file's bytes. */
   readonly sha256: string;
+  /** Format v2: the file's bytes, chunk after chunk; absent in v1, where the file is one object under contents/. */
+  readonly chunks?: readonly ManifestChunk[];
 }
 
 export interface Manifest {
-  readonly formatVersion: typeof manifestFormatVersion;
+  readonly formatVersion: ManifestFormatVersion;
   readonly id: BackupId;
   readonly descriptor: ManifestDescriptor;
   readonly status: ManifestStatus;
   /** Why the backup failed: a string exactly when status is FAILED (kept when a FAILED backup is DELETED). */
   readonly failureReason: string | null;
   readonly files: readonly ManifestFile[];
+  /** Format v2, COMPLETED: the stored bytes of the chunks this backup uploaded (what it added to the store). */
+  readonly addedBytes?: number;
   /** ISO 8601 UTC times from the writer's clock. */
   readonly createdAt: string;
   readonly modifiedAt: string;
@@ -61,30 +74,45 @@ const legalTransitions: Readonly<Record<ManifestStatus, readonly ManifestStatus[
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 const ajv = new Ajv({ allErrors: true, strict: true });
 addFormats(ajv);
-const validateSchema = ajv.compile<Manifest>(manifestSchema);
+const validateSchema = { 1: ajv.compile<Manifest>(manifestSchema), 2: ajv.compile<Manifest>(manifestSchemaV2) } as const;
 
 /** A new IN_PROGRESS manifest, written (create-only) before any content is uploaded. */
-export function newManifest(id: BackupId, descriptor: ManifestDescriptor, clock: Clock): Manifest {
+export function newManifest(id: BackupId, descriptor: ManifestDescriptor, clock: Clock, formatVersion: ManifestFormatVersion = manifestFormatVersion): Manifest {
   const now = new Date(clock.nowMs()).toISOString();
-  const manifest: Manifest = { formatVersion: manifestFormatVersion, id, descriptor, status: 'IN_PROGRESS', failureReason: null, files: [], createdAt: now, modifiedAt: now };
+  const manifest: Manifest = { formatVersion, id, descriptor, status: 'IN_PROGRESS', failureReason: null, files: [], createdAt: now, modifiedAt: now };
   checkManifest(manifest, formatBackupId(id));
   return manifest;
 }
 
-/** Moves a manifest to a new status; anything but a legal transition is MANIFEST_TRANSITION. */
-export function transitionManifest(
-  manifest: Manifest,
-  status: ManifestStatus,
-  clock: Clock,
-  change: { readonly files?: readonly ManifestFile[]; readonly failureReason?: string } = {},
-): Manifest {
-  if (!legalTransitions[manifest.status].includes(status)) {
+/** What a status change may also change. */
+export interface ManifestChange {
+  readonly files?: readonly ManifestFile[];
+  readonly failureReason?: string;
+  readonly addedBytes?: number;
+}
+
+/**
+ * Moves a manifest to a new status; anything but a legal transition is MANIFEST_TRANSITION. A v2
+ * manifest may also stay IN_PROGRESS with a new file list: the writer's intent, which references its
+ * chunks before it relies on any of them (FORMAT.md, "Write ordering").
+ */
+export function transitionManifest(manifest: Manifest, status: ManifestStatus, clock: Clock, change: ManifestChange = {}): Manifest {
+  const intent = manifest.formatVersion === 2 && manifest.status === 'IN_PROGRESS' && status === 'IN_PROGRESS';
+  if (!intent && !legalTransitions[manifest.status].includes(status)) {
     throw new CutlineError('MANIFEST_TRANSITION', `the backup of ${formatBackupId(manifest.id)} is ${manifest.status} and cannot become ${status}`, {
       hint: 'Legal transitions: IN_PROGRESS -> COMPLETED | FAILED, COMPLETED | FAILED -> DELETED.',
     });
   }
   const failureReason = status === 'FAILED' ? (change.failureReason ?? 'unknown failure') : manifest.failureReason;
-  const next: Manifest = { ...manifest, status, failureReason, files: change.files ?? manifest.files, modifiedAt: new Date(clock.nowMs()).toISOString() };
+  const addedBytes = change.addedBytes ?? manifest.addedBytes;
+  const next: Manifest = {
+    ...manifest,
+    status,
+    failureReason,
+    files: change.files ?? manifest.files,
+    ...(addedBytes === undefined ? {} : { addedBytes }),
+    modifiedAt: new Date(clock.nowMs()).toISOString(),
+  };
   checkManifest(next, formatBackupId(manifest.id));
   return next;
 }
@@ -110,8 +138,8 @@ export function parseManifest(bytes: Uint8Array, where: string): Manifest {
     throw new CutlineError('MANIFEST_INVALID', `manifest ${where} is not valid JSON: ${(error as Error).message}`, { cause: error });
   }
   const version = (document as { formatVersion?: unknown } | null)?.formatVersion;
-  if (typeof document === 'object' && document !== null && version !== manifestFormatVersion) {
-    throw new CutlineError('MANIFEST_VERSION', `manifest ${where} has format version ${JSON.stringify(version) ?? 'none'}; this cutline reads version ${manifestFormatVersion} only`, {
+  if (typeof document === 'object' && document !== null && !isKnownVersion(version)) {
+    throw new CutlineError('MANIFEST_VERSION', unknownVersionMessage(where, version), {
       hint: 'A newer cutline wrote this backup: restore it with that version.',
     });
   }
@@ -121,10 +149,13 @@ export function parseManifest(bytes: Uint8Array, where: string): Manifest {
 
 /** Schema plus the rules a schema cannot say; throws MANIFEST_INVALID listing every violation. */
 export function checkManifest(document: unknown, where: string): asserts document is Manifest {
-  if (!validateSchema(document)) {
-    throw invalid(where, (validateSchema.errors ?? []).map(describeSchemaError));
+  const version = (document as { formatVersion?: unknown } | null)?.formatVersion;
+  const validate = validateSchema[version === 2 ? 2 : 1];
+  if (!validate(document)) {
+    throw invalid(where, (validate.errors ?? []).map(describeSchemaError));
   }
   const problems: string[] = [];
+  if (document.formatVersion === 2) problems.push(...chunkProblems(document));
   const { descriptor: d, status, failureReason, files } = document;
   if (d.snapshotProcessedPosition > d.checkpointPosition) problems.push(`snapshotProcessedPosition ${d.snapshotProcessedPosition} is after checkpointPosition ${d.checkpointPosition}`);
   if (d.firstLogPosition > d.checkpointPosition || d.checkpointPosition > d.lastLogPosition) {
@@ -146,6 +177,39 @@ export function checkManifest(document: unknown, where: string): asserts documen
     }
   }
   if (problems.length > 0) throw invalid(where, problems);
+}
+
+export function isKnownVersion(version: unknown): version is ManifestFormatVersion {
+  return (manifestFormatVersions as readonly unknown[]).includes(version);
+}
+
+export function unknownVersionMessage(where: string, version: unknown): string {
+  return `manifest ${where} has format version ${JSON.stringify(version) ?? 'none'}; this cutline reads versions ${manifestFormatVersions.join(' and ')}`;
+}
+
+/** Format v2: each file's chunks add up to its size, and a COMPLETED manifest says how each chunk is stored. */
+function chunkProblems(manifest: Manifest): string[] {
+  const problems: string[] = [];
+  for (const file of manifest.files) {
+    const chunks = file.chunks ?? [];
+    const total = chunks.reduce((sum, chunk) => sum + chunk.sizeBytes, 0);
+    if (total !== file.sizeBytes) problems.push(`the chunks of ${file.path} add up to ${total} bytes, not its ${file.sizeBytes}`);
+    if (manifest.status === 'COMPLETED' && chunks.some((chunk) => chunk.storedBytes === undefined || chunk.codec === undefined)) {
+      problems.push(`a chunk of ${file.path} lacks storedBytes or codec, which a COMPLETED manifest lists`);
+    }
+  }
+  if (manifest.status === 'COMPLETED' && manifest.addedBytes === undefined) problems.push('a COMPLETED manifest says its addedBytes');
+  return problems;
+}
+
+/** The chunks of a v2 file as a COMPLETED manifest lists them (checkManifest made sure each says how it is stored). */
+export function storedChunks(file: ManifestFile): StoredChunkRef[] {
+  return (file.chunks ?? []).map((chunk) => {
+    if (chunk.storedBytes === undefined || chunk.codec === undefined) {
+      throw new CutlineError('MANIFEST_INVALID', `a chunk of ${file.path} lacks storedBytes or codec`);
+    }
+    return { sha256: chunk.sha256, sizeBytes: chunk.sizeBytes, storedBytes: chunk.storedBytes, codec: chunk.codec };
+  });
 }
 
 function describeSchemaError(error: ErrorObject): string {

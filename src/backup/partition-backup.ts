@@ -9,9 +9,13 @@ import type { Snapshot } from '../engine/snapshot-store.js';
 import type { BackupStore } from '../store/backup-store.js';
 import type { BackupId } from './backup-layout.js';
 import type { BackupCheckpointType, Manifest, ManifestDescriptor } from './manifest.js';
-import { createManifest, failBackup, uploadBackup, type BackupFileSource } from './manifest-store.js';
+import { createManifest, failBackup } from './manifest-store.js';
 import { newManifest } from './manifest.js';
-import { closeHandles, handleBody, openSegmentCopies, segmentObjectPath, type SegmentCopy } from './segment-copy.js';
+import { closeHandles, openSegmentCopies, segmentObjectPath, type SegmentCopy } from './segment-copy.js';
+import type { ChunkCodec } from './chunk-format.js';
+import { chunkSegmentFile, chunkSnapshotFile, type ChunkSource } from './chunking.js';
+import type { ChunkMemory } from './chunk-memory.js';
+import { uploadChunkedBackup } from './chunked-backup.js';
 
 /** A checkpoint whose backup base was pinned synchronously in the hook. */
 export interface PinnedCheckpoint {
@@ -32,6 +36,16 @@ export interface PartitionBackupContext {
   readonly partitionCount: number;
   readonly engineVersion: string;
   readonly signal: AbortSignal;
+  /** The partition's memory of its last backup (format v2 chunk boundaries and stored chunks). */
+  readonly memory: ChunkMemory;
+  /** How new chunks are compressed. */
+  readonly codec: ChunkCodec;
+}
+
+/** The files a backup copies: snapshot files first, then segments in log order. */
+interface BackupSources {
+  readonly snapshot: readonly ChunkSource[];
+  readonly segments: readonly ChunkSource[];
 }
 
 /**
@@ -48,15 +62,24 @@ export async function runPartitionBackup(
 ): Promise<Manifest> {
   const pinnedFiles: { handle: FileHandle }[] = [];
   try {
-    let plan: { descriptor: ManifestDescriptor; sources: BackupFileSource[] };
+    let plan: { descriptor: ManifestDescriptor; sources: BackupSources };
     try {
       if (pinFailure !== undefined) throw pinFailure;
       plan = await planBackup(pinned, segments, context, pinnedFiles);
+      await context.memory.seed(context.store, pinned.id, { signal: context.signal });
     } catch (error) {
       if (!context.signal.aborted) await failedBeforeUpload(pinned, context, error);
       throw error;
     }
-    return await uploadBackup(context.store, pinned.id, plan.descriptor, plan.sources, context.clock, { signal: context.signal, limiter: context.limiter });
+    const { memory } = context;
+    const chunk = async () => [
+      ...(await Promise.all(plan.sources.snapshot.map((source) => chunkSnapshotFile(source, memory.file(source.path))))),
+      ...(await Promise.all(plan.sources.segments.map((source) => chunkSegmentFile(source, memory.file(source.path))))),
+    ];
+    const options = { signal: context.signal, limiter: context.limiter, codec: context.codec, known: memory.known };
+    const { manifest, files } = await uploadChunkedBackup(context.store, pinned.id, plan.descriptor, chunk, context.clock, options);
+    memory.remember(files, manifest);
+    return manifest;
   } finally {
     await closeHandles(pinnedFiles);
   }
@@ -67,22 +90,30 @@ async function planBackup(
   segments: () => readonly SegmentInfo[],
   context: PartitionBackupContext,
   pinnedFiles: { handle: FileHandle }[],
-): Promise<{ descriptor: ManifestDescriptor; sources: BackupFileSource[] }> {
+): Promise<{ descriptor: ManifestDescriptor; sources: BackupSources }> {
   const snapshot = pinned.snapshot;
   const processed = snapshot?.metadata.processedPosition ?? 0;
   // The log must continue the snapshot and hold the checkpoint record itself (restore checks it).
   const fromPosition = Math.min(processed + 1, pinned.checkpointPosition, pinned.logStart ?? Number.POSITIVE_INFINITY);
-  const sources: BackupFileSource[] = [];
+  const snapshotSources: ChunkSource[] = [];
   if (snapshot !== undefined) {
     for (const name of snapshot.files) {
       const handle = await open(path.join(snapshot.directory, name), 'r');
       pinnedFiles.push({ handle });
-      sources.push({ path: `snapshot/${snapshot.metadata.snapshotId}/${name}`, body: handleBody(handle, (await handle.stat()).size) });
+      const stat = await handle.stat();
+      snapshotSources.push({ path: `snapshot/${snapshot.metadata.snapshotId}/${name}`, handle, sizeBytes: stat.size, identity: `${stat.dev}:${stat.ino}` });
     }
   }
   const copies = await openSegmentCopies(segments(), fromPosition, pinnedFiles);
   checkCoverage(pinned, copies, fromPosition);
-  for (const copy of copies) sources.push({ path: segmentObjectPath(copy.firstPosition), body: handleBody(copy.handle, copy.lengthBytes) });
+  const segmentSources = await Promise.all(
+    copies.map(async (copy): Promise<ChunkSource> => {
+      const stat = await copy.handle.stat();
+      // Segment ids are reused after a truncation, inodes after a deletion: together they name one file's life.
+      return { path: segmentObjectPath(copy.firstPosition), handle: copy.handle, sizeBytes: copy.lengthBytes, identity: `${stat.dev}:${stat.ino}:${copy.segmentId}` };
+    }),
+  );
+  const sources = { snapshot: snapshotSources, segments: segmentSources };
   const descriptor: ManifestDescriptor = {
     snapshotId: snapshot?.metadata.snapshotId ?? null,
     snapshotProcessedPosition: processed,

@@ -3,7 +3,8 @@ import type { FileHandle } from 'node:fs/promises';
 import { CutlineError } from '../errors.js';
 import { assert } from '../assert.js';
 import type { Random } from '../random.js';
-import type { BackupStore } from '../store/backup-store.js';
+import { getBytes, type BackupStore } from '../store/backup-store.js';
+import { decodeChunk } from '../backup/chunk-format.js';
 import { isTransientStoreError } from '../store/retrying-backup-store.js';
 import { backoffDelayMs, sleep } from '../store/retry.js';
 import { storeRequestAttemptsMax } from '../limits.js';
@@ -54,6 +55,7 @@ export class FileDownload {
   async downloadPart(index: number, context: TransferContext): Promise<boolean> {
     const part = this.parts[index];
     assert(part !== undefined, `range ${index} of ${this.file.key} exists`);
+    if (this.file.chunks !== undefined) return this.downloadChunk(index, context);
     if (context.copyToFile !== undefined && this.parts.length === 1) return this.copyWhole(context.copyToFile, context);
     const [offset, length] = part;
     const pending: Buffer[] = [];
@@ -94,6 +96,39 @@ export class FileDownload {
     }
     this.partsDone += 1;
     return this.partsDone === this.parts.length;
+  }
+
+  /**
+   * Downloads chunk `index` of a format v2 file (one whole object), decodes it (its stored length, codec
+   * and decompressed length checked against the manifest) and writes it at its offset. Its SHA-256 is
+   * part of the file's, which the check job computes from the bytes on disk.
+   */
+  private async downloadChunk(index: number, context: TransferContext): Promise<boolean> {
+    const chunk = this.file.chunks?.[index];
+    const part = this.parts[index];
+    assert(part !== undefined, `range ${index} of ${this.file.key} exists`);
+    if (chunk !== undefined) {
+      const stored = await this.fetchChunk(chunk.key, context);
+      const raw = await decodeChunk(stored, chunk, `${chunk.key} (of ${this.file.targetPath})`);
+      await writeFully(this.handle, [raw], raw.length, part[0]);
+      this.wrote(index, raw.length);
+      context.onBytes(raw.length);
+    }
+    this.partsDone += 1;
+    return this.partsDone === this.parts.length;
+  }
+
+  /** One chunk object, retried after transient store errors like every other download. */
+  private async fetchChunk(key: string, context: TransferContext): Promise<Buffer> {
+    for (let failures = 1; ; failures++) {
+      try {
+        return await getBytes(context.store, key, { signal: context.signal });
+      } catch (error) {
+        if (context.signal.aborted || !isTransientStoreError(error)) throw error;
+        if (failures >= storeRequestAttemptsMax) throw this.unavailable(error, failures);
+        await (context.wait ?? sleep)(backoffDelayMs(failures - 1, context.random), context.signal);
+      }
+    }
   }
 
   /** Copies the whole file with the store's copyToFile (its bytes never pass through this process) and checks its size. */
@@ -165,6 +200,17 @@ export class FileDownload {
       hint: 'The object in the store was truncated or replaced; run `cutline verify-backup --level presence`, and restore from another backup id.',
     });
   }
+}
+
+/** The ranges of a chunked (v2) file: one per chunk, at the offsets their lengths add up to; one empty range for an empty file. */
+export function chunkRanges(chunks: readonly { readonly sizeBytes: number }[]): [number, number][] {
+  const ranges: [number, number][] = [];
+  let offset = 0;
+  for (const chunk of chunks) {
+    ranges.push([offset, chunk.sizeBytes]);
+    offset += chunk.sizeBytes;
+  }
+  return ranges.length === 0 ? [[0, 0]] : ranges;
 }
 
 /** The ranges of a file: one when it is at most `rangedGetBytesMin`, else `rangeBytes` pieces. */

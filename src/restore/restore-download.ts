@@ -6,7 +6,7 @@ import type { BackupStore } from '../store/backup-store.js';
 import { assert } from '../assert.js';
 import { restoreRangeBytes, restoreRangedGetBytesMin } from '../limits.js';
 import type { PlannedFile } from './restore-plan.js';
-import { FileDownload, fileRanges, type TransferContext } from './file-download.js';
+import { chunkRanges, FileDownload, fileRanges, type TransferContext } from './file-download.js';
 import type { FileCheckJob } from './file-check-pool.js';
 import type { FileCheckResult } from './file-check-protocol.js';
 
@@ -48,7 +48,11 @@ export async function downloadFiles(request: DownloadRequest): Promise<void> {
   const rangedMin = request.rangedGetBytesMin ?? restoreRangedGetBytesMin;
   const rangeBytes = request.rangeBytes ?? restoreRangeBytes;
   // A store that copies whole files (copyToFile) needs no ranges: there is no network round trip to overlap.
-  const rangesOf = (file: PlannedFile): [number, number][] => (request.store.copyToFile === undefined ? fileRanges(file.sizeBytes, rangedMin, rangeBytes) : [[0, file.sizeBytes]]);
+  // A chunked (v2) file downloads chunk by chunk; each chunk is one object.
+  const rangesOf = (file: PlannedFile): [number, number][] => {
+    if (file.chunks !== undefined) return chunkRanges(file.chunks);
+    return request.store.copyToFile === undefined ? fileRanges(file.sizeBytes, rangedMin, rangeBytes) : [[0, file.sizeBytes]];
+  };
   const queue = request.files.flatMap((file, fileIndex) => rangesOf(file).map((_, partIndex) => ({ fileIndex, partIndex })));
   const stop = new AbortController();
   const signal = AbortSignal.any([request.signal, stop.signal]);

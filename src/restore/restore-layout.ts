@@ -1,7 +1,8 @@
 // Where each file of a partition backup goes in the engine's data directory (FORMAT.md, "Restore"); pure.
 import { CutlineError } from '../errors.js';
 import { contentKey } from '../backup/backup-layout.js';
-import type { Manifest } from '../backup/manifest.js';
+import { storedChunks, type Manifest } from '../backup/manifest.js';
+import { chunkKey } from '../backup/chunk-format.js';
 import { snapshotChecksumFile, snapshotMetadataFile, snapshotStateFile } from '../engine/snapshot-store.js';
 import type { PlannedFile } from './restore-plan.js';
 
@@ -47,7 +48,9 @@ export function placeFiles(manifest: Manifest): PlannedFile[] {
   const snapshotNames = new Set<string>();
   for (const file of manifest.files) {
     const targetPath = placeOne(file.path, partitionId, snapshotId, problems, segmentNames, snapshotNames);
-    if (targetPath !== undefined) placed.push({ key: contentKey(manifest.id, file.path), sizeBytes: file.sizeBytes, sha256: file.sha256, targetPath });
+    if (targetPath === undefined) continue;
+    const chunks = manifest.formatVersion === 2 ? storedChunks(file).map((chunk) => ({ ...chunk, key: chunkKey(partitionId, chunk.sha256) })) : undefined;
+    placed.push({ key: contentKey(manifest.id, file.path), sizeBytes: file.sizeBytes, sha256: file.sha256, targetPath, ...(chunks === undefined ? {} : { chunks }) });
   }
   if (segmentNames.size === 0) problems.push('the backup holds no log segment');
   if (snapshotId !== null) {

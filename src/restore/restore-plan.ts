@@ -1,18 +1,30 @@
 // The restore plan: what the pure planner decides and the executor carries out (printed by --dry-run, as JSON with --json).
 import type { BackupId } from '../backup/backup-layout.js';
+import type { StoredChunkRef } from '../backup/chunk-format.js';
 
 /** The plan's own format version, in its JSON form, so scripts reading `--dry-run --json` can check it. */
 export const restorePlanFormatVersion = 1;
 
+/** A chunk of a format v2 file: the object holding it, and how it is stored. */
+export interface PlannedChunk extends StoredChunkRef {
+  /** The store key (`chunks/{partitionId}/{hh}/{sha256}`). */
+  readonly key: string;
+}
+
 /** One file to download: where it is in the store and where it goes in the data directory. */
 export interface PlannedFile {
-  /** The store key (`contents/{partitionId}/{checkpointId}/{nodeId}/...`). */
+  /**
+   * The store key (`contents/{partitionId}/{checkpointId}/{nodeId}/...`); for a format v2 file, which
+   * has no object of its own, the key it would have in v1, naming the file in messages.
+   */
   readonly key: string;
   readonly sizeBytes: number;
   /** Lower-case hex SHA-256 the downloaded bytes must have. */
   readonly sha256: string;
   /** Relative to the data directory, `/`-separated (FORMAT.md, "Restore"). */
   readonly targetPath: string;
+  /** Format v2: the file's chunks in order; absent for a v1 file, which is one object at `key`. */
+  readonly chunks?: readonly PlannedChunk[];
 }
 
 /** A partition backup the plan takes files from, and the log positions it contributes. */

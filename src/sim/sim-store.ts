@@ -68,9 +68,9 @@ export class PartitionedFaultStore implements BackupStore {
   }
 }
 
-/** `manifests/{p}/...`, `contents/{p}/...` and `metadata/{p}...` belong to partition p; anything else to 0. */
+/** `manifests/{p}/...`, `contents/{p}/...`, `chunks/{p}/...` and `metadata/{p}...` belong to partition p; anything else to 0. */
 export function partitionOfKey(key: string): number {
-  const match = /^(?:manifests|contents|metadata)\/([0-9]+)/.exec(key);
+  const match = /^(?:manifests|contents|chunks|metadata)\/([0-9]+)/.exec(key);
   return match === null ? 0 : Number(match[1]);
 }
 

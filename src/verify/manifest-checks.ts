@@ -4,7 +4,7 @@ import { getBytes } from '../store/backup-store.js';
 import { isCutlineError } from '../errors.js';
 import { validateContentPath, type BackupId } from '../backup/backup-layout.js';
 import { listBackupManifestKeys } from '../backup/manifest-store.js';
-import { checkManifest, manifestFormatVersion, type Manifest } from '../backup/manifest.js';
+import { checkManifest, isKnownVersion, unknownVersionMessage, type Manifest } from '../backup/manifest.js';
 import { manifestBytesMax } from '../limits.js';
 import type { Finding, FindingCode } from './findings.js';
 
@@ -61,8 +61,8 @@ function readValidManifest(bytes: Uint8Array, key: string, add: (code: FindingCo
     return undefined;
   }
   const version = (document as { formatVersion?: unknown } | null)?.formatVersion;
-  if (typeof document === 'object' && document !== null && version !== manifestFormatVersion) {
-    add('MANIFEST_VERSION', `manifest ${key} has format version ${JSON.stringify(version) ?? 'none'}; this cutline reads version ${manifestFormatVersion} only`);
+  if (typeof document === 'object' && document !== null && !isKnownVersion(version)) {
+    add('MANIFEST_VERSION', unknownVersionMessage(key, version));
     return undefined;
   }
   // Unsafe paths get their own finding: a path escaping the backup is an attack or a bug, not a typo.

@@ -14,6 +14,7 @@ import { uploadBackup, listBackupManifests, updateManifest } from '../../src/bac
 import { exportBackup } from '../../src/backup/archive.js';
 import { importBackup } from '../../src/backup/archive-import.js';
 import { expectCode } from '../store/backup-store.case.js';
+import { manifestBytesMax } from '../../src/limits.js';
 import { startLoopbackS3, type LoopbackS3 } from '../support/s3rver.js';
 import { descriptor, fileSource } from './manifest-fixture.js';
 
@@ -131,9 +132,9 @@ describe('backup archives', () => {
     ['a missing file', (entries) => entries.filter((entry) => !entry.header.name.endsWith('2/5/0/segments/00000001.log')), 'ARCHIVE_INVALID'],
     ['no header entry', (entries) => entries.slice(1), 'ARCHIVE_INVALID'],
     ['an unknown archive version', (entries) => [{ header: entries[0]!.header, data: Buffer.from('{"formatVersion":9}') }, ...entries.slice(1)], 'ARCHIVE_INVALID'],
-    ['a manifest beyond the size limit', (entries) => [entries[0]!, { header: { name: 'manifests/1/5/0/manifest.json' }, data: Buffer.alloc(4 * 1024 * 1024 + 1, 32) }], 'LIMIT_EXCEEDED'],
+    ['a manifest beyond the size limit', (entries) => [entries[0]!, { header: { name: 'manifests/1/5/0/manifest.json' }, data: Buffer.alloc(manifestBytesMax + 1, 32) }], 'LIMIT_EXCEEDED'],
     ['a manifest under another name', (entries) => [entries[0]!, { header: { name: 'manifests/3/5/0/manifest.json' }, data: entries[1]!.data }], 'ARCHIVE_INVALID'],
-    ['a manifest of an unknown version', (entries) => [entries[0]!, { header: { name: 'manifests/1/5/0/manifest.json' }, data: Buffer.from('{"formatVersion":2}') }], 'MANIFEST_VERSION'],
+    ['a manifest of an unknown version', (entries) => [entries[0]!, { header: { name: 'manifests/1/5/0/manifest.json' }, data: Buffer.from('{"formatVersion":3}') }], 'MANIFEST_VERSION'],
     ['a stray entry', (entries) => [...entries, { header: { name: 'README' }, data: Buffer.from('x') }], 'ARCHIVE_INVALID'],
   ];
 

@@ -44,15 +44,16 @@ async function dataDirectoryWithLostNotification(seed: number, checkpointId: num
 describe('BackupManager failures', () => {
   it('marks a partition backup FAILED (never COMPLETED) when the store fails during upload, and confirms FAILED', async () => {
     const recording = new ManifestRecordingStore(new FileSystemBackupStore(await freshDirectory()));
-    const faulty = new FaultInjectingBackupStore(recording, new SeededRandom(3), { operations: ['put'], keyPrefix: 'contents/2/', failProbability: 1 });
+    const faulty = new FaultInjectingBackupStore(recording, new SeededRandom(3), { operations: ['put'], keyPrefix: 'chunks/2/', failProbability: 1 });
     const { cluster, manager, scheduler } = open(31, faulty);
     await manager.start(cluster);
     scheduler.run(600);
     const status = await takeBackupAndWait(cluster, manager, 4, { drive: () => scheduler.run(20) });
     expect(status.status).toBe('FAILED');
-    expect(status.failureReason).toMatch(/^partition 2: injected fault: put contents\/2\/4\/0\/\S+ failed$/);
-    expect(recording.manifestHistory.get('2/4')).toEqual(['IN_PROGRESS', 'FAILED']);
-    expect(recording.manifestHistory.get('1/4')).toEqual(['IN_PROGRESS', 'COMPLETED']);
+    expect(status.failureReason).toMatch(/^partition 2: injected fault: put chunks\/2\/\S+ failed$/);
+    // Format v2: created, then the intent (every chunk referenced), then the outcome.
+    expect(recording.manifestHistory.get('2/4')).toEqual(['IN_PROGRESS', 'IN_PROGRESS', 'FAILED']);
+    expect(recording.manifestHistory.get('1/4')).toEqual(['IN_PROGRESS', 'IN_PROGRESS', 'COMPLETED']);
     const confirmed = cluster.partition(2).confirmedBackups().find((backup) => backup.checkpointId === 4);
     expect(confirmed).toMatchObject({ status: 'FAILED', reason: expect.stringContaining('STORE_UNAVAILABLE: injected fault') as string });
     for (const manifest of await listBackupManifests(recording, 4)) if (manifest.status === 'COMPLETED') await expectFilesMatch(recording, manifest);
@@ -61,7 +62,7 @@ describe('BackupManager failures', () => {
 
   it('keeps every manifest IN_PROGRESS -> COMPLETED | FAILED under random store faults, and completed ones intact', async () => {
     const recording = new ManifestRecordingStore(new FileSystemBackupStore(await freshDirectory()));
-    const faulty = new FaultInjectingBackupStore(recording, new SeededRandom(5), { operations: ['put'], keyPrefix: 'contents/', failProbability: 0.15 });
+    const faulty = new FaultInjectingBackupStore(recording, new SeededRandom(5), { operations: ['put'], keyPrefix: 'chunks/', failProbability: 0.15 });
     const { cluster, manager, scheduler } = open(32, faulty);
     await manager.start(cluster);
     for (const backupId of [1, 2, 3, 4]) {
@@ -70,8 +71,8 @@ describe('BackupManager failures', () => {
     }
     const histories = [...recording.manifestHistory.values()];
     expect(histories).toHaveLength(12);
-    for (const history of histories) expect([['IN_PROGRESS', 'COMPLETED'], ['IN_PROGRESS', 'FAILED']]).toContainEqual(history);
-    expect(histories.some((history) => history[1] === 'FAILED')).toBe(true);
+    for (const history of histories) expect([['IN_PROGRESS', 'IN_PROGRESS', 'COMPLETED'], ['IN_PROGRESS', 'IN_PROGRESS', 'FAILED']]).toContainEqual(history);
+    expect(histories.some((history) => history[2] === 'FAILED')).toBe(true);
     for (const backupId of [1, 2, 3, 4]) {
       for (const manifest of await listBackupManifests(recording, backupId)) {
         if (manifest.status === 'COMPLETED') await expectFilesMatch(recording, manifest);
@@ -85,14 +86,16 @@ describe('BackupManager failures', () => {
   it('marks a backup interrupted by a crash FAILED on restart, never COMPLETED', async () => {
     const directory = await freshDirectory();
     const recording = new ManifestRecordingStore(new FileSystemBackupStore(await freshDirectory()));
-    const slow = new FaultInjectingBackupStore(recording, new SeededRandom(9), { operations: ['put'], keyPrefix: 'contents/', delayMsMax: 10_000 });
+    const slow = new FaultInjectingBackupStore(recording, new SeededRandom(9), { operations: ['put'], keyPrefix: 'chunks/', delayMsMax: 10_000 });
     const first = open(33, slow, directory);
     await first.manager.start(first.cluster);
     first.scheduler.run(400);
     await first.manager.takeBackup(6);
     driveToQuiet(first.cluster);
-    for (let attempt = 0; attempt < 200 && recording.manifestHistory.size < 3; attempt++) await sleep(5);
-    expect([...recording.manifestHistory.values()]).toEqual([['IN_PROGRESS'], ['IN_PROGRESS'], ['IN_PROGRESS']]);
+    // Every partition has written its intent and waits on its (slow) chunk uploads.
+    const intentsWritten = (): boolean => recording.manifestHistory.size === 3 && [...recording.manifestHistory.values()].every((history) => history.length === 2);
+    for (let attempt = 0; attempt < 400 && !intentsWritten(); attempt++) await sleep(5);
+    expect([...recording.manifestHistory.values()]).toEqual([['IN_PROGRESS', 'IN_PROGRESS'], ['IN_PROGRESS', 'IN_PROGRESS'], ['IN_PROGRESS', 'IN_PROGRESS']]);
     // The process dies: uploads stop, nothing more is written, the partitions stop without a snapshot.
     await first.manager.close();
     for (const partitionId of first.cluster.partitionIds()) first.cluster.crash(partitionId);
@@ -107,9 +110,9 @@ describe('BackupManager failures', () => {
       expect(second.cluster.partition(manifest.id.partitionId).confirmedBackups()).toContainEqual(expect.objectContaining({ checkpointId: 6, status: 'FAILED', reason: interruptedReason }));
     }
     expect([...recording.manifestHistory.values()]).toEqual([
-      ['IN_PROGRESS', 'FAILED'],
-      ['IN_PROGRESS', 'FAILED'],
-      ['IN_PROGRESS', 'FAILED'],
+      ['IN_PROGRESS', 'IN_PROGRESS', 'FAILED'],
+      ['IN_PROGRESS', 'IN_PROGRESS', 'FAILED'],
+      ['IN_PROGRESS', 'IN_PROGRESS', 'FAILED'],
     ]);
   });
 

@@ -22,7 +22,20 @@ function codeOf(action: () => unknown): string | undefined {
 }
 
 function completed(): Manifest {
-  return transitionManifest(newManifest(id, descriptor(), clock), 'COMPLETED', clock, { files: [file] });
+  return transitionManifest(newManifest(id, descriptor(), clock, 1), 'COMPLETED', clock, { files: [file] });
+}
+
+const firstChunk = { sha256: 'b'.repeat(64), sizeBytes: 6, storedBytes: 18, codec: 'none' as const };
+const chunked = {
+  ...file,
+  chunks: [
+    { sha256: 'b'.repeat(64), sizeBytes: 6, storedBytes: 18, codec: 'none' as const },
+    { sha256: 'c'.repeat(64), sizeBytes: 4, storedBytes: 30, codec: 'gzip' as const },
+  ],
+};
+
+function completedV2(): Manifest {
+  return transitionManifest(newManifest(id, descriptor(), clock), 'COMPLETED', clock, { files: [chunked], addedBytes: 48 });
 }
 
 describe('manifest', () => {
@@ -31,8 +44,39 @@ describe('manifest', () => {
     expect(parseManifest(serializeManifest(manifest), 'm')).toEqual(manifest);
   });
 
-  it('rejects an unknown format version before the schema, naming both versions', () => {
-    const document = { ...completed(), formatVersion: 2 };
+  it('writes format version 2 and reads both', () => {
+    const manifest = completedV2();
+    expect(manifest.formatVersion).toBe(2);
+    expect(parseManifest(serializeManifest(manifest), 'm')).toEqual(manifest);
+    expect(parseManifest(serializeManifest(completed()), 'm').formatVersion).toBe(1);
+  });
+
+  it('refuses a v2 file without chunks, chunks that do not add up, and a COMPLETED chunk that does not say how it is stored', () => {
+    const base = completedV2();
+    const { chunks: _chunks, ...unchunked } = chunked;
+    const broken: Manifest[] = [
+      { ...base, files: [unchunked] },
+      { ...base, files: [{ ...chunked, sizeBytes: 11 }] },
+      { ...base, files: [{ ...chunked, chunks: [{ sha256: 'b'.repeat(64), sizeBytes: 10 }] }] },
+      { ...base, files: [{ ...chunked, chunks: [{ ...firstChunk, sizeBytes: 10, codec: 'lz4' as never }] }] },
+      { ...base, files: [{ ...chunked, chunks: [{ ...firstChunk, sizeBytes: 10, storedBytes: 3 }] }] },
+      { ...base, addedBytes: undefined as never },
+    ];
+    for (const manifest of broken) expect(codeOf(() => checkManifest(JSON.parse(JSON.stringify(manifest)), 'm')), JSON.stringify(manifest)).toBe('MANIFEST_INVALID');
+    // A v1 manifest has no chunks: listing them is a schema violation there.
+    expect(codeOf(() => checkManifest({ ...completed(), files: [chunked] }, 'm'))).toBe('MANIFEST_INVALID');
+  });
+
+  it('lets a v2 manifest stay IN_PROGRESS with its intent (chunks without storage), never a v1 one', () => {
+    const intent = { ...chunked, chunks: chunked.chunks.map(({ sha256, sizeBytes }) => ({ sha256, sizeBytes })) };
+    const started = transitionManifest(newManifest(id, descriptor(), clock), 'IN_PROGRESS', clock, { files: [intent] });
+    expect(started.files).toEqual([intent]);
+    expect(codeOf(() => transitionManifest(started, 'COMPLETED', clock))).toBe('MANIFEST_INVALID');
+    expect(codeOf(() => transitionManifest(newManifest(id, descriptor(), clock, 1), 'IN_PROGRESS', clock, { files: [file] }))).toBe('MANIFEST_TRANSITION');
+  });
+
+  it('rejects an unknown format version before the schema, naming the versions it reads', () => {
+    const document = { ...completed(), formatVersion: 3 };
     const error = (() => {
       try {
         parseManifest(Buffer.from(JSON.stringify(document)), 'manifests/1/5/0/manifest.json');
@@ -42,7 +86,7 @@ describe('manifest', () => {
       return undefined;
     })();
     expect(error?.code).toBe('MANIFEST_VERSION');
-    expect(error?.message).toContain('format version 2; this cutline reads version 1 only');
+    expect(error?.message).toContain('format version 3; this cutline reads versions 1 and 2');
   });
 
   it('reports every schema violation with where it is', () => {
@@ -74,9 +118,9 @@ describe('manifest', () => {
     const statuses: ManifestStatus[] = ['IN_PROGRESS', 'COMPLETED', 'FAILED', 'DELETED'];
     const legal = new Set(['IN_PROGRESS>COMPLETED', 'IN_PROGRESS>FAILED', 'COMPLETED>DELETED', 'FAILED>DELETED']);
     const reach: Record<ManifestStatus, Manifest> = {
-      IN_PROGRESS: newManifest(id, descriptor(), clock),
+      IN_PROGRESS: newManifest(id, descriptor(), clock, 1),
       COMPLETED: completed(),
-      FAILED: transitionManifest(newManifest(id, descriptor(), clock), 'FAILED', clock, { failureReason: 'disk full' }),
+      FAILED: transitionManifest(newManifest(id, descriptor(), clock, 1), 'FAILED', clock, { failureReason: 'disk full' }),
       DELETED: transitionManifest(completed(), 'DELETED', clock),
     };
     for (const from of statuses) {

@@ -100,15 +100,15 @@ describe('restore of a real engine backup (filesystem store)', () => {
     expect(error.message).toContain('completed restore of backup 1');
   });
 
-  it('fails on a corrupted object with the checksum error and leaves the target as found', async () => {
-    const corrupting = new FaultInjectingBackupStore(store, new SeededRandom(3), { corruptProbability: 1, operations: ['get'], keyPrefix: 'contents/2/' });
+  it('fails on a corrupted chunk with the chunk error and leaves the target as found', async () => {
+    const corrupting = new FaultInjectingBackupStore(store, new SeededRandom(3), { corruptProbability: 1, operations: ['get'], keyPrefix: 'chunks/2/' });
     const absent = await freshTarget();
-    const error = await expectCode(restore(plan, corrupting, absent), 'RESTORE_CHECKSUM');
-    expect(error.message).toMatch(/contents\/2\/1\/0\/.* has SHA-256 [0-9a-f]{64}, but its manifest lists [0-9a-f]{64}/);
+    const error = await expectCode(restore(plan, corrupting, absent), 'CHUNK_CORRUPT');
+    expect(error.message).toMatch(/^chunk chunks\/2\/[0-9a-f]{2}\/[0-9a-f]{64} \(of partitions\/2\/\S+\) /);
     expect(existsSync(absent)).toBe(false);
     const empty = await freshTarget();
     await mkdir(empty, { recursive: true });
-    await expectCode(restore(plan, corrupting, empty), 'RESTORE_CHECKSUM');
+    await expectCode(restore(plan, corrupting, empty), 'CHUNK_CORRUPT');
     expect(await entriesOf(empty)).toEqual([]);
   });
 

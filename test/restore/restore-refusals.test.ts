@@ -4,10 +4,10 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { FileSystemBackupStore } from '../../src/store/fs-backup-store.js';
-import { getBytes, type BackupStore } from '../../src/store/backup-store.js';
+import type { BackupStore } from '../../src/store/backup-store.js';
 import { ManualClock } from '../../src/clock.js';
 import { isCutlineError } from '../../src/errors.js';
-import { contentKey } from '../../src/backup/backup-layout.js';
+import { readBackupFileBytes } from '../../src/backup/backup-file.js';
 import { uploadBackup } from '../../src/backup/manifest-store.js';
 import type { Manifest, ManifestDescriptor } from '../../src/backup/manifest.js';
 import type { RestorePlan } from '../../src/restore/restore-plan.js';
@@ -24,12 +24,12 @@ beforeAll(async () => {
   backup = await produceEngineBackup(store, { seed: 23, partitionCount: 3 });
 });
 
-/** Copies a backup's files and manifests under another backup id, changing each descriptor as told. */
+/** Copies a backup's files and manifests under another backup id (written in format v1), changing each descriptor as told. */
 async function cloneBackup(target: BackupStore, checkpointId: number, change: (manifest: Manifest) => Partial<ManifestDescriptor>): Promise<void> {
   for (const manifest of backup.manifests) {
     const sources = await Promise.all(
       manifest.files.map(async (file) => {
-        const bytes = await getBytes(target, contentKey(manifest.id, file.path));
+        const bytes = await readBackupFileBytes(target, manifest.id, file);
         return { path: file.path, body: { sizeBytes: bytes.length, open: () => Readable.from([bytes]) } };
       }),
     );

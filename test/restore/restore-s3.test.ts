@@ -46,14 +46,14 @@ describe('restore from S3 (s3rver)', () => {
     }
   });
 
-  it('fails with the checksum error on a corrupted download and leaves the target as found', async () => {
-    const corrupting = new FaultInjectingBackupStore(store, new SeededRandom(2), { corruptProbability: 1, operations: ['get'], keyPrefix: 'contents/1/' });
+  it('fails with the chunk error on a corrupted download and leaves the target as found', async () => {
+    const corrupting = new FaultInjectingBackupStore(store, new SeededRandom(2), { corruptProbability: 1, operations: ['get'], keyPrefix: 'chunks/1/' });
     const target = await directory();
     const error = await restore(await planFromStore(store, backup.checkpointId), corrupting, target).then(
       () => undefined,
       (caught: unknown) => caught,
     );
-    expect(isCutlineError(error) ? error.code : error).toBe('RESTORE_CHECKSUM');
+    expect(isCutlineError(error) ? error.code : error).toBe('CHUNK_CORRUPT');
     expect(await entriesOf(target)).toEqual([]);
   });
 });

@@ -4,8 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { expect } from 'vitest';
 import type { BackupStore } from '../../src/store/backup-store.js';
-import { getBytes } from '../../src/store/backup-store.js';
-import { contentKey } from '../../src/backup/backup-layout.js';
+import { readBackupFileBytes } from '../../src/backup/backup-file.js';
 import type { Manifest } from '../../src/backup/manifest.js';
 import { SegmentedLog } from '../../src/log/segmented-log.js';
 import { readU64, segmentFileName } from '../../src/log/segment-format.js';
@@ -15,7 +14,7 @@ import { decodeRecord, type EngineRecord } from '../../src/engine/records.js';
 export async function expectFilesMatch(store: BackupStore, manifest: Manifest): Promise<Map<string, Buffer>> {
   const files = new Map<string, Buffer>();
   for (const file of manifest.files) {
-    const bytes = await getBytes(store, contentKey(manifest.id, file.path));
+    const bytes = await readBackupFileBytes(store, manifest.id, file);
     expect(bytes.length, file.path).toBe(file.sizeBytes);
     expect(createHash('sha256').update(bytes).digest('hex'), file.path).toBe(file.sha256);
     files.set(file.path, bytes);
