@@ -31,6 +31,7 @@ describe('spec/models.json', () => {
       CheckpointProtocolNoFairness: 'CheckpointReached',
       ContinuousBackup: 'pass',
       ContinuousBackupNoRetention: 'RangesContiguous',
+      ChunkCollection: 'pass',
     });
   });
 
