@@ -32,6 +32,7 @@ describe('spec/models.json', () => {
       ContinuousBackup: 'pass',
       ContinuousBackupNoRetention: 'RangesContiguous',
       ChunkCollection: 'pass',
+      ChunkCollectionNoRecheck: 'CompletedChunksExist',
     });
   });
 
