@@ -31,6 +31,8 @@ describe('spec/models.json', () => {
       CheckpointProtocolNoFairness: 'CheckpointReached',
       ContinuousBackup: 'pass',
       ContinuousBackupNoRetention: 'RangesContiguous',
+      ChunkCollection: 'pass',
+      ChunkCollectionNoRecheck: 'CompletedChunksExist',
     });
   });
 
