@@ -6,18 +6,26 @@ import { listAll } from '../store/backup-store.js';
 import { contentsKeyPrefix } from './backup-layout.js';
 import type { Manifest } from './manifest.js';
 import { listBackupManifests, updateManifest } from './manifest-store.js';
+import { collectChunks } from './chunk-collection.js';
+
+export interface DeleteOptions extends StoreCallOptions {
+  /** Run a chunk collection of each partition of a format v2 backup afterwards (default true; retention collects once per run instead). */
+  readonly collect?: boolean;
+}
 
 /**
  * Deletes backup `backupId` on every partition (FORMAT.md, "Deletion"). Refused with BACKUP_IN_PROGRESS
  * while any partition is still writing it (an IN_PROGRESS manifest, or `busyPartitionIds` from the
- * running manager). Repeating a deletion finishes an interrupted one. Returns the DELETED manifests.
+ * running manager). Repeating a deletion finishes an interrupted one. The chunks of a v2 backup are
+ * freed by a chunk collection of its partitions, which keeps every chunk another backup references.
+ * Returns the DELETED manifests.
  */
 export async function deleteBackup(
   store: BackupStore,
   backupId: number,
   clock: Clock,
   busyPartitionIds: readonly number[] = [],
-  options: StoreCallOptions = {},
+  options: DeleteOptions = {},
 ): Promise<Manifest[]> {
   const manifests = await listBackupManifests(store, backupId, options);
   const busy = [...new Set([...manifests.filter((manifest) => manifest.status === 'IN_PROGRESS').map((manifest) => manifest.id.partitionId), ...busyPartitionIds])];
@@ -28,10 +36,15 @@ export async function deleteBackup(
   }
   const deleted: Manifest[] = [];
   for (const manifest of manifests) {
-    deleted.push(manifest.status === 'DELETED' ? manifest : await updateManifest(store, manifest.id, 'DELETED', clock, {}, options));
+    deleted.push(manifest.status === 'DELETED' ? manifest : await updateManifest(store, manifest.id, 'DELETED', clock, {}, { ...(options.signal === undefined ? {} : { signal: options.signal }) }));
   }
+  const call = options.signal === undefined ? {} : { signal: options.signal };
   for (const manifest of deleted) {
-    for (const entry of await listAll(store, contentsKeyPrefix(manifest.id), options)) await store.delete(entry.key, options);
+    for (const entry of await listAll(store, contentsKeyPrefix(manifest.id), call)) await store.delete(entry.key, call);
+  }
+  if (options.collect !== false) {
+    const chunked = new Set(deleted.filter((manifest) => manifest.formatVersion === 2).map((manifest) => manifest.id.partitionId));
+    for (const partitionId of chunked) await collectChunks(store, partitionId, { ...call, clock });
   }
   return deleted;
 }

@@ -5,6 +5,7 @@ import { manifestsPrefix, parseManifestKey } from './backup-layout.js';
 import type { Manifest } from './manifest.js';
 import { readManifest } from './manifest-store.js';
 import { deleteBackup } from './backup-deletion.js';
+import { collectChunks } from './chunk-collection.js';
 
 /** One backup id as retention sees it: the manifests of its partitions. */
 export interface RetentionCandidate {
@@ -83,7 +84,7 @@ export async function runRetention(options: RetentionOptions): Promise<Retention
   const run: RetentionRun = { deleted: [], failed: [] };
   for (const checkpointId of expired) {
     try {
-      await deleteBackup(options.store, checkpointId, options.clock, [], callOptions);
+      await deleteBackup(options.store, checkpointId, options.clock, [], { ...callOptions, collect: false });
       run.deleted.push(checkpointId);
       options.onDeleted(checkpointId);
       options.log?.(`retention: deleted backup ${checkpointId}`);
@@ -93,5 +94,22 @@ export async function runRetention(options: RetentionOptions): Promise<Retention
       options.log?.(`retention: backup ${checkpointId} not deleted: ${reason}`);
     }
   }
+  await collectEveryPartition(options);
   return run;
+}
+
+/**
+ * A chunk collection of every partition: frees the chunks of the backups just deleted, and the orphans of
+ * failed or interrupted backups (FORMAT.md, "Chunk collection"). A failure is logged; the next run tries again.
+ */
+async function collectEveryPartition(options: RetentionOptions): Promise<void> {
+  const call = options.signal === undefined ? {} : { signal: options.signal };
+  for (let partitionId = 1; partitionId <= options.partitionCount; partitionId++) {
+    try {
+      const result = await collectChunks(options.store, partitionId, { ...call, clock: options.clock });
+      if (result.chunksDeleted > 0) options.log?.(`retention: partition ${partitionId}: deleted ${result.chunksDeleted} chunk(s) no backup uses (${result.bytesFreed} bytes)`);
+    } catch (error) {
+      options.log?.(`retention: partition ${partitionId}: chunk collection failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
 }
