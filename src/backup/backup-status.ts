@@ -12,7 +12,14 @@ export interface PartitionBackupStatus {
   readonly failureReason: string | null;
   readonly descriptor: ManifestDescriptor;
   readonly fileCount: number;
+  /** The logical size: the bytes of the files a restore writes. */
   readonly totalBytes: number;
+  /**
+   * What the backup added to the store: a format v2 backup's new chunks (stored bytes), a v1 backup's
+   * whole files; null while a v2 backup has not completed.
+   */
+  readonly addedBytes: number | null;
+  readonly formatVersion: Manifest['formatVersion'];
   readonly createdAt: string;
   readonly modifiedAt: string;
 }
@@ -68,6 +75,7 @@ export async function listBackupStatuses(store: BackupStore, partitionCount?: nu
 }
 
 function toPartitionStatus(manifest: Manifest): PartitionBackupStatus {
+  const totalBytes = manifest.files.reduce((sum, file) => sum + file.sizeBytes, 0);
   return {
     partitionId: manifest.id.partitionId,
     nodeId: manifest.id.nodeId,
@@ -75,7 +83,9 @@ function toPartitionStatus(manifest: Manifest): PartitionBackupStatus {
     failureReason: manifest.failureReason,
     descriptor: manifest.descriptor,
     fileCount: manifest.files.length,
-    totalBytes: manifest.files.reduce((sum, file) => sum + file.sizeBytes, 0),
+    totalBytes,
+    addedBytes: manifest.formatVersion === 1 ? totalBytes : (manifest.addedBytes ?? null),
+    formatVersion: manifest.formatVersion,
     createdAt: manifest.createdAt,
     modifiedAt: manifest.modifiedAt,
   };

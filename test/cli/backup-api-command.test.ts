@@ -56,10 +56,10 @@ describe('cutline backup take|status|list|delete', () => {
     expect(status.status).toBe('COMPLETED');
 
     const text = await run(['backup', 'status', '--backupId', '3', '--api', apiUrl]);
-    expect(text.stdout).toMatch(/^Backup 3: COMPLETED\n {2}partition 1 \(node 0\): COMPLETED; checkpoint at \d+, (snapshot \d+-\d+|no snapshot), log \d+\.\.\d+, \d+ files, /);
+    expect(text.stdout).toMatch(/^Backup 3: COMPLETED\n {2}partition 1 \(node 0\): COMPLETED; checkpoint at \d+, (snapshot \d+-\d+|no snapshot), log \d+\.\.\d+, \d+ files, [0-9.]+ [KMG]?i?B \([0-9.]+ [KMG]?i?B added to the store\), format v2, /);
     vi.stubEnv('CUTLINE_API', apiUrl);
     const listed = await run(['backup', 'list']);
-    expect(listed.stdout).toMatch(/^BACKUP +STATUS +COMPLETED +SIZE +CREATED\n3 +COMPLETED +2\/2 /);
+    expect(listed.stdout).toMatch(/^BACKUP +STATUS +COMPLETED +SIZE +ADDED +CREATED\n3 +COMPLETED +2\/2 +[0-9.]+ [KMG]?i?B +[0-9.]+ [KMG]?i?B /);
     const deleted = await run(['backup', 'delete', '--backupId', '3', '--json']);
     expect(JSON.parse(deleted.stdout)).toMatchObject({ backupId: 3, status: 'DELETED' });
     const refused = await run(['backup', 'take', '--backupId', '3']);

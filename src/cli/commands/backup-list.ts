@@ -18,10 +18,12 @@ export const backupListCommand: CommandModule<object, ApiArguments> = {
     const rows = answer.backups.map((backup) => {
       const completed = backup.partitions.filter((partition) => partition.status === 'COMPLETED').length;
       const bytes = backup.partitions.reduce((sum, partition) => sum + partition.totalBytes, 0);
+      const added = backup.partitions.some((partition) => partition.addedBytes === null) ? '-' : formatBytes(backup.partitions.reduce((sum, partition) => sum + (partition.addedBytes ?? 0), 0));
       const created = backup.partitions.map((partition) => partition.createdAt).sort()[0] ?? '-';
-      return [String(backup.backupId), backup.status, `${completed}/${backup.partitionCount}`, formatBytes(bytes), created];
+      return [String(backup.backupId), backup.status, `${completed}/${backup.partitionCount}`, formatBytes(bytes), added, created];
     });
-    process.stdout.write(formatTable(['BACKUP', 'STATUS', 'COMPLETED', 'SIZE', 'CREATED'], rows));
+    // SIZE is what a restore writes; ADDED what the backup added to the store (format v2 shares unchanged chunks).
+    process.stdout.write(formatTable(['BACKUP', 'STATUS', 'COMPLETED', 'SIZE', 'ADDED', 'CREATED'], rows));
   },
 };
 

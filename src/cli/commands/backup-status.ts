@@ -25,6 +25,10 @@ export const backupStatusCommand: CommandModule<object, StatusArguments> = {
   },
 };
 
+function addedText(addedBytes: number | null): string {
+  return addedBytes === null ? '' : ` (${formatBytes(addedBytes)} added to the store)`;
+}
+
 /** The text form: the overall line, then one line per partition (and the missing ones). */
 export function formatBackupStatus(status: BackupStatus): string {
   const lines = [`Backup ${status.backupId}: ${status.status}${status.failureReason === null ? '' : ` (${status.failureReason})`}`];
@@ -33,7 +37,7 @@ export function formatBackupStatus(status: BackupStatus): string {
     const snapshot = d.snapshotId === null ? 'no snapshot' : `snapshot ${d.snapshotId}`;
     const reason = partition.failureReason === null ? '' : `: ${partition.failureReason}`;
     lines.push(
-      `  partition ${partition.partitionId} (node ${partition.nodeId}): ${partition.status}${reason}; checkpoint at ${d.checkpointPosition}, ${snapshot}, log ${d.firstLogPosition}..${d.lastLogPosition}, ${partition.fileCount} files, ${formatBytes(partition.totalBytes)}, updated ${partition.modifiedAt}`,
+      `  partition ${partition.partitionId} (node ${partition.nodeId}): ${partition.status}${reason}; checkpoint at ${d.checkpointPosition}, ${snapshot}, log ${d.firstLogPosition}..${d.lastLogPosition}, ${partition.fileCount} files, ${formatBytes(partition.totalBytes)}${addedText(partition.addedBytes)}, format v${partition.formatVersion}, updated ${partition.modifiedAt}`,
     );
   }
   for (const partitionId of status.pendingPartitionIds) lines.push(`  partition ${partitionId}: IN_PROGRESS (checkpoint not processed yet)`);
