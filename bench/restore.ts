@@ -3,9 +3,12 @@
 // CUTLINE_BENCH_RESTORE_PARALLELISM (default 8) for both the restore and the baselines; CUTLINE_BENCH_RESTORE_ROUNDS (default 2);
 // CUTLINE_BENCH_RESTORE_S3=0 skips the S3 half, CUTLINE_BENCH_RESTORE_FS=0 the filesystem one; CUTLINE_BENCH_RESTORE_SHAPES (default "large,engine") picks the record shapes:
 // large = 64 KiB records (bytes dominate), engine = the engine's own record mix (35-170 byte payloads, half of them
-// inter-partition commands), where the per-record checks dominate.
+// inter-partition commands), where the per-record checks dominate. CUTLINE_BENCH_RESTORE_FORMATS (default "1,2") picks the store
+// formats restored: the same segments are uploaded as a v1 backup (id 1, one object a file) and a v2 backup (id 2, gzip chunks),
+// and both restores are measured against the same raw baseline (a parallel copy of the v1 objects).
 import { createReadStream, createWriteStream } from 'node:fs';
-import { copyFile, mkdir, open, rm } from 'node:fs/promises';
+import { copyFile, mkdir, open, rm, type FileHandle } from 'node:fs/promises';
+import { ConcurrencyLimiter } from '../src/concurrency-limiter.js';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
@@ -23,6 +26,8 @@ import { importBuilt } from './built.js';
 import type * as FsStoreModule from '../src/store/fs-backup-store.js';
 import type * as S3StoreModule from '../src/store/s3-backup-store.js';
 import type * as ManifestStoreModule from '../src/backup/manifest-store.js';
+import type * as ChunkedBackupModule from '../src/backup/chunked-backup.js';
+import type * as ChunkingModule from '../src/backup/chunking.js';
 import type * as PlannerModule from '../src/restore/restore-planner.js';
 import type * as PlanModule from '../src/restore/restore-plan.js';
 import type * as ExecutorModule from '../src/restore/restore-executor.js';
@@ -37,6 +42,7 @@ const rounds = Number(process.env.CUTLINE_BENCH_RESTORE_ROUNDS ?? 2);
 const withS3 = process.env.CUTLINE_BENCH_RESTORE_S3 !== '0';
 const withFs = process.env.CUTLINE_BENCH_RESTORE_FS !== '0';
 const shapes = (process.env.CUTLINE_BENCH_RESTORE_SHAPES ?? 'large,engine').split(',') as Shape[];
+const formats = (process.env.CUTLINE_BENCH_RESTORE_FORMATS ?? '1,2').split(',').map(Number).filter((format) => format === 1 || format === 2);
 type Shape = 'large' | 'engine';
 const root = join(process.cwd(), '.bench-data', 'restore');
 /** The bytes one raw read returns: the filesystem store's read size (limits.ts), so both sides make the same reads. */
@@ -47,6 +53,8 @@ let runCounter = 0;
 const { FileSystemBackupStore } = await importBuilt<typeof FsStoreModule>('store/fs-backup-store.js');
 const { S3BackupStore } = await importBuilt<typeof S3StoreModule>('store/s3-backup-store.js');
 const { listBackupManifests, uploadBackup } = await importBuilt<typeof ManifestStoreModule>('backup/manifest-store.js');
+const { uploadChunkedBackup } = await importBuilt<typeof ChunkedBackupModule>('backup/chunked-backup.js');
+const { chunkSegmentFile } = await importBuilt<typeof ChunkingModule>('backup/chunking.js');
 const { planBackupIdRestore } = await importBuilt<typeof PlannerModule>('restore/restore-planner.js');
 const { plannedFiles } = await importBuilt<typeof PlanModule>('restore/restore-plan.js');
 const { executeRestore } = await importBuilt<typeof ExecutorModule>('restore/restore-executor.js');
@@ -73,17 +81,20 @@ async function benchShape(shape: Shape): Promise<void> {
       records += lastPosition;
       for (const store of withS3 ? [fsStore, s3Store] : [fsStore]) await uploadPartition(store, partitionId, directory, checkpointPosition, lastPosition);
     }
-    const fsPlan = planBackupIdRestore({ backupId: 1, nodeId: 0, clusterSize: 1, manifests: await listBackupManifests(fsStore, 1) });
-    const s3Plan = !withS3 ? undefined : planBackupIdRestore({ backupId: 1, nodeId: 0, clusterSize: 1, manifests: await listBackupManifests(s3Store, 1) });
+    const planOf = async (store: BackupStore, backupId: number): Promise<RestorePlan> => planBackupIdRestore({ backupId, nodeId: 0, clusterSize: 1, manifests: await listBackupManifests(store, backupId) });
+    const fsPlan = await planOf(fsStore, 1);
     const mib = fsPlan.totalBytes / 1048576;
     process.stdout.write(`bench:restore (${shape} records): ${partitionCount} partitions, ${fsPlan.totalFiles} files, ${mib.toFixed(0)} MiB, ${records} records, parallelism ${parallelism}, best of ${rounds} alternating rounds\n`);
-    if (withFs) await benchFileSystem(fsStore, fsPlan, mib);
-    if (s3Plan !== undefined) {
-      const [s3Raw, s3Restore] = await bestAlternating(
+    if (withFs) await benchFileSystem(fsStore, fsPlan, await plansOf(fsStore, planOf), mib);
+    if (withS3) {
+      const s3Plan = await planOf(s3Store, 1);
+      const [s3Raw = Number.NaN, ...s3Restores] = await bestAlternating(
         () => parallelDownload(s3Plan, async (key, target) => pipeline((await rawS3.send(new GetObjectCommand({ Bucket: s3.bucket, Key: `bench/${key}` }))).Body as Readable, createWriteStream(target))),
-        () => restoreInto(s3Store, s3Plan),
+        ...(await plansOf(s3Store, planOf)).map(({ plan }) => () => restoreInto(s3Store, plan)),
       );
-      report('restore from S3 (s3rver, loopback)', mib, s3Restore, 'raw parallel GetObject + fsync', s3Raw);
+      for (const [index, { format }] of (await plansOf(s3Store, planOf)).entries()) {
+        report(`restore of a v${format} backup from S3 (s3rver)`, mib, s3Restores[index] ?? Number.NaN, 'raw parallel GetObject + fsync', s3Raw);
+      }
     }
   } finally {
     rawS3.destroy();
@@ -93,15 +104,23 @@ async function benchShape(shape: Shape): Promise<void> {
   }
 }
 
-async function benchFileSystem(fsStore: BackupStore, fsPlan: RestorePlan, mib: number): Promise<void> {
-  const [fsRaw, fsRestore] = await bestAlternating(
+/** The plans of the backups in the formats asked for: backup 1 is the v1 upload, backup 2 the v2 one. */
+async function plansOf(store: BackupStore, planOf: (store: BackupStore, backupId: number) => Promise<RestorePlan>): Promise<{ format: number; plan: RestorePlan }[]> {
+  return Promise.all(formats.map(async (format) => ({ format, plan: await planOf(store, format) })));
+}
+
+async function benchFileSystem(fsStore: BackupStore, fsPlan: RestorePlan, plans: readonly { format: number; plan: RestorePlan }[], mib: number): Promise<void> {
+  const [fsRaw = Number.NaN, ...fsRestores] = await bestAlternating(
     () => parallelDownload(fsPlan, (key, target) => pipeline(createReadStream(join(root, 'store', key), { highWaterMark: rawReadBytes }), createWriteStream(target))),
-    () => restoreInto(fsStore, fsPlan),
+    ...plans.map(({ plan }) => () => restoreInto(fsStore, plan)),
   );
-  report('restore from the filesystem store', mib, fsRestore, 'raw parallel copy + fsync', fsRaw);
-  // The restore copies files with copy_file_range (the store's copyToFile), as cp does: the same copy without any check.
-  const [fsKernelRaw] = await bestAlternating(() => parallelDownload(fsPlan, (key, target) => copyFile(join(root, 'store', key), target)), () => Promise.resolve());
-  report('restore from the filesystem store', mib, fsRestore, 'raw parallel copyFile + fsync', fsKernelRaw);
+  // The restore of v1 copies files with copy_file_range (the store's copyToFile), as cp does: the same copy without any check.
+  const [fsKernelRaw = Number.NaN] = await bestAlternating(() => parallelDownload(fsPlan, (key, target) => copyFile(join(root, 'store', key), target)));
+  for (const [index, { format }] of plans.entries()) {
+    const seconds = fsRestores[index] ?? Number.NaN;
+    report(`restore of a v${format} backup (filesystem store)`, mib, seconds, 'raw parallel copy + fsync', fsRaw);
+    report(`restore of a v${format} backup (filesystem store)`, mib, seconds, 'raw parallel copyFile + fsync', fsKernelRaw);
+  }
 }
 
 /**
@@ -158,8 +177,9 @@ function engineRecord(partitionId: number, index: number, now: number): AppendRe
 /** Uploads the log's segments as the backup manager names them (by first position), without a snapshot. */
 async function uploadPartition(store: BackupStore, partitionId: number, directory: string, checkpointPosition: number, lastPosition: number): Promise<void> {
   const log = SegmentedLog.open({ directory, readOnly: true });
-  const sources: BackupFileSource[] = log.segments().map((segment) => ({
-    path: `segments/${String(segment.firstPosition).padStart(20, '0')}.log`,
+  const segments = log.segments();
+  const sources: BackupFileSource[] = segments.map((segment) => ({
+    path: segmentPath(segment.firstPosition),
     body: { sizeBytes: segment.sizeBytes, open: () => createReadStream(segment.path) },
   }));
   log.close();
@@ -174,7 +194,20 @@ async function uploadPartition(store: BackupStore, partitionId: number, director
     partitionCount,
     engineVersion: cutlineVersion,
   };
-  await uploadBackup(store, { partitionId, checkpointId: 1, nodeId: 0 }, descriptor, sources, systemClock);
+  if (formats.includes(1) || formats.length === 0) await uploadBackup(store, { partitionId, checkpointId: 1, nodeId: 0 }, descriptor, sources, systemClock);
+  if (!formats.includes(2)) return;
+  const handles = await Promise.all(segments.map((segment) => open(segment.path, 'r')));
+  try {
+    const chunk = () =>
+      Promise.all(segments.map((segment, index) => chunkSegmentFile({ path: segmentPath(segment.firstPosition), handle: handles[index] as FileHandle, sizeBytes: segment.sizeBytes, identity: segment.path }, undefined)));
+    await uploadChunkedBackup(store, { partitionId, checkpointId: 2, nodeId: 0 }, descriptor, chunk, systemClock, { codec: 'gzip', limiter: new ConcurrencyLimiter(4) });
+  } finally {
+    await Promise.all(handles.map((handle) => handle.close()));
+  }
+}
+
+function segmentPath(firstPosition: number): string {
+  return `segments/${String(firstPosition).padStart(20, '0')}.log`;
 }
 
 async function restoreInto(store: BackupStore, plan: RestorePlan): Promise<void> {
@@ -203,11 +236,11 @@ async function parallelDownload(plan: RestorePlan, copyObject: (key: string, tar
   await rm(directory, { recursive: true, force: true });
 }
 
-/** The fastest of `rounds` runs of each, alternating them, so that a slow spell of the machine hits both alike. */
-async function bestAlternating(baseline: () => Promise<void>, measured: () => Promise<void>): Promise<[number, number]> {
-  let fastest: [number, number] = [Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY];
+/** The fastest of `rounds` runs of each, alternating them, so that a slow spell of the machine hits all alike. */
+async function bestAlternating(...runs: (() => Promise<void>)[]): Promise<number[]> {
+  const fastest = runs.map(() => Number.POSITIVE_INFINITY);
   for (let round = 0; round < rounds; round++) {
-    fastest = [Math.min(fastest[0], await fastestSeconds(1, baseline)), Math.min(fastest[1], await fastestSeconds(1, measured))];
+    for (const [index, run] of runs.entries()) fastest[index] = Math.min(fastest[index] ?? Number.POSITIVE_INFINITY, await fastestSeconds(1, run));
   }
   return fastest;
 }
