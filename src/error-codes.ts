@@ -65,7 +65,7 @@ export const errorCodes = {
   RESTORE_ENGINE_VERSION: { exitCode: 3, description: 'A partition backup was written by an engine version this cutline cannot restore.' },
   RESTORE_LAYOUT: { exitCode: 3, description: 'A manifest lists a file restore cannot place in the data directory.' },
   RESTORE_TARGET_NOT_EMPTY: { exitCode: 2, description: 'The data directory to restore into is not empty (or holds another restore).' },
-  RESTORE_TARGET_SPACE: { exitCode: 3, description: 'The filesystem of the data directory has less free space than the restore writes.' },
+  RESTORE_TARGET_SPACE: { exitCode: 3, description: 'The filesystem of the data directory has less free space than the restore writes, or ran out of space during it.' },
   RESTORE_CHECKSUM: { exitCode: 3, description: 'A downloaded file does not match the size or SHA-256 its manifest lists.' },
   RESTORE_CHECKPOINT_RECORD: { exitCode: 3, description: 'The record at a partition backup\'s checkpointPosition is missing or not the checkpoint of the backup id.' },
   RESTORE_INCONSISTENT: { exitCode: 3, description: 'The restored logs hold a command received before the cut whose send lies after the sender\'s cut.' },

@@ -74,7 +74,12 @@ export async function executeRestore(request: RestoreRequest): Promise<RestoreRe
     await removeStaging(dataDirectory);
     return done('already-restored', state.marker);
   }
-  if (state.kind === 'committed') return done('restored', await completeRestore(dataDirectory, state.commit, cutsOf(plan), request.clock, crashIn(request)));
+  if (state.kind === 'committed') {
+    const marker = await completeRestore(dataDirectory, state.commit, cutsOf(plan), request.clock, crashIn(request)).catch((error: unknown) => {
+      throw isOutOfSpace(error) ? outOfSpace(dataDirectory, plan.totalBytes, true, error) : error;
+    });
+    return done('restored', marker);
+  }
   if (state.staleStaging) await removeStaging(dataDirectory);
   let committed = false;
   try {
@@ -91,6 +96,7 @@ export async function executeRestore(request: RestoreRequest): Promise<RestoreRe
     // After it, the staged data is complete and checked: a re-run finishes moving it into place.
     if (!committed) await restoreTargetAsFound(dataDirectory, state.created).catch(() => undefined);
     if (request.signal?.aborted === true && !committed) throw aborted(request.signal, dataDirectory);
+    if (isOutOfSpace(error)) throw outOfSpace(dataDirectory, plan.totalBytes, committed, error);
     throw error;
   }
 }
@@ -177,6 +183,29 @@ function aborted(signal: AbortSignal, dataDirectory: string): CutlineError {
   return new CutlineError('RESTORE_ABORTED', `the restore into ${dataDirectory} was interrupted; the data directory was left as found`, {
     cause: reason,
     hint: 'Run the same command again to restore.',
+  });
+}
+
+/**
+ * ENOSPC or EDQUOT anywhere in the cause chain (a store's copyToFile wraps its copy's error): the
+ * target's filesystem filled up after the space check passed, say because another writer shares it.
+ */
+function isOutOfSpace(error: unknown): boolean {
+  for (let current = error, depth = 0; current instanceof Error && depth < 8; current = current.cause, depth += 1) {
+    const code = (current as { code?: unknown }).code;
+    if (code === 'ENOSPC' || code === 'EDQUOT') return true;
+  }
+  return false;
+}
+
+function outOfSpace(dataDirectory: string, bytesNeeded: number, committed: boolean, cause: unknown): CutlineError {
+  const detail = cause instanceof Error ? cause.message : String(cause);
+  const state = committed ? 'the restore is past its commit point' : 'the data directory was left as found';
+  return new CutlineError('RESTORE_TARGET_SPACE', `the filesystem of ${dataDirectory} ran out of space during the restore (${detail}); ${state}`, {
+    cause,
+    hint: committed
+      ? 'Free space there, then run the same command again: it completes the restore.'
+      : `Free space there (the restore writes ${bytesNeeded} bytes), or restore into a directory on a larger filesystem, then run the same command again.`,
   });
 }
 

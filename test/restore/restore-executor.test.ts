@@ -1,12 +1,13 @@
 // The restore executor against the real filesystem store, with a backup of a real engine: state, resume, failures.
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, unlink, writeFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FileSystemBackupStore } from '../../src/store/fs-backup-store.js';
 import { FaultInjectingBackupStore } from '../../src/store/fault-injecting-backup-store.js';
 import { SeededRandom } from '../../src/random.js';
-import { isCutlineError } from '../../src/errors.js';
+import { CutlineError, isCutlineError } from '../../src/errors.js';
+import type { BackupStore } from '../../src/store/backup-store.js';
 import { completionMarkerName, stagingDirectoryName } from '../../src/restore/restore-layout.js';
 import type { RestorePlan } from '../../src/restore/restore-plan.js';
 import { openTestCluster } from '../engine/helpers.js';
@@ -123,6 +124,56 @@ describe('restore of a real engine backup (filesystem store)', () => {
     expect(existsSync(absent)).toBe(false);
     const exact = await freshTarget();
     expect((await restore(plan, store, exact, { freeBytesOf: () => Promise.resolve(plan.totalBytes) })).status).toBe('restored');
+  });
+
+  it('fails with RESTORE_TARGET_SPACE when the disk fills up during the download, leaving the target as found', async () => {
+    // The space check passes (another writer may fill the disk meanwhile); then the third write fails.
+    const probe = await open(join(await directory(), 'probe'), 'w');
+    const fileHandle = Object.getPrototypeOf(probe) as FileHandle;
+    await probe.close();
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- called with apply, on the handle written to
+    const realWritev = fileHandle.writev;
+    let writes = 0;
+    const full = vi.spyOn(fileHandle, 'writev').mockImplementation(function (this: FileHandle, ...args: Parameters<FileHandle['writev']>) {
+      writes += 1;
+      if (writes < 3) return realWritev.apply(this, args);
+      return Promise.reject(Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', errno: -28, syscall: 'write' }));
+    });
+    // A store without copyToFile, so the restore writes every byte itself.
+    const streaming = new FaultInjectingBackupStore(store, new SeededRandom(1));
+    for (const existing of [false, true]) {
+      const target = await freshTarget();
+      if (existing) await mkdir(target);
+      writes = 0;
+      const error = await expectCode(restore(plan, streaming, target), 'RESTORE_TARGET_SPACE');
+      expect(error.message).toContain(`ran out of space`);
+      expect(existing ? await entriesOf(target) : existsSync(target)).toEqual(existing ? [] : false);
+    }
+    full.mockRestore();
+  });
+
+  it('fails with RESTORE_TARGET_SPACE when the disk fills up while the store copies files, leaving the target as found', async () => {
+    // copy_file_range runs out of space; libuv then removes the half-written copy, under its file check.
+    let copies = 0;
+    const filling: BackupStore = {
+      description: store.description,
+      put: store.put.bind(store),
+      get: store.get.bind(store),
+      list: store.list.bind(store),
+      head: store.head.bind(store),
+      delete: store.delete.bind(store),
+      copyToFile: async (key, path, options) => {
+        copies += 1;
+        if (copies < 2) return store.copyToFile(key, path, options);
+        await unlink(path);
+        const cause = Object.assign(new Error(`ENOSPC: no space left on device, copyfile -> '${path}'`), { code: 'ENOSPC' });
+        throw new CutlineError('STORE_UNAVAILABLE', `could not copy ${key}: ${cause.message}`, { cause });
+      },
+    };
+    const target = await freshTarget();
+    const error = await expectCode(restore(plan, filling, target), 'RESTORE_TARGET_SPACE');
+    expect(error.message).toContain('ran out of space');
+    expect(existsSync(target)).toBe(false);
   });
 
   it('retries transient store failures and resumes broken downloads', async () => {
