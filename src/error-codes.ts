@@ -17,7 +17,7 @@ export const errorCodes = {
   LOG_IO: { exitCode: 3, description: 'A log file operation failed; the log refuses writes until it is reopened.' },
   // Engine (src/engine): records, snapshots, recovery.
   RECORD_MALFORMED: { exitCode: 3, description: 'An engine record has an unknown type or a payload that is not a JSON object.' },
-  SNAPSHOT_CORRUPT: { exitCode: 3, description: 'A snapshot directory is incomplete or its SHA-256 checksums do not match.' },
+  SNAPSHOT_CORRUPT: { exitCode: 3, description: 'A snapshot directory is incomplete, its SHA-256 checksums do not match, or its state.db is not at its processed position.' },
   ENGINE_RECOVERY: { exitCode: 3, description: 'A partition cannot rebuild its state: no valid snapshot covers the start of its log.' },
   // Backup store, manifests and archives (src/store, src/backup).
   STORE_NOT_FOUND: { exitCode: 3, description: 'An object the operation needs does not exist in the backup store.' },

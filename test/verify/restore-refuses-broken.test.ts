@@ -23,6 +23,7 @@ const restoreCodes: Readonly<Record<string, string>> = {
   'checkpoint-record-missing': 'RESTORE_CHECKPOINT_RECORD',
   'orphan-command': 'RESTORE_INCONSISTENT',
   'snapshot-corrupt': 'SNAPSHOT_CORRUPT',
+  'foreign-state-db': 'SNAPSHOT_CORRUPT',
   'malformed-record': 'RECORD_MALFORMED',
   'snapshot-position-mismatch': 'RESTORE_LAYOUT',
   'path-traversal': 'MANIFEST_INVALID',
