@@ -30,6 +30,10 @@ export interface CompletionMarker extends RestoreIdentity {
 export interface CommitRecord extends RestoreIdentity {
   /** The top-level entries of the staged data, moved into the target in this order. */
   readonly entries: readonly string[];
+  /** What the plan restores (staging-proof.ts, planDigest): a record of another plan is not this restore's. */
+  readonly planSha256: string;
+  /** Every file of the staged data with its size and SHA-256 (staging-proof.ts, listingDigest), as committed. */
+  readonly dataSha256: string;
 }
 
 export type TargetState =
@@ -57,7 +61,9 @@ export async function inspectTarget(dataDirectory: string, plan: RestorePlan): P
     throw notEmpty(dataDirectory, `${dataDirectory} holds a completed restore of ${marker === undefined ? 'an unreadable marker' : describe(marker)}`);
   }
   const staging = join(dataDirectory, stagingDirectoryName);
-  const commit = entries.includes(stagingDirectoryName) ? await readDocument<CommitRecord>(join(staging, commitRecordName)) : undefined;
+  const found = entries.includes(stagingDirectoryName) ? await readDocument<Partial<CommitRecord>>(join(staging, commitRecordName)) : undefined;
+  // A record that is not even shaped like one was not written by a restore: its staging is stale.
+  const commit = Array.isArray(found?.entries) && found.entries.every((entry) => typeof entry === 'string') ? (found as CommitRecord) : undefined;
   const others = entries.filter((name) => name !== stagingDirectoryName && name !== `.${completionMarkerName}.tmp` && !(commit?.entries.includes(name) ?? false));
   if (others.length > 0) {
     const shown = others.slice(0, 10).join(', ') + (others.length > 10 ? `, and ${others.length - 10} more` : '');
@@ -72,6 +78,23 @@ export async function inspectTarget(dataDirectory: string, plan: RestorePlan): P
 export async function removeStaging(dataDirectory: string): Promise<void> {
   await rm(join(dataDirectory, stagingDirectoryName), { recursive: true, force: true });
   await syncPath(dataDirectory);
+}
+
+/**
+ * Drops a staging directory whose commit record is not proven to be this restore's (staging-proof.ts), so
+ * the restore starts over. When an entry the record names is in the target already, nothing proves it
+ * came from a restore: the target is then refused as not empty.
+ */
+export async function discardUnprovenStaging(dataDirectory: string, commit: CommitRecord): Promise<TargetState & { readonly kind: 'fresh' }> {
+  const present: string[] = [];
+  for (const entry of commit.entries) {
+    if (/^[^/\\]+$/.test(entry) && entry !== '.' && entry !== '..' && (await exists(join(dataDirectory, entry)))) present.push(entry);
+  }
+  if (present.length > 0) {
+    throw notEmpty(dataDirectory, `the data directory ${dataDirectory} holds ${present.join(', ')} beside a restore staging directory whose commit record does not match its data or this restore`);
+  }
+  await removeStaging(dataDirectory);
+  return { kind: 'fresh', created: false, staleStaging: false };
 }
 
 /** Leaves the target as found after a failure: no staging, and no directory if the restore created it. */

@@ -1,7 +1,7 @@
 // The restore executor against the real filesystem store, with a backup of a real engine: state, resume, failures.
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { existsSync } from 'node:fs';
-import { mkdir, open, readFile, unlink, writeFile, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readFile, rm, unlink, writeFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FileSystemBackupStore } from '../../src/store/fs-backup-store.js';
 import { FaultInjectingBackupStore } from '../../src/store/fault-injecting-backup-store.js';
@@ -10,6 +10,8 @@ import { CutlineError, isCutlineError } from '../../src/errors.js';
 import type { BackupStore } from '../../src/store/backup-store.js';
 import { completionMarkerName, stagingDirectoryName } from '../../src/restore/restore-layout.js';
 import type { RestorePlan } from '../../src/restore/restore-plan.js';
+import { restoreIdentity } from '../../src/restore/restore-target.js';
+import { listingDigest, planDigest } from '../../src/restore/staging-proof.js';
 import { openTestCluster } from '../engine/helpers.js';
 import { temporaryDirectories } from '../support/temporary-directories.js';
 import { produceEngineBackup, settle, type EngineBackup } from './engine-backup.js';
@@ -224,9 +226,56 @@ describe('restore of a real engine backup (filesystem store)', () => {
       expect(await entriesOf(target)).toContain(stagingDirectoryName);
       const again = await restore(plan, store, target);
       expect(again.status).toBe(point === 'after-marker' ? 'already-restored' : 'restored');
+      // Completed from the proven staging directory, not restored again from the store.
+      expect(again.filesDownloaded).toBe(0);
       expect(await entriesOf(target)).toEqual([completionMarkerName, 'engine.json', 'partitions']);
     });
   }
+
+  it('does not trust a commit record it did not write: over an empty staging data/ it restores everything', async () => {
+    const target = await freshTarget();
+    await mkdir(join(target, stagingDirectoryName, 'data'), { recursive: true });
+    // Shaped like this restore's record, bound to this very plan, but over no data.
+    const forged = { ...restoreIdentity(plan), entries: ['engine.json', 'partitions'], planSha256: planDigest(plan), dataSha256: listingDigest([]) };
+    await writeFile(join(target, stagingDirectoryName, 'COMMIT.json'), JSON.stringify(forged));
+    const result = await restore(plan, store, target);
+    expect(result).toMatchObject({ status: 'restored', filesDownloaded: plan.totalFiles });
+    expect(await entriesOf(target)).toEqual([completionMarkerName, 'engine.json', 'partitions']);
+    expect(await entriesOf(join(target, 'partitions'))).toEqual(['1', '2', '3']);
+  });
+
+  it('does not move files added to or changed in a committed staging directory into place: it starts over', async () => {
+    const clean = await freshTarget();
+    await restore(plan, store, clean);
+    const target = await freshTarget();
+    const crashPoint = (at: string): void => {
+      if (at === 'after-commit-record') throw new Error('killed');
+    };
+    await expect(restore(plan, store, target, { crashPoint })).rejects.toThrow('killed');
+    const stagedLog = join(target, stagingDirectoryName, 'data', 'partitions', '2', 'log');
+    const [segment] = (await entriesOf(stagedLog)) ?? [];
+    expect(segment).toBeDefined();
+    const bytes = await readFile(join(stagedLog, segment ?? ''));
+    await writeFile(join(stagedLog, segment ?? ''), Buffer.alloc(bytes.length, 0x78));
+    await writeFile(join(stagedLog, 'planted.log'), 'not from the backup');
+    expect(await restore(plan, store, target)).toMatchObject({ status: 'restored', filesDownloaded: plan.totalFiles });
+    const restoredLog = join(target, 'partitions', '2', 'log');
+    expect(await entriesOf(restoredLog)).toEqual(await entriesOf(join(clean, 'partitions', '2', 'log')));
+    expect((await readFile(join(restoredLog, segment ?? ''))).equals(await readFile(join(clean, 'partitions', '2', 'log', segment ?? '')))).toBe(true);
+  });
+
+  it('refuses a target holding a moved entry beside a committed staging directory whose data went missing', async () => {
+    const target = await freshTarget();
+    const crashPoint = (at: string): void => {
+      if (at === 'after-move') throw new Error('killed');
+    };
+    await expect(restore(plan, store, target, { crashPoint })).rejects.toThrow('killed');
+    expect(await entriesOf(target)).toEqual([stagingDirectoryName, 'engine.json']);
+    await rm(join(target, stagingDirectoryName, 'data', 'partitions'), { recursive: true });
+    const error = await expectCode(restore(plan, store, target), 'RESTORE_TARGET_NOT_EMPTY');
+    expect(error.message).toContain('holds engine.json beside a restore staging directory whose commit record does not match');
+    expect(await entriesOf(target)).toEqual([stagingDirectoryName, 'engine.json']);
+  });
 
   it('a failure after downloading (before the commit record) leaves the target as found', async () => {
     const target = await freshTarget();
