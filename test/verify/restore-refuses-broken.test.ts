@@ -26,6 +26,10 @@ const restoreCodes: Readonly<Record<string, string>> = {
   'foreign-state-db': 'SNAPSHOT_CORRUPT',
   'malformed-record': 'RECORD_MALFORMED',
   'snapshot-position-mismatch': 'RESTORE_LAYOUT',
+  'snapshot-files-without-snapshot': 'RESTORE_LAYOUT',
+  'engine-version-unsupported': 'RESTORE_ENGINE_VERSION',
+  'snapshot-metadata-position': 'RESTORE_LAYOUT',
+  'snapshot-checksums-empty': 'SNAPSHOT_CORRUPT',
   'path-traversal': 'MANIFEST_INVALID',
 };
 
