@@ -18,7 +18,7 @@ import type { SegmentCheck } from './segment-check.js';
 import { syncPath } from './durable-fs.js';
 import { listingDigest, listTree, planDigest, provesStaging, type KnownSha256, type StagedFile } from './staging-proof.js';
 import { segmentFileName } from '../log/segment-format.js';
-import { checkFreeSpace, completeRestore, discardUnprovenStaging, inspectTarget, removeStaging, restoreIdentity, restoreTargetAsFound, stagedDataName, writeCommitRecord, type CommitRecord, type CompletionMarker } from './restore-target.js';
+import { checkFreeSpace, checkWritable, completeRestore, discardUnprovenStaging, inspectTarget, isUnwritable, unwritable, removeStaging, restoreIdentity, restoreTargetAsFound, stagedDataName, writeCommitRecord, type CommitRecord, type CompletionMarker } from './restore-target.js';
 
 /** The top-level entries of the staged data, moved into the target in this order. */
 const stagedEntries: readonly string[] = [engineDescriptorFile, 'partitions'];
@@ -92,6 +92,7 @@ export async function executeRestore(request: RestoreRequest): Promise<RestoreRe
   if (state.staleStaging) await removeStaging(dataDirectory);
   let committed = false;
   try {
+    await checkWritable(dataDirectory);
     await checkFreeSpace(dataDirectory, plan.totalBytes, request.freeBytesOf);
     const { dataSha256, ...staged } = await stage(request);
     const commit: CommitRecord = { ...restoreIdentity(plan), entries: stagedEntries, planSha256: planDigest(plan), dataSha256 };
@@ -106,6 +107,7 @@ export async function executeRestore(request: RestoreRequest): Promise<RestoreRe
     if (!committed) await restoreTargetAsFound(dataDirectory, state.created).catch(() => undefined);
     if (request.signal?.aborted === true && !committed) throw aborted(request.signal, dataDirectory);
     if (isOutOfSpace(error)) throw outOfSpace(dataDirectory, plan.totalBytes, committed, error);
+    if (!committed && !isCutlineError(error) && isUnwritable(error)) throw unwritable(dataDirectory, error);
     throw error;
   }
 }

@@ -1,5 +1,6 @@
 // The data directory being restored into: what it holds now, the staging area, the commit record, moving into place, the completion marker.
-import { mkdir, readFile, readdir, rename, rm, rmdir, stat, statfs } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, mkdir, readFile, readdir, rename, rm, rmdir, stat, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CutlineError } from '../errors.js';
 import type { Clock } from '../clock.js';
@@ -51,7 +52,7 @@ export function restoreIdentity(plan: RestorePlan): RestoreIdentity {
  */
 export async function inspectTarget(dataDirectory: string, plan: RestorePlan): Promise<TargetState> {
   const created = !(await exists(dataDirectory));
-  if (created) await mkdir(dataDirectory, { recursive: true });
+  if (created) await mkdir(dataDirectory, { recursive: true }).catch((error: unknown) => Promise.reject(unwritable(dataDirectory, error)));
   else if (!(await stat(dataDirectory)).isDirectory()) throw notEmpty(dataDirectory, `${dataDirectory} is not a directory`);
   const entries = (await readdir(dataDirectory)).filter((name) => !ignoredEntries.has(name)).sort();
   const identity = restoreIdentity(plan);
@@ -154,6 +155,32 @@ async function exists(path: string): Promise<boolean> {
 function notEmpty(dataDirectory: string, message: string): CutlineError {
   return new CutlineError('RESTORE_TARGET_NOT_EMPTY', message, {
     hint: `Restore into an empty directory (only lost+found may be there), or move the contents of ${dataDirectory} away first; restore never overwrites data.`,
+  });
+}
+
+/**
+ * Refuses, before anything is written, a target this process cannot write. Without this, a read-only
+ * mount fails later in a recursive mkdir, which Node reports as ENOENT (it stats the path it could not
+ * create) instead of EROFS.
+ */
+export async function checkWritable(dataDirectory: string): Promise<void> {
+  await access(dataDirectory, constants.W_OK).catch((error: unknown) => Promise.reject(unwritable(dataDirectory, error)));
+}
+
+/** Whether a failure is the target refusing writes (anywhere in the cause chain). */
+export function isUnwritable(error: unknown): boolean {
+  for (let current = error, depth = 0; current instanceof Error && depth < 8; current = current.cause, depth += 1) {
+    const code = (current as { code?: unknown }).code;
+    if (code === 'EROFS' || code === 'EACCES' || code === 'EPERM') return true;
+  }
+  return false;
+}
+
+export function unwritable(dataDirectory: string, cause: unknown): CutlineError {
+  const detail = cause instanceof Error ? cause.message : String(cause);
+  return new CutlineError('RESTORE_TARGET_UNWRITABLE', `cannot write the data directory ${dataDirectory}: ${detail}`, {
+    cause,
+    hint: 'Restore into a directory on a filesystem mounted read-write that this user may write to; the data directory was left as found.',
   });
 }
 
