@@ -9,7 +9,7 @@ export interface ErrorCodeInfo {
 /** Exit codes: 0 success, 1 findings (verify-backup), 2 usage or unreadable input, 3 operation failed. */
 export const errorCodes = {
   USAGE: { exitCode: 2, description: 'The command line or configuration is wrong.' },
-  INTERNAL: { exitCode: 70, description: 'An assertion failed: a bug in cutline. Please report it.' },
+  INTERNAL: { exitCode: 70, description: 'An assertion failed, or a failure cutline has no code for: a bug in cutline. Please report it.' },
   LIMIT_EXCEEDED: { exitCode: 2, description: 'An input exceeds one of the limits in src/limits.ts.' },
   LOG_CORRUPT: { exitCode: 3, description: 'A log segment has a CRC mismatch or malformed frame before its tail.' },
   LOG_POSITION: { exitCode: 3, description: 'A log position is out of range or not strictly increasing.' },
@@ -17,7 +17,7 @@ export const errorCodes = {
   LOG_IO: { exitCode: 3, description: 'A log file operation failed; the log refuses writes until it is reopened.' },
   // Engine (src/engine): records, snapshots, recovery.
   RECORD_MALFORMED: { exitCode: 3, description: 'An engine record has an unknown type or a payload that is not a JSON object.' },
-  SNAPSHOT_CORRUPT: { exitCode: 3, description: 'A snapshot directory is incomplete or its SHA-256 checksums do not match.' },
+  SNAPSHOT_CORRUPT: { exitCode: 3, description: 'A snapshot directory is incomplete, its SHA-256 checksums do not match, or its state.db is not at its processed position.' },
   ENGINE_RECOVERY: { exitCode: 3, description: 'A partition cannot rebuild its state: no valid snapshot covers the start of its log.' },
   // Backup store, manifests and archives (src/store, src/backup).
   STORE_NOT_FOUND: { exitCode: 3, description: 'An object the operation needs does not exist in the backup store.' },
@@ -61,6 +61,7 @@ export const errorCodes = {
   // End of backup manager block.
   // verify-backup (src/verify): findings are not errors (exit 1); only an unreadable store is.
   VERIFY_STORE_UNREADABLE: { exitCode: 2, description: 'verify-backup could not read the backup store, so it could not verify anything.' },
+  VERIFY_LOCAL_IO: { exitCode: 2, description: 'verify-backup could not use its temporary directory (--temp-dir) or write its report (--output).' },
   // End of verify-backup block.
   // Restore (src/restore).
   RESTORE_PARTITION_MISSING: { exitCode: 3, description: 'A partition this node owns has no manifest for the backup id.' },
@@ -68,7 +69,8 @@ export const errorCodes = {
   RESTORE_ENGINE_VERSION: { exitCode: 3, description: 'A partition backup was written by an engine version this cutline cannot restore.' },
   RESTORE_LAYOUT: { exitCode: 3, description: 'A manifest lists a file restore cannot place in the data directory.' },
   RESTORE_TARGET_NOT_EMPTY: { exitCode: 2, description: 'The data directory to restore into is not empty (or holds another restore).' },
-  RESTORE_TARGET_SPACE: { exitCode: 3, description: 'The filesystem of the data directory has less free space than the restore writes.' },
+  RESTORE_TARGET_SPACE: { exitCode: 3, description: 'The filesystem of the data directory has less free space than the restore writes, or ran out of space during it.' },
+  RESTORE_TARGET_UNWRITABLE: { exitCode: 3, description: 'The data directory cannot be created or written (a read-only filesystem, no permission).' },
   RESTORE_CHECKSUM: { exitCode: 3, description: 'A downloaded file does not match the size or SHA-256 its manifest lists.' },
   RESTORE_CHECKPOINT_RECORD: { exitCode: 3, description: 'The record at a partition backup\'s checkpointPosition is missing or not the checkpoint of the backup id.' },
   RESTORE_INCONSISTENT: { exitCode: 3, description: 'The restored logs hold a command received before the cut whose send lies after the sender\'s cut.' },

@@ -53,6 +53,11 @@ export const manifestFilesMax = 100_000;
 /** Largest single file in a backup archive, and most entries one archive holds. */
 export const archiveEntryBytesMax = 64 * 1024 * 1024 * 1024;
 export const archiveEntriesMax = 1_000_000;
+/**
+ * An imported entry up to this size is kept in memory until the store has it (so a retried put can
+ * send it again); a larger one is spooled to a temporary file.
+ */
+export const archiveImportBufferBytesMax = 8 * 1024 * 1024;
 /** Most partitions one backup may name. */
 export const backupPartitionsMax = 4096;
 /** Store format v2: the largest chunk (uncompressed), and most chunks one file of a manifest lists. */

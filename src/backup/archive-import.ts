@@ -1,12 +1,15 @@
 // Importing a backup archive into a store: every entry checked before it is trusted, manifests written last.
-import { createReadStream } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import tar from 'tar-stream';
 import { CutlineError } from '../errors.js';
 import { assert } from '../assert.js';
-import { archiveEntriesMax, archiveEntryBytesMax, manifestBytesMax } from '../limits.js';
-import type { BackupStore, StoreCallOptions } from '../store/backup-store.js';
+import { archiveEntriesMax, archiveEntryBytesMax, archiveImportBufferBytesMax, manifestBytesMax } from '../limits.js';
+import type { BackupStore, PutBody, StoreCallOptions } from '../store/backup-store.js';
 import { readAll } from '../store/backup-store.js';
 import { validateKey } from '../store/store-key.js';
 import { contentKey, contentsPrefix, manifestKey, manifestsPrefix } from './backup-layout.js';
@@ -29,6 +32,11 @@ interface ExpectedFile {
   readonly chunk?: ArchiveChunk;
 }
 
+export interface ImportOptions extends StoreCallOptions {
+  /** Entries up to this size are kept in memory, larger ones in a temporary file (archiveImportBufferBytesMax). */
+  readonly bufferBytesMax?: number;
+}
+
 /** What an import has read so far: the header, the manifests, and the files they promise. */
 interface ImportState {
   header: ArchiveHeader | undefined;
@@ -38,6 +46,8 @@ interface ImportState {
   /** Partitions this import stored chunks of: on failure a chunk collection removes those no manifest references. */
   readonly chunkPartitions: Set<number>;
   entries: number;
+  /** Where entries too large for memory are spooled; made when the first one is. */
+  spoolDirectory: string | undefined;
 }
 
 /**
@@ -48,8 +58,8 @@ interface ImportState {
  * manifests, the commit point, are written create-only at the very end. On failure the contents
  * written so far are deleted again, and no manifest has been written.
  */
-export async function importBackup(store: BackupStore, path: string, options: StoreCallOptions = {}): Promise<ArchiveSummary> {
-  const state: ImportState = { header: undefined, manifests: [], expected: new Map(), written: [], chunkPartitions: new Set(), entries: 0 };
+export async function importBackup(store: BackupStore, path: string, options: ImportOptions = {}): Promise<ArchiveSummary> {
+  const state: ImportState = { header: undefined, manifests: [], expected: new Map(), written: [], chunkPartitions: new Set(), entries: 0, spoolDirectory: undefined };
   try {
     const extract = tar.extract();
     const source = createReadStream(path);
@@ -66,13 +76,15 @@ export async function importBackup(store: BackupStore, path: string, options: St
     // Chunks are not deleted by key: a backup running meanwhile may reuse one. A collection keeps those.
     for (const partitionId of state.chunkPartitions) await collectChunks(store, partitionId, { clock: systemClock }).catch(() => undefined);
     throw error;
+  } finally {
+    if (state.spoolDirectory !== undefined) await rm(state.spoolDirectory, { recursive: true, force: true });
   }
   const header = state.header;
   assert(header !== undefined, 'the header was checked above');
   return { checkpointId: header.checkpointId, partitionIds: state.manifests.map((manifest) => manifest.id.partitionId), fileCount: state.expected.size, totalBytes: header.totalBytes };
 }
 
-async function importEntry(store: BackupStore, entry: TarEntry, state: ImportState, options: StoreCallOptions): Promise<void> {
+async function importEntry(store: BackupStore, entry: TarEntry, state: ImportState, options: ImportOptions): Promise<void> {
   const name = checkEntryHeader(entry.header, state);
   if (entry.header.type === 'directory') {
     entry.resume();
@@ -138,7 +150,7 @@ async function acceptManifest(store: BackupStore, name: string, bytes: Buffer, s
   for (const chunk of archiveChunks([manifest])) state.expected.set(chunk.key, { sizeBytes: chunk.ref.storedBytes, sha256: chunk.ref.sha256, seen: false, chunk });
 }
 
-async function importContent(store: BackupStore, name: string, entry: TarEntry, state: ImportState, options: StoreCallOptions): Promise<void> {
+async function importContent(store: BackupStore, name: string, entry: TarEntry, state: ImportState, options: ImportOptions): Promise<void> {
   const expected = state.expected.get(name);
   if (expected === undefined) throw invalid(`content entry ${name} is not listed by any manifest before it`);
   if (expected.seen) throw invalid(`content entry ${name} appears twice`);
@@ -151,21 +163,31 @@ async function importContent(store: BackupStore, name: string, entry: TarEntry, 
     await storeArchiveChunk(store, expected.chunk, stored, options);
     return;
   }
-  let opened = false;
-  const body = {
-    sizeBytes: expected.sizeBytes,
-    open: (): Readable => {
-      // A tar entry can be read once; the stores read a body once unless they retry a whole put.
-      assert(!opened, `the archive entry ${name} was opened twice`);
-      opened = true;
-      const verifying = verifyingStream(name, expected.sizeBytes, expected.sha256, 'in the archive');
-      const source = Readable.from(entry);
-      source.on('error', (error) => verifying.destroy(error));
-      return source.pipe(verifying);
-    },
-  };
+  // A tar entry can be read only once, but a store retrying a failed put sends the body again (a
+  // StreamBody is opened once per attempt): so the entry is checked and kept before the put.
+  const verifying = verifyingStream(name, expected.sizeBytes, expected.sha256, 'in the archive');
+  const signal = options.signal === undefined ? {} : { signal: options.signal };
+  let body: PutBody;
+  let spoolPath: string | undefined;
+  if (expected.sizeBytes <= (options.bufferBytesMax ?? archiveImportBufferBytesMax)) {
+    const chunks: Buffer[] = [];
+    await pipeline(Readable.from(entry), verifying, async (source: AsyncIterable<Buffer>) => {
+      for await (const chunk of source) chunks.push(chunk);
+    }, signal);
+    body = Buffer.concat(chunks);
+  } else {
+    state.spoolDirectory ??= await mkdtemp(join(tmpdir(), 'cutline-import-'));
+    const path = join(state.spoolDirectory, 'entry');
+    spoolPath = path;
+    await pipeline(Readable.from(entry), verifying, createWriteStream(path), signal);
+    body = { sizeBytes: expected.sizeBytes, open: () => createReadStream(path) };
+  }
   state.written.push(name);
-  await store.put(name, body, options);
+  try {
+    await store.put(name, body, options);
+  } finally {
+    if (spoolPath !== undefined) await rm(spoolPath, { force: true });
+  }
 }
 
 async function readEntry(entry: TarEntry, bytesMax: number, name: string): Promise<Buffer> {

@@ -12,6 +12,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .demandCommand(1, 'Name a command; `cutline --help` lists them.')
     .strict()
     .recommendCommands()
+    .option('verbose', { type: 'boolean', default: false, global: true, describe: 'On failure, print the stack trace too (for a bug report)' })
     .help()
     .alias('h', 'help')
     .version()
@@ -24,6 +25,6 @@ export async function main(argv: readonly string[]): Promise<number> {
     await parser.parseAsync();
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {
-    return reportError(error);
+    return reportError(error, undefined, argv.includes('--verbose'));
   }
 }

@@ -59,6 +59,9 @@ export class FileCheckPool {
       assert(message.kind === 'checked', `job ${job} answered a check`);
       return message.result;
     });
+    // A download that fails before its last byte never awaits its check, which may fail too (libuv's
+    // copyfile removes a half-copied file, so the check finds none): that must not crash the process.
+    result.catch(() => undefined);
     return {
       advance: (bytesWritten) => {
         if (this.pending.has(job)) thread.worker.postMessage({ kind: 'advance', job, bytes: bytesWritten } satisfies ToFileCheckWorker);

@@ -16,7 +16,12 @@ import { checkRestoredLog, partitionConsistency, restoredSegments, segmentCheckC
 import { FileCheckPool } from './file-check-pool.js';
 import type { SegmentCheck } from './segment-check.js';
 import { syncPath } from './durable-fs.js';
-import { checkFreeSpace, completeRestore, inspectTarget, removeStaging, restoreIdentity, restoreTargetAsFound, stagedDataName, writeCommitRecord, type CommitRecord, type CompletionMarker } from './restore-target.js';
+import { listingDigest, listTree, planDigest, provesStaging, type KnownSha256, type StagedFile } from './staging-proof.js';
+import { segmentFileName } from '../log/segment-format.js';
+import { checkFreeSpace, checkWritable, completeRestore, discardUnprovenStaging, inspectTarget, isUnwritable, unwritable, removeStaging, restoreIdentity, restoreTargetAsFound, stagedDataName, writeCommitRecord, type CommitRecord, type CompletionMarker } from './restore-target.js';
+
+/** The top-level entries of the staged data, moved into the target in this order. */
+const stagedEntries: readonly string[] = [engineDescriptorFile, 'partitions'];
 
 /** Named moments of a restore where a test simulates a kill (by throwing from crashPoint). */
 export type RestoreCrashPoint = 'after-download' | 'after-commit-record' | 'after-move' | 'after-marker';
@@ -65,22 +70,32 @@ export async function executeRestore(request: RestoreRequest): Promise<RestoreRe
   if (!Number.isSafeInteger(request.parallelism) || request.parallelism < 1 || request.parallelism > restoreParallelismMax) {
     throw new CutlineError('USAGE', `--parallelism must be an integer from 1 to ${restoreParallelismMax}, got ${String(request.parallelism)}`);
   }
-  const state = await inspectTarget(dataDirectory, plan);
+  const inspected = await inspectTarget(dataDirectory, plan);
   const done = (status: RestoreResult['status'], marker: CompletionMarker, rest: Partial<RestoreResult> = {}): RestoreResult => ({
     status, marker, partitions: [], consistency: undefined, filesDownloaded: 0, bytesDownloaded: 0, ...rest, durationMs: request.clock.nowMs() - startedMs,
   });
-  if (state.kind === 'completed') {
+  if (inspected.kind === 'completed') {
     // A run killed after the marker but before removing staging leaves it behind: finish that too.
     await removeStaging(dataDirectory);
-    return done('already-restored', state.marker);
+    return done('already-restored', inspected.marker);
   }
-  if (state.kind === 'committed') return done('restored', await completeRestore(dataDirectory, state.commit, cutsOf(plan), request.clock, crashIn(request)));
+  // A commit record this restore cannot prove (another plan's, or data missing or added since) is not
+  // trusted: its staging is discarded and the restore starts over.
+  const unproven = inspected.kind === 'committed' && !(await provesStaging(dataDirectory, inspected.commit, plan, stagedEntries));
+  const state = unproven ? await discardUnprovenStaging(dataDirectory, inspected.commit) : inspected;
+  if (state.kind === 'committed') {
+    const marker = await completeRestore(dataDirectory, state.commit, cutsOf(plan), request.clock, crashIn(request)).catch((error: unknown) => {
+      throw isOutOfSpace(error) ? outOfSpace(dataDirectory, plan.totalBytes, true, error) : error;
+    });
+    return done('restored', marker);
+  }
   if (state.staleStaging) await removeStaging(dataDirectory);
   let committed = false;
   try {
+    await checkWritable(dataDirectory);
     await checkFreeSpace(dataDirectory, plan.totalBytes, request.freeBytesOf);
-    const staged = await stage(request);
-    const commit: CommitRecord = { ...restoreIdentity(plan), entries: [engineDescriptorFile, 'partitions'] };
+    const { dataSha256, ...staged } = await stage(request);
+    const commit: CommitRecord = { ...restoreIdentity(plan), entries: stagedEntries, planSha256: planDigest(plan), dataSha256 };
     await writeCommitRecord(dataDirectory, commit);
     committed = true;
     request.crashPoint?.('after-commit-record');
@@ -91,6 +106,8 @@ export async function executeRestore(request: RestoreRequest): Promise<RestoreRe
     // After it, the staged data is complete and checked: a re-run finishes moving it into place.
     if (!committed) await restoreTargetAsFound(dataDirectory, state.created).catch(() => undefined);
     if (request.signal?.aborted === true && !committed) throw aborted(request.signal, dataDirectory);
+    if (isOutOfSpace(error)) throw outOfSpace(dataDirectory, plan.totalBytes, committed, error);
+    if (!committed && !isCutlineError(error) && isUnwritable(error)) throw unwritable(dataDirectory, error);
     throw error;
   }
 }
@@ -101,7 +118,7 @@ export async function executeRestore(request: RestoreRequest): Promise<RestoreRe
  * partition is finished (log checked, snapshot checked, segments placed, log truncated, consistency
  * checked) as soon as its last file is in, while the other partitions still download.
  */
-async function stage(request: RestoreRequest): Promise<Pick<RestoreResult, 'partitions' | 'consistency'>> {
+async function stage(request: RestoreRequest): Promise<Pick<RestoreResult, 'partitions' | 'consistency'> & { readonly dataSha256: string }> {
   const { plan } = request;
   const stagedData = join(request.dataDirectory, stagingDirectoryName, stagedDataName);
   await mkdir(stagedData, { recursive: true });
@@ -152,7 +169,27 @@ async function stage(request: RestoreRequest): Promise<Pick<RestoreResult, 'part
   ensureEngineDescriptor(stagedData, plan.partitionCount);
   await syncPath(join(stagedData, engineDescriptorFile));
   await syncTree(dirname(stagedData));
-  return { partitions: partitions.sort((a, b) => a.partitionId - b.partitionId), consistency };
+  const listing: StagedFile[] = [];
+  for (const entry of stagedEntries) await listTree(stagedData, entry, knownSha256(plan, checks), listing);
+  return { partitions: partitions.sort((a, b) => a.partitionId - b.partitionId), consistency, dataSha256: listingDigest(listing) };
+}
+
+/**
+ * The SHA-256s of staged files the restore checked as they were downloaded, so that the commit record's
+ * listing reads only what finishing changed: snapshot files stay where they were downloaded, and a placed
+ * segment with the size of a downloaded copy of its id holds that copy's bytes (copies of one id of a
+ * stitched log extend each other). A segment cut shorter at the cut, and engine.json, are read again.
+ */
+function knownSha256(plan: RestorePlan, checks: ReadonlyMap<string, SegmentCheck>): KnownSha256 {
+  const known = new Map<string, string>();
+  for (const partition of plan.partitions) {
+    for (const file of partition.backups.flatMap((backup) => backup.files)) {
+      const segmentId = checks.get(file.key)?.segmentId;
+      const path = isSegmentFile(partition.partitionId, file) ? (segmentId === undefined ? undefined : `partitions/${partition.partitionId}/log/${segmentFileName(segmentId)}`) : file.targetPath;
+      if (path !== undefined) known.set(`${path}\0${file.sizeBytes}`, file.sha256);
+    }
+  }
+  return (path, sizeBytes) => known.get(`${path}\0${sizeBytes}`);
 }
 
 /** fsync of every directory in a tree, deepest first, so every entry in it is durable (files were fsynced when written). */
@@ -177,6 +214,29 @@ function aborted(signal: AbortSignal, dataDirectory: string): CutlineError {
   return new CutlineError('RESTORE_ABORTED', `the restore into ${dataDirectory} was interrupted; the data directory was left as found`, {
     cause: reason,
     hint: 'Run the same command again to restore.',
+  });
+}
+
+/**
+ * ENOSPC or EDQUOT anywhere in the cause chain (a store's copyToFile wraps its copy's error): the
+ * target's filesystem filled up after the space check passed, say because another writer shares it.
+ */
+function isOutOfSpace(error: unknown): boolean {
+  for (let current = error, depth = 0; current instanceof Error && depth < 8; current = current.cause, depth += 1) {
+    const code = (current as { code?: unknown }).code;
+    if (code === 'ENOSPC' || code === 'EDQUOT') return true;
+  }
+  return false;
+}
+
+function outOfSpace(dataDirectory: string, bytesNeeded: number, committed: boolean, cause: unknown): CutlineError {
+  const detail = cause instanceof Error ? cause.message : String(cause);
+  const state = committed ? 'the restore is past its commit point' : 'the data directory was left as found';
+  return new CutlineError('RESTORE_TARGET_SPACE', `the filesystem of ${dataDirectory} ran out of space during the restore (${detail}); ${state}`, {
+    cause,
+    hint: committed
+      ? 'Free space there, then run the same command again: it completes the restore.'
+      : `Free space there (the restore writes ${bytesNeeded} bytes), or restore into a directory on a larger filesystem, then run the same command again.`,
   });
 }
 

@@ -80,6 +80,13 @@ function checkSnapshot(directory: string, partition: PartitionPlan): void {
       hint: 'The engine could not start from this snapshot; run `cutline verify-backup --level full` and restore from another backup id.',
     });
   }
+  // metadata.json and CHECKSUMS can be rewritten to fit any state.db (another partition's, say); the
+  // engine trusts the position in the database itself, so that one must be the planned one too.
+  if (inspected.lastProcessedPosition !== planned.processedPosition) {
+    throw new CutlineError('SNAPSHOT_CORRUPT', `partition ${partition.partitionId}: the restored snapshot ${planned.snapshotId}'s state.db has processed position ${inspected.lastProcessedPosition}, but its metadata.json and the manifest say ${planned.processedPosition}`, {
+      hint: 'The state.db is not the one its snapshot describes (another partition\'s or another moment\'s); run `cutline verify-backup --level full` and restore from another backup id.',
+    });
+  }
 }
 
 /**

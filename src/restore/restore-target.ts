@@ -1,5 +1,6 @@
 // The data directory being restored into: what it holds now, the staging area, the commit record, moving into place, the completion marker.
-import { mkdir, readFile, readdir, rename, rm, rmdir, stat, statfs } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, mkdir, readFile, readdir, rename, rm, rmdir, stat, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CutlineError } from '../errors.js';
 import type { Clock } from '../clock.js';
@@ -30,6 +31,10 @@ export interface CompletionMarker extends RestoreIdentity {
 export interface CommitRecord extends RestoreIdentity {
   /** The top-level entries of the staged data, moved into the target in this order. */
   readonly entries: readonly string[];
+  /** What the plan restores (staging-proof.ts, planDigest): a record of another plan is not this restore's. */
+  readonly planSha256: string;
+  /** Every file of the staged data with its size and SHA-256 (staging-proof.ts, listingDigest), as committed. */
+  readonly dataSha256: string;
 }
 
 export type TargetState =
@@ -47,7 +52,7 @@ export function restoreIdentity(plan: RestorePlan): RestoreIdentity {
  */
 export async function inspectTarget(dataDirectory: string, plan: RestorePlan): Promise<TargetState> {
   const created = !(await exists(dataDirectory));
-  if (created) await mkdir(dataDirectory, { recursive: true });
+  if (created) await mkdir(dataDirectory, { recursive: true }).catch((error: unknown) => Promise.reject(unwritable(dataDirectory, error)));
   else if (!(await stat(dataDirectory)).isDirectory()) throw notEmpty(dataDirectory, `${dataDirectory} is not a directory`);
   const entries = (await readdir(dataDirectory)).filter((name) => !ignoredEntries.has(name)).sort();
   const identity = restoreIdentity(plan);
@@ -57,7 +62,9 @@ export async function inspectTarget(dataDirectory: string, plan: RestorePlan): P
     throw notEmpty(dataDirectory, `${dataDirectory} holds a completed restore of ${marker === undefined ? 'an unreadable marker' : describe(marker)}`);
   }
   const staging = join(dataDirectory, stagingDirectoryName);
-  const commit = entries.includes(stagingDirectoryName) ? await readDocument<CommitRecord>(join(staging, commitRecordName)) : undefined;
+  const found = entries.includes(stagingDirectoryName) ? await readDocument<Partial<CommitRecord>>(join(staging, commitRecordName)) : undefined;
+  // A record that is not even shaped like one was not written by a restore: its staging is stale.
+  const commit = Array.isArray(found?.entries) && found.entries.every((entry) => typeof entry === 'string') ? (found as CommitRecord) : undefined;
   const others = entries.filter((name) => name !== stagingDirectoryName && name !== `.${completionMarkerName}.tmp` && !(commit?.entries.includes(name) ?? false));
   if (others.length > 0) {
     const shown = others.slice(0, 10).join(', ') + (others.length > 10 ? `, and ${others.length - 10} more` : '');
@@ -72,6 +79,23 @@ export async function inspectTarget(dataDirectory: string, plan: RestorePlan): P
 export async function removeStaging(dataDirectory: string): Promise<void> {
   await rm(join(dataDirectory, stagingDirectoryName), { recursive: true, force: true });
   await syncPath(dataDirectory);
+}
+
+/**
+ * Drops a staging directory whose commit record is not proven to be this restore's (staging-proof.ts), so
+ * the restore starts over. When an entry the record names is in the target already, nothing proves it
+ * came from a restore: the target is then refused as not empty.
+ */
+export async function discardUnprovenStaging(dataDirectory: string, commit: CommitRecord): Promise<TargetState & { readonly kind: 'fresh' }> {
+  const present: string[] = [];
+  for (const entry of commit.entries) {
+    if (/^[^/\\]+$/.test(entry) && entry !== '.' && entry !== '..' && (await exists(join(dataDirectory, entry)))) present.push(entry);
+  }
+  if (present.length > 0) {
+    throw notEmpty(dataDirectory, `the data directory ${dataDirectory} holds ${present.join(', ')} beside a restore staging directory whose commit record does not match its data or this restore`);
+  }
+  await removeStaging(dataDirectory);
+  return { kind: 'fresh', created: false, staleStaging: false };
 }
 
 /** Leaves the target as found after a failure: no staging, and no directory if the restore created it. */
@@ -131,6 +155,32 @@ async function exists(path: string): Promise<boolean> {
 function notEmpty(dataDirectory: string, message: string): CutlineError {
   return new CutlineError('RESTORE_TARGET_NOT_EMPTY', message, {
     hint: `Restore into an empty directory (only lost+found may be there), or move the contents of ${dataDirectory} away first; restore never overwrites data.`,
+  });
+}
+
+/**
+ * Refuses, before anything is written, a target this process cannot write. Without this, a read-only
+ * mount fails later in a recursive mkdir, which Node reports as ENOENT (it stats the path it could not
+ * create) instead of EROFS.
+ */
+export async function checkWritable(dataDirectory: string): Promise<void> {
+  await access(dataDirectory, constants.W_OK).catch((error: unknown) => Promise.reject(unwritable(dataDirectory, error)));
+}
+
+/** Whether a failure is the target refusing writes (anywhere in the cause chain). */
+export function isUnwritable(error: unknown): boolean {
+  for (let current = error, depth = 0; current instanceof Error && depth < 8; current = current.cause, depth += 1) {
+    const code = (current as { code?: unknown }).code;
+    if (code === 'EROFS' || code === 'EACCES' || code === 'EPERM') return true;
+  }
+  return false;
+}
+
+export function unwritable(dataDirectory: string, cause: unknown): CutlineError {
+  const detail = cause instanceof Error ? cause.message : String(cause);
+  return new CutlineError('RESTORE_TARGET_UNWRITABLE', `cannot write the data directory ${dataDirectory}: ${detail}`, {
+    cause,
+    hint: 'Restore into a directory on a filesystem mounted read-write that this user may write to; the data directory was left as found.',
   });
 }
 

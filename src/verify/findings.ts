@@ -20,6 +20,8 @@ export const findingCodes = {
   MANIFEST_ID_MISMATCH: { check: 'manifest', meaning: 'The ids inside a manifest differ from the ids in its key (partition, checkpoint or node).' },
   PARTITION_COUNT_MISMATCH: { check: 'manifest', meaning: 'The manifests of one backup disagree on the number of partitions.' },
   FILE_PATH_UNSAFE: { check: 'manifest', meaning: 'A manifest lists a file path outside snapshot/ and segments/ (absolute, `..`, or invalid characters).' },
+  FILE_LAYOUT: { check: 'manifest', meaning: 'A manifest lists files restore cannot place: a snapshot file while snapshotId is null, a snapshotId not {processedPosition}-{lastWrittenPosition}, a snapshot without one of its three files, or two segment objects of one name (FORMAT.md, "Restore").' },
+  ENGINE_VERSION: { check: 'manifest', meaning: 'A partition backup was written by an engine version this cutline cannot restore (another major version, another minor in 0.x, newer, or not a semantic version).' },
   FILE_MISSING: { check: 'presence', meaning: 'A file the manifest lists is not in the store.' },
   FILE_SIZE_MISMATCH: { check: 'presence', meaning: 'A file in the store has another size than the manifest lists.' },
   FILE_CHECKSUM_MISMATCH: { check: 'checksum', meaning: "A file's SHA-256 differs from the manifest's." },
@@ -29,8 +31,8 @@ export const findingCodes = {
   RECORD_MALFORMED: { check: 'log', meaning: 'A backed-up record has an unknown type or a payload that is not a JSON object.' },
   CHECKPOINT_RECORD_MISSING: { check: 'checkpoint-record', meaning: 'The record at checkpointPosition is not the CHECKPOINT_CREATE of the backup id.' },
   SNAPSHOT_MISSING: { check: 'snapshot', meaning: 'The manifest names a snapshot but lists no state.db for it.' },
-  SNAPSHOT_CORRUPT: { check: 'snapshot', meaning: 'The snapshot disagrees with its CHECKSUMS file, does not open as SQLite, fails PRAGMA integrity_check, or has an unknown schema.' },
-  SNAPSHOT_POSITION_MISMATCH: { check: 'snapshot', meaning: "The snapshot's processed position differs from the manifest's snapshotProcessedPosition." },
+  SNAPSHOT_CORRUPT: { check: 'snapshot', meaning: 'The snapshot disagrees with its CHECKSUMS file (or that file does not list state.db and metadata.json), its metadata.json is unreadable or names another snapshot or partition, or state.db does not open as SQLite, fails PRAGMA integrity_check, or has an unknown schema.' },
+  SNAPSHOT_POSITION_MISMATCH: { check: 'snapshot', meaning: "The snapshot's processed position (in its state.db or its metadata.json) differs from the manifest's snapshotProcessedPosition." },
   ORPHAN_COMMAND: { check: 'consistency', meaning: "A command recorded at or before a partition's cut was sent after the sender's cut." },
 } as const satisfies Record<string, { readonly check: CheckName; readonly meaning: string }>;
 

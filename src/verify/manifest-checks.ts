@@ -6,6 +6,8 @@ import { validateContentPath, type BackupId } from '../backup/backup-layout.js';
 import { listBackupManifestKeys } from '../backup/manifest-store.js';
 import { checkManifest, isKnownVersion, unknownVersionMessage, type Manifest } from '../backup/manifest.js';
 import { manifestBytesMax } from '../limits.js';
+import { engineVersionIncompatibility } from '../engine/engine-version.js';
+import { placeFiles } from '../restore/restore-layout.js';
 import type { Finding, FindingCode } from './findings.js';
 
 /** A partition backup whose manifest is valid and COMPLETED: the deeper checks run on these. */
@@ -40,6 +42,7 @@ export async function checkManifests(store: BackupStore, backupId: number, optio
       add('MANIFEST_ID_MISMATCH', `manifest ${key} names ${JSON.stringify(manifest.id)}, not the partition, checkpoint and node of its key`);
       continue;
     }
+    if (manifest.status === 'COMPLETED') checkRestorable(manifest, key, add);
     valid.push({ key, id, manifest });
   }
   const partitions = completedPerPartition(backupId, valid, findings);
@@ -83,6 +86,21 @@ function readValidManifest(bytes: Uint8Array, key: string, add: (code: FindingCo
     if (!isCutlineError(error)) throw error;
     add('MANIFEST_INVALID', error.message);
     return undefined;
+  }
+}
+
+/**
+ * What restore refuses in a valid manifest before it downloads anything (restore-planner.ts): an engine
+ * version it cannot read, files it cannot place. The deeper checks still run on such a manifest.
+ */
+function checkRestorable(manifest: Manifest, key: string, add: (code: FindingCode, message: string) => void): void {
+  const incompatible = engineVersionIncompatibility(manifest.descriptor.engineVersion);
+  if (incompatible !== undefined) add('ENGINE_VERSION', `manifest ${key}: ${incompatible}`);
+  try {
+    placeFiles(manifest);
+  } catch (error) {
+    if (!isCutlineError(error)) throw error;
+    add('FILE_LAYOUT', `manifest ${key}: ${error.message}`);
   }
 }
 

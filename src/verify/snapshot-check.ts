@@ -1,12 +1,14 @@
 // The full snapshot check: the backed-up state.db opens read-only, passes PRAGMA integrity_check, and is at the manifest's position.
 import { readFileSync } from 'node:fs';
 import { inspectSnapshotDatabase } from '../engine/snapshot-database.js';
+import { snapshotChecksumFile, snapshotFormatVersion, snapshotMetadataFile, snapshotStateFile, type SnapshotMetadata } from '../engine/snapshot-store.js';
 import type { Finding } from './findings.js';
 import type { DownloadedFile } from './file-checks.js';
 import type { PartitionBackup } from './manifest-checks.js';
 
-const stateFile = 'state.db';
-const checksumsFile = 'CHECKSUMS';
+const stateFile = snapshotStateFile;
+const metadataFile = snapshotMetadataFile;
+const checksumsFile = snapshotChecksumFile;
 
 /** Checks the snapshot a partition backup holds; a backup without a snapshot (replay from 1) has nothing to check. */
 export function checkSnapshot(backup: PartitionBackup, downloaded: readonly DownloadedFile[]): Finding[] {
@@ -20,12 +22,13 @@ export function checkSnapshot(backup: PartitionBackup, downloaded: readonly Down
     const why = listed ? 'is listed but could not be read from the store' : 'is not listed';
     return [{ code: 'SNAPSHOT_MISSING', backupId, partitionId, message: `the manifest names snapshot ${snapshotId}, but ${path} ${why}` }];
   }
-  const checksums = checkChecksumsFile(backup, downloaded, `snapshot/${snapshotId}/`);
+  const checksums = [...checkChecksumsFile(backup, downloaded, `snapshot/${snapshotId}/`), ...checkMetadataFile(backup, downloaded, `snapshot/${snapshotId}/`)];
   const corrupt = (detail: string): Finding[] => [...checksums, { code: 'SNAPSHOT_CORRUPT', backupId, partitionId, path: state.key, message: `${state.key}: ${detail}` }];
   const inspected = inspectSnapshotDatabase(state.localPath);
   if ('problem' in inspected) return corrupt(inspected.problem);
   if (inspected.lastProcessedPosition !== snapshotProcessedPosition) {
     return [
+      ...checksums,
       {
         code: 'SNAPSHOT_POSITION_MISMATCH',
         backupId,
@@ -47,6 +50,7 @@ function checkChecksumsFile(backup: PartitionBackup, downloaded: readonly Downlo
   const file = downloaded.find((entry) => entry.file.path === `${directory}${checksumsFile}`);
   if (file === undefined) return [{ code: 'SNAPSHOT_CORRUPT', backupId, partitionId, message: `the snapshot has no readable ${directory}${checksumsFile}` }];
   const findings: Finding[] = [];
+  const listed = new Set<string>();
   for (const line of readFileSync(file.localPath, 'utf8').split('\n').filter((entry) => entry !== '')) {
     const match = /^([0-9a-f]{64}) {2}(.+)$/.exec(line);
     const named = match === null ? undefined : downloaded.find((entry) => entry.file.path === `${directory}${match[2] ?? ''}`);
@@ -55,6 +59,36 @@ function checkChecksumsFile(backup: PartitionBackup, downloaded: readonly Downlo
     } else if (named.sha256 !== match[1]) {
       findings.push({ code: 'SNAPSHOT_CORRUPT', backupId, partitionId, path: named.key, message: `${named.key} has SHA-256 ${named.sha256}; the snapshot's ${checksumsFile} says ${String(match[1])}` });
     }
+    if (match?.[2] !== undefined) listed.add(match[2]);
+  }
+  // The engine (and restore) refuse a snapshot whose CHECKSUMS does not vouch for both of these.
+  for (const name of [stateFile, metadataFile].filter((required) => !listed.has(required))) {
+    findings.push({ code: 'SNAPSHOT_CORRUPT', backupId, partitionId, path: file.key, message: `${file.key} does not list ${name}` });
   }
   return findings;
+}
+
+/**
+ * The snapshot's metadata.json is what the engine recovers by (and restore checks): it must be of
+ * version 1, name this snapshot and partition, and say the manifest's processed position.
+ */
+function checkMetadataFile(backup: PartitionBackup, downloaded: readonly DownloadedFile[], directory: string): Finding[] {
+  const { checkpointId: backupId, partitionId } = backup.id;
+  const { snapshotId, snapshotProcessedPosition } = backup.manifest.descriptor;
+  const file = downloaded.find((entry) => entry.file.path === `${directory}${metadataFile}`);
+  if (file === undefined) return [{ code: 'SNAPSHOT_CORRUPT', backupId, partitionId, message: `the snapshot has no readable ${directory}${metadataFile}` }];
+  let metadata: Partial<SnapshotMetadata>;
+  try {
+    metadata = JSON.parse(readFileSync(file.localPath, 'utf8')) as Partial<SnapshotMetadata>;
+  } catch (error) {
+    return [{ code: 'SNAPSHOT_CORRUPT', backupId, partitionId, path: file.key, message: `${file.key} is not valid JSON: ${(error as Error).message}` }];
+  }
+  if (metadata.version !== snapshotFormatVersion || metadata.snapshotId !== snapshotId || metadata.partitionId !== partitionId) {
+    const found = `version ${JSON.stringify(metadata.version)}, snapshot ${JSON.stringify(metadata.snapshotId)}, partition ${JSON.stringify(metadata.partitionId)}`;
+    return [{ code: 'SNAPSHOT_CORRUPT', backupId, partitionId, path: file.key, message: `${file.key} says ${found}; it must say version ${snapshotFormatVersion}, snapshot ${JSON.stringify(snapshotId)}, partition ${partitionId}` }];
+  }
+  if (metadata.processedPosition !== snapshotProcessedPosition) {
+    return [{ code: 'SNAPSHOT_POSITION_MISMATCH', backupId, partitionId, path: file.key, message: `${file.key} has processed position ${String(metadata.processedPosition)}; the manifest says snapshotProcessedPosition ${snapshotProcessedPosition}` }];
+  }
+  return [];
 }

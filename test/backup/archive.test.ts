@@ -8,14 +8,17 @@ import tar from 'tar-stream';
 import { ManualClock } from '../../src/clock.js';
 import { FileSystemBackupStore } from '../../src/store/fs-backup-store.js';
 import { S3BackupStore } from '../../src/store/s3-backup-store.js';
-import type { BackupStore } from '../../src/store/backup-store.js';
-import { getBytes, listAll, readAll } from '../../src/store/backup-store.js';
+import type { BackupStore, PutBody, PutOptions } from '../../src/store/backup-store.js';
+import { getBytes, isStreamBody, listAll, readAll } from '../../src/store/backup-store.js';
+import { RetryingBackupStore } from '../../src/store/retrying-backup-store.js';
+import { SeededRandom } from '../../src/random.js';
 import { uploadBackup, listBackupManifests, updateManifest } from '../../src/backup/manifest-store.js';
 import { exportBackup } from '../../src/backup/archive.js';
 import { importBackup } from '../../src/backup/archive-import.js';
 import { expectCode } from '../store/backup-store.case.js';
 import { manifestBytesMax } from '../../src/limits.js';
 import { startLoopbackS3, type LoopbackS3 } from '../support/s3rver.js';
+import { startFlakyProxy } from '../support/flaky-proxy.js';
 import { descriptor, fileSource } from './manifest-fixture.js';
 
 const clock = new ManualClock(1_700_000_000_000);
@@ -80,6 +83,33 @@ async function writeTar(entries: readonly { header: Partial<tar.Header> & { name
   return path;
 }
 
+/** The first put of every content key reads part of its body, then fails as a reset connection does. */
+function resettingFirstPuts(inner: BackupStore): BackupStore & { resets: number } {
+  const reset = new Set<string>();
+  const store = {
+    description: inner.description,
+    resets: 0,
+    get: inner.get.bind(inner),
+    list: inner.list.bind(inner),
+    head: inner.head.bind(inner),
+    delete: inner.delete.bind(inner),
+    async put(key: string, body: PutBody, options?: PutOptions): Promise<void> {
+      if (key.startsWith('contents/') && !reset.has(key)) {
+        reset.add(key);
+        store.resets += 1;
+        if (isStreamBody(body)) {
+          const stream = body.open();
+          for await (const chunk of stream) if (chunk !== undefined) break;
+          stream.destroy();
+        }
+        throw Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+      }
+      await inner.put(key, body, options);
+    },
+  };
+  return store;
+}
+
 async function exportedEntries(): Promise<TarEntry[]> {
   const out = freshPath('backup.tar');
   await exportBackup(await sourceStoreWithBackup(), 5, out);
@@ -102,6 +132,38 @@ describe('backup archives', () => {
     }
     s3.destroy();
   });
+
+  it('retries a streamed PUT into S3 that fails (the body is re-sent, not re-read from the tar)', async () => {
+    const source = await sourceStoreWithBackup();
+    const out = freshPath('flaky.tar');
+    await exportBackup(source, 5, out);
+    const proxy = await startFlakyProxy(server.endpoint, 1);
+    const s3 = new S3BackupStore({ bucket: server.bucket, prefix: `flaky-${counter}`, endpoint: proxy.endpoint, forcePathStyle: true, credentials: server.credentials, attemptsMax: 3 });
+    try {
+      // bufferBytesMax 0 spools every entry to a file, so each goes to S3 as a streamed PUT.
+      expect(await importBackup(s3, out, { bufferBytesMax: 0 })).toMatchObject({ checkpointId: 5, partitionIds: [1, 2], fileCount: 4 });
+      for (const { key } of await listAll(source, 'contents/')) expect((await getBytes(s3, key)).equals(await getBytes(source, key))).toBe(true);
+      expect(proxy.counts.failed).toBeGreaterThanOrEqual(4);
+    } finally {
+      s3.destroy();
+      await proxy.close();
+    }
+  });
+
+  for (const [kept, bufferBytesMax] of [['in memory', undefined], ['in a temporary file', 0]] as const) {
+    it(`re-sends an entry kept ${kept} when a retried put broke off mid-body`, async () => {
+      const source = await sourceStoreWithBackup();
+      const out = freshPath('reset.tar');
+      await exportBackup(source, 5, out);
+      const target = new FileSystemBackupStore(freshPath('target'));
+      const resetting = resettingFirstPuts(target);
+      const retrying = new RetryingBackupStore(resetting, new SeededRandom(1), undefined, () => Promise.resolve());
+      await importBackup(retrying, out, bufferBytesMax === undefined ? {} : { bufferBytesMax });
+      expect(resetting.resets).toBe(4);
+      for (const { key } of await listAll(source, 'contents/')) expect((await getBytes(target, key)).equals(await getBytes(source, key))).toBe(true);
+      expect(await listBackupManifests(target, 5)).toEqual(await listBackupManifests(source, 5));
+    });
+  }
 
   it('refuses to export a backup that is not COMPLETED on every partition, and never leaves a partial tar', async () => {
     const store = await sourceStoreWithBackup(6);

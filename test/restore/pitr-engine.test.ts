@@ -9,11 +9,7 @@ import { InProcessTransport } from '../../src/engine/transport.js';
 import { FileSystemBackupStore } from '../../src/store/fs-backup-store.js';
 import { ContinuousBackups } from '../../src/backup/continuous-backups.js';
 import { deleteBackup } from '../../src/backup/backup-deletion.js';
-import { listBackupManifests } from '../../src/backup/manifest-store.js';
-import { serializeManifest, type Manifest } from '../../src/backup/manifest.js';
-import { contentKey, manifestKey } from '../../src/backup/backup-layout.js';
-import { readBackupFileBytes } from '../../src/backup/backup-file.js';
-import type { BackupStore } from '../../src/store/backup-store.js';
+import { rewriteAsVersion1 } from '../support/format-v1.js';
 import { readPointInTimeListing } from '../../src/restore/pitr-listing.js';
 import { planPointInTimeRestore } from '../../src/restore/pitr-planner.js';
 import { executeRestore } from '../../src/restore/restore-executor.js';
@@ -87,16 +83,6 @@ async function restoreAndCompare(restorePlan: RestorePlan): Promise<void> {
   } finally {
     restored.close();
     fs.rmSync(target, { recursive: true, force: true });
-  }
-}
-
-/** Rewrites every partition's backup `backupId` in format v1: its files as objects under contents/, its manifest without chunks. */
-async function rewriteAsVersion1(store: BackupStore, backupId: number): Promise<void> {
-  for (const manifest of await listBackupManifests(store, backupId)) {
-    for (const file of manifest.files) await store.put(contentKey(manifest.id, file.path), await readBackupFileBytes(store, manifest.id, file));
-    const { addedBytes: _added, ...rest } = manifest;
-    const v1: Manifest = { ...rest, formatVersion: 1, files: manifest.files.map(({ path, sizeBytes, sha256 }) => ({ path, sizeBytes, sha256 })) };
-    await store.put(manifestKey(manifest.id), serializeManifest(v1));
   }
 }
 

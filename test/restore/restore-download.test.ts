@@ -1,7 +1,7 @@
 // Parallel ranged downloads: whatever order the ranges arrive in, the bytes on disk and the SHA-256 are the object's.
 import { describe, expect, it } from 'vitest';
 import { createHash, randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FileSystemBackupStore } from '../../src/store/fs-backup-store.js';
 import { FaultInjectingBackupStore } from '../../src/store/fault-injecting-backup-store.js';
@@ -155,6 +155,26 @@ describe('downloadFiles', () => {
       });
       await expect(download).rejects.toThrow(/bytes written of/);
     } finally {
+      await pool.close();
+    }
+  });
+
+  it('a check that fails after its download stopped awaiting it is dropped, not an unhandled rejection', async () => {
+    const unhandled: unknown[] = [];
+    const record = (reason: unknown): void => void unhandled.push(reason);
+    process.on('unhandledRejection', record);
+    const pool = new FileCheckPool(1);
+    try {
+      // A failed copy whose file was removed (libuv's copyfile does that): the check finds no file.
+      pool.check({ path: join(await directory(), 'removed'), sizeBytes: 10, segment: undefined });
+      // The thread answers in order, so once a later check is answered the first one has failed.
+      const empty = join(await directory(), 'empty');
+      await writeFile(empty, '');
+      await pool.check({ path: empty, sizeBytes: 0, segment: undefined }).result;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', record);
       await pool.close();
     }
   });

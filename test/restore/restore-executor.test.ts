@@ -1,26 +1,32 @@
 // The restore executor against the real filesystem store, with a backup of a real engine: state, resume, failures.
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { cp, mkdir, open, readFile, rm, unlink, writeFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FileSystemBackupStore } from '../../src/store/fs-backup-store.js';
 import { FaultInjectingBackupStore } from '../../src/store/fault-injecting-backup-store.js';
 import { SeededRandom } from '../../src/random.js';
-import { isCutlineError } from '../../src/errors.js';
+import { CutlineError, isCutlineError } from '../../src/errors.js';
+import type { BackupStore } from '../../src/store/backup-store.js';
 import { completionMarkerName, stagingDirectoryName } from '../../src/restore/restore-layout.js';
 import type { RestorePlan } from '../../src/restore/restore-plan.js';
+import { restoreIdentity } from '../../src/restore/restore-target.js';
+import { listingDigest, planDigest } from '../../src/restore/staging-proof.js';
 import { openTestCluster } from '../engine/helpers.js';
 import { temporaryDirectories } from '../support/temporary-directories.js';
 import { produceEngineBackup, settle, type EngineBackup } from './engine-backup.js';
 import { entriesOf, planFromStore, restore } from './restore-helpers.js';
+import { rewriteAsVersion1 } from '../support/format-v1.js';
 
 const directory = temporaryDirectories('restore-executor');
 let store: FileSystemBackupStore;
+let storeDirectory: string;
 let backup: EngineBackup;
 let plan: RestorePlan;
 
 beforeAll(async () => {
-  store = new FileSystemBackupStore(await directory());
+  storeDirectory = await directory();
+  store = new FileSystemBackupStore(storeDirectory);
   backup = await produceEngineBackup(store, { seed: 11, partitionCount: 3 });
   plan = await planFromStore(store, backup.checkpointId);
 });
@@ -125,6 +131,62 @@ describe('restore of a real engine backup (filesystem store)', () => {
     expect((await restore(plan, store, exact, { freeBytesOf: () => Promise.resolve(plan.totalBytes) })).status).toBe('restored');
   });
 
+  it('fails with RESTORE_TARGET_SPACE when the disk fills up during the download, leaving the target as found', async () => {
+    // The space check passes (another writer may fill the disk meanwhile); then the third write fails.
+    const probe = await open(join(await directory(), 'probe'), 'w');
+    const fileHandle = Object.getPrototypeOf(probe) as FileHandle;
+    await probe.close();
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- called with apply, on the handle written to
+    const realWritev = fileHandle.writev;
+    let writes = 0;
+    const full = vi.spyOn(fileHandle, 'writev').mockImplementation(function (this: FileHandle, ...args: Parameters<FileHandle['writev']>) {
+      writes += 1;
+      if (writes < 3) return realWritev.apply(this, args);
+      return Promise.reject(Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', errno: -28, syscall: 'write' }));
+    });
+    // A store without copyToFile, so the restore writes every byte itself.
+    const streaming = new FaultInjectingBackupStore(store, new SeededRandom(1));
+    for (const existing of [false, true]) {
+      const target = await freshTarget();
+      if (existing) await mkdir(target);
+      writes = 0;
+      const error = await expectCode(restore(plan, streaming, target), 'RESTORE_TARGET_SPACE');
+      expect(error.message).toContain(`ran out of space`);
+      expect(existing ? await entriesOf(target) : existsSync(target)).toEqual(existing ? [] : false);
+    }
+    full.mockRestore();
+  });
+
+  it('fails with RESTORE_TARGET_SPACE when the disk fills up while the store copies files, leaving the target as found', async () => {
+    // copy_file_range runs out of space; libuv then removes the half-written copy, under its file check.
+    // The store copies whole files only for format v1 backups: a copy of the backup is rewritten in it.
+    const copyDirectory = await directory();
+    await cp(storeDirectory, copyDirectory, { recursive: true });
+    const store = new FileSystemBackupStore(copyDirectory);
+    await rewriteAsVersion1(store, backup.checkpointId);
+    const plan = await planFromStore(store, backup.checkpointId);
+    let copies = 0;
+    const filling: BackupStore = {
+      description: store.description,
+      put: store.put.bind(store),
+      get: store.get.bind(store),
+      list: store.list.bind(store),
+      head: store.head.bind(store),
+      delete: store.delete.bind(store),
+      copyToFile: async (key, path, options) => {
+        copies += 1;
+        if (copies < 2) return store.copyToFile(key, path, options);
+        await unlink(path);
+        const cause = Object.assign(new Error(`ENOSPC: no space left on device, copyfile -> '${path}'`), { code: 'ENOSPC' });
+        throw new CutlineError('STORE_UNAVAILABLE', `could not copy ${key}: ${cause.message}`, { cause });
+      },
+    };
+    const target = await freshTarget();
+    const error = await expectCode(restore(plan, filling, target), 'RESTORE_TARGET_SPACE');
+    expect(error.message).toContain('ran out of space');
+    expect(existsSync(target)).toBe(false);
+  });
+
   it('retries transient store failures and resumes broken downloads', async () => {
     // One download at a time, so the store calls (and the faults the seed draws for them) come in one order.
     const flaky = new FaultInjectingBackupStore(store, new SeededRandom(5), { failProbability: 0.15, breakReadProbability: 0.25, operations: ['get'] });
@@ -173,9 +235,56 @@ describe('restore of a real engine backup (filesystem store)', () => {
       expect(await entriesOf(target)).toContain(stagingDirectoryName);
       const again = await restore(plan, store, target);
       expect(again.status).toBe(point === 'after-marker' ? 'already-restored' : 'restored');
+      // Completed from the proven staging directory, not restored again from the store.
+      expect(again.filesDownloaded).toBe(0);
       expect(await entriesOf(target)).toEqual([completionMarkerName, 'engine.json', 'partitions']);
     });
   }
+
+  it('does not trust a commit record it did not write: over an empty staging data/ it restores everything', async () => {
+    const target = await freshTarget();
+    await mkdir(join(target, stagingDirectoryName, 'data'), { recursive: true });
+    // Shaped like this restore's record, bound to this very plan, but over no data.
+    const forged = { ...restoreIdentity(plan), entries: ['engine.json', 'partitions'], planSha256: planDigest(plan), dataSha256: listingDigest([]) };
+    await writeFile(join(target, stagingDirectoryName, 'COMMIT.json'), JSON.stringify(forged));
+    const result = await restore(plan, store, target);
+    expect(result).toMatchObject({ status: 'restored', filesDownloaded: plan.totalFiles });
+    expect(await entriesOf(target)).toEqual([completionMarkerName, 'engine.json', 'partitions']);
+    expect(await entriesOf(join(target, 'partitions'))).toEqual(['1', '2', '3']);
+  });
+
+  it('does not move files added to or changed in a committed staging directory into place: it starts over', async () => {
+    const clean = await freshTarget();
+    await restore(plan, store, clean);
+    const target = await freshTarget();
+    const crashPoint = (at: string): void => {
+      if (at === 'after-commit-record') throw new Error('killed');
+    };
+    await expect(restore(plan, store, target, { crashPoint })).rejects.toThrow('killed');
+    const stagedLog = join(target, stagingDirectoryName, 'data', 'partitions', '2', 'log');
+    const [segment] = (await entriesOf(stagedLog)) ?? [];
+    expect(segment).toBeDefined();
+    const bytes = await readFile(join(stagedLog, segment ?? ''));
+    await writeFile(join(stagedLog, segment ?? ''), Buffer.alloc(bytes.length, 0x78));
+    await writeFile(join(stagedLog, 'planted.log'), 'not from the backup');
+    expect(await restore(plan, store, target)).toMatchObject({ status: 'restored', filesDownloaded: plan.totalFiles });
+    const restoredLog = join(target, 'partitions', '2', 'log');
+    expect(await entriesOf(restoredLog)).toEqual(await entriesOf(join(clean, 'partitions', '2', 'log')));
+    expect((await readFile(join(restoredLog, segment ?? ''))).equals(await readFile(join(clean, 'partitions', '2', 'log', segment ?? '')))).toBe(true);
+  });
+
+  it('refuses a target holding a moved entry beside a committed staging directory whose data went missing', async () => {
+    const target = await freshTarget();
+    const crashPoint = (at: string): void => {
+      if (at === 'after-move') throw new Error('killed');
+    };
+    await expect(restore(plan, store, target, { crashPoint })).rejects.toThrow('killed');
+    expect(await entriesOf(target)).toEqual([stagingDirectoryName, 'engine.json']);
+    await rm(join(target, stagingDirectoryName, 'data', 'partitions'), { recursive: true });
+    const error = await expectCode(restore(plan, store, target), 'RESTORE_TARGET_NOT_EMPTY');
+    expect(error.message).toContain('holds engine.json beside a restore staging directory whose commit record does not match');
+    expect(await entriesOf(target)).toEqual([stagingDirectoryName, 'engine.json']);
+  });
 
   it('a failure after downloading (before the commit record) leaves the target as found', async () => {
     const target = await freshTarget();

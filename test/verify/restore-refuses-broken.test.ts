@@ -23,8 +23,13 @@ const restoreCodes: Readonly<Record<string, string>> = {
   'checkpoint-record-missing': 'RESTORE_CHECKPOINT_RECORD',
   'orphan-command': 'RESTORE_INCONSISTENT',
   'snapshot-corrupt': 'SNAPSHOT_CORRUPT',
+  'foreign-state-db': 'SNAPSHOT_CORRUPT',
   'malformed-record': 'RECORD_MALFORMED',
   'snapshot-position-mismatch': 'RESTORE_LAYOUT',
+  'snapshot-files-without-snapshot': 'RESTORE_LAYOUT',
+  'engine-version-unsupported': 'RESTORE_ENGINE_VERSION',
+  'snapshot-metadata-position': 'RESTORE_LAYOUT',
+  'snapshot-checksums-empty': 'SNAPSHOT_CORRUPT',
   'path-traversal': 'MANIFEST_INVALID',
 };
 

@@ -4,8 +4,8 @@ import { goldenDirectory } from '../../fixtures/generate.js';
 import { brokenFixtures } from '../../fixtures/broken-fixtures.js';
 import { verifyLevels } from '../../src/verify/findings.js';
 import { temporaryDirectories } from '../support/temporary-directories.js';
-import { cp, readFile, rename, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { cp, mkdir, readFile, readdir, rename, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { FileSystemBackupStore } from '../../src/store/fs-backup-store.js';
 import { createManifest, readManifest } from '../../src/backup/manifest-store.js';
 import { newManifest } from '../../src/backup/manifest.js';
@@ -102,6 +102,37 @@ describe('verify-backup exit 2', () => {
     const run = await runCli(['verify-backup', '--store', '/nonexistent/cutline-store', '--latest']);
     expect(run).toMatchObject({ code: 2, stdout: '' });
     expect(run.stderr).toContain('error [USAGE]: --store /nonexistent/cutline-store is not a directory');
+  });
+
+  it('refuses a --temp-dir that is a file and an --output that is a directory, leaving nothing behind', async () => {
+    const scratch = await newDirectory();
+    const file = join(scratch, 'a-file');
+    await writeFile(file, 'x');
+    const cases: [string[], string][] = [
+      [['--temp-dir', file], `error [USAGE]: --temp-dir ${file} is not a directory`],
+      [['--output', scratch], `error [USAGE]: --output ${scratch} is a directory`],
+      [['--output', join(file, 'report.xml')], `error [USAGE]: --output ${join(file, 'report.xml')} is in ${file}, which is not a directory`],
+      [['--ranges', '--output', scratch], `error [USAGE]: --output ${scratch} is a directory`],
+    ];
+    for (const [argv, message] of cases) {
+      const run = await runCli(['verify-backup', '--store', goldenDirectory, ...(argv[0] === '--ranges' ? [] : ['--latest']), ...argv]);
+      expect(run.code, run.stderr).toBe(2);
+      expect(run.stderr).toContain(message);
+      expect(run.stderr).not.toMatch(/^\s+at /m);
+    }
+    expect(await readdir(scratch)).toEqual(['a-file']);
+    expect(await readdir(dirname(scratch))).not.toContain(`${basename(scratch)}.tmp`);
+  });
+
+  it('reports a report it cannot write as VERIFY_LOCAL_IO (exit 2), with no .tmp file of its own left', async () => {
+    const scratch = await newDirectory();
+    const output = join(scratch, 'report.xml');
+    // The temporary report's name is taken by a directory, so writing it fails.
+    await mkdir(`${output}.tmp`);
+    const run = await runCli(['verify-backup', '--store', goldenDirectory, '--latest', '--level', 'presence', '--output', output]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(new RegExp(`^error \\[VERIFY_LOCAL_IO\\]: cannot write the report to ${output}: EISDIR`));
+    expect(await readdir(scratch)).toEqual(['report.xml.tmp']);
   });
 
   it('reports a backup id that has no manifest as a finding (exit 1)', async () => {

@@ -1,7 +1,7 @@
 // `cutline verify-backup`: checks backups in a store and reports every finding as text, JSON or JUnit XML (exit 0 / 1 / 2).
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { rename, stat, writeFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { CutlineError, isCutlineError } from '../../errors.js';
 import { openBackupStore } from '../../store/store-config.js';
 import { allFindings, verifyLevels, type VerifyLevel, type VerifyReport } from '../../verify/findings.js';
@@ -50,9 +50,14 @@ export const verifyBackupCommand: CommandModule<object, VerifyBackupArguments> =
     const selection = selectionOf(argv);
     const config = storeConfigFromArguments(argv);
     // A mistyped directory would look like an empty store (no backups: exit 1); it is a wrong argument.
-    if (config.kind === 'filesystem' && !(await stat(config.directory).then((info) => info.isDirectory(), () => false))) {
+    if (config.kind === 'filesystem' && !(await isDirectory(config.directory))) {
       throw new CutlineError('USAGE', `--store ${config.directory} is not a directory`, { hint: 'Point --store at the backup store directory, or use s3://bucket/prefix.' });
     }
+    // Checked before a verification that may take long, rather than failing when it is done.
+    if (argv['temp-dir'] !== undefined && !(await isDirectory(resolve(argv['temp-dir'])))) {
+      throw new CutlineError('USAGE', `--temp-dir ${resolve(argv['temp-dir'])} is not a directory`, { hint: 'Name an existing directory with room for one partition backup, or leave --temp-dir out.' });
+    }
+    await checkOutputPath(argv.output);
     const store = openBackupStore(config);
     let report: VerifyReport;
     try {
@@ -65,8 +70,7 @@ export const verifyBackupCommand: CommandModule<object, VerifyBackupArguments> =
       process.stdout.write(rendered);
     } else {
       const output = resolve(argv.output);
-      await writeFile(`${output}.tmp`, rendered);
-      await rename(`${output}.tmp`, output);
+      await writeReport(output, rendered);
       const summary = renderText({ ...report, backups: report.backups.map((backup) => ({ ...backup, findings: [] })), findings: [] }).split('\n');
       const count = allFindings(report).length;
       process.stdout.write(`${summary.slice(0, -2).join('\n')}\n${count === 0 ? 'no findings' : `${count} finding${count === 1 ? '' : 's'}`}: report written to ${output}\n`);
@@ -82,6 +86,7 @@ async function reportRanges(argv: VerifyBackupArguments): Promise<void> {
   if (given > 0 || argv.format === 'junit') {
     throw new CutlineError('USAGE', '--ranges reports every backup of the store, as text or JSON: it takes no --backupId, --latest, --all or --format junit', { hint: 'verify-backup --store S --ranges' });
   }
+  await checkOutputPath(argv.output);
   const store = openBackupStore(storeConfigFromArguments(argv));
   let report: RangesReport;
   try {
@@ -91,11 +96,7 @@ async function reportRanges(argv: VerifyBackupArguments): Promise<void> {
   }
   const rendered = argv.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : renderRangesText(report);
   if (argv.output === undefined) process.stdout.write(rendered);
-  else {
-    const output = resolve(argv.output);
-    await writeFile(`${output}.tmp`, rendered);
-    await rename(`${output}.tmp`, output);
-  }
+  else await writeReport(resolve(argv.output), rendered);
   process.exitCode = report.windows.length === 0 ? 1 : 0;
 }
 
@@ -109,12 +110,50 @@ function selectionOf(argv: VerifyBackupArguments): BackupSelection {
   return { backupId: requireBackupId(argv.backupId) };
 }
 
-/** Any error while verifying means the store could not be read: exit 2, keeping the underlying code in the message. */
+async function isDirectory(path: string): Promise<boolean> {
+  return stat(path).then(
+    (info) => info.isDirectory(),
+    () => false,
+  );
+}
+
+/** --output must name a file (new or replaced) in an existing directory. */
+async function checkOutputPath(output: string | undefined): Promise<void> {
+  if (output === undefined) return;
+  const path = resolve(output);
+  const problem = (await isDirectory(path)) ? 'is a directory' : !(await isDirectory(dirname(path))) ? `is in ${dirname(path)}, which is not a directory` : undefined;
+  if (problem !== undefined) throw new CutlineError('USAGE', `--output ${path} ${problem}`, { hint: 'Name the report file to write, in an existing directory.' });
+}
+
+/** Writes the report atomically (`{output}.tmp`, renamed); a failure leaves no `.tmp` behind. */
+async function writeReport(output: string, rendered: string): Promise<void> {
+  const temporary = `${output}.tmp`;
+  try {
+    await writeFile(temporary, rendered);
+    await rename(temporary, output);
+  } catch (error) {
+    await unlink(temporary).catch(() => undefined);
+    throw new CutlineError('VERIFY_LOCAL_IO', `cannot write the report to ${output}: ${(error as Error).message}`, { cause: error, hint: 'Name a file in a writable directory with --output.' });
+  }
+}
+
+/**
+ * Any error while verifying means the store could not be read: exit 2, keeping the underlying code in
+ * the message. A local file error (an errno, not a CutlineError: the stores map their own) is the
+ * temporary directory's.
+ */
 function unreadable(error: unknown, store: string): unknown {
+  if (isErrno(error)) {
+    return new CutlineError('VERIFY_LOCAL_IO', `cannot use the temporary directory: ${error.message}`, { cause: error, hint: 'Give --temp-dir a writable directory with room for one partition backup.' });
+  }
   if (!isCutlineError(error)) return error;
   if (error.code === 'USAGE' || error.code === 'VERIFY_STORE_UNREADABLE') return error;
   return new CutlineError('VERIFY_STORE_UNREADABLE', `cannot read ${store}: [${error.code}] ${error.message}`, {
     cause: error,
     hint: error.hint ?? 'Check --store, the credentials and that the store answers; no backup was verified.',
   });
+}
+
+function isErrno(error: unknown): error is Error {
+  return error instanceof Error && !isCutlineError(error) && /^E[A-Z]+$/.test(String((error as { code?: unknown }).code));
 }
