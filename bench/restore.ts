@@ -4,7 +4,7 @@
 // CUTLINE_BENCH_RESTORE_S3=0 skips the S3 half, CUTLINE_BENCH_RESTORE_FS=0 the filesystem one; CUTLINE_BENCH_RESTORE_SHAPES (default "large,engine") picks the record shapes:
 // large = 64 KiB records (bytes dominate), engine = the engine's own record mix (35-170 byte payloads, half of them
 // inter-partition commands), where the per-record checks dominate. CUTLINE_BENCH_RESTORE_FORMATS (default "1,2") picks the store
-// formats restored: the same segments are uploaded as a v1 backup (id 1, one object a file) and a v2 backup (id 2, gzip chunks),
+// formats restored: the same segments are uploaded as a v1 backup (one object a file) and, to stores of its own, a v2 backup (gzip chunks),
 // and both restores are measured against the same raw baseline (a parallel copy of the v1 objects).
 import { createReadStream, createWriteStream } from 'node:fs';
 import { copyFile, mkdir, open, rm, type FileHandle } from 'node:fs/promises';
@@ -71,48 +71,60 @@ async function main(): Promise<void> {
 async function benchShape(shape: Shape): Promise<void> {
   await rm(root, { recursive: true, force: true });
   const fsStore = new FileSystemBackupStore(join(root, 'store'));
+  // The v2 backup of the same logs lives in stores of its own: both are backup 1 of checkpoint 1.
+  const fsStoreV2 = new FileSystemBackupStore(join(root, 'store-v2'));
   const s3 = await startLoopbackS3Process('bench');
   const s3Store = new S3BackupStore({ bucket: s3.bucket, prefix: 'bench', endpoint: s3.endpoint, forcePathStyle: true, credentials: s3.credentials });
+  const s3StoreV2 = new S3BackupStore({ bucket: s3.bucket, prefix: 'bench-v2', endpoint: s3.endpoint, forcePathStyle: true, credentials: s3.credentials });
   const rawS3 = new S3Client({ endpoint: s3.endpoint, region: 'us-east-1', forcePathStyle: true, credentials: s3.credentials });
   try {
     let records = 0;
     for (let partitionId = 1; partitionId <= partitionCount; partitionId++) {
       const { directory, lastPosition, checkpointPosition } = await writePartitionLog(partitionId, shape);
       records += lastPosition;
-      for (const store of withS3 ? [fsStore, s3Store] : [fsStore]) await uploadPartition(store, partitionId, directory, checkpointPosition, lastPosition);
+      const pairs: [BackupStore, BackupStore][] = withS3 ? [[fsStore, fsStoreV2], [s3Store, s3StoreV2]] : [[fsStore, fsStoreV2]];
+      for (const stores of pairs) await uploadPartition(stores, partitionId, directory, checkpointPosition, lastPosition);
     }
     const planOf = async (store: BackupStore, backupId: number): Promise<RestorePlan> => planBackupIdRestore({ backupId, nodeId: 0, clusterSize: 1, manifests: await listBackupManifests(store, backupId) });
     const fsPlan = await planOf(fsStore, 1);
     const mib = fsPlan.totalBytes / 1048576;
     process.stdout.write(`bench:restore (${shape} records): ${partitionCount} partitions, ${fsPlan.totalFiles} files, ${mib.toFixed(0)} MiB, ${records} records, parallelism ${parallelism}, best of ${rounds} alternating rounds\n`);
-    if (withFs) await benchFileSystem(fsStore, fsPlan, await plansOf(fsStore, planOf), mib);
+    if (withFs) await benchFileSystem(fsPlan, await plansOf([fsStore, fsStoreV2], planOf), mib);
     if (withS3) {
       const s3Plan = await planOf(s3Store, 1);
+      const s3Plans = await plansOf([s3Store, s3StoreV2], planOf);
       const [s3Raw = Number.NaN, ...s3Restores] = await bestAlternating(
         () => parallelDownload(s3Plan, async (key, target) => pipeline((await rawS3.send(new GetObjectCommand({ Bucket: s3.bucket, Key: `bench/${key}` }))).Body as Readable, createWriteStream(target))),
-        ...(await plansOf(s3Store, planOf)).map(({ plan }) => () => restoreInto(s3Store, plan)),
+        ...s3Plans.map(({ store, plan }) => () => restoreInto(store, plan)),
       );
-      for (const [index, { format }] of (await plansOf(s3Store, planOf)).entries()) {
+      for (const [index, { format }] of s3Plans.entries()) {
         report(`restore of a v${format} backup from S3 (s3rver)`, mib, s3Restores[index] ?? Number.NaN, 'raw parallel GetObject + fsync', s3Raw);
       }
     }
   } finally {
     rawS3.destroy();
     s3Store.destroy();
+    s3StoreV2.destroy();
     await s3.close();
     if (process.env.CUTLINE_BENCH_KEEP !== '1') await rm(root, { recursive: true, force: true });
   }
 }
 
-/** The plans of the backups in the formats asked for: backup 1 is the v1 upload, backup 2 the v2 one. */
-async function plansOf(store: BackupStore, planOf: (store: BackupStore, backupId: number) => Promise<RestorePlan>): Promise<{ format: number; plan: RestorePlan }[]> {
-  return Promise.all(formats.map(async (format) => ({ format, plan: await planOf(store, format) })));
+interface FormatPlan {
+  readonly format: number;
+  readonly store: BackupStore;
+  readonly plan: RestorePlan;
 }
 
-async function benchFileSystem(fsStore: BackupStore, fsPlan: RestorePlan, plans: readonly { format: number; plan: RestorePlan }[], mib: number): Promise<void> {
+/** The plans of backup 1 in the formats asked for: `stores` holds the v1 upload, then the v2 one. */
+async function plansOf(stores: readonly [BackupStore, BackupStore], planOf: (store: BackupStore, backupId: number) => Promise<RestorePlan>): Promise<FormatPlan[]> {
+  return Promise.all(formats.map(async (format) => ({ format, store: stores[format - 1] as BackupStore, plan: await planOf(stores[format - 1] as BackupStore, 1) })));
+}
+
+async function benchFileSystem(fsPlan: RestorePlan, plans: readonly FormatPlan[], mib: number): Promise<void> {
   const [fsRaw = Number.NaN, ...fsRestores] = await bestAlternating(
     () => parallelDownload(fsPlan, (key, target) => pipeline(createReadStream(join(root, 'store', key), { highWaterMark: rawReadBytes }), createWriteStream(target))),
-    ...plans.map(({ plan }) => () => restoreInto(fsStore, plan)),
+    ...plans.map(({ store, plan }) => () => restoreInto(store, plan)),
   );
   // The restore of v1 copies files with copy_file_range (the store's copyToFile), as cp does: the same copy without any check.
   const [fsKernelRaw = Number.NaN] = await bestAlternating(() => parallelDownload(fsPlan, (key, target) => copyFile(join(root, 'store', key), target)));
@@ -175,7 +187,8 @@ function engineRecord(partitionId: number, index: number, now: number): AppendRe
 }
 
 /** Uploads the log's segments as the backup manager names them (by first position), without a snapshot. */
-async function uploadPartition(store: BackupStore, partitionId: number, directory: string, checkpointPosition: number, lastPosition: number): Promise<void> {
+async function uploadPartition(stores: readonly [BackupStore, BackupStore], partitionId: number, directory: string, checkpointPosition: number, lastPosition: number): Promise<void> {
+  const [store, storeV2] = stores;
   const log = SegmentedLog.open({ directory, readOnly: true });
   const segments = log.segments();
   const sources: BackupFileSource[] = segments.map((segment) => ({
@@ -194,13 +207,14 @@ async function uploadPartition(store: BackupStore, partitionId: number, director
     partitionCount,
     engineVersion: cutlineVersion,
   };
-  if (formats.includes(1) || formats.length === 0) await uploadBackup(store, { partitionId, checkpointId: 1, nodeId: 0 }, descriptor, sources, systemClock);
+  // The v1 upload is the raw baseline's data, so it is always written.
+  await uploadBackup(store, { partitionId, checkpointId: 1, nodeId: 0 }, descriptor, sources, systemClock);
   if (!formats.includes(2)) return;
   const handles = await Promise.all(segments.map((segment) => open(segment.path, 'r')));
   try {
     const chunk = () =>
       Promise.all(segments.map((segment, index) => chunkSegmentFile({ path: segmentPath(segment.firstPosition), handle: handles[index] as FileHandle, sizeBytes: segment.sizeBytes, identity: segment.path }, undefined)));
-    await uploadChunkedBackup(store, { partitionId, checkpointId: 2, nodeId: 0 }, descriptor, chunk, systemClock, { codec: 'gzip', limiter: new ConcurrencyLimiter(4) });
+    await uploadChunkedBackup(storeV2, { partitionId, checkpointId: 1, nodeId: 0 }, descriptor, chunk, systemClock, { codec: 'gzip', limiter: new ConcurrencyLimiter(4) });
   } finally {
     await Promise.all(handles.map((handle) => handle.close()));
   }
