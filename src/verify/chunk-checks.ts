@@ -75,10 +75,10 @@ export class ChunkChecks {
       return { verdict, raw: await decodeChunk(await getBytes(this.store, key, this.options), chunk, key) };
     }
     const checked = this.download(partitionId, chunk);
-    this.verdicts.set(
-      memoKey,
-      checked.then(({ verdict }) => verdict),
-    );
+    const verdictOnly = checked.then(({ verdict }) => verdict);
+    // A store failure rejects this call; later callers of the same chunk get it too, and none may go unhandled.
+    verdictOnly.catch(() => undefined);
+    this.verdicts.set(memoKey, verdictOnly);
     const { verdict, raw } = await checked;
     return wantBytes && raw !== undefined ? { verdict, raw } : { verdict };
   }
@@ -242,7 +242,7 @@ async function readChunkedFile(
         [readable, chunksSound] = [false, false];
         continue;
       }
-      // Once the file cannot be read, its other chunks are still checked, but not downloaded twice for it.
+      // Once the file cannot be read, its other chunks are still checked, but none is fetched again for its bytes.
       const { verdict, raw } = await chunks.check(partitionId, chunk, readable);
       if (verdict.problem !== undefined) {
         problems.add(key, chunk, verdict.problem.code, verdict.problem.detail, file.path);

@@ -8,6 +8,7 @@ import { chunkKey, codecAvailable } from '../../src/backup/chunk-format.js';
 import type { Manifest } from '../../src/backup/manifest.js';
 import type { BackupStore, GetOptions, ListEntry, ObjectInfo, PutBody, PutOptions, StoreCallOptions } from '../../src/store/backup-store.js';
 import { FileSystemBackupStore } from '../../src/store/fs-backup-store.js';
+import { CutlineError } from '../../src/errors.js';
 import { allFindings, type Finding } from '../../src/verify/findings.js';
 import { verifyBackups } from '../../src/verify/verify-backup.js';
 import { temporaryDirectories } from '../support/temporary-directories.js';
@@ -21,7 +22,11 @@ class CountingStore implements BackupStore {
   readonly gets = new Map<string, number>();
   readonly heads: string[] = [];
 
-  constructor(private readonly inner: BackupStore) {
+  constructor(
+    private readonly inner: BackupStore,
+    /** A chunk key whose get fails as an unreachable store does. */
+    private readonly failing?: string,
+  ) {
     this.description = inner.description;
   }
 
@@ -30,6 +35,7 @@ class CountingStore implements BackupStore {
   }
   get(key: string, options?: GetOptions): Promise<Readable> {
     if (key.startsWith('chunks/')) this.gets.set(key, (this.gets.get(key) ?? 0) + 1);
+    if (key === this.failing) return Promise.reject(new CutlineError('STORE_UNAVAILABLE', `cannot read ${key}`));
     return this.inner.get(key, options);
   }
   list(prefix: string, options?: StoreCallOptions): AsyncIterable<ListEntry> {
@@ -123,6 +129,14 @@ describe('what one verify run reads of the chunks', () => {
     const findings = allFindings(await verifyBackups(new FileSystemBackupStore(directory), { backupId: 2 }, { level: 'checksum' }));
     expect(findings.map((finding) => finding.code)).toEqual(['CHUNK_CORRUPT']);
     expect(findings[0]?.message).toBe(`chunk ${key} does not start with the chunk header (magic "CLCH"); manifests/1/2/0/manifest.json lists it for ${first?.path}, ${second?.path}`);
+  });
+});
+
+describe('a store that fails', () => {
+  it('fails the run (it is not a finding), for a chunk both backups list too', async () => {
+    const shared = await sharedChunk(goldenV2Directory);
+    const store = new CountingStore(new FileSystemBackupStore(goldenV2Directory), shared.key);
+    await expect(verifyBackups(store, 'all', { level: 'checksum' })).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
   });
 });
 
