@@ -10,6 +10,7 @@ import type { BackupStore, StoreCallOptions } from '../store/backup-store.js';
 import { getBytes } from '../store/backup-store.js';
 import { checkNames, checkOf, checksOf, skipKey, type BackupVerification, type CheckName, type Finding, type VerifyLevel, type VerifyReport } from './findings.js';
 import { checkFiles, forEachBounded, type DownloadedFile } from './file-checks.js';
+import { ChunkChecks, checkChunkedFiles } from './chunk-checks.js';
 import { verifyPartitionParallelism } from '../limits.js';
 import { checkCheckpointRecord, checkLog, decodedRecordsToCut } from './log-checks.js';
 import { checkManifests, type PartitionBackup } from './manifest-checks.js';
@@ -32,12 +33,14 @@ export async function verifyBackups(store: BackupStore, selection: BackupSelecti
     findings.push({ code: 'BACKUP_NOT_FOUND', backupId: 0, message: `${store.description} holds ${what} to verify` });
   }
   const backups: BackupVerification[] = [];
-  for (const backupId of ids) backups.push(await verifyBackup(store, backupId, options));
+  // One run: a chunk several backups share is listed and checked once.
+  const chunks = new ChunkChecks(store, options);
+  for (const backupId of ids) backups.push(await verifyBackup(store, backupId, options, chunks));
   return { store: store.description, level: options.level, backups, findings };
 }
 
-/** Runs every check of the level on one backup id. */
-export async function verifyBackup(store: BackupStore, backupId: number, options: VerifyOptions): Promise<BackupVerification> {
+/** Runs every check of the level on one backup id; `chunks` carries what a run already knows of format v2 chunks. */
+export async function verifyBackup(store: BackupStore, backupId: number, options: VerifyOptions, chunks = new ChunkChecks(store, options)): Promise<BackupVerification> {
   const checks = checksOf(options.level);
   const manifests = await checkManifests(store, backupId, options);
   const findings = [...manifests.findings];
@@ -53,7 +56,7 @@ export async function verifyBackup(store: BackupStore, backupId: number, options
     await forEachBounded([...manifests.partitions.values()], verifyPartitionParallelism, async (backup) => {
       const partitionId = backup.id.partitionId;
       const download = directory === undefined ? undefined : join(directory, String(partitionId), 'files');
-      const files = await checkFiles(store, backup, options.level, download, options);
+      const files = backup.manifest.formatVersion === 2 ? await checkChunkedFiles(chunks, backup, options.level, download) : await checkFiles(store, backup, options.level, download, options);
       findings.push(...files.findings);
       if (directory === undefined) return;
       const log = await checkFullPartition(backup, files.downloaded, join(directory, String(partitionId), 'log'), findings, skipped);

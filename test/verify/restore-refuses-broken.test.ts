@@ -3,10 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { goldenDirectory } from '../../fixtures/generate.js';
-import { brokenFixtures } from '../../fixtures/broken-fixtures.js';
+import { goldenDirectory, goldenV2Directory } from '../../fixtures/generate.js';
+import { fixtureBackupId } from '../../fixtures/broken-fixtures.js';
 import { temporaryDirectories } from '../support/temporary-directories.js';
-import { brokenCopy, runCli } from './verify-support.js';
+import { brokenCopy, everyBrokenFixture, runCli } from './verify-support.js';
 
 const newDirectory = temporaryDirectories('verify-restore');
 
@@ -31,6 +31,19 @@ const restoreCodes: Readonly<Record<string, string>> = {
   'snapshot-metadata-position': 'RESTORE_LAYOUT',
   'snapshot-checksums-empty': 'SNAPSHOT_CORRUPT',
   'path-traversal': 'MANIFEST_INVALID',
+  // Format v2: restore checks each chunk's stored length, header, codec and decompressed length, and
+  // the SHA-256 of each whole file (not of each chunk).
+  'v2-missing-chunk': 'STORE_NOT_FOUND',
+  'v2-flipped-byte-chunk': 'CHUNK_CORRUPT',
+  'v2-chunk-size-misstated': 'CHUNK_CORRUPT',
+  'v2-chunk-length-lie': 'CHUNK_CORRUPT',
+  'v2-unknown-codec': 'CHUNK_CODEC',
+  'v2-chunks-do-not-add-up': 'MANIFEST_INVALID',
+  // The segment check of the file, which reads it as it is written, sees the second chunk's bytes where
+  // the segment header belongs before the file's SHA-256 is compared.
+  'v2-chunks-swapped': 'LOG_FORMAT',
+  // Decodes as its manifest says; only the file's SHA-256 tells.
+  'v2-chunk-not-its-address': 'RESTORE_CHECKSUM',
 };
 
 /** Fixtures restore does not refuse yet, each with the reason. None today: restore refuses them all. */
@@ -49,28 +62,31 @@ async function tree(root: string): Promise<string[]> {
 }
 
 describe('restore on the fixtures', () => {
-  it('restores the golden backup (so the refusals below are about what each fixture breaks)', async () => {
+  it.each([
+    ['golden', goldenDirectory, '1'],
+    ['golden-v2', goldenV2Directory, '2'],
+  ])('restores the %s backup (so the refusals below are about what each fixture breaks)', async (_name, store, backupId) => {
     const target = join(await newDirectory(), 'data');
-    const run = await runCli(['restore', '--backupId', '1', '--store', goldenDirectory, '--data-dir', target, '--json']);
+    const run = await runCli(['restore', '--backupId', backupId, '--store', store, '--data-dir', target, '--json']);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     expect(await readdir(target)).toEqual(expect.arrayContaining(['.cutline-restore.json', 'engine.json', 'partitions']));
   });
 
   it('every broken fixture has the restore code it must produce', () => {
-    expect(Object.keys(restoreCodes).sort()).toEqual(brokenFixtures.map((fixture) => fixture.name).sort());
+    expect(Object.keys(restoreCodes).sort()).toEqual(everyBrokenFixture.map((fixture) => fixture.name).sort());
   });
 
   for (const [name, reason] of Object.entries(knownGaps)) it.skip(`${name}: not refused yet (${reason})`, () => {});
 
-  it.each(brokenFixtures.filter((fixture) => knownGaps[fixture.name] === undefined).map((fixture) => [fixture.name, fixture] as const))('%s: refused, and nothing outside the staging area is left behind', async (name, fixture) => {
+  it.each(everyBrokenFixture.filter((fixture) => knownGaps[fixture.name] === undefined).map((fixture) => [fixture.name, fixture] as const))('%s: refused, and nothing outside the staging area is left behind', async (name, fixture) => {
     const parent = await newDirectory();
     const store = await brokenCopy(fixture, parent);
     const target = join(parent, 'target');
     // The target exists and is empty (lost+found aside), as restore requires; its parent holds the store.
     await mkdir(join(target, 'lost+found'), { recursive: true });
     const before = await tree(parent);
-    const run = await runCli(['restore', '--backupId', '1', '--store', store, '--data-dir', target]);
+    const run = await runCli(['restore', '--backupId', String(fixtureBackupId(fixture)), '--store', store, '--data-dir', target]);
     expect(run.code, run.stderr).not.toBe(0);
     expect(run.stderr).toMatch(new RegExp(`^error \\[${restoreCodes[name] ?? 'none'}\\]: `));
     expect(run.stdout).not.toContain('Successfully restored');

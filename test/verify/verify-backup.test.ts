@@ -1,7 +1,7 @@
 // verify-backup on the golden backup (clean at every level) and on every broken fixture (its expected code, exit 1).
 import { describe, expect, it } from 'vitest';
-import { goldenDirectory } from '../../fixtures/generate.js';
-import { brokenFixtures } from '../../fixtures/broken-fixtures.js';
+import { goldenDirectory, goldenV2Directory } from '../../fixtures/generate.js';
+import { fixtureBackupId } from '../../fixtures/broken-fixtures.js';
 import { verifyLevels } from '../../src/verify/findings.js';
 import { temporaryDirectories } from '../support/temporary-directories.js';
 import { cp, mkdir, readFile, readdir, rename, writeFile } from 'node:fs/promises';
@@ -10,7 +10,7 @@ import { FileSystemBackupStore } from '../../src/store/fs-backup-store.js';
 import { createManifest, readManifest } from '../../src/backup/manifest-store.js';
 import { newManifest } from '../../src/backup/manifest.js';
 import { ManualClock } from '../../src/clock.js';
-import { brokenCopy, codesOf, runCli } from './verify-support.js';
+import { brokenCopy, codesOf, everyBrokenFixture, runCli } from './verify-support.js';
 
 const newDirectory = temporaryDirectories('verify');
 
@@ -29,6 +29,22 @@ describe('verify-backup on the golden backup', () => {
       expect(run.code).toBe(0);
       expect((JSON.parse(run.stdout) as { backups: { backupId: number }[] }).backups.map((backup) => backup.backupId)).toEqual([1]);
     }
+  });
+});
+
+describe('verify-backup on the golden v2 backups', () => {
+  it.each(verifyLevels)('are clean at --level %s, each backup and --all (exit 0, no finding lines)', async (level) => {
+    for (const backupId of ['1', '2']) {
+      const run = await runCli(['verify-backup', '--store', goldenV2Directory, '--backupId', backupId, '--level', level]);
+      expect(run.stderr).toBe('');
+      expect(run.code).toBe(0);
+      expect(run.stdout).toContain(`backup ${backupId}: 3 partitions`);
+      expect(run.stdout).toContain('no findings');
+    }
+    const all = await runCli(['verify-backup', '--store', goldenV2Directory, '--all', '--level', level, '--format', 'json']);
+    expect(all.code).toBe(0);
+    expect((JSON.parse(all.stdout) as { backups: { backupId: number }[] }).backups.map((backup) => backup.backupId)).toEqual([1, 2]);
+    expect(codesOf(all.stdout)).toEqual([]);
   });
 });
 
@@ -52,24 +68,25 @@ describe('backup selection', () => {
 });
 
 describe('verify-backup on every broken fixture', () => {
-  it.each(brokenFixtures.map((fixture) => [fixture.name, fixture] as const))('%s: reports its code from its level on (exit 1)', async (_name, fixture) => {
+  it.each(everyBrokenFixture.map((fixture) => [fixture.name, fixture] as const))('%s: reports its code from its level on (exit 1)', async (_name, fixture) => {
     const store = await brokenCopy(fixture, await newDirectory());
+    const backupId = String(fixtureBackupId(fixture));
     const levels = verifyLevels.slice(verifyLevels.indexOf(fixture.level));
     for (const level of levels) {
-      const run = await runCli(['verify-backup', '--store', store, '--backupId', '1', '--level', level, '--format', 'json']);
+      const run = await runCli(['verify-backup', '--store', store, '--backupId', backupId, '--level', level, '--format', 'json']);
       expect(run.code, `${fixture.name} at ${level}: ${run.stdout}${run.stderr}`).toBe(1);
       expect(codesOf(run.stdout)).toContain(fixture.expectedCode);
     }
-    const text = await runCli(['verify-backup', '--store', store, '--backupId', '1', '--level', fixture.level]);
+    const text = await runCli(['verify-backup', '--store', store, '--backupId', backupId, '--level', fixture.level]);
     expect(text.code).toBe(1);
-    expect(text.stdout).toMatch(new RegExp(`^${fixture.expectedCode} backup=1 partition=\\d+ `, 'm'));
+    expect(text.stdout).toMatch(new RegExp(`^${fixture.expectedCode} backup=${backupId} partition=\\d+ `, 'm'));
   });
 
   it('finds the damage the cheaper levels cannot see only at the level that looks', async () => {
     const directory = await newDirectory();
-    for (const fixture of brokenFixtures.filter((entry) => entry.level !== 'presence')) {
+    for (const fixture of everyBrokenFixture.filter((entry) => entry.level !== 'presence')) {
       const store = await brokenCopy(fixture, directory);
-      const run = await runCli(['verify-backup', '--store', store, '--backupId', '1', '--level', 'presence']);
+      const run = await runCli(['verify-backup', '--store', store, '--backupId', String(fixtureBackupId(fixture)), '--level', 'presence']);
       expect(run.code, `${fixture.name} at presence`).toBe(0);
     }
   });

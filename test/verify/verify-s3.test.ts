@@ -2,8 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { goldenDirectory } from '../../fixtures/generate.js';
-import { brokenFixtures } from '../../fixtures/broken-fixtures.js';
+import { goldenDirectory, goldenV2Directory } from '../../fixtures/generate.js';
 import { FileSystemBackupStore } from '../../src/store/fs-backup-store.js';
 import { S3BackupStore } from '../../src/store/s3-backup-store.js';
 import type { BackupStore } from '../../src/store/backup-store.js';
@@ -11,7 +10,7 @@ import { verifyBackups } from '../../src/verify/verify-backup.js';
 import { allFindings } from '../../src/verify/findings.js';
 import { startLoopbackS3, type LoopbackS3 } from '../support/s3rver.js';
 import { temporaryDirectories } from '../support/temporary-directories.js';
-import { brokenCopy, codesOf, runCli } from './verify-support.js';
+import { brokenCopy, codesOf, everyBrokenFixture, runCli } from './verify-support.js';
 
 const newDirectory = temporaryDirectories('verify-s3');
 let server: LoopbackS3;
@@ -35,12 +34,13 @@ async function copyToS3(directory: string, prefix: string): Promise<BackupStore>
   return target;
 }
 
-const cases = ['golden', 'flipped-bit-segment', 'missing-file', 'wrong-checksum', 'orphan-command'] as const;
+const cases = ['golden', 'flipped-bit-segment', 'missing-file', 'wrong-checksum', 'orphan-command', 'golden-v2', 'v2-missing-chunk', 'v2-chunk-size-misstated', 'v2-chunks-swapped'] as const;
+const goldens: Readonly<Record<string, string>> = { golden: goldenDirectory, 'golden-v2': goldenV2Directory };
 
 describe('verify-backup on S3', () => {
   it.each(cases)('%s: the same findings as in the filesystem store, at every level', async (name) => {
-    const fixture = brokenFixtures.find((entry) => entry.name === name);
-    const directory = fixture === undefined ? goldenDirectory : await brokenCopy(fixture, await newDirectory());
+    const fixture = everyBrokenFixture.find((entry) => entry.name === name);
+    const directory = fixture === undefined ? (goldens[name] as string) : await brokenCopy(fixture, await newDirectory());
     const s3 = await copyToS3(directory, `verify-${name}`);
     for (const level of ['presence', 'checksum', 'full'] as const) {
       const local = allFindings(await verifyBackups(new FileSystemBackupStore(directory), 'latest', { level }));

@@ -1,15 +1,19 @@
 // Shared helpers of the verify-backup tests: the in-process CLI runner, and broken copies of the golden backup in temporary directories.
 import { mkdtemp } from 'node:fs/promises';
 import { join } from 'node:path';
-import { goldenDirectory } from '../../fixtures/generate.js';
-import { deriveBroken, type BrokenFixture } from '../../fixtures/broken-fixtures.js';
+import { goldenDirectoryOf } from '../../fixtures/generate.js';
+import { brokenFixtures, deriveBroken, type BrokenFixture } from '../../fixtures/broken-fixtures.js';
+import { brokenV2Fixtures } from '../../fixtures/broken-v2-fixtures.js';
 
 export { runCli, type CliRun } from '../support/run-cli.js';
 
-/** A broken copy of the golden backup in a fresh directory under `root`. */
+/** Every broken fixture: those derived from golden/ (format v1), then those derived from golden-v2/. */
+export const everyBrokenFixture: readonly BrokenFixture[] = [...brokenFixtures, ...brokenV2Fixtures];
+
+/** A broken copy of the golden store the fixture derives from, in a fresh directory under `root`. */
 export async function brokenCopy(fixture: BrokenFixture, root: string): Promise<string> {
   const directory = await mkdtemp(join(root, `${fixture.name}-`));
-  await deriveBroken(fixture, goldenDirectory, directory);
+  await deriveBroken(fixture, goldenDirectoryOf(fixture), directory);
   return directory;
 }
 
