@@ -63,7 +63,7 @@ export class BackupApiService {
   }
 
   async delete(backupId: number): Promise<BackupStatus> {
-    const deleted = await deleteBackup(this.manager.store, backupId, this.manager.clock, this.pendingPartitions(backupId));
+    const deleted = await deleteBackup(this.manager.store, backupId, this.manager.clock, this.pendingPartitions(backupId), { collector: this.manager.collectorIdentity() });
     return backupStatusOf(backupId, deleted, this.cluster.options.partitionCount);
   }
 

@@ -6,11 +6,13 @@ import { listAll } from '../store/backup-store.js';
 import { contentsKeyPrefix } from './backup-layout.js';
 import type { Manifest } from './manifest.js';
 import { listBackupManifests, updateManifest } from './manifest-store.js';
-import { collectChunks } from './chunk-collection.js';
+import { collectChunks, type CollectorIdentity } from './chunk-collection.js';
 
 export interface DeleteOptions extends StoreCallOptions {
   /** Run a chunk collection of each partition of a format v2 backup afterwards (default true; retention collects once per run instead). */
   readonly collect?: boolean;
+  /** Who collects (the engine's backup manager: BackupManager.collectorIdentity). */
+  readonly collector?: CollectorIdentity;
 }
 
 /**
@@ -44,7 +46,7 @@ export async function deleteBackup(
   }
   if (options.collect !== false) {
     const chunked = new Set(deleted.filter((manifest) => manifest.formatVersion === 2).map((manifest) => manifest.id.partitionId));
-    for (const partitionId of chunked) await collectChunks(store, partitionId, { ...call, clock });
+    for (const partitionId of chunked) await collectChunks(store, partitionId, { ...call, clock, ...(options.collector === undefined ? {} : { identity: options.collector }) });
   }
   return deleted;
 }

@@ -21,6 +21,9 @@ import type { BackupCoverage } from '../engine/records.js';
 import { reconcilePartition } from './backup-reconcile.js';
 import type { ChunkCodec } from './chunk-format.js';
 import { ChunkMemory } from './chunk-memory.js';
+import { processIncarnation, type CollectorIdentity } from './chunk-collection.js';
+import { hostname } from 'node:os';
+import { resolve } from 'node:path';
 
 export interface BackupManagerOptions {
   readonly store: BackupStore;
@@ -202,6 +205,15 @@ export class BackupManager implements BackupHook {
     const pin = pinCheckpoint(partition, checkpoint, this.requireCluster().nodeOf(checkpoint.partitionId));
     const task = this.run(partition, pin).finally(() => this.active.delete(key));
     this.active.set(key, task);
+  }
+
+  /**
+   * Who this manager's chunk collections are: the engine's host and data directory, and this process.
+   * An engine owns its data directory, so a collection record of the same owner from another process
+   * was left by a crash and need not wait out its lease.
+   */
+  collectorIdentity(): CollectorIdentity {
+    return { owner: `${hostname()}:${resolve(this.requireCluster().options.dataDirectory)}`, incarnation: processIncarnation };
   }
 
   private memoryOf(partitionId: number): ChunkMemory {

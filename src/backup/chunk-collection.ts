@@ -19,7 +19,23 @@ export interface CollectionRecord {
   readonly leaseMs: number;
   /** SHA-256s of the chunks this run may delete (empty until it has chosen them). */
   readonly condemned: readonly string[];
+  /** Who collects (an engine: its host and data directory) and which process of it; see CollectorIdentity. */
+  readonly owner?: string;
+  readonly incarnation?: string;
 }
+
+/**
+ * A collector's identity. An owner runs one process at a time (an engine owns its data directory), so a
+ * record of the same owner from another incarnation was left by a process that is gone: it is stale at
+ * once, not only after twice its lease, and a crash during a collection does not hold up the next one.
+ */
+export interface CollectorIdentity {
+  readonly owner: string;
+  readonly incarnation: string;
+}
+
+/** This process's incarnation. */
+export const processIncarnation = randomBytes(8).toString('hex');
 
 export function collectionRecordKey(partitionId: number): string {
   return `collections/${partitionId}.json`;
@@ -53,6 +69,7 @@ export interface CollectionResult {
 export interface CollectOptions extends StoreCallOptions {
   readonly clock: Clock;
   readonly leaseMs?: number;
+  readonly identity?: CollectorIdentity;
   /** Test hook: called between the steps of the protocol (FORMAT.md, "Chunk collection"). */
   readonly onStep?: (step: 'record-created' | 'condemned' | 'rechecked') => Promise<void> | void;
 }
@@ -75,6 +92,7 @@ export async function collectChunks(store: BackupStore, partitionId: number, opt
     startedAt: new Date(startedMs).toISOString(),
     leaseMs,
     condemned: [],
+    ...(options.identity === undefined ? {} : { owner: options.identity.owner, incarnation: options.identity.incarnation }),
   };
   if (!(await claimRecord(store, record, clock, call))) return { ran: false, chunksDeleted: 0, bytesFreed: 0, chunksKept: 0 };
   await options.onStep?.('record-created');
@@ -120,7 +138,8 @@ export async function referencedChunks(store: BackupStore, partitionId: number, 
 
 /**
  * Creates the record create-only. An existing record of a live run means another collection is
- * running (false); one older than twice its lease belongs to a run that died: it is removed, once.
+ * running (false); one older than twice its lease, or one of this owner's earlier process, belongs to a
+ * run that died: it is removed, once.
  */
 async function claimRecord(store: BackupStore, record: CollectionRecord, clock: Clock, options: StoreCallOptions): Promise<boolean> {
   for (let attempt = 0; attempt < 2; attempt++) {
@@ -134,7 +153,8 @@ async function claimRecord(store: BackupStore, record: CollectionRecord, clock: 
     if (existing === undefined) continue;
     const startedMs = existing.record === undefined ? Number.NEGATIVE_INFINITY : Date.parse(existing.record.startedAt);
     const leaseMs = existing.record?.leaseMs ?? 0;
-    if (clock.nowMs() - startedMs < 2 * leaseMs) return false;
+    const ownersEarlierProcess = record.owner !== undefined && existing.record?.owner === record.owner && existing.record.incarnation !== record.incarnation;
+    if (!ownersEarlierProcess && clock.nowMs() - startedMs < 2 * leaseMs) return false;
     await store.delete(collectionRecordKey(record.partitionId), options);
   }
   return false;
@@ -159,6 +179,8 @@ function parseRecord(bytes: Buffer, partitionId: number): CollectionRecord | und
       typeof document.startedAt === 'string' &&
       Number.isFinite(Date.parse(document.startedAt)) &&
       Number.isSafeInteger(document.leaseMs) &&
+      (document.owner === undefined || typeof document.owner === 'string') &&
+      (document.incarnation === undefined || typeof document.incarnation === 'string') &&
       Array.isArray(document.condemned) &&
       document.condemned.every((sha256) => typeof sha256 === 'string' && /^[0-9a-f]{64}$/.test(sha256));
     return valid ? (document as CollectionRecord) : undefined;

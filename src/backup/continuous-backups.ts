@@ -67,6 +67,7 @@ export class ContinuousBackups {
       windowMs: config.retentionWindowMs,
       partitionCount: cluster.options.partitionCount,
       onDeleted: (checkpointId) => this.recordDeleted(checkpointId),
+      ...(this.options.manager === undefined ? {} : { collector: this.options.manager.collectorIdentity() }),
       ...(this.options.log === undefined ? {} : { log: this.options.log }),
     });
     await this.reconcileDeleted(store, run.deleted);

@@ -5,7 +5,7 @@ import { manifestsPrefix, parseManifestKey } from './backup-layout.js';
 import type { Manifest } from './manifest.js';
 import { readManifest } from './manifest-store.js';
 import { deleteBackup } from './backup-deletion.js';
-import { collectChunks } from './chunk-collection.js';
+import { collectChunks, type CollectorIdentity } from './chunk-collection.js';
 
 /** One backup id as retention sees it: the manifests of its partitions. */
 export interface RetentionCandidate {
@@ -70,6 +70,8 @@ export interface RetentionOptions {
   readonly onDeleted: (checkpointId: number) => void;
   readonly log?: (line: string) => void;
   readonly signal?: AbortSignal;
+  /** Who collects chunks (BackupManager.collectorIdentity). */
+  readonly collector?: CollectorIdentity;
 }
 
 /**
@@ -106,7 +108,9 @@ async function collectEveryPartition(options: RetentionOptions): Promise<void> {
   const call = options.signal === undefined ? {} : { signal: options.signal };
   for (let partitionId = 1; partitionId <= options.partitionCount; partitionId++) {
     try {
-      const result = await collectChunks(options.store, partitionId, { ...call, clock: options.clock });
+      const identity = options.collector === undefined ? {} : { identity: options.collector };
+      const result = await collectChunks(options.store, partitionId, { ...call, clock: options.clock, ...identity });
+      if (!result.ran) options.log?.(`retention: partition ${partitionId}: another chunk collection is running; this one is skipped`);
       if (result.chunksDeleted > 0) options.log?.(`retention: partition ${partitionId}: deleted ${result.chunksDeleted} chunk(s) no backup uses (${result.bytesFreed} bytes)`);
     } catch (error) {
       options.log?.(`retention: partition ${partitionId}: chunk collection failed: ${error instanceof Error ? error.message : String(error)}`);

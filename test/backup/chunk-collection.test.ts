@@ -136,6 +136,23 @@ describe('chunk collection', () => {
     expect(await readCollectionRecord(store, 1)).toBeUndefined();
   });
 
+  it('takes over at once the record its owner left in an earlier process, and leaves other owners\' records to their lease', async () => {
+    const directory = await freshDirectory();
+    const store = new FileSystemBackupStore(join(directory, 'store'));
+    const clock = new ManualClock(1_700_000_000_000);
+    const [orphan] = await files(directory, ['orphan']);
+    await backup(store, 1, [orphan!], clock);
+    await updateManifest(store, backupId(1), 'DELETED', clock);
+    const left = (owner: string, incarnation: string) => ({ formatVersion: 1, partitionId: 1, collectorId: 'x', startedAt: new Date(clock.nowMs()).toISOString(), leaseMs: chunkCollectionLeaseMs, condemned: [], owner, incarnation });
+    const identity = { owner: 'host:/data', incarnation: 'now' };
+    await store.put(collectionRecordKey(1), Buffer.from(JSON.stringify(left('other-host:/data', 'before'))));
+    expect(await collectChunks(store, 1, { clock, identity })).toMatchObject({ ran: false });
+    await store.put(collectionRecordKey(1), Buffer.from(JSON.stringify(left('host:/data', 'now'))));
+    expect(await collectChunks(store, 1, { clock, identity })).toMatchObject({ ran: false });
+    await store.put(collectionRecordKey(1), Buffer.from(JSON.stringify(left('host:/data', 'before'))));
+    expect(await collectChunks(store, 1, { clock, identity })).toMatchObject({ ran: true, chunksDeleted: 1 });
+  });
+
   it('fails a backup with CHUNK_COLLECTION_BUSY when a record condemning its chunk does not go away', async () => {
     const directory = await freshDirectory();
     const store = new FileSystemBackupStore(join(directory, 'store'));

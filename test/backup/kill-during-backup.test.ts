@@ -9,6 +9,7 @@ import { parseChunkKey } from '../../src/backup/chunk-format.js';
 import { collectChunks, referencedChunks } from '../../src/backup/chunk-collection.js';
 import { listRetentionCandidates } from '../../src/backup/retention.js';
 import { verifyBackup } from '../../src/verify/verify-backup.js';
+import type { Manifest } from '../../src/backup/manifest.js';
 import { temporaryDirectory } from '../engine/helpers.js';
 
 const bin = new URL('../../src/cli/bin.ts', import.meta.url).pathname;
@@ -49,22 +50,35 @@ describe('kill -9 during continuous backups and retention', () => {
     for (let kill = 0; kill < kills; kill++) {
       await engineRun(dataDirectory, storeDirectory, 'SIGKILL', 1 + random.int(3), random.int(1500));
     }
+    const store = new FileSystemBackupStore(storeDirectory);
+    const idOf = (manifest: Manifest): string => `${manifest.id.partitionId}/${manifest.id.checkpointId}`;
+    const interrupted = (await listRetentionCandidates(store)).flatMap((candidate) => candidate.manifests).filter((manifest) => manifest.status === 'IN_PROGRESS');
     const last = await engineRun(dataDirectory, storeDirectory, 'SIGTERM', 2, 0);
     expect(last).toContain('engine stopped cleanly');
-    const store = new FileSystemBackupStore(storeDirectory);
     const manifests = (await listRetentionCandidates(store)).flatMap((candidate) => candidate.manifests);
-    expect(manifests.filter((manifest) => manifest.status === 'IN_PROGRESS')).toEqual([]);
+    // The start marked every backup the kills interrupted FAILED (retention may have deleted it since);
+    // only a backup the clean stop itself interrupted may be IN_PROGRESS, until the next start.
+    const statusOf = new Map(manifests.map((manifest) => [idOf(manifest), manifest.status]));
+    for (const manifest of interrupted) expect([idOf(manifest), statusOf.get(idOf(manifest))]).toEqual([idOf(manifest), expect.stringMatching(/^(FAILED|DELETED)$/)]);
     const completedIds = [...new Set(manifests.filter((manifest) => manifest.status === 'COMPLETED').map((manifest) => manifest.id.checkpointId))];
     expect(completedIds.length).toBeGreaterThan(0);
     for (const backupId of completedIds) {
       const report = await verifyBackup(store, backupId, { level: 'full' });
-      expect(report.findings.filter((finding) => finding.code !== 'PARTITION_MISSING'), `backup ${backupId}`).toEqual([]);
+      // A kill may leave one partition's backup FAILED (or deleted) beside a COMPLETED one: that is reported as
+      // such; what a COMPLETED partition backup holds must pass every check.
+      const incomplete = new Set(['PARTITION_MISSING', 'PARTITION_NOT_COMPLETED']);
+      const findings = report.findings.filter((finding) => !incomplete.has(finding.code)).map((finding) => `${finding.code}: ${finding.message}`);
+      expect(findings, `backup ${backupId}`).toEqual([]);
     }
-    // One more collection per partition leaves exactly the chunks that live manifests reference.
+    // One more collection per partition leaves no orphan: every stored chunk is referenced by a live manifest
+    // (an interrupted backup's intent may reference chunks it never stored; a COMPLETED one never does).
     for (let partitionId = 1; partitionId <= partitionCount; partitionId++) {
       await collectChunks(store, partitionId, { clock: systemClock });
-      const stored = (await listAll(store, `chunks/${partitionId}/`)).map((entry) => parseChunkKey(entry.key)?.sha256);
-      expect(new Set(stored)).toEqual(await referencedChunks(store, partitionId));
+      const stored = new Set((await listAll(store, `chunks/${partitionId}/`)).map((entry) => parseChunkKey(entry.key)?.sha256));
+      const referenced = await referencedChunks(store, partitionId);
+      expect([...stored].filter((sha256) => sha256 === undefined || !referenced.has(sha256))).toEqual([]);
+      const completed = manifests.filter((manifest) => manifest.status === 'COMPLETED' && manifest.id.partitionId === partitionId);
+      for (const manifest of completed) for (const file of manifest.files) for (const chunk of file.chunks ?? []) expect(stored.has(chunk.sha256)).toBe(true);
     }
   }, 120_000);
 });
