@@ -53,11 +53,34 @@ async function backup(store: FileSystemBackupStore, checkpointId: number, chunke
   return uploadChunkedBackup(store, backupId(checkpointId), descriptor({ partitionCount: 1 }), () => Promise.resolve(chunked), clock, options);
 }
 
+interface Setup {
+  readonly directory: string;
+  readonly store: FileSystemBackupStore;
+  readonly clock: ManualClock;
+}
+
+async function setup(): Promise<Setup> {
+  const directory = await freshDirectory();
+  return { directory, store: new FileSystemBackupStore(join(directory, 'store')), clock: new ManualClock(1_700_000_000_000) };
+}
+
+/** A store whose backup 1 held one chunk and was deleted: the chunk is an orphan. */
+async function withOrphan(content: string): Promise<Setup & { orphan: ChunkedFile }> {
+  const context = await setup();
+  const [orphan] = await files(context.directory, [content]);
+  await backup(context.store, 1, [orphan!], context.clock);
+  await updateManifest(context.store, backupId(1), 'DELETED', context.clock);
+  return { ...context, orphan: orphan! };
+}
+
+/** A collection record as a collector that is not this test's left it. */
+function recordOf(clock: ManualClock, fields: { collectorId: string; condemned: readonly string[]; owner?: string; incarnation?: string }): Buffer {
+  return Buffer.from(JSON.stringify({ formatVersion: 1, partitionId: 1, startedAt: new Date(clock.nowMs()).toISOString(), leaseMs: chunkCollectionLeaseMs, ...fields }));
+}
+
 describe('chunk collection', () => {
   it('frees the chunks only deleted and failed backups used, and keeps every chunk a live manifest references', async () => {
-    const directory = await freshDirectory();
-    const store = new FileSystemBackupStore(join(directory, 'store'));
-    const clock = new ManualClock(1_700_000_000_000);
+    const { directory, store, clock } = await setup();
     const [a, shared, b] = await files(directory, ['a', 'shared', 'b']);
     await backup(store, 1, [a!, shared!], clock);
     await backup(store, 2, [shared!, b!], clock);
@@ -72,15 +95,10 @@ describe('chunk collection', () => {
   });
 
   it('keeps the chunks of a backup still IN_PROGRESS, from its intent on', async () => {
-    const directory = await freshDirectory();
-    const store = new FileSystemBackupStore(join(directory, 'store'));
-    const clock = new ManualClock(1_700_000_000_000);
-    const [orphan] = await files(directory, ['orphan']);
-    await backup(store, 1, [orphan!], clock);
-    await updateManifest(store, backupId(1), 'DELETED', clock);
+    const { store, clock, orphan } = await withOrphan('orphan');
     // Backup 2 has claimed its id and written its intent (W1, W2), referencing the chunk, and stops there.
     await createManifest(store, newManifest(backupId(2), descriptor({ partitionCount: 1 }), clock));
-    await updateManifest(store, backupId(2), 'IN_PROGRESS', clock, { files: [orphan!.file] });
+    await updateManifest(store, backupId(2), 'IN_PROGRESS', clock, { files: [orphan.file] });
     expect(await collectChunks(store, 1, { clock })).toMatchObject({ ran: true, chunksDeleted: 0, chunksKept: 1 });
     // Once it failed, nothing references the chunk any more.
     await updateManifest(store, backupId(2), 'FAILED', clock, { failureReason: 'stopped' });
@@ -88,12 +106,7 @@ describe('chunk collection', () => {
   });
 
   it('makes a backup that reuses a chunk condemned after the second listing wait, then upload it again', async () => {
-    const directory = await freshDirectory();
-    const store = new FileSystemBackupStore(join(directory, 'store'));
-    const clock = new ManualClock(1_700_000_000_000);
-    const [reused] = await files(directory, ['reused']);
-    await backup(store, 1, [reused!], clock);
-    await updateManifest(store, backupId(1), 'DELETED', clock);
+    const { store, clock, orphan: reused } = await withOrphan('reused');
     const waits: number[] = [];
     let writer: Promise<unknown> | undefined;
     const result = await collectChunks(store, 1, {
@@ -105,7 +118,7 @@ describe('chunk collection', () => {
           waits.push(ms);
           return new Promise((resolve) => setTimeout(resolve, 5));
         };
-        writer = backup(store, 2, [reused!], clock, wait);
+        writer = backup(store, 2, [reused], clock, wait);
         for (let attempt = 0; attempt < 200 && waits.length === 0; attempt++) await new Promise((resolve) => setTimeout(resolve, 5));
         expect((await readManifest(store, backupId(2))).files).toHaveLength(1);
       },
@@ -121,14 +134,8 @@ describe('chunk collection', () => {
   });
 
   it('lets one collection run at a time, and takes over the record of one that died', async () => {
-    const directory = await freshDirectory();
-    const store = new FileSystemBackupStore(join(directory, 'store'));
-    const clock = new ManualClock(1_700_000_000_000);
-    const [orphan] = await files(directory, ['orphan']);
-    await backup(store, 1, [orphan!], clock);
-    await updateManifest(store, backupId(1), 'DELETED', clock);
-    const dead = { formatVersion: 1, partitionId: 1, collectorId: 'dead', startedAt: new Date(clock.nowMs()).toISOString(), leaseMs: chunkCollectionLeaseMs, condemned: [addressOf(orphan)] };
-    await store.put(collectionRecordKey(1), Buffer.from(JSON.stringify(dead)));
+    const { store, clock, orphan } = await withOrphan('orphan');
+    await store.put(collectionRecordKey(1), recordOf(clock, { collectorId: 'dead', condemned: [addressOf(orphan)] }));
     expect(await collectChunks(store, 1, { clock })).toMatchObject({ ran: false });
     expect(await storedChunks(store)).toHaveLength(1);
     clock.advance(2 * chunkCollectionLeaseMs);
@@ -137,29 +144,21 @@ describe('chunk collection', () => {
   });
 
   it('takes over at once the record its owner left in an earlier process, and leaves other owners\' records to their lease', async () => {
-    const directory = await freshDirectory();
-    const store = new FileSystemBackupStore(join(directory, 'store'));
-    const clock = new ManualClock(1_700_000_000_000);
-    const [orphan] = await files(directory, ['orphan']);
-    await backup(store, 1, [orphan!], clock);
-    await updateManifest(store, backupId(1), 'DELETED', clock);
-    const left = (owner: string, incarnation: string) => ({ formatVersion: 1, partitionId: 1, collectorId: 'x', startedAt: new Date(clock.nowMs()).toISOString(), leaseMs: chunkCollectionLeaseMs, condemned: [], owner, incarnation });
+    const { store, clock } = await withOrphan('orphan');
+    const left = (owner: string, incarnation: string): Buffer => recordOf(clock, { collectorId: 'x', condemned: [], owner, incarnation });
     const identity = { owner: 'host:/data', incarnation: 'now' };
-    await store.put(collectionRecordKey(1), Buffer.from(JSON.stringify(left('other-host:/data', 'before'))));
+    await store.put(collectionRecordKey(1), left('other-host:/data', 'before'));
     expect(await collectChunks(store, 1, { clock, identity })).toMatchObject({ ran: false });
-    await store.put(collectionRecordKey(1), Buffer.from(JSON.stringify(left('host:/data', 'now'))));
+    await store.put(collectionRecordKey(1), left('host:/data', 'now'));
     expect(await collectChunks(store, 1, { clock, identity })).toMatchObject({ ran: false });
-    await store.put(collectionRecordKey(1), Buffer.from(JSON.stringify(left('host:/data', 'before'))));
+    await store.put(collectionRecordKey(1), left('host:/data', 'before'));
     expect(await collectChunks(store, 1, { clock, identity })).toMatchObject({ ran: true, chunksDeleted: 1 });
   });
 
   it('fails a backup with CHUNK_COLLECTION_BUSY when a record condemning its chunk does not go away', async () => {
-    const directory = await freshDirectory();
-    const store = new FileSystemBackupStore(join(directory, 'store'));
-    const clock = new ManualClock(1_700_000_000_000);
+    const { directory, store, clock } = await setup();
     const [chunk] = await files(directory, ['chunk']);
-    const stuck = { formatVersion: 1, partitionId: 1, collectorId: 'stuck', startedAt: new Date(clock.nowMs()).toISOString(), leaseMs: chunkCollectionLeaseMs, condemned: [addressOf(chunk)] };
-    await store.put(collectionRecordKey(1), Buffer.from(JSON.stringify(stuck)));
+    await store.put(collectionRecordKey(1), recordOf(clock, { collectorId: 'stuck', condemned: [addressOf(chunk)] }));
     const wait = (ms: number): Promise<void> => {
       clock.advance(ms);
       return Promise.resolve();
