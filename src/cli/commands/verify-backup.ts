@@ -6,7 +6,7 @@ import { CutlineError, isCutlineError } from '../../errors.js';
 import { openBackupStore } from '../../store/store-config.js';
 import { allFindings, verifyLevels, type VerifyLevel, type VerifyReport } from '../../verify/findings.js';
 import { renderJunit } from '../../verify/junit-report.js';
-import { renderJson, renderText } from '../../verify/text-report.js';
+import { backupSummaryLines, renderJson, renderText } from '../../verify/text-report.js';
 import { verifyBackups, type BackupSelection } from '../../verify/verify-backup.js';
 import { storeConfigFromArguments, withStoreOptions, type StoreArguments } from '../store-options.js';
 import { requireBackupId } from './backup-arguments.js';
@@ -71,9 +71,9 @@ export const verifyBackupCommand: CommandModule<object, VerifyBackupArguments> =
     } else {
       const output = resolve(argv.output);
       await writeReport(output, rendered);
-      const summary = renderText({ ...report, backups: report.backups.map((backup) => ({ ...backup, findings: [] })), findings: [] }).split('\n');
       const count = allFindings(report).length;
-      process.stdout.write(`${summary.slice(0, -2).join('\n')}\n${count === 0 ? 'no findings' : `${count} finding${count === 1 ? '' : 's'}`}: report written to ${output}\n`);
+      const verdict = `${count === 0 ? 'no findings' : `${count} finding${count === 1 ? '' : 's'}`}: report written to ${output}`;
+      process.stdout.write(`${[...backupSummaryLines(report), verdict].join('\n')}\n`);
     }
     // Never 0 with a finding: CI pipelines gate on this.
     process.exitCode = allFindings(report).length === 0 ? 0 : 1;
