@@ -9,7 +9,7 @@ import { renderJunit } from '../../verify/junit-report.js';
 import { backupSummaryLines, renderJson, renderText } from '../../verify/text-report.js';
 import { verifyBackups, type BackupSelection } from '../../verify/verify-backup.js';
 import { storeConfigFromArguments, withStoreOptions, type StoreArguments } from '../store-options.js';
-import { requireBackupId } from './backup-arguments.js';
+import { idOption, requireBackupId } from './backup-arguments.js';
 import { rangesReport, renderRangesText, type RangesReport } from '../../verify/ranges-report.js';
 import { readPointInTimeListing } from '../../restore/pitr-listing.js';
 
@@ -17,7 +17,7 @@ const reportFormats = ['text', 'json', 'junit'] as const;
 type ReportFormat = (typeof reportFormats)[number];
 
 interface VerifyBackupArguments extends StoreArguments {
-  readonly backupId: number | undefined;
+  readonly backupId: string | undefined;
   readonly latest: boolean | undefined;
   readonly all: boolean | undefined;
   readonly level: VerifyLevel;
@@ -33,7 +33,7 @@ export const verifyBackupCommand: CommandModule<object, VerifyBackupArguments> =
   builder: (yargs: Argv) =>
     withStoreOptions(
       yargs
-        .option('backupId', { type: 'number', describe: 'Verify this backup (checkpoint) id' })
+        .option('backupId', idOption('Verify this backup (checkpoint) id'))
         .option('latest', { type: 'boolean', describe: 'Verify the newest backup id that is not still IN_PROGRESS' })
         .option('all', { type: 'boolean', describe: 'Verify every backup id in the store (except ones IN_PROGRESS or DELETED everywhere)' })
         .option('level', { choices: verifyLevels, default: 'full' as const, describe: 'presence: files exist with their sizes; checksum: + SHA-256; full: + log CRCs, checkpoint record, snapshot, cross-partition consistency' })
