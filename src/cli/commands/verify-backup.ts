@@ -86,8 +86,13 @@ async function reportRanges(argv: VerifyBackupArguments): Promise<void> {
   if (given > 0 || argv.format === 'junit') {
     throw new CutlineError('USAGE', '--ranges reports every backup of the store, as text or JSON: it takes no --backupId, --latest, --all or --format junit', { hint: 'verify-backup --store S --ranges' });
   }
+  const config = storeConfigFromArguments(argv);
+  // As for the checks: a mistyped directory must not pass for an empty store (exit 1).
+  if (config.kind === 'filesystem' && !(await isDirectory(config.directory))) {
+    throw new CutlineError('USAGE', `--store ${config.directory} is not a directory`, { hint: 'Point --store at the backup store directory, or use s3://bucket/prefix.' });
+  }
   await checkOutputPath(argv.output);
-  const store = openBackupStore(storeConfigFromArguments(argv));
+  const store = openBackupStore(config);
   let report: RangesReport;
   try {
     report = rangesReport(await readPointInTimeListing(store));
