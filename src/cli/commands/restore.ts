@@ -93,12 +93,19 @@ async function planFromArguments(argv: ArgumentsCamelCase<RestoreArguments>, sto
 
 /** An ISO 8601 time must carry its zone: a restore at 3 a.m. must not depend on the machine's time zone. */
 const isoTimePattern = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+const zonelessTimePattern = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?$/;
+
+/** The accepted forms, shown with the operator's own time when only its zone is missing. */
+function toTimeHint(given: string): string {
+  const time = zonelessTimePattern.test(given) ? given : '2026-12-04T10:00:00';
+  return `Add the zone to the time: ${time}Z for UTC, or an offset such as ${time}+01:00.`;
+}
 
 function pointInTimeTarget(argv: ArgumentsCamelCase<RestoreArguments>): PointInTimeTarget | undefined {
   if (argv.to !== undefined) {
     const toTimeMs = Date.parse(argv.to);
     if (!isoTimePattern.test(argv.to) || Number.isNaN(toTimeMs)) {
-      throw new CutlineError('USAGE', `--to must be an ISO 8601 time with a zone, such as 2026-11-21T03:00:00Z, got ${JSON.stringify(argv.to)}`);
+      throw new CutlineError('USAGE', `--to must be an ISO 8601 time with a zone, such as 2026-11-21T03:00:00Z, got ${JSON.stringify(argv.to)}`, { hint: toTimeHint(argv.to) });
     }
     return { toTimeMs };
   }
