@@ -78,7 +78,7 @@ export const errorCodes = {
   // Point-in-time restore (issue 6).
   RESTORE_GAP: { exitCode: 3, description: 'A point-in-time restore needs log positions of a partition that no chain of contiguous backups holds.' },
   RESTORE_STITCH: { exitCode: 3, description: 'Two consecutive backups of a point-in-time restore chain disagree on the records they both hold.' },
-  RESTORE_POINT_NOT_FOUND: { exitCode: 3, description: 'No checkpoint is at or before the --to time, or no partition knows the --to-checkpoint id.' },
+  RESTORE_POINT_NOT_FOUND: { exitCode: 3, description: 'No checkpoint is at or before the --to time, or no partition has a checkpoint id at or above the --to-checkpoint id.' },
   // End of restore block.
   DEMO_STEP_FAILED: { exitCode: 3, description: 'A step of `cutline demo` failed; its message names the command and its error.' },
   // Trace validation (src/tla/trace).

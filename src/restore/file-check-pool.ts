@@ -5,7 +5,7 @@ import { assert } from '../assert.js';
 import { receiveError } from '../errors.js';
 import { restoreCheckThreadsMax } from '../limits.js';
 import { startModuleWorker } from '../module-worker.js';
-import type { FileCheckResult, FromFileCheckWorker, ToFileCheckWorker } from './file-check-protocol.js';
+import type { FileCheckResult, FromFileCheckWorker, ReleasedMessage, ToFileCheckWorker } from './file-check-protocol.js';
 import type { PartitionPlan } from './restore-plan.js';
 import type { RestoredPartition } from './restore-partition.js';
 import type { SegmentCheckContext } from './segment-check.js';
@@ -28,8 +28,17 @@ export interface FileCheckRequest {
 interface Thread {
   readonly worker: Worker;
   readonly jobs: Set<number>;
-  readonly exited: Promise<void>;
+  /** Set when the worker died: it is neither released nor reused. */
+  dead: boolean;
 }
+
+/**
+ * Threads of closed pools, kept for this process's next restore (at most restoreCheckThreadsMax). A
+ * thread loads the restore's module graph when it starts, which from source (tsx) costs more than a
+ * small restore; tests and the simulator restore hundreds of times, the CLI once. An idle thread holds
+ * no file and no job, and is unref'd, so it never keeps the process alive.
+ */
+const idleWorkers: Worker[] = [];
 
 interface Pending {
   readonly thread: Thread;
@@ -83,12 +92,14 @@ export class FileCheckPool {
     return message.restored;
   }
 
-  /** Closes every file the threads hold and waits for them to end. Unsettled jobs stay unsettled. */
+  /**
+   * Closes every file the threads hold and waits until they have; the threads then wait idle for the
+   * next pool of the process (idleWorkers). Unsettled jobs stay unsettled.
+   */
   async close(): Promise<void> {
     this.closed = true;
     this.pending.clear();
-    for (const thread of this.threads) thread.worker.postMessage({ kind: 'shutdown' } satisfies ToFileCheckWorker);
-    await Promise.all(this.threads.map((thread) => thread.exited));
+    await Promise.all(this.threads.map(release));
     this.threads.length = 0;
   }
 
@@ -114,12 +125,9 @@ export class FileCheckPool {
     if (idle !== undefined || this.threads.length >= this.threadCount) {
       return idle ?? this.threads.reduce((best, thread) => (thread.jobs.size < best.jobs.size ? thread : best));
     }
-    const worker = startModuleWorker(new URL(`./file-check-worker${extensionOf(import.meta.url)}`, import.meta.url));
-    const thread: Thread = {
-      worker,
-      jobs: new Set(),
-      exited: new Promise((resolve) => worker.once('exit', () => resolve())),
-    };
+    const worker = idleWorkers.pop() ?? startModuleWorker(new URL(`./file-check-worker${extensionOf(import.meta.url)}`, import.meta.url));
+    worker.removeAllListeners().ref();
+    const thread: Thread = { worker, jobs: new Set(), dead: false };
     worker.on('message', (message: FromFileCheckWorker) => this.onMessage(thread, message));
     worker.on('error', (error) => this.onDeath(thread, error));
     worker.on('exit', (exitCode) => this.onDeath(thread, new Error(`a restore file-check thread exited with code ${exitCode}`)));
@@ -136,6 +144,7 @@ export class FileCheckPool {
   }
 
   private onDeath(thread: Thread, error: Error): void {
+    thread.dead = true;
     for (const job of thread.jobs) {
       const pending = this.pending.get(job);
       this.pending.delete(job);
@@ -145,6 +154,33 @@ export class FileCheckPool {
     const index = this.threads.indexOf(thread);
     if (index >= 0 && !this.closed) this.threads.splice(index, 1);
   }
+}
+
+/** Detaches a closed pool's thread once it has closed its files: it waits in idleWorkers, or ends when enough wait there. */
+async function release(thread: Thread): Promise<void> {
+  const { worker } = thread;
+  if (thread.dead) return;
+  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+  const released = new Promise<boolean>((resolve) => {
+    worker.on('message', (message: FromFileCheckWorker | ReleasedMessage) => {
+      if (message.kind === 'released') resolve(true);
+    });
+    void exited.then(() => resolve(false));
+  });
+  worker.postMessage({ kind: 'release' } satisfies ToFileCheckWorker);
+  if (!(await released) || thread.dead) return;
+  if (idleWorkers.length >= restoreCheckThreadsMax) {
+    worker.postMessage({ kind: 'shutdown' } satisfies ToFileCheckWorker);
+    return exited;
+  }
+  worker.removeAllListeners().unref();
+  // A thread that dies while idle (it should not) leaves the list; its error must not crash the process.
+  const forget = (): void => {
+    const index = idleWorkers.indexOf(worker);
+    if (index >= 0) idleWorkers.splice(index, 1);
+  };
+  worker.on('error', forget).on('exit', forget);
+  idleWorkers.push(worker);
 }
 
 function defaultThreadCount(): number {

@@ -20,9 +20,16 @@ export type ToFileCheckWorker =
   /** Finish a downloaded partition in staging (restore-partition.ts): snapshot check, segments placed, log truncated. */
   | { readonly kind: 'finish-partition'; readonly job: number; readonly stagedData: string; readonly partition: PartitionPlan }
   /** Close every file and end the thread. */
-  | { readonly kind: 'shutdown' };
+  | { readonly kind: 'shutdown' }
+  /** Close every file and forget every job, answer `released`, and wait for the next pool's jobs. */
+  | { readonly kind: 'release' };
 
 export type FromFileCheckWorker =
   | { readonly kind: 'checked'; readonly job: number; readonly result: FileCheckResult }
   | { readonly kind: 'finished-partition'; readonly job: number; readonly restored: RestoredPartition }
   | { readonly kind: 'failed'; readonly job: number; readonly error: TransferredError };
+
+/** The answer to `release`: the thread holds no file and no job. */
+export interface ReleasedMessage {
+  readonly kind: 'released';
+}

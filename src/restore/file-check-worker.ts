@@ -4,7 +4,7 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 import { assert } from '../assert.js';
 import { transferError } from '../errors.js';
-import type { FromFileCheckWorker, ToFileCheckWorker } from './file-check-protocol.js';
+import type { FromFileCheckWorker, ReleasedMessage, ToFileCheckWorker } from './file-check-protocol.js';
 import { finishPartition } from './restore-partition.js';
 import { SegmentChecker } from './segment-check.js';
 
@@ -27,9 +27,10 @@ const checks = new Map<number, Check>();
 const buffer = Buffer.allocUnsafe(readBytes);
 
 port.on('message', (message: ToFileCheckWorker) => {
-  if (message.kind === 'shutdown') {
+  if (message.kind === 'shutdown' || message.kind === 'release') {
     for (const job of [...checks.keys()]) drop(job);
-    port.close();
+    if (message.kind === 'shutdown') port.close();
+    else post({ kind: 'released' });
     return;
   }
   const job = message.job;
@@ -41,7 +42,7 @@ port.on('message', (message: ToFileCheckWorker) => {
   }
 });
 
-function handle(message: Exclude<ToFileCheckWorker, { kind: 'shutdown' }>): void {
+function handle(message: Exclude<ToFileCheckWorker, { kind: 'shutdown' | 'release' }>): void {
   switch (message.kind) {
     case 'check': {
       const fd = openSync(message.path, 'r');
@@ -92,6 +93,6 @@ function drop(job: number): void {
   closeSync(check.fd);
 }
 
-function post(message: FromFileCheckWorker): void {
+function post(message: FromFileCheckWorker | ReleasedMessage): void {
   port?.postMessage(message);
 }

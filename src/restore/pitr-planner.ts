@@ -121,13 +121,18 @@ export function partitionViews(request: Pick<PointInTimeRestoreRequest, 'manifes
   return views;
 }
 
-/** The checkpoint id `i`: the one asked for, or the newest whose timestamp (on any partition) is at or before the time. */
+/**
+ * The checkpoint id `i`: for `--to-checkpoint I` the smallest checkpoint id >= I of any partition (I itself
+ * when it is one), else the newest whose timestamp (on any partition) is at or before the time. An I that
+ * is no checkpoint is not refused: no partition has a checkpoint id from I up to i, so each partition's first
+ * checkpoint >= I is its first >= i (the same consistent cut, DESIGN.md), and the plan names a real checkpoint.
+ */
 function pickCheckpoint(views: readonly PartitionView[], target: PointInTimeTarget): RangeCheckpoint {
   const all = views.flatMap((view) => view.checkpoints);
   if ('checkpointId' in target) {
-    const found = all.find((checkpoint) => checkpoint.checkpointId === target.checkpointId);
+    const found = cutFor(all, target.checkpointId);
     if (found === undefined) {
-      throw new CutlineError('RESTORE_POINT_NOT_FOUND', `no partition has a checkpoint with id ${target.checkpointId}`, { hint: 'List the checkpoints with `cutline verify-backup --ranges` or GET /backups/state.' });
+      throw new CutlineError('RESTORE_POINT_NOT_FOUND', `no partition has a checkpoint with id >= ${target.checkpointId}`, { hint: 'List the checkpoints with `cutline verify-backup --ranges` or GET /backups/state.' });
     }
     return found;
   }

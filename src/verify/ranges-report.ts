@@ -37,6 +37,9 @@ export interface RangesReport {
 
 /** The report of a listing; the windows use the same rules as the point-in-time planner (pitr-planner.ts). */
 export function rangesReport(listing: PointInTimeListing): RangesReport {
+  // A store without a COMPLETED backup has nothing to restore: an empty window (exit 1, a finding for the
+  // pipeline), not a store that cannot be read (exit 2), which is what agreedPartitionCount's error would make it.
+  if (!listing.manifests.some((manifest) => manifest.status === 'COMPLETED')) return { partitionCount: 0, partitions: [], windows: [] };
   const partitionCount = agreedPartitionCount(listing.manifests);
   const views = partitionViews(listing, partitionCount);
   const partitions = views.map((view) => ({
@@ -78,6 +81,7 @@ function time(ms: number | undefined): string {
 /** The report as lines an operator reads. */
 export function renderRangesText(report: RangesReport): string {
   const lines: string[] = [];
+  if (report.partitionCount === 0) lines.push('no COMPLETED backup in the store');
   for (const partition of report.partitions) {
     lines.push(`partition ${partition.partitionId}: ${partition.ranges.length} range${partition.ranges.length === 1 ? '' : 's'}, ${partition.gaps.length} gap${partition.gaps.length === 1 ? '' : 's'}`);
     for (const range of partition.ranges) {

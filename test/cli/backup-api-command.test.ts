@@ -1,7 +1,6 @@
 // `cutline backup take|status|list|delete` against a real `cutline engine start --store --api-port` process.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { runCli } from '../support/run-cli.js';
@@ -13,17 +12,34 @@ let engine: ChildProcessWithoutNullStreams;
 let engineOutput = '';
 let apiUrl = '';
 
+/**
+ * Resolves with the first match of `pattern` in what the engine printed, as soon as it prints it; rejects
+ * if the engine exits first. The test's timeout is the only limit: a busy machine only makes it later.
+ */
+function engineSays(pattern: RegExp): Promise<RegExpExecArray> {
+  return new Promise((resolve, reject) => {
+    const look = (): void => {
+      const match = pattern.exec(engineOutput);
+      if (match === null) return;
+      engine.stdout.off('data', look);
+      engine.off('close', exited);
+      resolve(match);
+    };
+    const exited = (code: number | null): void => reject(new Error(`the engine exited (${String(code)}) before it printed ${String(pattern)}:\n${engineOutput}`));
+    engine.stdout.on('data', look);
+    engine.once('close', exited);
+    look();
+  });
+}
+
 beforeAll(async () => {
   const [dataDirectory, storeDirectory] = [await freshDirectory(), await freshDirectory()];
   engine = spawn(process.execPath, ['--import', 'tsx', bin, 'engine', 'start', '--data-dir', dataDirectory, '--partitions', '2', '--workload-rate', '300', '--store', storeDirectory, '--api-port', '0']);
-  engine.stdout.on('data', (chunk: Buffer) => (engineOutput += chunk.toString()));
   engine.stderr.on('data', (chunk: Buffer) => (engineOutput += chunk.toString()));
-  for (let attempt = 0; attempt < 400 && apiUrl === ''; attempt++) {
-    apiUrl = /management API listening on (\S+)/.exec(engineOutput)?.[1] ?? '';
-    await sleep(25);
-  }
-  if (apiUrl === '') throw new Error(`the engine did not start its API:\n${engineOutput}`);
-}, 20_000);
+  // Registered first, so that engineSays sees every chunk already appended.
+  engine.stdout.on('data', (chunk: Buffer) => (engineOutput += chunk.toString()));
+  apiUrl = (await engineSays(/management API listening on (\S+)/))[1] ?? '';
+}, 120_000);
 afterAll(async () => {
   const closed = new Promise((resolve) => engine.once('close', resolve));
   engine.kill('SIGTERM');
@@ -51,9 +67,10 @@ describe('cutline backup take|status|list|delete', () => {
   it('takes a backup, follows it to COMPLETED, lists it, deletes it, and refuses its id afterwards', async () => {
     const taken = await run(['backup', 'take', '--api', apiUrl, '--backupId', '3']);
     expect(taken).toMatchObject({ code: 0, stdout: 'Backup 3 started on every partition; follow it with `cutline backup status --backupId 3`\n' });
-    let status = await statusOf(3);
-    for (let attempt = 0; attempt < 400 && status.status !== 'COMPLETED'; attempt++, status = await statusOf(3)) await sleep(25);
-    expect(status.status).toBe('COMPLETED');
+    // The engine logs each partition's outcome after its COMPLETED manifest is written.
+    await engineSays(/backup 3: partition 1 (COMPLETED|FAILED)/);
+    await engineSays(/backup 3: partition 2 (COMPLETED|FAILED)/);
+    expect((await statusOf(3)).status).toBe('COMPLETED');
 
     const text = await run(['backup', 'status', '--backupId', '3', '--api', apiUrl]);
     expect(text.stdout).toMatch(/^Backup 3: COMPLETED\n {2}partition 1 \(node 0\): COMPLETED; checkpoint at \d+, (snapshot \d+-\d+|no snapshot), log \d+\.\.\d+, \d+ files, [0-9.]+ [KMG]?i?B \([0-9.]+ [KMG]?i?B added to the store\), format v2, /);
@@ -69,7 +86,7 @@ describe('cutline backup take|status|list|delete', () => {
         'hint: Ids are never reused, even after a backup was deleted: pass an id above 3, or omit it.\n',
     );
     vi.unstubAllEnvs();
-  }, 30_000);
+  }, 120_000);
 
   it('reports a missing backup, a missing API setting and an unreachable API with their codes', async () => {
     const missing = await run(['backup', 'status', '--backupId', '77', '--api', apiUrl]);

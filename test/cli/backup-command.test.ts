@@ -57,10 +57,34 @@ describe('cutline backup export|import', () => {
     expect(noStore.stderr).toContain('error [USAGE]: no backup store is configured');
     expect(noStore.stderr).toContain('hint: Pass --store');
     const badId = await run(['backup', 'export', '--backupId', '-3', '--out', join(directory, 'x.tar'), '--store', directory]);
-    expect(badId.stderr).toContain('--backupId must be a non-negative integer, got -3');
+    expect(badId.stderr).toContain('--backupId must be a positive integer, got "-3"');
     const missing = await run(['backup', 'export', '--backupId', '404', '--out', join(directory, 'y.tar'), '--store', directory]);
     expect(missing.code).toBe(3);
     expect(missing.stderr).toContain('error [BACKUP_NOT_FOUND]');
     await expect(stat(join(directory, 'y.tar'))).rejects.toThrow();
+  });
+});
+
+describe('a backup id that is not a positive integer', () => {
+  const api = ['--api', 'http://127.0.0.1:9'];
+  it.each([
+    ['backup take', ['backup', 'take', ...api]],
+    ['backup status', ['backup', 'status', ...api]],
+    ['backup delete', ['backup', 'delete', ...api]],
+    ['backup export', ['backup', 'export', '--out', 'never.tar', '--store', '.']],
+    ['verify-backup', ['verify-backup', '--store', '.']],
+    ['restore', ['restore', '--store', '.', '--data-dir', 'never']],
+  ])('is refused by %s with the value as given (USAGE, exit 2)', async (_name, command) => {
+    for (const [given, shown] of [['abc', '"abc"'], ['0', '"0"'], ['1.5', '"1.5"'], ['', '""']]) {
+      const run = await runCli([...command, '--backupId', given as string]);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain(`error [USAGE]: --backupId must be a positive integer, got ${shown as string}\nhint: `);
+    }
+  });
+
+  it('is refused as --to-checkpoint too', async () => {
+    const run = await runCli(['restore', '--to-checkpoint', 'abc', '--store', '.', '--data-dir', 'never']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('error [USAGE]: --to-checkpoint must be a positive integer, got "abc"');
   });
 });

@@ -7,15 +7,19 @@ import { temporaryDirectory } from '../engine/helpers.js';
 
 const bin = new URL('../../src/cli/bin.ts', import.meta.url).pathname;
 
-/** Runs `cutline engine start ...args`; with `progressLines`, sends SIGTERM after that many progress lines. */
-function engineStart(args: string[], env: Record<string, string>, progressLines = 0): Promise<{ code: number | null; output: string }> {
+/**
+ * Runs `cutline engine start ...args`; with `stopWhen`, sends SIGTERM once it holds, asked whenever the
+ * engine prints (it prints a progress line every second): what the test needs, not a time that a busy
+ * machine may not have been enough for.
+ */
+function engineStart(args: string[], env: Record<string, string>, stopWhen?: (output: string) => boolean): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', bin, 'engine', 'start', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     let output = '';
     let sent = false;
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
-      if (progressLines > 0 && !sent && (output.match(/^processed \d+ records/gm)?.length ?? 0) >= progressLines) {
+      if (stopWhen !== undefined && !sent && stopWhen(output)) {
         sent = true;
         child.kill('SIGTERM');
       }
@@ -46,7 +50,14 @@ describe('cutline engine start with backup configuration', () => {
     const configFile = path.join(temporaryDirectory('cli-config'), 'cutline.json');
     fs.writeFileSync(configFile, JSON.stringify({ backup: { continuous: true, checkpointInterval: 'PT1S', schedule: 'PT1H' } }));
     const args = ['--data-dir', temporaryDirectory('cli-data'), '--partitions', '2', '--workload-rate', '50', '--store', storeDirectory, '--config', configFile, '--backup-schedule', 'PT1S'];
-    const result = await engineStart(args, {}, 3);
+    // Both partitions have begun a backup (manifests) and written metadata.json with a checkpoint.
+    const written = (): boolean =>
+      [1, 2].every((partitionId) => {
+        const metadata = path.join(storeDirectory, 'metadata', String(partitionId), 'metadata.json');
+        const manifests = path.join(storeDirectory, 'manifests', String(partitionId));
+        return fs.existsSync(metadata) && (JSON.parse(fs.readFileSync(metadata, 'utf8')) as { checkpoints: unknown[] }).checkpoints.length > 0 && fs.existsSync(manifests) && fs.readdirSync(manifests).length > 0;
+      });
+    const result = await engineStart(args, {}, (output) => /checkpoint \d+ \(SCHEDULED_BACKUP\) requested by node 0/.test(output) && written());
     expect(result.output).toContain('backup config: continuous on, checkpoint interval PT1S, schedule PT1S, retention window off, retention cleanup off');
     expect(result.output).toMatch(/checkpoint \d+ \(SCHEDULED_BACKUP\) requested by node 0/);
     expect(result.code).toBe(0);

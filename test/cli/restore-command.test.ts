@@ -59,6 +59,11 @@ describe('cutline restore', () => {
     const badTime = await run(['restore', '--to', '2026-11-21 03:00', '--store', storeDirectory, '--data-dir', join(target, 'x')]);
     expect(badTime.code).toBe(2);
     expect(badTime.stderr).toContain('error [USAGE]: --to must be an ISO 8601 time with a zone, such as 2026-11-21T03:00:00Z, got "2026-11-21 03:00"');
+    expect(badTime.stderr).toContain('hint: Add the zone to the time: 2026-12-04T10:00:00Z for UTC, or an offset such as 2026-12-04T10:00:00+01:00.');
+    const zoneless = await run(['restore', '--to', '2026-12-04T10:00:00', '--store', storeDirectory, '--data-dir', join(target, 'x')]);
+    expect(zoneless.code).toBe(2);
+    expect(zoneless.stderr).toContain('error [USAGE]: --to must be an ISO 8601 time with a zone');
+    expect(zoneless.stderr).toContain('hint: Add the zone to the time: 2026-12-04T10:00:00Z for UTC, or an offset such as 2026-12-04T10:00:00+01:00.');
     const early = await run(['restore', '--to', '2000-01-01T00:00:00Z', '--store', storeDirectory, '--data-dir', join(target, 'x')]);
     expect(early.code).toBe(3);
     expect(early.stderr).toContain('error [RESTORE_POINT_NOT_FOUND]: no checkpoint is at or before 2000-01-01T00:00:00.000Z');

@@ -154,6 +154,15 @@ describe('point-in-time restore planner', () => {
       message: 'cannot restore to checkpoint 6: partition 2 needs its cut at position 55 (checkpoint 6), but positions 36..55 are in no backup chain',
     });
     expect(refusal(request({ toTimeMs: 999 }))).toEqual({ code: 'RESTORE_POINT_NOT_FOUND', message: 'no checkpoint is at or before 1970-01-01T00:00:00.999Z: the oldest is checkpoint 1 at 1970-01-01T00:00:01.000Z' });
-    expect(refusal(request({ checkpointId: 8 }))).toEqual({ code: 'RESTORE_POINT_NOT_FOUND', message: 'no partition has a checkpoint with id 8' });
+    expect(refusal(request({ checkpointId: 8 }))).toEqual({ code: 'RESTORE_POINT_NOT_FOUND', message: 'no partition has a checkpoint with id >= 8' });
+  });
+
+  it('restores --to-checkpoint I that is no checkpoint to each partition\'s first checkpoint >= I, as the help says', () => {
+    // Without marker 3 on partition 1, no partition has checkpoint 3: the first checkpoint >= 3 is backup 4 everywhere.
+    const withoutThree = { checkpoints: new Map([...markers].map(([partitionId, list]) => [partitionId, list.filter((entry) => entry.checkpointId !== 3)])) };
+    expect(planPointInTimeRestore(request({ checkpointId: 3 }, withoutThree)).target).toEqual({ kind: 'pointInTime', backupId: 4, checkpointTimestampMs: 4_000, toTimeMs: null });
+    expect(chains(request({ checkpointId: 3 }, withoutThree))).toEqual(chains(request({ checkpointId: 4 }, withoutThree)));
+    // Partition 2 never saw marker 3, so its cut for 3 is backup 4; partition 1's is marker 3 itself.
+    expect(planPointInTimeRestore(request({ checkpointId: 3 })).partitions.map((partition) => partition.cut)).toEqual([{ checkpointId: 3, position: 30 }, { checkpointId: 4, position: 35 }]);
   });
 });

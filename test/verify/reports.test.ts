@@ -132,6 +132,22 @@ describe('JSON', () => {
   });
 });
 
+describe('the summary on stdout when the report goes to a file', () => {
+  it.each(['text', 'json', 'junit'] as const)('never calls a backup with findings OK (--format %s --output)', async (format) => {
+    const directory = await newDirectory();
+    const fixture = brokenFixtures.find((entry) => entry.name === 'path-traversal');
+    if (fixture === undefined) throw new Error('fixture missing');
+    const store = await brokenCopy(fixture, directory);
+    const output = join(directory, `report.${format}`);
+    const run = await runCli(['verify-backup', '--store', store, '--all', '--level', 'full', '--format', format, '--output', output]);
+    expect(run.code).toBe(1);
+    const backupLine = run.stdout.split('\n').find((line) => line.startsWith('backup 1: '));
+    expect(backupLine).toMatch(/: 2 findings(, \d+ checks? skipped)?$/);
+    expect(run.stdout).not.toMatch(/: OK\b/);
+    expect(run.stdout).toContain(`2 findings: report written to ${output}`);
+  });
+});
+
 describe('the README', () => {
   it('has a row for every finding code with its check', async () => {
     const readme = await readFile(new URL('../../README.md', import.meta.url), 'utf8');

@@ -106,6 +106,18 @@ describe('segment object names', () => {
   });
 });
 
+describe('verify-backup --ranges on a store without a COMPLETED backup', () => {
+  it('reports nothing restorable as a finding (exit 1), as text and as JSON', async () => {
+    const store = await newDirectory();
+    const text = await runCli(['verify-backup', '--store', store, '--ranges']);
+    expect(text).toMatchObject({ code: 1, stderr: '' });
+    expect(text.stdout).toBe('no COMPLETED backup in the store\nrestorable window: none (no checkpoint is reachable on every partition)\n');
+    const json = await runCli(['verify-backup', '--store', store, '--ranges', '--format', 'json']);
+    expect(json.code).toBe(1);
+    expect(JSON.parse(json.stdout)).toEqual({ partitionCount: 0, partitions: [], windows: [] });
+  });
+});
+
 describe('verify-backup exit 2', () => {
   it('refuses a command line without exactly one of --backupId, --latest, --all', async () => {
     for (const argv of [[], ['--latest', '--all'], ['--backupId', '1', '--latest']]) {
@@ -116,9 +128,11 @@ describe('verify-backup exit 2', () => {
   });
 
   it('refuses a store directory that does not exist', async () => {
-    const run = await runCli(['verify-backup', '--store', '/nonexistent/cutline-store', '--latest']);
-    expect(run).toMatchObject({ code: 2, stdout: '' });
-    expect(run.stderr).toContain('error [USAGE]: --store /nonexistent/cutline-store is not a directory');
+    for (const selection of ['--latest', '--ranges']) {
+      const run = await runCli(['verify-backup', '--store', '/nonexistent/cutline-store', selection]);
+      expect(run).toMatchObject({ code: 2, stdout: '' });
+      expect(run.stderr).toContain('error [USAGE]: --store /nonexistent/cutline-store is not a directory');
+    }
   });
 
   it('refuses a --temp-dir that is a file and an --output that is a directory, leaving nothing behind', async () => {

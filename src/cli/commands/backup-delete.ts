@@ -2,10 +2,10 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import type { BackupStatus } from '../../backup/backup-status.js';
 import { apiUrlFrom, callApi, printJson, withApiOptions, type ApiArguments } from '../api-client.js';
-import { requireBackupId } from './backup-arguments.js';
+import { idOption, requireBackupId } from './backup-arguments.js';
 
 interface DeleteArguments extends ApiArguments {
-  readonly backupId: number;
+  readonly backupId: string;
 }
 
 export const backupDeleteCommand: CommandModule<object, DeleteArguments> = {
@@ -13,7 +13,7 @@ export const backupDeleteCommand: CommandModule<object, DeleteArguments> = {
   describe: 'Delete one backup: its manifests become DELETED, its contents are removed; the id is never reused',
   builder: (yargs: Argv) =>
     withApiOptions(
-      yargs.option('backupId', { type: 'number', demandOption: true, describe: 'The backup id' }).example('$0 backup delete --backupId 12', 'Delete backup 12, using CUTLINE_API'),
+      yargs.option('backupId', idOption('The backup id', true)).example('$0 backup delete --backupId 12', 'Delete backup 12, using CUTLINE_API'),
     ),
   handler: async (argv: ArgumentsCamelCase<DeleteArguments>) => {
     const backupId = requireBackupId(argv.backupId);

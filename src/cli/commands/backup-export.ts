@@ -6,10 +6,10 @@ import { CutlineError } from '../../errors.js';
 import { exportBackup } from '../../backup/archive.js';
 import { openBackupStore } from '../../store/store-config.js';
 import { storeConfigFromArguments, withStoreOptions, type StoreArguments } from '../store-options.js';
-import { formatBytes, requireBackupId } from './backup-arguments.js';
+import { formatBytes, idOption, requireBackupId } from './backup-arguments.js';
 
 interface ExportArguments extends StoreArguments {
-  readonly backupId: number;
+  readonly backupId: string;
   readonly out: string;
 }
 
@@ -19,7 +19,7 @@ export const backupExportCommand: CommandModule<object, ExportArguments> = {
   builder: (yargs: Argv) =>
     withStoreOptions(
       yargs
-        .option('backupId', { type: 'number', demandOption: true, describe: 'The backup (checkpoint) id to export' })
+        .option('backupId', idOption('The backup (checkpoint) id to export', true))
         .option('out', { type: 'string', demandOption: true, describe: 'The tar file to write; it must not exist' })
         .example('$0 backup export --backupId 5 --out backup-5.tar --store /var/backups', 'Export backup 5 from a directory store'),
     ),

@@ -2,10 +2,10 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import type { BackupStatus } from '../../backup/backup-status.js';
 import { apiUrlFrom, callApi, printJson, withApiOptions, type ApiArguments } from '../api-client.js';
-import { formatBytes, requireBackupId } from './backup-arguments.js';
+import { formatBytes, idOption, requireBackupId } from './backup-arguments.js';
 
 interface StatusArguments extends ApiArguments {
-  readonly backupId: number;
+  readonly backupId: string;
 }
 
 export const backupStatusCommand: CommandModule<object, StatusArguments> = {
@@ -14,7 +14,7 @@ export const backupStatusCommand: CommandModule<object, StatusArguments> = {
   builder: (yargs: Argv) =>
     withApiOptions(
       yargs
-        .option('backupId', { type: 'number', demandOption: true, describe: 'The backup id' })
+        .option('backupId', idOption('The backup id', true))
         .example('$0 backup status --backupId 12 --api http://127.0.0.1:9600', 'Show backup 12'),
     ),
   handler: async (argv: ArgumentsCamelCase<StatusArguments>) => {

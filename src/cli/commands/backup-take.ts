@@ -1,9 +1,10 @@
 // `cutline backup take`: asks the running engine (its management API) for a new backup on every partition.
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { apiUrlFrom, callApi, printJson, withApiOptions, type ApiArguments } from '../api-client.js';
+import { idOption, requireBackupId } from './backup-arguments.js';
 
 interface TakeArguments extends ApiArguments {
-  readonly backupId: number | undefined;
+  readonly backupId: string | undefined;
 }
 
 export const backupTakeCommand: CommandModule<object, TakeArguments> = {
@@ -12,12 +13,13 @@ export const backupTakeCommand: CommandModule<object, TakeArguments> = {
   builder: (yargs: Argv) =>
     withApiOptions(
       yargs
-        .option('backupId', { type: 'number', describe: 'The new backup id: greater than every earlier one (default: generated from the clock)' })
+        .option('backupId', idOption('The new backup id: greater than every earlier one (default: generated from the clock)'))
         .example('$0 backup take --api http://127.0.0.1:9600', 'Take a backup with a generated id')
         .example('$0 backup take --backupId 12 --json', 'Take backup 12, using CUTLINE_API'),
     ),
   handler: async (argv: ArgumentsCamelCase<TakeArguments>) => {
-    const answer = (await callApi(apiUrlFrom(argv), 'POST', '/backups', argv.backupId === undefined ? undefined : { backupId: argv.backupId })) as { backupId: number };
+    const body = argv.backupId === undefined ? undefined : { backupId: requireBackupId(argv.backupId) };
+    const answer = (await callApi(apiUrlFrom(argv), 'POST', '/backups', body)) as { backupId: number };
     if (argv.json) return printJson(answer);
     process.stdout.write(`Backup ${answer.backupId} started on every partition; follow it with \`cutline backup status --backupId ${answer.backupId}\`\n`);
   },

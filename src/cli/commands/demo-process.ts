@@ -30,9 +30,19 @@ function spawnCutline(args: readonly string[]): ChildProcess {
   return spawn(process.execPath, [cutlineBinPath(), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
-/** Runs one CLI step to completion; prints it (unless quiet) and returns its standard output. */
-export async function runStep(args: readonly string[], options: { quiet?: boolean } = {}): Promise<string> {
-  if (options.quiet !== true) process.stdout.write(`  $ cutline ${args.join(' ')}\n`);
+export interface StepOptions {
+  /** Do not show the step's output (JSON the demo reads); its command line is shown all the same. */
+  readonly quiet?: boolean;
+  /** The step repeats the one just shown (a poll): its command line is not shown again. */
+  readonly repeat?: boolean;
+}
+
+/**
+ * Runs one CLI step to completion and returns its standard output. Every step's command line is shown
+ * as typed, the quiet ones too: the demo promises an operator can retype each step.
+ */
+export async function runStep(args: readonly string[], options: StepOptions = {}): Promise<string> {
+  if (options.repeat !== true) process.stdout.write(`  $ cutline ${args.join(' ')}\n`);
   const child = spawnCutline(args);
   let stdout = '';
   let stderr = '';

@@ -38,8 +38,10 @@ function lastPositions(dataDir: string): number[] {
 async function takeBackup(api: string): Promise<number> {
   const taken = JSON.parse(await runStep(['backup', 'take', '--api', api, '--json'], { quiet: true })) as { backupId: number };
   say(`    backup ${taken.backupId} triggered; the engine keeps processing while partitions upload`);
+  const statusStep = ['backup', 'status', '--api', api, '--backupId', String(taken.backupId), '--json'];
   for (let attempt = 0; attempt < 100; attempt += 1) {
-    const status = JSON.parse(await runStep(['backup', 'status', '--api', api, '--backupId', String(taken.backupId), '--json'], { quiet: true })) as { status: string };
+    // Shown once: the polls after the first repeat it.
+    const status = JSON.parse(await runStep(statusStep, { quiet: true, repeat: attempt > 0 })) as { status: string };
     if (status.status === 'COMPLETED') return taken.backupId;
     if (status.status === 'FAILED') throw new CutlineError('BACKUP_INCOMPLETE', `demo backup ${taken.backupId} failed`);
     await sleep(200);

@@ -10,24 +10,28 @@ export interface ProgressView {
   stop(): void;
 }
 
-/** A bar of bytes with the file count, on stderr; only when stderr is a terminal and the output is not JSON. */
+/**
+ * A bar of bytes with the file count, on stderr; only when stderr is a terminal and the output is not JSON.
+ * The formatted sizes are `{bytesDone}` and `{bytesTotal}`: cli-progress fills its own `{total}` (the raw
+ * byte count) over a payload field of that name, which showed "604.7 KiB of 619170".
+ */
 export function progressView(enabled: boolean, plan: RestorePlan): ProgressView {
   if (!enabled) return { update: () => {}, stop: () => {} };
   const bar = new cliProgress.SingleBar(
     {
       stream: process.stderr,
-      format: 'restoring [{bar}] {percentage}% | {done} of {total} | {filesDone}/{filesTotal} files | {speed}',
+      format: 'restoring [{bar}] {percentage}% | {bytesDone} of {bytesTotal} | {filesDone}/{filesTotal} files | {speed}',
       hideCursor: true,
       etaBuffer: 50,
     },
     cliProgress.Presets.shades_classic,
   );
   const startedMs = Date.now();
-  bar.start(Math.max(1, plan.totalBytes), 0, { done: formatBytes(0), total: formatBytes(plan.totalBytes), filesDone: 0, filesTotal: plan.totalFiles, speed: '' });
+  bar.start(Math.max(1, plan.totalBytes), 0, { bytesDone: formatBytes(0), bytesTotal: formatBytes(plan.totalBytes), filesDone: 0, filesTotal: plan.totalFiles, speed: '' });
   return {
     update: (progress) => {
       const seconds = Math.max(0.001, (Date.now() - startedMs) / 1000);
-      bar.update(progress.bytesDone, { done: formatBytes(progress.bytesDone), filesDone: progress.filesDone, speed: `${formatBytes(progress.bytesDone / seconds)}/s` });
+      bar.update(progress.bytesDone, { bytesDone: formatBytes(progress.bytesDone), filesDone: progress.filesDone, speed: `${formatBytes(progress.bytesDone / seconds)}/s` });
     },
     stop: () => bar.stop(),
   };

@@ -15,13 +15,13 @@ import type { RestorePlan } from '../../restore/restore-plan.js';
 import type { BackupStore } from '../../store/backup-store.js';
 import { executeRestore } from '../../restore/restore-executor.js';
 import { storeConfigFromArguments, withStoreOptions, type StoreArguments } from '../store-options.js';
-import { requireBackupId } from './backup-arguments.js';
+import { idOption, requireBackupId } from './backup-arguments.js';
 import { formatPlan, formatSummary, progressView } from './restore-output.js';
 
 interface RestoreArguments extends StoreArguments {
-  readonly backupId: number | undefined;
+  readonly backupId: string | number | undefined;
   readonly to: string | undefined;
-  readonly 'to-checkpoint': number | undefined;
+  readonly 'to-checkpoint': string | number | undefined;
   readonly 'data-dir': string | undefined;
   readonly 'node-id': number;
   readonly 'cluster-size': number;
@@ -36,9 +36,9 @@ export const restoreCommand: CommandModule<object, RestoreArguments> = {
   builder: (yargs: Argv) =>
     withStoreOptions(
       yargs
-        .option('backupId', { type: 'number', describe: 'The backup (checkpoint) id to restore' })
+        .option('backupId', idOption('The backup (checkpoint) id to restore'))
         .option('to', { type: 'string', describe: 'Point-in-time restore: to the newest checkpoint at or before this ISO 8601 time with a zone (2026-11-21T03:00:00Z)' })
-        .option('to-checkpoint', { type: 'number', describe: 'Point-in-time restore: to this checkpoint id (a MARKER or a backup); each partition is cut at its first checkpoint >= it' })
+        .option('to-checkpoint', idOption('Point-in-time restore: to this checkpoint id (a MARKER or a backup); each partition is cut at its first checkpoint >= it'))
         .conflicts('backupId', ['to', 'to-checkpoint'])
         .conflicts('to', 'to-checkpoint')
         .option('data-dir', { type: 'string', describe: 'The data directory to restore into; it must be empty (lost+found aside) [env CUTLINE_DATA_DIR]' })
@@ -93,17 +93,23 @@ async function planFromArguments(argv: ArgumentsCamelCase<RestoreArguments>, sto
 
 /** An ISO 8601 time must carry its zone: a restore at 3 a.m. must not depend on the machine's time zone. */
 const isoTimePattern = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+const zonelessTimePattern = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?$/;
+
+/** The accepted forms, shown with the operator's own time when only its zone is missing. */
+function toTimeHint(given: string): string {
+  const time = zonelessTimePattern.test(given) ? given : '2026-12-04T10:00:00';
+  return `Add the zone to the time: ${time}Z for UTC, or an offset such as ${time}+01:00.`;
+}
 
 function pointInTimeTarget(argv: ArgumentsCamelCase<RestoreArguments>): PointInTimeTarget | undefined {
   if (argv.to !== undefined) {
     const toTimeMs = Date.parse(argv.to);
     if (!isoTimePattern.test(argv.to) || Number.isNaN(toTimeMs)) {
-      throw new CutlineError('USAGE', `--to must be an ISO 8601 time with a zone, such as 2026-11-21T03:00:00Z, got ${JSON.stringify(argv.to)}`);
+      throw new CutlineError('USAGE', `--to must be an ISO 8601 time with a zone, such as 2026-11-21T03:00:00Z, got ${JSON.stringify(argv.to)}`, { hint: toTimeHint(argv.to) });
     }
     return { toTimeMs };
   }
   const checkpointId = argv['to-checkpoint'];
   if (checkpointId === undefined) return undefined;
-  if (!Number.isSafeInteger(checkpointId) || checkpointId < 1) throw new CutlineError('USAGE', `--to-checkpoint must be a positive integer, got ${String(checkpointId)}`);
-  return { checkpointId };
+  return { checkpointId: requireBackupId(checkpointId, '--to-checkpoint') };
 }

@@ -6,10 +6,10 @@ import { CutlineError, isCutlineError } from '../../errors.js';
 import { openBackupStore } from '../../store/store-config.js';
 import { allFindings, verifyLevels, type VerifyLevel, type VerifyReport } from '../../verify/findings.js';
 import { renderJunit } from '../../verify/junit-report.js';
-import { renderJson, renderText } from '../../verify/text-report.js';
+import { backupSummaryLines, renderJson, renderText } from '../../verify/text-report.js';
 import { verifyBackups, type BackupSelection } from '../../verify/verify-backup.js';
 import { storeConfigFromArguments, withStoreOptions, type StoreArguments } from '../store-options.js';
-import { requireBackupId } from './backup-arguments.js';
+import { idOption, requireBackupId } from './backup-arguments.js';
 import { rangesReport, renderRangesText, type RangesReport } from '../../verify/ranges-report.js';
 import { readPointInTimeListing } from '../../restore/pitr-listing.js';
 
@@ -17,7 +17,7 @@ const reportFormats = ['text', 'json', 'junit'] as const;
 type ReportFormat = (typeof reportFormats)[number];
 
 interface VerifyBackupArguments extends StoreArguments {
-  readonly backupId: number | undefined;
+  readonly backupId: string | undefined;
   readonly latest: boolean | undefined;
   readonly all: boolean | undefined;
   readonly level: VerifyLevel;
@@ -33,7 +33,7 @@ export const verifyBackupCommand: CommandModule<object, VerifyBackupArguments> =
   builder: (yargs: Argv) =>
     withStoreOptions(
       yargs
-        .option('backupId', { type: 'number', describe: 'Verify this backup (checkpoint) id' })
+        .option('backupId', idOption('Verify this backup (checkpoint) id'))
         .option('latest', { type: 'boolean', describe: 'Verify the newest backup id that is not still IN_PROGRESS' })
         .option('all', { type: 'boolean', describe: 'Verify every backup id in the store (except ones IN_PROGRESS or DELETED everywhere)' })
         .option('level', { choices: verifyLevels, default: 'full' as const, describe: 'presence: files exist with their sizes; checksum: + SHA-256; full: + log CRCs, checkpoint record, snapshot, cross-partition consistency' })
@@ -71,9 +71,9 @@ export const verifyBackupCommand: CommandModule<object, VerifyBackupArguments> =
     } else {
       const output = resolve(argv.output);
       await writeReport(output, rendered);
-      const summary = renderText({ ...report, backups: report.backups.map((backup) => ({ ...backup, findings: [] })), findings: [] }).split('\n');
       const count = allFindings(report).length;
-      process.stdout.write(`${summary.slice(0, -2).join('\n')}\n${count === 0 ? 'no findings' : `${count} finding${count === 1 ? '' : 's'}`}: report written to ${output}\n`);
+      const verdict = `${count === 0 ? 'no findings' : `${count} finding${count === 1 ? '' : 's'}`}: report written to ${output}`;
+      process.stdout.write(`${[...backupSummaryLines(report), verdict].join('\n')}\n`);
     }
     // Never 0 with a finding: CI pipelines gate on this.
     process.exitCode = allFindings(report).length === 0 ? 0 : 1;
@@ -86,8 +86,13 @@ async function reportRanges(argv: VerifyBackupArguments): Promise<void> {
   if (given > 0 || argv.format === 'junit') {
     throw new CutlineError('USAGE', '--ranges reports every backup of the store, as text or JSON: it takes no --backupId, --latest, --all or --format junit', { hint: 'verify-backup --store S --ranges' });
   }
+  const config = storeConfigFromArguments(argv);
+  // As for the checks: a mistyped directory must not pass for an empty store (exit 1).
+  if (config.kind === 'filesystem' && !(await isDirectory(config.directory))) {
+    throw new CutlineError('USAGE', `--store ${config.directory} is not a directory`, { hint: 'Point --store at the backup store directory, or use s3://bucket/prefix.' });
+  }
   await checkOutputPath(argv.output);
-  const store = openBackupStore(storeConfigFromArguments(argv));
+  const store = openBackupStore(config);
   let report: RangesReport;
   try {
     report = rangesReport(await readPointInTimeListing(store));
