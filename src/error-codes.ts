@@ -27,6 +27,7 @@ export const errorCodes = {
   STORE_KEY_INVALID: { exitCode: 2, description: 'An object key is empty, absolute, has `..`, NUL or a character outside the key alphabet.' },
   STORE_RANGE_INVALID: { exitCode: 3, description: 'A byte range lies outside the object it was asked of.' },
   STORE_SIZE_MISMATCH: { exitCode: 3, description: 'A body held more or fewer bytes than its declared size.' },
+  STORE_SYMLINK: { exitCode: 3, description: 'An object of a filesystem store, or a directory on its way, is a symbolic link; the store never reads or writes through one.' },
   MANIFEST_INVALID: { exitCode: 3, description: 'A backup manifest is not valid JSON or violates the manifest schema.' },
   MANIFEST_VERSION: { exitCode: 3, description: 'A backup manifest has a format version this cutline cannot read.' },
   MANIFEST_TRANSITION: { exitCode: 3, description: 'A backup status change is not one of the legal transitions.' },
