@@ -100,5 +100,11 @@ describe('cutline restore', () => {
     expect(missing.stderr).toContain('error [BACKUP_NOT_FOUND]');
     const noDirectory = await run(['restore', '--backupId', '1', '--store', storeDirectory]);
     expect(noDirectory.stderr).toContain('error [USAGE]: no data directory is given');
+    // An empty value would otherwise resolve to the current directory.
+    for (const empty of ['', ' ']) {
+      const emptyDirectory = await run(['restore', '--backupId', '1', '--store', storeDirectory, '--data-dir', empty]);
+      expect(emptyDirectory.code).toBe(2);
+      expect(emptyDirectory.stderr).toContain(`error [USAGE]: --data-dir is empty (${JSON.stringify(empty)})`);
+    }
   });
 });

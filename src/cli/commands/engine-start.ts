@@ -19,6 +19,7 @@ import { storeConfigFromArguments, withStoreOptions, type StoreArguments } from 
 import { backupConfigFromArguments, withBackupConfigOptions, type BackupConfigArguments } from '../backup-config-options.js';
 import { describeBackupConfig } from '../../engine/backup-config.js';
 import { ContinuousBackups } from '../../backup/continuous-backups.js';
+import { requireDataDirectory } from '../data-directory-option.js';
 
 interface StartArguments extends StoreArguments, BackupConfigArguments {
   dataDir: string;
@@ -51,6 +52,7 @@ export const engineStartCommand: CommandModule<object, StartArguments> = {
       .example('$0 engine start --data-dir d --store /b --backup-continuous --backup-checkpoint-interval PT30S --backup-schedule PT5M', 'Continuous backups')
       .example('$0 engine start --data-dir /tmp/fresh --trace run.ndjson', 'Record the protocol trace of a run from an empty data directory') as unknown as Argv<StartArguments>,
   handler: async (argv: ArgumentsCamelCase<StartArguments>) => {
+    requireDataDirectory(argv.dataDir);
     checkCount('--partitions', argv.partitions, enginePartitionsMax);
     checkCount('--nodes', argv.nodes, engineNodesMax);
     if (!(argv.workloadRate >= 0) || !(argv.checkpointIntervalMs >= 0)) {

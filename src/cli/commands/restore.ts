@@ -17,6 +17,7 @@ import { executeRestore } from '../../restore/restore-executor.js';
 import { realTargetDirectory } from '../../restore/restore-target.js';
 import { storeConfigFromArguments, withStoreOptions, type StoreArguments } from '../store-options.js';
 import { requireBackupId } from './backup-arguments.js';
+import { requireDataDirectory } from '../data-directory-option.js';
 import { formatPlan, formatSummary, progressView } from './restore-output.js';
 
 interface RestoreArguments extends StoreArguments {
@@ -56,7 +57,7 @@ export const restoreCommand: CommandModule<object, RestoreArguments> = {
   handler: async (argv: ArgumentsCamelCase<RestoreArguments>) => {
     const dataDirectoryArgument = argv['data-dir'] ?? (process.env.CUTLINE_DATA_DIR === '' ? undefined : process.env.CUTLINE_DATA_DIR);
     if (dataDirectoryArgument === undefined) throw new CutlineError('USAGE', 'no data directory is given', { hint: 'Pass --data-dir (or set CUTLINE_DATA_DIR): the empty directory the engine of this node will use.' });
-    const asGiven = resolve(dataDirectoryArgument);
+    const asGiven = resolve(requireDataDirectory(dataDirectoryArgument));
     const dataDirectory = await realTargetDirectory(asGiven);
     // Said first, so an operator who gave a link sees where the data goes before anything is written.
     const followed = dataDirectory === asGiven ? {} : { dataDirectoryAsGiven: asGiven };
