@@ -175,6 +175,15 @@ describe('backup archives', () => {
     await expect(stat(out)).rejects.toThrow();
   });
 
+  it('refuses to export a partition two nodes completed, naming both, as restore and verify-backup do', async () => {
+    const store = await sourceStoreWithBackup(8);
+    await uploadBackup(store, { partitionId: 2, checkpointId: 8, nodeId: 1 }, descriptor({ partitionCount: 2 }), [fileSource('segments/00000001.log', 'another log')], clock);
+    const out = freshPath('duplicate.tar');
+    const error = await expectCode(exportBackup(store, 8, out), 'PARTITION_DUPLICATE');
+    expect(error.message).toContain('partition 2 by nodes 0 and 1');
+    await expect(stat(out)).rejects.toThrow();
+  });
+
   it('stops an export when a stored file does not match its manifest', async () => {
     const store = await sourceStoreWithBackup(7);
     await store.put('contents/2/7/0/segments/00000001.log', Buffer.from('tampered'));

@@ -31,6 +31,7 @@ const restoreCodes: Readonly<Record<string, string>> = {
   'snapshot-metadata-position': 'RESTORE_LAYOUT',
   'snapshot-checksums-empty': 'SNAPSHOT_CORRUPT',
   'path-traversal': 'MANIFEST_INVALID',
+  'duplicate-partition': 'PARTITION_DUPLICATE',
 };
 
 /** Fixtures restore does not refuse yet, each with the reason. None today: restore refuses them all. */
