@@ -34,7 +34,7 @@ export const errorCodes = {
   BACKUP_NOT_FOUND: { exitCode: 3, description: 'No partition has a manifest for the backup id.' },
   BACKUP_INCOMPLETE: { exitCode: 3, description: 'A backup is not COMPLETED on every partition it names.' },
   PARTITION_DUPLICATE: { exitCode: 3, description: 'More than one node holds a COMPLETED backup of the same partition for the backup id, so restore and export do not know which to use.' },
-  ARCHIVE_INVALID: { exitCode: 3, description: 'A backup archive has an entry that is unsafe, unexpected or malformed.' },
+  ARCHIVE_INVALID: { exitCode: 3, description: 'A backup archive has an entry that is unsafe, unexpected or malformed, or the file is cut short.' },
   ARCHIVE_CHECKSUM: { exitCode: 3, description: 'A file in a backup archive does not match the size or SHA-256 its manifest lists.' },
   CHUNK_CORRUPT: { exitCode: 3, description: 'A stored chunk (format v2) has a broken header, or its stored or decompressed length or codec differs from its manifest.' },
   CHUNK_CODEC: { exitCode: 3, description: 'A chunk is stored with a codec this cutline, or this Node, cannot decode.' },
