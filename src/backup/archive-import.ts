@@ -58,8 +58,10 @@ interface TarProgress {
   last: string | undefined;
   /** Whether every byte of the file went into the tar reader. */
   sourceEnded: boolean;
-  /** The tar reader's own first failure (tar-stream fails with a plain Error). */
+  /** The tar reader's first failure (tar-stream fails with a plain Error). */
   tarError: unknown;
+  /** Whether reading the file failed: the tar reader then fails too, through no fault of the tar. */
+  notTheTar: boolean;
 }
 
 /**
@@ -72,12 +74,13 @@ interface TarProgress {
  */
 export async function importBackup(store: BackupStore, path: string, options: ImportOptions = {}): Promise<ArchiveSummary> {
   const state: ImportState = { header: undefined, manifests: [], expected: new Map(), written: [], chunkPartitions: new Set(), entries: 0, spoolDirectory: undefined };
-  const progress: TarProgress = { current: undefined, last: undefined, sourceEnded: false, tarError: undefined };
+  const progress: TarProgress = { current: undefined, last: undefined, sourceEnded: false, tarError: undefined, notTheTar: false };
   const source = createReadStream(path);
   try {
     const extract = tar.extract();
     extract.on('error', (error: unknown) => (progress.tarError ??= error));
     source.once('end', () => (progress.sourceEnded = true));
+    source.once('error', () => (progress.notTheTar = true));
     const feeding = pipeline(source, extract, options.signal === undefined ? {} : { signal: options.signal });
     feeding.catch(() => undefined);
     for await (const entry of extract) {
@@ -92,7 +95,8 @@ export async function importBackup(store: BackupStore, path: string, options: Im
     if (missing.length > 0) throw invalid(`the archive ends without ${missing.length} file(s) its manifests list, first ${missing[0]}`);
     for (const manifest of state.manifests) await createManifest(store, manifest, options);
   } catch (error) {
-    const failure = brokenTar(progress, source.bytesRead) ?? error;
+    // An abort also fails the tar reader, through no fault of the tar.
+    const failure = (options.signal?.aborted === true ? undefined : brokenTar(progress, source.bytesRead)) ?? error;
     for (const key of state.written) await store.delete(key).catch(() => undefined);
     // Chunks are not deleted by key: a backup running meanwhile may reuse one. A collection keeps those.
     for (const partitionId of state.chunkPartitions) await collectChunks(store, partitionId, { clock: systemClock }).catch(() => undefined);
@@ -113,7 +117,7 @@ export async function importBackup(store: BackupStore, path: string, options: Im
  */
 function brokenTar(progress: TarProgress, archiveBytes: number): CutlineError | undefined {
   const cause = progress.tarError;
-  if (cause === undefined || isCutlineError(cause)) return undefined;
+  if (cause === undefined || isCutlineError(cause) || progress.notTheTar) return undefined;
   const { current, last } = progress;
   const where =
     current !== undefined
