@@ -12,7 +12,7 @@ export interface ManagementApi {
 }
 
 /**
- * Serves POST /backups, GET /backups, GET /backups/state, GET /backups/{id} and DELETE /backups/{id}.
+ * Serves POST /backups, GET /backups, GET /backups/state, GET /backups/{id}, DELETE /backups/{id} and GET /health.
  * Port 0 picks a free port (tests); the host defaults to loopback, since the API has no authentication.
  */
 export async function startManagementApi(service: BackupApiService, port: number, host = '127.0.0.1'): Promise<ManagementApi> {
@@ -42,6 +42,10 @@ async function route(service: BackupApiService, request: IncomingMessage, respon
     if (method === 'GET') return sendJson(response, 200, { backups: await service.list() });
     throw notAllowed(method, pathname, 'GET, POST');
   }
+  if (pathname === '/health') {
+    if (method === 'GET') return sendJson(response, 200, service.health());
+    throw notAllowed(method, pathname, 'GET');
+  }
   if (pathname === '/backups/state') {
     if (method === 'GET') return sendJson(response, 200, service.backupsState());
     throw notAllowed(method, pathname, 'GET');
@@ -53,7 +57,7 @@ async function route(service: BackupApiService, request: IncomingMessage, respon
     if (method === 'DELETE') return sendJson(response, 200, await service.delete(backupId));
     throw notAllowed(method, pathname, 'GET, DELETE');
   }
-  throw new CutlineError('API_NOT_FOUND', `no route ${method} ${pathname || '/'}`, { hint: 'Routes: POST|GET /backups, GET /backups/state, GET|DELETE /backups/{id}.' });
+  throw new CutlineError('API_NOT_FOUND', `no route ${method} ${pathname || '/'}`, { hint: 'Routes: POST|GET /backups, GET /backups/state, GET|DELETE /backups/{id}, GET /health.' });
 }
 
 function parseBackupId(text: string): number {
@@ -65,7 +69,7 @@ function parseBackupId(text: string): number {
 }
 
 function notAllowed(method: string, pathname: string, allowed: string): CutlineError {
-  return new CutlineError('API_NOT_FOUND', `no route ${method} ${pathname}; it answers ${allowed}`, { hint: 'Routes: POST|GET /backups, GET /backups/state, GET|DELETE /backups/{id}.' });
+  return new CutlineError('API_NOT_FOUND', `no route ${method} ${pathname}; it answers ${allowed}`, { hint: 'Routes: POST|GET /backups, GET /backups/state, GET|DELETE /backups/{id}, GET /health.' });
 }
 
 function closeServer(server: Server): Promise<void> {

@@ -20,6 +20,8 @@ import { backupConfigFromArguments, withBackupConfigOptions, type BackupConfigAr
 import { describeBackupConfig } from '../../engine/backup-config.js';
 import { ContinuousBackups } from '../../backup/continuous-backups.js';
 import { requireDataDirectory } from '../data-directory-option.js';
+import { BackupServicesTicker } from '../../backup/services-ticker.js';
+import { HealthTrackingBackupStore, StoreHealth } from '../../store/store-health.js';
 
 interface StartArguments extends StoreArguments, BackupConfigArguments {
   dataDir: string;
@@ -74,6 +76,7 @@ export const engineStartCommand: CommandModule<object, StartArguments> = {
     });
     const log = (line: string): void => void process.stdout.write(`${line}\n`);
     const continuous = new ContinuousBackups({ cluster, clock: systemClock, config: backupConfig, log, ...(backups === undefined ? {} : { manager: backups.manager }) });
+    const services = new BackupServicesTicker({ services: continuous, clock: systemClock, log });
     const controller = new AbortController();
     const stop = () => controller.abort();
     process.once('SIGINT', stop);
@@ -89,7 +92,7 @@ export const engineStartCommand: CommandModule<object, StartArguments> = {
         await backups.manager.start(cluster);
         process.stdout.write(`backups go to ${backups.manager.store.description}\n`);
         if (argv.apiPort !== undefined) {
-          api = await startManagementApi(new BackupApiService(cluster, backups.manager, continuous), argv.apiPort, argv.apiHost);
+          api = await startManagementApi(new BackupApiService(cluster, backups.manager, continuous, backups.health), argv.apiPort, argv.apiHost);
           process.stdout.write(`management API listening on ${api.url}\n`);
         }
       }
@@ -102,8 +105,8 @@ export const engineStartCommand: CommandModule<object, StartArguments> = {
         checkpointIntervalMs: argv.checkpointIntervalMs,
         checkpointType: argv.checkpointType as CheckpointType,
         signal: controller.signal,
-        // A failing store must not stop the engine: the scheduler and retention try again on the next tick.
-        services: { tick: () => continuous.tick().catch((error: unknown) => log(`backup services: ${error instanceof Error ? error.message : String(error)}`)), intervalMs: 250 },
+        // A failing store must not stop the engine, nor flood its log: the ticker backs off and logs a failure once a minute.
+        services: { tick: () => services.tick(), intervalMs: 250 },
         onProgress: (p) => process.stdout.write(`processed ${p.recordsProcessed} records, delivered ${p.commandsDelivered} commands\n`),
       });
       process.stdout.write(`stopping: processed ${result.recordsProcessed} records in ${(result.elapsedMs / 1000).toFixed(1)} s\n`);
@@ -120,7 +123,7 @@ export const engineStartCommand: CommandModule<object, StartArguments> = {
   },
 };
 
-function openBackups(argv: StartArguments): { manager: BackupManager } | undefined {
+function openBackups(argv: StartArguments): { manager: BackupManager; health: StoreHealth } | undefined {
   const configured = argv.store !== undefined || (process.env[storeEnvironmentVariables.store] ?? '') !== '';
   if (!configured) {
     if (argv.apiPort !== undefined) throw new CutlineError('USAGE', '--api-port needs a backup store', { hint: 'Pass --store <directory | s3://bucket/prefix> (or set CUTLINE_STORE) too.' });
@@ -129,8 +132,10 @@ function openBackups(argv: StartArguments): { manager: BackupManager } | undefin
   if (argv.apiPort !== undefined && (!Number.isInteger(argv.apiPort) || argv.apiPort < 0 || argv.apiPort > 65535)) {
     throw new CutlineError('USAGE', `--api-port must be a port number from 0 to 65535, got ${String(argv.apiPort)}`);
   }
-  const store = openBackupStore(storeConfigFromArguments(argv));
-  return { manager: new BackupManager({ store, clock: systemClock, log: (line) => process.stdout.write(`${line}\n`) }) };
+  // Every store call's outcome feeds GET /health: an engine whose store refuses it keeps running, so it must say so.
+  const health = new StoreHealth(systemClock);
+  const store = new HealthTrackingBackupStore(openBackupStore(storeConfigFromArguments(argv)), health);
+  return { manager: new BackupManager({ store, clock: systemClock, log: (line) => process.stdout.write(`${line}\n`) }), health };
 }
 
 function openTraceFile(path: string): NdjsonFileTraceSink {
