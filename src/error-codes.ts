@@ -60,6 +60,7 @@ export const errorCodes = {
   BACKUP_IN_PROGRESS: { exitCode: 3, description: 'The backup is still being taken on some partition, so it cannot be deleted yet (HTTP 409).' },
   API_UNAVAILABLE: { exitCode: 3, description: 'The engine management API did not answer or answered with something unexpected.' },
   API_NOT_FOUND: { exitCode: 2, description: 'The management API has no such route (HTTP 404).' },
+  API_UNAUTHORIZED: { exitCode: 2, description: 'The management API needs `Authorization: Bearer <token>` with its token (HTTP 401); the CLI sends CUTLINE_API_TOKEN.' },
   // End of backup manager block.
   // verify-backup (src/verify): findings are not errors (exit 1); only an unreadable store is.
   VERIFY_STORE_UNREADABLE: { exitCode: 2, description: 'verify-backup could not read the backup store, so it could not verify anything.' },

@@ -22,6 +22,7 @@ import { ContinuousBackups } from '../../backup/continuous-backups.js';
 import { requireDataDirectory } from '../data-directory-option.js';
 import { BackupServicesTicker } from '../../backup/services-ticker.js';
 import { HealthTrackingBackupStore, StoreHealth } from '../../store/store-health.js';
+import { readApiToken, requireTokenOffLoopback } from '../../api/api-auth.js';
 
 interface StartArguments extends StoreArguments, BackupConfigArguments {
   dataDir: string;
@@ -48,13 +49,16 @@ export const engineStartCommand: CommandModule<object, StartArguments> = {
       .option('trace', { type: 'string', describe: 'Write the protocol trace (NDJSON, FORMAT.md "Protocol trace") to this file, for `cutline model-check --trace`' })
       .option('checkpoint-type', { type: 'string', choices: checkpointTypes, default: 'MARKER', describe: 'Type of the periodic checkpoints' })
       .option('api-port', { type: 'number', describe: 'Serve the backup management API on this port (needs --store; 0 picks a free one)' })
-      .option('api-host', { type: 'string', default: '127.0.0.1', describe: 'Address the management API listens on (it has no authentication)' })
+      .option('api-host', { type: 'string', default: '127.0.0.1', describe: 'Address the management API listens on; any but loopback needs a token (CUTLINE_API_TOKEN or api.token in --config)' })
       .example('$0 engine start --data-dir /var/lib/cutline --partitions 3 --nodes 1', 'Run three partitions on one node')
       .example('$0 engine start --data-dir d --store /var/backups --api-port 9600', 'Take backups to a directory, managed over HTTP')
       .example('$0 engine start --data-dir d --store /b --backup-continuous --backup-checkpoint-interval PT30S --backup-schedule PT5M', 'Continuous backups')
       .example('$0 engine start --data-dir /tmp/fresh --trace run.ndjson', 'Record the protocol trace of a run from an empty data directory') as unknown as Argv<StartArguments>,
   handler: async (argv: ArgumentsCamelCase<StartArguments>) => {
     requireDataDirectory(argv.dataDir);
+    // Decided before anything is opened or bound: off loopback the API refuses to run without a token.
+    const apiToken = argv.apiPort === undefined ? undefined : readApiToken(process.env, argv.config);
+    if (argv.apiPort !== undefined) requireTokenOffLoopback(argv.apiHost, apiToken);
     checkCount('--partitions', argv.partitions, enginePartitionsMax);
     checkCount('--nodes', argv.nodes, engineNodesMax);
     if (!(argv.workloadRate >= 0) || !(argv.checkpointIntervalMs >= 0)) {
@@ -92,8 +96,8 @@ export const engineStartCommand: CommandModule<object, StartArguments> = {
         await backups.manager.start(cluster);
         process.stdout.write(`backups go to ${backups.manager.store.description}\n`);
         if (argv.apiPort !== undefined) {
-          api = await startManagementApi(new BackupApiService(cluster, backups.manager, continuous, backups.health), argv.apiPort, argv.apiHost);
-          process.stdout.write(`management API listening on ${api.url}\n`);
+          api = await startManagementApi(new BackupApiService(cluster, backups.manager, continuous, backups.health), argv.apiPort, argv.apiHost, apiToken === undefined ? {} : { token: apiToken });
+          process.stdout.write(`management API listening on ${api.url}${apiToken === undefined ? ' (loopback only, no token)' : ' (bearer token required)'}\n`);
         }
       }
       const result = await runEngine({
