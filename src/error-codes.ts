@@ -27,12 +27,14 @@ export const errorCodes = {
   STORE_KEY_INVALID: { exitCode: 2, description: 'An object key is empty, absolute, has `..`, NUL or a character outside the key alphabet.' },
   STORE_RANGE_INVALID: { exitCode: 3, description: 'A byte range lies outside the object it was asked of.' },
   STORE_SIZE_MISMATCH: { exitCode: 3, description: 'A body held more or fewer bytes than its declared size.' },
+  STORE_SYMLINK: { exitCode: 3, description: 'An object of a filesystem store, or a directory on its way, is a symbolic link; the store never reads or writes through one.' },
   MANIFEST_INVALID: { exitCode: 3, description: 'A backup manifest is not valid JSON or violates the manifest schema.' },
   MANIFEST_VERSION: { exitCode: 3, description: 'A backup manifest has a format version this cutline cannot read.' },
   MANIFEST_TRANSITION: { exitCode: 3, description: 'A backup status change is not one of the legal transitions.' },
   BACKUP_NOT_FOUND: { exitCode: 3, description: 'No partition has a manifest for the backup id.' },
   BACKUP_INCOMPLETE: { exitCode: 3, description: 'A backup is not COMPLETED on every partition it names.' },
-  ARCHIVE_INVALID: { exitCode: 3, description: 'A backup archive has an entry that is unsafe, unexpected or malformed.' },
+  PARTITION_DUPLICATE: { exitCode: 3, description: 'More than one node holds a COMPLETED backup of the same partition for the backup id, so restore and export do not know which to use.' },
+  ARCHIVE_INVALID: { exitCode: 3, description: 'A backup archive has an entry that is unsafe, unexpected or malformed, or the file is cut short.' },
   ARCHIVE_CHECKSUM: { exitCode: 3, description: 'A file in a backup archive does not match the size or SHA-256 its manifest lists.' },
   CHUNK_CORRUPT: { exitCode: 3, description: 'A stored chunk (format v2) has a broken header, or its stored or decompressed length or codec differs from its manifest.' },
   CHUNK_CODEC: { exitCode: 3, description: 'A chunk is stored with a codec this cutline, or this Node, cannot decode.' },
@@ -58,6 +60,7 @@ export const errorCodes = {
   BACKUP_IN_PROGRESS: { exitCode: 3, description: 'The backup is still being taken on some partition, so it cannot be deleted yet (HTTP 409).' },
   API_UNAVAILABLE: { exitCode: 3, description: 'The engine management API did not answer or answered with something unexpected.' },
   API_NOT_FOUND: { exitCode: 2, description: 'The management API has no such route (HTTP 404).' },
+  API_UNAUTHORIZED: { exitCode: 2, description: 'The management API needs `Authorization: Bearer <token>` with its token (HTTP 401); the CLI sends CUTLINE_API_TOKEN.' },
   // End of backup manager block.
   // verify-backup (src/verify): findings are not errors (exit 1); only an unreadable store is.
   VERIFY_STORE_UNREADABLE: { exitCode: 2, description: 'verify-backup could not read the backup store, so it could not verify anything.' },

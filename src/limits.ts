@@ -97,6 +97,14 @@ export const backupReconcileRetryMs = 5_000;
 export const backupReconcileRetryMsMax = 5 * 60_000;
 /** Largest request body the management API reads. */
 export const apiRequestBytesMax = 64 * 1024;
+/**
+ * After the store work of the backup services (retention, metadata.json) fails, the engine's ticks skip
+ * it for this long, doubling up to backupServicesRetryMsMax, until it succeeds again.
+ */
+export const backupServicesRetryMs = 1_000;
+export const backupServicesRetryMsMax = 60_000;
+/** A failure that keeps repeating is logged when it starts, then at most once per this interval (with a count). */
+export const failureReportIntervalMs = 60_000;
 // End of backup manager block.
 // verify-backup (src/verify).
 /** Files of one partition backup checked (HEAD, hashed or downloaded) at once. */

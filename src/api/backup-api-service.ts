@@ -9,6 +9,7 @@ import { CutlineError, isCutlineError } from '../errors.js';
 import type { CheckpointType } from '../engine/records.js';
 import type { ContinuousBackups } from '../backup/continuous-backups.js';
 import type { BackupRuntimeState, PartitionBackupState as RuntimePartitionState } from '../backup/backup-runtime-state.js';
+import type { StoreHealth, StoreHealthState } from '../store/store-health.js';
 
 export interface PartitionBackupState {
   readonly partitionId: number;
@@ -22,13 +23,27 @@ export interface PartitionBackupState {
   readonly ranges?: RuntimePartitionState['ranges'];
 }
 
+/** `GET /health`: `degraded` while the store fails (the engine keeps running; backups and metadata.json wait). */
+export interface HealthAnswer {
+  readonly status: 'ok' | 'degraded';
+  /** Null when the engine does not track its store (tests that build the service without one). */
+  readonly store: StoreHealthState | null;
+}
+
 /** The management API's operations over one running cluster and its backup manager. */
 export class BackupApiService {
   constructor(
     private readonly cluster: Cluster,
     private readonly manager: BackupManager,
     private readonly continuous?: ContinuousBackups,
+    /** The outcomes of the manager's store calls (store-health.ts); `engine start` always passes it. */
+    private readonly storeHealth?: StoreHealth,
   ) {}
+
+  health(): HealthAnswer {
+    const store = this.storeHealth?.state() ?? null;
+    return { status: store?.status === 'unhealthy' ? 'degraded' : 'ok', store };
+  }
 
   async take(requestedId: unknown): Promise<number> {
     if (requestedId !== undefined && typeof requestedId !== 'number') {
@@ -68,14 +83,15 @@ export class BackupApiService {
   }
 
   /** GET /backups/state: the scheduler and configuration (with continuous backups) and every running partition. */
-  backupsState(): { partitions: PartitionBackupState[]; scheduler?: BackupRuntimeState['scheduler']; config?: BackupRuntimeState['config'] } {
-    if (this.continuous === undefined) return { partitions: this.state() };
+  backupsState(): { partitions: PartitionBackupState[]; store: StoreHealthState | null; scheduler?: BackupRuntimeState['scheduler']; config?: BackupRuntimeState['config'] } {
+    const store = this.storeHealth?.state() ?? null;
+    if (this.continuous === undefined) return { partitions: this.state(), store };
     const runtime = this.continuous.runtimeState();
     const partitions = this.state().map((partition) => {
       const extra = runtime.partitions.find((candidate) => candidate.partitionId === partition.partitionId);
       return extra === undefined ? partition : { ...partition, checkpoints: extra.checkpoints, backups: extra.backups, ranges: extra.ranges };
     });
-    return { partitions, scheduler: runtime.scheduler, config: runtime.config };
+    return { partitions, store, scheduler: runtime.scheduler, config: runtime.config };
   }
 
   state(): PartitionBackupState[] {

@@ -15,6 +15,7 @@ const statusByCode: Partial<Record<ErrorCode, number>> = {
   USAGE: 400,
   LIMIT_EXCEEDED: 413,
   API_NOT_FOUND: 404,
+  API_UNAUTHORIZED: 401,
   BACKUP_NOT_FOUND: 404,
   BACKUP_ID_CONFLICT: 409,
   BACKUP_IN_PROGRESS: 409,

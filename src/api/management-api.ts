@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { CutlineError } from '../errors.js';
 import type { BackupApiService } from './backup-api-service.js';
 import { readJsonObject, sendError, sendJson } from './http-json.js';
+import { bearerMatches, requireTokenOffLoopback } from './api-auth.js';
 
 export interface ManagementApi {
   /** The base URL, e.g. http://127.0.0.1:9600 */
@@ -11,12 +12,21 @@ export interface ManagementApi {
   close(): Promise<void>;
 }
 
+export interface ManagementApiOptions {
+  /** With a token, every route requires `Authorization: Bearer <token>`; without one the API serves loopback only (api-auth.ts). */
+  readonly token?: string;
+}
+
 /**
- * Serves POST /backups, GET /backups, GET /backups/state, GET /backups/{id} and DELETE /backups/{id}.
- * Port 0 picks a free port (tests); the host defaults to loopback, since the API has no authentication.
+ * Serves POST /backups, GET /backups, GET /backups/state, GET /backups/{id}, DELETE /backups/{id} and GET /health.
+ * Port 0 picks a free port (tests); the host defaults to loopback. Off loopback it refuses to start without a token.
  */
-export async function startManagementApi(service: BackupApiService, port: number, host = '127.0.0.1'): Promise<ManagementApi> {
+export async function startManagementApi(service: BackupApiService, port: number, host = '127.0.0.1', options: ManagementApiOptions = {}): Promise<ManagementApi> {
+  requireTokenOffLoopback(host, options.token);
+  const { token } = options;
   const server = createServer((request, response) => {
+    // Checked before routing, so a caller without the token learns nothing, not even which routes exist.
+    if (token !== undefined && !bearerMatches(request.headers.authorization, token)) return unauthorized(request, response);
     void route(service, request, response).catch((error: unknown) => sendError(response, error));
   });
   await new Promise<void>((resolve, reject) => {
@@ -42,6 +52,10 @@ async function route(service: BackupApiService, request: IncomingMessage, respon
     if (method === 'GET') return sendJson(response, 200, { backups: await service.list() });
     throw notAllowed(method, pathname, 'GET, POST');
   }
+  if (pathname === '/health') {
+    if (method === 'GET') return sendJson(response, 200, service.health());
+    throw notAllowed(method, pathname, 'GET');
+  }
   if (pathname === '/backups/state') {
     if (method === 'GET') return sendJson(response, 200, service.backupsState());
     throw notAllowed(method, pathname, 'GET');
@@ -53,7 +67,16 @@ async function route(service: BackupApiService, request: IncomingMessage, respon
     if (method === 'DELETE') return sendJson(response, 200, await service.delete(backupId));
     throw notAllowed(method, pathname, 'GET, DELETE');
   }
-  throw new CutlineError('API_NOT_FOUND', `no route ${method} ${pathname || '/'}`, { hint: 'Routes: POST|GET /backups, GET /backups/state, GET|DELETE /backups/{id}.' });
+  throw new CutlineError('API_NOT_FOUND', `no route ${method} ${pathname || '/'}`, { hint: 'Routes: POST|GET /backups, GET /backups/state, GET|DELETE /backups/{id}, GET /health.' });
+}
+
+/** 401 without echoing what was sent: neither the header nor the token appears in the answer. */
+function unauthorized(request: IncomingMessage, response: ServerResponse): void {
+  const what = request.headers.authorization === undefined ? 'no Authorization header' : 'an Authorization header without the right bearer token';
+  response.setHeader('www-authenticate', 'Bearer realm="cutline"');
+  sendError(response, new CutlineError('API_UNAUTHORIZED', `the management API needs its bearer token; the request had ${what}`, {
+    hint: 'Send Authorization: Bearer <token>; the cutline CLI sends CUTLINE_API_TOKEN.',
+  }));
 }
 
 function parseBackupId(text: string): number {
@@ -65,7 +88,7 @@ function parseBackupId(text: string): number {
 }
 
 function notAllowed(method: string, pathname: string, allowed: string): CutlineError {
-  return new CutlineError('API_NOT_FOUND', `no route ${method} ${pathname}; it answers ${allowed}`, { hint: 'Routes: POST|GET /backups, GET /backups/state, GET|DELETE /backups/{id}.' });
+  return new CutlineError('API_NOT_FOUND', `no route ${method} ${pathname}; it answers ${allowed}`, { hint: 'Routes: POST|GET /backups, GET /backups/state, GET|DELETE /backups/{id}, GET /health.' });
 }
 
 function closeServer(server: Server): Promise<void> {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import tar from 'tar-stream';
-import { CutlineError } from '../errors.js';
+import { CutlineError, isCutlineError } from '../errors.js';
 import { assert } from '../assert.js';
 import { archiveEntriesMax, archiveEntryBytesMax, archiveImportBufferBytesMax, manifestBytesMax } from '../limits.js';
 import type { BackupStore, PutBody, StoreCallOptions } from '../store/backup-store.js';
@@ -50,6 +50,20 @@ interface ImportState {
   spoolDirectory: string | undefined;
 }
 
+/** Where the import is in the tar, to name the entry when the tar itself turns out to be broken. */
+interface TarProgress {
+  /** The entry being read, from its header. */
+  current: { readonly name: string; readonly sizeBytes: number } | undefined;
+  /** The last entry read whole. */
+  last: string | undefined;
+  /** Whether every byte of the file went into the tar reader. */
+  sourceEnded: boolean;
+  /** The tar reader's first failure (tar-stream fails with a plain Error). */
+  tarError: unknown;
+  /** Whether reading the file failed: the tar reader then fails too, through no fault of the tar. */
+  notTheTar: boolean;
+}
+
 /**
  * Imports the archive at path into store. Refused: entries with absolute paths, `..`, links,
  * devices or anything but regular files; sizes beyond the limits; names outside the layout;
@@ -60,28 +74,61 @@ interface ImportState {
  */
 export async function importBackup(store: BackupStore, path: string, options: ImportOptions = {}): Promise<ArchiveSummary> {
   const state: ImportState = { header: undefined, manifests: [], expected: new Map(), written: [], chunkPartitions: new Set(), entries: 0, spoolDirectory: undefined };
+  const progress: TarProgress = { current: undefined, last: undefined, sourceEnded: false, tarError: undefined, notTheTar: false };
+  const source = createReadStream(path);
   try {
     const extract = tar.extract();
-    const source = createReadStream(path);
+    extract.on('error', (error: unknown) => (progress.tarError ??= error));
+    source.once('end', () => (progress.sourceEnded = true));
+    source.once('error', () => (progress.notTheTar = true));
     const feeding = pipeline(source, extract, options.signal === undefined ? {} : { signal: options.signal });
     feeding.catch(() => undefined);
-    for await (const entry of extract) await importEntry(store, entry, state, options);
+    for await (const entry of extract) {
+      progress.current = { name: entry.header.name, sizeBytes: entry.header.size ?? 0 };
+      await importEntry(store, entry, state, options);
+      progress.last = progress.current.name;
+      progress.current = undefined;
+    }
     await feeding;
     const missing = [...state.expected.entries()].filter(([, file]) => !file.seen).map(([key]) => key);
     if (state.header === undefined) throw invalid(`the archive is empty: ${archiveHeaderName} is missing`);
     if (missing.length > 0) throw invalid(`the archive ends without ${missing.length} file(s) its manifests list, first ${missing[0]}`);
     for (const manifest of state.manifests) await createManifest(store, manifest, options);
   } catch (error) {
+    // An abort also fails the tar reader, through no fault of the tar.
+    const failure = (options.signal?.aborted === true ? undefined : brokenTar(progress, source.bytesRead)) ?? error;
     for (const key of state.written) await store.delete(key).catch(() => undefined);
     // Chunks are not deleted by key: a backup running meanwhile may reuse one. A collection keeps those.
     for (const partitionId of state.chunkPartitions) await collectChunks(store, partitionId, { clock: systemClock }).catch(() => undefined);
-    throw error;
+    throw failure;
   } finally {
     if (state.spoolDirectory !== undefined) await rm(state.spoolDirectory, { recursive: true, force: true });
   }
   const header = state.header;
   assert(header !== undefined, 'the header was checked above');
   return { checkpointId: header.checkpointId, partitionIds: state.manifests.map((manifest) => manifest.id.partitionId), fileCount: state.expected.size, totalBytes: header.totalBytes };
+}
+
+/**
+ * A tar that is cut short (or not a tar) fails wherever its bytes were going at the time: in the tar
+ * reader, in a destroyed entry stream, or in a store's upload of an entry body that broke off (which the
+ * store reports as STORE_UNAVAILABLE). It is the archive that is at fault, so it is reported as such,
+ * naming the entry and where the file ends. Undefined when the tar reader itself did not fail.
+ */
+function brokenTar(progress: TarProgress, archiveBytes: number): CutlineError | undefined {
+  const cause = progress.tarError;
+  if (cause === undefined || isCutlineError(cause) || progress.notTheTar) return undefined;
+  const { current, last } = progress;
+  const where =
+    current !== undefined
+      ? `inside entry ${JSON.stringify(current.name)}, which declares ${current.sizeBytes} bytes`
+      : last === undefined
+        ? 'before its first entry'
+        : `after entry ${JSON.stringify(last)}, inside the next header or the end-of-archive blocks`;
+  const message = progress.sourceEnded
+    ? `the archive is cut short: it ends after ${archiveBytes} bytes, ${where}`
+    : `the archive is not a valid tar ${where}: ${cause instanceof Error ? cause.message : 'unreadable'}`;
+  return new CutlineError('ARCHIVE_INVALID', message, { cause, hint: 'The file is incomplete or damaged (an interrupted copy or download?): export the backup again, or copy the whole file.' });
 }
 
 async function importEntry(store: BackupStore, entry: TarEntry, state: ImportState, options: ImportOptions): Promise<void> {

@@ -11,6 +11,7 @@ import { contentKey, formatBackupId, manifestKey } from './backup-layout.js';
 import { serializeManifest, type Manifest } from './manifest.js';
 import { listBackupManifests } from './manifest-store.js';
 import { archiveChunks, checkChunkBytes } from './archive-chunks.js';
+import { refuseDuplicateBackups } from './duplicate-backups.js';
 
 /** The first entry of every archive; it says what follows. */
 export const archiveHeaderName = 'cutline-archive.json';
@@ -38,10 +39,12 @@ export interface ArchiveSummary {
 
 /**
  * The manifests of a backup id that an archive (or a restore) can use: the COMPLETED one of every
- * partition, all partitions present. Anything else is BACKUP_INCOMPLETE naming the partition.
+ * partition, all partitions present. Anything else is BACKUP_INCOMPLETE naming the partition; a
+ * partition two nodes completed is PARTITION_DUPLICATE, as restore and verify-backup see it.
  */
 export async function completedBackupManifests(store: BackupStore, checkpointId: number, options: StoreCallOptions = {}): Promise<Manifest[]> {
   const manifests = await listBackupManifests(store, checkpointId, options);
+  refuseDuplicateBackups(manifests, checkpointId);
   const completed = new Map<number, Manifest>();
   for (const manifest of manifests) if (manifest.status === 'COMPLETED' && !completed.has(manifest.id.partitionId)) completed.set(manifest.id.partitionId, manifest);
   for (const manifest of manifests) {

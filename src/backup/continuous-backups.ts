@@ -52,6 +52,15 @@ export class ContinuousBackups {
   /** Scheduler, then retention when due, then metadata.json of every partition whose content changed. */
   async tick(): Promise<void> {
     await this.schedulers.tick();
+    await this.storeWork();
+  }
+
+  /**
+   * The part of a tick that works on the store on every tick (retention when due, metadata.json), apart
+   * from the scheduler, so the engine can back it off while the store fails (services-ticker.ts) and still
+   * emit markers, which need no store.
+   */
+  async storeWork(): Promise<void> {
     await this.retentionIfDue();
     await this.syncMetadata();
   }

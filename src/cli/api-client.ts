@@ -2,6 +2,7 @@
 import type { Argv } from 'yargs';
 import { CutlineError } from '../errors.js';
 import { errorCodes, type ErrorCode } from '../error-codes.js';
+import { apiTokenEnvironmentVariable } from '../api/api-auth.js';
 
 export const apiEnvironmentVariable = 'CUTLINE_API';
 
@@ -37,13 +38,21 @@ export function apiUrlFrom(argv: ApiArguments, environment: NodeJS.ProcessEnv = 
 /**
  * One request; resolves with the JSON answer of a 2xx. An error answer {code, message, hint} becomes
  * the CutlineError it describes, so the CLI prints and exits exactly as if the error happened locally.
+ * The engine's bearer token goes along when CUTLINE_API_TOKEN is set (never as a flag: a command line
+ * is visible to every user of the machine).
  */
-export async function callApi(baseUrl: string, method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<unknown> {
+export async function callApi(baseUrl: string, method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown, environment: NodeJS.ProcessEnv = process.env): Promise<unknown> {
+  const token = environment[apiTokenEnvironmentVariable];
+  const headers: Record<string, string> = {
+    ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    ...(token === undefined || token === '' ? {} : { authorization: `Bearer ${token}` }),
+  };
   let response: Response;
   try {
     response = await fetch(`${baseUrl}${path}`, {
       method,
-      ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+      headers,
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       signal: AbortSignal.timeout(30_000),
     });
   } catch (error) {

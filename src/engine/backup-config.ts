@@ -138,7 +138,8 @@ function readConfigFile(configFile: string): BackupSettings {
   }
   if (typeof document !== 'object' || document === null || Array.isArray(document)) throw fileUsage(configFile, 'is not a JSON object');
   for (const key of Object.keys(document)) {
-    if (key !== 'backup') throw fileUsage(configFile, `has the unknown key ${JSON.stringify(key)} (known: backup)`);
+    // "api" holds the management API's token, read by src/api/api-auth.ts.
+    if (key !== 'backup' && key !== 'api') throw fileUsage(configFile, `has the unknown key ${JSON.stringify(key)} (known: backup, api)`);
   }
   const backup = (document as { backup?: unknown }).backup;
   if (backup === undefined) return {};

@@ -9,6 +9,7 @@ import { cutlineVersion as ourEngineVersion } from '../version.js';
 import { placeFiles, incomingSegmentsPath } from './restore-layout.js';
 import { checkEngineVersions, newestVersion } from './restore-planner.js';
 import { restorePlanFormatVersion, type ForeignCut, type PartitionPlan, type PlannedBackup, type RestorePlan } from './restore-plan.js';
+import { refuseDuplicateBackups } from '../backup/duplicate-backups.js';
 
 /** Exactly one of `toTimeMs` (`--to`) and `checkpointId` (`--to-checkpoint`). */
 export type PointInTimeTarget = { readonly toTimeMs: number } | { readonly checkpointId: number };
@@ -190,11 +191,11 @@ function plannedLink(manifest: Manifest, link: ChainLink, withSnapshot: boolean)
   return { id: manifest.id, firstLogPosition: link.fromPosition, lastLogPosition: link.toPosition, files };
 }
 
+/** The COMPLETED manifest of a backup the chain uses; one that two nodes completed is refused, as a --backupId restore does. */
 function manifestOf(views: readonly PartitionView[], partitionId: number, checkpointId: number): Manifest {
-  const manifest = views
-    .find((view) => view.partitionId === partitionId)
-    ?.manifests.filter((candidate) => candidate.id.checkpointId === checkpointId)
-    .sort((a, b) => a.id.nodeId - b.id.nodeId)[0];
+  const candidates = views.find((view) => view.partitionId === partitionId)?.manifests.filter((candidate) => candidate.id.checkpointId === checkpointId) ?? [];
+  refuseDuplicateBackups(candidates, checkpointId);
+  const [manifest] = candidates;
   assert(manifest !== undefined, `partition ${partitionId} has a COMPLETED manifest for backup ${checkpointId} of its ranges`);
   return manifest;
 }

@@ -8,6 +8,7 @@ import { engineVersionIncompatibility } from '../engine/engine-version.js';
 import { cutlineVersion as ourEngineVersion } from '../version.js';
 import { placeFiles } from './restore-layout.js';
 import { restorePlanFormatVersion, type ForeignCut, type PartitionPlan, type RestorePlan } from './restore-plan.js';
+import { refuseDuplicateBackups } from '../backup/duplicate-backups.js';
 
 export interface BackupIdRestoreRequest {
   readonly backupId: number;
@@ -24,8 +25,9 @@ export interface BackupIdRestoreRequest {
  * Plans the restore of backup `backupId` on one node. Refuses (each error names the partitions and
  * what is wrong): manifests that disagree on the partition count (RESTORE_PARTITION_COUNT); a
  * partition the node owns without a manifest (RESTORE_PARTITION_MISSING) or without a COMPLETED one
- * (BACKUP_INCOMPLETE); an incompatible engine version (RESTORE_ENGINE_VERSION); files it cannot place
- * (RESTORE_LAYOUT).
+ * (BACKUP_INCOMPLETE); a partition, owned or not, that two nodes completed (PARTITION_DUPLICATE, as
+ * verify-backup reports it); an incompatible engine version (RESTORE_ENGINE_VERSION); files it cannot
+ * place (RESTORE_LAYOUT).
  */
 export function planBackupIdRestore(request: BackupIdRestoreRequest): RestorePlan {
   checkRequest(request);
@@ -36,6 +38,8 @@ export function planBackupIdRestore(request: BackupIdRestoreRequest): RestorePla
       hint: 'Pass the --node-id and --cluster-size the engine on this node will run with.',
     });
   }
+  // Every partition, not only the owned ones: the others' manifests give the cuts the consistency check uses.
+  refuseDuplicateBackups(request.manifests, request.backupId);
   const chosen = chooseManifests(request.manifests, owned, request.backupId);
   checkEngineVersions(chosen, request.engineVersion ?? ourEngineVersion);
   const partitions = chosen.map(partitionPlan);
@@ -93,7 +97,7 @@ function agreedPartitionCount(manifests: readonly Manifest[], backupId: number):
   return partitionCount;
 }
 
-/** One COMPLETED manifest per owned partition (the lowest node id when several nodes backed it up). */
+/** The COMPLETED manifest of each owned partition (refuseDuplicateBackups ran: there is at most one). */
 function chooseManifests(manifests: readonly Manifest[], owned: readonly number[], backupId: number): Manifest[] {
   const missing: number[] = [];
   const unfinished: string[] = [];

@@ -1,7 +1,7 @@
 // The data directory being restored into: what it holds now, the staging area, the commit record, moving into place, the completion marker.
 import { constants } from 'node:fs';
-import { access, mkdir, readFile, readdir, rename, rm, rmdir, stat, statfs } from 'node:fs/promises';
-import { join } from 'node:path';
+import { access, lstat, mkdir, readFile, readdir, readlink, realpath, rename, rm, rmdir, stat, statfs } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { CutlineError } from '../errors.js';
 import type { Clock } from '../clock.js';
 import type { RestorePlan } from './restore-plan.js';
@@ -44,6 +44,30 @@ export type TargetState =
 
 export function restoreIdentity(plan: RestorePlan): RestoreIdentity {
   return { formatVersion: 1, backupId: plan.target.backupId, nodeId: plan.nodeId, clusterSize: plan.clusterSize, partitionIds: plan.partitions.map((p) => p.partitionId) };
+}
+
+/**
+ * The data directory with every symbolic link on its path resolved, once, before the restore does
+ * anything: inspection, the free-space check, staging and the move into place then all work on one real
+ * directory, even if the link is changed while the restore runs, and the output can say where the data
+ * went. A target that does not exist yet resolves through its deepest existing parent. A link to nothing
+ * is refused: creating its target would put the data wherever it points without anyone having looked.
+ */
+export async function realTargetDirectory(dataDirectory: string): Promise<string> {
+  const real = await realpath(dataDirectory).catch((error: NodeJS.ErrnoException) => {
+    // Anything but a missing path (a parent that is a file, no permission) is left to the checks that report it.
+    if (error.code === 'ENOENT') return undefined;
+    return dataDirectory;
+  });
+  if (real !== undefined) return real;
+  if ((await lstat(dataDirectory).catch(() => undefined))?.isSymbolicLink() === true) {
+    const pointsTo = await readlink(dataDirectory);
+    throw new CutlineError('RESTORE_TARGET_UNWRITABLE', `the data directory ${dataDirectory} is a symbolic link to ${pointsTo}, which does not exist`, {
+      hint: 'Create the directory the link points to, or pass --data-dir the real directory; nothing was written.',
+    });
+  }
+  const parent = dirname(dataDirectory);
+  return parent === dataDirectory ? dataDirectory : join(await realTargetDirectory(parent), basename(dataDirectory));
 }
 
 /**

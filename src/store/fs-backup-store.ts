@@ -11,6 +11,7 @@ import type { BackupStore, GetOptions, ListEntry, ObjectInfo, ObjectMetadata, Pu
 import { isStreamBody } from './backup-store.js';
 import { resolveRange, validateKey, validateMetadata, validatePrefix } from './store-key.js';
 import { listDirectoryTree } from './fs-list.js';
+import { linkRefused, StoreContainment } from './fs-containment.js';
 import { sizeCheckingStream } from './size-checking-stream.js';
 
 /** Object metadata lives beside the objects, in a tree no valid key can reach (keys never start with '.'). */
@@ -25,13 +26,15 @@ const metadataDirectory = '.metadata';
  */
 export class FileSystemBackupStore implements BackupStore {
   readonly description: string;
+  private readonly containment: StoreContainment;
 
   constructor(private readonly root: string) {
     this.description = `filesystem store ${root}`;
+    this.containment = new StoreContainment(root, unavailable);
   }
 
   async put(key: string, body: PutBody, options: PutOptions = {}): Promise<void> {
-    const path = this.objectPath(key);
+    const { path } = await this.checkedPath(key);
     if (options.metadata !== undefined) validateMetadata(options.metadata);
     options.signal?.throwIfAborted();
     if (options.ifNoneMatch === true && isStreamBody(body) && body.sizeBytes > storeCreateOnlyBytesMax) {
@@ -67,9 +70,12 @@ export class FileSystemBackupStore implements BackupStore {
   }
 
   async get(key: string, options: GetOptions = {}): Promise<Readable> {
-    const path = this.objectPath(key);
+    const { path, directoriesExist } = await this.checkedPath(key);
     options.signal?.throwIfAborted();
-    const handle = await open(path, 'r').catch((error: unknown) => {
+    if (!directoriesExist) throw notFound(key);
+    // O_NOFOLLOW: a link put in place after the check is refused too (ELOOP), never read through.
+    const handle = await open(path, fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW).catch((error: unknown) => {
+      if (errorCode(error) === 'ELOOP') throw linkRefused(key, key);
       throw isMissing(error) ? notFound(key) : unavailable('read', key, error);
     });
     try {
@@ -90,8 +96,9 @@ export class FileSystemBackupStore implements BackupStore {
   }
 
   async copyToFile(key: string, path: string, options: StoreCallOptions = {}): Promise<number> {
-    const source = this.objectPath(key);
+    const { path: source, directoriesExist } = await this.checkedPath(key);
     options.signal?.throwIfAborted();
+    if (!directoriesExist) throw notFound(key);
     const stats = await stat(source).catch((error: unknown) => {
       throw isMissing(error) ? notFound(key) : unavailable('read', key, error);
     });
@@ -106,12 +113,16 @@ export class FileSystemBackupStore implements BackupStore {
 
   async *list(prefix: string, options: StoreCallOptions = {}): AsyncIterable<ListEntry> {
     validatePrefix(prefix);
+    // Links met while walking are skipped (they are not objects); a prefix naming a path through one is refused.
+    const directories = prefix.split('/').slice(0, -1);
+    if (!(await this.containment.directoriesExist(directories, prefix))) return;
     yield* listDirectoryTree(this.root, prefix, options.signal);
   }
 
   async head(key: string, options: StoreCallOptions = {}): Promise<ObjectInfo | undefined> {
-    const path = this.objectPath(key);
+    const { path, directoriesExist } = await this.checkedPath(key);
     options.signal?.throwIfAborted();
+    if (!directoriesExist) return undefined;
     const stats = await stat(path).catch((error: unknown) => {
       if (isMissing(error)) return undefined;
       throw unavailable('stat', key, error);
@@ -121,22 +132,31 @@ export class FileSystemBackupStore implements BackupStore {
   }
 
   async delete(key: string, options: StoreCallOptions = {}): Promise<void> {
-    const path = this.objectPath(key);
+    const { path, directoriesExist } = await this.checkedPath(key);
     options.signal?.throwIfAborted();
+    if (!directoriesExist) return;
     await unlink(path).catch((error: unknown) => {
       if (!isMissing(error)) throw unavailable('delete', key, error);
     });
-    await unlink(this.metadataPath(key)).catch(() => undefined);
+    await unlink((await this.metadataPath(key)).path).catch(() => undefined);
     await this.pruneEmptyDirectories(dirname(path));
     await fsyncPath(dirname(path), 'r').catch(() => undefined);
   }
 
-  private objectPath(key: string): string {
-    return join(this.root, ...validateKey(key));
+  /** The object's path, once neither a directory on its way nor the object itself is a link (fs-containment.ts). */
+  private async checkedPath(key: string): Promise<{ readonly path: string; readonly directoriesExist: boolean }> {
+    const parts = validateKey(key);
+    const path = join(this.root, ...parts);
+    const directoriesExist = await this.containment.directoriesExist(parts.slice(0, -1), key);
+    if (directoriesExist) await this.containment.refuseLinkedObject(path, key);
+    return { path, directoriesExist };
   }
 
-  private metadataPath(key: string): string {
-    return join(this.root, metadataDirectory, `${key}.json`);
+  /** The sidecar's path, checked as objects are; undefined when its directory does not exist yet. */
+  private async metadataPath(key: string): Promise<{ readonly path: string; readonly directoriesExist: boolean }> {
+    const parts = [metadataDirectory, ...validateKey(key)];
+    const directoriesExist = await this.containment.directoriesExist(parts.slice(0, -1), key);
+    return { path: `${join(this.root, ...parts)}.json`, directoriesExist };
   }
 
   // A directory created here is durable only once its entry in its parent is: each parent of a
@@ -156,7 +176,7 @@ export class FileSystemBackupStore implements BackupStore {
   // The sidecar is written before the object becomes visible, so a reader that sees the object
   // sees its metadata; an object put without metadata removes a stale sidecar.
   private async writeMetadata(key: string, metadata: ObjectMetadata | undefined): Promise<void> {
-    const path = this.metadataPath(key);
+    const { path } = await this.metadataPath(key);
     if (metadata === undefined || Object.keys(metadata).length === 0) {
       await unlink(path).catch(() => undefined);
       return;
@@ -168,7 +188,10 @@ export class FileSystemBackupStore implements BackupStore {
   }
 
   private async readMetadata(key: string): Promise<ObjectMetadata> {
-    const text = await readFile(this.metadataPath(key), 'utf8').catch((error: unknown) => {
+    const { path, directoriesExist } = await this.metadataPath(key);
+    if (!directoriesExist) return {};
+    const text = await readFile(path, { encoding: 'utf8', flag: fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW }).catch((error: unknown) => {
+      if (errorCode(error) === 'ELOOP') throw linkRefused(key, `the metadata of ${key}`);
       if (isMissing(error)) return undefined;
       throw unavailable('read metadata of', key, error);
     });

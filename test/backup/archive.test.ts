@@ -175,6 +175,15 @@ describe('backup archives', () => {
     await expect(stat(out)).rejects.toThrow();
   });
 
+  it('refuses to export a partition two nodes completed, naming both, as restore and verify-backup do', async () => {
+    const store = await sourceStoreWithBackup(8);
+    await uploadBackup(store, { partitionId: 2, checkpointId: 8, nodeId: 1 }, descriptor({ partitionCount: 2 }), [fileSource('segments/00000001.log', 'another log')], clock);
+    const out = freshPath('duplicate.tar');
+    const error = await expectCode(exportBackup(store, 8, out), 'PARTITION_DUPLICATE');
+    expect(error.message).toContain('partition 2 by nodes 0 and 1');
+    await expect(stat(out)).rejects.toThrow();
+  });
+
   it('stops an export when a stored file does not match its manifest', async () => {
     const store = await sourceStoreWithBackup(7);
     await store.put('contents/2/7/0/segments/00000001.log', Buffer.from('tampered'));
@@ -208,6 +217,35 @@ describe('backup archives', () => {
       expect(await listAll(target, '')).toEqual([]);
     });
   }
+
+  it('reports an archive cut short as ARCHIVE_INVALID naming the entry and the bytes, whether the entry is kept in memory or spooled', async () => {
+    const out = freshPath('whole.tar');
+    await exportBackup(await sourceStoreWithBackup(), 5, out);
+    const bytes = await readFile(out);
+    const name = 'contents/2/5/0/segments/00000001.log';
+    // A ustar header holds the entry's name at its start, and headers start on 512-byte blocks.
+    const header = bytes.indexOf(Buffer.from(`${name}\0`));
+    expect(header % 512).toBe(0);
+    const size = (await readTar(out)).find((entry) => entry.header.name === name)?.data.length ?? 0;
+    const cuts: [number, string][] = [
+      [header + 512 + Math.floor(size / 2), `inside entry "${name}", which declares ${size} bytes`],
+      [header + 100, 'after entry "contents/2/5/0/snapshot/16-10-7-8/state.db", inside the next header or the end-of-archive blocks'],
+      [bytes.length - 10, `after entry "${name}", inside the next header or the end-of-archive blocks`],
+    ];
+    for (const [cut, where] of cuts) {
+      const truncated = freshPath('truncated.tar');
+      await writeFile(truncated, bytes.subarray(0, cut));
+      for (const bufferBytesMax of [undefined, 64]) {
+        const s3 = new S3BackupStore({ bucket: server.bucket, prefix: `truncated-${counter}`, endpoint: server.endpoint, forcePathStyle: true, credentials: server.credentials });
+        for (const target of [new FileSystemBackupStore(freshPath('target')), s3]) {
+          const error = await expectCode(importBackup(target, truncated, bufferBytesMax === undefined ? {} : { bufferBytesMax }), 'ARCHIVE_INVALID');
+          expect(error.message).toContain(`the archive is cut short: it ends after ${cut} bytes, ${where}`);
+          expect(await listAll(target, '')).toEqual([]);
+        }
+        s3.destroy();
+      }
+    }
+  });
 
   it('refuses to import over a backup the store already holds', async () => {
     const source = await sourceStoreWithBackup();

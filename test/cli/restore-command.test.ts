@@ -1,6 +1,6 @@
 // `cutline restore` through the CLI entry point: dry run, JSON, the config file, the summary, and errors with exit codes.
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { writeFile } from 'node:fs/promises';
+import { lstat, readdir, realpath, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runCli } from '../support/run-cli.js';
 import { FileSystemBackupStore } from '../../src/store/fs-backup-store.js';
@@ -73,6 +73,27 @@ describe('cutline restore', () => {
     expect(none.stderr).toContain('error [USAGE]: no restore target is given');
   });
 
+  it('follows a data directory that is a symbolic link once, says where the data goes, and refuses a link to nothing', async () => {
+    const real = await realpath(await directory());
+    const link = join(await directory(), 'data-link');
+    await symlink(real, link);
+    const planned = await run(['restore', '--backupId', '1', '--store', storeDirectory, '--data-dir', link, '--dry-run', '--json']);
+    expect(JSON.parse(planned.stdout)).toMatchObject({ dataDirectory: real, dataDirectoryAsGiven: link });
+    const { code, stdout, stderr } = await run(['restore', '--backupId', '1', '--store', storeDirectory, '--data-dir', link]);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(stdout.split('\n')[0]).toBe(`data directory ${link} is a symbolic link (or lies under one): restoring into ${real}`);
+    expect(stdout).toMatch(new RegExp(`Successfully restored backup 1 .* into ${real}\n$`));
+    expect((await lstat(link)).isSymbolicLink()).toBe(true);
+    expect((await readdir(real)).sort()).toEqual(['.cutline-restore.json', 'engine.json', 'partitions']);
+    const dangling = join(await directory(), 'dangling');
+    await symlink(join(real, 'missing'), dangling);
+    const refused = await run(['restore', '--backupId', '1', '--store', storeDirectory, '--data-dir', dangling]);
+    expect(refused.code).toBe(3);
+    expect(refused.stderr).toContain(`error [RESTORE_TARGET_UNWRITABLE]: the data directory ${dangling} is a symbolic link to ${join(real, 'missing')}, which does not exist`);
+    expect(await readdir(real)).not.toContain('missing');
+  });
+
   it('prints the error code and hint and exits with its status', async () => {
     const target = await directory();
     await writeFile(join(target, 'state.db'), 'old');
@@ -84,5 +105,11 @@ describe('cutline restore', () => {
     expect(missing.stderr).toContain('error [BACKUP_NOT_FOUND]');
     const noDirectory = await run(['restore', '--backupId', '1', '--store', storeDirectory]);
     expect(noDirectory.stderr).toContain('error [USAGE]: no data directory is given');
+    // An empty value would otherwise resolve to the current directory.
+    for (const empty of ['', ' ']) {
+      const emptyDirectory = await run(['restore', '--backupId', '1', '--store', storeDirectory, '--data-dir', empty]);
+      expect(emptyDirectory.code).toBe(2);
+      expect(emptyDirectory.stderr).toContain(`error [USAGE]: --data-dir is empty (${JSON.stringify(empty)})`);
+    }
   });
 });

@@ -44,4 +44,26 @@ describe('cutline engine start', () => {
     expect(second.code).toBe(0);
     expect(second.output).toContain('engine stopped cleanly');
   });
+
+  it("refuses --data-dir '' (USAGE, exit 2) instead of running in the current directory", async () => {
+    const workingDirectory = temporaryDirectory('engine-cli-cwd');
+    const result = await new Promise<{ code: number | null; output: string }>((resolve, reject) => {
+      // `--import tsx` resolves from the working directory, which is not the repository here.
+      const tsx = new URL('../../node_modules/tsx/dist/loader.mjs', import.meta.url).href;
+      const child = spawn(process.execPath, ['--import', tsx, bin, 'engine', 'start', '--data-dir', '', '--partitions', '1', '--workload-rate', '0'], { cwd: workingDirectory, stdio: ['ignore', 'pipe', 'pipe'] });
+      let output = '';
+      const onData = (chunk: Buffer) => {
+        output += chunk.toString();
+        // Without the check the engine runs in the working directory: stop it rather than wait forever.
+        if (output.includes('engine started')) child.kill('SIGTERM');
+      };
+      child.stdout.on('data', onData);
+      child.stderr.on('data', onData);
+      child.on('error', reject);
+      child.on('close', (code) => resolve({ code, output }));
+    });
+    expect(result.output).toContain(`error [USAGE]: --data-dir is empty ("")`);
+    expect(result.code).toBe(2);
+    expect(fs.readdirSync(workingDirectory)).toEqual([]);
+  });
 });

@@ -128,6 +128,13 @@ describe('point-in-time restore planner', () => {
     expect(plan.foreignCuts).toEqual([{ partitionId: 1, position: 30 }]);
   });
 
+  it('refuses a chain through a backup two nodes completed, as a --backupId restore does', () => {
+    const twice = { ...manifest(1, { id: 4, snapshot: 38, checkpoint: 40, first: 8, last: 41 }), id: { partitionId: 1, checkpointId: 4, nodeId: 1 } };
+    expect(refusal(request({ checkpointId: 6 }, { manifests: [...listing(), twice] }))).toMatchObject({ code: 'PARTITION_DUPLICATE', message: expect.stringContaining('partition 1 by nodes 0 and 1') as unknown });
+    // A chain that does not use backup 4 is not affected.
+    expect(chains(request({ checkpointId: 7 }, { manifests: [...listing(), twice] }))).toHaveLength(2);
+  });
+
   it('refuses a restore across a deleted middle backup, naming the partition and the missing positions', () => {
     const gapped = { manifests: listing(['1/4']) };
     expect(refusal(request({ checkpointId: 3 }, gapped))).toEqual({

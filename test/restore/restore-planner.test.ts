@@ -172,6 +172,18 @@ describe('planBackupIdRestore refuses', () => {
     expect(refusal(request({ manifests: [odd, manifest(2), manifest(3)] })).message).toContain('snapshotId "16-10-7-8" is not {processedPosition}-{lastWrittenPosition}');
   });
 
+  it('a partition two nodes completed, naming the partition and both nodes, whether this node owns it or only needs its cut', () => {
+    const manifests = [manifest(1), manifest(2), manifest(2, { nodeId: 1 }), manifest(3)];
+    const expected = {
+      code: 'PARTITION_DUPLICATE',
+      message: 'backup 5 was completed more than once: partition 2 by nodes 0 and 1; cutline does not guess which one the cluster continued from',
+    };
+    expect(refusal(request({ manifests }))).toEqual(expected);
+    expect(refusal(request({ manifests, nodeId: 0, clusterSize: 2 }))).toEqual(expected);
+    // A FAILED attempt of another node beside the COMPLETED one is no duplicate.
+    expect(planBackupIdRestore(request({ manifests: [...allThree(), manifest(2, { nodeId: 1, status: 'FAILED' })] })).partitions).toHaveLength(3);
+  });
+
   it('a node id or cluster size that cannot be', () => {
     expect(refusal(request({ nodeId: 2, clusterSize: 2 })).message).toBe('--node-id must be an integer from 0 to 1 (--cluster-size 2), got 2');
     expect(refusal(request({ nodeId: 3, clusterSize: 4 })).message).toBe('node 3 of a 4-node cluster owns none of the 3 partitions of backup 5');

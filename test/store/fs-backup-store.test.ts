@@ -1,9 +1,9 @@
 // FileSystemBackupStore: the contract, plus its own crash-safety rules (temporary files, fsync, link).
 import { describe, expect, it } from 'vitest';
-import { readdir, readFile, writeFile, mkdir } from 'node:fs/promises';
+import { readdir, readFile, writeFile, mkdir, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FileSystemBackupStore } from '../../src/store/fs-backup-store.js';
-import { listAll } from '../../src/store/backup-store.js';
+import { getBytes, listAll } from '../../src/store/backup-store.js';
 import { temporaryDirectories } from '../support/temporary-directories.js';
 import { describeBackupStoreContract, expectCode } from './backup-store.case.js';
 
@@ -55,5 +55,62 @@ describe('FileSystemBackupStore on disk', () => {
     const store = new FileSystemBackupStore(await freshDirectory());
     await store.put('file', Buffer.from('1'));
     await expectCode(store.put('file/child', Buffer.from('2')), 'STORE_KEY_INVALID');
+  });
+});
+
+describe('FileSystemBackupStore and symbolic links', () => {
+  /** A store holding one real object, a link to a file outside it, and a link to a directory outside it. */
+  async function storeWithLinks(): Promise<{ root: string; outside: string; store: FileSystemBackupStore }> {
+    const root = await freshDirectory();
+    const outside = await freshDirectory();
+    await writeFile(join(outside, 'secret'), 'outside the store');
+    await mkdir(join(outside, 'directory'));
+    await writeFile(join(outside, 'directory', 'object'), 'outside too');
+    const store = new FileSystemBackupStore(root);
+    await store.put('manifests/1/real', Buffer.from('real'));
+    await symlink(join(outside, 'secret'), join(root, 'manifests', '1', 'linked'));
+    await symlink(join(outside, 'directory'), join(root, 'manifests', '2'));
+    return { root, outside, store };
+  }
+
+  it('never lists a link, and refuses a listing whose prefix passes through one', async () => {
+    const { store } = await storeWithLinks();
+    expect(await listAll(store, '')).toEqual([{ key: 'manifests/1/real', sizeBytes: 4 }]);
+    expect(await listAll(store, 'manifests/1/')).toEqual([{ key: 'manifests/1/real', sizeBytes: 4 }]);
+    const refused = await expectCode(listAll(store, 'manifests/2/'), 'STORE_SYMLINK');
+    expect(refused.message).toContain('manifests/2/ is a symbolic link inside the filesystem store');
+  });
+
+  it('refuses to read, copy, head or delete an object that is a link or lies under a linked directory', async () => {
+    const { outside, store } = await storeWithLinks();
+    const target = join(outside, 'copy');
+    for (const key of ['manifests/1/linked', 'manifests/2/object']) {
+      await expectCode(getBytes(store, key), 'STORE_SYMLINK');
+      await expectCode(store.copyToFile(key, target), 'STORE_SYMLINK');
+      await expectCode(store.head(key), 'STORE_SYMLINK');
+      await expectCode(store.delete(key), 'STORE_SYMLINK');
+    }
+    expect(await readFile(join(outside, 'secret'), 'utf8')).toBe('outside the store');
+    expect(await readFile(join(outside, 'directory', 'object'), 'utf8')).toBe('outside too');
+  });
+
+  it('never writes through a link: not over a linked object, not into or below a linked directory', async () => {
+    const { outside, store } = await storeWithLinks();
+    await expectCode(store.put('manifests/1/linked', Buffer.from('x')), 'STORE_SYMLINK');
+    await expectCode(store.put('manifests/2/new', Buffer.from('x')), 'STORE_SYMLINK');
+    await expectCode(store.put('manifests/2/deeper/new', Buffer.from('x'), { ifNoneMatch: true }), 'STORE_SYMLINK');
+    expect((await readdir(join(outside, 'directory'))).sort()).toEqual(['object']);
+    expect(await readFile(join(outside, 'secret'), 'utf8')).toBe('outside the store');
+  });
+
+  it('accepts a store root that is itself a link (operators point a store at a mount through one)', async () => {
+    const real = await freshDirectory();
+    const linkedRoot = join(await freshDirectory(), 'store');
+    await symlink(real, linkedRoot);
+    const store = new FileSystemBackupStore(linkedRoot);
+    await store.put('manifests/1/5/0/manifest.json', Buffer.from('{}'), { metadata: { a: 'b' } });
+    expect(await listAll(store, 'manifests/')).toEqual([{ key: 'manifests/1/5/0/manifest.json', sizeBytes: 2 }]);
+    expect(await store.head('manifests/1/5/0/manifest.json')).toEqual({ key: 'manifests/1/5/0/manifest.json', sizeBytes: 2, metadata: { a: 'b' } });
+    expect(await readFile(join(real, 'manifests/1/5/0/manifest.json'), 'utf8')).toBe('{}');
   });
 });

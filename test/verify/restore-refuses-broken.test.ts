@@ -44,6 +44,7 @@ const restoreCodes: Readonly<Record<string, string>> = {
   'v2-chunks-swapped': 'LOG_FORMAT',
   // Decodes as its manifest says; only the file's SHA-256 tells.
   'v2-chunk-not-its-address': 'RESTORE_CHECKSUM',
+  'duplicate-partition': 'PARTITION_DUPLICATE',
 };
 
 /** Fixtures restore does not refuse yet, each with the reason. None today: restore refuses them all. */

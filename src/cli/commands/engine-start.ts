@@ -19,6 +19,10 @@ import { storeConfigFromArguments, withStoreOptions, type StoreArguments } from 
 import { backupConfigFromArguments, withBackupConfigOptions, type BackupConfigArguments } from '../backup-config-options.js';
 import { describeBackupConfig } from '../../engine/backup-config.js';
 import { ContinuousBackups } from '../../backup/continuous-backups.js';
+import { requireDataDirectory } from '../data-directory-option.js';
+import { BackupServicesTicker } from '../../backup/services-ticker.js';
+import { HealthTrackingBackupStore, StoreHealth } from '../../store/store-health.js';
+import { readApiToken, requireTokenOffLoopback } from '../../api/api-auth.js';
 
 interface StartArguments extends StoreArguments, BackupConfigArguments {
   dataDir: string;
@@ -45,12 +49,16 @@ export const engineStartCommand: CommandModule<object, StartArguments> = {
       .option('trace', { type: 'string', describe: 'Write the protocol trace (NDJSON, FORMAT.md "Protocol trace") to this file, for `cutline model-check --trace`' })
       .option('checkpoint-type', { type: 'string', choices: checkpointTypes, default: 'MARKER', describe: 'Type of the periodic checkpoints' })
       .option('api-port', { type: 'number', describe: 'Serve the backup management API on this port (needs --store; 0 picks a free one)' })
-      .option('api-host', { type: 'string', default: '127.0.0.1', describe: 'Address the management API listens on (it has no authentication)' })
+      .option('api-host', { type: 'string', default: '127.0.0.1', describe: 'Address the management API listens on; any but loopback needs a token (CUTLINE_API_TOKEN or api.token in --config)' })
       .example('$0 engine start --data-dir /var/lib/cutline --partitions 3 --nodes 1', 'Run three partitions on one node')
       .example('$0 engine start --data-dir d --store /var/backups --api-port 9600', 'Take backups to a directory, managed over HTTP')
       .example('$0 engine start --data-dir d --store /b --backup-continuous --backup-checkpoint-interval PT30S --backup-schedule PT5M', 'Continuous backups')
       .example('$0 engine start --data-dir /tmp/fresh --trace run.ndjson', 'Record the protocol trace of a run from an empty data directory') as unknown as Argv<StartArguments>,
   handler: async (argv: ArgumentsCamelCase<StartArguments>) => {
+    requireDataDirectory(argv.dataDir);
+    // Decided before anything is opened or bound: off loopback the API refuses to run without a token.
+    const apiToken = argv.apiPort === undefined ? undefined : readApiToken(process.env, argv.config);
+    if (argv.apiPort !== undefined) requireTokenOffLoopback(argv.apiHost, apiToken);
     checkCount('--partitions', argv.partitions, enginePartitionsMax);
     checkCount('--nodes', argv.nodes, engineNodesMax);
     if (!(argv.workloadRate >= 0) || !(argv.checkpointIntervalMs >= 0)) {
@@ -72,6 +80,7 @@ export const engineStartCommand: CommandModule<object, StartArguments> = {
     });
     const log = (line: string): void => void process.stdout.write(`${line}\n`);
     const continuous = new ContinuousBackups({ cluster, clock: systemClock, config: backupConfig, log, ...(backups === undefined ? {} : { manager: backups.manager }) });
+    const services = new BackupServicesTicker({ services: continuous, clock: systemClock, log });
     const controller = new AbortController();
     const stop = () => controller.abort();
     process.once('SIGINT', stop);
@@ -87,8 +96,8 @@ export const engineStartCommand: CommandModule<object, StartArguments> = {
         await backups.manager.start(cluster);
         process.stdout.write(`backups go to ${backups.manager.store.description}\n`);
         if (argv.apiPort !== undefined) {
-          api = await startManagementApi(new BackupApiService(cluster, backups.manager, continuous), argv.apiPort, argv.apiHost);
-          process.stdout.write(`management API listening on ${api.url}\n`);
+          api = await startManagementApi(new BackupApiService(cluster, backups.manager, continuous, backups.health), argv.apiPort, argv.apiHost, apiToken === undefined ? {} : { token: apiToken });
+          process.stdout.write(`management API listening on ${api.url}${apiToken === undefined ? ' (loopback only, no token)' : ' (bearer token required)'}\n`);
         }
       }
       const result = await runEngine({
@@ -100,8 +109,8 @@ export const engineStartCommand: CommandModule<object, StartArguments> = {
         checkpointIntervalMs: argv.checkpointIntervalMs,
         checkpointType: argv.checkpointType as CheckpointType,
         signal: controller.signal,
-        // A failing store must not stop the engine: the scheduler and retention try again on the next tick.
-        services: { tick: () => continuous.tick().catch((error: unknown) => log(`backup services: ${error instanceof Error ? error.message : String(error)}`)), intervalMs: 250 },
+        // A failing store must not stop the engine, nor flood its log: the ticker backs off and logs a failure once a minute.
+        services: { tick: () => services.tick(), intervalMs: 250 },
         onProgress: (p) => process.stdout.write(`processed ${p.recordsProcessed} records, delivered ${p.commandsDelivered} commands\n`),
       });
       process.stdout.write(`stopping: processed ${result.recordsProcessed} records in ${(result.elapsedMs / 1000).toFixed(1)} s\n`);
@@ -118,7 +127,7 @@ export const engineStartCommand: CommandModule<object, StartArguments> = {
   },
 };
 
-function openBackups(argv: StartArguments): { manager: BackupManager } | undefined {
+function openBackups(argv: StartArguments): { manager: BackupManager; health: StoreHealth } | undefined {
   const configured = argv.store !== undefined || (process.env[storeEnvironmentVariables.store] ?? '') !== '';
   if (!configured) {
     if (argv.apiPort !== undefined) throw new CutlineError('USAGE', '--api-port needs a backup store', { hint: 'Pass --store <directory | s3://bucket/prefix> (or set CUTLINE_STORE) too.' });
@@ -127,8 +136,10 @@ function openBackups(argv: StartArguments): { manager: BackupManager } | undefin
   if (argv.apiPort !== undefined && (!Number.isInteger(argv.apiPort) || argv.apiPort < 0 || argv.apiPort > 65535)) {
     throw new CutlineError('USAGE', `--api-port must be a port number from 0 to 65535, got ${String(argv.apiPort)}`);
   }
-  const store = openBackupStore(storeConfigFromArguments(argv));
-  return { manager: new BackupManager({ store, clock: systemClock, log: (line) => process.stdout.write(`${line}\n`) }) };
+  // Every store call's outcome feeds GET /health: an engine whose store refuses it keeps running, so it must say so.
+  const health = new StoreHealth(systemClock);
+  const store = new HealthTrackingBackupStore(openBackupStore(storeConfigFromArguments(argv)), health);
+  return { manager: new BackupManager({ store, clock: systemClock, log: (line) => process.stdout.write(`${line}\n`) }), health };
 }
 
 function openTraceFile(path: string): NdjsonFileTraceSink {

@@ -14,8 +14,10 @@ import { readPointInTimeListing } from '../../restore/pitr-listing.js';
 import type { RestorePlan } from '../../restore/restore-plan.js';
 import type { BackupStore } from '../../store/backup-store.js';
 import { executeRestore } from '../../restore/restore-executor.js';
+import { realTargetDirectory } from '../../restore/restore-target.js';
 import { storeConfigFromArguments, withStoreOptions, type StoreArguments } from '../store-options.js';
 import { idOption, requireBackupId } from './backup-arguments.js';
+import { requireDataDirectory } from '../data-directory-option.js';
 import { formatPlan, formatSummary, progressView } from './restore-output.js';
 
 interface RestoreArguments extends StoreArguments {
@@ -55,11 +57,15 @@ export const restoreCommand: CommandModule<object, RestoreArguments> = {
   handler: async (argv: ArgumentsCamelCase<RestoreArguments>) => {
     const dataDirectoryArgument = argv['data-dir'] ?? (process.env.CUTLINE_DATA_DIR === '' ? undefined : process.env.CUTLINE_DATA_DIR);
     if (dataDirectoryArgument === undefined) throw new CutlineError('USAGE', 'no data directory is given', { hint: 'Pass --data-dir (or set CUTLINE_DATA_DIR): the empty directory the engine of this node will use.' });
-    const dataDirectory = resolve(dataDirectoryArgument);
+    const asGiven = resolve(requireDataDirectory(dataDirectoryArgument));
+    const dataDirectory = await realTargetDirectory(asGiven);
+    // Said first, so an operator who gave a link sees where the data goes before anything is written.
+    const followed = dataDirectory === asGiven ? {} : { dataDirectoryAsGiven: asGiven };
+    if (!argv.json && dataDirectory !== asGiven) process.stdout.write(`data directory ${asGiven} is a symbolic link (or lies under one): restoring into ${dataDirectory}\n`);
     const store = openBackupStore(storeConfigFromArguments(argv));
     const plan = await planFromArguments(argv, new RetryingBackupStore(store, systemRandom));
     if (argv['dry-run']) {
-      process.stdout.write(argv.json ? `${JSON.stringify({ dataDirectory, plan }, null, 2)}\n` : formatPlan(plan));
+      process.stdout.write(argv.json ? `${JSON.stringify({ dataDirectory, ...followed, plan }, null, 2)}\n` : formatPlan(plan));
       return;
     }
     const controller = new AbortController();
@@ -69,7 +75,7 @@ export const restoreCommand: CommandModule<object, RestoreArguments> = {
     try {
       const result = await executeRestore({ plan, store, dataDirectory, parallelism: argv.parallelism, clock: systemClock, random: systemRandom, signal: controller.signal, onProgress: (progress) => view.update(progress) });
       view.stop();
-      if (argv.json) process.stdout.write(`${JSON.stringify({ dataDirectory, ...result, message: 'Successfully restored' }, null, 2)}\n`);
+      if (argv.json) process.stdout.write(`${JSON.stringify({ dataDirectory, ...followed, ...result, message: 'Successfully restored' }, null, 2)}\n`);
       else process.stdout.write(formatSummary(result, plan, dataDirectory));
     } finally {
       view.stop();
