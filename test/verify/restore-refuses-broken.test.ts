@@ -33,6 +33,8 @@ const restoreCodes: Readonly<Record<string, string>> = {
   'path-traversal': 'MANIFEST_INVALID',
   // Found by the backup fuzzer: restore used to accept these.
   'segment-of-another-partition': 'LOG_POSITION',
+  'snapshot-metadata-last-written': 'SNAPSHOT_CORRUPT',
+  'snapshot-state-checkpoint': 'SNAPSHOT_CORRUPT',
   // Format v2: restore checks each chunk's stored length, header, codec and decompressed length, and
   // the SHA-256 of each whole file (not of each chunk).
   'v2-missing-chunk': 'STORE_NOT_FOUND',
