@@ -33,6 +33,7 @@ const restoreCodes: Readonly<Record<string, string>> = {
   'path-traversal': 'MANIFEST_INVALID',
   // Found by the backup fuzzer: restore used to accept these.
   'segment-of-another-partition': 'LOG_POSITION',
+  'segment-moved-between-partitions': 'RESTORE_INCONSISTENT',
   'snapshot-metadata-last-written': 'SNAPSHOT_CORRUPT',
   'snapshot-state-checkpoint': 'SNAPSHOT_CORRUPT',
   // Format v2: restore checks each chunk's stored length, header, codec and decompressed length, and
@@ -48,6 +49,7 @@ const restoreCodes: Readonly<Record<string, string>> = {
   'v2-chunks-swapped': 'LOG_FORMAT',
   // Decodes as its manifest says; only the file's SHA-256 tells.
   'v2-chunk-not-its-address': 'RESTORE_CHECKSUM',
+  'v2-segment-moved-between-partitions': 'RESTORE_INCONSISTENT',
 };
 
 /** Fixtures restore does not refuse yet, each with the reason. None today: restore refuses them all. */
