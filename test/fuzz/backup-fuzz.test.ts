@@ -33,7 +33,13 @@ describe('backup fuzzer', () => {
   }, 240_000);
 
   it('a seed replays exactly', async () => {
-    const [first, second] = [await environment.runSeed(4242, 'v2'), await environment.runSeed(4242, 'v2')];
+    // Which of several broken files a restore trips on first depends on its parallel downloads, so the
+    // refusal's code is not compared; the mutations and verify's findings are the seed's own.
+    const replay = async () => {
+      const outcome = await environment.runSeed(4242, 'v2');
+      return { mutations: outcome.mutations, checks: outcome.checks.map((check) => ({ findings: check.findingCodes, restore: check.restore.kind })) };
+    };
+    const [first, second] = [await replay(), await replay()];
     expect(second).toEqual(first);
     expect(first.mutations.length).toBeGreaterThan(0);
   });
