@@ -95,25 +95,7 @@ export function orphanOf(receiverPartitionId: number, receiverCutPosition: numbe
   const senderCut = cutOf.get(source.partitionId);
   const where = `partition ${receiverPartitionId} position ${command.position} (${command.type}, cut at ${receiverCutPosition})`;
   const addressedTo = isAddressedToInstance(command.type) && command.instanceKey !== undefined ? instancePartitionOf(command.instanceKey) : undefined;
-  if (addressedTo !== undefined && addressedTo !== receiverPartitionId) {
-    return {
-      receiverPartitionId,
-      receiverPosition: command.position,
-      recordType: command.type,
-      receiverCutPosition,
-      senderPartitionId: source.partitionId,
-      senderPosition: source.position,
-      senderCutPosition: senderCut,
-      addressedTo,
-      message: `orphan command: ${where} is addressed to partition ${addressedTo} (instance ${command.instanceKey ?? ''}); no partition sent it to partition ${receiverPartitionId}`,
-    };
-  }
-  if (senderCut !== undefined && source.position <= senderCut) return undefined;
-  const sender =
-    senderCut === undefined
-      ? `partition ${source.partitionId} position ${source.position}, a partition without a cut`
-      : `partition ${source.partitionId} position ${source.position}, after that partition's cut at ${senderCut}`;
-  return {
+  const orphan = {
     receiverPartitionId,
     receiverPosition: command.position,
     recordType: command.type,
@@ -121,6 +103,14 @@ export function orphanOf(receiverPartitionId: number, receiverCutPosition: numbe
     senderPartitionId: source.partitionId,
     senderPosition: source.position,
     senderCutPosition: senderCut,
-    message: `orphan command: ${where} was sent by ${sender}`,
   };
+  if (addressedTo !== undefined && addressedTo !== receiverPartitionId) {
+    return { ...orphan, addressedTo, message: `orphan command: ${where} is addressed to partition ${addressedTo} (instance ${command.instanceKey ?? ''}); no partition sent it to partition ${receiverPartitionId}` };
+  }
+  if (senderCut !== undefined && source.position <= senderCut) return undefined;
+  const sender =
+    senderCut === undefined
+      ? `partition ${source.partitionId} position ${source.position}, a partition without a cut`
+      : `partition ${source.partitionId} position ${source.position}, after that partition's cut at ${senderCut}`;
+  return { ...orphan, message: `orphan command: ${where} was sent by ${sender}` };
 }

@@ -14,24 +14,18 @@ const recordOf = (recordType: number, payload: string | Uint8Array): LogRecord =
   payload: typeof payload === 'string' ? Buffer.from(payload) : payload,
 });
 
-/** decodeRecord's answer: the source, or the error code. */
-function decoded(record: LogRecord): { source: unknown } | { code: string } {
+/** What a read answers: its value, or the code of the CutlineError it throws. */
+function answerOf(read: () => unknown): { value: unknown } | { code: string } {
   try {
-    return { source: commandSourceOf(decodeRecord(record)) };
+    return { value: read() };
   } catch (error) {
     if (isCutlineError(error)) return { code: error.code };
     throw error;
   }
 }
-
-function peeked(record: LogRecord): { source: unknown } | { code: string } {
-  try {
-    return { source: peekRecord(record) };
-  } catch (error) {
-    if (isCutlineError(error)) return { code: error.code };
-    throw error;
-  }
-}
+/** decodeRecord's source, and peekRecord's. */
+const decoded = (record: LogRecord) => answerOf(() => commandSourceOf(decodeRecord(record)));
+const peeked = (record: LogRecord) => answerOf(() => peekRecord(record));
 
 const integer = fc.oneof(fc.nat({ max: 20 }), fc.maxSafeNat(), fc.integer({ min: -5, max: -1 }), fc.double({ noNaN: true, noDefaultInfinity: true }));
 const source = fc.record({
@@ -131,24 +125,13 @@ describe('peekRecord', () => {
 });
 
 describe('peekInstanceKey', () => {
-  /** decodeRecord's instance key (when a string), or the error code. */
-  function decodedKey(record: LogRecord): { key: unknown } | { code: string } {
-    try {
+  /** decodeRecord's instance key (when a string), and peekInstanceKey's. */
+  const decodedKey = (record: LogRecord) =>
+    answerOf(() => {
       const value = decodeRecord(record).value as { instanceKey?: unknown };
-      return { key: typeof value.instanceKey === 'string' ? value.instanceKey : undefined };
-    } catch (error) {
-      if (isCutlineError(error)) return { code: error.code };
-      throw error;
-    }
-  }
-  function peekedKey(record: LogRecord): { key: unknown } | { code: string } {
-    try {
-      return { key: peekInstanceKey(record) };
-    } catch (error) {
-      if (isCutlineError(error)) return { code: error.code };
-      throw error;
-    }
-  }
+      return typeof value.instanceKey === 'string' ? value.instanceKey : undefined;
+    });
+  const peekedKey = (record: LogRecord) => answerOf(() => peekInstanceKey(record));
   const instanceKey = fc.oneof(fc.tuple(fc.nat({ max: 9 }), fc.nat()).map(([partition, position]) => `${partition}-${position}`), fc.string(), fc.constant('1-"2'), fc.constant('1-\\u0032'));
 
   it('returns exactly the instance key JSON.parse reads, written first (the engine\'s way) or anywhere else', () => {
