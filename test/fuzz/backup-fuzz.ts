@@ -227,11 +227,15 @@ export class FuzzTally {
   seeds = 0;
   checks = 0;
   restored = 0;
+  /** Backups verify-backup --level full found nothing in (each must restore to the state at the cut). */
+  verifiedClean = 0;
   readonly mutationsByKind = new Map<string, number>();
   readonly mutationsByTarget = new Map<string, number>();
   /** Backups in which verify-backup reported each code at least once. */
   readonly findingsByCode = new Map<string, number>();
   readonly refusalsByCode = new Map<string, number>();
+  /** Backups restored to the right state although verify reported the code (verify may be stricter than restore). */
+  readonly restoredDespiteByCode = new Map<string, number>();
   readonly disagreementsByKind = new Map<string, number>();
   readonly disagreements: { seed: number; format: FuzzFormat; line: string }[] = [];
 
@@ -243,9 +247,11 @@ export class FuzzTally {
     }
     for (const check of outcome.checks) {
       this.checks += 1;
+      if (check.findingCodes.length === 0) this.verifiedClean += 1;
       for (const code of new Set(check.findingCodes)) increment(this.findingsByCode, code);
       if (check.restore.kind === 'refused') increment(this.refusalsByCode, check.restore.code);
       else this.restored += 1;
+      if (check.restore.kind === 'restored' && check.disagreements.length === 0) for (const code of new Set(check.findingCodes)) increment(this.restoredDespiteByCode, code);
       for (const disagreement of check.disagreements) {
         increment(this.disagreementsByKind, disagreement.kind);
         this.disagreements.push({ seed: outcome.seed, format: outcome.format, line: disagreementLine(outcome, check, disagreement) });
@@ -260,9 +266,10 @@ export class FuzzTally {
       `seeds: ${this.seeds} (${this.checks} backups verified and restored)`,
       `mutations by kind: ${list(this.mutationsByKind)}`,
       `mutations by kind and what they hit: ${list(this.mutationsByTarget)}`,
-      `verify findings by code (backups with the code): ${list(this.findingsByCode)}`,
+      `verify findings by code (backups with the code): ${list(this.findingsByCode)}; no finding in ${this.verifiedClean}`,
       `restore refusals by code: ${list(this.refusalsByCode)}`,
       `restored: ${this.restored} (each compared with the golden backup's restored state)`,
+      `restored to the right state although verify reported (backups with the code): ${list(this.restoredDespiteByCode)}`,
       `disagreements: ${this.disagreements.length}${this.disagreements.length === 0 ? '' : ` (${list(this.disagreementsByKind)})`}`,
     ].join('\n');
   }

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { chunkKey, parseChunkKey } from '../../src/backup/chunk-format.js';
 import { parseManifestKey } from '../../src/backup/backup-layout.js';
+import { decodeFrameHeader, frameHeaderBytes, segmentHeaderBytes } from '../../src/log/segment-format.js';
 import type { SeededRandom } from '../../src/random.js';
 import { isObject, sha256Hex, storedRef, type FileRef, type Json, type JsonObject, type Reseal, type StoreCopy } from './store-copy.js';
 
@@ -43,6 +44,7 @@ export const mutationKinds = [
   'flip',
   'truncate',
   'append',
+  'damage-at-cut',
   'manifest-field',
   'snapshot-metadata-field',
   'checksums-edit',
@@ -59,6 +61,7 @@ const mutations: Readonly<Record<MutationKind, Mutation>> = {
   flip: (context) => damageBytes(context, 'flip', flipBytes),
   truncate: (context) => damageBytes(context, 'truncate', truncateBytes),
   append: (context) => damageBytes(context, 'append', appendBytes),
+  'damage-at-cut': damageAtCut,
   'manifest-field': editManifestField,
   'snapshot-metadata-field': editSnapshotMetadata,
   'checksums-edit': editChecksums,
@@ -132,9 +135,16 @@ function drawReseal(store: StoreCopy, draw: Draw): Reseal {
   return roll < 0.2 ? 'none' : roll < 0.4 ? 'address' : 'file';
 }
 
-/** An offset to damage: often in the first bytes (headers: segment, chunk, SQLite page 1), else anywhere. */
+/**
+ * An offset to damage: often in the first bytes (headers: segment, chunk, SQLite page 1), often in the
+ * last ones (a segment's records after the cut, which restore truncates away while verify reports them),
+ * else anywhere.
+ */
 function offsetIn(bytes: Buffer, draw: Draw): number {
-  return draw.chance(0.25) ? draw.int(0, Math.min(bytes.length, 64) - 1) : draw.int(0, bytes.length - 1);
+  const roll = draw.random.next();
+  if (roll < 0.25) return draw.int(0, Math.min(bytes.length, 64) - 1);
+  if (roll < 0.45) return draw.int(Math.max(0, bytes.length - 128), bytes.length - 1);
+  return draw.int(0, bytes.length - 1);
 }
 
 const flipBytes: ByteChange = (bytes, draw) => {
@@ -165,6 +175,49 @@ const appendBytes: ByteChange = (bytes, draw) => {
   const start = draw.int(0, bytes.length - length);
   return { bytes: Buffer.concat([bytes, bytes.subarray(start, start + length)]), what: `bytes ${start}..${start + length - 1} appended again` };
 };
+
+/**
+ * Damage right around the end of a partition's checkpoint record, in the segment that holds it (the file
+ * resealed): a flip or a cut a few bytes before the end of that frame must be refused, one after it is
+ * truncated away by restore (and reported by verify). The boundary is where an off-by-one would hide.
+ */
+async function damageAtCut({ store, draw }: MutationContext): Promise<Omit<AppliedMutation, 'kind'> | undefined> {
+  const manifestKey = draw.pick(await store.manifestKeys());
+  const manifest = manifestKey === undefined ? undefined : await store.readJson(manifestKey);
+  const cut = isObject(manifest) && isObject(manifest.descriptor) ? manifest.descriptor.checkpointPosition : undefined;
+  if (manifestKey === undefined || typeof cut !== 'number') return undefined;
+  for (const ref of (await store.fileRefs()).filter((file) => file.manifestKey === manifestKey && file.path.startsWith('segments/'))) {
+    const bytes = await store.fileBytes(ref);
+    const end = bytes === undefined ? undefined : endOfRecord(bytes, cut);
+    if (bytes === undefined || end === undefined) continue;
+    const offset = Math.max(segmentHeaderBytes, end + draw.int(-3, 40));
+    const damaged = Buffer.from(bytes);
+    let what: string;
+    if (draw.chance(0.5) && offset < bytes.length) {
+      damaged[offset] = (damaged[offset] ?? 0) ^ (1 << draw.int(0, 7));
+      what = `a bit flipped at ${offset}`;
+    } else {
+      what = `cut to ${Math.min(offset, bytes.length)} bytes`;
+    }
+    const result = what.startsWith('cut') ? damaged.subarray(0, Math.min(offset, bytes.length)) : damaged;
+    if (result.equals(bytes)) return undefined;
+    await store.setFileBytes(ref, result, 'file');
+    return { target: 'segment', description: `${manifestKey} ${ref.path}: the checkpoint record at ${cut} ends at byte ${end}; ${what} (reseal file)` };
+  }
+  return undefined;
+}
+
+/** The offset after the frame of `position` in a segment's bytes, or undefined when the frames up to it do not hold it. */
+function endOfRecord(bytes: Buffer, position: number): number | undefined {
+  for (let offset = segmentHeaderBytes; offset + frameHeaderBytes <= bytes.length; ) {
+    const header = decodeFrameHeader(bytes, offset);
+    const end = offset + frameHeaderBytes + header.payloadBytes;
+    if (header.position === position) return end <= bytes.length ? end : undefined;
+    if (header.position > position || end > bytes.length) return undefined;
+    offset = end;
+  }
+  return undefined;
+}
 
 // ---------------------------------------------------------------------------------------------------
 // Field edits.
