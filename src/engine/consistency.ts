@@ -1,4 +1,4 @@
-// Cross-partition consistency of a cut (pure): finds orphan commands, received before the cut but sent after it.
+// Cross-partition consistency of a cut (pure): finds orphan commands, received before the cut but sent after it (or never sent to the receiver).
 import type { LogRecord } from '../log/log.js';
 import { decodeRecord, isInterPartitionType, type CommandSource, type RecordTypeName } from './records.js';
 
@@ -21,6 +21,11 @@ export interface Orphan {
   readonly senderPosition: number;
   /** The sender's cut, or undefined when the sender partition is not part of the cut at all. */
   readonly senderCutPosition: number | undefined;
+  /**
+   * Set when the command is addressed to another partition than the one that recorded it: no partition
+   * sent it to the receiver at all (a log of another partition, or records moved between partitions).
+   */
+  readonly addressedTo?: number;
   readonly message: string;
 }
 
@@ -47,7 +52,8 @@ export function findOrphans(cuts: readonly PartitionCut[]): Orphan[] {
       if (!isInterPartitionType(raw.recordType)) continue;
       const record = decodeRecord(raw);
       if (!('source' in record.value)) continue;
-      const orphan = orphanOf(cut.partitionId, cut.cutPosition, { position: record.position, type: record.type, source: record.value.source }, cutOf);
+      const instanceKey = typeof record.value.instanceKey === 'string' ? record.value.instanceKey : undefined;
+      const orphan = orphanOf(cut.partitionId, cut.cutPosition, { position: record.position, type: record.type, source: record.value.source, instanceKey }, cutOf);
       if (orphan !== undefined) orphans.push(orphan);
     }
   }
@@ -59,22 +65,37 @@ export interface ReceivedCommand {
   readonly position: number;
   readonly type: RecordTypeName;
   readonly source: Pick<CommandSource, 'partitionId' | 'position'>;
+  /** Its instanceKey, for the commands addressed to the instance's partition (isAddressedToInstance); else undefined. */
+  readonly instanceKey?: string | undefined;
+}
+
+/**
+ * The commands sent to an instance's partition, whose instance key `{partitionId}-{position}` (FORMAT.md,
+ * "Records") names the only partition that may record them: the key partition acknowledges a
+ * subscription (SUBSCRIPTION_OPENED) and correlates a message (CORRELATE_MESSAGE) back to the partition
+ * that created the instance.
+ */
+export function isAddressedToInstance(type: RecordTypeName): boolean {
+  return type === 'SUBSCRIPTION_OPENED' || type === 'CORRELATE_MESSAGE';
+}
+
+/** The partition an instance key names, or undefined for a key not of the form `{partitionId}-{position}`. */
+export function instancePartitionOf(instanceKey: string): number | undefined {
+  const match = /^([1-9][0-9]{0,14})-[0-9]+$/.exec(instanceKey);
+  return match?.[1] === undefined ? undefined : Number(match[1]);
 }
 
 /**
  * The orphan a command received at or before its partition's cut makes, or undefined when its sender's
- * cut (from cutOf) holds the send. The one rule of a consistent cut, shared by every checker.
+ * cut (from cutOf) holds the send. The one rule of a consistent cut, shared by every checker. A command
+ * addressed to another partition (by its instance key) is an orphan whatever the cuts: nobody sent it here.
  */
 export function orphanOf(receiverPartitionId: number, receiverCutPosition: number, command: ReceivedCommand, cutOf: ReadonlyMap<number, number>): Orphan | undefined {
   const { source } = command;
   const senderCut = cutOf.get(source.partitionId);
-  if (senderCut !== undefined && source.position <= senderCut) return undefined;
   const where = `partition ${receiverPartitionId} position ${command.position} (${command.type}, cut at ${receiverCutPosition})`;
-  const sender =
-    senderCut === undefined
-      ? `partition ${source.partitionId} position ${source.position}, a partition without a cut`
-      : `partition ${source.partitionId} position ${source.position}, after that partition's cut at ${senderCut}`;
-  return {
+  const addressedTo = isAddressedToInstance(command.type) && command.instanceKey !== undefined ? instancePartitionOf(command.instanceKey) : undefined;
+  const orphan = {
     receiverPartitionId,
     receiverPosition: command.position,
     recordType: command.type,
@@ -82,6 +103,14 @@ export function orphanOf(receiverPartitionId: number, receiverCutPosition: numbe
     senderPartitionId: source.partitionId,
     senderPosition: source.position,
     senderCutPosition: senderCut,
-    message: `orphan command: ${where} was sent by ${sender}`,
   };
+  if (addressedTo !== undefined && addressedTo !== receiverPartitionId) {
+    return { ...orphan, addressedTo, message: `orphan command: ${where} is addressed to partition ${addressedTo} (instance ${command.instanceKey ?? ''}); no partition sent it to partition ${receiverPartitionId}` };
+  }
+  if (senderCut !== undefined && source.position <= senderCut) return undefined;
+  const sender =
+    senderCut === undefined
+      ? `partition ${source.partitionId} position ${source.position}, a partition without a cut`
+      : `partition ${source.partitionId} position ${source.position}, after that partition's cut at ${senderCut}`;
+  return { ...orphan, message: `orphan command: ${where} was sent by ${sender}` };
 }

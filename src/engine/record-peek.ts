@@ -1,5 +1,5 @@
 // What restore's single pass needs of a record, read without parsing every payload in full:
-// the type, the payload's outline as a UTF-8 JSON object, and an inter-partition command's `source`.
+// the type, the payload's outline as a UTF-8 JSON object, an inter-partition command's `source` and instance key.
 import { isUtf8 } from 'node:buffer';
 import type { LogRecord } from '../log/log.js';
 import { checkpointTypes, commandSourceOf, decodeRecord, isInterPartitionType, malformedPayload, recordTypeNameOf, type CommandSource } from './records.js';
@@ -11,6 +11,10 @@ const canonicalStart = Buffer.from('"source":{"partitionId":');
 const closingBraces = Buffer.from('}}');
 const checkpointTypeTails = checkpointTypes.map((type) => [type, Buffer.from(`,"checkpointType":"${type}"`)] as const);
 const tailParts = [',"checkpointId":', ',"position":'].map((part) => Buffer.from(part));
+const instanceKeyHead = Buffer.from('{"instanceKey":"');
+const instanceKeyName = Buffer.from('"instanceKey"');
+const quote = 0x22;
+const backslash = 0x5c;
 /** The most digits read as a plain integer: 15 digits are always below 2^53. */
 const integerDigitsMax = 15;
 
@@ -33,6 +37,22 @@ export function peekRecord(record: LogRecord): CommandSource | undefined {
   // The engine writes the source last (Partition.send): read from the end, without a pass over the rest;
   // a payload written otherwise is parsed in full.
   return tailSource(payload) ?? commandSourceOf(decodeRecord(record));
+}
+
+/**
+ * A command's `instanceKey` exactly as JSON.parse reads it, or undefined when it has none that is a
+ * string. The engine writes it as the first member: a payload that starts with `{"instanceKey":"`, holds
+ * no backslash (so no escaped spelling of any name) and names the key only once has that member alone;
+ * any other payload is parsed in full (RECORD_MALFORMED when it is not JSON, as decodeRecord says).
+ */
+export function peekInstanceKey(record: LogRecord): string | undefined {
+  const payload = Buffer.from(record.payload.buffer, record.payload.byteOffset, record.payload.byteLength);
+  if (payload.subarray(0, instanceKeyHead.length).equals(instanceKeyHead) && !payload.includes(backslash) && payload.indexOf(instanceKeyName, instanceKeyHead.length) === -1) {
+    const end = payload.indexOf(quote, instanceKeyHead.length);
+    if (end !== -1) return payload.toString('utf8', instanceKeyHead.length, end);
+  }
+  const value = decodeRecord(record).value as { instanceKey?: unknown };
+  return typeof value.instanceKey === 'string' ? value.instanceKey : undefined;
 }
 
 /** Whether the payload, without the whitespace JSON allows around a value, starts with `{` and ends with `}`. */

@@ -51,13 +51,23 @@ export function restoredSegments(partition: PartitionPlan, checks: ReadonlyMap<s
 
 /**
  * Throws for damage the engine could not replay through: a frame that is not whole and valid at or
- * before the cut (LOG_CORRUPT or LOG_POSITION, naming the object, offset and position), or a record at
- * or before the cut that is malformed as far as peekRecord reads it (RECORD_MALFORMED). Damage after the
+ * before the cut (LOG_CORRUPT or LOG_POSITION, naming the object, offset and position), a segment that
+ * does not start right after the one before it, at or before the cut (LOG_POSITION), or a record at or
+ * before the cut that is malformed as far as peekRecord reads it (RECORD_MALFORMED). Damage after the
  * cut is truncated away.
  */
 export function checkRestoredLog(partition: PartitionPlan, segments: readonly CheckedSegment[]): void {
   const cut = partition.cut.position;
-  for (const { file, check } of segments) {
+  for (const [index, { file, check }] of segments.entries()) {
+    // Each segment is checked on its own while it downloads; only here are they seen side by side. The
+    // log library checks the seam between two segments when it first reads across it, which the engine
+    // does only after the restore: a gap or an overlap before the cut must be refused now.
+    const previous = segments[index - 1]?.check;
+    if (previous !== undefined && previous.lastPosition < cut && check.firstPosition !== previous.lastPosition + 1) {
+      throw new CutlineError('LOG_POSITION', `${file.key} of partition ${partition.partitionId}'s backup starts at position ${check.firstPosition}, but the segment before it ends at position ${previous.lastPosition}: positions up to the cut ${cut} must be contiguous`, {
+        hint: 'The segments of the backup do not continue each other (one may belong to another partition or backup); run `cutline verify-backup --level full` and restore from another backup id.',
+      });
+    }
     const damage = check.damage;
     if (damage !== undefined && damage.position <= cut) {
       const where = `${file.key} of partition ${partition.partitionId}'s backup`;

@@ -42,6 +42,12 @@ export interface RestoreRequest {
   readonly crashPoint?: (point: RestoreCrashPoint) => void;
   /** Worker threads that hash and check files (default: one per core, see file-check-pool.ts). */
   readonly checkThreads?: number;
+  /**
+   * A pool of check threads the caller owns (and closes), for a process that restores many times in a
+   * row (the backup fuzzer): starting threads costs more than restoring a small backup. Absent, the
+   * restore starts its own pool of checkThreads threads and closes it when it ends.
+   */
+  readonly checkPool?: FileCheckPool;
   /** The free bytes of the filesystem holding a path (default: statfs; tests fake a full disk). */
   readonly freeBytesOf?: (path: string) => Promise<number>;
 }
@@ -128,7 +134,7 @@ async function stage(request: RestoreRequest): Promise<Pick<RestoreResult, 'part
   const checks = new Map<string, SegmentCheck>();
   const partitions: RestoredPartition[] = [];
   const consistency = { commandsChecked: 0, commandsUnchecked: 0 };
-  const pool = new FileCheckPool(request.checkThreads);
+  const pool = request.checkPool ?? new FileCheckPool(request.checkThreads);
   const finish = async (partition: PartitionPlan): Promise<void> => {
     const segments = restoredSegments(partition, checks);
     checkRestoredLog(partition, segments);
@@ -161,7 +167,7 @@ async function stage(request: RestoreRequest): Promise<Pick<RestoreResult, 'part
       ...optional({ wait: request.wait, onProgress: request.onProgress, rangedGetBytesMin: request.rangedGetBytesMin, rangeBytes: request.rangeBytes }),
     });
   } finally {
-    await pool.close();
+    if (request.checkPool === undefined) await pool.close();
   }
   assert([...filesLeft.values()].every((left) => left === 0), 'every partition was finished');
   request.crashPoint?.('after-download');

@@ -7,7 +7,7 @@ import { incomingSegmentsPath } from './restore-layout.js';
 import { SegmentedLog } from '../log/segmented-log.js';
 import { partitionPaths } from '../engine/partition-recovery.js';
 import { SnapshotStore } from '../engine/snapshot-store.js';
-import { inspectSnapshotDatabase } from '../engine/snapshot-database.js';
+import { inspectSnapshotDatabase, snapshotDisagreement } from '../engine/snapshot-database.js';
 import { decodeRecord } from '../engine/records.js';
 import type { PartitionPlan } from './restore-plan.js';
 import { checkSegmentExtends } from './segment-stitch.js';
@@ -85,6 +85,13 @@ function checkSnapshot(directory: string, partition: PartitionPlan): void {
   if (inspected.lastProcessedPosition !== planned.processedPosition) {
     throw new CutlineError('SNAPSHOT_CORRUPT', `partition ${partition.partitionId}: the restored snapshot ${planned.snapshotId}'s state.db has processed position ${inspected.lastProcessedPosition}, but its metadata.json and the manifest say ${planned.processedPosition}`, {
       hint: 'The state.db is not the one its snapshot describes (another partition\'s or another moment\'s); run `cutline verify-backup --level full` and restore from another backup id.',
+    });
+  }
+  // The engine chooses the snapshot by its metadata.json and starts from its state.db: the two must describe one state.
+  const disagreement = snapshotDisagreement(snapshot.metadata, inspected);
+  if (disagreement !== undefined) {
+    throw new CutlineError('SNAPSHOT_CORRUPT', `partition ${partition.partitionId}: the restored snapshot ${planned.snapshotId} disagrees with itself: ${disagreement}`, {
+      hint: 'The engine would skip this snapshot or start from another state than it describes; run `cutline verify-backup --level full` and restore from another backup id.',
     });
   }
 }

@@ -1,6 +1,6 @@
 // Checking one restored segment in a single pass over its bytes: frames, records up to the cut, and orphan commands.
-import { orphanOf, type Orphan } from '../engine/consistency.js';
-import { peekRecord } from '../engine/record-peek.js';
+import { isAddressedToInstance, orphanOf, type Orphan } from '../engine/consistency.js';
+import { peekInstanceKey, peekRecord } from '../engine/record-peek.js';
 import { recordTypeNameOf } from '../engine/records.js';
 import { isCutlineError } from '../errors.js';
 import { SegmentStreamScanner, type StreamedDamage, type StreamedFrame } from '../log/segment-stream-scan.js';
@@ -40,8 +40,8 @@ export const orphansKeptMax = 10;
 /**
  * Fed the bytes of one segment file in order (any chunking), it checks every frame (CRC, contiguous
  * positions), the type and payload outline of every record up to the cut (peekRecord), and every
- * inter-partition command up to the cut against its sender's cut: the work of a full read of the
- * restored log, done while the file is hashed, so restore reads each byte once.
+ * inter-partition command up to the cut against its sender's cut and its addressee (orphanOf): the
+ * work of a full read of the restored log, done while the file is hashed, so restore reads each byte once.
  */
 export class SegmentChecker {
   private readonly scanner: SegmentStreamScanner;
@@ -87,17 +87,21 @@ export class SegmentChecker {
     // Records after the cut are truncated away: they need not be valid, and they are not in the cut.
     if (position > cutPosition) return;
     let source;
+    let instanceKey;
     try {
-      source = peekRecord({ position, timestampMs: header.timestampMs, recordType: header.recordType, payload });
+      const record = { position, timestampMs: header.timestampMs, recordType: header.recordType, payload };
+      source = peekRecord(record);
+      // A command addressed to an instance's partition names it in its instance key: recorded anywhere else, nobody sent it here.
+      instanceKey = source !== undefined && isAddressedToInstance(recordTypeNameOf(header)) ? peekInstanceKey(record) : undefined;
     } catch (error) {
       if (!isCutlineError(error)) throw error;
       this.malformed ??= { position, message: error.message };
       return;
     }
     if (source === undefined) return;
-    const orphan = orphanOf(partitionId, cutPosition, { position, type: recordTypeNameOf(header), source }, this.cutOf);
+    const orphan = orphanOf(partitionId, cutPosition, { position, type: recordTypeNameOf(header), source, instanceKey }, this.cutOf);
     if (orphan === undefined) this.commandsChecked += 1;
-    else if (orphan.senderCutPosition === undefined && this.unchecked.has(source.partitionId)) this.commandsUnchecked += 1;
+    else if (orphan.addressedTo === undefined && orphan.senderCutPosition === undefined && this.unchecked.has(source.partitionId)) this.commandsUnchecked += 1;
     else {
       this.orphanCount += 1;
       if (this.orphans.length < orphansKeptMax) this.orphans.push(orphan);

@@ -37,9 +37,9 @@ export const findingCodes = {
   RECORD_MALFORMED: { check: 'log', meaning: 'A backed-up record has an unknown type or a payload that is not a JSON object.' },
   CHECKPOINT_RECORD_MISSING: { check: 'checkpoint-record', meaning: 'The record at checkpointPosition is not the CHECKPOINT_CREATE of the backup id.' },
   SNAPSHOT_MISSING: { check: 'snapshot', meaning: 'The manifest names a snapshot but lists no state.db for it.' },
-  SNAPSHOT_CORRUPT: { check: 'snapshot', meaning: 'The snapshot disagrees with its CHECKSUMS file (or that file does not list state.db and metadata.json), its metadata.json is unreadable or names another snapshot or partition, or state.db does not open as SQLite, fails PRAGMA integrity_check, or has an unknown schema.' },
+  SNAPSHOT_CORRUPT: { check: 'snapshot', meaning: 'The snapshot disagrees with its CHECKSUMS file (or that file does not list state.db and metadata.json), its metadata.json is unreadable or names another snapshot or partition, its metadata.json disagrees with its state.db (last written position, checkpoint) or its id, or state.db does not open as SQLite, fails PRAGMA integrity_check, or has an unknown schema.' },
   SNAPSHOT_POSITION_MISMATCH: { check: 'snapshot', meaning: "The snapshot's processed position (in its state.db or its metadata.json) differs from the manifest's snapshotProcessedPosition." },
-  ORPHAN_COMMAND: { check: 'consistency', meaning: "A command recorded at or before a partition's cut was sent after the sender's cut." },
+  ORPHAN_COMMAND: { check: 'consistency', meaning: "A command recorded at or before a partition's cut was sent after the sender's cut, or is addressed to another partition (its instance key names another one)." },
 } as const satisfies Record<string, { readonly check: CheckName; readonly meaning: string }>;
 
 export type FindingCode = keyof typeof findingCodes;

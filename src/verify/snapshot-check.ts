@@ -1,6 +1,6 @@
 // The full snapshot check: the backed-up state.db opens read-only, passes PRAGMA integrity_check, and is at the manifest's position.
 import { readFileSync } from 'node:fs';
-import { inspectSnapshotDatabase } from '../engine/snapshot-database.js';
+import { inspectSnapshotDatabase, snapshotDisagreement } from '../engine/snapshot-database.js';
 import { snapshotChecksumFile, snapshotFormatVersion, snapshotMetadataFile, snapshotStateFile, type SnapshotMetadata } from '../engine/snapshot-store.js';
 import type { Finding } from './findings.js';
 import type { DownloadedFile } from './file-checks.js';
@@ -22,7 +22,8 @@ export function checkSnapshot(backup: PartitionBackup, downloaded: readonly Down
     const why = listed ? 'is listed but could not be read from the store' : 'is not listed';
     return [{ code: 'SNAPSHOT_MISSING', backupId, partitionId, message: `the manifest names snapshot ${snapshotId}, but ${path} ${why}` }];
   }
-  const checksums = [...checkChecksumsFile(backup, downloaded, `snapshot/${snapshotId}/`), ...checkMetadataFile(backup, downloaded, `snapshot/${snapshotId}/`)];
+  const metadata = checkMetadataFile(backup, downloaded, `snapshot/${snapshotId}/`);
+  const checksums = [...checkChecksumsFile(backup, downloaded, `snapshot/${snapshotId}/`), ...metadata.findings];
   const corrupt = (detail: string): Finding[] => [...checksums, { code: 'SNAPSHOT_CORRUPT', backupId, partitionId, path: state.key, message: `${state.key}: ${detail}` }];
   const inspected = inspectSnapshotDatabase(state.localPath);
   if ('problem' in inspected) return corrupt(inspected.problem);
@@ -38,7 +39,10 @@ export function checkSnapshot(backup: PartitionBackup, downloaded: readonly Down
       },
     ];
   }
-  return checksums;
+  const disagreement = metadata.parsed === undefined ? undefined : snapshotDisagreement(metadata.parsed, inspected);
+  if (disagreement === undefined) return checksums;
+  // The engine chooses a snapshot by its metadata.json and starts from its state.db: restore refuses a snapshot whose two disagree.
+  return [...checksums, { code: 'SNAPSHOT_CORRUPT', backupId, partitionId, path: state.key, message: `${state.key}: the snapshot disagrees with itself: ${disagreement}` }];
 }
 
 /**
@@ -72,23 +76,27 @@ function checkChecksumsFile(backup: PartitionBackup, downloaded: readonly Downlo
  * The snapshot's metadata.json is what the engine recovers by (and restore checks): it must be of
  * version 1, name this snapshot and partition, and say the manifest's processed position.
  */
-function checkMetadataFile(backup: PartitionBackup, downloaded: readonly DownloadedFile[], directory: string): Finding[] {
+function checkMetadataFile(backup: PartitionBackup, downloaded: readonly DownloadedFile[], directory: string): { findings: Finding[]; parsed?: Partial<SnapshotMetadata> } {
   const { checkpointId: backupId, partitionId } = backup.id;
   const { snapshotId, snapshotProcessedPosition } = backup.manifest.descriptor;
   const file = downloaded.find((entry) => entry.file.path === `${directory}${metadataFile}`);
-  if (file === undefined) return [{ code: 'SNAPSHOT_CORRUPT', backupId, partitionId, message: `the snapshot has no readable ${directory}${metadataFile}` }];
-  let metadata: Partial<SnapshotMetadata>;
+  if (file === undefined) return { findings: [{ code: 'SNAPSHOT_CORRUPT', backupId, partitionId, message: `the snapshot has no readable ${directory}${metadataFile}` }] };
+  let document: unknown;
   try {
-    metadata = JSON.parse(readFileSync(file.localPath, 'utf8')) as Partial<SnapshotMetadata>;
+    document = JSON.parse(readFileSync(file.localPath, 'utf8'));
   } catch (error) {
-    return [{ code: 'SNAPSHOT_CORRUPT', backupId, partitionId, path: file.key, message: `${file.key} is not valid JSON: ${(error as Error).message}` }];
+    return { findings: [{ code: 'SNAPSHOT_CORRUPT', backupId, partitionId, path: file.key, message: `${file.key} is not valid JSON: ${(error as Error).message}` }] };
   }
+  if (typeof document !== 'object' || document === null) {
+    return { findings: [{ code: 'SNAPSHOT_CORRUPT', backupId, partitionId, path: file.key, message: `${file.key} is ${JSON.stringify(document)}, not a JSON object` }] };
+  }
+  const metadata = document as Partial<SnapshotMetadata>;
   if (metadata.version !== snapshotFormatVersion || metadata.snapshotId !== snapshotId || metadata.partitionId !== partitionId) {
     const found = `version ${JSON.stringify(metadata.version)}, snapshot ${JSON.stringify(metadata.snapshotId)}, partition ${JSON.stringify(metadata.partitionId)}`;
-    return [{ code: 'SNAPSHOT_CORRUPT', backupId, partitionId, path: file.key, message: `${file.key} says ${found}; it must say version ${snapshotFormatVersion}, snapshot ${JSON.stringify(snapshotId)}, partition ${partitionId}` }];
+    return { findings: [{ code: 'SNAPSHOT_CORRUPT', backupId, partitionId, path: file.key, message: `${file.key} says ${found}; it must say version ${snapshotFormatVersion}, snapshot ${JSON.stringify(snapshotId)}, partition ${partitionId}` }], parsed: metadata };
   }
   if (metadata.processedPosition !== snapshotProcessedPosition) {
-    return [{ code: 'SNAPSHOT_POSITION_MISMATCH', backupId, partitionId, path: file.key, message: `${file.key} has processed position ${String(metadata.processedPosition)}; the manifest says snapshotProcessedPosition ${snapshotProcessedPosition}` }];
+    return { findings: [{ code: 'SNAPSHOT_POSITION_MISMATCH', backupId, partitionId, path: file.key, message: `${file.key} has processed position ${String(metadata.processedPosition)}; the manifest says snapshotProcessedPosition ${snapshotProcessedPosition}` }], parsed: metadata };
   }
-  return [];
+  return { findings: [], parsed: metadata };
 }

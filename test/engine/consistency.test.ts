@@ -8,9 +8,9 @@ function log(...bodies: EngineRecordBody[]): LogRecord[] {
   return bodies.map((body, index) => ({ ...encodeRecord(body, 0), position: index + 1 }));
 }
 const create = (checkpointId: number): EngineRecordBody => ({ type: 'CHECKPOINT_CREATE', value: { checkpointId, checkpointType: 'MARKER' } });
-const opened = (partitionId: number, position: number): EngineRecordBody => ({
+const opened = (partitionId: number, position: number, instanceKey = '1-1'): EngineRecordBody => ({
   type: 'SUBSCRIPTION_OPENED',
-  value: { source: { partitionId, position, checkpointId: 0, checkpointType: 'MARKER' }, instanceKey: '1-1' },
+  value: { source: { partitionId, position, checkpointId: 0, checkpointType: 'MARKER' }, instanceKey },
 });
 const instance: EngineRecordBody = { type: 'CREATE_INSTANCE', value: { correlationKey: 'k' } };
 
@@ -53,6 +53,15 @@ describe('findOrphans', () => {
     const orphans = findOrphans([{ partitionId: 1, cutPosition: 2, records: log(opened(5, 9), create(1)) }]);
     expect(orphans.map((orphan) => orphan.message)).toEqual([
       'orphan command: partition 1 position 1 (SUBSCRIPTION_OPENED, cut at 2) was sent by partition 5 position 9, a partition without a cut',
+    ]);
+  });
+
+  it('reports a command addressed to another partition by its instance key, whatever the cuts: nobody sent it here', () => {
+    const sender = log(instance, instance, create(1));
+    const receiver = log(opened(2, 1, '3-7'), opened(2, 2, '1-4'), create(1));
+    const orphans = findOrphans([{ partitionId: 1, cutPosition: 3, records: receiver }, { partitionId: 2, cutPosition: 3, records: sender }]);
+    expect(orphans.map((orphan) => [orphan.receiverPosition, orphan.addressedTo, orphan.message])).toEqual([
+      [1, 3, 'orphan command: partition 1 position 1 (SUBSCRIPTION_OPENED, cut at 3) is addressed to partition 3 (instance 3-7); no partition sent it to partition 1'],
     ]);
   });
 });

@@ -1,7 +1,7 @@
-// peekRecord reads a command's source as JSON.parse would, rejects only what decodeRecord rejects, and checks every payload's outline.
+// peekRecord reads a command's source as JSON.parse would, rejects only what decodeRecord rejects, and checks every payload's outline; peekInstanceKey reads the instance key the same way.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { peekRecord } from '../../src/engine/record-peek.js';
+import { peekInstanceKey, peekRecord } from '../../src/engine/record-peek.js';
 import { checkpointTypes, commandSourceOf, decodeRecord, RecordType } from '../../src/engine/records.js';
 import { isCutlineError } from '../../src/errors.js';
 import type { LogRecord } from '../../src/log/log.js';
@@ -14,24 +14,18 @@ const recordOf = (recordType: number, payload: string | Uint8Array): LogRecord =
   payload: typeof payload === 'string' ? Buffer.from(payload) : payload,
 });
 
-/** decodeRecord's answer: the source, or the error code. */
-function decoded(record: LogRecord): { source: unknown } | { code: string } {
+/** What a read answers: its value, or the code of the CutlineError it throws. */
+function answerOf(read: () => unknown): { value: unknown } | { code: string } {
   try {
-    return { source: commandSourceOf(decodeRecord(record)) };
+    return { value: read() };
   } catch (error) {
     if (isCutlineError(error)) return { code: error.code };
     throw error;
   }
 }
-
-function peeked(record: LogRecord): { source: unknown } | { code: string } {
-  try {
-    return { source: peekRecord(record) };
-  } catch (error) {
-    if (isCutlineError(error)) return { code: error.code };
-    throw error;
-  }
-}
+/** decodeRecord's source, and peekRecord's. */
+const decoded = (record: LogRecord) => answerOf(() => commandSourceOf(decodeRecord(record)));
+const peeked = (record: LogRecord) => answerOf(() => peekRecord(record));
 
 const integer = fc.oneof(fc.nat({ max: 20 }), fc.maxSafeNat(), fc.integer({ min: -5, max: -1 }), fc.double({ noNaN: true, noDefaultInfinity: true }));
 const source = fc.record({
@@ -127,5 +121,38 @@ describe('peekRecord', () => {
     const record = recordOf(RecordType.CREATE_INSTANCE, '{"correlationKey":}');
     expect(peekRecord(record)).toBeUndefined();
     expect(decoded(record)).toEqual({ code: 'RECORD_MALFORMED' });
+  });
+});
+
+describe('peekInstanceKey', () => {
+  /** decodeRecord's instance key (when a string), and peekInstanceKey's. */
+  const decodedKey = (record: LogRecord) =>
+    answerOf(() => {
+      const value = decodeRecord(record).value as { instanceKey?: unknown };
+      return typeof value.instanceKey === 'string' ? value.instanceKey : undefined;
+    });
+  const peekedKey = (record: LogRecord) => answerOf(() => peekInstanceKey(record));
+  const instanceKey = fc.oneof(fc.tuple(fc.nat({ max: 9 }), fc.nat()).map(([partition, position]) => `${partition}-${position}`), fc.string(), fc.constant('1-"2'), fc.constant('1-\\u0032'));
+
+  it('returns exactly the instance key JSON.parse reads, written first (the engine\'s way) or anywhere else', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...commandTypes), commandPayload, instanceKey, fc.boolean(), (recordType, payload, key, first) => {
+        const body = JSON.parse(payload) as Record<string, unknown>;
+        delete body.instanceKey;
+        const text = first ? JSON.stringify({ instanceKey: key, ...body }) : JSON.stringify({ ...body, instanceKey: key });
+        const record = recordOf(recordType, text);
+        expect(peekedKey(record)).toEqual(decodedKey(record));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('follows JSON.parse when a payload names the key twice or spells it with an escape', () => {
+    const payloads = ['{"instanceKey":"1-2","instanceKey":"3-4"}', '{"instanceKey":"1-2","instanc\\u0065Key":"3-4"}', '{"instanceKey":"1-2","a":"instanceKey"}', '{"instanceKey":1}'];
+    for (const payload of payloads) {
+      const record = recordOf(RecordType.SUBSCRIPTION_OPENED, payload);
+      expect(peekedKey(record), payload).toEqual(decodedKey(record));
+    }
+    expect(peekInstanceKey(recordOf(RecordType.SUBSCRIPTION_OPENED, '{"instanceKey":"1-2","instanceKey":"3-4"}'))).toBe('3-4');
   });
 });

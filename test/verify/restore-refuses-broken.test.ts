@@ -31,6 +31,11 @@ const restoreCodes: Readonly<Record<string, string>> = {
   'snapshot-metadata-position': 'RESTORE_LAYOUT',
   'snapshot-checksums-empty': 'SNAPSHOT_CORRUPT',
   'path-traversal': 'MANIFEST_INVALID',
+  // Found by the backup fuzzer: restore used to accept these.
+  'segment-of-another-partition': 'LOG_POSITION',
+  'segment-moved-between-partitions': 'RESTORE_INCONSISTENT',
+  'snapshot-metadata-last-written': 'SNAPSHOT_CORRUPT',
+  'snapshot-state-checkpoint': 'SNAPSHOT_CORRUPT',
   // Format v2: restore checks each chunk's stored length, header, codec and decompressed length, and
   // the SHA-256 of each whole file (not of each chunk).
   'v2-missing-chunk': 'STORE_NOT_FOUND',
@@ -45,6 +50,7 @@ const restoreCodes: Readonly<Record<string, string>> = {
   // Decodes as its manifest says; only the file's SHA-256 tells.
   'v2-chunk-not-its-address': 'RESTORE_CHECKSUM',
   'duplicate-partition': 'PARTITION_DUPLICATE',
+  'v2-segment-moved-between-partitions': 'RESTORE_INCONSISTENT',
 };
 
 /** Fixtures restore does not refuse yet, each with the reason. None today: restore refuses them all. */
