@@ -1,10 +1,11 @@
-// Restore from s3rver through a proxy injecting seeded HTTP faults: byte-identical to a clean restore, or a CutlineError with the target left empty.
+// Restore and verify-backup from s3rver through a proxy injecting seeded HTTP faults: the same result as on the direct endpoint, or a CutlineError (a restore leaving its target empty).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { S3BackupStore } from '../../src/store/s3-backup-store.js';
 import { SeededRandom } from '../../src/random.js';
 import { isCutlineError } from '../../src/errors.js';
+import { verifyBackup } from '../../src/verify/verify-backup.js';
 import { startLoopbackS3, type LoopbackS3 } from '../support/s3rver.js';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
 import { temporaryDirectories } from '../support/temporary-directories.js';
@@ -64,6 +65,22 @@ describe('restore from S3 through injected HTTP faults', () => {
           expect(isCutlineError(outcome) ? outcome.code : outcome).toEqual(expect.any(String));
           expect(await entriesOf(target) ?? []).toEqual([]);
         }
+      } finally {
+        faulty.destroy();
+        await proxy.close();
+      }
+    }, 120_000);
+  }
+  for (const seed of [7, 8, 9]) {
+    it(`seed ${seed}: verify-backup at level full reports what it reports on the direct endpoint, or fails with a CutlineError`, async () => {
+      const expected = await verifyBackup(direct, backup.checkpointId, { level: 'full' });
+      const proxy = await startFaultProxy(server.endpoint, { seed, faultProbability: 0.3, faultsMax: 20, delayMsMax: 50 });
+      const faulty = storeAt(proxy.endpoint);
+      try {
+        const outcome = await verifyBackup(faulty, backup.checkpointId, { level: 'full' }).catch((caught: unknown) => caught);
+        expect(Object.values(proxy.injected).reduce((sum, count) => sum + count, 0), JSON.stringify(proxy.injected)).toBeGreaterThan(0);
+        if (isCutlineError(outcome)) expect(outcome.code).toEqual(expect.any(String));
+        else expect(outcome).toEqual(expected);
       } finally {
         faulty.destroy();
         await proxy.close();
