@@ -1,0 +1,90 @@
+// Restore and verify-backup from s3rver through a proxy injecting seeded HTTP faults: the same result as on the direct endpoint, or a CutlineError (a restore leaving its target empty).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { S3BackupStore } from '../../src/store/s3-backup-store.js';
+import { SeededRandom } from '../../src/random.js';
+import { isCutlineError } from '../../src/errors.js';
+import { verifyBackup } from '../../src/verify/verify-backup.js';
+import { startLoopbackS3, type LoopbackS3 } from '../support/s3rver.js';
+import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
+import { temporaryDirectories } from '../support/temporary-directories.js';
+import { produceEngineBackup, type EngineBackup } from './engine-backup.js';
+import { entriesOf, planFromStore, restore } from './restore-helpers.js';
+
+const directory = temporaryDirectories('restore-faults');
+let server: LoopbackS3;
+let direct: S3BackupStore;
+let backup: EngineBackup;
+
+function storeAt(endpoint: string): S3BackupStore {
+  return new S3BackupStore({ bucket: server.bucket, prefix: 'cluster-a', endpoint, forcePathStyle: true, credentials: server.credentials, random: new SeededRandom(1) });
+}
+
+function filesOf(root: string): Map<string, string> {
+  const files = new Map<string, string>();
+  const walk = (path: string) => {
+    for (const name of readdirSync(path).sort()) {
+      const child = join(path, name);
+      if (statSync(child).isDirectory()) walk(child);
+      else files.set(relative(root, child), readFileSync(child).toString('base64'));
+    }
+  };
+  walk(root);
+  return files;
+}
+
+beforeAll(async () => {
+  server = await startLoopbackS3();
+  direct = storeAt(server.endpoint);
+  backup = await produceEngineBackup(direct, { seed: 31, partitionCount: 2, instances: 40 });
+});
+afterAll(async () => {
+  direct.destroy();
+  await server.close();
+});
+
+describe('restore from S3 through injected HTTP faults', () => {
+  for (const seed of [2, 3, 4, 5, 6]) {
+    it(`seed ${seed}: restores byte-identical to a clean restore, or fails with a CutlineError and an empty target`, async () => {
+      const clean = join(await directory(), 'data');
+      expect((await restore(await planFromStore(direct, backup.checkpointId), direct, clean)).status).toBe('restored');
+      const proxy: FaultProxy = await startFaultProxy(server.endpoint, { seed, faultProbability: 0.3, faultsMax: 20, delayMsMax: 50 });
+      const faulty = storeAt(proxy.endpoint);
+      try {
+        const target = join(await directory(), 'data');
+        const outcome = await restore(await planFromStore(direct, backup.checkpointId), faulty, target).then(
+          () => undefined,
+          (caught: unknown) => caught,
+        );
+        console.log(`seed ${seed}: ${JSON.stringify(proxy.injected)}, forwarded ${proxy.forwarded.count}, ${outcome === undefined ? "restored" : (isCutlineError(outcome) ? outcome.code : "not a CutlineError")}`);
+        const injected = Object.values(proxy.injected).reduce((sum, count) => sum + count, 0);
+        expect(injected, JSON.stringify(proxy.injected)).toBeGreaterThan(0);
+        if (outcome === undefined) expect(filesOf(target)).toEqual(filesOf(clean));
+        else {
+          expect(isCutlineError(outcome) ? outcome.code : outcome).toEqual(expect.any(String));
+          expect(await entriesOf(target) ?? []).toEqual([]);
+        }
+      } finally {
+        faulty.destroy();
+        await proxy.close();
+      }
+    }, 120_000);
+  }
+  for (const seed of [7, 8, 9]) {
+    it(`seed ${seed}: verify-backup at level full reports what it reports on the direct endpoint, or fails with a CutlineError`, async () => {
+      const expected = await verifyBackup(direct, backup.checkpointId, { level: 'full' });
+      const proxy = await startFaultProxy(server.endpoint, { seed, faultProbability: 0.3, faultsMax: 20, delayMsMax: 50 });
+      const faulty = storeAt(proxy.endpoint);
+      try {
+        const outcome = await verifyBackup(faulty, backup.checkpointId, { level: 'full' }).catch((caught: unknown) => caught);
+        expect(Object.values(proxy.injected).reduce((sum, count) => sum + count, 0), JSON.stringify(proxy.injected)).toBeGreaterThan(0);
+        if (isCutlineError(outcome)) expect(outcome.code).toEqual(expect.any(String));
+        else expect(outcome).toEqual(expected);
+      } finally {
+        faulty.destroy();
+        await proxy.close();
+      }
+    }, 120_000);
+  }
+});
