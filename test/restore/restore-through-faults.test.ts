@@ -1,7 +1,6 @@
 // Restore and verify-backup from s3rver through a proxy injecting seeded HTTP faults: the same result as on the direct endpoint, or a CutlineError (a restore leaving its target empty).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { S3BackupStore } from '../../src/store/s3-backup-store.js';
 import { SeededRandom } from '../../src/random.js';
 import { isCutlineError } from '../../src/errors.js';
@@ -9,6 +8,7 @@ import { verifyBackup } from '../../src/verify/verify-backup.js';
 import { startLoopbackS3, type LoopbackS3 } from '../support/s3rver.js';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
 import { temporaryDirectories } from '../support/temporary-directories.js';
+import { filesOf } from '../support/fault-stores.js';
 import { produceEngineBackup, type EngineBackup } from './engine-backup.js';
 import { entriesOf, planFromStore, restore } from './restore-helpers.js';
 
@@ -19,19 +19,6 @@ let backup: EngineBackup;
 
 function storeAt(endpoint: string): S3BackupStore {
   return new S3BackupStore({ bucket: server.bucket, prefix: 'cluster-a', endpoint, forcePathStyle: true, credentials: server.credentials, random: new SeededRandom(1) });
-}
-
-function filesOf(root: string): Map<string, string> {
-  const files = new Map<string, string>();
-  const walk = (path: string) => {
-    for (const name of readdirSync(path).sort()) {
-      const child = join(path, name);
-      if (statSync(child).isDirectory()) walk(child);
-      else files.set(relative(root, child), readFileSync(child).toString('base64'));
-    }
-  };
-  walk(root);
-  return files;
 }
 
 beforeAll(async () => {

@@ -1,6 +1,7 @@
 // An HTTP proxy on loopback that injects seeded faults per request (5xx, SlowDown, resets, truncated bodies, delays) in front of s3rver.
 import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { SeededRandom } from '../../src/random.js';
 
 export type FaultKind = 'internal-error' | 'slow-down' | 'reset-request' | 'reset-response' | 'truncated-body' | 'delay';
@@ -13,12 +14,22 @@ export interface FaultProxyOptions {
   /** No more faults than this in all, so that any retrying client gets through in bounded time. */
   readonly faultsMax: number;
   readonly delayMsMax: number;
+  /** The faults to draw from (default all kinds). */
+  readonly kinds?: readonly FaultKind[];
+  /** Only requests this accepts may get a fault (default every request); `path` has the bucket and key. */
+  readonly matches?: (method: string, path: string) => boolean;
+  /** The first this many matching requests always pass (default 0), e.g. to fail a backup halfway. */
+  readonly passFirst?: number;
 }
 
 export interface FaultProxy {
   readonly endpoint: string;
   readonly injected: Record<FaultKind, number>;
   readonly forwarded: { count: number };
+  /** Requests received so far, and those not yet answered or dropped. */
+  readonly requests: { count: number; inFlight: number };
+  /** Resolves once no request has come or been in flight for `quietMs`. */
+  quiet(quietMs: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -31,7 +42,10 @@ export async function startFaultProxy(target: string, options: FaultProxyOptions
   const random = new SeededRandom(options.seed);
   const injected = Object.fromEntries(kinds.map((kind) => [kind, 0])) as Record<FaultKind, number>;
   const forwarded = { count: 0 };
+  const requests = { count: 0, inFlight: 0 };
+  const faultKinds = options.kinds ?? kinds;
   let faults = 0;
+  let matched = 0;
   /** With `keepFraction`, sends only that share of the real body (fewer bytes than Content-Length), then closes the connection. */
   const forward = (incoming: IncomingMessage, response: ServerResponse, keepFraction?: number) => {
     forwarded.count += 1;
@@ -61,8 +75,18 @@ export async function startFaultProxy(target: string, options: FaultProxyOptions
     upstreamRequest.on('error', () => response.destroy());
     incoming.pipe(upstreamRequest);
   };
+  const drawFault = (incoming: IncomingMessage): FaultKind | undefined => {
+    if (options.matches !== undefined && !options.matches(incoming.method ?? '', incoming.url ?? '')) return undefined;
+    matched += 1;
+    if (matched <= (options.passFirst ?? 0) || faults >= options.faultsMax) return undefined;
+    return random.next() < options.faultProbability ? faultKinds[random.int(faultKinds.length)] : undefined;
+  };
   const server = createServer((incoming, response) => {
-    const fault = faults < options.faultsMax && random.next() < options.faultProbability ? kinds[random.int(kinds.length)] : undefined;
+    requests.count += 1;
+    requests.inFlight += 1;
+    // A response closes when it is sent and when its connection drops, whichever the fault.
+    response.once('close', () => (requests.inFlight -= 1));
+    const fault = drawFault(incoming);
     if (fault === undefined) return forward(incoming, response);
     faults += 1;
     injected[fault] += 1;
@@ -92,6 +116,13 @@ export async function startFaultProxy(target: string, options: FaultProxyOptions
     endpoint: `http://127.0.0.1:${port}`,
     injected,
     forwarded,
+    requests,
+    quiet: async (quietMs) => {
+      for (let seen = -1; seen !== requests.count || requests.inFlight > 0; ) {
+        seen = requests.count;
+        await sleep(quietMs);
+      }
+    },
     close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
   };
 }
