@@ -54,10 +54,14 @@ export async function storeChunks(locations: readonly ChunkLocation[], options: 
   }
   const stored = new Map<string, StoredChunkInfo>();
   let addedBytes = 0;
-  await Promise.all(
+  // After the first failure no upload starts, and the caller hears of it only once every running one has
+  // ended: the backup is marked FAILED (and its files closed) only when nothing of it can still land.
+  let failure: { error: unknown } | undefined;
+  const settled = await Promise.allSettled(
     [...wanted.values()].map((location) =>
       options.limiter.run(async () => {
         options.signal?.throwIfAborted();
+        if (failure !== undefined) return;
         const size = present.get(location.sha256);
         if (size !== undefined) {
           stored.set(location.sha256, await existingChunk(location.sha256, size, options));
@@ -66,9 +70,14 @@ export async function storeChunks(locations: readonly ChunkLocation[], options: 
         const uploaded = await uploadChunk(location, options);
         stored.set(location.sha256, uploaded.info);
         addedBytes += uploaded.added ? uploaded.info.storedBytes : 0;
+      }).catch((error: unknown) => {
+        failure ??= { error };
+        throw error;
       }),
     ),
   );
+  if (failure !== undefined) throw failure.error;
+  assert(settled.every((result) => result.status === 'fulfilled'), 'every chunk task that failed recorded its failure');
   return { stored, addedBytes };
 }
 

@@ -20,6 +20,8 @@ export interface FaultProxyOptions {
   readonly matches?: (method: string, path: string) => boolean;
   /** The first this many matching requests always pass (default 0), e.g. to fail a backup halfway. */
   readonly passFirst?: number;
+  /** A script instead of the seeded draw: the fault (or none) of each matching request. */
+  readonly decide?: (method: string, path: string) => FaultKind | undefined;
 }
 
 export interface FaultProxy {
@@ -79,6 +81,7 @@ export async function startFaultProxy(target: string, options: FaultProxyOptions
     if (options.matches !== undefined && !options.matches(incoming.method ?? '', incoming.url ?? '')) return undefined;
     matched += 1;
     if (matched <= (options.passFirst ?? 0) || faults >= options.faultsMax) return undefined;
+    if (options.decide !== undefined) return options.decide(incoming.method ?? '', incoming.url ?? '');
     return random.next() < options.faultProbability ? faultKinds[random.int(faultKinds.length)] : undefined;
   };
   const server = createServer((incoming, response) => {

@@ -1,0 +1,91 @@
+// A backup to s3rver whose chunk uploads keep failing behind the fault proxy: FAILED with STORE_UNAVAILABLE, nothing uploaded after, its orphans collected, and the next backup whole.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listAll } from '../../src/store/backup-store.js';
+import { listBackupManifests } from '../../src/backup/manifest-store.js';
+import { collectChunks } from '../../src/backup/chunk-collection.js';
+import { chunkPartitionPrefix, parseChunkKey } from '../../src/backup/chunk-format.js';
+import { ManualClock } from '../../src/clock.js';
+import { Workload } from '../../src/engine/workload.js';
+import { verifyBackup } from '../../src/verify/verify-backup.js';
+import { startFaultProxy, type FaultKind } from '../support/fault-proxy.js';
+import { startLoopbackS3, type LoopbackS3 } from '../support/s3rver.js';
+import { faultStore } from '../support/fault-stores.js';
+import { openBackupTestCluster, takeBackupAndWait } from '../support/backup-fixtures.js';
+import { settle } from '../restore/engine-backup.js';
+
+let server: LoopbackS3;
+beforeAll(async () => {
+  server = await startLoopbackS3();
+});
+afterAll(async () => {
+  await server.close();
+});
+
+/**
+ * While `failing` is on: the fourth chunk PUT of each partition fails on every attempt (`fault`), and every
+ * other chunk PUT is delayed, so that uploads are still running when the backup gives up.
+ */
+function chunkScript(fault: FaultKind): { failing: boolean; decide: (method: string, path: string) => FaultKind | undefined } {
+  const seen = new Map<string, number>();
+  const doomed = new Set<string>();
+  const script = {
+    failing: true,
+    decide: (method: string, path: string): FaultKind | undefined => {
+      const partition = /\/chunks\/(\d+)\//.exec(path)?.[1];
+      if (!script.failing || method !== 'PUT' || partition === undefined) return undefined;
+      const count = (seen.get(partition) ?? 0) + 1;
+      seen.set(partition, count);
+      if (count === 4) doomed.add(path);
+      return doomed.has(path) ? fault : 'delay';
+    },
+  };
+  return script;
+}
+
+async function storedChunks(store: ReturnType<typeof faultStore>, partitionId: number): Promise<string[]> {
+  return (await listAll(store, chunkPartitionPrefix(partitionId))).map((entry) => parseChunkKey(entry.key)?.sha256 ?? entry.key).sort();
+}
+
+describe('a backup whose chunk uploads fail on every attempt', () => {
+  for (const [seed, fault] of [[41, 'internal-error'], [42, 'reset-request']] as const) {
+    it(`seed ${seed}, ${fault}: FAILED with STORE_UNAVAILABLE, no upload after, orphans collected, the next backup completes and verifies`, async () => {
+      const prefix = `outlast-${seed}`;
+      const script = chunkScript(fault);
+      const proxy = await startFaultProxy(server.endpoint, { seed, faultProbability: 1, faultsMax: Infinity, delayMsMax: 600, decide: script.decide });
+      const store = faultStore(server, proxy.endpoint, prefix, 3);
+      const direct = faultStore(server, server.endpoint, prefix);
+      const opened = openBackupTestCluster(seed, store, { partitionCount: 2 });
+      try {
+        await opened.manager.start(opened.cluster);
+        const workload = new Workload(opened.cluster, opened.random);
+        for (let index = 0; index < 60; index++) workload.createOne();
+        settle(opened);
+        const failed = await takeBackupAndWait(opened.cluster, opened.manager, 1);
+        expect(failed.partitions.map((partition) => [partition.partitionId, partition.status])).toEqual([[1, 'FAILED'], [2, 'FAILED']]);
+        expect((await listBackupManifests(direct, 1)).map((manifest) => manifest.status)).toEqual(['FAILED', 'FAILED']);
+        const reasons = opened.manager.outcomes.filter((outcome) => outcome.checkpointId === 1).map((outcome) => [outcome.partitionId, outcome.status, outcome.reason?.split(':')[0]]);
+        expect(reasons.sort()).toEqual([[1, 'FAILED', 'STORE_UNAVAILABLE'], [2, 'FAILED', 'STORE_UNAVAILABLE']]);
+        // The failed backup stored some chunks (three per partition at least): orphans, which one collection removes.
+        const orphans = [await storedChunks(direct, 1), await storedChunks(direct, 2)];
+        expect(orphans.map((list) => list.length >= 3)).toEqual([true, true]);
+        for (const partitionId of [1, 2]) await collectChunks(direct, partitionId, { clock: new ManualClock(1_800_000_000_000) });
+        // Uploads of the failed backup that were still running must not land after it was declared FAILED.
+        await proxy.quiet(300);
+        expect([await storedChunks(direct, 1), await storedChunks(direct, 2)]).toEqual([[], []]);
+
+        script.failing = false;
+        for (let index = 0; index < 20; index++) workload.createOne();
+        settle(opened);
+        const next = await takeBackupAndWait(opened.cluster, opened.manager, 2);
+        expect(next.partitions.map((partition) => [partition.partitionId, partition.status])).toEqual([[1, 'COMPLETED'], [2, 'COMPLETED']]);
+        expect((await verifyBackup(direct, 2, { level: 'full' })).findings).toEqual([]);
+      } finally {
+        await opened.manager.close();
+        opened.cluster.close();
+        store.destroy();
+        direct.destroy();
+        await proxy.close();
+      }
+    }, 60_000);
+  }
+});
