@@ -10,10 +10,10 @@ import { CutlineError, isCutlineError } from '../errors.js';
 import { assert } from '../assert.js';
 import { archiveEntriesMax, archiveEntryBytesMax, archiveImportBufferBytesMax, manifestBytesMax } from '../limits.js';
 import type { BackupStore, PutBody, StoreCallOptions } from '../store/backup-store.js';
-import { readAll } from '../store/backup-store.js';
+import { getBytes, readAll } from '../store/backup-store.js';
 import { validateKey } from '../store/store-key.js';
 import { contentKey, contentsPrefix, manifestKey, manifestsPrefix } from './backup-layout.js';
-import { parseManifest, type Manifest } from './manifest.js';
+import { parseManifest, serializeManifest, type Manifest } from './manifest.js';
 import { createManifest } from './manifest-store.js';
 import { archiveFormatVersions, archiveHeaderName, verifyingStream, type ArchiveHeader, type ArchiveSummary } from './archive.js';
 import { archiveChunks, checkChunkBytes, storeArchiveChunk, type ArchiveChunk } from './archive-chunks.js';
@@ -43,6 +43,8 @@ interface ImportState {
   readonly manifests: Manifest[];
   readonly expected: Map<string, ExpectedFile>;
   readonly written: string[];
+  /** Manifests this import has tried to create, in order; the last one may or may not be stored. */
+  readonly manifestsTried: Manifest[];
   /** Partitions this import stored chunks of: on failure a chunk collection removes those no manifest references. */
   readonly chunkPartitions: Set<number>;
   entries: number;
@@ -69,11 +71,11 @@ interface TarProgress {
  * devices or anything but regular files; sizes beyond the limits; names outside the layout;
  * contents not listed by a manifest read before them, or whose size or SHA-256 differs from it;
  * manifests that are not COMPLETED or already exist in the store. Contents go first; the
- * manifests, the commit point, are written create-only at the very end. On failure the contents
- * written so far are deleted again, and no manifest has been written.
+ * manifests, the commit point, are written create-only at the very end. On failure the manifests
+ * it wrote are deleted (first), then the contents written so far.
  */
 export async function importBackup(store: BackupStore, path: string, options: ImportOptions = {}): Promise<ArchiveSummary> {
-  const state: ImportState = { header: undefined, manifests: [], expected: new Map(), written: [], chunkPartitions: new Set(), entries: 0, spoolDirectory: undefined };
+  const state: ImportState = { header: undefined, manifests: [], expected: new Map(), written: [], manifestsTried: [], chunkPartitions: new Set(), entries: 0, spoolDirectory: undefined };
   const progress: TarProgress = { current: undefined, last: undefined, sourceEnded: false, tarError: undefined, notTheTar: false };
   const source = createReadStream(path);
   try {
@@ -93,10 +95,15 @@ export async function importBackup(store: BackupStore, path: string, options: Im
     const missing = [...state.expected.entries()].filter(([, file]) => !file.seen).map(([key]) => key);
     if (state.header === undefined) throw invalid(`the archive is empty: ${archiveHeaderName} is missing`);
     if (missing.length > 0) throw invalid(`the archive ends without ${missing.length} file(s) its manifests list, first ${missing[0]}`);
-    for (const manifest of state.manifests) await createManifest(store, manifest, options);
+    for (const manifest of state.manifests) {
+      state.manifestsTried.push(manifest);
+      await createManifest(store, manifest, options);
+    }
   } catch (error) {
     // An abort also fails the tar reader, through no fault of the tar.
     const failure = (options.signal?.aborted === true ? undefined : brokenTar(progress, source.bytesRead)) ?? error;
+    // The manifests go first: a partition's COMPLETED manifest without the others would be half a backup.
+    await deleteOwnManifests(store, state.manifestsTried);
     for (const key of state.written) await store.delete(key).catch(() => undefined);
     // Chunks are not deleted by key: a backup running meanwhile may reuse one. A collection keeps those.
     for (const partitionId of state.chunkPartitions) await collectChunks(store, partitionId, { clock: systemClock }).catch(() => undefined);
@@ -107,6 +114,19 @@ export async function importBackup(store: BackupStore, path: string, options: Im
   const header = state.header;
   assert(header !== undefined, 'the header was checked above');
   return { checkpointId: header.checkpointId, partitionIds: state.manifests.map((manifest) => manifest.id.partitionId), fileCount: state.expected.size, totalBytes: header.totalBytes };
+}
+
+/**
+ * Deletes what this import stored of `manifests` after a failure: only a stored manifest equal byte for byte
+ * to the one the import wrote (a create that failed may have been stored, its answer lost; another
+ * writer's manifest under the same key is never deleted). Best effort, as the store may be failing.
+ */
+async function deleteOwnManifests(store: BackupStore, manifests: readonly Manifest[]): Promise<void> {
+  for (const manifest of [...manifests].reverse()) {
+    const key = manifestKey(manifest.id);
+    const stored = await getBytes(store, key).catch(() => undefined);
+    if (stored !== undefined && stored.equals(serializeManifest(manifest))) await store.delete(key).catch(() => undefined);
+  }
 }
 
 /**
