@@ -13,6 +13,8 @@ export interface ResumeOptions {
   readonly isTransient: (error: unknown) => boolean;
   readonly random: Random;
   readonly signal?: AbortSignal;
+  /** What the reader gets when the stream fails for good (not by an abort): the store's own error for it. */
+  readonly finalError?: (error: unknown) => Error;
 }
 
 /**
@@ -53,7 +55,10 @@ export function resumingStream(first: Readable, options: ResumeOptions): Readabl
       }
     }
   };
-  run().catch((error: unknown) => output.destroy(error instanceof Error ? error : new Error(String(error))));
+  run().catch((error: unknown) => {
+    if (options.finalError !== undefined && options.signal?.aborted !== true) return output.destroy(options.finalError(error));
+    output.destroy(error instanceof Error ? error : new Error(String(error)));
+  });
   return output;
 }
 

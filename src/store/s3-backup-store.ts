@@ -141,6 +141,8 @@ export class S3BackupStore implements BackupStore {
       attemptsMax: this.attemptsMax,
       isTransient: isTransientS3Error,
       random: this.random,
+      // A body that kept breaking off is the store failing, like a request that kept failing.
+      finalError: (error) => (error instanceof CutlineError ? error : mapS3Error(error, context)),
       ...(options.signal === undefined ? {} : { signal: options.signal }),
     });
   }
