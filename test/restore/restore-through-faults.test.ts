@@ -1,5 +1,6 @@
 // Restore and verify-backup from s3rver through a proxy injecting seeded HTTP faults: the same result as on the direct endpoint, or a CutlineError (a restore leaving its target empty).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { S3BackupStore } from '../../src/store/s3-backup-store.js';
 import { SeededRandom } from '../../src/random.js';
@@ -73,5 +74,29 @@ describe('restore from S3 through injected HTTP faults', () => {
         await proxy.close();
       }
     }, 120_000);
+  }
+  for (const [seed, kinds] of [[21, ['internal-error', 'slow-down']], [22, ['truncated-body', 'reset-response']], [23, ['reset-request', 'internal-error', 'truncated-body']]] as const) {
+    it(`seed ${seed}: GETs of backup contents failing past the retries (${kinds.join(', ')}) fail the restore with STORE_UNAVAILABLE, the target left as found`, async () => {
+      const plan = await planFromStore(direct, backup.checkpointId);
+      const isContentGet = (method: string, path: string): boolean => method === 'GET' && /\/cluster-a\/(chunks|contents)\//.test(path);
+      const proxy = await startFaultProxy(server.endpoint, { seed, faultProbability: 1, faultsMax: Infinity, delayMsMax: 0, kinds, matches: isContentGet, passFirst: 2 });
+      const faulty = storeAt(proxy.endpoint);
+      try {
+        const parent = await directory();
+        const absent = join(parent, 'absent');
+        const empty = join(parent, 'empty');
+        await mkdir(empty);
+        for (const target of [absent, empty]) {
+          const outcome = await restore(plan, faulty, target).then(() => undefined, (caught: unknown) => caught);
+          expect(isCutlineError(outcome) ? outcome.code : outcome, target).toBe('STORE_UNAVAILABLE');
+        }
+        expect(await entriesOf(absent)).toBeUndefined();
+        expect(await entriesOf(empty)).toEqual([]);
+        expect(await readdir(parent)).toEqual(['empty']);
+      } finally {
+        faulty.destroy();
+        await proxy.close();
+      }
+    }, 60_000);
   }
 });
