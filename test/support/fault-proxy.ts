@@ -75,6 +75,12 @@ export async function startFaultProxy(target: string, options: FaultProxyOptions
       upstream.on('end', () => response.socket?.destroy());
     });
     upstreamRequest.on('error', () => response.destroy());
+    // A client gone before its whole answer (killed, or gone while a delay ran): the request to s3rver is
+    // dropped too, so that s3rver neither waits for the rest of a body nor holds an answer nobody reads.
+    if (response.closed) return upstreamRequest.destroy();
+    response.once('close', () => {
+      if (!response.writableFinished) upstreamRequest.destroy();
+    });
     incoming.pipe(upstreamRequest);
   };
   const drawFault = (incoming: IncomingMessage): FaultKind | undefined => {
