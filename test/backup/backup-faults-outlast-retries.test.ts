@@ -1,10 +1,9 @@
-// A backup to s3rver whose chunk uploads keep failing behind the fault proxy: FAILED with STORE_UNAVAILABLE, nothing uploaded after, its orphans collected, and the next backup whole.
+// A backup to s3rver whose chunk uploads keep failing behind the fault proxy: FAILED with STORE_UNAVAILABLE, nothing uploaded after, the next retention run deletes it and collects its orphans, and the next backup is whole.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listAll } from '../../src/store/backup-store.js';
 import { listBackupManifests } from '../../src/backup/manifest-store.js';
-import { collectChunks } from '../../src/backup/chunk-collection.js';
+import { runRetention } from '../../src/backup/retention.js';
 import { chunkPartitionPrefix, parseChunkKey } from '../../src/backup/chunk-format.js';
-import { ManualClock } from '../../src/clock.js';
 import { Workload } from '../../src/engine/workload.js';
 import { verifyBackup } from '../../src/verify/verify-backup.js';
 import { startFaultProxy, type FaultKind } from '../support/fault-proxy.js';
@@ -23,7 +22,7 @@ afterAll(async () => {
 
 /**
  * While `failing` is on: the fourth chunk PUT of each partition fails on every attempt (`fault`), and every
- * other chunk PUT is delayed, so that uploads are still running when the backup gives up.
+ * other chunk PUT is delayed longer than those attempts take, so that uploads are running when the backup gives up.
  */
 function chunkScript(fault: FaultKind): { failing: boolean; decide: (method: string, path: string) => FaultKind | undefined } {
   const seen = new Map<string, number>();
@@ -48,10 +47,10 @@ async function storedChunks(store: ReturnType<typeof faultStore>, partitionId: n
 
 describe('a backup whose chunk uploads fail on every attempt', () => {
   for (const [seed, fault] of [[41, 'internal-error'], [42, 'reset-request']] as const) {
-    it(`seed ${seed}, ${fault}: FAILED with STORE_UNAVAILABLE, no upload after, orphans collected, the next backup completes and verifies`, async () => {
+    it(`seed ${seed}, ${fault}: FAILED with STORE_UNAVAILABLE, no upload after, retention deletes it and collects its chunks, the next backup completes and verifies`, async () => {
       const prefix = `outlast-${seed}`;
       const script = chunkScript(fault);
-      const proxy = await startFaultProxy(server.endpoint, { seed, faultProbability: 1, faultsMax: Infinity, delayMsMax: 600, decide: script.decide });
+      const proxy = await startFaultProxy(server.endpoint, { seed, faultProbability: 1, faultsMax: Infinity, delayMsMin: 800, delayMsMax: 1200, decide: script.decide });
       const store = faultStore(server, proxy.endpoint, prefix, 3);
       const direct = faultStore(server, server.endpoint, prefix);
       const opened = openBackupTestCluster(seed, store, { partitionCount: 2 });
@@ -62,16 +61,24 @@ describe('a backup whose chunk uploads fail on every attempt', () => {
         settle(opened);
         const failed = await takeBackupAndWait(opened.cluster, opened.manager, 1);
         expect(failed.partitions.map((partition) => [partition.partitionId, partition.status])).toEqual([[1, 'FAILED'], [2, 'FAILED']]);
+        // Declared FAILED (and settled) only once nothing of the backup is still on its way to the store.
+        expect(proxy.requests.inFlight).toBe(0);
         expect((await listBackupManifests(direct, 1)).map((manifest) => manifest.status)).toEqual(['FAILED', 'FAILED']);
         const reasons = opened.manager.outcomes.filter((outcome) => outcome.checkpointId === 1).map((outcome) => [outcome.partitionId, outcome.status, outcome.reason?.split(':')[0]]);
         expect(reasons.sort()).toEqual([[1, 'FAILED', 'STORE_UNAVAILABLE'], [2, 'FAILED', 'STORE_UNAVAILABLE']]);
         // The failed backup stored some chunks (three per partition at least): orphans, which one collection removes.
         const orphans = [await storedChunks(direct, 1), await storedChunks(direct, 2)];
         expect(orphans.map((list) => list.length >= 3)).toEqual([true, true]);
-        for (const partitionId of [1, 2]) await collectChunks(direct, partitionId, { clock: new ManualClock(1_800_000_000_000) });
+        // The next retention run, through the proxy still failing chunk PUTs (it only deletes), deletes the
+        // FAILED backup and collects its chunks.
+        opened.clock.advance(10_000);
+        const deleted: number[] = [];
+        const retention = await runRetention({ store, clock: opened.clock, windowMs: 1_000, partitionCount: 2, onDeleted: (id) => deleted.push(id) });
+        expect([retention.deleted, retention.failed, deleted]).toEqual([[1], [], [1]]);
         // Uploads of the failed backup that were still running must not land after it was declared FAILED.
         await proxy.quiet(300);
         expect([await storedChunks(direct, 1), await storedChunks(direct, 2)]).toEqual([[], []]);
+        expect((await listBackupManifests(direct, 1)).map((manifest) => manifest.status)).toEqual(['DELETED', 'DELETED']);
 
         script.failing = false;
         for (let index = 0; index < 20; index++) workload.createOne();

@@ -14,6 +14,8 @@ export interface FaultProxyOptions {
   /** No more faults than this in all, so that any retrying client gets through in bounded time. */
   readonly faultsMax: number;
   readonly delayMsMax: number;
+  /** The shortest delay (default 0). */
+  readonly delayMsMin?: number;
   /** The faults to draw from (default all kinds). */
   readonly kinds?: readonly FaultKind[];
   /** Only requests this accepts may get a fault (default every request); `path` has the bucket and key. */
@@ -115,7 +117,7 @@ export async function startFaultProxy(target: string, options: FaultProxyOptions
       case 'truncated-body':
         return forward(incoming, response, (1 + random.int(9)) / 10);
       case 'delay':
-        setTimeout(() => forward(incoming, response), random.int(options.delayMsMax + 1));
+        setTimeout(() => forward(incoming, response), (options.delayMsMin ?? 0) + random.int(options.delayMsMax - (options.delayMsMin ?? 0) + 1));
         return;
     }
   });
