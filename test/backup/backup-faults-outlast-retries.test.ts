@@ -1,7 +1,14 @@
 // A backup to s3rver whose chunk uploads keep failing behind the fault proxy: FAILED with STORE_UNAVAILABLE, nothing uploaded after, the next retention run deletes it and collects its orphans, and the next backup is whole.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listAll } from '../../src/store/backup-store.js';
-import { listBackupManifests } from '../../src/backup/manifest-store.js';
+import { Readable } from 'node:stream';
+import { listBackupManifests, uploadBackup } from '../../src/backup/manifest-store.js';
+import { deleteBackup } from '../../src/backup/backup-deletion.js';
+import { ConcurrencyLimiter } from '../../src/concurrency-limiter.js';
+import { ManualClock } from '../../src/clock.js';
+import { isCutlineError } from '../../src/errors.js';
+import { SeededRandom } from '../../src/random.js';
+import { descriptor } from './manifest-fixture.js';
 import { runRetention } from '../../src/backup/retention.js';
 import { chunkPartitionPrefix, parseChunkKey } from '../../src/backup/chunk-format.js';
 import { Workload } from '../../src/engine/workload.js';
@@ -95,4 +102,35 @@ describe('a backup whose chunk uploads fail on every attempt', () => {
       }
     }, 60_000);
   }
+});
+
+describe('a format v1 backup whose content uploads fail on every attempt', () => {
+  it('fails with STORE_UNAVAILABLE, leaves a FAILED manifest and never a COMPLETED one, and `backup delete` removes what it stored', async () => {
+    const prefix = 'outlast-v1';
+    const isContentPut = (method: string, path: string): boolean => method === 'PUT' && path.includes(`/${prefix}/contents/`);
+    const proxy = await startFaultProxy(server.endpoint, { seed: 43, faultProbability: 1, faultsMax: Infinity, delayMsMax: 0, matches: isContentPut, passFirst: 2, kinds: ['internal-error', 'reset-request', 'slow-down'] });
+    const store = faultStore(server, proxy.endpoint, prefix, 3);
+    const direct = faultStore(server, server.endpoint, prefix);
+    try {
+      const random = new SeededRandom(43);
+      const files = Array.from({ length: 8 }, (_, index) => {
+        const bytes = Buffer.from(Array.from({ length: 20_000 }, () => random.int(256)));
+        return { path: `segments/${String(index + 1).padStart(8, '0')}.log`, body: { sizeBytes: bytes.length, open: () => Readable.from([bytes]) } };
+      });
+      const id = { partitionId: 1, checkpointId: 7, nodeId: 0 };
+      const clock = new ManualClock(1_800_000_000_000);
+      const outcome = await uploadBackup(store, id, descriptor({ partitionCount: 1 }), files, clock, { limiter: new ConcurrencyLimiter(3) }).catch((caught: unknown) => caught);
+      expect(isCutlineError(outcome) ? outcome.code : outcome).toBe('STORE_UNAVAILABLE');
+      expect((await listBackupManifests(direct, 7)).map((manifest) => [manifest.status, manifest.failureReason?.startsWith('cannot put contents/')])).toEqual([['FAILED', true]]);
+      expect((await listAll(direct, 'contents/')).length).toBeGreaterThanOrEqual(2);
+      await deleteBackup(direct, 7, clock);
+      await proxy.quiet(200);
+      expect((await listBackupManifests(direct, 7)).map((manifest) => manifest.status)).toEqual(['DELETED']);
+      expect(await listAll(direct, 'contents/')).toEqual([]);
+    } finally {
+      store.destroy();
+      direct.destroy();
+      await proxy.close();
+    }
+  }, 60_000);
 });
