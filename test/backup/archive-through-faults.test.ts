@@ -1,6 +1,6 @@
 // `cutline backup export` and `backup import` against s3rver through the fault proxy: bounded faults are retried, faults that outlast the retries fail with STORE_UNAVAILABLE and leave nothing half done.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { readdir } from 'node:fs/promises';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { listAll } from '../../src/store/backup-store.js';
 import { verifyBackup } from '../../src/verify/verify-backup.js';
@@ -109,9 +109,21 @@ describe('backup import through HTTP faults', () => {
 });
 
 describe('backup export through HTTP faults', () => {
+  for (const seed of [14, 15]) {
+    it(`seed ${seed}, at most 4 faults: the archive is byte-identical to one exported without faults`, async () => {
+      const out = join(await directory(), 'backup.tar');
+      const exported = await withProxy({ seed, faultProbability: 0.3, faultsMax: 4 }, async (proxy) => {
+        const run = await cli(['backup', 'export', '--backupId', '1', '--out', out], proxy.endpoint, 'source-v2');
+        expect(injectedCount(proxy), JSON.stringify(proxy.injected)).toBeGreaterThan(0);
+        return run;
+      });
+      expect([exported.code, exported.stderr]).toEqual([0, '']);
+      expect((await readFile(out)).equals(await readFile(archives.get('v2') ?? ''))).toBe(true);
+    }, 60_000);
+  }
   it('every GET of backup contents after the first three failing: STORE_UNAVAILABLE, and no archive or temporary file left', async () => {
     const out = join(await directory(), 'out', 'backup.tar');
-    await import('node:fs/promises').then((fs) => fs.mkdir(join(out, '..'), { recursive: true }));
+    await mkdir(join(out, '..'), { recursive: true });
     const isContentGet = (method: string, path: string): boolean => method === 'GET' && path.includes('/source-v2/chunks/');
     const exported = await withProxy({ matches: isContentGet, passFirst: 3, kinds: ['internal-error', 'truncated-body', 'reset-response'] }, (proxy) =>
       cli(['backup', 'export', '--backupId', '1', '--out', out], proxy.endpoint, 'source-v2'),

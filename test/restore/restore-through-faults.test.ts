@@ -99,4 +99,18 @@ describe('restore from S3 through injected HTTP faults', () => {
       }
     }, 60_000);
   }
+  for (const [seed, what] of [[24, 'manifests'], [25, 'chunks']] as const) {
+    it(`seed ${seed}: GETs of ${what} failing past the retries fail verify-backup with STORE_UNAVAILABLE, never a report of a broken backup`, async () => {
+      const isGet = (method: string, path: string): boolean => method === 'GET' && path.includes(`/cluster-a/${what}/`);
+      const proxy = await startFaultProxy(server.endpoint, { seed, faultProbability: 1, faultsMax: Infinity, delayMsMax: 0, matches: isGet, passFirst: 1, kinds: ['internal-error', 'reset-request', 'truncated-body'] });
+      const faulty = storeAt(proxy.endpoint);
+      try {
+        const outcome = await verifyBackup(faulty, backup.checkpointId, { level: 'full' }).catch((caught: unknown) => caught);
+        expect(isCutlineError(outcome) ? outcome.code : outcome).toBe('STORE_UNAVAILABLE');
+      } finally {
+        faulty.destroy();
+        await proxy.close();
+      }
+    }, 60_000);
+  }
 });
