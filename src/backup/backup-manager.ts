@@ -18,7 +18,8 @@ import { runPartitionBackup } from './partition-backup.js';
 import type { BackupCheckpointType } from './manifest.js';
 import { coverageOf } from '../engine/continuous-mode.js';
 import type { BackupCoverage } from '../engine/records.js';
-import { reconcilePartition } from './backup-reconcile.js';
+import { ensureFailed, reconcilePartition } from './backup-reconcile.js';
+import type { BackupId } from './backup-layout.js';
 import type { ChunkCodec } from './chunk-format.js';
 import { ChunkMemory } from './chunk-memory.js';
 import { processIncarnation, type CollectorIdentity } from './chunk-collection.js';
@@ -254,9 +255,18 @@ export class BackupManager implements BackupHook {
       if (this.stopping.signal.aborted) return;
       const reason = isCutlineError(error) ? `${error.code}: ${error.message}` : error instanceof Error ? error.message : String(error);
       this.confirm(partition, { partitionId: id.partitionId, checkpointId: id.checkpointId, status: 'FAILED', reason }, checkpoint.checkpointPosition);
+      this.ensureFailed(id, reason);
     } finally {
       pin.release();
     }
+  }
+
+  /** In the background: the failed backup's manifest must not stay IN_PROGRESS (see ensureFailed). */
+  private ensureFailed(id: BackupId, reason: string): void {
+    const options = { store: this.store, clock: this.clock, id, reason, signal: this.stopping.signal, retryMs: this.options.reconcileRetryMs ?? backupReconcileRetryMs };
+    const task = ensureFailed(this.options.log === undefined ? options : { ...options, log: this.options.log }).catch(() => undefined);
+    this.retries.add(task);
+    void task.finally(() => this.retries.delete(task));
   }
 
   /** Appends BACKUP_CONFIRMED, unless the partition stopped meanwhile (its restart reconciles instead). */

@@ -5,7 +5,9 @@ import type { CreatedCheckpoint } from '../engine/backup-hook.js';
 import type { Partition } from '../engine/partition.js';
 import { isBackupType } from '../engine/records.js';
 import type { BackupStore } from '../store/backup-store.js';
-import { parseManifestKey, partitionManifestsPrefix } from './backup-layout.js';
+import { parseManifestKey, partitionManifestsPrefix, type BackupId } from './backup-layout.js';
+import { backupReconcileRetryMsMax } from '../limits.js';
+import { sleep } from '../store/retry.js';
 import type { Manifest } from './manifest.js';
 import { failBackup, readManifest } from './manifest-store.js';
 import type { BackupOutcome } from './backup-manager.js';
@@ -39,7 +41,7 @@ export async function reconcilePartition(context: ReconcileContext): Promise<voi
   for (const manifest of manifests) {
     const checkpointId = manifest.id.checkpointId;
     if (context.isActive(checkpointId)) continue;
-    const current = manifest.status === 'IN_PROGRESS' ? await failBackup(store, manifest.id, interruptedReason, clock) : manifest;
+    const current = manifest.status === 'IN_PROGRESS' ? await failInterrupted(store, manifest, clock) : manifest;
     // Manifests of ids after the partition's checkpoint belong to another history (the log was restored to an earlier backup).
     if (checkpointId > state.checkpointId || confirmed.has(checkpointId)) continue;
     if (current.status === 'COMPLETED' || current.status === 'FAILED') {
@@ -59,6 +61,19 @@ export async function reconcilePartition(context: ReconcileContext): Promise<voi
   }
 }
 
+/**
+ * Marks an interrupted backup FAILED. The manager may mark it FAILED itself meanwhile (ensureFailed, after
+ * the backup failed while the store was failing): a manifest that became final under us is taken as stored.
+ */
+async function failInterrupted(store: BackupStore, manifest: Manifest, clock: Clock): Promise<Manifest> {
+  try {
+    return await failBackup(store, manifest.id, interruptedReason, clock);
+  } catch (error) {
+    if (!isCutlineError(error) || error.code !== 'MANIFEST_TRANSITION') throw error;
+    return readManifest(store, manifest.id);
+  }
+}
+
 /** Every manifest this node wrote for the partition; one that does not parse is skipped (verify-backup reports it). */
 async function readPartitionManifests(store: BackupStore, partitionId: number, nodeId: number): Promise<Manifest[]> {
   const manifests: Manifest[] = [];
@@ -72,4 +87,38 @@ async function readPartitionManifests(store: BackupStore, partitionId: number, n
     }
   }
   return manifests;
+}
+
+export interface EnsureFailedOptions {
+  readonly store: BackupStore;
+  readonly clock: Clock;
+  readonly id: BackupId;
+  readonly reason: string;
+  readonly signal: AbortSignal;
+  /** The first wait before a retry, doubling up to backupReconcileRetryMsMax. */
+  readonly retryMs: number;
+  readonly log?: (line: string) => void;
+}
+
+/**
+ * After a backup failed: makes sure its manifest is not left IN_PROGRESS. The writer's own FAILED write
+ * fails when the store keeps failing, and an IN_PROGRESS manifest would stay so until the next start:
+ * retention would keep the backup and its chunks, and `backup delete` refuse it. So the manifest is read
+ * and, if still IN_PROGRESS, marked FAILED, retried with doubling waits until the store answers or the
+ * signal (the manager closing) aborts. No manifest at all needs nothing.
+ */
+export async function ensureFailed(options: EnsureFailedOptions): Promise<void> {
+  const { store, id, signal } = options;
+  for (let waitMs = options.retryMs; ; waitMs = Math.min(waitMs * 2, backupReconcileRetryMsMax)) {
+    try {
+      const manifest = await readManifest(store, id, { signal });
+      if (manifest.status !== 'IN_PROGRESS') return;
+      await failBackup(store, id, options.reason, options.clock, { signal });
+      options.log?.(`backup ${id.checkpointId}: partition ${id.partitionId} marked FAILED in the store after its failure`);
+      return;
+    } catch (error) {
+      if (signal.aborted || (isCutlineError(error) && error.code === 'STORE_NOT_FOUND')) return;
+    }
+    await sleep(waitMs, signal);
+  }
 }

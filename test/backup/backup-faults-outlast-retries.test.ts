@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listAll } from '../../src/store/backup-store.js';
 import { Readable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { listBackupManifests, uploadBackup } from '../../src/backup/manifest-store.js';
 import { deleteBackup } from '../../src/backup/backup-deletion.js';
 import { ConcurrencyLimiter } from '../../src/concurrency-limiter.js';
@@ -128,6 +129,60 @@ describe('a format v1 backup whose content uploads fail on every attempt', () =>
       expect((await listBackupManifests(direct, 7)).map((manifest) => manifest.status)).toEqual(['DELETED']);
       expect(await listAll(direct, 'contents/')).toEqual([]);
     } finally {
+      store.destroy();
+      direct.destroy();
+      await proxy.close();
+    }
+  }, 60_000);
+});
+
+describe('a backup whose every PUT fails once its intent is written, the FAILED manifest too', () => {
+  it('ends FAILED in the store once the store answers again, without a restart, so retention deletes it and collects its chunks', async () => {
+    const prefix = 'outlast-all-puts';
+    let failing = true;
+    const puts = new Map<string, number>();
+    // Per partition the create-only manifest write, the intent (the chunk list) and two chunks pass; every later PUT fails.
+    const decide = (method: string, path: string): FaultKind | undefined => {
+      const [, kind, partitionId] = /\/(manifests|chunks)\/(\d+)\//.exec(path) ?? [];
+      if (!failing || method !== 'PUT' || kind === undefined) return undefined;
+      const key = `${kind}/${partitionId}`;
+      puts.set(key, (puts.get(key) ?? 0) + 1);
+      return (puts.get(key) ?? 0) <= 2 ? undefined : 'internal-error';
+    };
+    const proxy = await startFaultProxy(server.endpoint, { seed: 44, faultProbability: 1, faultsMax: Infinity, delayMsMax: 0, decide });
+    const store = faultStore(server, proxy.endpoint, prefix, 3);
+    const direct = faultStore(server, server.endpoint, prefix);
+    const opened = openBackupTestCluster(44, store, { partitionCount: 2 }, { reconcileRetryMs: 50, log: () => undefined });
+    try {
+      await opened.manager.start(opened.cluster);
+      const workload = new Workload(opened.cluster, opened.random);
+      for (let index = 0; index < 40; index++) workload.createOne();
+      settle(opened);
+      await opened.manager.takeBackup(1);
+      for (let round = 0; round < 50 && opened.manager.outcomes.length < 2; round++) {
+        settle(opened);
+        await opened.manager.settled();
+      }
+      expect(opened.manager.outcomes.map((outcome) => [outcome.partitionId, outcome.status, outcome.reason?.split(':')[0]]).sort()).toEqual([[1, 'FAILED', 'STORE_UNAVAILABLE'], [2, 'FAILED', 'STORE_UNAVAILABLE']]);
+      // The FAILED writes failed too: the store still says IN_PROGRESS, which retention keeps and `backup delete` refuses.
+      expect((await listBackupManifests(direct, 1)).map((manifest) => manifest.status)).toEqual(['IN_PROGRESS', 'IN_PROGRESS']);
+      failing = false;
+      // Waits (up to about 10 s, not a timing assertion) for the manager to finish what the failing store kept it from.
+      let statuses: string[] = [];
+      for (let wait = 0; wait < 100; wait++) {
+        statuses = (await listBackupManifests(direct, 1)).map((manifest) => manifest.status);
+        if (statuses.every((status) => status === 'FAILED')) break;
+        await sleep(100);
+      }
+      expect(statuses).toEqual(['FAILED', 'FAILED']);
+      expect((await storedChunks(direct, 1)).length + (await storedChunks(direct, 2)).length).toBeGreaterThan(0);
+      opened.clock.advance(10_000);
+      const retention = await runRetention({ store, clock: opened.clock, windowMs: 1_000, partitionCount: 2, onDeleted: () => undefined });
+      expect([retention.deleted, retention.failed]).toEqual([[1], []]);
+      expect([await storedChunks(direct, 1), await storedChunks(direct, 2)]).toEqual([[], []]);
+    } finally {
+      await opened.manager.close();
+      opened.cluster.close();
       store.destroy();
       direct.destroy();
       await proxy.close();
