@@ -255,14 +255,14 @@ export class BackupManager implements BackupHook {
       if (this.stopping.signal.aborted) return;
       const reason = isCutlineError(error) ? `${error.code}: ${error.message}` : error instanceof Error ? error.message : String(error);
       this.confirm(partition, { partitionId: id.partitionId, checkpointId: id.checkpointId, status: 'FAILED', reason }, checkpoint.checkpointPosition);
-      this.ensureFailed(id, reason);
+      this.failInStore(id, reason);
     } finally {
       pin.release();
     }
   }
 
   /** In the background: the failed backup's manifest must not stay IN_PROGRESS (see ensureFailed). */
-  private ensureFailed(id: BackupId, reason: string): void {
+  private failInStore(id: BackupId, reason: string): void {
     const options = { store: this.store, clock: this.clock, id, reason, signal: this.stopping.signal, retryMs: this.options.reconcileRetryMs ?? backupReconcileRetryMs };
     const task = ensureFailed(this.options.log === undefined ? options : { ...options, log: this.options.log }).catch(() => undefined);
     this.retries.add(task);
