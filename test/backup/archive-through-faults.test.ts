@@ -3,6 +3,8 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { listAll } from '../../src/store/backup-store.js';
+import { collectChunks } from '../../src/backup/chunk-collection.js';
+import { systemClock } from '../../src/clock.js';
 import { verifyBackup } from '../../src/verify/verify-backup.js';
 import { startFaultProxy, type FaultProxy, type FaultProxyOptions } from '../support/fault-proxy.js';
 import { startLoopbackS3, type LoopbackS3 } from '../support/s3rver.js';
@@ -106,6 +108,23 @@ describe('backup import through HTTP faults', () => {
       expect(await keysUnder(prefix)).toEqual([]);
     }, 60_000);
   }
+});
+
+describe('backup import while every PUT fails past the retries', () => {
+  it('v2 archive: STORE_UNAVAILABLE, no manifest, and the chunks it stored go with the next collection', async () => {
+    const prefix = 'import-all-puts';
+    const imported = await withProxy({ matches: (method) => method === 'PUT', passFirst: 3, kinds: ['internal-error', 'slow-down', 'reset-request'] }, (proxy) =>
+      cli(['backup', 'import', archives.get('v2') ?? ''], proxy.endpoint, prefix),
+    );
+    expect([imported.code, imported.stderr.split('\n')[0]?.split(':')[0]]).toEqual([3, 'error [STORE_UNAVAILABLE]']);
+    const left = await keysUnder(prefix);
+    expect(left.filter((key) => !key.startsWith('chunks/'))).toEqual([]);
+    expect(left.length).toBeGreaterThan(0);
+    const store = faultStore(server, server.endpoint, prefix);
+    for (const partitionId of [1, 2]) await collectChunks(store, partitionId, { clock: systemClock });
+    store.destroy();
+    expect(await keysUnder(prefix)).toEqual([]);
+  }, 60_000);
 });
 
 describe('backup export through HTTP faults', () => {
