@@ -3,6 +3,7 @@ import yargs from 'yargs';
 import { commands } from './commands.js';
 import { reportError } from './command.js';
 import { CutlineError } from '../errors.js';
+import { cutlineVersion } from '../version.js';
 
 export async function main(argv: readonly string[]): Promise<number> {
   const parser = yargs([...argv])
@@ -15,7 +16,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('verbose', { type: 'boolean', default: false, global: true, describe: 'On failure, print the stack trace too (for a bug report)' })
     .help()
     .alias('h', 'help')
-    .version()
+    // Left to itself, yargs reads the package.json of the directory holding the node_modules that holds
+    // yargs: the host project's when cutline is installed as a dependency and yargs is hoisted (issue 19).
+    .version(cutlineVersion)
     .wrap(Math.min(100, process.stdout.columns || 100))
     .exitProcess(false)
     .fail((message, error) => {

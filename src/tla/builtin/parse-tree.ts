@@ -1,5 +1,5 @@
 // Loads the official tree-sitter TLA+ grammar (WASM) once and parses source text, reporting syntax errors with locations.
-import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { Language, Parser } from 'web-tree-sitter';
 import type { Node, Tree } from 'web-tree-sitter';
 import { syntaxError } from './errors.js';
@@ -7,11 +7,16 @@ import type { Loc } from './ast.js';
 
 let parserPromise: Promise<Parser> | undefined;
 
+/**
+ * The grammar cutline ships in grammar/ at the package root (grammar/README.md says why and where it
+ * comes from). This module lies three levels below the root both as src/tla/builtin/parse-tree.ts
+ * and as dist/tla/builtin/parse-tree.js, so one relative path serves tests and the installed CLI.
+ */
+export const grammarWasmPath = fileURLToPath(new URL('../../../grammar/tree-sitter-tlaplus.wasm', import.meta.url));
+
 async function createParser(): Promise<Parser> {
-  const require = createRequire(import.meta.url);
-  const wasmPath = require.resolve('@tlaplus/tree-sitter-tlaplus/tree-sitter-tlaplus.wasm');
   await Parser.init();
-  const language = await Language.load(wasmPath);
+  const language = await Language.load(grammarWasmPath);
   const parser = new Parser();
   parser.setLanguage(language);
   return parser;
