@@ -108,25 +108,59 @@ export function readChunkHeader(bytes: Uint8Array, where: string): { codec: Chun
  * The SHA-256 is the caller's to check (restore hashes whole files, verify each chunk).
  */
 export async function decodeChunk(stored: Buffer, expected: StoredChunkRef, where: string): Promise<Buffer> {
+  const { codec, payload, options } = checkStoredChunk(stored, expected, where);
+  let raw: Buffer;
+  try {
+    if (codec === 'none') raw = payload;
+    else raw = codec === 'gzip' ? await gunzip(payload, options) : await zstdTransform('zstdDecompress')(payload, options);
+  } catch (error) {
+    throw decodeFailure(error, codec, expected, where);
+  }
+  return checkDecoded(raw, expected, where);
+}
+
+/** decodeChunk on the calling thread (for worker threads, where waiting on libuv's pool only adds latency). */
+export function decodeChunkSync(stored: Buffer, expected: StoredChunkRef, where: string): Buffer {
+  const { codec, payload, options } = checkStoredChunk(stored, expected, where);
+  let raw: Buffer;
+  try {
+    if (codec === 'none') raw = payload;
+    else raw = codec === 'gzip' ? zlib.gunzipSync(payload, options) : zstdDecompressSync()(payload, options);
+  } catch (error) {
+    throw decodeFailure(error, codec, expected, where);
+  }
+  return checkDecoded(raw, expected, where);
+}
+
+type DecodeOptions = zlib.ZlibOptions & { maxOutputLength: number };
+
+/** The stored length and the header checked against the manifest; the payload, and how to decompress it. */
+function checkStoredChunk(stored: Buffer, expected: StoredChunkRef, where: string): { codec: ChunkCodec; payload: Buffer; options: DecodeOptions } {
   if (stored.length !== expected.storedBytes) throw corrupt(where, `is ${stored.length} bytes stored, but its manifest lists ${expected.storedBytes}`);
   const header = readChunkHeader(stored, where);
   if (header.codec !== expected.codec) throw corrupt(where, `is stored with codec ${header.codec}, but its manifest lists ${expected.codec}`);
   if (header.sizeBytes !== expected.sizeBytes) throw corrupt(where, `holds ${header.sizeBytes} bytes by its header, but its manifest lists ${expected.sizeBytes}`);
-  const payload = stored.subarray(chunkHeaderBytes);
-  let raw: Buffer;
-  try {
-    // One byte of room over the declared length tells "too long" apart from "exactly right"; one output
-    // buffer of that size decompresses a 4 MiB chunk ten times faster than zlib's default 16 KiB pieces.
-    const options = { maxOutputLength: Math.max(1, expected.sizeBytes + 1), chunkSize: outputChunkBytes(expected.sizeBytes + 1) };
-    if (header.codec === 'none') raw = payload;
-    else raw = header.codec === 'gzip' ? await gunzip(payload, options) : await zstdTransform('zstdDecompress')(payload, options);
-  } catch (error) {
-    if (error instanceof CutlineError) throw error;
-    const tooLarge = (error as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE';
-    throw corrupt(where, tooLarge ? `decompresses to more than the ${expected.sizeBytes} bytes its manifest lists` : `does not decompress (${header.codec}): ${(error as Error).message}`, error);
-  }
+  // One byte of room over the declared length tells "too long" apart from "exactly right"; one output
+  // buffer of that size decompresses a 4 MiB chunk ten times faster than zlib's default 16 KiB pieces.
+  const options = { maxOutputLength: Math.max(1, expected.sizeBytes + 1), chunkSize: outputChunkBytes(expected.sizeBytes + 1) };
+  return { codec: header.codec, payload: stored.subarray(chunkHeaderBytes), options };
+}
+
+function decodeFailure(error: unknown, codec: ChunkCodec, expected: StoredChunkRef, where: string): Error {
+  if (error instanceof CutlineError) return error;
+  const tooLarge = (error as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE';
+  return corrupt(where, tooLarge ? `decompresses to more than the ${expected.sizeBytes} bytes its manifest lists` : `does not decompress (${codec}): ${(error as Error).message}`, error);
+}
+
+function checkDecoded(raw: Buffer, expected: StoredChunkRef, where: string): Buffer {
   if (raw.length !== expected.sizeBytes) throw corrupt(where, `decompresses to ${raw.length} bytes, but its manifest lists ${expected.sizeBytes}`);
   return raw;
+}
+
+function zstdDecompressSync(): (input: Buffer, options: DecodeOptions) => Buffer {
+  const fn = (zlib as unknown as { zstdDecompressSync?: (input: Buffer, options: object) => Buffer }).zstdDecompressSync;
+  if (fn === undefined) throw new CutlineError('CHUNK_CODEC', `this Node ${process.version} has no zstd; chunks stored with zstd need Node 22.15 or later`);
+  return fn;
 }
 
 /** zlib's output piece size for a result of about `sizeBytes` (it takes at least 64 bytes). */

@@ -5,7 +5,8 @@ import { assert } from '../assert.js';
 import { receiveError } from '../errors.js';
 import { restoreCheckThreadsMax } from '../limits.js';
 import { startModuleWorker } from '../module-worker.js';
-import type { FileCheckResult, FromFileCheckWorker, ReleasedMessage, ToFileCheckWorker } from './file-check-protocol.js';
+import type { StoredChunkRef } from '../backup/chunk-format.js';
+import type { ChunkWriteAnswer, FileCheckResult, FromFileCheckWorker, ReleasedMessage, ToFileCheckWorker } from './file-check-protocol.js';
 import type { PartitionPlan } from './restore-plan.js';
 import type { RestoredPartition } from './restore-partition.js';
 import type { SegmentCheckContext } from './segment-check.js';
@@ -13,6 +14,11 @@ import type { SegmentCheckContext } from './segment-check.js';
 /** A file being checked as it is written: tell it how far the file is written; its result comes when all of it is. */
 export interface FileCheckJob {
   advance(bytesWritten: number): void;
+  /**
+   * Decodes a stored chunk of the file (its manifest entry `chunk`) on a check thread and writes it at
+   * `offset`; `stored` is handed over (its memory moves to the thread). The caller then advances as usual.
+   */
+  writeChunk(stored: Buffer, offset: number, chunk: StoredChunkRef, where: string): Promise<void>;
   readonly result: Promise<FileCheckResult>;
   /** Stops the check (its download failed); the result then never settles. */
   cancel(): void;
@@ -23,11 +29,15 @@ export interface FileCheckRequest {
   readonly sizeBytes: number;
   /** For a log segment: what to check it against (segment-check.ts). */
   readonly segment: SegmentCheckContext | undefined;
+  /** The file's bytes arrive through writeChunk (a format v2 file). */
+  readonly writesChunks?: boolean;
 }
 
 interface Thread {
   readonly worker: Worker;
   readonly jobs: Set<number>;
+  /** write-chunk requests sent and not yet answered. */
+  chunkWrites: number;
   /** Set when the worker died: it is neither released nor reused. */
   dead: boolean;
 }
@@ -39,6 +49,12 @@ interface Thread {
  * no file and no job, and is unref'd, so it never keeps the process alive.
  */
 const idleWorkers: Worker[] = [];
+
+interface PendingWrite {
+  readonly thread: Thread;
+  readonly resolve: () => void;
+  readonly reject: (error: Error) => void;
+}
 
 interface Pending {
   readonly thread: Thread;
@@ -54,7 +70,9 @@ interface Pending {
 export class FileCheckPool {
   private readonly threads: Thread[] = [];
   private readonly pending = new Map<number, Pending>();
+  private readonly writes = new Map<number, PendingWrite>();
   private nextJob = 1;
+  private nextWrite = 1;
   private closed = false;
 
   constructor(private readonly threadCount: number = defaultThreadCount()) {
@@ -63,7 +81,8 @@ export class FileCheckPool {
 
   check(request: FileCheckRequest): FileCheckJob {
     const { job, thread, settled } = this.start();
-    thread.worker.postMessage({ kind: 'check', job, path: request.path, sizeBytes: request.sizeBytes, segment: request.segment } satisfies ToFileCheckWorker);
+    const { path, sizeBytes, segment, writesChunks } = request;
+    thread.worker.postMessage({ kind: 'check', job, path, sizeBytes, segment, writes: writesChunks ?? false } satisfies ToFileCheckWorker);
     const result = settled.then((message) => {
       assert(message.kind === 'checked', `job ${job} answered a check`);
       return message.result;
@@ -75,6 +94,7 @@ export class FileCheckPool {
       advance: (bytesWritten) => {
         if (this.pending.has(job)) thread.worker.postMessage({ kind: 'advance', job, bytes: bytesWritten } satisfies ToFileCheckWorker);
       },
+      writeChunk: (stored, offset, chunk, where) => this.writeChunk({ kind: 'write-chunk', request: 0, job, path, offset, stored, chunk, where }, thread),
       result,
       cancel: () => {
         if (!this.pending.delete(job)) return;
@@ -82,6 +102,25 @@ export class FileCheckPool {
         thread.worker.postMessage({ kind: 'cancel', job } satisfies ToFileCheckWorker);
       },
     };
+  }
+
+  /**
+   * Sends a chunk to the thread with the fewest chunk writes waiting (a new one while the pool may grow),
+   * the file's own thread on a tie: decoding uses every core even while one file downloads.
+   */
+  private writeChunk(message: Extract<ToFileCheckWorker, { kind: 'write-chunk' }>, owner: Thread): Promise<void> {
+    assert(!this.closed, 'the file-check pool is open');
+    let thread = owner.dead ? this.leastBusy() : owner;
+    for (const other of this.threads) if (other.chunkWrites < thread.chunkWrites) thread = other;
+    if (thread.chunkWrites > 0 && this.threads.length < this.threadCount) thread = this.spawn();
+    const request = this.nextWrite++;
+    thread.chunkWrites += 1;
+    const { stored } = message;
+    // Moved, not copied; a view into a shared pool (small buffers) is copied first.
+    const own = stored.byteOffset === 0 && stored.byteLength === stored.buffer.byteLength ? stored : new Uint8Array(stored);
+    const settled = new Promise<void>((resolve, reject) => this.writes.set(request, { thread, resolve, reject }));
+    thread.worker.postMessage({ ...message, request, stored: own } satisfies ToFileCheckWorker, [own.buffer as ArrayBuffer]);
+    return settled;
   }
 
   async finishPartition(stagedData: string, partition: PartitionPlan): Promise<RestoredPartition> {
@@ -99,6 +138,8 @@ export class FileCheckPool {
   async close(): Promise<void> {
     this.closed = true;
     this.pending.clear();
+    for (const write of this.writes.values()) write.reject(new Error('the file-check pool closed before a chunk was written'));
+    this.writes.clear();
     await Promise.all(this.threads.map(release));
     this.threads.length = 0;
   }
@@ -125,17 +166,29 @@ export class FileCheckPool {
     if (idle !== undefined || this.threads.length >= this.threadCount) {
       return idle ?? this.threads.reduce((best, thread) => (thread.jobs.size < best.jobs.size ? thread : best));
     }
+    return this.spawn();
+  }
+
+  private spawn(): Thread {
     const worker = idleWorkers.pop() ?? startModuleWorker(new URL(`./file-check-worker${extensionOf(import.meta.url)}`, import.meta.url));
     worker.removeAllListeners().ref();
-    const thread: Thread = { worker, jobs: new Set(), dead: false };
-    worker.on('message', (message: FromFileCheckWorker) => this.onMessage(thread, message));
+    const thread: Thread = { worker, jobs: new Set(), chunkWrites: 0, dead: false };
+    worker.on('message', (message: FromFileCheckWorker | ChunkWriteAnswer) => this.onMessage(thread, message));
     worker.on('error', (error) => this.onDeath(thread, error));
     worker.on('exit', (exitCode) => this.onDeath(thread, new Error(`a restore file-check thread exited with code ${exitCode}`)));
     this.threads.push(thread);
     return thread;
   }
 
-  private onMessage(thread: Thread, message: FromFileCheckWorker): void {
+  private onMessage(thread: Thread, message: FromFileCheckWorker | ChunkWriteAnswer): void {
+    if (message.kind === 'wrote-chunk' || message.kind === 'write-chunk-failed') {
+      thread.chunkWrites -= 1;
+      const write = this.writes.get(message.request);
+      this.writes.delete(message.request);
+      if (message.kind === 'wrote-chunk') write?.resolve();
+      else write?.reject(receiveError(message.error));
+      return;
+    }
     const pending = this.pending.get(message.job);
     thread.jobs.delete(message.job);
     if (pending === undefined) return; // cancelled, or the pool is closing
@@ -151,6 +204,11 @@ export class FileCheckPool {
       pending?.fail(error);
     }
     thread.jobs.clear();
+    for (const [request, write] of this.writes) {
+      if (write.thread !== thread) continue;
+      this.writes.delete(request);
+      write.reject(error);
+    }
     const index = this.threads.indexOf(thread);
     if (index >= 0 && !this.closed) this.threads.splice(index, 1);
   }

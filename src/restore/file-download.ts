@@ -4,7 +4,6 @@ import { CutlineError } from '../errors.js';
 import { assert } from '../assert.js';
 import type { Random } from '../random.js';
 import { getBytes, type BackupStore } from '../store/backup-store.js';
-import { decodeChunk } from '../backup/chunk-format.js';
 import { isTransientStoreError } from '../store/retrying-backup-store.js';
 import { backoffDelayMs, sleep } from '../store/retry.js';
 import { storeRequestAttemptsMax } from '../limits.js';
@@ -99,9 +98,9 @@ export class FileDownload {
   }
 
   /**
-   * Downloads chunk `index` of a format v2 file (one whole object), decodes it (its stored length, codec
-   * and decompressed length checked against the manifest) and writes it at its offset. Its SHA-256 is
-   * part of the file's, which the check job computes from the bytes on disk.
+   * Downloads chunk `index` of a format v2 file (one whole object); a check thread decodes it (its stored
+   * length, codec and decompressed length checked against the manifest) and writes it at its offset. Its
+   * SHA-256 is part of the file's, which the check job computes.
    */
   private async downloadChunk(index: number, context: TransferContext): Promise<boolean> {
     const chunk = this.file.chunks?.[index];
@@ -109,10 +108,9 @@ export class FileDownload {
     assert(part !== undefined, `range ${index} of ${this.file.key} exists`);
     if (chunk !== undefined) {
       const stored = await this.fetchChunk(chunk.key, context);
-      const raw = await decodeChunk(stored, chunk, `${chunk.key} (of ${this.file.targetPath})`);
-      await writeFully(this.handle, [raw], raw.length, part[0]);
-      this.wrote(index, raw.length);
-      context.onBytes(raw.length);
+      await this.check.writeChunk(stored, part[0], chunk, `${chunk.key} (of ${this.file.targetPath})`);
+      this.wrote(index, chunk.sizeBytes);
+      context.onBytes(chunk.sizeBytes);
     }
     this.partsDone += 1;
     return this.partsDone === this.parts.length;

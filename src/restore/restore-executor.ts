@@ -154,7 +154,8 @@ async function stage(request: RestoreRequest): Promise<Pick<RestoreResult, 'part
       check: (file, path) => {
         const partition = partitionOfKey.get(file.key);
         assert(partition !== undefined, `file ${file.key} belongs to a planned partition`);
-        return pool.check({ path, sizeBytes: file.sizeBytes, segment: isSegmentFile(partition.partitionId, file) ? contexts.get(partition.partitionId) : undefined });
+        const segment = isSegmentFile(partition.partitionId, file) ? contexts.get(partition.partitionId) : undefined;
+        return pool.check({ path, sizeBytes: file.sizeBytes, segment, writesChunks: file.chunks !== undefined });
       },
       onFileDone: (file, result) => {
         const partition = partitionOfKey.get(file.key);

@@ -144,8 +144,14 @@ describe('restore of a real engine backup (filesystem store)', () => {
       if (writes < 3) return realWritev.apply(this, args);
       return Promise.reject(Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', errno: -28, syscall: 'write' }));
     });
-    // A store without copyToFile, so the restore writes every byte itself.
-    const streaming = new FaultInjectingBackupStore(store, new SeededRandom(1));
+    // A format v1 copy behind a store without copyToFile, so the restore writes every byte itself on this
+    // thread (a v2 chunk is written by a check thread: file-check-pool.test.ts fills /dev/full with one).
+    const copyDirectory = await directory();
+    await cp(storeDirectory, copyDirectory, { recursive: true });
+    const version1 = new FileSystemBackupStore(copyDirectory);
+    await rewriteAsVersion1(version1, backup.checkpointId);
+    const plan = await planFromStore(version1, backup.checkpointId);
+    const streaming = new FaultInjectingBackupStore(version1, new SeededRandom(1));
     for (const existing of [false, true]) {
       const target = await freshTarget();
       if (existing) await mkdir(target);
