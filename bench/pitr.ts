@@ -39,7 +39,7 @@ async function measure(root: string, count: number): Promise<void> {
   const store = new FileSystemBackupStore(join(root, `store-${count}`));
   const opened = openBackupTestCluster(71, store, { partitionCount: 2, continuousBackups: true, snapshotIntervalRecords: 200, dataDirectory: join(root, `engine-${count}`) });
   await opened.manager.start(opened.cluster);
-  const config = { continuous: true, checkpointIntervalMs: 1_000, scheduleMs: scheduleSeconds * 1_000, retentionWindowMs: undefined, retentionCleanupScheduleMs: undefined };
+  const config = { continuous: true, checkpointIntervalMs: 1_000, scheduleMs: scheduleSeconds * 1_000, retentionWindowMs: undefined, retentionCleanupScheduleMs: undefined, compression: 'gzip' as const };
   const service = new ContinuousBackups({ cluster: opened.cluster, clock: opened.clock, config, manager: opened.manager });
   const backups = (): number[] => service.schedulers.emitted().filter((c) => c.checkpointType === 'SCHEDULED_BACKUP').map((c) => c.checkpointId);
   try {

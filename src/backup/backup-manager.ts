@@ -20,7 +20,7 @@ import { coverageOf } from '../engine/continuous-mode.js';
 import type { BackupCoverage } from '../engine/records.js';
 import { ensureFailed, reconcilePartition } from './backup-reconcile.js';
 import type { BackupId } from './backup-layout.js';
-import type { ChunkCodec } from './chunk-format.js';
+import type { ChunkCodec } from '../store/chunk-codec.js';
 import { ChunkMemory } from './chunk-memory.js';
 import { processIncarnation, type CollectorIdentity } from './chunk-collection.js';
 import { hostname } from 'node:os';

@@ -2,10 +2,8 @@
 import { promisify } from 'node:util';
 import * as zlib from 'node:zlib';
 import { CutlineError } from '../errors.js';
+import { chunkCodecs, type ChunkCodec } from '../store/chunk-codec.js';
 
-/** How a chunk's payload is stored. `zstd` needs a Node with zlib zstd (22.15 and later). */
-export const chunkCodecs = ['none', 'gzip', 'zstd'] as const;
-export type ChunkCodec = (typeof chunkCodecs)[number];
 
 /** The header's codec byte of each codec (FORMAT.md, "Chunks"). */
 const codecByte: Readonly<Record<ChunkCodec, number>> = { none: 0, gzip: 1, zstd: 2 };
@@ -45,11 +43,6 @@ export function parseChunkKey(key: string): { partitionId: number; sha256: strin
   const match = chunkKeyPattern.exec(key);
   if (match?.[1] === undefined || match[3] === undefined || match[2] !== match[3].slice(0, 2)) return undefined;
   return { partitionId: Number(match[1]), sha256: match[3] };
-}
-
-/** Whether this Node can write and read a codec (zstd came with Node 22.15). */
-export function codecAvailable(codec: ChunkCodec): boolean {
-  return codec !== 'zstd' || typeof (zlib as { zstdCompress?: unknown }).zstdCompress === 'function';
 }
 
 type Transform = (input: Buffer, options: zlib.ZlibOptions & { maxOutputLength?: number }) => Promise<Buffer>;

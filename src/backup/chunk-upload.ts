@@ -8,7 +8,8 @@ import { chunkCollectionWaitMsMax } from '../limits.js';
 import type { BackupStore, StoreCallOptions } from '../store/backup-store.js';
 import { getBytes } from '../store/backup-store.js';
 import { sleep } from '../store/retry.js';
-import { chunkHeaderBytes, chunkKey, chunkPartitionPrefix, encodeChunk, parseChunkKey, readChunkHeader, type ChunkCodec } from './chunk-format.js';
+import { chunkHeaderBytes, chunkKey, chunkPartitionPrefix, encodeChunk, parseChunkKey, readChunkHeader } from './chunk-format.js';
+import type { ChunkCodec } from '../store/chunk-codec.js';
 import { readCollectionRecord } from './chunk-collection.js';
 import type { ChunkLocation } from './chunking.js';
 

@@ -4,7 +4,7 @@ import { ConcurrencyLimiter } from '../concurrency-limiter.js';
 import { assert } from '../assert.js';
 import type { BackupStore } from '../store/backup-store.js';
 import type { BackupId } from './backup-layout.js';
-import type { ChunkCodec } from './chunk-format.js';
+import type { ChunkCodec } from '../store/chunk-codec.js';
 import { storeChunks, type StoredChunkInfo } from './chunk-upload.js';
 import type { ChunkedFile } from './chunking.js';
 import { createManifest, updateManifest, type UploadOptions } from './manifest-store.js';

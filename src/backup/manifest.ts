@@ -6,7 +6,8 @@ import type { Clock } from '../clock.js';
 import { manifestBytesMax } from '../limits.js';
 import { formatBackupId, validateContentPath, type BackupId } from './backup-layout.js';
 import { manifestSchema, manifestSchemaV2 } from './manifest-schema.js';
-import type { ChunkCodec, ChunkRef, StoredChunkRef } from './chunk-format.js';
+import type { ChunkRef, StoredChunkRef } from './chunk-format.js';
+import type { ChunkCodec } from '../store/chunk-codec.js';
 
 /** The manifest format version new backups are written in (2: chunks); version 1 stays readable. */
 export const manifestFormatVersion = 2;

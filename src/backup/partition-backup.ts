@@ -12,7 +12,7 @@ import type { BackupCheckpointType, Manifest, ManifestDescriptor } from './manif
 import { createManifest, failBackup } from './manifest-store.js';
 import { newManifest } from './manifest.js';
 import { closeHandles, openSegmentCopies, segmentObjectPath, type SegmentCopy } from './segment-copy.js';
-import type { ChunkCodec } from './chunk-format.js';
+import type { ChunkCodec } from '../store/chunk-codec.js';
 import { chunkSegmentFile, chunkSnapshotFile, type ChunkSource } from './chunking.js';
 import type { ChunkMemory } from './chunk-memory.js';
 import { uploadChunkedBackup } from './chunked-backup.js';

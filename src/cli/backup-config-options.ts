@@ -10,6 +10,7 @@ export interface BackupConfigArguments {
   readonly 'backup-schedule': string | undefined;
   readonly 'backup-retention-window': string | undefined;
   readonly 'backup-retention-cleanup-schedule': string | undefined;
+  readonly 'backup-compression': string | undefined;
 }
 
 const group = 'Continuous backups (flags > env > --config file > defaults):';
@@ -23,7 +24,8 @@ export function withBackupConfigOptions<T>(yargs: Argv<T>): Argv<T & BackupConfi
     .option('backup-checkpoint-interval', { type: 'string', describe: describe('A MARKER checkpoint every ISO-8601 duration, e.g. PT30S', 'checkpointInterval'), group })
     .option('backup-schedule', { type: 'string', describe: describe('A scheduled backup every duration, e.g. PT5M (needs --store)', 'schedule'), group })
     .option('backup-retention-window', { type: 'string', describe: describe('Delete backups older than this, e.g. P7D (needs --store)', 'retentionWindow'), group })
-    .option('backup-retention-cleanup-schedule', { type: 'string', describe: describe('Run retention this often, e.g. PT1H', 'retentionCleanupSchedule'), group });
+    .option('backup-retention-cleanup-schedule', { type: 'string', describe: describe('Run retention this often, e.g. PT1H', 'retentionCleanupSchedule'), group })
+    .option('backup-compression', { type: 'string', describe: describe('Compress stored chunks with gzip (default), zstd (Node 22.15+) or none', 'compression'), group });
 }
 
 /** The backup configuration from the flags, the environment and the --config file; checks what needs a store. */
@@ -34,6 +36,7 @@ export function backupConfigFromArguments(argv: BackupConfigArguments, hasStore:
     ...(argv['backup-schedule'] === undefined ? {} : { schedule: argv['backup-schedule'] }),
     ...(argv['backup-retention-window'] === undefined ? {} : { retentionWindow: argv['backup-retention-window'] }),
     ...(argv['backup-retention-cleanup-schedule'] === undefined ? {} : { retentionCleanupSchedule: argv['backup-retention-cleanup-schedule'] }),
+    ...(argv['backup-compression'] === undefined ? {} : { compression: argv['backup-compression'] }),
   };
   const config = resolveBackupConfig({ flags, env: environment, ...(argv.config === undefined ? {} : { configFile: argv.config }) });
   if (!hasStore) {

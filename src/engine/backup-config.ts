@@ -1,7 +1,8 @@
-// Backup configuration (continuous mode, checkpoint interval, schedule, retention): flags > env > config file > defaults.
+// Backup configuration (continuous mode, checkpoint interval, schedule, retention, compression): flags > env > config file > defaults.
 import * as fs from 'node:fs';
 import { CutlineError } from '../errors.js';
 import { backupDurationMsMax, backupDurationMsMin } from '../limits.js';
+import { chunkCodecs, codecAvailable, type ChunkCodec } from '../store/chunk-codec.js';
 import { formatDuration, parseDuration } from './duration.js';
 
 export interface BackupConfig {
@@ -15,6 +16,8 @@ export interface BackupConfig {
   readonly retentionWindowMs: number | undefined;
   /** How often retention runs. */
   readonly retentionCleanupScheduleMs: number | undefined;
+  /** How the chunks a backup stores are compressed (format v2); backups stored with any codec stay readable. */
+  readonly compression: ChunkCodec;
 }
 
 export const defaultBackupConfig: BackupConfig = {
@@ -23,6 +26,7 @@ export const defaultBackupConfig: BackupConfig = {
   scheduleMs: undefined,
   retentionWindowMs: undefined,
   retentionCleanupScheduleMs: undefined,
+  compression: 'gzip',
 };
 
 /** The settings as text (or a boolean from a flag or a JSON file), before parsing; one per source. */
@@ -32,9 +36,10 @@ export interface BackupSettings {
   readonly schedule?: string;
   readonly retentionWindow?: string;
   readonly retentionCleanupSchedule?: string;
+  readonly compression?: string;
 }
 type SettingName = keyof BackupSettings;
-const settingNames: readonly SettingName[] = ['continuous', 'checkpointInterval', 'schedule', 'retentionWindow', 'retentionCleanupSchedule'];
+const settingNames: readonly SettingName[] = ['continuous', 'checkpointInterval', 'schedule', 'retentionWindow', 'retentionCleanupSchedule', 'compression'];
 
 /** How each setting is named in each source, for error messages and the README. */
 export const settingSources: Readonly<Record<SettingName, { flag: string; env: string; file: string }>> = {
@@ -47,6 +52,7 @@ export const settingSources: Readonly<Record<SettingName, { flag: string; env: s
     env: 'CUTLINE_BACKUP_RETENTION_CLEANUP_SCHEDULE',
     file: 'backup.retentionCleanupSchedule',
   },
+  compression: { flag: '--backup-compression', env: 'CUTLINE_BACKUP_COMPRESSION', file: 'backup.compression' },
 };
 
 export interface BackupConfigSources {
@@ -78,6 +84,7 @@ export function resolveBackupConfig(sources: BackupConfigSources): BackupConfig 
     scheduleMs: durationOf(value('schedule')),
     retentionWindowMs: durationOf(value('retentionWindow')),
     retentionCleanupScheduleMs: durationOf(value('retentionCleanupSchedule')),
+    compression: compressionOf(value('compression')),
   };
   if ((config.retentionWindowMs === undefined) !== (config.retentionCleanupScheduleMs === undefined)) {
     const { retentionWindow: w, retentionCleanupSchedule: c } = settingSources;
@@ -97,6 +104,7 @@ export function describeBackupConfig(config: BackupConfig): string {
     `schedule ${duration(config.scheduleMs)}`,
     `retention window ${duration(config.retentionWindowMs)}`,
     `retention cleanup ${duration(config.retentionCleanupScheduleMs)}`,
+    `compression ${config.compression}`,
   ].join(', ');
 }
 
@@ -110,6 +118,20 @@ function durationOf(setting: { text: string | boolean; where: string } | undefin
     throw usage(setting.where, shown, `is outside ${formatDuration(backupDurationMsMin)}..${formatDuration(backupDurationMsMax)}`);
   }
   return parsed.ms;
+}
+
+function compressionOf(setting: { text: string | boolean; where: string } | undefined): ChunkCodec {
+  if (setting === undefined) return defaultBackupConfig.compression;
+  const codec = chunkCodecs.find((name) => name === setting.text);
+  if (codec === undefined) {
+    throw new CutlineError('USAGE', `${setting.where} = ${JSON.stringify(setting.text)} is not a compression cutline knows`, { hint: `Set ${setting.where} to one of ${chunkCodecs.join(', ')}.` });
+  }
+  if (!codecAvailable(codec)) {
+    throw new CutlineError('USAGE', `${setting.where} = ${codec} needs Node 22.15 or later (zlib zstd); this is Node ${process.version}`, {
+      hint: 'Choose gzip (readable by every Node cutline supports), or run the engine on a newer Node; a restore of zstd chunks needs such a Node too.',
+    });
+  }
+  return codec;
 }
 
 function parseBoolean(text: string | boolean, where: string): boolean {

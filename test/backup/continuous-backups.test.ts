@@ -45,7 +45,7 @@ async function partitionManifests(store: BackupStore, partitionId: number): Prom
   return manifests;
 }
 
-const config: BackupConfig = { continuous: true, checkpointIntervalMs: 10_000, scheduleMs: 30_000, retentionWindowMs: 70_000, retentionCleanupScheduleMs: 20_000 };
+const config: BackupConfig = { continuous: true, checkpointIntervalMs: 10_000, scheduleMs: 30_000, retentionWindowMs: 70_000, retentionCleanupScheduleMs: 20_000, compression: 'gzip' };
 
 describe('continuous backups with the scheduler and retention', () => {
   it('form one range per partition that retention shrinks from the old end; state, manifests and metadata.json agree', async () => {

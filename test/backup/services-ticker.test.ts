@@ -17,7 +17,7 @@ afterEach(async () => {
   running = undefined;
 });
 
-const config: BackupConfig = { continuous: false, checkpointIntervalMs: 10_000, scheduleMs: undefined, retentionWindowMs: undefined, retentionCleanupScheduleMs: undefined };
+const config: BackupConfig = { continuous: false, checkpointIntervalMs: 10_000, scheduleMs: undefined, retentionWindowMs: undefined, retentionCleanupScheduleMs: undefined, compression: 'gzip' as const };
 
 describe('the backup services ticker', () => {
   it('backs off the store work while the store refuses every call, logs it once a minute with a count, and says when it recovers', async () => {

@@ -48,7 +48,7 @@ describe('cutline engine start with backup configuration', () => {
   it('takes scheduled backups and writes metadata.json, with the flag over the config file', async () => {
     const storeDirectory = temporaryDirectory('cli-store');
     const configFile = path.join(temporaryDirectory('cli-config'), 'cutline.json');
-    fs.writeFileSync(configFile, JSON.stringify({ backup: { continuous: true, checkpointInterval: 'PT1S', schedule: 'PT1H' } }));
+    fs.writeFileSync(configFile, JSON.stringify({ backup: { continuous: true, checkpointInterval: 'PT1S', schedule: 'PT1H', compression: 'none' } }));
     const args = ['--data-dir', temporaryDirectory('cli-data'), '--partitions', '2', '--workload-rate', '50', '--store', storeDirectory, '--config', configFile, '--backup-schedule', 'PT1S'];
     // Both partitions have begun a backup (manifests) and written metadata.json with a checkpoint.
     const written = (): boolean =>
@@ -57,8 +57,10 @@ describe('cutline engine start with backup configuration', () => {
         const manifests = path.join(storeDirectory, 'manifests', String(partitionId));
         return fs.existsSync(metadata) && (JSON.parse(fs.readFileSync(metadata, 'utf8')) as { checkpoints: unknown[] }).checkpoints.length > 0 && fs.existsSync(manifests) && fs.readdirSync(manifests).length > 0;
       });
-    const result = await engineStart(args, {}, (output) => /checkpoint \d+ \(SCHEDULED_BACKUP\) requested by node 0/.test(output) && written());
-    expect(result.output).toContain('backup config: continuous on, checkpoint interval PT1S, schedule PT1S, retention window off, retention cleanup off');
+    const result = await engineStart(args, {}, (output) => /checkpoint \d+ \(SCHEDULED_BACKUP\) requested by node 0/.test(output) && written() && chunksOf(storeDirectory).length > 0);
+    expect(result.output).toContain('backup config: continuous on, checkpoint interval PT1S, schedule PT1S, retention window off, retention cleanup off, compression none');
+    // backup.compression reached the backup manager: every chunk's header names codec 0 (none).
+    for (const chunk of chunksOf(storeDirectory)) expect(fs.readFileSync(chunk)[5], chunk).toBe(0);
     expect(result.output).toMatch(/checkpoint \d+ \(SCHEDULED_BACKUP\) requested by node 0/);
     expect(result.code).toBe(0);
     for (const partitionId of [1, 2]) {
@@ -69,3 +71,10 @@ describe('cutline engine start with backup configuration', () => {
     }
   });
 });
+
+/** The chunk objects of a filesystem store. */
+function chunksOf(storeDirectory: string): string[] {
+  const root = path.join(storeDirectory, 'chunks');
+  if (!fs.existsSync(root)) return [];
+  return fs.readdirSync(root, { recursive: true, encoding: 'utf8' }).map((entry) => path.join(root, entry)).filter((entry) => fs.statSync(entry).isFile());
+}

@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { defaultBackupConfig, describeBackupConfig, resolveBackupConfig } from '../../src/engine/backup-config.js';
+import { codecAvailable } from '../../src/store/chunk-codec.js';
 import { formatDuration, parseDuration } from '../../src/engine/duration.js';
 import { CutlineError } from '../../src/errors.js';
 import { temporaryDirectory } from './helpers.js';
@@ -48,14 +49,16 @@ describe('ISO-8601 durations', () => {
 describe('backup configuration', () => {
   it('defaults to everything off', () => {
     expect(resolveBackupConfig({})).toEqual(defaultBackupConfig);
-    expect(describeBackupConfig(defaultBackupConfig)).toBe('continuous off, checkpoint interval off, schedule off, retention window off, retention cleanup off');
+    expect(describeBackupConfig(defaultBackupConfig)).toBe('continuous off, checkpoint interval off, schedule off, retention window off, retention cleanup off, compression gzip');
   });
 
   it('takes flags over env over the config file, setting by setting', () => {
-    const configFile = writeConfig({ backup: { continuous: true, checkpointInterval: 'PT1M', schedule: 'PT10M', retentionWindow: 'P7D', retentionCleanupSchedule: 'PT1H' } });
+    const configFile = writeConfig({ backup: { continuous: true, checkpointInterval: 'PT1M', schedule: 'PT10M', retentionWindow: 'P7D', retentionCleanupSchedule: 'PT1H', compression: 'none' } });
     const env = { CUTLINE_BACKUP_SCHEDULE: 'PT5M', CUTLINE_BACKUP_CHECKPOINT_INTERVAL: 'PT20S', CUTLINE_BACKUP_CONTINUOUS: 'false' };
     const config = resolveBackupConfig({ configFile, env, flags: { checkpointInterval: 'PT30S' } });
-    expect(config).toEqual({ continuous: false, checkpointIntervalMs: 30_000, scheduleMs: 300_000, retentionWindowMs: 7 * 86_400_000, retentionCleanupScheduleMs: 3_600_000 });
+    expect(config).toEqual({ continuous: false, checkpointIntervalMs: 30_000, scheduleMs: 300_000, retentionWindowMs: 7 * 86_400_000, retentionCleanupScheduleMs: 3_600_000, compression: 'none' });
+    expect(resolveBackupConfig({ configFile, env: { CUTLINE_BACKUP_COMPRESSION: 'gzip' } }).compression).toBe('gzip');
+    expect(resolveBackupConfig({ configFile, env: { CUTLINE_BACKUP_COMPRESSION: 'gzip' }, flags: { compression: 'none' } }).compression).toBe('none');
   });
 
   it('reads every environment variable', () => {
@@ -66,9 +69,10 @@ describe('backup configuration', () => {
         CUTLINE_BACKUP_SCHEDULE: 'PT2M',
         CUTLINE_BACKUP_RETENTION_WINDOW: 'PT30M',
         CUTLINE_BACKUP_RETENTION_CLEANUP_SCHEDULE: 'PT10M',
+        CUTLINE_BACKUP_COMPRESSION: 'none',
       },
     });
-    expect(config).toEqual({ continuous: true, checkpointIntervalMs: 30_000, scheduleMs: 120_000, retentionWindowMs: 1_800_000, retentionCleanupScheduleMs: 600_000 });
+    expect(config).toEqual({ continuous: true, checkpointIntervalMs: 30_000, scheduleMs: 120_000, retentionWindowMs: 1_800_000, retentionCleanupScheduleMs: 600_000, compression: 'none' });
   });
 
   it('names the variable, flag or file key and the bad value', () => {
@@ -77,6 +81,10 @@ describe('backup configuration', () => {
     );
     expect(usageError(() => resolveBackupConfig({ flags: { checkpointInterval: 'PT0.1S' } })).message).toBe('--backup-checkpoint-interval = "PT0.1S" is outside PT1S..P3650D');
     expect(usageError(() => resolveBackupConfig({ env: { CUTLINE_BACKUP_CONTINUOUS: 'yes' } })).message).toBe('CUTLINE_BACKUP_CONTINUOUS must be true or false, got "yes"');
+    expect(usageError(() => resolveBackupConfig({ flags: { compression: 'lz4' } })).message).toBe('--backup-compression = "lz4" is not a compression cutline knows');
+    const zstd = () => resolveBackupConfig({ env: { CUTLINE_BACKUP_COMPRESSION: 'zstd' } });
+    if (codecAvailable('zstd')) expect(zstd().compression).toBe('zstd');
+    else expect(usageError(zstd).message).toBe(`CUTLINE_BACKUP_COMPRESSION = zstd needs Node 22.15 or later (zlib zstd); this is Node ${process.version}`);
     const configFile = writeConfig({ backup: { schedule: 300 } });
     expect(usageError(() => resolveBackupConfig({ configFile })).message).toBe(`backup.schedule in ${configFile} = 300 is not a string`);
   });

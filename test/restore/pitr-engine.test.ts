@@ -40,7 +40,7 @@ beforeAll(async () => {
   // The original log stays whole from position 1, so the reference replay never lacks a record.
   for (const partition of opened.cluster.partitions()) partition.holdLog(1);
   await opened.manager.start(opened.cluster);
-  const config = { continuous: true, checkpointIntervalMs: 2_000, scheduleMs: 8_000, retentionWindowMs: undefined, retentionCleanupScheduleMs: undefined };
+  const config = { continuous: true, checkpointIntervalMs: 2_000, scheduleMs: 8_000, retentionWindowMs: undefined, retentionCleanupScheduleMs: undefined, compression: 'gzip' as const };
   const service = new ContinuousBackups({ cluster: opened.cluster, clock: opened.clock, config, manager: opened.manager });
   await runContinuousSeconds(opened, service, 34);
   const emitted = service.schedulers.emitted();

@@ -18,6 +18,7 @@ import { openBackupStore, storeEnvironmentVariables } from '../../store/store-co
 import { storeConfigFromArguments, withStoreOptions, type StoreArguments } from '../store-options.js';
 import { backupConfigFromArguments, withBackupConfigOptions, type BackupConfigArguments } from '../backup-config-options.js';
 import { describeBackupConfig } from '../../engine/backup-config.js';
+import type { ChunkCodec } from '../../store/chunk-codec.js';
 import { ContinuousBackups } from '../../backup/continuous-backups.js';
 import { requireDataDirectory } from '../data-directory-option.js';
 import { BackupServicesTicker } from '../../backup/services-ticker.js';
@@ -64,8 +65,8 @@ export const engineStartCommand: CommandModule<object, StartArguments> = {
     if (!(argv.workloadRate >= 0) || !(argv.checkpointIntervalMs >= 0)) {
       throw new CutlineError('USAGE', '--workload-rate and --checkpoint-interval-ms must be 0 or more', { hint: 'Use 0 to switch either off.' });
     }
-    const backups = openBackups(argv);
-    const backupConfig = backupConfigFromArguments(argv, backups !== undefined);
+    const backupConfig = backupConfigFromArguments(argv, storeConfigured(argv));
+    const backups = openBackups(argv, backupConfig.compression);
     const transport = new InProcessTransport(systemClock, systemRandom);
     const trace = argv.trace === undefined ? undefined : openTraceFile(argv.trace);
     const cluster = Cluster.open({
@@ -127,9 +128,12 @@ export const engineStartCommand: CommandModule<object, StartArguments> = {
   },
 };
 
-function openBackups(argv: StartArguments): { manager: BackupManager; health: StoreHealth } | undefined {
-  const configured = argv.store !== undefined || (process.env[storeEnvironmentVariables.store] ?? '') !== '';
-  if (!configured) {
+function storeConfigured(argv: StartArguments): boolean {
+  return argv.store !== undefined || (process.env[storeEnvironmentVariables.store] ?? '') !== '';
+}
+
+function openBackups(argv: StartArguments, chunkCodec: ChunkCodec): { manager: BackupManager; health: StoreHealth } | undefined {
+  if (!storeConfigured(argv)) {
     if (argv.apiPort !== undefined) throw new CutlineError('USAGE', '--api-port needs a backup store', { hint: 'Pass --store <directory | s3://bucket/prefix> (or set CUTLINE_STORE) too.' });
     return undefined;
   }
@@ -139,7 +143,7 @@ function openBackups(argv: StartArguments): { manager: BackupManager; health: St
   // Every store call's outcome feeds GET /health: an engine whose store refuses it keeps running, so it must say so.
   const health = new StoreHealth(systemClock);
   const store = new HealthTrackingBackupStore(openBackupStore(storeConfigFromArguments(argv)), health);
-  return { manager: new BackupManager({ store, clock: systemClock, log: (line) => process.stdout.write(`${line}\n`) }), health };
+  return { manager: new BackupManager({ store, clock: systemClock, chunkCodec, log: (line) => process.stdout.write(`${line}\n`) }), health };
 }
 
 function openTraceFile(path: string): NdjsonFileTraceSink {
