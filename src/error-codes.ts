@@ -57,6 +57,7 @@ export const errorCodes = {
   // End of continuous backups block.
   // Backup manager and management API (src/backup/backup-manager.ts, src/api).
   BACKUP_ID_CONFLICT: { exitCode: 3, description: 'A backup id is not greater than every earlier checkpoint or backup id (HTTP 409).' },
+  BACKUP_SOURCE_DAMAGED: { exitCode: 3, description: 'A log segment being backed up has a damaged frame, a position out of order or a malformed record up to its durable end: the backup fails rather than store it.' },
   BACKUP_IN_PROGRESS: { exitCode: 3, description: 'The backup is still being taken on some partition, so it cannot be deleted yet (HTTP 409).' },
   API_UNAVAILABLE: { exitCode: 3, description: 'The engine management API did not answer or answered with something unexpected.' },
   API_NOT_FOUND: { exitCode: 2, description: 'The management API has no such route (HTTP 404).' },

@@ -4,6 +4,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { assert } from '../assert.js';
 import { chunkBytesMax, segmentChunkBytes, snapshotChunkBytesMin, snapshotFileChunksMax } from '../limits.js';
 import type { ManifestChunk, ManifestFile } from './manifest.js';
+import { SegmentSourceCheck, type CheckedFrames, type ExpectedFrames } from './segment-source-check.js';
 
 const readBlockBytes = 1024 * 1024;
 
@@ -18,6 +19,8 @@ export interface ChunkSource {
    * A file with the same identity only ever grows by appends while the engine runs.
    */
   readonly identity: string;
+  /** For a log segment: the records it holds, each frame of which is checked as it is read. */
+  readonly frames?: ExpectedFrames;
 }
 
 /** What a writer remembers of a file it backed up: its chunks, and the running SHA-256 at its end. */
@@ -26,6 +29,8 @@ export interface RememberedFile {
   readonly file: ManifestFile;
   /** The SHA-256 state after the file's last byte, so a grown file hashes only its new bytes (in this process only). */
   readonly hash?: Hash;
+  /** Where the frame check of a segment ended, beside the hash (in this process only). */
+  readonly frames?: CheckedFrames;
 }
 
 /** Where the bytes of a chunk are, to upload it. */
@@ -55,7 +60,7 @@ export async function chunkSnapshotFile(source: ChunkSource, remembered: Remembe
   const chunkBytes = snapshotChunkBytes(source.sizeBytes);
   const boundaries: number[] = [];
   for (let offset = chunkBytes; offset < source.sizeBytes; offset += chunkBytes) boundaries.push(offset);
-  return hashChunks(source, boundaries, 0, createHash('sha256'), []);
+  return hashChunks(source, boundaries, 0, createHash('sha256'), [], undefined);
 }
 
 /**
@@ -78,14 +83,17 @@ export async function chunkSegmentFile(source: ChunkSource, remembered: Remember
   const boundaries = previousBoundaries.filter((boundary) => boundary < source.sizeBytes);
   for (let next = last + segmentChunkBytes; next < source.sizeBytes; next += segmentChunkBytes) boundaries.push(next);
   const sameFile = remembered !== undefined && previous !== undefined && remembered.identity === source.identity && previous.sizeBytes <= source.sizeBytes;
-  if (sameFile && remembered.hash !== undefined) {
-    // The prefix is the remembered file, byte for byte: keep its chunks, hash only what was appended.
+  const framesKnown = source.frames === undefined || remembered?.frames !== undefined;
+  if (sameFile && remembered.hash !== undefined && framesKnown) {
+    // The prefix is the remembered file, byte for byte: keep its chunks, hash and check only what was appended.
     const kept = previous.chunks ?? [];
     const resume = previous.sizeBytes;
     if (resume === source.sizeBytes) return { file: { ...previous, path: source.path }, locations: locate(source, kept), remembered };
-    return hashChunks(source, boundaries.filter((boundary) => boundary > resume), resume, remembered.hash.copy(), kept);
+    const check = source.frames === undefined ? undefined : new SegmentSourceCheck(source.frames, remembered.frames);
+    return hashChunks(source, boundaries.filter((boundary) => boundary > resume), resume, remembered.hash.copy(), kept, check);
   }
-  return hashChunks(source, boundaries, 0, createHash('sha256'), []);
+  const check = source.frames === undefined ? undefined : new SegmentSourceCheck(source.frames, undefined);
+  return hashChunks(source, boundaries, 0, createHash('sha256'), [], check);
 }
 
 /** The fixed chunk size of a snapshot file: 64 KiB, doubled until the file has at most snapshotFileChunksMax chunks (up to chunkBytesMax). */
@@ -96,10 +104,17 @@ export function snapshotChunkBytes(sizeBytes: number): number {
 }
 
 /**
- * Reads bytes [from, sizeBytes) once, feeding the whole-file hash (already holding bytes [0, from)) and
- * one hash per chunk, cut at `boundaries` (ascending, all inside (from, sizeBytes)).
+ * Reads bytes [from, sizeBytes) once, feeding the whole-file hash (already holding bytes [0, from)), one
+ * hash per chunk, cut at `boundaries` (ascending, all inside (from, sizeBytes)), and a segment's frame check.
  */
-async function hashChunks(source: ChunkSource, boundaries: readonly number[], from: number, fileHash: Hash, kept: readonly ManifestChunk[]): Promise<ChunkedFile> {
+async function hashChunks(
+  source: ChunkSource,
+  boundaries: readonly number[],
+  from: number,
+  fileHash: Hash,
+  kept: readonly ManifestChunk[],
+  check: SegmentSourceCheck | undefined,
+): Promise<ChunkedFile> {
   const chunks: ManifestChunk[] = [...kept];
   const cuts = [...boundaries, source.sizeBytes];
   const buffer = Buffer.allocUnsafe(readBlockBytes);
@@ -114,15 +129,17 @@ async function hashChunks(source: ChunkSource, boundaries: readonly number[], fr
       const bytes = buffer.subarray(0, length);
       fileHash.update(bytes);
       chunkHash.update(bytes);
+      check?.push(bytes);
       offset += length;
     }
     if (cut > chunkStart) chunks.push({ sha256: chunkHash.digest('hex'), sizeBytes: cut - chunkStart });
     chunkHash = createHash('sha256');
     chunkStart = cut;
   }
+  const frames = check?.finish();
   const end = fileHash.copy();
   const file: ManifestFile = { path: source.path, sizeBytes: source.sizeBytes, sha256: fileHash.digest('hex'), chunks };
-  return { file, locations: locate(source, chunks), remembered: { identity: source.identity, file, hash: end } };
+  return { file, locations: locate(source, chunks), remembered: { identity: source.identity, file, hash: end, ...(frames === undefined ? {} : { frames }) } };
 }
 
 function locate(source: ChunkSource, chunks: readonly ManifestChunk[]): ChunkLocation[] {

@@ -110,7 +110,8 @@ async function planBackup(
     copies.map(async (copy): Promise<ChunkSource> => {
       const stat = await copy.handle.stat();
       // Segment ids are reused after a truncation, inodes after a deletion: together they name one file's life.
-      return { path: segmentObjectPath(copy.firstPosition), handle: copy.handle, sizeBytes: copy.lengthBytes, identity: `${stat.dev}:${stat.ino}:${copy.segmentId}` };
+      const frames = { file: copy.path, firstPosition: copy.firstPosition, lastPosition: copy.lastPosition };
+      return { path: segmentObjectPath(copy.firstPosition), handle: copy.handle, sizeBytes: copy.lengthBytes, identity: `${stat.dev}:${stat.ino}:${copy.segmentId}`, frames };
     }),
   );
   const sources = { snapshot: snapshotSources, segments: segmentSources };

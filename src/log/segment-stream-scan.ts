@@ -69,6 +69,21 @@ export class SegmentStreamScanner {
   ) {}
 
   /**
+   * A scanner that goes on where an earlier scan of the same file ended: at `endOffset`, a frame boundary
+   * after the record at `lastPosition`. Bytes are then pushed from endOffset on.
+   */
+  static resumed(path: string, onFrame: (frame: StreamedFrame) => void, from: { readonly header: SegmentHeader; readonly endOffset: number; readonly lastPosition: number }): SegmentStreamScanner {
+    assert(from.endOffset >= segmentHeaderBytes, `a scan of ${path} resumes after its header (at ${from.endOffset})`);
+    const scanner = new SegmentStreamScanner(path, onFrame);
+    scanner.header = from.header;
+    scanner.headerFilled = segmentHeaderBytes;
+    scanner.sizeBytes = from.endOffset;
+    scanner.frameOffset = from.endOffset;
+    scanner.expectedPosition = from.lastPosition + 1;
+    return scanner;
+  }
+
+  /**
    * Feeds the next bytes of the file. Throws decodeSegmentHeader's errors (LOG_FORMAT, LOG_CORRUPT) as soon as
    * the 32-byte header is complete and bad. After damage, later bytes are counted but not parsed.
    */
