@@ -7,27 +7,20 @@
 // formats restored: the same segments are uploaded as a v1 backup (one object a file) and, to stores of its own, a v2 backup (gzip chunks),
 // and both restores are measured against the same raw baseline (a parallel copy of the v1 objects).
 import { createReadStream, createWriteStream } from 'node:fs';
-import { copyFile, mkdir, open, rm, type FileHandle } from 'node:fs/promises';
-import { ConcurrencyLimiter } from '../src/concurrency-limiter.js';
+import { copyFile, mkdir, open, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { BackupStore } from '../src/store/backup-store.js';
-import type { BackupFileSource } from '../src/backup/manifest-store.js';
-import { SegmentedLog } from '../src/log/segmented-log.js';
-import type { AppendRecord } from '../src/log/log.js';
-import { encodeRecord } from '../src/engine/records.js';
-import { cutlineVersion } from '../src/version.js';
 import type { RestorePlan } from '../src/restore/restore-plan.js';
 import { startLoopbackS3Process } from '../test/support/s3rver.js';
 import { fastestSeconds } from './bench-timing.js';
 import { importBuilt } from './built.js';
+import { uploadPartition, writePartitionLog, type Shape } from './restore-data.js';
 import type * as FsStoreModule from '../src/store/fs-backup-store.js';
 import type * as S3StoreModule from '../src/store/s3-backup-store.js';
 import type * as ManifestStoreModule from '../src/backup/manifest-store.js';
-import type * as ChunkedBackupModule from '../src/backup/chunked-backup.js';
-import type * as ChunkingModule from '../src/backup/chunking.js';
 import type * as PlannerModule from '../src/restore/restore-planner.js';
 import type * as PlanModule from '../src/restore/restore-plan.js';
 import type * as ExecutorModule from '../src/restore/restore-executor.js';
@@ -43,7 +36,6 @@ const withS3 = process.env.CUTLINE_BENCH_RESTORE_S3 !== '0';
 const withFs = process.env.CUTLINE_BENCH_RESTORE_FS !== '0';
 const shapes = (process.env.CUTLINE_BENCH_RESTORE_SHAPES ?? 'large,engine').split(',') as Shape[];
 const formats = (process.env.CUTLINE_BENCH_RESTORE_FORMATS ?? '1,2').split(',').map(Number).filter((format) => format === 1 || format === 2);
-type Shape = 'large' | 'engine';
 const root = join(process.cwd(), '.bench-data', 'restore');
 /** The bytes one raw read returns: the filesystem store's read size (limits.ts), so both sides make the same reads. */
 const rawReadBytes = 1024 * 1024;
@@ -52,9 +44,7 @@ let runCounter = 0;
 // Everything on the measured path comes from dist/ (see built.ts); the test data is written with the sources.
 const { FileSystemBackupStore } = await importBuilt<typeof FsStoreModule>('store/fs-backup-store.js');
 const { S3BackupStore } = await importBuilt<typeof S3StoreModule>('store/s3-backup-store.js');
-const { listBackupManifests, uploadBackup } = await importBuilt<typeof ManifestStoreModule>('backup/manifest-store.js');
-const { uploadChunkedBackup } = await importBuilt<typeof ChunkedBackupModule>('backup/chunked-backup.js');
-const { chunkSegmentFile } = await importBuilt<typeof ChunkingModule>('backup/chunking.js');
+const { listBackupManifests } = await importBuilt<typeof ManifestStoreModule>('backup/manifest-store.js');
 const { planBackupIdRestore } = await importBuilt<typeof PlannerModule>('restore/restore-planner.js');
 const { plannedFiles } = await importBuilt<typeof PlanModule>('restore/restore-plan.js');
 const { executeRestore } = await importBuilt<typeof ExecutorModule>('restore/restore-executor.js');
@@ -80,10 +70,10 @@ async function benchShape(shape: Shape): Promise<void> {
   try {
     let records = 0;
     for (let partitionId = 1; partitionId <= partitionCount; partitionId++) {
-      const { directory, lastPosition, checkpointPosition } = await writePartitionLog(partitionId, shape);
+      const { directory, lastPosition, checkpointPosition } = await writePartitionLog(join(root, 'engine', String(partitionId)), partitionId, partitionCount, shape, (totalMiB * 1048576) / partitionCount);
       records += lastPosition;
       const pairs: [BackupStore, BackupStore][] = withS3 ? [[fsStore, fsStoreV2], [s3Store, s3StoreV2]] : [[fsStore, fsStoreV2]];
-      for (const stores of pairs) await uploadPartition(stores, partitionId, directory, checkpointPosition, lastPosition);
+      for (const [v1, v2] of pairs) await uploadPartition({ v1, ...(formats.includes(2) ? { v2 } : {}) }, partitionId, partitionCount, directory, checkpointPosition, lastPosition);
     }
     const planOf = async (store: BackupStore, backupId: number): Promise<RestorePlan> => planBackupIdRestore({ backupId, nodeId: 0, clusterSize: 1, manifests: await listBackupManifests(store, backupId) });
     const fsPlan = await planOf(fsStore, 1);
@@ -133,95 +123,6 @@ async function benchFileSystem(fsPlan: RestorePlan, plans: readonly FormatPlan[]
     report(`restore of a v${format} backup (filesystem store)`, mib, seconds, 'raw parallel copy + fsync', fsRaw);
     report(`restore of a v${format} backup (filesystem store)`, mib, seconds, 'raw parallel copyFile + fsync', fsKernelRaw);
   }
-}
-
-/**
- * A partition log of about totalMiB / partitionCount MiB, the checkpoint record, and a few records after it.
- * Engine-shaped logs cycle through the engine's record types; their commands name sending records on the
- * other partitions well inside those partitions' cuts (every log has the same length), so the cut is consistent.
- */
-async function writePartitionLog(partitionId: number, shape: Shape): Promise<{ directory: string; lastPosition: number; checkpointPosition: number }> {
-  const directory = join(root, 'engine', String(partitionId));
-  await mkdir(directory, { recursive: true });
-  const log = SegmentedLog.open({ directory });
-  const bytesWanted = (totalMiB * 1048576) / partitionCount;
-  const key = 'k'.repeat(64 * 1024 - 40);
-  const now = Date.now();
-  for (let index = 0, bytes = 0; bytes < bytesWanted; ) {
-    const batch = [];
-    for (let end = index + (shape === 'large' ? 1 : 1000); index < end; index++) {
-      const record = shape === 'large' ? encodeRecord({ type: 'CREATE_INSTANCE', value: { correlationKey: `${index}-${key}` } }, now) : engineRecord(partitionId, index, now);
-      bytes += record.payload.length + 26;
-      batch.push(record);
-    }
-    log.append(batch);
-  }
-  const checkpointPosition = log.append([encodeRecord({ type: 'CHECKPOINT_CREATE', value: { checkpointId: 1, checkpointType: 'MANUAL_BACKUP' } }, now)]);
-  for (let index = 0; index < 3; index++) log.append([encodeRecord({ type: 'CREATE_INSTANCE', value: { correlationKey: `after-${index}` } }, now)]);
-  log.flush();
-  const lastPosition = log.lastPosition;
-  log.close();
-  return { directory, lastPosition, checkpointPosition };
-}
-
-/** The engine's own payloads: the sender appends the source envelope after the command's fields (Partition.send). */
-function engineRecord(partitionId: number, index: number, now: number): AppendRecord {
-  const source = { partitionId: (partitionId % partitionCount) + 1, position: Math.max(1, index - 1000), checkpointId: 1, checkpointType: 'MANUAL_BACKUP' as const };
-  const instanceKey = `${partitionId}-${index}`;
-  const correlationKey = `order-${index % 10_000}`;
-  const messageId = `message-${index}`;
-  switch (index % 6) {
-    case 0:
-      return encodeRecord({ type: 'CREATE_INSTANCE', value: { correlationKey } }, now);
-    case 1:
-      return encodeRecord({ type: 'PUBLISH_MESSAGE', value: { messageId, correlationKey } }, now);
-    case 2:
-      return encodeRecord({ type: 'OPEN_SUBSCRIPTION', value: { instanceKey, correlationKey, source } }, now);
-    case 3:
-      return encodeRecord({ type: 'SUBSCRIPTION_OPENED', value: { instanceKey, source } }, now);
-    case 4:
-      return encodeRecord({ type: 'CORRELATE_MESSAGE', value: { instanceKey, messageId, source } }, now);
-    default:
-      return encodeRecord({ type: 'MESSAGE_CORRELATED', value: { instanceKey, messageId, source } }, now);
-  }
-}
-
-/** Uploads the log's segments as the backup manager names them (by first position), without a snapshot. */
-async function uploadPartition(stores: readonly [BackupStore, BackupStore], partitionId: number, directory: string, checkpointPosition: number, lastPosition: number): Promise<void> {
-  const [store, storeV2] = stores;
-  const log = SegmentedLog.open({ directory, readOnly: true });
-  const segments = log.segments();
-  const sources: BackupFileSource[] = segments.map((segment) => ({
-    path: segmentPath(segment.firstPosition),
-    body: { sizeBytes: segment.sizeBytes, open: () => createReadStream(segment.path) },
-  }));
-  log.close();
-  const descriptor = {
-    snapshotId: null,
-    snapshotProcessedPosition: 0,
-    checkpointPosition,
-    checkpointTimestampMs: Date.now(),
-    checkpointType: 'MANUAL_BACKUP' as const,
-    firstLogPosition: 1,
-    lastLogPosition: lastPosition,
-    partitionCount,
-    engineVersion: cutlineVersion,
-  };
-  // The v1 upload is the raw baseline's data, so it is always written.
-  await uploadBackup(store, { partitionId, checkpointId: 1, nodeId: 0 }, descriptor, sources, systemClock);
-  if (!formats.includes(2)) return;
-  const handles = await Promise.all(segments.map((segment) => open(segment.path, 'r')));
-  try {
-    const chunk = () =>
-      Promise.all(segments.map((segment, index) => chunkSegmentFile({ path: segmentPath(segment.firstPosition), handle: handles[index] as FileHandle, sizeBytes: segment.sizeBytes, identity: segment.path }, undefined)));
-    await uploadChunkedBackup(storeV2, { partitionId, checkpointId: 1, nodeId: 0 }, descriptor, chunk, systemClock, { codec: 'gzip', limiter: new ConcurrencyLimiter(4) });
-  } finally {
-    await Promise.all(handles.map((handle) => handle.close()));
-  }
-}
-
-function segmentPath(firstPosition: number): string {
-  return `segments/${String(firstPosition).padStart(20, '0')}.log`;
 }
 
 async function restoreInto(store: BackupStore, plan: RestorePlan): Promise<void> {

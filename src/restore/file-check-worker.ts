@@ -11,8 +11,11 @@ import { SegmentChecker } from './segment-check.js';
 
 /** Read size: large enough that system calls and message handling are noise next to hashing. */
 const readBytes = 1024 * 1024;
-/** Decoded chunks kept (per thread) until the bytes before them are hashed, instead of read back from disk. */
-const aheadBytesMax = 32 * 1024 * 1024;
+/**
+ * Decoded chunks kept (per thread) until the bytes before them are hashed, instead of read back from
+ * disk: two 4 MiB chunks catch most arrivals out of order, and keep the thread's memory small.
+ */
+const aheadBytesMax = 8 * 1024 * 1024;
 
 interface Check {
   readonly fd: number;
