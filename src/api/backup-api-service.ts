@@ -10,6 +10,7 @@ import type { CheckpointType } from '../engine/records.js';
 import type { ContinuousBackups } from '../backup/continuous-backups.js';
 import type { BackupRuntimeState, PartitionBackupState as RuntimePartitionState } from '../backup/backup-runtime-state.js';
 import type { StoreHealth, StoreHealthState } from '../store/store-health.js';
+import { renderMetrics } from './metrics.js';
 
 export interface PartitionBackupState {
   readonly partitionId: number;
@@ -39,6 +40,11 @@ export class BackupApiService {
     /** The outcomes of the manager's store calls (store-health.ts); `engine start` always passes it. */
     private readonly storeHealth?: StoreHealth,
   ) {}
+
+  /** GET /metrics, in the Prometheus text format. */
+  metrics(): string {
+    return renderMetrics({ cluster: this.cluster, manager: this.manager, continuous: this.continuous, storeHealth: this.storeHealth, nowMs: this.manager.clock.nowMs() });
+  }
 
   health(): HealthAnswer {
     const store = this.storeHealth?.state() ?? null;

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { CutlineError } from '../errors.js';
 import type { BackupApiService } from './backup-api-service.js';
 import { readJsonObject, sendError, sendJson } from './http-json.js';
+import { metricsContentType } from './metrics.js';
 import { bearerMatches, requireTokenOffLoopback } from './api-auth.js';
 
 export interface ManagementApi {
@@ -18,7 +19,7 @@ export interface ManagementApiOptions {
 }
 
 /**
- * Serves POST /backups, GET /backups, GET /backups/state, GET /backups/{id}, DELETE /backups/{id} and GET /health.
+ * Serves POST /backups, GET /backups, GET /backups/state, GET /backups/{id}, DELETE /backups/{id}, GET /health and GET /metrics.
  * Port 0 picks a free port (tests); the host defaults to loopback. Off loopback it refuses to start without a token.
  */
 export async function startManagementApi(service: BackupApiService, port: number, host = '127.0.0.1', options: ManagementApiOptions = {}): Promise<ManagementApi> {
@@ -52,6 +53,12 @@ async function route(service: BackupApiService, request: IncomingMessage, respon
     if (method === 'GET') return sendJson(response, 200, { backups: await service.list() });
     throw notAllowed(method, pathname, 'GET, POST');
   }
+  if (pathname === '/metrics') {
+    if (method !== 'GET') throw notAllowed(method, pathname, 'GET');
+    response.writeHead(200, { 'content-type': metricsContentType });
+    response.end(service.metrics());
+    return;
+  }
   if (pathname === '/health') {
     if (method === 'GET') return sendJson(response, 200, service.health());
     throw notAllowed(method, pathname, 'GET');
@@ -67,7 +74,7 @@ async function route(service: BackupApiService, request: IncomingMessage, respon
     if (method === 'DELETE') return sendJson(response, 200, await service.delete(backupId));
     throw notAllowed(method, pathname, 'GET, DELETE');
   }
-  throw new CutlineError('API_NOT_FOUND', `no route ${method} ${pathname || '/'}`, { hint: 'Routes: POST|GET /backups, GET /backups/state, GET|DELETE /backups/{id}, GET /health.' });
+  throw new CutlineError('API_NOT_FOUND', `no route ${method} ${pathname || '/'}`, { hint: 'Routes: POST|GET /backups, GET /backups/state, GET|DELETE /backups/{id}, GET /health, GET /metrics.' });
 }
 
 /** 401 without echoing what was sent: neither the header nor the token appears in the answer. */
@@ -88,7 +95,7 @@ function parseBackupId(text: string): number {
 }
 
 function notAllowed(method: string, pathname: string, allowed: string): CutlineError {
-  return new CutlineError('API_NOT_FOUND', `no route ${method} ${pathname}; it answers ${allowed}`, { hint: 'Routes: POST|GET /backups, GET /backups/state, GET|DELETE /backups/{id}, GET /health.' });
+  return new CutlineError('API_NOT_FOUND', `no route ${method} ${pathname}; it answers ${allowed}`, { hint: 'Routes: POST|GET /backups, GET /backups/state, GET|DELETE /backups/{id}, GET /health, GET /metrics.' });
 }
 
 function closeServer(server: Server): Promise<void> {

@@ -15,7 +15,8 @@ import { chooseBackupId } from './backup-ids.js';
 import { listBackupIds } from './manifest-store.js';
 import { pinCheckpoint, type PinResult } from './checkpoint-pin.js';
 import { runPartitionBackup } from './partition-backup.js';
-import type { BackupCheckpointType } from './manifest.js';
+import type { BackupCheckpointType, Manifest } from './manifest.js';
+import { BackupCounters } from './backup-counters.js';
 import { coverageOf } from '../engine/continuous-mode.js';
 import type { BackupCoverage } from '../engine/records.js';
 import { ensureFailed, reconcilePartition } from './backup-reconcile.js';
@@ -62,6 +63,8 @@ export class BackupManager implements BackupHook {
   /** Notifications that arrived while their partition was still recovering: handled by reconcile. */
   private readonly deferred: CreatedCheckpoint[] = [];
   private readonly active = new Map<string, Promise<void>>();
+  /** Partition backups completed and failed, and bytes uploaded, since this process started (GET /metrics). */
+  readonly counters = new BackupCounters();
   /** Background retries of reconciles that failed at start (retryReconcile). */
   private readonly retries = new Set<Promise<void>>();
   private readonly stopping = new AbortController();
@@ -180,6 +183,13 @@ export class BackupManager implements BackupHook {
     return this.active.has(taskKey(partitionId, checkpointId));
   }
 
+  /** How many backups of the partition this process is taking now. */
+  takingCount(partitionId: number): number {
+    let count = 0;
+    for (const key of this.active.keys()) if (key.startsWith(`${partitionId}/`)) count += 1;
+    return count;
+  }
+
   /** The highest id handed out by takeBackup in this process, 0 before the first. */
   get highestRequested(): number {
     return this.highestRequestedId;
@@ -244,6 +254,7 @@ export class BackupManager implements BackupHook {
         codec: this.options.chunkCodec ?? 'gzip',
       }, pin.failure);
       this.confirm(partition, { partitionId: id.partitionId, checkpointId: id.checkpointId, status: 'COMPLETED', reason: null }, checkpoint.checkpointPosition, coverageOf(manifest.descriptor));
+      this.counters.completed(id.partitionId, manifest.addedBytes ?? totalBytes(manifest));
       this.requireCluster().options.trace?.emit({
         event: 'backup-taken',
         partitionId: id.partitionId,
@@ -255,6 +266,7 @@ export class BackupManager implements BackupHook {
       if (this.stopping.signal.aborted) return;
       const reason = isCutlineError(error) ? `${error.code}: ${error.message}` : error instanceof Error ? error.message : String(error);
       this.confirm(partition, { partitionId: id.partitionId, checkpointId: id.checkpointId, status: 'FAILED', reason }, checkpoint.checkpointPosition);
+      this.counters.failed(id.partitionId);
       this.failInStore(id, reason);
     } finally {
       pin.release();
@@ -283,6 +295,11 @@ export class BackupManager implements BackupHook {
     assert(this.cluster !== undefined, 'BackupManager.start(cluster) ran before any backup work');
     return this.cluster;
   }
+}
+
+/** A format 1 manifest's bytes: every file was uploaded whole. */
+function totalBytes(manifest: Manifest): number {
+  return manifest.files.reduce((sum, file) => sum + file.sizeBytes, 0);
 }
 
 function taskKey(partitionId: number, checkpointId: number): string {

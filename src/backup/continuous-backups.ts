@@ -31,6 +31,12 @@ export function managerCheckpointTrigger(manager: BackupManager, cluster: Cluste
 export class ContinuousBackups {
   readonly schedulers: ClusterCheckpointSchedulers;
   private retentionNode: number | undefined;
+  private retentionDeletedCount = 0;
+
+  /** Backups retention deleted since the process started (GET /metrics). */
+  get retentionDeleted(): number {
+    return this.retentionDeletedCount;
+  }
   private nextRetentionMs: number | undefined;
   private readonly written = new Map<number, string>();
 
@@ -116,6 +122,7 @@ export class ContinuousBackups {
   }
 
   private recordDeleted(checkpointId: number): void {
+    this.retentionDeletedCount += 1;
     for (const partition of this.options.cluster.partitions()) {
       if (partition.confirmedBackups().some((backup) => backup.checkpointId === checkpointId && backup.status !== 'DELETED')) partition.recordBackupDeleted(checkpointId);
     }

@@ -32,6 +32,8 @@ export class StoreHealth {
   private lastSuccessMs: number | undefined;
   private lastError: { readonly code: ErrorCode; readonly message: string } | undefined;
   private failedCalls = 0;
+  /** Failed calls by error code since the process started (GET /metrics). */
+  private readonly failuresByCode = new Map<ErrorCode, number>();
 
   constructor(private readonly clock: Clock) {}
 
@@ -52,9 +54,15 @@ export class StoreHealth {
     if (!isStoreFailure(error)) return;
     this.lastError = { code: error.code, message: error.message };
     this.failedCalls += 1;
+    this.failuresByCode.set(error.code, (this.failuresByCode.get(error.code) ?? 0) + 1);
     if (this.status === 'unhealthy') return;
     this.status = 'unhealthy';
     this.sinceMs = this.clock.nowMs();
+  }
+
+  /** Every failed call since the process started, by error code (a counter per code). */
+  failures(): ReadonlyMap<ErrorCode, number> {
+    return this.failuresByCode;
   }
 
   state(): StoreHealthState {

@@ -130,7 +130,7 @@ describe('the management API', () => {
     ['PUT', '/backups', undefined, 404, 'API_NOT_FOUND', 'no route PUT /backups; it answers GET, POST'],
     ['POST', '/backups/state', undefined, 404, 'API_NOT_FOUND', 'no route POST /backups/state; it answers GET'],
     ['POST', '/backups/5', undefined, 404, 'API_NOT_FOUND', 'no route POST /backups/5; it answers GET, DELETE'],
-    ['GET', '/metrics', undefined, 404, 'API_NOT_FOUND', 'no route GET /metrics'],
+    ['GET', '/stats', undefined, 404, 'API_NOT_FOUND', 'no route GET /stats'],
   ])('%s %s answers %i %s', async (method, path, body, status, code, message) => {
     const answer = await request(method, path, body);
     expect(answer.status).toBe(status);
