@@ -18,6 +18,8 @@ import { temporaryDirectory } from '../engine/helpers.js';
 const bin = new URL('../../src/cli/bin.ts', import.meta.url).pathname;
 /** How many kills the test makes; CUTLINE_KILL_RUNS raises it for a sweep. */
 const kills = Number(process.env.CUTLINE_KILL_RUNS ?? 3);
+/** Each kill starts a real engine process (from source): a sweep gets time in proportion. */
+const timeoutMs = 60_000 + kills * 20_000;
 const partitionCount = 2;
 const prefix = 'slow';
 let server: LoopbackS3;
@@ -119,7 +121,7 @@ describe('kill -9 during a backup to a slow S3 store', () => {
     } finally {
       store.destroy();
     }
-  }, 120_000);
+  }, timeoutMs);
 });
 
 /** Every COMPLETED partition backup passes verify at level full; a backup whose status is COMPLETED has no finding at all. */
