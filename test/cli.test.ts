@@ -1,6 +1,8 @@
 // The CLI's shared behaviour: help lists commands, bad input is a USAGE error with exit code 2.
 import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { errorCodes } from '../src/error-codes.js';
 import { reportError } from '../src/cli/command.js';
 import { AssertionError } from '../src/assert.js';
@@ -35,4 +37,15 @@ describe('reportError', () => {
     expect(verbose.stderr).toMatch(/^error \[USAGE\]: --store \/nonexistent\/cutline-store is not a directory\n/);
     expect(verbose.stderr).toMatch(/^\s+at /m);
   });
+
+  it('prints a shell completion script that completes its commands', () => {
+    // yargs prints completions with console.log: run the real CLI in a process of its own.
+    const cli = (args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('../src/cli/bin.ts', import.meta.url)), ...args], { encoding: 'utf8' });
+    const script = cli(['completion']);
+    expect(script.status).toBe(0);
+    expect(script.stdout).toContain('###-begin-cutline-completions-###');
+    // The script calls back `cutline --get-yargs-completions <words>`, which lists the commands.
+    const words = cli(['--get-yargs-completions', 'cutline', '']);
+    expect(words.stdout.split('\n')).toEqual(expect.arrayContaining(['restore', 'verify-backup', 'backup', 'model-check']));
+  }, 60_000);
 });

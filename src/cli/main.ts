@@ -16,6 +16,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('verbose', { type: 'boolean', default: false, global: true, describe: 'On failure, print the stack trace too (for a bug report)' })
     .help()
     .alias('h', 'help')
+    // `cutline completion >> ~/.bashrc` (or ~/.zshrc): tab completion of commands and options.
+    .completion('completion', 'Print a bash or zsh completion script for cutline')
     // Left to itself, yargs reads the package.json of the directory holding the node_modules that holds
     // yargs: the host project's when cutline is installed as a dependency and yargs is hoisted (issue 19).
     .version(cutlineVersion)

@@ -1,4 +1,4 @@
-// `cutline backup take|status|list|delete` against a real `cutline engine start --store --api-port` process.
+// `cutline backup take|status|list|state|delete` against a real `cutline engine start --store --api-port` process.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createServer } from 'node:net';
@@ -63,7 +63,7 @@ async function statusOf(backupId: number): Promise<{ status: string }> {
   return JSON.parse(result.stdout) as { status: string };
 }
 
-describe('cutline backup take|status|list|delete', () => {
+describe('cutline backup take|status|list|state|delete', () => {
   it('takes a backup, follows it to COMPLETED, lists it, deletes it, and refuses its id afterwards', async () => {
     const taken = await run(['backup', 'take', '--api', apiUrl, '--backupId', '3']);
     expect(taken).toMatchObject({ code: 0, stdout: 'Backup 3 started on every partition; follow it with `cutline backup status --backupId 3`\n' });
@@ -77,6 +77,12 @@ describe('cutline backup take|status|list|delete', () => {
     vi.stubEnv('CUTLINE_API', apiUrl);
     const listed = await run(['backup', 'list']);
     expect(listed.stdout).toMatch(/^BACKUP +STATUS +COMPLETED +SIZE +ADDED +CREATED\n3 +COMPLETED +2\/2 +[0-9.]+ [KMG]?i?B +[0-9.]+ [KMG]?i?B /);
+    const state = await run(['backup', 'state']);
+    expect(state.code, state.stderr).toBe(0);
+    expect(state.stdout).toMatch(/^store: healthy since \S+\npartition 1 \(node 0\): processed up to \d+; checkpoint \d+ \(\w+\) at \d+; latest backup 3 COMPLETED\n/);
+    expect(JSON.parse((await run(['backup', 'state', '--json'])).stdout)).toMatchObject({ partitions: [{ partitionId: 1, latestBackup: { checkpointId: 3, status: 'COMPLETED' } }, { partitionId: 2 }] });
+    // --backup-id is accepted for --backupId (the documented name).
+    expect((await run(['backup', 'status', '--backup-id', '3', '--json'])).code).toBe(0);
     const deleted = await run(['backup', 'delete', '--backupId', '3', '--json']);
     expect(JSON.parse(deleted.stdout)).toMatchObject({ backupId: 3, status: 'DELETED' });
     const refused = await run(['backup', 'take', '--backupId', '3']);
