@@ -24,7 +24,7 @@ describe('reportError', () => {
       expect(reportError(error, (line) => void quiet.push(line))).toBe(70);
       expect(quiet.join('')).toMatch(/^error \[INTERNAL\]: .+\nhint: A bug in cutline: please report it, with the stack trace --verbose prints\.\n$/);
       const verbose: string[] = [];
-      expect(reportError(error, (line) => void verbose.push(line), true)).toBe(70);
+      expect(reportError(error, (line) => void verbose.push(line), { verbose: true })).toBe(70);
       expect(verbose.join('')).toMatch(/^\s+at /m);
     }
   });

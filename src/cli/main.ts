@@ -30,6 +30,6 @@ export async function main(argv: readonly string[]): Promise<number> {
     await parser.parseAsync();
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {
-    return reportError(error, undefined, argv.includes('--verbose'));
+    return reportError(error, undefined, { verbose: argv.includes('--verbose'), json: argv.includes('--json') });
   }
 }

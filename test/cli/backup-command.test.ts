@@ -35,6 +35,8 @@ describe('cutline backup export|import', () => {
     const exported = await run(['backup', 'export', '--backupId', '12', '--out', out, '--store', source]);
     expect(exported).toMatchObject({ code: 0, stderr: '' });
     expect(exported.stdout).toContain('Exported backup 12: partitions 1, 1 files, 7 B to');
+    const exportedJson = await run(['backup', 'export', '--backupId', '12', '--out', `${out}.2`, '--store', source, '--json']);
+    expect(JSON.parse(exportedJson.stdout)).toMatchObject({ checkpointId: 12, partitionIds: [1], fileCount: 1, totalBytes: 7, archive: `${out}.2` });
 
     vi.stubEnv('CUTLINE_STORE', `s3://${server.bucket}/cli`);
     vi.stubEnv('CUTLINE_S3_ENDPOINT', server.endpoint);
@@ -47,6 +49,8 @@ describe('cutline backup export|import', () => {
     const again = await run(['backup', 'import', out]);
     expect(again.code).toBe(3);
     expect(again.stderr).toContain('error [STORE_ALREADY_EXISTS]');
+    const againJson = await run(['backup', 'import', out, '--json']);
+    expect(JSON.parse(againJson.stderr)).toMatchObject({ code: 'STORE_ALREADY_EXISTS', exitCode: 3 });
     vi.unstubAllEnvs();
     expect((await listBackupManifests(new FileSystemBackupStore(source), 12))[0]?.status).toBe('COMPLETED');
   });

@@ -68,6 +68,18 @@ describe('cutline log', () => {
     expect(exitCode).toBe(3);
     expect(stdout).toContain(`damaged [LOG_CORRUPT]: segment ${path}: a CRC mismatch in the frame at byte offset ${segmentHeaderBytes + 10 * 66} (expected position 72)`);
     expect(stderr).toContain('error [LOG_CORRUPT]: 1 of 3 segments');
+    // --json: the result on stdout, the error as one JSON object on stderr.
+    const json = await run('log', 'verify', '--dir', directory, '--json');
+    expect(json.exitCode).toBe(3);
+    expect(JSON.parse(json.stdout)).toMatchObject({ status: 'damaged', segments: 3, findings: [{ code: 'LOG_CORRUPT' }] });
+    expect(JSON.parse(json.stderr)).toEqual({ code: 'LOG_CORRUPT', message: '1 of 3 segments in ' + directory + ' are damaged', hint: expect.stringContaining('Restore the partition') as string, exitCode: 3 });
+  });
+
+  it('verify --json reports a whole log as one JSON object', async () => {
+    const directory = writeLog(150);
+    const { exitCode, stdout } = await run('log', 'verify', '--dir', directory, '--json');
+    expect(exitCode).toBe(0);
+    expect(JSON.parse(stdout)).toMatchObject({ status: 'ok', segments: 3, firstPosition: 1, lastPosition: 150, findings: [] });
   });
 
   it('dump prints records from a position, as text or JSON lines', async () => {

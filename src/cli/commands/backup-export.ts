@@ -6,11 +6,13 @@ import { CutlineError } from '../../errors.js';
 import { exportBackup } from '../../backup/archive.js';
 import { openBackupStore } from '../../store/store-config.js';
 import { storeConfigFromArguments, withStoreOptions, type StoreArguments } from '../store-options.js';
+import { printJson } from '../api-client.js';
 import { formatBytes, idOption, requireBackupId } from './backup-arguments.js';
 
 interface ExportArguments extends StoreArguments {
   readonly backupId: string;
   readonly out: string;
+  readonly json: boolean;
 }
 
 export const backupExportCommand: CommandModule<object, ExportArguments> = {
@@ -21,6 +23,7 @@ export const backupExportCommand: CommandModule<object, ExportArguments> = {
       yargs
         .option('backupId', idOption('The backup (checkpoint) id to export', true))
         .option('out', { type: 'string', demandOption: true, describe: 'The tar file to write; it must not exist' })
+        .option('json', { type: 'boolean', default: false, describe: 'Print the summary as one JSON object' })
         .example('$0 backup export --backupId 5 --out backup-5.tar --store /var/backups', 'Export backup 5 from a directory store'),
     ),
   handler: async (argv: ArgumentsCamelCase<ExportArguments>) => {
@@ -35,6 +38,7 @@ export const backupExportCommand: CommandModule<object, ExportArguments> = {
     }
     const store = openBackupStore(storeConfigFromArguments(argv));
     const summary = await exportBackup(store, backupId, out);
+    if (argv.json) return printJson({ ...summary, archive: out });
     process.stdout.write(`Exported backup ${summary.checkpointId}: partitions ${summary.partitionIds.join(', ')}, ${summary.fileCount} files, ${formatBytes(summary.totalBytes)} to ${out}\n`);
   },
 };

@@ -14,6 +14,7 @@ interface DumpArguments {
 
 interface VerifyArguments {
   readonly dir: string;
+  readonly json: boolean;
 }
 
 const payloadPreviewBytes = 48;
@@ -53,15 +54,21 @@ function verify(argv: VerifyArguments): void {
   const log = openReadOnly(argv.dir);
   try {
     const findings = log.verify();
-    for (const finding of findings) process.stdout.write(`damaged [${finding.code}]: ${finding.message}\n`);
     const segments = log.segments();
     const bytes = segments.reduce((sum, segment) => sum + segment.sizeBytes, 0);
+    if (argv.json) {
+      const result = { status: findings.length === 0 ? 'ok' : 'damaged', segments: segments.length, firstPosition: log.firstPosition, lastPosition: log.lastPosition, bytes, findings };
+      process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    } else {
+      for (const finding of findings) process.stdout.write(`damaged [${finding.code}]: ${finding.message}\n`);
+    }
     const [first] = findings;
     if (first !== undefined) {
       throw new CutlineError(first.code, `${findings.length} of ${segments.length} segments in ${argv.dir} are damaged`, {
         hint: 'Restore the partition from a backup; the lines above name each damaged segment, byte offset and position.',
       });
     }
+    if (argv.json) return;
     process.stdout.write(`ok: ${segments.length} segments, positions ${log.firstPosition}..${log.lastPosition}, ${bytes} bytes, every CRC and position checked\n`);
   } finally {
     log.close();
@@ -86,7 +93,10 @@ const dumpCommand: CommandModule<object, DumpArguments> = {
 const verifyCommand: CommandModule<object, VerifyArguments> = {
   command: 'verify',
   describe: 'Check every frame of every segment (CRC, positions, headers) without changing anything',
-  builder: (yargs: Argv) => yargs.option('dir', { type: 'string', demandOption: true, describe: 'The partition log directory' }),
+  builder: (yargs: Argv) =>
+    yargs
+      .option('dir', { type: 'string', demandOption: true, describe: 'The partition log directory' })
+      .option('json', { type: 'boolean', default: false, describe: 'Print the result as one JSON object (status, segments, positions, bytes, findings)' }),
   handler: (argv: ArgumentsCamelCase<VerifyArguments>) => verify(argv),
 };
 
