@@ -89,6 +89,8 @@ export const tlaDistinctStatesMax = 20_000_000;
 // Backup manager and management API (src/backup/backup-manager.ts, src/api).
 /** Files of backups uploaded at once by one engine process (across all partitions). */
 export const backupUploadParallelismMax = 4;
+/** Manifests read at once when a whole store's manifests are listed (GET /backups, `cutline backup list`). */
+export const manifestReadParallelism = 16;
 /**
  * After a reconcile fails at start (the store is down), the manager retries it in the background after
  * this delay, doubling up to backupReconcileRetryMsMax, until it succeeds or the manager stops.

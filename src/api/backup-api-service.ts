@@ -3,7 +3,7 @@ import type { Cluster } from '../engine/cluster.js';
 import type { BackupManager } from '../backup/backup-manager.js';
 import { backupStatusOf, type BackupStatus } from '../backup/backup-status.js';
 import { deleteBackup } from '../backup/backup-deletion.js';
-import { listBackupIds, listBackupManifests } from '../backup/manifest-store.js';
+import { listBackupManifests, ManifestCache, readAllManifests } from '../backup/manifest-store.js';
 import type { Manifest } from '../backup/manifest.js';
 import { CutlineError, isCutlineError } from '../errors.js';
 import type { CheckpointType } from '../engine/records.js';
@@ -33,6 +33,9 @@ export interface HealthAnswer {
 
 /** The management API's operations over one running cluster and its backup manager. */
 export class BackupApiService {
+  /** GET /backups reads only the manifests that changed since the previous listing. */
+  private readonly manifests = new ManifestCache();
+
   constructor(
     private readonly cluster: Cluster,
     private readonly manager: BackupManager,
@@ -72,11 +75,12 @@ export class BackupApiService {
 
   /** Every backup in the store, and one requested here that has no manifest yet; newest first. */
   async list(): Promise<BackupStatus[]> {
-    const ids = new Set(await listBackupIds(this.manager.store));
+    const stored = await readAllManifests(this.manager.store, {}, this.manifests);
+    const ids = new Set(stored.keys());
     if (this.manager.highestRequested > 0) ids.add(this.manager.highestRequested);
     const statuses: BackupStatus[] = [];
     for (const backupId of [...ids].sort((left, right) => right - left)) {
-      const manifests = await manifestsOf(this.manager, backupId);
+      const manifests = stored.get(backupId) ?? [];
       const pending = this.pendingPartitions(backupId);
       if (manifests.length > 0 || pending.length > 0) statuses.push(backupStatusOf(backupId, manifests, this.cluster.options.partitionCount, pending));
     }

@@ -47,6 +47,12 @@ export interface GetOptions extends StoreCallOptions {
 export interface ListEntry {
   readonly key: string;
   readonly sizeBytes: number;
+  /**
+   * A token that differs whenever the object was written again (S3: its ETag; a filesystem store: the
+   * file's inode, modification time in nanoseconds and size). Absent where a store cannot tell: a
+   * caller that caches what it read then reads the object again.
+   */
+  readonly version?: string;
 }
 
 export interface ObjectInfo extends ListEntry {

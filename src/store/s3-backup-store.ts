@@ -168,7 +168,8 @@ export class S3BackupStore implements BackupStore {
       const contents = page.Contents ?? [];
       for (const object of contents) {
         if (object.Key === undefined) continue;
-        yield { key: object.Key.slice(this.prefix.length), sizeBytes: object.Size ?? 0 };
+        const key = object.Key.slice(this.prefix.length);
+        yield { key, sizeBytes: object.Size ?? 0, ...(object.ETag === undefined ? {} : { version: object.ETag }) };
       }
       const last = contents.at(-1)?.Key;
       if (page.IsTruncated !== true || last === undefined) return;

@@ -6,7 +6,7 @@ import { ManualClock } from '../../src/clock.js';
 import { FileSystemBackupStore } from '../../src/store/fs-backup-store.js';
 import type { BackupStore, PutBody, PutOptions } from '../../src/store/backup-store.js';
 import { getBytes, listAll } from '../../src/store/backup-store.js';
-import { createManifest, failBackup, failInterruptedBackups, listBackupIds, listBackupManifests, readManifest, uploadBackup } from '../../src/backup/manifest-store.js';
+import { createManifest, failBackup, failInterruptedBackups, listBackupIds, listBackupManifests, ManifestCache, readAllManifests, readManifest, uploadBackup } from '../../src/backup/manifest-store.js';
 import { newManifest } from '../../src/backup/manifest.js';
 import { fileStreamBody } from '../../src/store/file-body.js';
 import { FaultInjectingBackupStore } from '../../src/store/fault-injecting-backup-store.js';
@@ -150,5 +150,43 @@ describe('uploadBackup', () => {
     expect(await listBackupIds(store)).toEqual([9, 90]);
     await expectCode(listBackupManifests(store, 8), 'BACKUP_NOT_FOUND');
     expect((await listAll(store, 'contents/')).length).toBe(4);
+  });
+
+  it('reads every manifest of a store from one listing, grouped by backup id, whatever the number of backups', async () => {
+    const store = await freshStore();
+    for (let checkpointId = 1; checkpointId <= 40; checkpointId++) {
+      for (const partitionId of [2, 1, 3]) await createManifest(store, newManifest({ partitionId, checkpointId, nodeId: 0 }, descriptor({ partitionCount: 3 }), clock));
+    }
+    await store.put('manifests/stray.json', Buffer.from('{}'));
+    let lists = 0;
+    let gets = 0;
+    const counting: BackupStore = {
+      description: store.description,
+      put: store.put.bind(store),
+      head: store.head.bind(store),
+      delete: store.delete.bind(store),
+      list: (prefix, options) => {
+        lists += 1;
+        return store.list(prefix, options);
+      },
+      get: (key, options) => {
+        gets += 1;
+        return store.get(key, options);
+      },
+    };
+    const all = await readAllManifests(counting);
+    // One listing and one read per manifest: listing N backups no longer lists the store N times.
+    expect([lists, gets]).toEqual([1, 120]);
+    expect([...all.keys()]).toEqual(Array.from({ length: 40 }, (_, index) => index + 1));
+    expect(all.get(7)?.map((manifest) => manifest.id.partitionId)).toEqual([1, 2, 3]);
+    expect(all.get(7)).toEqual(await listBackupManifests(store, 7));
+    // With a cache, a second listing reads only what was written since: here one manifest marked FAILED.
+    const cache = new ManifestCache();
+    await readAllManifests(counting, {}, cache);
+    await failBackup(store, { partitionId: 2, checkpointId: 7, nodeId: 0 }, 'a test failure', clock);
+    [lists, gets] = [0, 0];
+    const again = await readAllManifests(counting, {}, cache);
+    expect([lists, gets]).toEqual([1, 1]);
+    expect(again.get(7)?.map((manifest) => manifest.status)).toEqual(['IN_PROGRESS', 'FAILED', 'IN_PROGRESS']);
   });
 });
