@@ -192,7 +192,12 @@ export async function readAllManifests(store: BackupStore, options: StoreCallOpt
   }
   listed.sort((left, right) => left.id.checkpointId - right.id.checkpointId || left.id.partitionId - right.id.partitionId || left.id.nodeId - right.id.nodeId);
   const limiter = new ConcurrencyLimiter(manifestReadParallelism);
-  const manifests = await Promise.all(listed.map(({ key, id, version }) => cache?.lookup(key, version) ?? limiter.run(() => readManifest(store, id, options))));
+  const manifests = await Promise.all(
+    listed.map(({ key, id, version }) => {
+      const cached = cache?.lookup(key, version);
+      return cached === undefined ? limiter.run(() => readManifest(store, id, options)) : Promise.resolve(cached);
+    }),
+  );
   const byBackup = new Map<number, Manifest[]>();
   const cached = new Map<string, { version: string; manifest: Manifest }>();
   for (const [index, manifest] of manifests.entries()) {
