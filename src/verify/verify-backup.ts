@@ -2,12 +2,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { listBackupIds, listBackupManifestKeys } from '../backup/manifest-store.js';
+import { manifestsPrefix, parseManifestKey } from '../backup/backup-layout.js';
 import { findOrphans } from '../engine/consistency.js';
 import type { LogRecord } from '../log/log.js';
 import type { SegmentedLog } from '../log/segmented-log.js';
 import type { BackupStore, StoreCallOptions } from '../store/backup-store.js';
-import { getBytes } from '../store/backup-store.js';
+import { getBytes, listAll } from '../store/backup-store.js';
 import { checkNames, checkOf, checksOf, skipKey, type BackupVerification, type CheckName, type Finding, type VerifyLevel, type VerifyReport } from './findings.js';
 import { checkFiles, forEachBounded, type DownloadedFile } from './file-checks.js';
 import { ChunkChecks, checkChunkedFiles } from './chunk-checks.js';
@@ -107,10 +107,15 @@ function checkConsistency(backupId: number, partitions: ReadonlyMap<number, Part
 
 async function selectBackupIds(store: BackupStore, selection: BackupSelection, options: StoreCallOptions): Promise<number[]> {
   if (typeof selection === 'object') return [selection.backupId];
-  const ids = await listBackupIds(store, options);
+  // One listing of every manifest key (not one per backup id: that grew with the square of the backups).
+  const keysById = new Map<number, string[]>();
+  for (const entry of await listAll(store, manifestsPrefix, options)) {
+    const id = parseManifestKey(entry.key);
+    if (id !== undefined) keysById.set(id.checkpointId, [...(keysById.get(id.checkpointId) ?? []), entry.key]);
+  }
   const chosen: number[] = [];
-  for (const backupId of [...ids].reverse()) {
-    const statuses = await manifestStatuses(store, backupId, options);
+  for (const backupId of [...keysById.keys()].sort((left, right) => right - left)) {
+    const statuses = await manifestStatuses(store, keysById.get(backupId) ?? [], options);
     // A backup still being taken is not a backup yet, and one deleted everywhere is gone on purpose.
     if (statuses.includes('IN_PROGRESS') || statuses.every((status) => status === 'DELETED')) continue;
     chosen.unshift(backupId);
@@ -119,10 +124,10 @@ async function selectBackupIds(store: BackupStore, selection: BackupSelection, o
   return chosen;
 }
 
-/** The status field of each manifest of a backup id, or undefined for one that does not parse (still verified, and reported). */
-async function manifestStatuses(store: BackupStore, backupId: number, options: StoreCallOptions): Promise<(string | undefined)[]> {
+/** The status field of each manifest, or undefined for one that does not parse (still verified, and reported). */
+async function manifestStatuses(store: BackupStore, keys: readonly string[], options: StoreCallOptions): Promise<(string | undefined)[]> {
   const statuses: (string | undefined)[] = [];
-  for (const { key } of await listBackupManifestKeys(store, backupId, options)) {
+  for (const key of keys) {
     try {
       const status = (JSON.parse(Buffer.from(await getBytes(store, key, options)).toString('utf8')) as { status?: unknown }).status;
       statuses.push(typeof status === 'string' ? status : undefined);
