@@ -1,4 +1,5 @@
 // The backup manager: pins a checkpoint's snapshot inside the engine's hook, then takes the backup asynchronously and confirms it.
+import type { EventLog } from '../event-log.js';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Clock } from '../clock.js';
 import { assert } from '../assert.js';
@@ -34,7 +35,7 @@ export interface BackupManagerOptions {
   readonly uploadParallelism?: number;
   readonly engineVersion?: string;
   /** One line per backup event (started, completed, failed), for the engine's output. */
-  readonly log?: (line: string) => void;
+  readonly log?: EventLog;
   /** The first wait before retrying a reconcile that failed at start (default backupReconcileRetryMs). */
   readonly reconcileRetryMs?: number;
   /** How new chunks are compressed (default gzip, which every supported Node reads). */
@@ -173,7 +174,7 @@ export class BackupManager implements BackupHook {
       const backupId = chooseBackupId(requestedId, highest, this.clock);
       this.highestRequestedId = backupId;
       cluster.triggerCheckpoint(backupId, checkpointType);
-      this.options.log?.(`backup ${backupId}: checkpoint requested on ${cluster.partitions().length} partitions`);
+      this.options.log?.(`backup ${backupId}: checkpoint requested on ${cluster.partitions().length} partitions`, { event: 'backup-requested', backupId, partitions: cluster.partitions().length });
       return backupId;
     });
   }
@@ -242,7 +243,8 @@ export class BackupManager implements BackupHook {
     try {
       // The hook returns at once: everything from copy start on happens on a later turn of the event loop.
       await nextTurn();
-      this.options.log?.(`backup ${id.checkpointId}: partition ${id.partitionId} started (snapshot ${checkpoint.snapshot?.metadata.snapshotId ?? 'none'})`);
+      const snapshotId = checkpoint.snapshot?.metadata.snapshotId ?? null;
+      this.options.log?.(`backup ${id.checkpointId}: partition ${id.partitionId} started (snapshot ${snapshotId ?? 'none'})`, { event: 'backup-started', backupId: id.checkpointId, partitionId: id.partitionId, snapshotId });
       const manifest = await runPartitionBackup(checkpoint, () => partition.log.segments(), {
         store: this.store,
         clock: this.clock,
@@ -288,7 +290,8 @@ export class BackupManager implements BackupHook {
     partition.confirmBackup(outcome.checkpointId, checkpointPosition, outcome.status, outcome.reason ?? undefined, coverage);
     this.outcomes.push(outcome);
     const detail = outcome.reason === null ? '' : `: ${outcome.reason}`;
-    this.options.log?.(`backup ${outcome.checkpointId}: partition ${outcome.partitionId} ${outcome.status}${detail}`);
+    const event = outcome.status === 'COMPLETED' ? 'backup-completed' : 'backup-failed';
+    this.options.log?.(`backup ${outcome.checkpointId}: partition ${outcome.partitionId} ${outcome.status}${detail}`, { event, backupId: outcome.checkpointId, partitionId: outcome.partitionId, reason: outcome.reason });
   }
 
   private requireCluster(): Cluster {

@@ -1,4 +1,5 @@
 // What a (re)starting node does about its partition's backups: fail interrupted ones, confirm unconfirmed ones, take lost ones.
+import type { EventLog } from '../event-log.js';
 import type { Clock } from '../clock.js';
 import { isCutlineError } from '../errors.js';
 import type { CreatedCheckpoint } from '../engine/backup-hook.js';
@@ -97,7 +98,7 @@ export interface EnsureFailedOptions {
   readonly signal: AbortSignal;
   /** The first wait before a retry, doubling up to backupReconcileRetryMsMax. */
   readonly retryMs: number;
-  readonly log?: (line: string) => void;
+  readonly log?: EventLog;
 }
 
 /**

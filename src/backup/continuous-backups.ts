@@ -1,4 +1,5 @@
 // The cluster's backup services in one place: the checkpoint scheduler, retention on its cleanup schedule, metadata.json sync.
+import type { EventLog } from '../event-log.js';
 import type { Clock } from '../clock.js';
 import type { Cluster } from '../engine/cluster.js';
 import type { BackupConfig } from '../engine/backup-config.js';
@@ -15,7 +16,7 @@ export interface ContinuousBackupsOptions {
   readonly config: BackupConfig;
   /** Without a manager (no store), scheduled backup checkpoints are still created, but nobody uploads them. */
   readonly manager?: BackupManager;
-  readonly log?: (line: string) => void;
+  readonly log?: EventLog;
 }
 
 /** Markers go straight to the partitions; backups through the manager, whose id rule also sees the store. */

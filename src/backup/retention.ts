@@ -1,4 +1,5 @@
 // Retention: delete backups whose checkpoint is older than the window, never the newest completed one; ranges follow.
+import type { EventLog } from '../event-log.js';
 import type { Clock } from '../clock.js';
 import type { BackupStore, StoreCallOptions } from '../store/backup-store.js';
 import { manifestsPrefix, parseManifestKey } from './backup-layout.js';
@@ -68,7 +69,7 @@ export interface RetentionOptions {
   readonly partitionCount: number;
   /** Called after a backup is deleted in the store: the engine records BACKUP_DELETED so ranges follow. */
   readonly onDeleted: (checkpointId: number) => void;
-  readonly log?: (line: string) => void;
+  readonly log?: EventLog;
   readonly signal?: AbortSignal;
   /** Who collects chunks (BackupManager.collectorIdentity). */
   readonly collector?: CollectorIdentity;
@@ -89,11 +90,11 @@ export async function runRetention(options: RetentionOptions): Promise<Retention
       await deleteBackup(options.store, checkpointId, options.clock, [], { ...callOptions, collect: false });
       run.deleted.push(checkpointId);
       options.onDeleted(checkpointId);
-      options.log?.(`retention: deleted backup ${checkpointId}`);
+      options.log?.(`retention: deleted backup ${checkpointId}`, { event: 'retention-deleted', backupId: checkpointId });
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       run.failed.push({ checkpointId, reason });
-      options.log?.(`retention: backup ${checkpointId} not deleted: ${reason}`);
+      options.log?.(`retention: backup ${checkpointId} not deleted: ${reason}`, { event: 'retention-failed', backupId: checkpointId, reason });
     }
   }
   await collectEveryPartition(options);

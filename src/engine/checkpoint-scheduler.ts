@@ -1,4 +1,5 @@
 // The checkpoint scheduler: one per cluster, active on the lowest live node, emitting MARKER and SCHEDULED_BACKUP checkpoints.
+import type { EventLog } from '../event-log.js';
 import type { Clock } from '../clock.js';
 import type { Cluster } from './cluster.js';
 import type { CheckpointType } from './records.js';
@@ -34,7 +35,7 @@ export interface CheckpointSchedulerOptions {
   readonly config: ScheduleConfig;
   readonly trigger: CheckpointTrigger;
   /** One line per event (activation with its plan, each checkpoint), for the engine's output. */
-  readonly log?: (line: string) => void;
+  readonly log?: EventLog;
 }
 
 /**
@@ -82,7 +83,7 @@ export class CheckpointScheduler {
     const checkpointId = await this.options.trigger(decision.emit);
     const emitted = { nodeId: this.nodeId, checkpointId, checkpointType: decision.emit, atMs: nowMs };
     this.emitted.push(emitted);
-    this.options.log?.(`checkpoint ${checkpointId} (${decision.emit}) requested by node ${this.nodeId}`);
+    this.options.log?.(`checkpoint ${checkpointId} (${decision.emit}) requested by node ${this.nodeId}`, { event: 'checkpoint-requested', checkpointId, checkpointType: decision.emit, nodeId: this.nodeId });
     return emitted;
   }
 }

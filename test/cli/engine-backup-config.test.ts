@@ -72,6 +72,29 @@ describe('cutline engine start with backup configuration', () => {
   });
 });
 
+
+describe('cutline engine start --json', () => {
+  it('prints one JSON object a line: started, checkpoints, backups started and completed, stopped', async () => {
+    const args = ['--data-dir', temporaryDirectory('cli-json-data'), '--partitions', '2', '--workload-rate', '50', '--store', temporaryDirectory('cli-json-store'), '--backup-schedule', 'PT1S', '--json'];
+    const completedBoth = (output: string): boolean => [1, 2].every((partitionId) => output.includes(`"event":"backup-completed","backupId":`) && new RegExp(`"backup-completed","backupId":\\d+,"partitionId":${partitionId}`).test(output));
+    const result = await engineStart(args, {}, completedBoth);
+    expect(result.code).toBe(0);
+    const events = result.output.trimEnd().split('\n').map((line) => JSON.parse(line) as { time: string; event: string; message: string; [field: string]: unknown });
+    for (const event of events) {
+      expect(Number.isNaN(Date.parse(event.time)), JSON.stringify(event)).toBe(false);
+      expect(typeof event.message).toBe('string');
+    }
+    const names = events.map((event) => event.event);
+    expect(names.slice(0, 4)).toEqual(['node', 'started', 'backup-config', 'store']);
+    expect(events.find((event) => event.event === 'backup-config')).toMatchObject({ scheduleMs: 1000, compression: 'gzip', continuous: false });
+    expect(events.find((event) => event.event === 'checkpoint-requested')).toMatchObject({ checkpointType: 'SCHEDULED_BACKUP', nodeId: 0 });
+    const completed = events.find((event) => event.event === 'backup-completed');
+    expect(completed).toMatchObject({ partitionId: expect.any(Number) as number, reason: null });
+    expect(events.find((event) => event.event === 'backup-started' && event.backupId === completed?.backupId)).toBeDefined();
+    expect(names.slice(-2)).toEqual(['stopping', 'stopped']);
+  }, 120_000);
+});
+
 /** The chunk objects of a filesystem store. */
 function chunksOf(storeDirectory: string): string[] {
   const root = path.join(storeDirectory, 'chunks');

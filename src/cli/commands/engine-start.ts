@@ -17,7 +17,8 @@ import { startManagementApi, type ManagementApi } from '../../api/management-api
 import { openBackupStore, storeEnvironmentVariables } from '../../store/store-config.js';
 import { storeConfigFromArguments, withStoreOptions, type StoreArguments } from '../store-options.js';
 import { backupConfigFromArguments, withBackupConfigOptions, type BackupConfigArguments } from '../backup-config-options.js';
-import { describeBackupConfig } from '../../engine/backup-config.js';
+import { describeBackupConfig, type BackupConfig } from '../../engine/backup-config.js';
+import type { EventLog } from '../../event-log.js';
 import type { ChunkCodec } from '../../store/chunk-codec.js';
 import { ContinuousBackups } from '../../backup/continuous-backups.js';
 import { requireDataDirectory } from '../data-directory-option.js';
@@ -35,6 +36,7 @@ interface StartArguments extends StoreArguments, BackupConfigArguments {
   checkpointIntervalMs: number;
   checkpointType: string;
   trace?: string;
+  json: boolean;
 }
 
 export const engineStartCommand: CommandModule<object, StartArguments> = {
@@ -50,6 +52,7 @@ export const engineStartCommand: CommandModule<object, StartArguments> = {
       .option('trace', { type: 'string', describe: 'Write the protocol trace (NDJSON, FORMAT.md "Protocol trace") to this file, for `cutline model-check --trace`' })
       .option('checkpoint-type', { type: 'string', choices: checkpointTypes, default: 'MARKER', describe: 'Type of the periodic checkpoints' })
       .option('api-port', { type: 'number', describe: 'Serve the backup management API on this port (needs --store; 0 picks a free one)' })
+      .option('json', { type: 'boolean', default: false, describe: 'Print JSON lines: one object per event (started, checkpoint-requested, backup-completed, backup-failed, retention-deleted, stopped, ...)' })
       .option('api-host', { type: 'string', default: '127.0.0.1', describe: 'Address the management API listens on; any but loopback needs a token (CUTLINE_API_TOKEN or api.token in --config)' })
       .example('$0 engine start --data-dir /var/lib/cutline --partitions 3 --nodes 1', 'Run three partitions on one node')
       .example('$0 engine start --data-dir d --store /var/backups --api-port 9600', 'Take backups to a directory, managed over HTTP')
@@ -65,8 +68,9 @@ export const engineStartCommand: CommandModule<object, StartArguments> = {
     if (!(argv.workloadRate >= 0) || !(argv.checkpointIntervalMs >= 0)) {
       throw new CutlineError('USAGE', '--workload-rate and --checkpoint-interval-ms must be 0 or more', { hint: 'Use 0 to switch either off.' });
     }
+    const out = engineOutput(argv.json);
     const backupConfig = backupConfigFromArguments(argv, storeConfigured(argv));
-    const backups = openBackups(argv, backupConfig.compression);
+    const backups = openBackups(argv, backupConfig.compression, out);
     const transport = new InProcessTransport(systemClock, systemRandom);
     const trace = argv.trace === undefined ? undefined : openTraceFile(argv.trace);
     const cluster = Cluster.open({
@@ -79,26 +83,26 @@ export const engineStartCommand: CommandModule<object, StartArguments> = {
       ...(trace === undefined ? {} : { trace }),
       ...(backups === undefined ? {} : { backupHook: backups.manager }),
     });
-    const log = (line: string): void => void process.stdout.write(`${line}\n`);
-    const continuous = new ContinuousBackups({ cluster, clock: systemClock, config: backupConfig, log, ...(backups === undefined ? {} : { manager: backups.manager }) });
-    const services = new BackupServicesTicker({ services: continuous, clock: systemClock, log });
+    const continuous = new ContinuousBackups({ cluster, clock: systemClock, config: backupConfig, log: out, ...(backups === undefined ? {} : { manager: backups.manager }) });
+    const services = new BackupServicesTicker({ services: continuous, clock: systemClock, log: out });
     const controller = new AbortController();
     const stop = () => controller.abort();
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
     for (let node = 0; node < argv.nodes; node++) {
-      process.stdout.write(`node ${node}: partitions ${partitionsOfNode(node, argv.partitions, argv.nodes).join(', ') || '(none)'}\n`);
+      const partitions = partitionsOfNode(node, argv.partitions, argv.nodes);
+      out(`node ${node}: partitions ${partitions.join(', ') || '(none)'}`, { event: 'node', nodeId: node, partitions: partitions.join(',') });
     }
-    process.stdout.write(`engine started: ${argv.partitions} partitions on ${argv.nodes} node(s), data dir ${argv.dataDir}\n`);
-    process.stdout.write(`backup config: ${describeBackupConfig(backupConfig)}\n`);
+    out(`engine started: ${argv.partitions} partitions on ${argv.nodes} node(s), data dir ${argv.dataDir}`, { event: 'started', partitions: argv.partitions, nodes: argv.nodes, dataDir: argv.dataDir });
+    out(`backup config: ${describeBackupConfig(backupConfig)}`, { event: 'backup-config', ...backupConfigFields(backupConfig) });
     let api: ManagementApi | undefined;
     try {
       if (backups !== undefined) {
         await backups.manager.start(cluster);
-        process.stdout.write(`backups go to ${backups.manager.store.description}\n`);
+        out(`backups go to ${backups.manager.store.description}`, { event: 'store', store: backups.manager.store.description });
         if (argv.apiPort !== undefined) {
           api = await startManagementApi(new BackupApiService(cluster, backups.manager, continuous, backups.health), argv.apiPort, argv.apiHost, apiToken === undefined ? {} : { token: apiToken });
-          process.stdout.write(`management API listening on ${api.url}${apiToken === undefined ? ' (loopback only, no token)' : ' (bearer token required)'}\n`);
+          out(`management API listening on ${api.url}${apiToken === undefined ? ' (loopback only, no token)' : ' (bearer token required)'}`, { event: 'api-listening', url: api.url, token: apiToken !== undefined });
         }
       }
       const result = await runEngine({
@@ -112,9 +116,10 @@ export const engineStartCommand: CommandModule<object, StartArguments> = {
         signal: controller.signal,
         // A failing store must not stop the engine, nor flood its log: the ticker backs off and logs a failure once a minute.
         services: { tick: () => services.tick(), intervalMs: 250 },
-        onProgress: (p) => process.stdout.write(`processed ${p.recordsProcessed} records, delivered ${p.commandsDelivered} commands\n`),
+        onProgress: (p) => out(`processed ${p.recordsProcessed} records, delivered ${p.commandsDelivered} commands`, { event: 'progress', recordsProcessed: p.recordsProcessed, commandsDelivered: p.commandsDelivered }),
       });
-      process.stdout.write(`stopping: processed ${result.recordsProcessed} records in ${(result.elapsedMs / 1000).toFixed(1)} s\n`);
+      const seconds = result.elapsedMs / 1000;
+      out(`stopping: processed ${result.recordsProcessed} records in ${seconds.toFixed(1)} s`, { event: 'stopping', recordsProcessed: result.recordsProcessed, seconds });
     } finally {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
@@ -124,7 +129,7 @@ export const engineStartCommand: CommandModule<object, StartArguments> = {
       cluster.close();
       trace?.close();
     }
-    process.stdout.write('engine stopped cleanly (snapshot taken on every partition)\n');
+    out('engine stopped cleanly (snapshot taken on every partition)', { event: 'stopped' });
   },
 };
 
@@ -132,7 +137,24 @@ function storeConfigured(argv: StartArguments): boolean {
   return argv.store !== undefined || (process.env[storeEnvironmentVariables.store] ?? '') !== '';
 }
 
-function openBackups(argv: StartArguments, chunkCodec: ChunkCodec): { manager: BackupManager; health: StoreHealth } | undefined {
+/** Text lines, or under --json one JSON object a line: the time, the event and its fields, and the text as `message`. */
+function engineOutput(json: boolean): EventLog {
+  if (!json) return (line) => void process.stdout.write(`${line}\n`);
+  return (line, fields) => void process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), ...(fields ?? { event: 'log' }), message: line })}\n`);
+}
+
+function backupConfigFields(config: BackupConfig): Record<string, string | number | boolean | null> {
+  return {
+    continuous: config.continuous,
+    checkpointIntervalMs: config.checkpointIntervalMs ?? null,
+    scheduleMs: config.scheduleMs ?? null,
+    retentionWindowMs: config.retentionWindowMs ?? null,
+    retentionCleanupScheduleMs: config.retentionCleanupScheduleMs ?? null,
+    compression: config.compression,
+  };
+}
+
+function openBackups(argv: StartArguments, chunkCodec: ChunkCodec, log: EventLog): { manager: BackupManager; health: StoreHealth } | undefined {
   if (!storeConfigured(argv)) {
     if (argv.apiPort !== undefined) throw new CutlineError('USAGE', '--api-port needs a backup store', { hint: 'Pass --store <directory | s3://bucket/prefix> (or set CUTLINE_STORE) too.' });
     return undefined;
@@ -143,7 +165,7 @@ function openBackups(argv: StartArguments, chunkCodec: ChunkCodec): { manager: B
   // Every store call's outcome feeds GET /health: an engine whose store refuses it keeps running, so it must say so.
   const health = new StoreHealth(systemClock);
   const store = new HealthTrackingBackupStore(openBackupStore(storeConfigFromArguments(argv)), health);
-  return { manager: new BackupManager({ store, clock: systemClock, chunkCodec, log: (line) => process.stdout.write(`${line}\n`) }), health };
+  return { manager: new BackupManager({ store, clock: systemClock, chunkCodec, log }), health };
 }
 
 function openTraceFile(path: string): NdjsonFileTraceSink {
