@@ -9,7 +9,7 @@ import { getBytes, listAll } from '../../src/store/backup-store.js';
 import { createManifest, failBackup, failInterruptedBackups, listBackupIds, listBackupManifests, readManifest, uploadBackup } from '../../src/backup/manifest-store.js';
 import { newManifest } from '../../src/backup/manifest.js';
 import { fileStreamBody } from '../../src/store/file-body.js';
-import { FaultInjectingBackupStore } from '../../src/store/fault-injecting-backup-store.js';
+import { FaultInjectingBackupStore } from '../support/fault-injecting-backup-store.js';
 import { RetryingBackupStore } from '../../src/store/retrying-backup-store.js';
 import { SeededRandom } from '../../src/random.js';
 import { writeFile } from 'node:fs/promises';
