@@ -7,7 +7,7 @@ import type { Partition } from '../engine/partition.js';
 import type { CheckpointRow } from '../engine/backup-state.js';
 import { rangeBackupOfRow } from '../engine/backup-state.js';
 import { metadataKey } from './backup-layout.js';
-import type { BackupRange, RangeBackup } from './ranges.js';
+import type { BackupRange, RangeBackup } from '../protocol/ranges.js';
 import { partitionMetadataBytesMax } from '../limits.js';
 
 /** The only metadata.json format version this cutline reads and writes (FORMAT.md, "Partition metadata"). */

@@ -1,11 +1,11 @@
 // The data of `GET /backups/state`: per partition its checkpoints, backups and ranges, plus the scheduler's plan.
 import type { Cluster } from '../engine/cluster.js';
 import type { ClusterCheckpointSchedulers } from '../engine/checkpoint-scheduler.js';
-import type { BackupConfig } from '../engine/backup-config.js';
+import type { BackupConfig } from '../protocol/backup-config.js';
 import { formatDuration } from '../engine/duration.js';
 import type { CheckpointType } from '../engine/records.js';
 import type { BackupRow } from '../engine/backup-state.js';
-import type { BackupRange } from './ranges.js';
+import type { BackupRange } from '../protocol/ranges.js';
 
 export interface CheckpointState {
   readonly checkpointId: number;

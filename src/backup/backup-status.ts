@@ -1,7 +1,8 @@
 // The status of a whole backup across partitions, computed from its manifests: one function for the API and the CLI.
 import type { BackupStore, StoreCallOptions } from '../store/backup-store.js';
-import type { Manifest, ManifestDescriptor, ManifestStatus } from './manifest.js';
+import type { Manifest, ManifestStatus } from './manifest.js';
 import { listBackupIds, listBackupManifests } from './manifest-store.js';
+import type { ManifestDescriptor } from '../protocol/backup-descriptor.js';
 
 export type BackupOverallStatus = 'COMPLETED' | 'FAILED' | 'INCOMPLETE' | 'IN_PROGRESS' | 'DELETED';
 

@@ -1,7 +1,7 @@
 // The cluster's backup services in one place: the checkpoint scheduler, retention on its cleanup schedule, metadata.json sync.
 import type { Clock } from '../clock.js';
 import type { Cluster } from '../engine/cluster.js';
-import type { BackupConfig } from '../engine/backup-config.js';
+import type { BackupConfig } from '../protocol/backup-config.js';
 import { ClusterCheckpointSchedulers, clusterCheckpointTrigger, type CheckpointTrigger } from '../engine/checkpoint-scheduler.js';
 import type { BackupStore } from '../store/backup-store.js';
 import type { BackupManager } from './backup-manager.js';

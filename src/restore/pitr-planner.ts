@@ -2,7 +2,8 @@
 import { CutlineError } from '../errors.js';
 import { assert } from '../assert.js';
 import type { Manifest } from '../backup/manifest.js';
-import { chainFor, cutFor, rangeCovering, rangesFromManifests, type BackupRange, type ChainLink, type RangeBackup, type RangeCheckpoint } from '../backup/ranges.js';
+import { rangesFromManifests } from '../backup/ranges.js';
+import { chainFor, cutFor, rangeCovering, type BackupRange, type ChainLink, type RangeBackup, type RangeCheckpoint } from '../protocol/ranges.js';
 import { engineNodesMax, enginePartitionsMax, restoreFilesMax } from '../limits.js';
 import { partitionsOfNode } from '../engine/partitioning.js';
 import { cutlineVersion as ourEngineVersion } from '../version.js';

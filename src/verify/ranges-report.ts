@@ -1,5 +1,5 @@
 // `verify-backup --ranges`: per partition its backup ranges and the gaps between them, and the cluster-wide restorable window (pure).
-import { restorableCheckpoints, type BackupRange } from '../backup/ranges.js';
+import { restorableCheckpoints, type BackupRange } from '../protocol/ranges.js';
 import { agreedPartitionCount, partitionViews } from '../restore/pitr-planner.js';
 import type { PointInTimeListing } from '../restore/pitr-listing.js';
 

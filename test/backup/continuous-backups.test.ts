@@ -7,7 +7,7 @@ import { readManifest } from '../../src/backup/manifest-store.js';
 import { rangesFromManifests } from '../../src/backup/ranges.js';
 import { ContinuousBackups } from '../../src/backup/continuous-backups.js';
 import { metadataFingerprint, partitionMetadataOf, readPartitionMetadata } from '../../src/backup/backup-metadata.js';
-import type { BackupConfig } from '../../src/engine/backup-config.js';
+import type { BackupConfig } from '../../src/protocol/backup-config.js';
 import type { BackupStore } from '../../src/store/backup-store.js';
 import type { Manifest } from '../../src/backup/manifest.js';
 import { temporaryDirectories } from '../support/temporary-directories.js';
