@@ -117,10 +117,18 @@ export interface RangeCheckpoint {
   readonly checkpointTimestampMs: number;
 }
 
-/** What one partition offers a point-in-time restore: its checkpoints and its ranges. */
-export interface PartitionRanges {
+/**
+ * One partition's checkpoints, its completed backups and the ranges they form: the one shape of a
+ * partition that its state (GET /backups/state), metadata.json, the point-in-time planner and the ranges
+ * report share. Timestamps are milliseconds (`checkpointTimestampMs`); an answer that shows ISO text
+ * converts at its edge. The engine's rows carry more than ranges need (types, statuses), hence the
+ * parameters.
+ */
+export interface PartitionRanges<Checkpoint extends RangeCheckpoint = RangeCheckpoint, Backup = RangeBackup> {
   readonly partitionId: number;
-  readonly checkpoints: readonly RangeCheckpoint[];
+  /** Every checkpoint (MARKER or backup) a range may still restore to, ascending by id. */
+  readonly checkpoints: readonly Checkpoint[];
+  readonly backups: readonly Backup[];
   readonly ranges: readonly BackupRange[];
 }
 
@@ -144,7 +152,7 @@ export interface RestorableCheckpoint {
  * partition's ranges, ascending: the cluster-wide restorable points. The planner of `restore --to T`
  * picks the newest whose timestamp is at or before T; `verify-backup --ranges` reports them as the window.
  */
-export function restorableCheckpoints(partitions: readonly PartitionRanges[]): RestorableCheckpoint[] {
+export function restorableCheckpoints(partitions: readonly Pick<PartitionRanges, 'partitionId' | 'checkpoints' | 'ranges'>[]): RestorableCheckpoint[] {
   const ids = [...new Set(partitions.flatMap((partition) => partition.checkpoints.map((checkpoint) => checkpoint.checkpointId)))].sort((left, right) => left - right);
   const restorable: RestorableCheckpoint[] = [];
   for (const checkpointId of ids) {

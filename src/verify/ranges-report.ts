@@ -12,6 +12,7 @@ export interface RangeSummary {
   readonly toTime: string;
 }
 
+/** The JSON form of a partition's ranges (PartitionRanges, protocol/ranges.ts): each range with ISO times, and the gaps between them. */
 export interface PartitionRangesReport {
   readonly partitionId: number;
   readonly ranges: readonly RangeSummary[];

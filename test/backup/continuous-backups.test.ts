@@ -13,10 +13,11 @@ import type { Manifest } from '../../src/backup/manifest.js';
 import { temporaryDirectories } from '../support/temporary-directories.js';
 import { startManagementApi } from '../../src/api/management-api.js';
 import { BackupApiService } from '../../src/api/backup-api-service.js';
-import type { BackupRuntimeState, PartitionBackupState } from '../../src/backup/backup-runtime-state.js';
+import type { BackupRuntimeState } from '../../src/backup/backup-runtime-state.js';
+import type { PartitionStateAnswer } from '../../src/api/backup-api-service.js';
 
 /** GET /backups/state as JSON: the manager's fields per partition plus the continuous-backup ones. */
-type BackupsStateAnswer = Omit<BackupRuntimeState, 'partitions'> & { partitions: (PartitionBackupState & { nodeId: number })[] };
+type BackupsStateAnswer = Omit<BackupRuntimeState, 'partitions'> & { partitions: Required<PartitionStateAnswer>[] };
 import { openBackupTestCluster, runContinuousSeconds, type BackupTestCluster } from '../support/backup-fixtures.js';
 
 const freshDirectory = temporaryDirectories('continuous-backups');
