@@ -65,7 +65,3 @@ export class BuiltinBackend implements ModelCheckBackend {
 }
 
 export const builtinBackend: ModelCheckBackend = new BuiltinBackend();
-
-export function createBuiltinBackend(): ModelCheckBackend {
-  return new BuiltinBackend();
-}

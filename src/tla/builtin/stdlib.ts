@@ -221,7 +221,6 @@ export const coreBuiltins: Record<string, Builtin> = {
   '[->]': { arity: 2, impl: (args) => new FnSet(args[0] as Value, args[1] as Value) },
 };
 
-export const emptySequence = makeTuple([]);
 export { emptySet, compareValues };
 
 export const standardModules: Readonly<Record<string, Record<string, Builtin>>> = {
