@@ -52,18 +52,17 @@ function folderOf(path: string): string | undefined {
 // only relative specifiers name our own files.
 const importPattern = /(?:\bfrom\s*|\bimport\s*\(?\s*)'(\.{1,2}\/[^']*)'/g;
 
+// Over the whole text, not line by line: a formatter may break `import(` and its specifier apart.
 function importsOf(file: string): ImportEdge[] {
   const from = folderOf(file);
   if (from === undefined) return [];
-  return readFileSync(file, 'utf8')
-    .split('\n')
-    .flatMap((text, index) =>
-      [...text.matchAll(importPattern)].flatMap((match) => {
-        const specifier = match[1] ?? '';
-        const to = folderOf(resolve(dirname(file), specifier));
-        return to === undefined ? [] : [{ file: relative(srcRoot, file), line: index + 1, specifier, from, to }];
-      }),
-    );
+  const text = readFileSync(file, 'utf8');
+  return [...text.matchAll(importPattern)].flatMap((match) => {
+    const specifier = match[1] ?? '';
+    const to = folderOf(resolve(dirname(file), specifier));
+    const line = text.slice(0, match.index).split('\n').length;
+    return to === undefined ? [] : [{ file: relative(srcRoot, file), line, specifier, from, to }];
+  });
 }
 
 function floorOf(folder: string): number {
