@@ -16,7 +16,7 @@ import { Cluster } from '../src/engine/cluster.js';
 import { InProcessTransport } from '../src/engine/transport.js';
 import { Workload } from '../src/engine/workload.js';
 import { runEngine } from '../src/engine/engine-runner.js';
-import { resolveBackupConfig } from '../src/engine/backup-config.js';
+import { resolveBackupConfig } from '../src/cli/backup-config-sources.js';
 import { BackupManager } from '../src/backup/backup-manager.js';
 import { ContinuousBackups } from '../src/backup/continuous-backups.js';
 import { listRetentionCandidates } from '../src/backup/retention.js';

@@ -127,7 +127,7 @@ export const restoreCheckThreadsMax = 8;
 /** Most files one restore downloads (every partition together). */
 export const restoreFilesMax = 1_000_000;
 // End of restore block.
-// Continuous backups, checkpoint scheduler and retention (src/engine/backup-config.ts, checkpoint-scheduler.ts).
+// Continuous backups, checkpoint scheduler and retention (src/protocol/backup-config.ts, src/cli/backup-config-sources.ts, checkpoint-scheduler.ts).
 /** Shortest and longest configurable checkpoint interval, backup schedule, retention window and cleanup schedule. */
 export const backupDurationMsMin = 1_000;
 export const backupDurationMsMax = 3_650 * 86_400_000;

@@ -8,9 +8,14 @@ import type { Manifest } from '../backup/manifest.js';
 import { CutlineError, isCutlineError } from '../errors.js';
 import type { CheckpointType } from '../engine/records.js';
 import type { ContinuousBackups } from '../backup/continuous-backups.js';
-import type { BackupRuntimeState, PartitionBackupState as RuntimePartitionState } from '../backup/backup-runtime-state.js';
+import type { BackupRuntimeState } from '../backup/backup-runtime-state.js';
 import type { StoreHealth, StoreHealthState } from '../store/store-health.js';
 import { renderMetrics } from './metrics.js';
+import type { BackupRow, CheckpointRow } from '../engine/backup-state.js';
+import type { PartitionRanges } from '../protocol/ranges.js';
+
+/** A checkpoint as GET /backups/state shows it: the state's row, its timestamp as ISO 8601 text. */
+export type CheckpointAnswer = Omit<CheckpointRow, 'checkpointTimestampMs'> & { readonly checkpointTimestamp: string };
 
 export interface PartitionBackupState {
   readonly partitionId: number;
@@ -18,11 +23,11 @@ export interface PartitionBackupState {
   readonly lastProcessedPosition: number;
   readonly checkpoint: { readonly checkpointId: number; readonly checkpointPosition: number; readonly checkpointType: CheckpointType } | null;
   readonly latestBackup: { readonly checkpointId: number; readonly checkpointPosition: number; readonly status: string; readonly reason: string | null } | null;
-  /** From the continuous-backup runtime state (backup-runtime-state.ts): checkpoints, backups and ranges. */
-  readonly checkpoints?: RuntimePartitionState['checkpoints'];
-  readonly backups?: RuntimePartitionState['backups'];
-  readonly ranges?: RuntimePartitionState['ranges'];
 }
+
+/** A partition in GET /backups/state: its status and, with continuous backups, its ranges (backup-runtime-state.ts). */
+export type PartitionStateAnswer = PartitionBackupState &
+  Partial<Omit<PartitionRanges<CheckpointRow, BackupRow>, 'partitionId' | 'checkpoints'>> & { readonly checkpoints?: readonly CheckpointAnswer[] };
 
 /** `GET /health`: `degraded` while the store fails (the engine keeps running; backups and metadata.json wait). */
 export interface HealthAnswer {
@@ -93,13 +98,13 @@ export class BackupApiService {
   }
 
   /** GET /backups/state: the scheduler and configuration (with continuous backups) and every running partition. */
-  backupsState(): { partitions: PartitionBackupState[]; store: StoreHealthState | null; scheduler?: BackupRuntimeState['scheduler']; config?: BackupRuntimeState['config'] } {
+  backupsState(): { partitions: PartitionStateAnswer[]; store: StoreHealthState | null; scheduler?: BackupRuntimeState['scheduler']; config?: BackupRuntimeState['config'] } {
     const store = this.storeHealth?.state() ?? null;
     if (this.continuous === undefined) return { partitions: this.state(), store };
     const runtime = this.continuous.runtimeState();
     const partitions = this.state().map((partition) => {
       const extra = runtime.partitions.find((candidate) => candidate.partitionId === partition.partitionId);
-      return extra === undefined ? partition : { ...partition, checkpoints: extra.checkpoints, backups: extra.backups, ranges: extra.ranges };
+      return extra === undefined ? partition : { ...partition, checkpoints: extra.checkpoints.map(checkpointAnswer), backups: extra.backups, ranges: extra.ranges };
     });
     return { partitions, store, scheduler: runtime.scheduler, config: runtime.config };
   }
@@ -136,4 +141,8 @@ async function manifestsOf(manager: BackupManager, backupId: number): Promise<Ma
     if (isCutlineError(error) && error.code === 'BACKUP_NOT_FOUND') return [];
     throw error;
   }
+}
+
+function checkpointAnswer(row: CheckpointRow): CheckpointAnswer {
+  return { checkpointId: row.checkpointId, checkpointType: row.checkpointType, checkpointPosition: row.checkpointPosition, checkpointTimestamp: new Date(row.checkpointTimestampMs).toISOString() };
 }

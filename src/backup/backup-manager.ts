@@ -12,11 +12,12 @@ import { backupReconcileRetryMs, backupReconcileRetryMsMax, backupUploadParallel
 import { sleep } from '../store/retry.js';
 import type { BackupStore } from '../store/backup-store.js';
 import { cutlineVersion } from '../version.js';
-import { chooseBackupId } from './backup-ids.js';
+import { chooseBackupId } from '../protocol/backup-ids.js';
 import { listBackupIds } from './manifest-store.js';
 import { pinCheckpoint, type PinResult } from './checkpoint-pin.js';
 import { runPartitionBackup } from './partition-backup.js';
-import type { BackupCheckpointType, Manifest } from './manifest.js';
+import type { BackupCheckpointType } from '../protocol/backup-descriptor.js';
+import type { Manifest } from './manifest.js';
 import { BackupCounters } from './backup-counters.js';
 import { coverageOf } from '../engine/continuous-mode.js';
 import type { BackupCoverage } from '../engine/records.js';

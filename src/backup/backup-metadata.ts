@@ -7,22 +7,17 @@ import type { Partition } from '../engine/partition.js';
 import type { CheckpointRow } from '../engine/backup-state.js';
 import { rangeBackupOfRow } from '../engine/backup-state.js';
 import { metadataKey } from './backup-layout.js';
-import type { BackupRange, RangeBackup } from './ranges.js';
+import type { PartitionRanges, RangeBackup } from '../protocol/ranges.js';
 import { partitionMetadataBytesMax } from '../limits.js';
 
 /** The only metadata.json format version this cutline reads and writes (FORMAT.md, "Partition metadata"). */
 export const partitionMetadataFormatVersion = 1;
 
-export interface PartitionMetadata {
+/** The file: a partition's ranges (its backups: every COMPLETED one not deleted, ascending by id), versioned and dated. */
+export interface PartitionMetadata extends PartitionRanges<CheckpointRow, RangeBackup> {
   readonly formatVersion: typeof partitionMetadataFormatVersion;
-  readonly partitionId: number;
   /** ISO 8601 UTC time of the writer's clock. */
   readonly updatedAt: string;
-  /** Every checkpoint (MARKER or backup) a range may still restore to, ascending by id. */
-  readonly checkpoints: readonly CheckpointRow[];
-  /** Every COMPLETED backup of the partition (not deleted), ascending by id. */
-  readonly backups: readonly RangeBackup[];
-  readonly ranges: readonly BackupRange[];
 }
 
 /** The metadata document of a partition, from its state (the state is rebuilt by replay, so it is the source). */

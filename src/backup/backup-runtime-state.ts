@@ -1,27 +1,10 @@
 // The data of `GET /backups/state`: per partition its checkpoints, backups and ranges, plus the scheduler's plan.
 import type { Cluster } from '../engine/cluster.js';
 import type { ClusterCheckpointSchedulers } from '../engine/checkpoint-scheduler.js';
-import type { BackupConfig } from '../engine/backup-config.js';
+import type { BackupConfig } from '../protocol/backup-config.js';
 import { formatDuration } from '../engine/duration.js';
-import type { CheckpointType } from '../engine/records.js';
-import type { BackupRow } from '../engine/backup-state.js';
-import type { BackupRange } from './ranges.js';
-
-export interface CheckpointState {
-  readonly checkpointId: number;
-  readonly checkpointType: CheckpointType;
-  readonly checkpointPosition: number;
-  readonly checkpointTimestamp: string;
-}
-
-export interface PartitionBackupState {
-  readonly partitionId: number;
-  /** Every checkpoint a range may still restore to (markers and backups), ascending. */
-  readonly checkpoints: readonly CheckpointState[];
-  /** Every backup this partition saw confirmed (COMPLETED, FAILED, or DELETED since), ascending. */
-  readonly backups: readonly BackupRow[];
-  readonly ranges: readonly BackupRange[];
-}
+import type { BackupRow, CheckpointRow } from '../engine/backup-state.js';
+import type { PartitionRanges } from '../protocol/ranges.js';
 
 export interface BackupRuntimeState {
   readonly config: {
@@ -32,8 +15,11 @@ export interface BackupRuntimeState {
     readonly retentionCleanupSchedule: string | null;
   };
   readonly scheduler: { readonly activeNodeId: number | null; readonly nextMarkerAt: string | null; readonly nextBackupAt: string | null };
-  /** Running partitions only: a stopped partition's state is not readable until it restarts. */
-  readonly partitions: readonly PartitionBackupState[];
+  /**
+   * Each running partition's ranges, with every backup it saw confirmed (COMPLETED, FAILED, or DELETED
+   * since), ascending. Running partitions only: a stopped partition's state is not readable until it restarts.
+   */
+  readonly partitions: readonly PartitionRanges<CheckpointRow, BackupRow>[];
 }
 
 /** Reads the runtime state from every running partition's state (cheap: a few small SQLite queries each). */
@@ -56,12 +42,7 @@ export function backupRuntimeState(cluster: Cluster, config: BackupConfig, sched
       .sort((left, right) => left.partitionId - right.partitionId)
       .map((partition) => ({
         partitionId: partition.partitionId,
-        checkpoints: partition.backupState.checkpoints().map((row) => ({
-          checkpointId: row.checkpointId,
-          checkpointType: row.checkpointType,
-          checkpointPosition: row.checkpointPosition,
-          checkpointTimestamp: new Date(row.checkpointTimestampMs).toISOString(),
-        })),
+        checkpoints: partition.backupState.checkpoints(),
         backups: partition.backupState.backups(),
         ranges: partition.backupState.ranges(),
       })),

@@ -1,7 +1,8 @@
 // The status of a whole backup across partitions, computed from its manifests: one function for the API and the CLI.
 import type { BackupStore, StoreCallOptions } from '../store/backup-store.js';
-import type { Manifest, ManifestDescriptor, ManifestStatus } from './manifest.js';
-import { listBackupIds, listBackupManifests } from './manifest-store.js';
+import type { Manifest, ManifestStatus } from './manifest.js';
+import { listBackupManifests } from './manifest-store.js';
+import type { ManifestDescriptor } from '../protocol/backup-descriptor.js';
 
 export type BackupOverallStatus = 'COMPLETED' | 'FAILED' | 'INCOMPLETE' | 'IN_PROGRESS' | 'DELETED';
 
@@ -64,14 +65,6 @@ export function backupStatusOf(backupId: number, manifests: readonly Manifest[],
 /** Reads a backup's manifests and computes its status; no manifest at all is BACKUP_NOT_FOUND. */
 export async function readBackupStatus(store: BackupStore, backupId: number, partitionCount?: number, options: StoreCallOptions = {}): Promise<BackupStatus> {
   return backupStatusOf(backupId, await listBackupManifests(store, backupId, options), partitionCount);
-}
-
-/** The status of every backup in the store, newest (highest id) first. */
-export async function listBackupStatuses(store: BackupStore, partitionCount?: number, options: StoreCallOptions = {}): Promise<BackupStatus[]> {
-  const ids = await listBackupIds(store, options);
-  const statuses: BackupStatus[] = [];
-  for (const backupId of ids.reverse()) statuses.push(await readBackupStatus(store, backupId, partitionCount, options));
-  return statuses;
 }
 
 function toPartitionStatus(manifest: Manifest): PartitionBackupStatus {

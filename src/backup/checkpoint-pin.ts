@@ -4,9 +4,9 @@ import { CutlineError } from '../errors.js';
 import type { CreatedCheckpoint } from '../engine/backup-hook.js';
 import type { Partition } from '../engine/partition.js';
 import { decodeRecord, isBackupType } from '../engine/records.js';
-import type { BackupCheckpointType } from './manifest.js';
 import type { PinnedCheckpoint } from './partition-backup.js';
 import { pinContinuousLog } from '../engine/continuous-mode.js';
+import type { BackupCheckpointType } from '../protocol/backup-descriptor.js';
 
 export interface PinResult {
   readonly checkpoint: PinnedCheckpoint;

@@ -8,7 +8,8 @@ import type { ChunkCodec } from '../store/chunk-codec.js';
 import { storeChunks, type StoredChunkInfo } from './chunk-upload.js';
 import type { ChunkedFile } from './chunking.js';
 import { createManifest, updateManifest, type UploadOptions } from './manifest-store.js';
-import { newManifest, type Manifest, type ManifestDescriptor, type ManifestFile } from './manifest.js';
+import { newManifest, type Manifest, type ManifestFile } from './manifest.js';
+import type { ManifestDescriptor } from '../protocol/backup-descriptor.js';
 
 export interface ChunkedUploadOptions extends UploadOptions {
   readonly codec: ChunkCodec;

@@ -2,7 +2,7 @@
 import type { EventLog } from '../event-log.js';
 import type { Clock } from '../clock.js';
 import type { Cluster } from '../engine/cluster.js';
-import type { BackupConfig } from '../engine/backup-config.js';
+import type { BackupConfig } from '../protocol/backup-config.js';
 import { ClusterCheckpointSchedulers, clusterCheckpointTrigger, type CheckpointTrigger } from '../engine/checkpoint-scheduler.js';
 import type { BackupStore } from '../store/backup-store.js';
 import type { BackupManager } from './backup-manager.js';

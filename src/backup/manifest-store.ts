@@ -9,7 +9,8 @@ import { manifestReadParallelism } from '../limits.js';
 import type { BackupStore, StoreCallOptions, StreamBody } from '../store/backup-store.js';
 import { getBytes } from '../store/backup-store.js';
 import { contentKey, manifestKey, manifestsPrefix, parseManifestKey, partitionManifestsPrefix, type BackupId } from './backup-layout.js';
-import { newManifest, parseManifest, serializeManifest, transitionManifest, type Manifest, type ManifestChange, type ManifestDescriptor, type ManifestFile, type ManifestStatus } from './manifest.js';
+import { newManifest, parseManifest, serializeManifest, transitionManifest, type Manifest, type ManifestChange, type ManifestFile, type ManifestStatus } from './manifest.js';
+import type { ManifestDescriptor } from '../protocol/backup-descriptor.js';
 
 /** Reads and validates one manifest. Missing: STORE_NOT_FOUND. */
 export async function readManifest(store: BackupStore, id: BackupId, options: StoreCallOptions = {}): Promise<Manifest> {

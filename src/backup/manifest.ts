@@ -8,6 +8,7 @@ import { formatBackupId, validateContentPath, type BackupId } from './backup-lay
 import { manifestSchema, manifestSchemaV2 } from './manifest-schema.js';
 import type { ChunkRef, StoredChunkRef } from './chunk-format.js';
 import type { ChunkCodec } from '../store/chunk-codec.js';
+import type { ManifestDescriptor } from '../protocol/backup-descriptor.js';
 
 /** The manifest format version new backups are written in (2: chunks); version 1 stays readable. */
 export const manifestFormatVersion = 2;
@@ -15,24 +16,6 @@ export const manifestFormatVersions = [1, 2] as const;
 export type ManifestFormatVersion = (typeof manifestFormatVersions)[number];
 
 export type ManifestStatus = 'IN_PROGRESS' | 'COMPLETED' | 'FAILED' | 'DELETED';
-export type BackupCheckpointType = 'MANUAL_BACKUP' | 'SCHEDULED_BACKUP';
-
-export interface ManifestDescriptor {
-  /** The snapshot the backup holds, or null when the partition had none (replay from position 1). */
-  readonly snapshotId: string | null;
-  /** Position of the last record the snapshot's state has processed; 0 without a snapshot. */
-  readonly snapshotProcessedPosition: number;
-  /** Position of the checkpoint record; restore truncates the log right after it. */
-  readonly checkpointPosition: number;
-  readonly checkpointTimestampMs: number;
-  readonly checkpointType: BackupCheckpointType;
-  /** First and last position of the records the backed-up segments hold. */
-  readonly firstLogPosition: number;
-  readonly lastLogPosition: number;
-  readonly partitionCount: number;
-  readonly engineVersion: string;
-}
-
 /** A chunk as a v2 manifest lists it: storedBytes and codec are known once it is stored (always in a COMPLETED manifest). */
 export interface ManifestChunk extends ChunkRef {
   readonly storedBytes?: number;

@@ -8,7 +8,7 @@ import type { SegmentInfo } from '../log/log.js';
 import type { Snapshot } from '../engine/snapshot-store.js';
 import type { BackupStore } from '../store/backup-store.js';
 import type { BackupId } from './backup-layout.js';
-import type { BackupCheckpointType, Manifest, ManifestDescriptor } from './manifest.js';
+import type { Manifest } from './manifest.js';
 import { createManifest, failBackup } from './manifest-store.js';
 import { newManifest } from './manifest.js';
 import { closeHandles, openSegmentCopies, segmentObjectPath, type SegmentCopy } from './segment-copy.js';
@@ -16,6 +16,7 @@ import type { ChunkCodec } from '../store/chunk-codec.js';
 import { chunkSegmentFile, chunkSnapshotFile, type ChunkSource } from './chunking.js';
 import type { ChunkMemory } from './chunk-memory.js';
 import { uploadChunkedBackup } from './chunked-backup.js';
+import type { BackupCheckpointType, ManifestDescriptor } from '../protocol/backup-descriptor.js';
 
 /** A checkpoint whose backup base was pinned synchronously in the hook. */
 export interface PinnedCheckpoint {

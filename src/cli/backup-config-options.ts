@@ -1,7 +1,8 @@
-// The continuous-backup options of `cutline engine start` (--config, --backup-*), resolved with env and file by backup-config.ts.
+// The continuous-backup options of `cutline engine start` (--config, --backup-*), resolved with env and file by backup-config-sources.ts.
 import type { Argv } from 'yargs';
-import { resolveBackupConfig, settingSources, type BackupConfig, type BackupSettings } from '../engine/backup-config.js';
+import { resolveBackupConfig, settingSources, type BackupSettings } from './backup-config-sources.js';
 import { CutlineError } from '../errors.js';
+import type { BackupConfig } from '../protocol/backup-config.js';
 
 export interface BackupConfigArguments {
   readonly config: string | undefined;

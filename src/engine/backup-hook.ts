@@ -1,4 +1,4 @@
-// The seam between checkpoint processing and the backup manager, plus a recording implementation for tests.
+// The seam between checkpoint processing and the backup manager.
 import type { CreatedCheckpoint } from './processing.js';
 
 export type { CreatedCheckpoint } from './processing.js';
@@ -15,11 +15,3 @@ export interface BackupHook {
 
 /** A hook that does nothing: the engine without a backup manager. */
 export const noBackupHook: BackupHook = { checkpointCreated: () => {} };
-
-/** Remembers every notification in order; used by tests and by the scripted scenarios. */
-export class RecordingBackupHook implements BackupHook {
-  readonly created: CreatedCheckpoint[] = [];
-  checkpointCreated(checkpoint: CreatedCheckpoint): void {
-    this.created.push(checkpoint);
-  }
-}

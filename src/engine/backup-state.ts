@@ -1,7 +1,7 @@
 // The backup part of a partition's SQLite state: checkpoints with their timestamps, confirmed backups, and ranges.
 import type Database from 'better-sqlite3';
 import type { CheckpointType } from './records.js';
-import type { BackupRange, RangeBackup } from '../backup/ranges.js';
+import type { BackupRange, RangeBackup } from '../protocol/ranges.js';
 import { assert } from '../assert.js';
 
 /** Created with the rest of the schema (state-store.ts); every table is rebuilt by replaying the log. */

@@ -55,12 +55,6 @@ export function decide(plan: CheckpointPlan, config: ScheduleConfig, nowMs: numb
   return { emit: undefined, plan };
 }
 
-/** The earliest time anything is due (for a runner that sleeps), or undefined when nothing is scheduled. */
-export function nextDueMs(plan: CheckpointPlan): number | undefined {
-  const times = [plan.nextMarkerMs, plan.nextBackupMs].filter((time): time is number => time !== undefined);
-  return times.length === 0 ? undefined : Math.min(...times);
-}
-
 function advance(dueMs: number | undefined, periodMs: number | undefined, nowMs: number): number | undefined {
   if (dueMs === undefined || periodMs === undefined) return undefined;
   const next = dueMs + periodMs;

@@ -3,7 +3,7 @@ import { isBackupType, type EngineRecord } from './records.js';
 import type { ProcessingContext, ProcessingEffects } from './processing.js';
 import type { BackupStateStore } from './backup-state.js';
 import { rangeBackupOfRow } from './backup-state.js';
-import { computeRanges, type RangeBackup } from '../backup/ranges.js';
+import { computeRanges, type RangeBackup } from '../protocol/ranges.js';
 
 type CheckpointRecord = Extract<EngineRecord, { type: 'CHECKPOINT_CREATE' | 'CHECKPOINT_CREATED' | 'CHECKPOINT_IGNORED' | 'BACKUP_CONFIRMED' | 'BACKUP_DELETED' }>;
 

@@ -3,14 +3,14 @@ import type { EventLog } from '../event-log.js';
 import type { Clock } from '../clock.js';
 import type { Cluster } from './cluster.js';
 import type { CheckpointType } from './records.js';
-import { chooseBackupId } from '../backup/backup-ids.js';
+import { chooseBackupId } from '../protocol/backup-ids.js';
 import { decide, planFromHistory, type CheckpointHistory, type CheckpointPlan, type ScheduleConfig } from './checkpoint-plan.js';
 
 /** Asks every partition for a checkpoint of the type and returns its id (the id rule lives behind it). */
 export type CheckpointTrigger = (checkpointType: CheckpointType) => Promise<number>;
 
 /**
- * The trigger without a backup manager: ids follow the one rule of backup-ids.ts (the clock's
+ * The trigger without a backup manager: ids follow the one rule of protocol/backup-ids.ts (the clock's
  * milliseconds, or the next id when the clock is behind), above every id a running partition has
  * processed or been asked for.
  */

@@ -26,7 +26,7 @@ export interface ClusterOptions {
   readonly recordsPerTransaction?: number;
   readonly snapshotIntervalRecords?: number;
   readonly retryIntervalMs?: number;
-  /** Continuous backups (backup-config.ts): compaction keeps what no completed backup holds yet. */
+  /** Continuous backups (protocol/backup-config.ts): compaction keeps what no completed backup holds yet. */
   readonly continuousBackups?: boolean;
   readonly testOnly?: PartitionTestOptions;
   /** Receives the protocol trace (FORMAT.md "Protocol trace"); absent, nothing is traced. */

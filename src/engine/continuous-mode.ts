@@ -2,7 +2,7 @@
 import type { BackupRow } from './backup-state.js';
 import type { Partition } from './partition.js';
 import type { BackupCoverage } from './records.js';
-import type { ManifestDescriptor } from '../backup/manifest.js';
+import type { ManifestDescriptor } from '../protocol/backup-descriptor.js';
 
 /**
  * Right after the newest COMPLETED backup's checkpoint (records up to it are in that backup); 1 while

@@ -4,7 +4,7 @@ import type { CheckpointType } from './records.js';
 import { assert } from '../assert.js';
 import { BackupStateStore, backupStateSchema, backupStateTables } from './backup-state.js';
 
-export type { BackupRow, CheckpointRow } from './backup-state.js';
+export type { BackupRow } from './backup-state.js';
 
 /** Bumped when the schema changes; a reader aborts on an unknown version (FORMAT.md). */
 export const stateSchemaVersion = 1;

@@ -4,7 +4,7 @@ import { manifestsPrefix, parseManifestKey, type BackupId } from '../backup/back
 import { readManifest } from '../backup/manifest-store.js';
 import type { Manifest } from '../backup/manifest.js';
 import { readPartitionMetadata } from '../backup/backup-metadata.js';
-import type { RangeCheckpoint } from '../backup/ranges.js';
+import type { RangeCheckpoint } from '../protocol/ranges.js';
 
 export interface PointInTimeListing {
   readonly manifests: readonly Manifest[];

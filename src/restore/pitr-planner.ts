@@ -2,7 +2,8 @@
 import { CutlineError } from '../errors.js';
 import { assert } from '../assert.js';
 import type { Manifest } from '../backup/manifest.js';
-import { chainFor, cutFor, rangeCovering, rangesFromManifests, type BackupRange, type ChainLink, type RangeBackup, type RangeCheckpoint } from '../backup/ranges.js';
+import { rangesFromManifests } from '../backup/ranges.js';
+import { chainFor, cutFor, rangeCovering, type ChainLink, type PartitionRanges, type RangeCheckpoint } from '../protocol/ranges.js';
 import { engineNodesMax, enginePartitionsMax, restoreFilesMax } from '../limits.js';
 import { partitionsOfNode } from '../engine/partitioning.js';
 import { cutlineVersion as ourEngineVersion } from '../version.js';
@@ -28,12 +29,8 @@ export interface PointInTimeRestoreRequest {
   readonly engineVersion?: string;
 }
 
-/** One partition as a point-in-time restore sees it: its checkpoints (metadata.json's and its backups'), COMPLETED backups and ranges. */
-export interface PartitionView {
-  readonly partitionId: number;
-  readonly checkpoints: readonly RangeCheckpoint[];
-  readonly backups: readonly RangeBackup[];
-  readonly ranges: readonly BackupRange[];
+/** One partition as a point-in-time restore sees it: its ranges (checkpoints from metadata.json and its backups), and the COMPLETED manifests they were read from. */
+export interface PartitionView extends PartitionRanges {
   readonly manifests: readonly Manifest[];
 }
 

@@ -48,9 +48,9 @@ export interface ListEntry {
   readonly key: string;
   readonly sizeBytes: number;
   /**
-   * A token that differs whenever the object was written again (S3: its ETag; a filesystem store: the
-   * file's inode, modification time in nanoseconds and size). Absent where a store cannot tell: a
-   * caller that caches what it read then reads the object again.
+   * A token that differs whenever the object was written again with other bytes (S3: its ETag). Absent
+   * where a store cannot tell (a filesystem store: an inode is reused, mtime has a coarse tick): a caller
+   * that caches what it read then reads the object again.
    */
   readonly version?: string;
 }

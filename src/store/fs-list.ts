@@ -33,10 +33,10 @@ async function* walk(root: string, directoryKey: string, namePrefix: string, sig
     if (candidate.isDirectory) {
       yield* walk(root, `${key}/`, '', signal);
     } else {
-      const stats = await stat(join(directory, candidate.name), { bigint: true }).catch(() => undefined);
-      // A file deleted between readdir and stat is simply no longer listed. Objects are written by
-      // rename, so a rewritten object is another inode.
-      if (stats !== undefined) yield { key, sizeBytes: Number(stats.size), version: `${stats.ino}:${stats.mtimeNs}:${stats.size}` };
+      const stats = await stat(join(directory, candidate.name)).catch(() => undefined);
+      // A file deleted between readdir and stat is simply no longer listed. No version: an object
+      // rewritten by rename may get the inode just freed, and the same mtime within the clock's tick.
+      if (stats !== undefined) yield { key, sizeBytes: stats.size };
     }
   }
 }

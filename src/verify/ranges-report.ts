@@ -1,5 +1,5 @@
 // `verify-backup --ranges`: per partition its backup ranges and the gaps between them, and the cluster-wide restorable window (pure).
-import { restorableCheckpoints, type BackupRange } from '../backup/ranges.js';
+import { restorableCheckpoints, type BackupRange } from '../protocol/ranges.js';
 import { agreedPartitionCount, partitionViews } from '../restore/pitr-planner.js';
 import type { PointInTimeListing } from '../restore/pitr-listing.js';
 
@@ -12,6 +12,7 @@ export interface RangeSummary {
   readonly toTime: string;
 }
 
+/** The JSON form of a partition's ranges (PartitionRanges, protocol/ranges.ts): each range with ISO times, and the gaps between them. */
 export interface PartitionRangesReport {
   readonly partitionId: number;
   readonly ranges: readonly RangeSummary[];

@@ -7,7 +7,7 @@ import { startManagementApi, type ManagementApi } from '../../src/api/management
 import { bearerMatches, isLoopbackHost, readApiToken, requireTokenOffLoopback } from '../../src/api/api-auth.js';
 import { FileSystemBackupStore } from '../../src/store/fs-backup-store.js';
 import { CutlineError } from '../../src/errors.js';
-import { resolveBackupConfig } from '../../src/engine/backup-config.js';
+import { resolveBackupConfig } from '../../src/cli/backup-config-sources.js';
 import { temporaryDirectories } from '../support/temporary-directories.js';
 import { openBackupTestCluster, type BackupTestCluster } from '../support/backup-fixtures.js';
 

@@ -4,7 +4,7 @@ import { BackupManager } from '../../src/backup/backup-manager.js';
 import { listBackupManifests } from '../../src/backup/manifest-store.js';
 import { interruptedReason } from '../../src/backup/backup-reconcile.js';
 import { FileSystemBackupStore } from '../../src/store/fs-backup-store.js';
-import { FaultInjectingBackupStore } from '../../src/store/fault-injecting-backup-store.js';
+import { FaultInjectingBackupStore } from '../support/fault-injecting-backup-store.js';
 import type { BackupStore } from '../../src/store/backup-store.js';
 import { SeededRandom } from '../../src/random.js';
 import { Workload } from '../../src/engine/workload.js';

@@ -7,16 +7,17 @@ import { readManifest } from '../../src/backup/manifest-store.js';
 import { rangesFromManifests } from '../../src/backup/ranges.js';
 import { ContinuousBackups } from '../../src/backup/continuous-backups.js';
 import { metadataFingerprint, partitionMetadataOf, readPartitionMetadata } from '../../src/backup/backup-metadata.js';
-import type { BackupConfig } from '../../src/engine/backup-config.js';
+import type { BackupConfig } from '../../src/protocol/backup-config.js';
 import type { BackupStore } from '../../src/store/backup-store.js';
 import type { Manifest } from '../../src/backup/manifest.js';
 import { temporaryDirectories } from '../support/temporary-directories.js';
 import { startManagementApi } from '../../src/api/management-api.js';
 import { BackupApiService } from '../../src/api/backup-api-service.js';
-import type { BackupRuntimeState, PartitionBackupState } from '../../src/backup/backup-runtime-state.js';
+import type { BackupRuntimeState } from '../../src/backup/backup-runtime-state.js';
+import type { PartitionStateAnswer } from '../../src/api/backup-api-service.js';
 
 /** GET /backups/state as JSON: the manager's fields per partition plus the continuous-backup ones. */
-type BackupsStateAnswer = Omit<BackupRuntimeState, 'partitions'> & { partitions: (PartitionBackupState & { nodeId: number })[] };
+type BackupsStateAnswer = Omit<BackupRuntimeState, 'partitions'> & { partitions: Required<PartitionStateAnswer>[] };
 import { openBackupTestCluster, runContinuousSeconds, type BackupTestCluster } from '../support/backup-fixtures.js';
 
 const freshDirectory = temporaryDirectories('continuous-backups');

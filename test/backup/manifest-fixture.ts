@@ -1,7 +1,8 @@
 // Builders of valid manifests and backups for the backup tests.
 import { Readable } from 'node:stream';
-import type { Manifest, ManifestDescriptor, ManifestStatus } from '../../src/backup/manifest.js';
+import type { Manifest, ManifestStatus } from '../../src/backup/manifest.js';
 import type { BackupFileSource } from '../../src/backup/manifest-store.js';
+import type { ManifestDescriptor } from '../../src/protocol/backup-descriptor.js';
 
 export function descriptor(overrides: Partial<ManifestDescriptor> = {}): ManifestDescriptor {
   return {

@@ -1,9 +1,10 @@
 // Backup ranges: computed ranges against a pairwise reference, deletion that shrinks or splits, and restore chains.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { chainFor, computeRanges, cutFor, rangeCovering, rangesFromManifests, rangesWithout, restorableCheckpoints, type RangeBackup } from '../../src/backup/ranges.js';
+import { rangesFromManifests } from '../../src/backup/ranges.js';
 import type { Manifest } from '../../src/backup/manifest.js';
 import { manifestWith } from './manifest-fixture.js';
+import { chainFor, computeRanges, cutFor, rangeCovering, rangesWithout, restorableCheckpoints, type RangeBackup } from '../../src/protocol/ranges.js';
 
 /**
  * Valid backups of one partition (the manifest rules: snapshot < checkpoint, first <= snapshot + 1,

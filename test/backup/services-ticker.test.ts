@@ -4,7 +4,7 @@ import { FileSystemBackupStore } from '../../src/store/fs-backup-store.js';
 import { ContinuousBackups } from '../../src/backup/continuous-backups.js';
 import { BackupServicesTicker } from '../../src/backup/services-ticker.js';
 import { readPartitionMetadata } from '../../src/backup/backup-metadata.js';
-import type { BackupConfig } from '../../src/engine/backup-config.js';
+import type { BackupConfig } from '../../src/protocol/backup-config.js';
 import { temporaryDirectories } from '../support/temporary-directories.js';
 import { driveToQuiet, openBackupTestCluster, type BackupTestCluster } from '../support/backup-fixtures.js';
 import { DenyingStore } from '../support/denying-store.js';

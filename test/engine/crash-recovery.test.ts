@@ -7,7 +7,7 @@ import { Workload } from '../../src/engine/workload.js';
 import { SeededRandom } from '../../src/random.js';
 import { ManualClock } from '../../src/clock.js';
 import { InProcessTransport } from '../../src/engine/transport.js';
-import { RecordingBackupHook } from '../../src/engine/backup-hook.js';
+import { RecordingBackupHook } from '../support/recording-backup-hook.js';
 import { SegmentedLog } from '../../src/log/segmented-log.js';
 import { openPartition, partitionPaths } from '../../src/engine/partition-recovery.js';
 import type { CrashPoint, PartitionTestOptions } from '../../src/engine/partition.js';

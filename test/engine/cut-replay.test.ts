@@ -4,7 +4,7 @@ import { openTestCluster, type TestCluster } from './helpers.js';
 import { SimulationScheduler } from '../../src/engine/simulation.js';
 import { Workload } from '../../src/engine/workload.js';
 import { SeededRandom } from '../../src/random.js';
-import { replayToCut } from '../../src/sim/sim-checks.js';
+import { replayToCut } from '../sim/sim-checks.js';
 import { cutPositionFor } from '../../src/engine/consistency.js';
 import { allRecords } from './helpers.js';
 import { decodeRecord } from '../../src/engine/records.js';

@@ -6,7 +6,7 @@ import { Cluster } from '../../src/engine/cluster.js';
 import { InProcessTransport } from '../../src/engine/transport.js';
 import { Workload } from '../../src/engine/workload.js';
 import { runEngine } from '../../src/engine/engine-runner.js';
-import { RecordingBackupHook } from '../../src/engine/backup-hook.js';
+import { RecordingBackupHook } from '../support/recording-backup-hook.js';
 import { orphansAt, temporaryDirectory, unsyncedFileSystem } from './helpers.js';
 
 describe('runEngine (real asynchronous mode)', () => {

@@ -6,7 +6,7 @@ import { ManualClock } from '../../src/clock.js';
 import { SeededRandom } from '../../src/random.js';
 import { Cluster, type ClusterOptions } from '../../src/engine/cluster.js';
 import { InProcessTransport, noFaults, type TransportFaults } from '../../src/engine/transport.js';
-import { RecordingBackupHook } from '../../src/engine/backup-hook.js';
+import { RecordingBackupHook } from '../support/recording-backup-hook.js';
 import type { Partition } from '../../src/engine/partition.js';
 import type { LogRecord } from '../../src/log/log.js';
 import { nodeLogFileSystem, type LogFileSystem } from '../../src/log/file-system.js';

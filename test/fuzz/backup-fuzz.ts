@@ -14,7 +14,7 @@ import { FileCheckPool } from '../../src/restore/file-check-pool.js';
 import { executeRestore } from '../../src/restore/restore-executor.js';
 import { completionMarkerName } from '../../src/restore/restore-layout.js';
 import { planBackupIdRestore } from '../../src/restore/restore-planner.js';
-import { unsyncedFileSystem } from '../../src/sim/sim-world.js';
+import { unsyncedFileSystem } from '../sim/sim-world.js';
 import { FileSystemBackupStore } from '../../src/store/fs-backup-store.js';
 import { allFindings } from '../../src/verify/findings.js';
 import { verifyBackups } from '../../src/verify/verify-backup.js';

@@ -14,7 +14,7 @@ import { readPointInTimeListing } from '../../src/restore/pitr-listing.js';
 import { planPointInTimeRestore } from '../../src/restore/pitr-planner.js';
 import { executeRestore } from '../../src/restore/restore-executor.js';
 import type { RestorePlan } from '../../src/restore/restore-plan.js';
-import { comparableState, replayToCut } from '../../src/sim/sim-checks.js';
+import { comparableState, replayToCut } from '../sim/sim-checks.js';
 import { isCutlineError } from '../../src/errors.js';
 import { rangesReport, type RangesReport } from '../../src/verify/ranges-report.js';
 import { runCli } from '../support/run-cli.js';

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { isCutlineError } from '../../src/errors.js';
 import type { Manifest } from '../../src/backup/manifest.js';
-import type { RangeCheckpoint } from '../../src/backup/ranges.js';
+import type { RangeCheckpoint } from '../../src/protocol/ranges.js';
 import { planPointInTimeRestore, type PointInTimeRestoreRequest, type PointInTimeTarget } from '../../src/restore/pitr-planner.js';
 
 const sha = (digit: string): string => digit.repeat(64);

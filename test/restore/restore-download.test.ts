@@ -4,7 +4,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FileSystemBackupStore } from '../../src/store/fs-backup-store.js';
-import { FaultInjectingBackupStore } from '../../src/store/fault-injecting-backup-store.js';
+import { FaultInjectingBackupStore } from '../support/fault-injecting-backup-store.js';
 import { SeededRandom } from '../../src/random.js';
 import { downloadFiles } from '../../src/restore/restore-download.js';
 import { fileRanges } from '../../src/restore/file-download.js';

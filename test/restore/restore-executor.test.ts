@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { cp, mkdir, open, readFile, rm, unlink, writeFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FileSystemBackupStore } from '../../src/store/fs-backup-store.js';
-import { FaultInjectingBackupStore } from '../../src/store/fault-injecting-backup-store.js';
+import { FaultInjectingBackupStore } from '../support/fault-injecting-backup-store.js';
 import { SeededRandom } from '../../src/random.js';
 import { CutlineError, isCutlineError } from '../../src/errors.js';
 import type { BackupStore } from '../../src/store/backup-store.js';

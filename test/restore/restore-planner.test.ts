@@ -2,11 +2,12 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { isCutlineError } from '../../src/errors.js';
-import type { Manifest, ManifestDescriptor, ManifestFile, ManifestStatus } from '../../src/backup/manifest.js';
+import type { Manifest, ManifestFile, ManifestStatus } from '../../src/backup/manifest.js';
 import { planBackupIdRestore, type BackupIdRestoreRequest } from '../../src/restore/restore-planner.js';
 import { formatPlan } from '../../src/cli/commands/restore-output.js';
 import { engineVersionIncompatibility } from '../../src/engine/engine-version.js';
 import { partitionsOfNode } from '../../src/engine/partitioning.js';
+import type { ManifestDescriptor } from '../../src/protocol/backup-descriptor.js';
 
 const sha = (digit: string): string => digit.repeat(64);
 

@@ -9,11 +9,12 @@ import { ManualClock } from '../../src/clock.js';
 import { isCutlineError } from '../../src/errors.js';
 import { readBackupFileBytes } from '../../src/backup/backup-file.js';
 import { uploadBackup } from '../../src/backup/manifest-store.js';
-import type { Manifest, ManifestDescriptor } from '../../src/backup/manifest.js';
+import type { Manifest } from '../../src/backup/manifest.js';
 import type { RestorePlan } from '../../src/restore/restore-plan.js';
 import { temporaryDirectories } from '../support/temporary-directories.js';
 import { produceEngineBackup, type EngineBackup } from './engine-backup.js';
 import { entriesOf, planFromStore, restore } from './restore-helpers.js';
+import type { ManifestDescriptor } from '../../src/protocol/backup-descriptor.js';
 
 const directory = temporaryDirectories('restore-refusals');
 let store: FileSystemBackupStore;

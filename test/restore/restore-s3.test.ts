@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { S3BackupStore } from '../../src/store/s3-backup-store.js';
 import { SeededRandom } from '../../src/random.js';
 import { isCutlineError } from '../../src/errors.js';
-import { FaultInjectingBackupStore } from '../../src/store/fault-injecting-backup-store.js';
+import { FaultInjectingBackupStore } from '../support/fault-injecting-backup-store.js';
 import { openTestCluster } from '../engine/helpers.js';
 import { startLoopbackS3, type LoopbackS3 } from '../support/s3rver.js';
 import { temporaryDirectories } from '../support/temporary-directories.js';

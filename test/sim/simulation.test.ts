@@ -1,7 +1,7 @@
 // CI's bounded simulation: fixed seeds pass every checker, a seed replays exactly, and both engine mutations are caught.
 import { describe, expect, it } from 'vitest';
-import { describeFailure, runSimulation, type SimResult } from '../../src/sim/sim-run.js';
-import type { SimMutation } from '../../src/sim/sim-config.js';
+import { describeFailure, runSimulation, type SimResult } from './sim-run.js';
+import type { SimMutation } from './sim-config.js';
 
 /** The seeds CI runs (SIM_CI_SEEDS overrides the count); a failure prints its replay command. */
 const ciSeeds = Number(process.env.SIM_CI_SEEDS ?? 8);

@@ -15,6 +15,8 @@ export interface StoreUnderTest {
    * sibling's (`a-c` before `a/b`), as S3 promises. When false, the reason, for the skipped case.
    */
   readonly keyOrderDeviation?: string;
+  /** Whether listings carry ListEntry.version (S3's ETag); a filesystem store gives none (see fs-list.ts). */
+  readonly listsVersions?: boolean;
 }
 
 /** Each call gives a fresh, empty store (a new directory, or a new prefix in the bucket). */
@@ -87,10 +89,15 @@ function describeReadsAndWrites(factory: StoreFactory): void {
     expect((await store.head('k'))?.sizeBytes).toBe(7);
   });
 
-  it('lists a version of each object that changes when it is written again, even with the same size', async () => {
-    const { store } = await factory();
+  it('lists a version of each object that changes when it is written again, even with the same size', async (context) => {
+    const { store, listsVersions } = await factory();
     await store.put('v/k', Buffer.from('first'));
     const [first] = await listAll(store, 'v/');
+    if (listsVersions !== true) {
+      expect(first?.version).toBeUndefined();
+      context.skip('this store lists no versions: a cache keyed by them reads every object again');
+      return;
+    }
     expect((await listAll(store, 'v/'))[0]?.version).toBe(first?.version);
     await store.put('v/k', Buffer.from('other'));
     const [second] = await listAll(store, 'v/');

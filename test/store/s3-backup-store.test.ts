@@ -44,6 +44,7 @@ describeBackupStoreContract('S3BackupStore on s3rver', async () =>
   Promise.resolve({
     store: storeWith(),
     atomicCreateOnly: false,
+    listsVersions: true,
     keyOrderDeviation: "s3rver lists in the order of its own directory walk, so 'a/b' comes before 'a-c'; AWS S3 sorts by bytes",
   }),
 );

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { SeededRandom } from '../../src/random.js';
 import { FileSystemBackupStore } from '../../src/store/fs-backup-store.js';
-import { FaultInjectingBackupStore } from '../../src/store/fault-injecting-backup-store.js';
+import { FaultInjectingBackupStore } from '../support/fault-injecting-backup-store.js';
 import { RetryingBackupStore } from '../../src/store/retrying-backup-store.js';
 import { getBytes, listAll } from '../../src/store/backup-store.js';
 import { ManualClock } from '../../src/clock.js';

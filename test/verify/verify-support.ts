@@ -5,7 +5,7 @@ import { goldenDirectoryOf } from '../../fixtures/generate.js';
 import { brokenFixtures, deriveBroken, type BrokenFixture } from '../../fixtures/broken-fixtures.js';
 import { brokenV2Fixtures } from '../../fixtures/broken-v2-fixtures.js';
 
-export { runCli, type CliRun } from '../support/run-cli.js';
+export { runCli } from '../support/run-cli.js';
 
 /** Every broken fixture: those derived from golden/ (format v1), then those derived from golden-v2/. */
 export const everyBrokenFixture: readonly BrokenFixture[] = [...brokenFixtures, ...brokenV2Fixtures];

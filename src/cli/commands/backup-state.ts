@@ -1,12 +1,12 @@
 // `cutline backup state`: what GET /backups/state answers, for an operator: each partition's checkpoint, latest backup and ranges, and the store's health.
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import type { PartitionBackupState } from '../../api/backup-api-service.js';
+import type { PartitionStateAnswer } from '../../api/backup-api-service.js';
 import type { StoreHealthState } from '../../store/store-health.js';
 import { apiUrlFrom, callApi, printJson, withApiOptions, type ApiArguments } from '../api-client.js';
 
 /** The parts of GET /backups/state the text form shows (--json prints the whole answer). */
 interface StateAnswer {
-  readonly partitions: readonly PartitionBackupState[];
+  readonly partitions: readonly PartitionStateAnswer[];
   readonly store: StoreHealthState | null;
   readonly scheduler?: unknown;
   readonly config?: unknown;

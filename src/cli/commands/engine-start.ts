@@ -17,7 +17,8 @@ import { startManagementApi, type ManagementApi } from '../../api/management-api
 import { openBackupStore, storeEnvironmentVariables } from '../../store/store-config.js';
 import { storeConfigFromArguments, withStoreOptions, type StoreArguments } from '../store-options.js';
 import { backupConfigFromArguments, withBackupConfigOptions, type BackupConfigArguments } from '../backup-config-options.js';
-import { describeBackupConfig, type BackupConfig } from '../../engine/backup-config.js';
+import { describeBackupConfig } from '../backup-config-sources.js';
+import type { BackupConfig } from '../../protocol/backup-config.js';
 import type { EventLog } from '../../event-log.js';
 import type { ChunkCodec } from '../../store/chunk-codec.js';
 import { ContinuousBackups } from '../../backup/continuous-backups.js';

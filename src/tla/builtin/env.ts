@@ -38,7 +38,3 @@ export interface StateContext {
   readonly next: readonly (Value | undefined)[] | undefined;
   readonly primed: boolean;
 }
-
-export function stateContext(state: readonly (Value | undefined)[], next?: readonly (Value | undefined)[]): StateContext {
-  return { state, next, primed: false };
-}

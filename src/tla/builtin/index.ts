@@ -10,8 +10,6 @@ import { traceStates } from './trace.js';
 import type { OpDef } from './ast.js';
 import type { Value } from './value.js';
 
-export { formatResult, formatTrace } from './trace.js';
-
 function safetyResult(model: Model, bfs: BfsResult, started: number): ModelCheckResult {
   const base = { backend: 'builtin' as const, statesGenerated: bfs.statesGenerated, distinctStates: bfs.distinctStates, depth: bfs.depth };
   const v = bfs.violation;
@@ -65,7 +63,3 @@ export class BuiltinBackend implements ModelCheckBackend {
 }
 
 export const builtinBackend: ModelCheckBackend = new BuiltinBackend();
-
-export function createBuiltinBackend(): ModelCheckBackend {
-  return new BuiltinBackend();
-}

@@ -157,12 +157,7 @@ export class InfiniteSet extends LazySet {
 export const natSet = new InfiniteSet('Nat', (v) => typeof v === 'number' && v >= 0);
 export const intSet = new InfiniteSet('Int', (v) => typeof v === 'number');
 export const stringSet = new InfiniteSet('STRING', (v) => typeof v === 'string');
-export const booleanSet = makeSet([false, true]);
 
 export function seqSet(base: Value): InfiniteSet {
   return new InfiniteSet('Seq(S)', (v) => v instanceof FnValue && v.isSequence && v.values.every((e) => setContains(base, e)));
-}
-
-export function makeFnFromSet(domain: SetValue, f: (key: Value) => Value): FnValue {
-  return makeFn([...domain.elems], domain.elems.map(f));
 }

@@ -3,7 +3,7 @@ import { evalError, unsupported } from './errors.js';
 import type { Loc } from './ast.js';
 import { formatValue } from './format-value.js';
 import { FnSet, InfiniteSet, IntervalSet, PowerSet, intSet, natSet, seqSet, stringSet } from './lazy-sets.js';
-import { FnValue, LazySet, SetValue, asFiniteSet, compareValues, emptySet, fnIndex, makeFn, makeSet, makeTuple, setContains, valuesEqual } from './value.js';
+import { FnValue, LazySet, SetValue, asFiniteSet, fnIndex, makeFn, makeSet, makeTuple, setContains, valuesEqual } from './value.js';
 import type { Value } from './value.js';
 
 type Impl = (args: readonly Value[], loc: Loc) => Value;
@@ -220,9 +220,6 @@ export const coreBuiltins: Record<string, Builtin> = {
   BOOLEAN: { arity: 0, impl: () => makeSet([false, true]) },
   '[->]': { arity: 2, impl: (args) => new FnSet(args[0] as Value, args[1] as Value) },
 };
-
-export const emptySequence = makeTuple([]);
-export { emptySet, compareValues };
 
 export const standardModules: Readonly<Record<string, Record<string, Builtin>>> = {
   Naturals: naturals,

@@ -135,8 +135,6 @@ export function makeSet(elems: Value[]): SetValue {
   return new SetValue(out);
 }
 
-export const emptySet = new SetValue([]);
-
 /** Builds a function from parallel key/value arrays; keys must be distinct. */
 export function makeFn(keys: Value[], values: Value[]): FnValue {
   const order = keys.map((_, i) => i);

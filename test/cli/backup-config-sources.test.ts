@@ -2,11 +2,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { defaultBackupConfig, describeBackupConfig, resolveBackupConfig } from '../../src/engine/backup-config.js';
+import { describeBackupConfig, resolveBackupConfig } from '../../src/cli/backup-config-sources.js';
 import { codecAvailable } from '../../src/store/chunk-codec.js';
 import { formatDuration, parseDuration } from '../../src/engine/duration.js';
 import { CutlineError } from '../../src/errors.js';
-import { temporaryDirectory } from './helpers.js';
+import { temporaryDirectory } from '../engine/helpers.js';
+import { defaultBackupConfig } from '../../src/protocol/backup-config.js';
 
 function writeConfig(document: unknown): string {
   const file = path.join(temporaryDirectory('config'), 'cutline.json');

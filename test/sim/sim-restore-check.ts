@@ -1,17 +1,17 @@
 // The restore checker: restores a completed backup into a fresh directory, compares it with the cut, and resumes it.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ManualClock } from '../clock.js';
-import { SeededRandom, type Random } from '../random.js';
-import { isCutlineError } from '../errors.js';
-import { Cluster } from '../engine/cluster.js';
-import { InProcessTransport } from '../engine/transport.js';
-import { findOrphans } from '../engine/consistency.js';
-import { partitionForKey } from '../engine/partitioning.js';
-import { listBackupManifests } from '../backup/manifest-store.js';
-import { planBackupIdRestore } from '../restore/restore-planner.js';
-import { executeRestore, type RestoreResult } from '../restore/restore-executor.js';
-import { RetryingBackupStore } from '../store/retrying-backup-store.js';
+import { ManualClock } from '../../src/clock.js';
+import { SeededRandom, type Random } from '../../src/random.js';
+import { isCutlineError } from '../../src/errors.js';
+import { Cluster } from '../../src/engine/cluster.js';
+import { InProcessTransport } from '../../src/engine/transport.js';
+import { findOrphans } from '../../src/engine/consistency.js';
+import { partitionForKey } from '../../src/engine/partitioning.js';
+import { listBackupManifests } from '../../src/backup/manifest-store.js';
+import { planBackupIdRestore } from '../../src/restore/restore-planner.js';
+import { executeRestore, type RestoreResult } from '../../src/restore/restore-executor.js';
+import { RetryingBackupStore } from '../../src/store/retrying-backup-store.js';
 import { restoreFaultStore } from './sim-store.js';
 import { allRecords, comparableState, firstDifference, type SimViolation } from './sim-checks.js';
 import { mutationOptions } from './sim-config.js';

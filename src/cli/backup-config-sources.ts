@@ -1,33 +1,10 @@
-// Backup configuration (continuous mode, checkpoint interval, schedule, retention, compression): flags > env > config file > defaults.
+// Where the backup configuration comes from (flags > env > config file > defaults), how each source names a setting, and its text for people.
 import * as fs from 'node:fs';
 import { CutlineError } from '../errors.js';
 import { backupDurationMsMax, backupDurationMsMin } from '../limits.js';
 import { chunkCodecs, codecAvailable, type ChunkCodec } from '../store/chunk-codec.js';
-import { formatDuration, parseDuration } from './duration.js';
-
-export interface BackupConfig {
-  /** Log compaction keeps every record no completed backup holds yet. */
-  readonly continuous: boolean;
-  /** A MARKER checkpoint this often; undefined: no markers. */
-  readonly checkpointIntervalMs: number | undefined;
-  /** A SCHEDULED_BACKUP checkpoint this often; undefined: no scheduled backups. */
-  readonly scheduleMs: number | undefined;
-  /** Backups whose checkpoint is older than this are deleted (never the newest completed one). */
-  readonly retentionWindowMs: number | undefined;
-  /** How often retention runs. */
-  readonly retentionCleanupScheduleMs: number | undefined;
-  /** How the chunks a backup stores are compressed (format v2); backups stored with any codec stay readable. */
-  readonly compression: ChunkCodec;
-}
-
-export const defaultBackupConfig: BackupConfig = {
-  continuous: false,
-  checkpointIntervalMs: undefined,
-  scheduleMs: undefined,
-  retentionWindowMs: undefined,
-  retentionCleanupScheduleMs: undefined,
-  compression: 'gzip',
-};
+import { formatDuration, parseDuration } from '../engine/duration.js';
+import { defaultBackupConfig, type BackupConfig } from '../protocol/backup-config.js';
 
 /** The settings as text (or a boolean from a flag or a JSON file), before parsing; one per source. */
 export interface BackupSettings {

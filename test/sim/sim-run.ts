@@ -1,5 +1,5 @@
 // One simulation run: a seed's world stepped with faults, checked at random points and at the end.
-import { SeededRandom } from '../random.js';
+import { SeededRandom } from '../../src/random.js';
 import { simConfigFor, type SimConfig, type SimConfigOverrides } from './sim-config.js';
 import { SimWorld, type WorldStats } from './sim-world.js';
 import { checkConsistentCut, checkCutStateEqualsReplay, type SimViolation } from './sim-checks.js';

@@ -1,16 +1,16 @@
 // The simulator's checkers, named after the spec's invariants: ConsistentCut, and the state at a cut equals its replay.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ManualClock } from '../clock.js';
-import { SeededRandom, type Random } from '../random.js';
-import { InProcessTransport } from '../engine/transport.js';
-import { noBackupHook } from '../engine/backup-hook.js';
-import { openPartition, partitionPaths } from '../engine/partition-recovery.js';
-import { cutPositionFor, findOrphans, type PartitionCut } from '../engine/consistency.js';
-import type { Partition } from '../engine/partition.js';
-import { decodeRecord } from '../engine/records.js';
-import type { LogRecord } from '../log/log.js';
-import { SegmentedLog } from '../log/segmented-log.js';
+import { ManualClock } from '../../src/clock.js';
+import { SeededRandom, type Random } from '../../src/random.js';
+import { InProcessTransport } from '../../src/engine/transport.js';
+import { noBackupHook } from '../../src/engine/backup-hook.js';
+import { openPartition, partitionPaths } from '../../src/engine/partition-recovery.js';
+import { cutPositionFor, findOrphans, type PartitionCut } from '../../src/engine/consistency.js';
+import type { Partition } from '../../src/engine/partition.js';
+import { decodeRecord } from '../../src/engine/records.js';
+import type { LogRecord } from '../../src/log/log.js';
+import { SegmentedLog } from '../../src/log/segmented-log.js';
 import { simTemporaryDirectory, unsyncedFileSystem, type SimWorld, type CutState } from './sim-world.js';
 
 /** One violated invariant, with what the seed's replay needs to find it again. */

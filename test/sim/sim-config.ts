@@ -1,8 +1,8 @@
 // One simulation run's configuration, drawn entirely from its seed (cluster shape, fault rates, lengths).
-import { SeededRandom, type Random } from '../random.js';
-import type { TransportFaults } from '../engine/transport.js';
-import type { FaultPlan } from '../store/fault-injecting-backup-store.js';
-import type { PartitionTestOptions } from '../engine/partition.js';
+import { SeededRandom, type Random } from '../../src/random.js';
+import type { TransportFaults } from '../../src/engine/transport.js';
+import type { FaultPlan } from '../support/fault-injecting-backup-store.js';
+import type { PartitionTestOptions } from '../../src/engine/partition.js';
 
 /** The engine mutations the simulator must catch (test-only switches of the engine). */
 export type SimMutation = 'none' | 'no-piggybacking' | 'process-before-checkpoint';

@@ -1,9 +1,9 @@
 // A BackupStore wrapper that injects faults (failures, delays, corrupted and broken reads, lost writes) from a seeded Random.
 import { PassThrough, type Readable } from 'node:stream';
-import { CutlineError } from '../errors.js';
-import type { Random } from '../random.js';
-import type { BackupStore, GetOptions, ListEntry, ObjectInfo, PutBody, PutOptions, StoreCallOptions } from './backup-store.js';
-import { sleep } from './retry.js';
+import { CutlineError } from '../../src/errors.js';
+import type { Random } from '../../src/random.js';
+import type { BackupStore, GetOptions, ListEntry, ObjectInfo, PutBody, PutOptions, StoreCallOptions } from '../../src/store/backup-store.js';
+import { sleep } from '../../src/store/retry.js';
 
 export type StoreOperation = 'put' | 'get' | 'list' | 'head' | 'delete';
 

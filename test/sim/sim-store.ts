@@ -1,9 +1,9 @@
-// The simulator's backup store: one seeded FaultInjectingBackupStore per partition, and a crash hook on puts.
+// The simulator's backup store: a router giving each partition its own seeded FaultInjectingBackupStore (the one fault store, in test/support/), and a crash hook on puts.
 import type { Readable } from 'node:stream';
-import type { Random } from '../random.js';
-import { SeededRandom } from '../random.js';
-import type { BackupStore, GetOptions, ListEntry, ObjectInfo, PutBody, PutOptions, StoreCallOptions } from '../store/backup-store.js';
-import { FaultInjectingBackupStore, type FaultPlan, type InjectedFault } from '../store/fault-injecting-backup-store.js';
+import type { Random } from '../../src/random.js';
+import { SeededRandom } from '../../src/random.js';
+import type { BackupStore, GetOptions, ListEntry, ObjectInfo, PutBody, PutOptions, StoreCallOptions } from '../../src/store/backup-store.js';
+import { FaultInjectingBackupStore, type FaultPlan, type InjectedFault } from '../support/fault-injecting-backup-store.js';
 
 /** Decides, before a put reaches the store, whether the partition owning the key crashes right there. */
 export type PutCrashHook = (partitionId: number, key: string) => void;
