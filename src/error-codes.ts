@@ -1,5 +1,5 @@
 // Every stable error code cutline reports, with the CLI exit code it maps to.
-// The README's error table is checked against this list by a test: add a row there too.
+// The error table of docs/errors.md is checked against this list by a test: add a row there too.
 
 export interface ErrorCodeInfo {
   readonly exitCode: number;

@@ -9,10 +9,10 @@ import { AssertionError } from '../src/assert.js';
 import { runCli } from './support/run-cli.js';
 
 describe('error codes', () => {
-  it('are all documented in the README with their exit code', () => {
-    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+  it('are all documented in docs/errors.md with their exit code', () => {
+    const errorsPage = readFileSync(new URL('../docs/errors.md', import.meta.url), 'utf8');
     for (const [code, info] of Object.entries(errorCodes)) {
-      expect(readme, `README row for ${code}`).toMatch(new RegExp(`\\| ${code} \\| ${info.exitCode} \\|`));
+      expect(errorsPage, `docs/errors.md row for ${code}`).toMatch(new RegExp(`\\| ${code} \\| ${info.exitCode} \\|`));
     }
   });
 });

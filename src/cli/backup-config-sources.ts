@@ -18,7 +18,7 @@ export interface BackupSettings {
 type SettingName = keyof BackupSettings;
 const settingNames: readonly SettingName[] = ['continuous', 'checkpointInterval', 'schedule', 'retentionWindow', 'retentionCleanupSchedule', 'compression'];
 
-/** How each setting is named in each source, for error messages and the README. */
+/** How each setting is named in each source, for error messages and docs/stores-and-configuration.md. */
 export const settingSources: Readonly<Record<SettingName, { flag: string; env: string; file: string }>> = {
   continuous: { flag: '--backup-continuous', env: 'CUTLINE_BACKUP_CONTINUOUS', file: 'backup.continuous' },
   checkpointInterval: { flag: '--backup-checkpoint-interval', env: 'CUTLINE_BACKUP_CHECKPOINT_INTERVAL', file: 'backup.checkpointInterval' },

@@ -8,7 +8,7 @@ export type CheckName = (typeof checkNames)[number];
 export const verifyLevels = ['presence', 'checksum', 'full'] as const;
 export type VerifyLevel = (typeof verifyLevels)[number];
 
-/** Every finding code, the check it belongs to, and what it means (the README's table repeats this). */
+/** Every finding code, the check it belongs to, and what it means (docs/verify-backup.md's table repeats this). */
 export const findingCodes = {
   BACKUP_NOT_FOUND: { check: 'manifest', meaning: 'No partition has a manifest for the backup id (or the store holds no backup to verify).' },
   PARTITION_MISSING: { check: 'manifest', meaning: 'A partition the manifests count (1..partitionCount) has no manifest for the backup id.' },

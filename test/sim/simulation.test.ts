@@ -66,7 +66,7 @@ describe('deterministic simulation of engine, backup manager, stores and restore
         const { seeds, result } = await seedsToCatch(mutation);
         expect(result, `no seed of 1..${mutationSeedsMax} caught ${mutation}`).toBeDefined();
         expect(result?.violations.some((violation) => violation.invariant === 'ConsistentCut')).toBe(true);
-        // The figure the README records: seeds needed, counted from seed 1.
+        // The figure docs/simulation-and-fuzzing.md records: seeds needed, counted from seed 1.
         console.log(`simulation: mutation ${mutation} caught at seed ${seeds}: ${result?.violations[0]?.message ?? ''}`);
         expect(seeds).toBeLessThanOrEqual(mutationSeedsMax);
       },

@@ -1,4 +1,4 @@
-// The broken models of spec/ fail as models.json says, with the counterexamples the README tells.
+// The broken models of spec/ fail as models.json says, with the counterexamples docs/spec-and-model-checking.md tells.
 import { describe, expect, it } from 'vitest';
 import { BuiltinBackend } from '../../src/tla/builtin/index.js';
 import { defaultModelsPath, loadModels, type ResolvedModel } from '../../src/tla/models.js';

@@ -148,9 +148,9 @@ describe('the summary on stdout when the report goes to a file', () => {
   });
 });
 
-describe('the README', () => {
+describe('docs/verify-backup.md', () => {
   it('has a row for every finding code with its check', async () => {
-    const readme = await readFile(new URL('../../README.md', import.meta.url), 'utf8');
-    for (const [code, info] of Object.entries(findingCodes)) expect(readme, `README row for ${code}`).toContain(`| ${code} | ${info.check} | ${info.meaning} |`);
+    const page = await readFile(new URL('../../docs/verify-backup.md', import.meta.url), 'utf8');
+    for (const [code, info] of Object.entries(findingCodes)) expect(page, `docs/verify-backup.md row for ${code}`).toContain(`| ${code} | ${info.check} | ${info.meaning} |`);
   });
 });
