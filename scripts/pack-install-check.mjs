@@ -6,7 +6,7 @@
 // also shows that every install script copes without GitHub (better-sqlite3 then compiles from source).
 /* global process, console, URL, setTimeout, clearTimeout */
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,8 +17,9 @@ const hostVersion = '9.8.7';
 const keep = process.argv.includes('--keep');
 const installTimeoutMs = 600_000;
 const runTimeoutMs = 120_000;
-/** Files the installed CLI cannot work without; the packed tarball must hold each. */
-const requiredFiles = ['package.json', 'dist/cli/bin.js', 'grammar/tree-sitter-tlaplus.wasm', 'grammar/LICENSE', 'spec/models.json'];
+/** Files the installed CLI cannot work without, and the documentation the README links; the packed tarball must hold each. */
+const documentation = ['README.md', 'FORMAT.md', ...readdirSync(join(root, 'docs')).filter((name) => name.endsWith('.md')).map((name) => `docs/${name}`)];
+const requiredFiles = ['package.json', 'dist/cli/bin.js', 'grammar/tree-sitter-tlaplus.wasm', 'grammar/LICENSE', 'spec/models.json', ...documentation];
 /** A model of spec/ that the built-in checker settles in about a second (its counterexample has 9 states). */
 const quickModel = 'CheckpointProtocolNoPiggyback';
 
