@@ -36,6 +36,12 @@ describe('built-in checker errors', () => {
     );
   });
 
+  it('refuses Len after only EXTENDS TLC, as SANY does (TLC instantiates Sequences LOCALly)', async () => {
+    expect(await run(`EXTENDS TLC\nVARIABLE x\nInit == x = <<>>\nNext == x' = x /\\ Len(x) = 0`)).toBe(
+      '[TLA_SYNTAX] FILE:5:19: unknown operator Len (it is defined in the standard module Sequences: add it to EXTENDS)',
+    );
+  });
+
   it('reports an operator applied with the wrong number of arguments', async () => {
     expect(await run(`${base}Inc(n) == n + 1\nNext == x' = Inc(x, 2)`)).toBe('[TLA_SYNTAX] FILE:6:14: Inc takes 1 argument but is given 2');
   });

@@ -229,7 +229,8 @@ export const standardModules: Readonly<Record<string, Record<string, Builtin>>> 
   Integers: integers,
   Sequences: sequences,
   FiniteSets: finiteSets,
-  TLC: { ...tlc, ...sequences },
+  // TLC.tla instantiates Naturals, Sequences and FiniteSets LOCALly: a module that extends only TLC sees none of them (SANY).
+  TLC: tlc,
 };
 
 /** STRING is always in scope in TLA+ (it is a built-in constant, not from a module). */
