@@ -46,6 +46,17 @@ describe('built-in checker errors', () => {
     expect(await run(`${base}Inc(n) == n + 1\nNext == x' = Inc(x, 2)`)).toBe('[TLA_SYNTAX] FILE:6:14: Inc takes 1 argument but is given 2');
   });
 
+  it('checks the operator given to a higher-order operator', async () => {
+    const ho = `${base}Apply(F(_), v) == F(v)\nInc(n) == n + 1\n`;
+    expect(await run(`${ho}Next == x' = Apply(Inc, x, 1)`)).toBe('[TLA_SYNTAX] FILE:7:14: Apply takes 2 arguments but is given 3');
+    expect(await run(`${ho}Add(a, b) == a + b\nNext == x' = Apply(Add, x)`)).toBe(
+      '[TLA_SYNTAX] FILE:8:20: Apply expects an operator of 1 argument here, Add takes 2',
+    );
+    expect(await run(`${ho}Next == x' = Apply(LAMBDA a, b : a, x)`)).toBe('[TLA_SYNTAX] FILE:7:20: Apply expects an operator of 1 argument here, the LAMBDA takes 2');
+    expect(await run(`${ho}Next == x' = Apply(Inc(x), x)`)).toBe('[TLA_SYNTAX] FILE:7:20: Apply expects an operator of 1 argument here');
+    expect(await run(`${ho}Next == x' = Inc(LAMBDA a : a)`)).toBe('[TLA_SYNTAX] FILE:7:18: Inc expects a value here, not a LAMBDA');
+  });
+
   it('reports a use before definition', async () => {
     expect(await run(`${base}Next == x' = Later\nLater == 1`)).toMatch(/^\[TLA_SYNTAX\] FILE:5:14: unknown operator Later$/);
   });

@@ -301,6 +301,11 @@ export class ExprConverter {
         return convertExcept(this, node, loc);
       case 'prev_func_val':
         return { k: 'at', loc };
+      case 'lambda': {
+        const body = kids[kids.length - 1];
+        if (body === undefined) throw syntaxError(loc, 'LAMBDA without a body');
+        return { k: 'lambda', params: kids.slice(0, -1).map((k) => k.text), body: this.expr(body), loc };
+      }
       default:
         return convertTemporal(this, node, kids, loc);
     }

@@ -52,12 +52,10 @@ class ModuleBuilder {
     if (node.type !== 'operator_definition') throw unsupported(loc, `the definition form ${node.type}`);
     const nameNode = field(node, 'name', this.file);
     if (nameNode.type !== 'identifier') throw unsupported(loc, `user-defined operator symbols (${nameNode.text})`);
-    const params = namedFieldChildren(node, 'parameter').map((p) => {
-      if (p.type !== 'identifier') throw unsupported(this.loc(p), `higher-order operator parameters (${p.text})`);
-      return p.text;
-    });
+    const params = namedFieldChildren(node, 'parameter').map((p) => this.declaration(p));
     const body = this.converter.expr(field(node, 'definition', this.file));
-    return { name: nameNode.text, params, body, loc, recursive: false };
+    const def = { name: nameNode.text, params: params.map((p) => p.name), body, loc, recursive: false };
+    return params.some((p) => p.arity > 0) ? { ...def, paramArities: params.map((p) => p.arity) } : def;
   }
 
   unit(node: Node): void {

@@ -7,6 +7,7 @@ import { formatValue } from './format-value.js';
 import { FnSet, ProductSet, RecordSet } from './lazy-sets.js';
 import type { ResolvedSpec } from './resolve.js';
 import { evalExcept, evalApply, evalDot } from './eval-functions.js';
+import { bindArgs, callHigherOrderBuiltin } from './eval-operators.js';
 import { alwaysInScope } from './stdlib.js';
 import { OperatorMemo, valueKey } from './eval-memo.js';
 import type { Builtin } from './stdlib.js';
@@ -149,6 +150,7 @@ export class Evaluator {
         return this.applyDef(ref.def, e.args, env, s, e.loc);
       case 'builtin': {
         const b = this.builtinFor(e, e.name);
+        if (b.implOps !== undefined) return callHigherOrderBuiltin(this, b, e.args, env, s, e.loc);
         return b.impl(this.evalArgs(e.args, env, s), e.loc);
       }
     }
@@ -166,6 +168,7 @@ export class Evaluator {
       def.cached = value;
       return value;
     }
+    if (def.paramArities !== undefined) return this.eval(def.body, bindArgs(this, def, args, env, s, null), s);
     let inner: Env = null;
     // Only state predicates (invariants) share a context across applications; actions make a new one per conjunct.
     let key = def.memoizable === true && s.next === undefined ? '' : undefined;
@@ -194,9 +197,7 @@ export class Evaluator {
       c.memoValue = value;
       return value;
     }
-    let inner = c.env;
-    for (let i = 0; i < c.def.params.length; i++) inner = bind(inner, c.def.params[i] as string, this.eval(args[i] as Expr, env, s));
-    return this.eval(c.def.body, inner, s);
+    return this.eval(c.def.body, bindArgs(this, c.def, args, env, s, c.env), s);
   }
 
   letEnv(defs: readonly OpDef[], env: Env): Env {

@@ -19,10 +19,27 @@ export interface ResolvedSpec {
 
 type GlobalEntry = NameRef & { readonly arity: number };
 
+interface Local {
+  readonly name: string;
+  readonly arity: number;
+  readonly def?: OpDef;
+}
+
+/** What a name refers to, with its arity and, for a higher-order operator, the arity each parameter expects. */
+interface Target {
+  readonly ref: NameRef;
+  readonly arity: number;
+  readonly paramArities: readonly number[] | undefined;
+}
+
+function paramLocals(def: OpDef): Local[] {
+  return def.params.map((p, i) => ({ name: p, arity: def.paramArities?.[i] ?? 0 }));
+}
+
 class Resolver {
   readonly globals = new Map<string, GlobalEntry>();
   /** Innermost last: bound variables, parameters and LET definitions with their arity. */
-  private locals: { name: string; arity: number; def?: OpDef }[] = [];
+  private locals: Local[] = [];
   /** Set while resolving a definition's body when it reads state (variables, primes, ENABLED...). */
   private readsState = false;
   /** The module-level definition being resolved. */
@@ -37,7 +54,7 @@ class Resolver {
   resolveDef(def: OpDef): void {
     const saved = this.locals;
     const savedReads = this.readsState;
-    this.locals = def.params.map((p) => ({ name: p, arity: 0 }));
+    this.locals = paramLocals(def);
     this.readsState = false;
     this.current = def;
     if (def.recursive) this.readsState = true;
@@ -51,7 +68,7 @@ class Resolver {
     this.readsState = savedReads || this.readsState;
   }
 
-  private lookupLocal(name: string): { arity: number; def?: OpDef } | undefined {
+  private lookupLocal(name: string): Local | undefined {
     for (let i = this.locals.length - 1; i >= 0; i--) {
       const local = this.locals[i];
       if (local !== undefined && local.name === name) return local;
@@ -60,33 +77,46 @@ class Resolver {
   }
 
   private name(e: Extract<Expr, { k: 'name' }>): void {
-    for (const a of e.args) this.expr(a);
+    const target = this.target(e);
+    e.args.forEach((a, i) => this.argument(a, target.paramArities?.[i] ?? 0, e.name));
+    e.ref = target.ref;
+    if (target.arity !== e.args.length) {
+      throw syntaxError(e.loc, `${e.name} takes ${target.arity} argument${target.arity === 1 ? '' : 's'} but is given ${e.args.length}`);
+    }
+  }
+
+  private target(e: Extract<Expr, { k: 'name' }>): Target {
     const local = this.lookupLocal(e.name);
-    let arity: number;
-    if (local !== undefined) {
-      // Parameters, bound variables and LET definitions live in the evaluator's environment.
-      e.ref = { kind: 'bound' };
-      arity = local.arity;
-    } else {
-      const global = this.globals.get(e.name);
-      const builtin = this.builtins[e.name] ?? alwaysInScope[e.name];
-      if (global !== undefined) {
-        if (global.kind === 'definition' && global.def === this.current && global.def.fnBounds !== undefined) {
-          throw unsupported(e.loc, `recursive function definitions (${e.name} refers to itself)`);
-        }
-        e.ref = global;
-        arity = global.arity;
-        if (global.kind === 'variable' || (global.kind === 'definition' && global.def.constantLevel !== true)) this.readsState = true;
-      } else if (builtin !== undefined) {
-        e.ref = { kind: 'builtin', name: e.name };
-        arity = builtin.arity;
-      } else {
-        throw syntaxError(e.loc, `unknown operator ${e.name}${this.hint(e.name)}`);
+    // Parameters, bound variables and LET definitions live in the evaluator's environment.
+    if (local !== undefined) return { ref: { kind: 'bound' }, arity: local.arity, paramArities: local.def?.paramArities };
+    const global = this.globals.get(e.name);
+    if (global !== undefined) {
+      if (global.kind === 'definition' && global.def === this.current && global.def.fnBounds !== undefined) {
+        throw unsupported(e.loc, `recursive function definitions (${e.name} refers to itself)`);
       }
+      if (global.kind === 'variable' || (global.kind === 'definition' && global.def.constantLevel !== true)) this.readsState = true;
+      return { ref: global, arity: global.arity, paramArities: global.kind === 'definition' ? global.def.paramArities : undefined };
     }
-    if (arity !== e.args.length) {
-      throw syntaxError(e.loc, `${e.name} takes ${arity} argument${arity === 1 ? '' : 's'} but is given ${e.args.length}`);
+    const builtin = this.builtins[e.name] ?? alwaysInScope[e.name];
+    if (builtin === undefined) throw syntaxError(e.loc, `unknown operator ${e.name}${this.hint(e.name)}`);
+    return { ref: { kind: 'builtin', name: e.name }, arity: builtin.arity, paramArities: builtin.paramArities };
+  }
+
+  /** An argument of `callee`: a value when `arity` is 0, else an operator name or a LAMBDA taking `arity` arguments. */
+  private argument(a: Expr, arity: number, callee: string): void {
+    if (arity === 0) {
+      if (a.k === 'lambda') throw syntaxError(a.loc, `${callee} expects a value here, not a LAMBDA`);
+      return this.expr(a);
     }
+    const expected = `${callee} expects an operator of ${arity} argument${arity === 1 ? '' : 's'} here`;
+    if (a.k === 'lambda') {
+      if (a.params.length !== arity) throw syntaxError(a.loc, `${expected}, the LAMBDA takes ${a.params.length}`);
+      return this.withNames(a.params, () => this.expr(a.body));
+    }
+    if (a.k !== 'name' || a.args.length > 0) throw syntaxError(a.loc, expected);
+    const target = this.target(a);
+    if (target.arity !== arity) throw syntaxError(a.loc, `${expected}, ${a.name} takes ${target.arity}`);
+    a.ref = target.ref;
   }
 
   private hint(name: string): string {
@@ -197,6 +227,8 @@ class Resolver {
         return;
       case 'dot':
         return this.expr(e.expr);
+      case 'lambda':
+        throw syntaxError(e.loc, 'LAMBDA is allowed only as the argument of a higher-order operator');
       case 'except':
         this.expr(e.fn);
         for (const u of e.updates) {
@@ -224,7 +256,7 @@ class Resolver {
         if (def.fnBounds !== undefined) throw unsupported(def.loc, 'function definitions f[x \\in S] == e inside LET');
         const inner = new Resolver(this.builtins);
         inner.globalsFrom(this.globals);
-        inner.locals = [...this.locals, ...def.params.map((p) => ({ name: p, arity: 0 }))];
+        inner.locals = [...this.locals, ...paramLocals(def)];
         inner.current = this.current;
         inner.expr(def.body);
         if (inner.readsState) this.readsState = true;

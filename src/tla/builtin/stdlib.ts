@@ -8,9 +8,16 @@ import type { Value } from './value.js';
 
 type Impl = (args: readonly Value[], loc: Loc) => Value;
 
+/** An operator passed as an argument (a definition's name or a LAMBDA), applied to values. */
+export type OperatorArg = (args: readonly Value[]) => Value;
+
 export interface Builtin {
   readonly arity: number;
   readonly impl: Impl;
+  /** For higher-order operators (SelectSeq, SortSeq): the arity each parameter expects, 0 for a value. */
+  readonly paramArities?: readonly number[];
+  /** Their implementation: the value arguments and the operator arguments, each in order. */
+  readonly implOps?: (values: readonly Value[], ops: readonly OperatorArg[], loc: Loc) => Value;
 }
 
 function int(v: Value | undefined, loc: Loc, what: string): number {
@@ -73,6 +80,29 @@ const integers: Record<string, Builtin> = {
   '-.': { arity: 1, impl: (args, loc) => -int(args[0], loc, 'unary -') },
 };
 
+function higherOrder(paramArities: readonly number[], implOps: NonNullable<Builtin['implOps']>): Builtin {
+  return {
+    arity: paramArities.length,
+    impl: (_args, loc) => {
+      throw evalError(loc, 'a higher-order operator applied without its operator arguments');
+    },
+    paramArities,
+    implOps,
+  };
+}
+
+/** SelectSeq(s, Test(_)): the elements of s that satisfy Test, in order. */
+const selectSeq = higherOrder([0, 1], ([s], [test], loc) =>
+  makeTuple(seqOf(s, loc, 'SelectSeq').values.filter((v) => (test as OperatorArg)([v]) === true)),
+);
+
+/** SortSeq(s, Op(_, _)): s sorted by the strict order Op, stably (TLC sorts with Java's stable sort). */
+const sortSeq = higherOrder([0, 2], ([s], [less], loc) => {
+  const op = less as OperatorArg;
+  const sorted = [...seqOf(s, loc, 'SortSeq').values].sort((a, b) => (valuesEqual(a, b) ? 0 : op([a, b]) === true ? -1 : 1));
+  return makeTuple(sorted);
+});
+
 function concat(a: FnValue, b: FnValue): FnValue {
   return makeTuple([...a.values, ...b.values]);
 }
@@ -99,6 +129,7 @@ const sequences: Record<string, Builtin> = {
       return makeTuple(s.values.slice(1));
     },
   },
+  SelectSeq: selectSeq,
   SubSeq: {
     arity: 3,
     impl: (args, loc) => {
@@ -174,6 +205,7 @@ const tlc: Record<string, Builtin> = {
   ':>': { arity: 2, impl: (args) => makeFn([args[0] as Value], [args[1] as Value]) },
   '@@': { arity: 2, impl: mergeFns },
   Permutations: { arity: 1, impl: permutations },
+  SortSeq: sortSeq,
   ToString: { arity: 1, impl: (args) => formatValue(args[0] as Value) },
   JavaTime: { arity: 0, impl: (_args, loc) => { throw unsupported(loc, 'JavaTime (it makes state spaces nondeterministic)'); } },
 };
