@@ -57,6 +57,12 @@ describe('built-in checker errors', () => {
     expect(await run(`${ho}Next == x' = Inc(LAMBDA a : a)`)).toBe('[TLA_SYNTAX] FILE:7:18: Inc expects a value here, not a LAMBDA');
   });
 
+  it('reports a recursive function applied outside its domain', async () => {
+    expect(await run(`${base}f[k \\in 0..2] == IF k = 0 THEN 0 ELSE f[k - 1]\nNext == x' = f[x + 3]`)).toMatch(
+      /^\[TLA_EVAL\] FILE:6:14: applied f to 3, which is not in its domain/,
+    );
+  });
+
   it('reports a use before definition', async () => {
     expect(await run(`${base}Next == x' = Later\nLater == 1`)).toMatch(/^\[TLA_SYNTAX\] FILE:5:14: unknown operator Later$/);
   });

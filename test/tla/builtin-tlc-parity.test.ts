@@ -21,6 +21,9 @@ const cases: readonly Case[] = [
   // Operator parameters, LAMBDA, SelectSeq with an operator passed by name, SortSeq.
   { module: 'HigherOrder', config: 'HigherOrder', outcome: 'pass', distinct: 200, generated: 616, depth: 12 },
   { module: 'HigherOrder', config: 'HigherOrderEven', outcome: 'invariant-violated', violated: 'AtMostOneEven', distinct: 9, generated: 10, depth: 3, traceLength: 3 },
+  // Recursive functions (module level, two arguments, inside LET, on Nat) and RECURSIVE operators (also mutual, inside LET).
+  { module: 'Recursion', config: 'Recursion', outcome: 'pass', distinct: 90, generated: 244, depth: 9 },
+  { module: 'Recursion', config: 'RecursionSmall', outcome: 'invariant-violated', violated: 'SmallTotal', distinct: 70, generated: 153, depth: 7, traceLength: 7 },
 ];
 
 describe('built-in checker: parity with TLC on the features of issue 17', () => {

@@ -131,7 +131,7 @@ export class ActionEvaluator extends Evaluator {
     }
     if (ref?.kind === 'bound') {
       const closure = lookup(env, e.name);
-      if (closure instanceof Closure) {
+      if (closure instanceof Closure && closure.def.fnBounds === undefined) {
         const inner = bindArgs(this, closure.def, e.args, env, this.context(frame, next), closure.env);
         return this.enumerate(closure.def.body, inner, frame, next, label, k);
       }

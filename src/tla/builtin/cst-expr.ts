@@ -216,12 +216,7 @@ export class ExprConverter {
       case 'case':
         return this.caseExpr(kids, loc);
       case 'let_in':
-        return {
-          k: 'let',
-          defs: namedFieldChildren(node, 'definitions').map((d) => this.convertDef(d)),
-          body: this.expr(field(node, 'expression', this.file)),
-          loc,
-        };
+        return { k: 'let', defs: this.letDefs(node), body: this.expr(field(node, 'expression', this.file)), loc };
       case 'finite_set_literal':
         return { k: 'setEnum', items: exprs(), loc };
       case 'tuple_literal':
@@ -229,6 +224,19 @@ export class ExprConverter {
       default:
         return this.compoundMore(node, kids, loc);
     }
+  }
+
+  /** The definitions of a LET, those declared RECURSIVE in it marked recursive. */
+  private letDefs(node: Node): OpDef[] {
+    const nodes = namedFieldChildren(node, 'definitions');
+    const recursive = new Set<string>();
+    for (const decl of nodes.filter((d) => d.type === 'recursive_declaration').flatMap((d) => namedChildren(d))) {
+      recursive.add(decl.type === 'operator_declaration' ? field(decl, 'name', this.file).text : decl.text);
+    }
+    return nodes
+      .filter((d) => d.type !== 'recursive_declaration')
+      .map((d) => this.convertDef(d))
+      .map((d) => (recursive.has(d.name) ? { ...d, recursive: true } : d));
   }
 
   private choose(node: Node, loc: Loc): Expr {

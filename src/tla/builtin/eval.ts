@@ -8,6 +8,7 @@ import { FnSet, ProductSet, RecordSet } from './lazy-sets.js';
 import type { ResolvedSpec } from './resolve.js';
 import { evalExcept, evalApply, evalDot } from './eval-functions.js';
 import { bindArgs, callHigherOrderBuiltin } from './eval-operators.js';
+import { FunctionDefinitions, isFunctionDef } from './eval-function-defs.js';
 import { alwaysInScope } from './stdlib.js';
 import { OperatorMemo, valueKey } from './eval-memo.js';
 import type { Builtin } from './stdlib.js';
@@ -65,8 +66,11 @@ export class Evaluator {
         return this.caseExpr(e, env, s);
       case 'let':
         return this.eval(e.body, this.letEnv(e.defs, env), s);
-      case 'apply':
+      case 'apply': {
+        const definition = this.functionDefinitions.named(e.fn, env, s);
+        if (definition !== undefined) return definition.apply(e.args.length === 1 ? this.eval(e.args[0] as Expr, env, s) : makeTuple(e.args.map((a) => this.eval(a, env, s))), e.loc);
         return evalApply(this.eval(e.fn, env, s), e.args.length === 1 ? [this.eval(e.args[0] as Expr, env, s)] : e.args.map((a) => this.eval(a, env, s)), e.loc);
+      }
       case 'dot':
         return evalDot(this.eval(e.expr, env, s), e.field, e.loc);
       default:
@@ -158,8 +162,8 @@ export class Evaluator {
 
   applyDef(def: OpDef, args: readonly Expr[], env: Env, s: StateContext, loc: Loc): Value {
     if (def.cached !== undefined) return def.cached as Value;
-    if (def.fnBounds !== undefined) {
-      const value = this.fnCons(def.fnBounds, def.body, null, s);
+    if (isFunctionDef(def)) {
+      const value = this.functionDefinitions.forDef(def, s).whole();
       if (def.constantLevel === true) def.cached = value;
       return value;
     }
@@ -188,8 +192,11 @@ export class Evaluator {
   }
 
   private readonly memo = new OperatorMemo();
+  private readonly functionDefinitions = new FunctionDefinitions(this);
 
   applyClosure(c: Closure, args: readonly Expr[], env: Env, s: StateContext): Value {
+    const definition = this.functionDefinitions.forClosure(c, s);
+    if (definition !== undefined) return definition.whole();
     if (c.def.params.length === 0) {
       if (c.memoContext === s && c.memoValue !== undefined) return c.memoValue;
       const value = this.eval(c.def.body, c.env, s);
@@ -202,7 +209,14 @@ export class Evaluator {
 
   letEnv(defs: readonly OpDef[], env: Env): Env {
     let inner = env;
-    for (const def of defs) inner = bind(inner, def.name, new Closure(def, inner));
+    const recursive: Closure[] = [];
+    for (const def of defs) {
+      const closure = new Closure(def, inner);
+      if (def.recursive || def.fnBounds !== undefined) recursive.push(closure);
+      inner = bind(inner, def.name, closure);
+    }
+    // A recursive definition sees itself and the LET's other definitions (RECURSIVE allows forward references).
+    for (const closure of recursive) closure.env = inner;
     return inner;
   }
 

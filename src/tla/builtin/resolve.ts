@@ -91,9 +91,8 @@ class Resolver {
     if (local !== undefined) return { ref: { kind: 'bound' }, arity: local.arity, paramArities: local.def?.paramArities };
     const global = this.globals.get(e.name);
     if (global !== undefined) {
-      if (global.kind === 'definition' && global.def === this.current && global.def.fnBounds !== undefined) {
-        throw unsupported(e.loc, `recursive function definitions (${e.name} refers to itself)`);
-      }
+      // A recursive function's reference to itself reads no state of its own.
+      if (global.kind === 'definition' && global.def === this.current && global.def.fnBounds !== undefined) return { ref: global, arity: 0, paramArities: undefined };
       if (global.kind === 'variable' || (global.kind === 'definition' && global.def.constantLevel !== true)) this.readsState = true;
       return { ref: global, arity: global.arity, paramArities: global.kind === 'definition' ? global.def.paramArities : undefined };
     }
@@ -252,15 +251,20 @@ class Resolver {
   private letIn(e: Extract<Expr, { k: 'let' }>): void {
     const depth = this.locals.length;
     try {
+      // RECURSIVE definitions are visible from the start of the LET, a function definition inside its own body.
+      for (const def of e.defs) if (def.recursive) this.locals.push({ name: def.name, arity: def.params.length, def });
       for (const def of e.defs) {
-        if (def.fnBounds !== undefined) throw unsupported(def.loc, 'function definitions f[x \\in S] == e inside LET');
         const inner = new Resolver(this.builtins);
         inner.globalsFrom(this.globals);
         inner.locals = [...this.locals, ...paramLocals(def)];
         inner.current = this.current;
+        if (def.fnBounds !== undefined) {
+          inner.bounds(def.fnBounds);
+          inner.locals.push({ name: def.name, arity: 0, def }, ...this.boundNames(def.fnBounds).map((n) => ({ name: n, arity: 0 })));
+        }
         inner.expr(def.body);
         if (inner.readsState) this.readsState = true;
-        this.locals.push({ name: def.name, arity: def.params.length, def });
+        if (!def.recursive) this.locals.push({ name: def.name, arity: def.params.length, def });
       }
       this.expr(e.body);
     } finally {
