@@ -71,6 +71,12 @@ describe('built-in checker errors', () => {
     expect(await run(`${base}Next == x' = 1 /\\ x = 0 \\/ x = 1`)).toMatch(/precedence conflict between \/\\ and \\\/: add parentheses/);
   });
 
+  it('rejects two user-defined infix operators of the same precedence without parentheses, as SANY does', async () => {
+    const ops = `${base}a ++ b == a + b\na (+) b == a * b\n`;
+    expect(await run(`${ops}Next == x' = x (+) 1 ++ 2`)).toBe('[TLA_SYNTAX] FILE:7:14: precedence conflict between (+) and ++: add parentheses');
+    expect(await run(`${ops}Next == x' = x /\\ x \\prec 1`)).toBe('[TLA_SYNTAX] FILE:7:19: unknown operator \\prec');
+  });
+
   it('names an unsupported construct instead of guessing', async () => {
     expect(await run(`${base}I == INSTANCE Naturals\nNext == x' = x`)).toMatch(/^\[TLA_UNSUPPORTED\] FILE:5:\d+: the built-in checker does not support INSTANCE/);
   });

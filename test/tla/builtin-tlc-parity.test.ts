@@ -24,6 +24,9 @@ const cases: readonly Case[] = [
   // Recursive functions (module level, two arguments, inside LET, on Nat) and RECURSIVE operators (also mutual, inside LET).
   { module: 'Recursion', config: 'Recursion', outcome: 'pass', distinct: 90, generated: 244, depth: 9 },
   { module: 'Recursion', config: 'RecursionSmall', outcome: 'invariant-violated', violated: 'SmallTotal', distinct: 70, generated: 153, depth: 7, traceLength: 7 },
+  // User-defined infix operators with SANY's precedence and associativity.
+  { module: 'Infix', config: 'Infix', outcome: 'pass', distinct: 22, generated: 27, depth: 16 },
+  { module: 'Infix', config: 'InfixBoth', outcome: 'invariant-violated', violated: 'NotBoth', distinct: 21, generated: 25, depth: 15, traceLength: 15 },
 ];
 
 describe('built-in checker: parity with TLC on the features of issue 17', () => {

@@ -2,7 +2,7 @@
 import type { Node } from 'web-tree-sitter';
 import type { Bound, Expr, Loc, OpDef } from './ast.js';
 import { syntaxError, unsupported } from './errors.js';
-import { infixOperators, precedenceAllows, prefixOperators } from './operators.js';
+import { infixOperators, precedenceAllows, prefixOperators, userInfixOperators } from './operators.js';
 import type { InfixInfo } from './operators.js';
 import { nodeLoc } from './parse-tree.js';
 import { convertExcept, convertTemporal } from './cst-compound.js';
@@ -107,7 +107,7 @@ export class ExprConverter {
 
   private infixInfo(node: Node): InfixInfo {
     const symbol = field(node, 'symbol', this.file);
-    const info = infixOperators[symbol.type];
+    const info = infixOperators[symbol.type] ?? userInfixOperators[symbol.type];
     if (info === undefined) throw unsupported(this.loc(symbol), `the infix operator ${symbol.text}`);
     return info;
   }
@@ -132,6 +132,7 @@ export class ExprConverter {
     this.checkOperand(info, rhs, false);
     const left = this.expr(lhs);
     const right = this.expr(rhs);
+    if (userInfixOperators[field(node, 'symbol', this.file).type] === info) return { k: 'name', name: info.op, args: [left, right], loc };
     switch (info.op) {
       case '/\\':
         return { k: 'and', items: [...(left.k === 'and' && lhs.type === 'bound_infix_op' ? left.items : [left]), right], loc };

@@ -4,6 +4,7 @@ import type { Expr, Loc, ModuleAst, OpDef } from './ast.js';
 import { ExprConverter, field, namedChildren, namedFieldChildren } from './cst-expr.js';
 import { syntaxError, unsupported } from './errors.js';
 import { nodeLoc } from './parse-tree.js';
+import { userInfixOperators } from './operators.js';
 
 interface Declared {
   readonly name: string;
@@ -51,10 +52,11 @@ class ModuleBuilder {
     }
     if (node.type !== 'operator_definition') throw unsupported(loc, `the definition form ${node.type}`);
     const nameNode = field(node, 'name', this.file);
-    if (nameNode.type !== 'identifier') throw unsupported(loc, `user-defined operator symbols (${nameNode.text})`);
+    const name = nameNode.type === 'infix_op_symbol' ? userInfixOperators[namedChildren(nameNode)[0]?.type ?? '']?.op : nameNode.type === 'identifier' ? nameNode.text : undefined;
+    if (name === undefined) throw unsupported(loc, `the user-defined operator symbol ${nameNode.text}`);
     const params = namedFieldChildren(node, 'parameter').map((p) => this.declaration(p));
     const body = this.converter.expr(field(node, 'definition', this.file));
-    const def = { name: nameNode.text, params: params.map((p) => p.name), body, loc, recursive: false };
+    const def = { name, params: params.map((p) => p.name), body, loc, recursive: false };
     return params.some((p) => p.arity > 0) ? { ...def, paramArities: params.map((p) => p.arity) } : def;
   }
 
