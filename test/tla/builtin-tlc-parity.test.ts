@@ -27,6 +27,9 @@ const cases: readonly Case[] = [
   // User-defined infix operators with SANY's precedence and associativity.
   { module: 'Infix', config: 'Infix', outcome: 'pass', distinct: 22, generated: 27, depth: 16 },
   { module: 'Infix', config: 'InfixBoth', outcome: 'invariant-violated', violated: 'NotBoth', distinct: 21, generated: 25, depth: 15, traceLength: 15 },
+  // A .cfg substitution of a standard module's constant: Nat <- SmallNat.
+  { module: 'NatSubst', config: 'NatSubst', outcome: 'pass', distinct: 5, generated: 13, depth: 2 },
+  { module: 'NatSubst', config: 'NatSubstBelow', outcome: 'invariant-violated', violated: 'Below4', distinct: 5, generated: 6, depth: 2, traceLength: 2 },
 ];
 
 describe('built-in checker: parity with TLC on the features of issue 17', () => {

@@ -10,6 +10,8 @@ import { configError, evalError, unsupported } from './errors.js';
 import { boolOf } from './eval.js';
 import { loadSpec } from './loader.js';
 import type { ResolvedSpec } from './resolve.js';
+import { alwaysInScope } from './stdlib.js';
+import type { Builtin } from './stdlib.js';
 import { FnValue, ModelValue, asFiniteSet, makeSet, makeTuple } from './value.js';
 import type { Value } from './value.js';
 
@@ -96,7 +98,10 @@ function applySubstitutions(spec: ResolvedSpec, config: ModelConfig, evaluator: 
     const target = definition(spec, config, replacement, 'the substitution');
     const value = evaluator.applyDef(target, [], null, { state: [], next: undefined, primed: false }, target.loc);
     if (spec.constants.includes(name)) constants.set(name, value);
-    else {
+    else if (!spec.defs.has(name) && (spec.builtins[name] ?? alwaysInScope[name])?.arity === 0) {
+      // `Nat <- MCNat`: TLC lets a model replace a standard module's constant (Nat, Int, BOOLEAN, STRING).
+      (spec.builtins as Record<string, Builtin>)[name] = { arity: 0, impl: () => value };
+    } else {
       const def = spec.defs.get(name);
       if (def === undefined) throw configError(config.file, 1, `${name} <- ${replacement}: ${name} is not declared in module ${spec.name}`);
       def.cached = value;
