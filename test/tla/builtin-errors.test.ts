@@ -1,6 +1,7 @@
 // Bad input to the built-in checker: each error names what is wrong and where (file:line:column), never a wrong answer.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { builtinBackend } from '../../src/tla/builtin/index.js';
@@ -75,6 +76,18 @@ describe('built-in checker errors', () => {
     const ops = `${base}a ++ b == a + b\na (+) b == a * b\n`;
     expect(await run(`${ops}Next == x' = x (+) 1 ++ 2`)).toBe('[TLA_SYNTAX] FILE:7:14: precedence conflict between (+) and ++: add parentheses');
     expect(await run(`${ops}Next == x' = x /\\ x \\prec 1`)).toBe('[TLA_SYNTAX] FILE:7:19: unknown operator \\prec');
+  });
+
+  it('reports what an INSTANCE cannot substitute or does not define', async () => {
+    const counter = fileURLToPath(new URL('./specs/Counter.tla', import.meta.url));
+    await copyFile(counter, join(scratch, 'Counter.tla'));
+    const inst = 'EXTENDS Naturals\nVARIABLE x\n';
+    expect(await run(`${inst}C == INSTANCE Counter WITH Limit <- 2, count <- x, Other <- 1\nInit == C!Init\nNext == C!Next`)).toBe(
+      '[TLA_SYNTAX] FILE:4:1: INSTANCE Counter substitutes Other, which is not a CONSTANT or VARIABLE of Counter',
+    );
+    expect(await run(`${inst}C == INSTANCE Counter WITH Limit <- 2, count <- x\nInit == C!Init\nNext == C!Step`)).toBe('[TLA_SYNTAX] FILE:6:9: unknown operator C!Step');
+    expect(await run(`${inst}C == INSTANCE Counter WITH count <- x\nInit == C!Init\nNext == C!Next`)).toBe('[TLA_SYNTAX] FILE:4:1: unknown operator Limit');
+    expect(await run(`${inst}C == INSTANCE Missing\nInit == x = 0\nNext == x' = x`)).toMatch(/^\[TLA_SYNTAX\] FILE:4:\d+: cannot find module Missing/);
   });
 
   it('names an unsupported construct instead of guessing', async () => {

@@ -30,6 +30,10 @@ const cases: readonly Case[] = [
   // A .cfg substitution of a standard module's constant: Nat <- SmallNat.
   { module: 'NatSubst', config: 'NatSubst', outcome: 'pass', distinct: 5, generated: 13, depth: 2 },
   { module: 'NatSubst', config: 'NatSubstBelow', outcome: 'invariant-violated', violated: 'Below4', distinct: 5, generated: 6, depth: 2, traceLength: 2 },
+  // Named instances with substitutions, used as A!Op and B!Op(args); an unnamed INSTANCE with an implicit substitution.
+  { module: 'Instances', config: 'Instances', outcome: 'pass', distinct: 12, generated: 31, depth: 5 },
+  { module: 'Instances', config: 'InstancesFull', outcome: 'invariant-violated', violated: 'NotBothFull', distinct: 12, generated: 24, depth: 5, traceLength: 5 },
+  { module: 'InstanceSingle', config: 'InstanceSingle', outcome: 'pass', distinct: 5, generated: 9, depth: 3 },
 ];
 
 describe('built-in checker: parity with TLC on the features of issue 17', () => {

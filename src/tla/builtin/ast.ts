@@ -118,5 +118,15 @@ export interface ModuleAst {
   readonly defs: readonly OpDef[];
   readonly recursiveDecls: readonly { readonly name: string; readonly arity: number; readonly loc: Loc }[];
   readonly assumes: readonly Expr[];
-  readonly instances: readonly { readonly loc: Loc }[];
+  readonly instances: readonly InstanceAst[];
+}
+
+/** `INSTANCE M WITH p <- e` (name undefined) or `I == INSTANCE M WITH ...`; parameters not given are substituted by the same name. */
+export interface InstanceAst {
+  readonly name: string | undefined;
+  readonly module: string;
+  readonly substitutions: readonly (readonly [string, Expr])[];
+  readonly loc: Loc;
+  /** How many of the module's definitions precede it: they are visible in its WITH, later ones see its operators. */
+  readonly defIndex: number;
 }

@@ -1,6 +1,6 @@
 // Converts a parsed module (tree-sitter CST) into a ModuleAst: declarations, definitions, EXTENDS.
 import type { Node } from 'web-tree-sitter';
-import type { Expr, Loc, ModuleAst, OpDef } from './ast.js';
+import type { Expr, InstanceAst, Loc, ModuleAst, OpDef } from './ast.js';
 import { ExprConverter, field, namedChildren, namedFieldChildren } from './cst-expr.js';
 import { syntaxError, unsupported } from './errors.js';
 import { nodeLoc } from './parse-tree.js';
@@ -20,6 +20,7 @@ class ModuleBuilder {
   readonly defs: OpDef[] = [];
   readonly recursiveDecls: Declared[] = [];
   readonly assumes: Expr[] = [];
+  readonly instances: InstanceAst[] = [];
 
   constructor(private readonly file: string) {
     this.converter = new ExprConverter(file, (node) => this.definition(node));
@@ -60,6 +61,22 @@ class ModuleBuilder {
     return params.some((p) => p.arity > 0) ? { ...def, paramArities: params.map((p) => p.arity) } : def;
   }
 
+  private instance(node: Node, name: string | undefined, at: Node): void {
+    if (at.type === 'module_definition' && namedFieldChildren(at, 'parameter').length > 0) throw unsupported(this.loc(at), 'parameterized INSTANCE (I(x) == INSTANCE M)');
+    const [moduleRef, ...rest] = namedChildren(node);
+    if (moduleRef === undefined) throw syntaxError(this.loc(node), 'INSTANCE without a module name');
+    const substitutions = rest
+      .filter((s) => s.type === 'substitution')
+      .map((s) => {
+        const [target, ...value] = namedChildren(s).filter((n) => n.type !== 'gets');
+        const expr = value[0];
+        if (target === undefined || expr === undefined) throw syntaxError(this.loc(s), 'malformed substitution');
+        if (target.type !== 'identifier_ref') throw unsupported(this.loc(s), `substituting the operator ${target.text}`);
+        return [target.text, this.converter.expr(expr)] as const;
+      });
+    this.instances.push({ name, module: moduleRef.text, substitutions, loc: this.loc(at), defIndex: this.defs.length });
+  }
+
   unit(node: Node): void {
     switch (node.type) {
       case 'extends':
@@ -88,8 +105,9 @@ class ModuleBuilder {
         return;
       }
       case 'module_definition':
+        return this.instance(field(node, 'definition', this.file), field(node, 'name', this.file).text, node);
       case 'instance':
-        throw unsupported(this.loc(node), 'INSTANCE; use EXTENDS instead');
+        return this.instance(node, undefined, node);
       case 'module':
         throw unsupported(this.loc(node), 'nested modules');
       default:
@@ -120,6 +138,6 @@ export function convertModule(file: string, root: Node): ModuleAst {
     defs,
     recursiveDecls: builder.recursiveDecls,
     assumes: builder.assumes,
-    instances: [],
+    instances: builder.instances,
   };
 }

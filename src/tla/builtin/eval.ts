@@ -5,7 +5,7 @@ import type { Env, StateContext } from './env.js';
 import { evalError, unsupported } from './errors.js';
 import { formatValue } from './format-value.js';
 import { FnSet, ProductSet, RecordSet } from './lazy-sets.js';
-import type { ResolvedSpec } from './resolve.js';
+import type { ResolvedSpec } from './resolve-spec.js';
 import { evalExcept, evalApply, evalDot } from './eval-functions.js';
 import { bindArgs, callHigherOrderBuiltin } from './eval-operators.js';
 import { FunctionDefinitions, isFunctionDef } from './eval-function-defs.js';
@@ -146,7 +146,7 @@ export class Evaluator {
         return v;
       }
       case 'constant': {
-        const v = this.constants.get(e.name);
+        const v = this.constants.get(ref.name);
         if (v === undefined) throw evalError(e.loc, `constant ${e.name} has no value in the .cfg`);
         return v;
       }

@@ -9,7 +9,7 @@ import type { Env } from './env.js';
 import { configError, evalError, unsupported } from './errors.js';
 import { boolOf } from './eval.js';
 import { loadSpec } from './loader.js';
-import type { ResolvedSpec } from './resolve.js';
+import type { ResolvedSpec } from './resolve-spec.js';
 import { alwaysInScope } from './stdlib.js';
 import type { Builtin } from './stdlib.js';
 import { FnValue, ModelValue, asFiniteSet, makeSet, makeTuple } from './value.js';

@@ -1,23 +1,10 @@
-// Name resolution and arity checks (what SANY reports and tree-sitter does not): every name defined before use, with its arity.
-import type { Bound, Expr, ModuleAst, NameRef, OpDef } from './ast.js';
-import { markClosed, markMemoizable } from './closed.js';
-import { normalize, normalizeDefs } from './normalize.js';
+// Name resolution and arity checks of expressions (what SANY reports and tree-sitter does not): every name defined before use, with its arity.
+import type { Bound, Expr, NameRef, OpDef } from './ast.js';
 import { syntaxError, unsupported } from './errors.js';
 import { alwaysInScope, standardModules } from './stdlib.js';
 import type { Builtin } from './stdlib.js';
 
-/** A whole specification after loading: the root module merged with the user modules it extends. */
-export interface ResolvedSpec {
-  readonly name: string;
-  readonly variables: readonly string[];
-  readonly constants: readonly string[];
-  /** Module-level definitions by name (the last definition wins, as with EXTENDS). */
-  readonly defs: ReadonlyMap<string, OpDef>;
-  readonly builtins: Readonly<Record<string, Builtin>>;
-  readonly assumes: readonly Expr[];
-}
-
-type GlobalEntry = NameRef & { readonly arity: number };
+export type GlobalEntry = NameRef & { readonly arity: number };
 
 interface Local {
   readonly name: string;
@@ -36,7 +23,7 @@ function paramLocals(def: OpDef): Local[] {
   return def.params.map((p, i) => ({ name: p, arity: def.paramArities?.[i] ?? 0 }));
 }
 
-class Resolver {
+export class Resolver {
   readonly globals = new Map<string, GlobalEntry>();
   /** Innermost last: bound variables, parameters and LET definitions with their arity. */
   private locals: Local[] = [];
@@ -275,50 +262,4 @@ class Resolver {
   private globalsFrom(globals: Map<string, GlobalEntry>): void {
     for (const [k, v] of globals) this.globals.set(k, v);
   }
-}
-
-/** Resolves the modules (extended ones first, the root last) into one specification. */
-export function resolveSpec(modules: readonly ModuleAst[]): ResolvedSpec {
-  const root = modules[modules.length - 1];
-  if (root === undefined) throw new Error('resolveSpec needs at least one module');
-  const builtins: Record<string, Builtin> = {};
-  for (const m of modules) {
-    for (const ext of m.extends) {
-      const std = standardModules[ext.name];
-      if (std !== undefined) Object.assign(builtins, std);
-      else if (!modules.some((other) => other.name === ext.name)) throw syntaxError(ext.loc, `cannot find module ${ext.name}`);
-    }
-  }
-  const resolver = new Resolver(builtins);
-  const variables: string[] = [];
-  const constants: string[] = [];
-  const defs = new Map<string, OpDef>();
-  for (const m of modules) {
-    for (const c of m.constants) {
-      if (c.arity > 0) throw unsupported(c.loc, `constant operators (${c.name} with ${c.arity} parameters)`);
-      constants.push(c.name);
-      resolver.define(c.name, { kind: 'constant', name: c.name, arity: 0 });
-    }
-    for (const v of m.variables) {
-      resolver.define(v.name, { kind: 'variable', index: variables.length, arity: 0 });
-      variables.push(v.name);
-    }
-    const recursive = new Map(m.defs.filter((d) => d.recursive).map((d) => [d.name, d]));
-    for (const decl of m.recursiveDecls) {
-      const def = recursive.get(decl.name);
-      if (def === undefined) throw syntaxError(decl.loc, `RECURSIVE ${decl.name} is declared but not defined`);
-      resolver.define(decl.name, { kind: 'definition', def, arity: decl.arity });
-    }
-    for (const def of m.defs) {
-      if (def.fnBounds !== undefined) resolver.define(def.name, { kind: 'definition', def, arity: 0 });
-      resolver.resolveDef(def);
-      resolver.define(def.name, { kind: 'definition', def, arity: def.params.length });
-      defs.set(def.name, def);
-    }
-    for (const a of m.assumes) resolver.expr(a);
-  }
-  markClosed(modules.flatMap((m) => m.defs));
-  markMemoizable(modules.flatMap((m) => m.defs));
-  normalizeDefs(modules.flatMap((m) => m.defs));
-  return { name: root.name, variables, constants, defs, builtins, assumes: modules.flatMap((m) => m.assumes.map(normalize)) };
 }
