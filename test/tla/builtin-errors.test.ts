@@ -90,6 +90,13 @@ describe('built-in checker errors', () => {
     expect(await run(`${inst}C == INSTANCE Missing\nInit == x = 0\nNext == x' = x`)).toMatch(/^\[TLA_SYNTAX\] FILE:4:\d+: cannot find module Missing/);
   });
 
+  it('refuses a module of the TLC library it does not implement by naming it', async () => {
+    const init = 'VARIABLE x\nInit == x = 0\nNext == x\' = x';
+    expect(await run(`EXTENDS Naturals, TLAPS\n${init}`)).toBe('[TLA_UNSUPPORTED] FILE:2:19: the built-in checker does not support the TLAPS proof module TLAPS');
+    expect(await run(`EXTENDS Bags\n${init}`)).toBe('[TLA_UNSUPPORTED] FILE:2:9: the built-in checker does not support the standard module Bags');
+    expect(await run(`EXTENDS SequencesExt\n${init}`)).toBe('[TLA_UNSUPPORTED] FILE:2:9: the built-in checker does not support the CommunityModules module SequencesExt');
+  });
+
   it('names an unsupported construct instead of guessing', async () => {
     expect(await run(`${base}I == INSTANCE Naturals\nNext == x' = x`)).toMatch(/^\[TLA_UNSUPPORTED\] FILE:5:\d+: the built-in checker does not support INSTANCE/);
   });

@@ -3,11 +3,11 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { ModuleAst } from './ast.js';
 import { convertModule } from './cst-module.js';
-import { syntaxError } from './errors.js';
+import { syntaxError, unsupported } from './errors.js';
 import { parseTla } from './parse-tree.js';
 import { resolveSpec } from './resolve-spec.js';
 import type { ResolvedSpec } from './resolve-spec.js';
-import { standardModules } from './stdlib.js';
+import { standardModules, unimplementedModules } from './stdlib.js';
 import { CutlineError } from '../../errors.js';
 
 export async function parseModuleFile(path: string): Promise<ModuleAst> {
@@ -39,8 +39,11 @@ export async function loadSpec(rootPath: string): Promise<ResolvedSpec> {
       try {
         await visit(refPath);
       } catch (error) {
-        if (error instanceof CutlineError && error.code === 'USAGE') throw syntaxError(ref.loc, `cannot find module ${ref.name} (looked for ${refPath})`);
-        throw error;
+        if (!(error instanceof CutlineError) || error.code !== 'USAGE') throw error;
+        // A module TLC would take from its library (a copy beside the spec is used if there is one).
+        const known = unimplementedModules[ref.name];
+        if (known !== undefined) throw unsupported(ref.loc, known);
+        throw syntaxError(ref.loc, `cannot find module ${ref.name} (looked for ${refPath})`);
       }
     }
     return module;

@@ -270,3 +270,14 @@ export const alwaysInScope: Readonly<Record<string, Builtin>> = {
   ...coreBuiltins,
   STRING: { arity: 0, impl: () => stringSet },
 };
+
+const proofModules = ['TLAPS', 'NaturalsInduction', 'WellFoundedInduction', 'FiniteSetTheorems', 'SequenceTheorems', 'FunctionTheorems', 'SequencesExtTheorems'];
+const communityModules = ['BagsExt', 'Bitwise', 'CSV', 'Combinatorics', 'DifferentialEquations', 'DyadicRationals', 'FiniteSetsExt', 'Folds', 'Functions', 'GraphViz', 'Graphs', 'HTML', 'IOUtils', 'Relation', 'SVG', 'SequencesExt', 'ShiViz', 'Statistics', 'UndirectedGraphs', 'VectorClocks'];
+const otherStandardModules = ['Bags', 'Reals', 'RealTime', 'Randomization', 'TLCExt', 'Json', 'Toolbox'];
+
+/** Modules TLC or the Toolbox ship that the built-in checker does not implement: what each is, to name it when refused. */
+export const unimplementedModules: Readonly<Record<string, string>> = Object.fromEntries<string>([
+  ...proofModules.map((m): [string, string] => [m, `the TLAPS proof module ${m}`]),
+  ...communityModules.map((m): [string, string] => [m, `the CommunityModules module ${m}`]),
+  ...otherStandardModules.map((m): [string, string] => [m, `the standard module ${m}`]),
+]);
