@@ -34,6 +34,9 @@ const cases: readonly Case[] = [
   { module: 'Instances', config: 'Instances', outcome: 'pass', distinct: 12, generated: 31, depth: 5 },
   { module: 'Instances', config: 'InstancesFull', outcome: 'invariant-violated', violated: 'NotBothFull', distinct: 12, generated: 24, depth: 5, traceLength: 5 },
   { module: 'InstanceSingle', config: 'InstanceSingle', outcome: 'pass', distinct: 5, generated: 9, depth: 3 },
+  // Membership in {n \\in Nat : P} without enumerating Nat (as in DieHarder's ASSUME).
+  { module: 'FilterNat', config: 'FilterNat', outcome: 'deadlock', distinct: 12, generated: 18, depth: 6, traceLength: 6 },
+  { module: 'FilterNat', config: 'FilterNatFull', outcome: 'invariant-violated', violated: 'NotFull', distinct: 12, generated: 17, depth: 6, traceLength: 6 },
 ];
 
 describe('built-in checker: parity with TLC on the features of issue 17', () => {

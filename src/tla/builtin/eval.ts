@@ -9,6 +9,7 @@ import type { ResolvedSpec } from './resolve-spec.js';
 import { evalExcept, evalApply, evalDot } from './eval-functions.js';
 import { bindArgs, callHigherOrderBuiltin } from './eval-operators.js';
 import { FunctionDefinitions, isFunctionDef } from './eval-function-defs.js';
+import { evalSetFilter } from './eval-sets.js';
 import { alwaysInScope } from './stdlib.js';
 import { OperatorMemo, valueKey } from './eval-memo.js';
 import type { Builtin } from './stdlib.js';
@@ -92,13 +93,8 @@ export class Evaluator {
         return new FnSet(this.eval(e.domain, env, s), this.eval(e.range, env, s));
       case 'times':
         return new ProductSet(e.items.map((i) => this.eval(i, env, s)));
-      case 'setFilter': {
-        const out: Value[] = [];
-        for (const v of this.boundElements(e.bound, env, s, e.loc)) {
-          if (boolOf(this.eval(e.pred, this.bindBound(e.bound, v, env, e.loc), s), e.pred.loc, 'a set filter')) out.push(v);
-        }
-        return makeSet(out);
-      }
+      case 'setFilter':
+        return evalSetFilter(this, e, env, s);
       case 'setMap': {
         const out: Value[] = [];
         this.forEachBinding(e.bounds, env, s, (inner) => (out.push(this.eval(e.expr, inner, s)), false));
