@@ -37,6 +37,8 @@ const cases: readonly Case[] = [
   // Membership in {n \\in Nat : P} without enumerating Nat (as in DieHarder's ASSUME).
   { module: 'FilterNat', config: 'FilterNat', outcome: 'deadlock', distinct: 12, generated: 18, depth: 6, traceLength: 6 },
   { module: 'FilterNat', config: 'FilterNatFull', outcome: 'invariant-violated', violated: 'NotFull', distinct: 12, generated: 17, depth: 6, traceLength: 6 },
+  // Int \\cup {NULL} and UNION {[D -> Int \\cup {NULL}]} as membership tests, through an INSTANCE WITH Values <- Int.
+  { module: 'LazyUnion', config: 'LazyUnion', outcome: 'pass', distinct: 16, generated: 73, depth: 3 },
 ];
 
 describe('built-in checker: parity with TLC on the features of issue 17', () => {

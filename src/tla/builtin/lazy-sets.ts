@@ -166,3 +166,10 @@ export function seqSet(base: Value): InfiniteSet {
 export function makeFnFromSet(domain: SetValue, f: (key: Value) => Value): FnValue {
   return makeFn([...domain.elems], domain.elems.map(f));
 }
+
+/** Whether a set cannot be enumerated: Nat, Int and the like, and sets of functions or unions built on them. */
+export function isInfiniteSet(v: Value): boolean {
+  if (v instanceof InfiniteSet) return true;
+  if (v instanceof FnSet) return isInfiniteSet(v.domain) || isInfiniteSet(v.range);
+  return false;
+}

@@ -2,7 +2,7 @@
 import { evalError, unsupported } from './errors.js';
 import type { Loc } from './ast.js';
 import { formatValue } from './format-value.js';
-import { FnSet, InfiniteSet, IntervalSet, PowerSet, intSet, natSet, seqSet, stringSet } from './lazy-sets.js';
+import { FnSet, InfiniteSet, IntervalSet, PowerSet, intSet, isInfiniteSet, natSet, seqSet, stringSet } from './lazy-sets.js';
 import { FnValue, LazySet, SetValue, asFiniteSet, compareValues, emptySet, fnIndex, makeFn, makeSet, makeTuple, setContains, valuesEqual } from './value.js';
 import type { Value } from './value.js';
 
@@ -210,13 +210,27 @@ const tlc: Record<string, Builtin> = {
   JavaTime: { arity: 0, impl: (_args, loc) => { throw unsupported(loc, 'JavaTime (it makes state spaces nondeterministic)'); } },
 };
 
+/** S \\cup T; with Nat, Int or another infinite operand a membership test, as TLC's lazy union is. */
+function cup(args: readonly Value[], loc: Loc): Value {
+  const [a, b] = args as [Value, Value];
+  if (isInfiniteSet(a) || isInfiniteSet(b)) return new InfiniteSet(`${formatValue(a)} \\cup ${formatValue(b)}`, (v) => setContains(a, v) || setContains(b, v));
+  return makeSet([...setOf(a, loc, '\\cup').elems, ...setOf(b, loc, '\\cup').elems]);
+}
+
+/** UNION S; a membership test when a member of S is infinite (UNION {[D -> Int \\cup {NULL}]}). */
+function union(args: readonly Value[], loc: Loc): Value {
+  const members = setOf(args[0], loc, 'UNION').elems;
+  if (members.some(isInfiniteSet)) return new InfiniteSet('UNION ...', (v) => members.some((m) => setContains(m, v)));
+  return makeSet(members.flatMap((s) => [...setOf(s, loc, 'UNION').elems]));
+}
+
 /** Operators every module has: sets, functions, logic (the parts implemented as strict functions). */
 export const coreBuiltins: Record<string, Builtin> = {
   '=': { arity: 2, impl: (args) => valuesEqual(args[0] as Value, args[1] as Value) },
   '#': { arity: 2, impl: (args) => !valuesEqual(args[0] as Value, args[1] as Value) },
   '\\in': { arity: 2, impl: (args) => setContains(args[1] as Value, args[0] as Value) },
   '\\notin': { arity: 2, impl: (args) => !setContains(args[1] as Value, args[0] as Value) },
-  '\\cup': { arity: 2, impl: (args, loc) => makeSet([...setOf(args[0], loc, '\\cup').elems, ...setOf(args[1], loc, '\\cup').elems]) },
+  '\\cup': { arity: 2, impl: cup },
   '\\cap': {
     arity: 2,
     impl: (args, loc) => {
@@ -240,7 +254,7 @@ export const coreBuiltins: Record<string, Builtin> = {
   },
   '\\supseteq': { arity: 2, impl: (args, loc) => setOf(args[1], loc, '\\supseteq').elems.every((e) => setContains(args[0] as Value, e)) },
   SUBSET: { arity: 1, impl: (args) => new PowerSet(args[0] as Value) },
-  UNION: { arity: 1, impl: (args, loc) => makeSet(setOf(args[0], loc, 'UNION').elems.flatMap((s) => [...setOf(s, loc, 'UNION').elems])) },
+  UNION: { arity: 1, impl: union },
   DOMAIN: {
     arity: 1,
     impl: (args, loc) => {
