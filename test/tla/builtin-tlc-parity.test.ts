@@ -39,6 +39,8 @@ const cases: readonly Case[] = [
   { module: 'FilterNat', config: 'FilterNatFull', outcome: 'invariant-violated', violated: 'NotFull', distinct: 12, generated: 17, depth: 6, traceLength: 6 },
   // Int \\cup {NULL} and UNION {[D -> Int \\cup {NULL}]} as membership tests, through an INSTANCE WITH Values <- Int.
   { module: 'LazyUnion', config: 'LazyUnion', outcome: 'pass', distinct: 16, generated: 73, depth: 3 },
+  // \\E i \\in 0..1, v \\in -1..1 in Next: TLC varies i fastest, which decides the counts when the invariant fails.
+  { module: 'LazyUnion', config: 'LazyUnionZero', outcome: 'invariant-violated', violated: 'NoZeroPair', distinct: 13, generated: 20, depth: 3, traceLength: 3 },
 ];
 
 describe('built-in checker: parity with TLC on the features of issue 17', () => {

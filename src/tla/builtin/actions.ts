@@ -113,7 +113,7 @@ export class ActionEvaluator extends Evaluator {
 
   private quantifier(e: ExprOf<'quant'>, env: Env, frame: Frame, next: Partial, label: OpDef | undefined, k: Emit): boolean {
     const s = this.context(frame, next);
-    if (e.exists) return this.forEachBinding(e.bounds, env, s, (inner) => this.enumerate(e.body, inner, frame, next, label, k));
+    if (e.exists) return this.forEachBinding(e.bounds, env, s, (inner) => this.enumerate(e.body, inner, frame, next, label, k), true);
     // \A over an action is the conjunction of its instances, enumerated left to right like /\.
     const envs: Env[] = [];
     this.forEachBinding(e.bounds, env, s, (inner) => (envs.push(inner), false));

@@ -282,9 +282,22 @@ export class Evaluator {
     return flat;
   }
 
-  /** Calls fn for each combination of the bounds (x, y \in S counts as two); stops when fn returns true. */
-  forEachBinding(bounds: readonly Bound[], env: Env, s: StateContext, fn: (env: Env) => boolean): boolean {
-    return this.bindFrom(this.flatten(bounds), 0, env, s, fn);
+  /**
+   * Calls fn for each combination of the bounds (x, y \in S counts as two); stops when fn returns true.
+   * With firstFastest the first bound varies fastest: TLC's order for \E in actions (its ContextEnumerator),
+   * which decides the counts at a violation.
+   */
+  forEachBinding(bounds: readonly Bound[], env: Env, s: StateContext, fn: (env: Env) => boolean, firstFastest = false): boolean {
+    const flat = this.flatten(bounds);
+    return this.bindFrom(firstFastest && flat.length > 1 ? this.reversed(flat) : flat, 0, env, s, fn);
+  }
+
+  private readonly reversedBounds = new WeakMap<readonly Bound[], readonly Bound[]>();
+
+  private reversed(flat: readonly Bound[]): readonly Bound[] {
+    let out = this.reversedBounds.get(flat);
+    if (out === undefined) this.reversedBounds.set(flat, (out = [...flat].reverse()));
+    return out;
   }
 
   private bindFrom(flat: readonly Bound[], index: number, env: Env, s: StateContext, fn: (env: Env) => boolean): boolean {
