@@ -41,6 +41,9 @@ const cases: readonly Case[] = [
   { module: 'LazyUnion', config: 'LazyUnion', outcome: 'pass', distinct: 16, generated: 73, depth: 3 },
   // \\E i \\in 0..1, v \\in -1..1 in Next: TLC varies i fastest, which decides the counts when the invariant fails.
   { module: 'LazyUnion', config: 'LazyUnionZero', outcome: 'invariant-violated', violated: 'NoZeroPair', distinct: 13, generated: 20, depth: 3, traceLength: 3 },
+  // .cfg substitutions of operators with parameters (Seq <- BoundedSeq, Step <- DoubleStep); a value for an undeclared name is ignored.
+  { module: 'OpSubst', config: 'OpSubst', outcome: 'pass', distinct: 13, generated: 46, depth: 2 },
+  { module: 'OpSubst', config: 'OpSubstSum', outcome: 'invariant-violated', violated: 'SmallSum', distinct: 9, generated: 11, depth: 2, traceLength: 2 },
 ];
 
 describe('built-in checker: parity with TLC on the features of issue 17', () => {

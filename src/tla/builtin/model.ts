@@ -11,6 +11,7 @@ import { boolOf } from './eval.js';
 import { loadSpec } from './loader.js';
 import type { ResolvedSpec } from './resolve-spec.js';
 import { alwaysInScope } from './stdlib.js';
+import { substituteOperator } from './cfg-operators.js';
 import type { Builtin } from './stdlib.js';
 import { FnValue, ModelValue, asFiniteSet, makeSet, makeTuple } from './value.js';
 import type { Value } from './value.js';
@@ -86,8 +87,8 @@ function bindConstants(spec: ResolvedSpec, config: ModelConfig): Map<string, Val
     if (spec.constants.includes(name)) constants.set(name, cfgToValue(value));
     else {
       const def = spec.defs.get(name);
-      if (def === undefined) throw configError(config.file, 1, `CONSTANT ${name} is neither a constant nor a definition of module ${spec.name}`);
-      def.cached = cfgToValue(value);
+      // TLC ignores a value for a name the spec does not declare (SimplifiedFastPaxos's cfg sets r1 = r1).
+      if (def !== undefined) def.cached = cfgToValue(value);
     }
   }
   return constants;
@@ -95,6 +96,11 @@ function bindConstants(spec: ResolvedSpec, config: ModelConfig): Map<string, Val
 
 function applySubstitutions(spec: ResolvedSpec, config: ModelConfig, evaluator: ActionEvaluator, constants: Map<string, Value>): void {
   for (const [name, replacement] of config.substitutions) {
+    const operator = spec.defs.get(replacement);
+    if (operator !== undefined && operator.params.length > 0) {
+      substituteOperator(spec, config.file, evaluator, name, operator);
+      continue;
+    }
     const target = definition(spec, config, replacement, 'the substitution');
     const value = evaluator.applyDef(target, [], null, { state: [], next: undefined, primed: false }, target.loc);
     if (spec.constants.includes(name)) constants.set(name, value);
