@@ -93,7 +93,7 @@ describe('built-in checker errors', () => {
   it('refuses a module of the TLC library it does not implement by naming it', async () => {
     const init = 'VARIABLE x\nInit == x = 0\nNext == x\' = x';
     expect(await run(`EXTENDS Naturals, TLAPS\n${init}`)).toBe('[TLA_UNSUPPORTED] FILE:2:19: the built-in checker does not support the TLAPS proof module TLAPS');
-    expect(await run(`EXTENDS Bags\n${init}`)).toBe('[TLA_UNSUPPORTED] FILE:2:9: the built-in checker does not support the standard module Bags');
+    expect(await run(`EXTENDS Reals\n${init}`)).toBe('[TLA_UNSUPPORTED] FILE:2:9: the built-in checker does not support the standard module Reals');
     expect(await run(`EXTENDS SequencesExt\n${init}`)).toBe('[TLA_UNSUPPORTED] FILE:2:9: the built-in checker does not support the CommunityModules module SequencesExt');
   });
 

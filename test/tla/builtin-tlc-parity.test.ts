@@ -44,6 +44,9 @@ const cases: readonly Case[] = [
   // .cfg substitutions of operators with parameters (Seq <- BoundedSeq, Step <- DoubleStep); a value for an undeclared name is ignored.
   { module: 'OpSubst', config: 'OpSubst', outcome: 'pass', distinct: 13, generated: 46, depth: 2 },
   { module: 'OpSubst', config: 'OpSubstSum', outcome: 'invariant-violated', violated: 'SmallSum', distinct: 9, generated: 11, depth: 2, traceLength: 2 },
+  // The standard module Bags, its (+), (-) and \\sqsubseteq included, and BagOfAll with an operator argument.
+  { module: 'BagsUse', config: 'BagsUse', outcome: 'pass', distinct: 10, generated: 25, depth: 4 },
+  { module: 'BagsUse', config: 'BagsUseFewA', outcome: 'invariant-violated', violated: 'FewA', distinct: 4, generated: 4, depth: 3, traceLength: 3 },
 ];
 
 describe('built-in checker: parity with TLC on the features of issue 17', () => {

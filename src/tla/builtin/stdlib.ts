@@ -5,6 +5,7 @@ import { formatValue } from './format-value.js';
 import { FnSet, InfiniteSet, IntervalSet, PowerSet, intSet, isInfiniteSet, natSet, seqSet, stringSet } from './lazy-sets.js';
 import { FnValue, LazySet, SetValue, asFiniteSet, compareValues, emptySet, fnIndex, makeFn, makeSet, makeTuple, setContains, valuesEqual } from './value.js';
 import type { Value } from './value.js';
+import { bags } from './stdlib-bags.js';
 
 type Impl = (args: readonly Value[], loc: Loc) => Value;
 
@@ -277,6 +278,7 @@ export const standardModules: Readonly<Record<string, Record<string, Builtin>>> 
   FiniteSets: finiteSets,
   // TLC.tla instantiates Naturals, Sequences and FiniteSets LOCALly: a module that extends only TLC sees none of them (SANY).
   TLC: tlc,
+  Bags: bags,
 };
 
 /** STRING is always in scope in TLA+ (it is a built-in constant, not from a module). */
@@ -287,7 +289,7 @@ export const alwaysInScope: Readonly<Record<string, Builtin>> = {
 
 const proofModules = ['TLAPS', 'NaturalsInduction', 'WellFoundedInduction', 'FiniteSetTheorems', 'SequenceTheorems', 'FunctionTheorems', 'SequencesExtTheorems'];
 const communityModules = ['BagsExt', 'Bitwise', 'CSV', 'Combinatorics', 'DifferentialEquations', 'DyadicRationals', 'FiniteSetsExt', 'Folds', 'Functions', 'GraphViz', 'Graphs', 'HTML', 'IOUtils', 'Relation', 'SVG', 'SequencesExt', 'ShiViz', 'Statistics', 'UndirectedGraphs', 'VectorClocks'];
-const otherStandardModules = ['Bags', 'Reals', 'RealTime', 'Randomization', 'TLCExt', 'Json', 'Toolbox'];
+const otherStandardModules = ['Reals', 'RealTime', 'Randomization', 'TLCExt', 'Json', 'Toolbox'];
 
 /** Modules TLC or the Toolbox ship that the built-in checker does not implement: what each is, to name it when refused. */
 export const unimplementedModules: Readonly<Record<string, string>> = Object.fromEntries<string>([
