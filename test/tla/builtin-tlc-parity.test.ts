@@ -46,7 +46,9 @@ const cases: readonly Case[] = [
   { module: 'OpSubst', config: 'OpSubstSum', outcome: 'invariant-violated', violated: 'SmallSum', distinct: 9, generated: 11, depth: 2, traceLength: 2 },
   // The standard module Bags, its (+), (-) and \\sqsubseteq included, and BagOfAll with an operator argument.
   { module: 'BagsUse', config: 'BagsUse', outcome: 'pass', distinct: 10, generated: 25, depth: 4 },
-  { module: 'BagsUse', config: 'BagsUseFewA', outcome: 'invariant-violated', violated: 'FewA', distinct: 4, generated: 4, depth: 3, traceLength: 3 },
+  { module: 'BagsUse', config: 'BagsUseFewA', outcome: 'invariant-violated', violated: 'FewA', distinct: 4, generated: 4, depth: 3, traceLength: 3 },  // A PROPERTY []P with a state predicate P is checked as an invariant during the search, as TLC does.
+  { module: 'Implied', config: 'Implied', outcome: 'invariant-violated', violated: 'Bounded', distinct: 18, generated: 27, depth: 7, traceLength: 7 },
+  { module: 'Implied', config: 'ImpliedPass', outcome: 'pass', distinct: 20, generated: 33, depth: 8 },
 ];
 
 describe('built-in checker: parity with TLC on the features of issue 17', () => {

@@ -12,6 +12,7 @@ import { loadSpec } from './loader.js';
 import type { ResolvedSpec } from './resolve-spec.js';
 import { alwaysInScope } from './stdlib.js';
 import { substituteOperator } from './cfg-operators.js';
+import { impliedInvariants } from './implied-invariants.js';
 import type { Builtin } from './stdlib.js';
 import { FnValue, ModelValue, asFiniteSet, makeSet, makeTuple } from './value.js';
 import type { Value } from './value.js';
@@ -197,6 +198,7 @@ export async function loadModel(specPath: string, configPath: string, options: L
   const named = (names: readonly string[], role: string): NamedExpr[] => names.map((n) => ({ name: n, expr: definition(spec, config, n, role).body }));
   const init: Expr = parts.init.length === 1 ? (parts.init[0] as Expr) : { k: 'and', items: parts.init, loc: parts.next.loc };
   const nextExpr = unfold(parts.next);
+  const implied = impliedInvariants(named(config.properties, 'PROPERTY'));
   return {
     spec,
     config,
@@ -205,10 +207,10 @@ export async function loadModel(specPath: string, configPath: string, options: L
     next: nextExpr,
     nextName,
     vars: parts.vars,
-    invariants: named(config.invariants, 'INVARIANT'),
+    invariants: [...named(config.invariants, 'INVARIANT'), ...implied.invariants],
     constraints: named(config.constraints, 'CONSTRAINT'),
     actionConstraints: named(config.actionConstraints, 'ACTION_CONSTRAINT'),
-    properties: named(config.properties, 'PROPERTY'),
+    properties: implied.properties,
     fairness: parts.fairness,
     symmetry: config.symmetry === undefined ? undefined : symmetryPermutations({ evaluator }, definition(spec, config, config.symmetry, 'SYMMETRY')),
   };
