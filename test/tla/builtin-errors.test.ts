@@ -97,6 +97,13 @@ describe('built-in checker errors', () => {
     expect(await run(`EXTENDS SequencesExt\n${init}`)).toBe('[TLA_UNSUPPORTED] FILE:2:9: the built-in checker does not support the CommunityModules module SequencesExt');
   });
 
+  it('reports a constant operator the .cfg does not substitute, and an unbounded CHOOSE it evaluates', async () => {
+    expect(await run(`EXTENDS Naturals\nCONSTANT F(_)\nVARIABLE x\nInit == x = F(0)\nNext == x' = x`)).toMatch(
+      /^\[TLA_CONFIG\] .*the constant operator F has no substitution in the \.cfg/,
+    );
+    expect(await run(`${base}None == CHOOSE v : v \\notin {0}\nNext == x' = None`)).toMatch(/^\[TLA_UNSUPPORTED\] FILE:5:9: the built-in checker does not support unbounded CHOOSE/);
+  });
+
   it('names an unsupported construct instead of guessing', async () => {
     expect(await run(`${base}I == INSTANCE Naturals\nNext == x' = x`)).toMatch(/^\[TLA_UNSUPPORTED\] FILE:5:\d+: the built-in checker does not support INSTANCE/);
   });

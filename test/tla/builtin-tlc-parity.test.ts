@@ -49,6 +49,9 @@ const cases: readonly Case[] = [
   { module: 'BagsUse', config: 'BagsUseFewA', outcome: 'invariant-violated', violated: 'FewA', distinct: 4, generated: 4, depth: 3, traceLength: 3 },  // A PROPERTY []P with a state predicate P is checked as an invariant during the search, as TLC does.
   { module: 'Implied', config: 'Implied', outcome: 'invariant-violated', violated: 'Bounded', distinct: 18, generated: 27, depth: 7, traceLength: 7 },
   { module: 'Implied', config: 'ImpliedPass', outcome: 'pass', distinct: 20, generated: 33, depth: 8 },
+  // A CONSTANT operator replaced in the .cfg, and an unbounded CHOOSE the .cfg overrides with a model value.
+  { module: 'ConstOp', config: 'ConstOp', outcome: 'deadlock', distinct: 18, generated: 21, depth: 4, traceLength: 3 },
+  { module: 'ConstOp', config: 'ConstOpLight', outcome: 'invariant-violated', violated: 'Light', distinct: 10, generated: 10, depth: 3, traceLength: 3 },
 ];
 
 describe('built-in checker: parity with TLC on the features of issue 17', () => {

@@ -260,6 +260,7 @@ export class Evaluator extends BindingEvaluator {
   }
 
   private choose(e: ExprOf<'choose'>, env: Env, s: StateContext): Value {
+    if (e.bound.set === undefined) throw unsupported(e.loc, 'unbounded CHOOSE (TLC cannot evaluate it either; give the definition a value in the .cfg)');
     for (const v of this.boundElements(e.bound, env, s, e.loc)) {
       if (boolOf(this.eval(e.body, this.bindBound(e.bound, v, env, e.loc), s), e.body.loc, 'a CHOOSE body')) return v;
     }

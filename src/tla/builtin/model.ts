@@ -115,6 +115,9 @@ function applySubstitutions(spec: ResolvedSpec, config: ModelConfig, evaluator: 
     }
   }
   for (const c of spec.constants) if (!constants.has(c)) throw configError(config.file, 1, `the constant ${c} has no value in the .cfg`);
+  for (const c of spec.constantOperators) {
+    if (!config.substitutions.has(c)) throw configError(config.file, 1, `the constant operator ${c} has no substitution in the .cfg (${c} <- SomeDefinition)`);
+  }
 }
 
 /** Expands zero-parameter definitions so the SPECIFICATION's conjuncts can be recognized. */

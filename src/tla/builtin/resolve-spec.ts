@@ -16,6 +16,8 @@ export interface ResolvedSpec {
   readonly defs: ReadonlyMap<string, OpDef>;
   readonly builtins: Readonly<Record<string, Builtin>>;
   readonly assumes: readonly Expr[];
+  /** CONSTANT operators such as Send(_, _): definitions without a body until the .cfg substitutes one (Send <- MCSend). */
+  readonly constantOperators: readonly string[];
 }
 
 /** A module and the user modules it extends (extended ones first), as fresh copies: each INSTANCE resolves its own. */
@@ -125,22 +127,31 @@ export function resolveSpec(modules: readonly ModuleAst[], library: ModuleLibrar
   const resolver = new Resolver(builtins);
   const variables: string[] = [];
   const constants: string[] = [];
+  const constantOperators: string[] = [];
+  const out: Collected = { defs: new Map(), allDefs: [], assumes: [], instanceBuiltins: {} };
   const declare: Declare = (name, kind, arity, loc) => {
     if (kind === 'variable') {
       resolver.define(name, { kind: 'variable', index: variables.length, arity: 0 });
       variables.push(name);
       return;
     }
-    if (arity > 0) throw unsupported(loc, `constant operators (${name} with ${arity} parameters)`);
+    if (arity > 0) {
+      // A placeholder the .cfg must replace; model.ts refuses a model that leaves it without a substitution.
+      const params = Array.from({ length: arity }, (_, i) => `#${i + 1}`);
+      const def: OpDef = { name, params, body: { k: 'bool', value: false, loc }, loc, recursive: false, constantLevel: true };
+      resolver.define(name, { kind: 'definition', def, arity });
+      out.defs.set(name, def);
+      constantOperators.push(name);
+      return;
+    }
     constants.push(name);
     resolver.define(name, { kind: 'constant', name, arity: 0 });
   };
-  const out: Collected = { defs: new Map(), allDefs: [], assumes: [], instanceBuiltins: {} };
   new SpecResolver(library).modules(modules, resolver, declare, out, true);
   markClosed(out.allDefs);
   markMemoizable(out.allDefs);
   normalizeDefs(out.allDefs);
   // Names were resolved against each module's own EXTENDS; evaluation finds an instance's operators too.
   const evaluated = { ...out.instanceBuiltins, ...builtins };
-  return { name: root.name, variables, constants, defs: out.defs, builtins: evaluated, assumes: out.assumes.map(normalize) };
+  return { name: root.name, variables, constants, defs: out.defs, builtins: evaluated, assumes: out.assumes.map(normalize), constantOperators };
 }

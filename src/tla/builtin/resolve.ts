@@ -178,7 +178,7 @@ export class Resolver {
       case 'choose':
       case 'setFilter':
         this.bounds([e.bound]);
-        if (e.bound.set === undefined) throw unsupported(e.loc, 'unbounded CHOOSE');
+        // An unbounded CHOOSE (NoVal == CHOOSE v : v \\notin Val) is refused only if evaluated: a .cfg usually overrides it.
         return this.withNames(e.bound.names, () => this.expr(e.k === 'choose' ? e.body : e.pred));
       default:
         return this.more(e);
