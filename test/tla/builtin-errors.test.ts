@@ -1,6 +1,7 @@
 // Bad input to the built-in checker: each error names what is wrong and where (file:line:column), never a wrong answer.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { builtinBackend } from '../../src/tla/builtin/index.js';
@@ -36,8 +37,31 @@ describe('built-in checker errors', () => {
     );
   });
 
+  it('refuses Len after only EXTENDS TLC, as SANY does (TLC instantiates Sequences LOCALly)', async () => {
+    expect(await run(`EXTENDS TLC\nVARIABLE x\nInit == x = <<>>\nNext == x' = x /\\ Len(x) = 0`)).toBe(
+      '[TLA_SYNTAX] FILE:5:19: unknown operator Len (it is defined in the standard module Sequences: add it to EXTENDS)',
+    );
+  });
+
   it('reports an operator applied with the wrong number of arguments', async () => {
     expect(await run(`${base}Inc(n) == n + 1\nNext == x' = Inc(x, 2)`)).toBe('[TLA_SYNTAX] FILE:6:14: Inc takes 1 argument but is given 2');
+  });
+
+  it('checks the operator given to a higher-order operator', async () => {
+    const ho = `${base}Apply(F(_), v) == F(v)\nInc(n) == n + 1\n`;
+    expect(await run(`${ho}Next == x' = Apply(Inc, x, 1)`)).toBe('[TLA_SYNTAX] FILE:7:14: Apply takes 2 arguments but is given 3');
+    expect(await run(`${ho}Add(a, b) == a + b\nNext == x' = Apply(Add, x)`)).toBe(
+      '[TLA_SYNTAX] FILE:8:20: Apply expects an operator of 1 argument here, Add takes 2',
+    );
+    expect(await run(`${ho}Next == x' = Apply(LAMBDA a, b : a, x)`)).toBe('[TLA_SYNTAX] FILE:7:20: Apply expects an operator of 1 argument here, the LAMBDA takes 2');
+    expect(await run(`${ho}Next == x' = Apply(Inc(x), x)`)).toBe('[TLA_SYNTAX] FILE:7:20: Apply expects an operator of 1 argument here');
+    expect(await run(`${ho}Next == x' = Inc(LAMBDA a : a)`)).toBe('[TLA_SYNTAX] FILE:7:18: Inc expects a value here, not a LAMBDA');
+  });
+
+  it('reports a recursive function applied outside its domain', async () => {
+    expect(await run(`${base}f[k \\in 0..2] == IF k = 0 THEN 0 ELSE f[k - 1]\nNext == x' = f[x + 3]`)).toMatch(
+      /^\[TLA_EVAL\] FILE:6:14: applied f to 3, which is not in its domain/,
+    );
   });
 
   it('reports a use before definition', async () => {
@@ -46,6 +70,38 @@ describe('built-in checker errors', () => {
 
   it('rejects /\\ and \\/ mixed without parentheses, as SANY does', async () => {
     expect(await run(`${base}Next == x' = 1 /\\ x = 0 \\/ x = 1`)).toMatch(/precedence conflict between \/\\ and \\\/: add parentheses/);
+  });
+
+  it('rejects two user-defined infix operators of the same precedence without parentheses, as SANY does', async () => {
+    const ops = `${base}a ++ b == a + b\na (+) b == a * b\n`;
+    expect(await run(`${ops}Next == x' = x (+) 1 ++ 2`)).toBe('[TLA_SYNTAX] FILE:7:14: precedence conflict between (+) and ++: add parentheses');
+    expect(await run(`${ops}Next == x' = x /\\ x \\prec 1`)).toBe('[TLA_SYNTAX] FILE:7:19: unknown operator \\prec');
+  });
+
+  it('reports what an INSTANCE cannot substitute or does not define', async () => {
+    const counter = fileURLToPath(new URL('./specs/Counter.tla', import.meta.url));
+    await copyFile(counter, join(scratch, 'Counter.tla'));
+    const inst = 'EXTENDS Naturals\nVARIABLE x\n';
+    expect(await run(`${inst}C == INSTANCE Counter WITH Limit <- 2, count <- x, Other <- 1\nInit == C!Init\nNext == C!Next`)).toBe(
+      '[TLA_SYNTAX] FILE:4:1: INSTANCE Counter substitutes Other, which is not a CONSTANT or VARIABLE of Counter',
+    );
+    expect(await run(`${inst}C == INSTANCE Counter WITH Limit <- 2, count <- x\nInit == C!Init\nNext == C!Step`)).toBe('[TLA_SYNTAX] FILE:6:9: unknown operator C!Step');
+    expect(await run(`${inst}C == INSTANCE Counter WITH count <- x\nInit == C!Init\nNext == C!Next`)).toBe('[TLA_SYNTAX] FILE:4:1: unknown operator Limit');
+    expect(await run(`${inst}C == INSTANCE Missing\nInit == x = 0\nNext == x' = x`)).toMatch(/^\[TLA_SYNTAX\] FILE:4:\d+: cannot find module Missing/);
+  });
+
+  it('refuses a module of the TLC library it does not implement by naming it', async () => {
+    const init = 'VARIABLE x\nInit == x = 0\nNext == x\' = x';
+    expect(await run(`EXTENDS Naturals, TLAPS\n${init}`)).toBe('[TLA_UNSUPPORTED] FILE:2:19: the built-in checker does not support the TLAPS proof module TLAPS');
+    expect(await run(`EXTENDS Reals\n${init}`)).toBe('[TLA_UNSUPPORTED] FILE:2:9: the built-in checker does not support the standard module Reals');
+    expect(await run(`EXTENDS SequencesExt\n${init}`)).toBe('[TLA_UNSUPPORTED] FILE:2:9: the built-in checker does not support the CommunityModules module SequencesExt');
+  });
+
+  it('reports a constant operator the .cfg does not substitute, and an unbounded CHOOSE it evaluates', async () => {
+    expect(await run(`EXTENDS Naturals\nCONSTANT F(_)\nVARIABLE x\nInit == x = F(0)\nNext == x' = x`)).toMatch(
+      /^\[TLA_CONFIG\] .*the constant operator F has no substitution in the \.cfg/,
+    );
+    expect(await run(`${base}None == CHOOSE v : v \\notin {0}\nNext == x' = None`)).toMatch(/^\[TLA_UNSUPPORTED\] FILE:5:9: the built-in checker does not support unbounded CHOOSE/);
   });
 
   it('names an unsupported construct instead of guessing', async () => {

@@ -6,7 +6,7 @@ import { ActionEvaluator } from '../../src/tla/builtin/actions.js';
 import { parseConfig } from '../../src/tla/builtin/cfg.js';
 import { formatValue } from '../../src/tla/builtin/format-value.js';
 import { loadSpec } from '../../src/tla/builtin/loader.js';
-import type { ResolvedSpec } from '../../src/tla/builtin/resolve.js';
+import type { ResolvedSpec } from '../../src/tla/builtin/resolve-spec.js';
 import { ModelValue, makeSet } from '../../src/tla/builtin/value.js';
 
 const specPath = fileURLToPath(new URL('./specs/Constructs.tla', import.meta.url));

@@ -4,6 +4,7 @@ import { Closure, lookup } from './env.js';
 import type { Env, StateContext } from './env.js';
 import { evalError } from './errors.js';
 import { Evaluator, boolOf } from './eval.js';
+import { bindArgs } from './eval-operators.js';
 import { formatValue } from './format-value.js';
 import { asFiniteSet, valuesEqual } from './value.js';
 import type { Value } from './value.js';
@@ -112,7 +113,7 @@ export class ActionEvaluator extends Evaluator {
 
   private quantifier(e: ExprOf<'quant'>, env: Env, frame: Frame, next: Partial, label: OpDef | undefined, k: Emit): boolean {
     const s = this.context(frame, next);
-    if (e.exists) return this.forEachBinding(e.bounds, env, s, (inner) => this.enumerate(e.body, inner, frame, next, label, k));
+    if (e.exists) return this.forEachBinding(e.bounds, env, s, (inner) => this.enumerate(e.body, inner, frame, next, label, k), true);
     // \A over an action is the conjunction of its instances, enumerated left to right like /\.
     const envs: Env[] = [];
     this.forEachBinding(e.bounds, env, s, (inner) => (envs.push(inner), false));
@@ -125,17 +126,13 @@ export class ActionEvaluator extends Evaluator {
     const ref = e.ref;
     if (ref?.kind === 'definition' && ref.def.constantLevel !== true && ref.def.fnBounds === undefined) {
       const def = ref.def;
-      let inner: Env = null;
-      const s = this.context(frame, next);
-      for (let i = 0; i < def.params.length; i++) inner = { name: def.params[i] as string, value: this.eval(e.args[i] as Expr, env, s), next: inner };
+      const inner = bindArgs(this, def, e.args, env, this.context(frame, next), null);
       return this.enumerate(def.body, inner, frame, next, label ?? def, k);
     }
     if (ref?.kind === 'bound') {
       const closure = lookup(env, e.name);
-      if (closure instanceof Closure) {
-        let inner = closure.env;
-        const s = this.context(frame, next);
-        for (let i = 0; i < closure.def.params.length; i++) inner = { name: closure.def.params[i] as string, value: this.eval(e.args[i] as Expr, env, s), next: inner };
+      if (closure instanceof Closure && closure.def.fnBounds === undefined) {
+        const inner = bindArgs(this, closure.def, e.args, env, this.context(frame, next), closure.env);
         return this.enumerate(closure.def.body, inner, frame, next, label, k);
       }
     }

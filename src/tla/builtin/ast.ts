@@ -82,6 +82,8 @@ export type Expr = Node &
     | { readonly k: 'always'; readonly expr: Expr }
     | { readonly k: 'eventually'; readonly expr: Expr }
     | { readonly k: 'leadsTo'; readonly left: Expr; readonly right: Expr }
+    /** `LAMBDA x, y : e`, legal only as the argument of a higher-order operator. */
+    | { readonly k: 'lambda'; readonly params: readonly string[]; readonly body: Expr }
   );
 
 export type ExprKind = Expr['k'];
@@ -91,6 +93,8 @@ export type ExprOf<K extends ExprKind> = Extract<Expr, { k: K }>;
 export interface OpDef {
   readonly name: string;
   readonly params: readonly string[];
+  /** For higher-order definitions `Op(x, F(_, _))`: the arity each parameter expects (0 for a value); absent when all are 0. */
+  readonly paramArities?: readonly number[];
   readonly body: Expr;
   readonly loc: Loc;
   readonly recursive: boolean;
@@ -114,5 +118,15 @@ export interface ModuleAst {
   readonly defs: readonly OpDef[];
   readonly recursiveDecls: readonly { readonly name: string; readonly arity: number; readonly loc: Loc }[];
   readonly assumes: readonly Expr[];
-  readonly instances: readonly { readonly loc: Loc }[];
+  readonly instances: readonly InstanceAst[];
+}
+
+/** `INSTANCE M WITH p <- e` (name undefined) or `I == INSTANCE M WITH ...`; parameters not given are substituted by the same name. */
+export interface InstanceAst {
+  readonly name: string | undefined;
+  readonly module: string;
+  readonly substitutions: readonly (readonly [string, Expr])[];
+  readonly loc: Loc;
+  /** How many of the module's definitions precede it: they are visible in its WITH, later ones see its operators. */
+  readonly defIndex: number;
 }

@@ -97,6 +97,8 @@ function freeOf(e: Expr): Free {
       return all([e.fn, ...e.args]);
     case 'dot':
       return analyze(e.expr);
+    case 'lambda':
+      return without(analyze(e.body), e.params);
     case 'except': {
       const parts: Free[] = [analyze(e.fn)];
       for (const u of e.updates) {
@@ -142,5 +144,6 @@ function hasLoop(value: unknown, depth: number): boolean {
  * memoizes their applications per state, since specs like ours call CutPos(p, i) inside nested quantifiers.
  */
 export function markMemoizable(defs: Iterable<OpDef>): void {
-  for (const def of defs) def.memoizable = def.params.length > 0 && !def.recursive && hasLoop(def.body, 0);
+  // Operator arguments have no value key, so higher-order definitions are not memoized.
+  for (const def of defs) def.memoizable = def.params.length > 0 && !def.recursive && def.paramArities === undefined && hasLoop(def.body, 0);
 }

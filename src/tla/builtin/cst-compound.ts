@@ -21,6 +21,19 @@ export function convertExcept(conv: ExprConverter, node: Node, loc: Loc): Expr {
   return { k: 'except', fn: conv.expr(field(node, 'expr_to_update', conv.file)), updates, loc };
 }
 
+/** `I!Op(args)` (also `I!J!Op`) as a call of the name `I!Op`, which resolution finds among the instance's definitions. */
+function prefixedOp(conv: ExprConverter, node: Node, loc: Loc): Expr {
+  const prefix = field(node, 'prefix', conv.file);
+  const parts = namedChildren(prefix).map((component) => {
+    const ref = namedChildren(component)[0];
+    if (ref?.type !== 'identifier_ref') throw unsupported(loc, `the instance prefix ${component.text} (parameterized INSTANCE or subexpression names)`);
+    return ref.text;
+  });
+  const op = conv.expr(field(node, 'op', conv.file));
+  if (op.k !== 'name') throw unsupported(loc, `the instance-qualified operator ${node.text.slice(0, 30)}`);
+  return { k: 'name', name: [...parts, op.name].join('!'), args: op.args, loc };
+}
+
 export function convertTemporal(conv: ExprConverter, node: Node, kids: Node[], loc: Loc): Expr {
   const exprKids = kids.filter((k) => !k.type.endsWith('bracket') && !k.type.endsWith('bracket_sub'));
   switch (node.type) {
@@ -36,7 +49,7 @@ export function convertTemporal(conv: ExprConverter, node: Node, kids: Node[], l
       return { k: 'fair', strong: node.text.startsWith('SF_'), sub, action, loc };
     }
     case 'prefixed_op':
-      throw unsupported(loc, 'instance-qualified operators (M!Op); use EXTENDS instead of INSTANCE');
+      return prefixedOp(conv, node, loc);
     case 'unbounded_quantification':
       throw unsupported(loc, 'unbounded quantifiers (\\E x : P without \\in S)');
     default:

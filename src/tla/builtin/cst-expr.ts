@@ -2,7 +2,7 @@
 import type { Node } from 'web-tree-sitter';
 import type { Bound, Expr, Loc, OpDef } from './ast.js';
 import { syntaxError, unsupported } from './errors.js';
-import { infixOperators, precedenceAllows, prefixOperators } from './operators.js';
+import { infixOperators, precedenceAllows, prefixOperators, userInfixOperators } from './operators.js';
 import type { InfixInfo } from './operators.js';
 import { nodeLoc } from './parse-tree.js';
 import { convertExcept, convertTemporal } from './cst-compound.js';
@@ -107,7 +107,7 @@ export class ExprConverter {
 
   private infixInfo(node: Node): InfixInfo {
     const symbol = field(node, 'symbol', this.file);
-    const info = infixOperators[symbol.type];
+    const info = infixOperators[symbol.type] ?? userInfixOperators[symbol.type];
     if (info === undefined) throw unsupported(this.loc(symbol), `the infix operator ${symbol.text}`);
     return info;
   }
@@ -132,6 +132,7 @@ export class ExprConverter {
     this.checkOperand(info, rhs, false);
     const left = this.expr(lhs);
     const right = this.expr(rhs);
+    if (userInfixOperators[field(node, 'symbol', this.file).type] === info) return { k: 'name', name: info.op, args: [left, right], loc };
     switch (info.op) {
       case '/\\':
         return { k: 'and', items: [...(left.k === 'and' && lhs.type === 'bound_infix_op' ? left.items : [left]), right], loc };
@@ -216,12 +217,7 @@ export class ExprConverter {
       case 'case':
         return this.caseExpr(kids, loc);
       case 'let_in':
-        return {
-          k: 'let',
-          defs: namedFieldChildren(node, 'definitions').map((d) => this.convertDef(d)),
-          body: this.expr(field(node, 'expression', this.file)),
-          loc,
-        };
+        return { k: 'let', defs: this.letDefs(node), body: this.expr(field(node, 'expression', this.file)), loc };
       case 'finite_set_literal':
         return { k: 'setEnum', items: exprs(), loc };
       case 'tuple_literal':
@@ -229,6 +225,19 @@ export class ExprConverter {
       default:
         return this.compoundMore(node, kids, loc);
     }
+  }
+
+  /** The definitions of a LET, those declared RECURSIVE in it marked recursive. */
+  private letDefs(node: Node): OpDef[] {
+    const nodes = namedFieldChildren(node, 'definitions');
+    const recursive = new Set<string>();
+    for (const decl of nodes.filter((d) => d.type === 'recursive_declaration').flatMap((d) => namedChildren(d))) {
+      recursive.add(decl.type === 'operator_declaration' ? field(decl, 'name', this.file).text : decl.text);
+    }
+    return nodes
+      .filter((d) => d.type !== 'recursive_declaration')
+      .map((d) => this.convertDef(d))
+      .map((d) => (recursive.has(d.name) ? { ...d, recursive: true } : d));
   }
 
   private choose(node: Node, loc: Loc): Expr {
@@ -301,6 +310,11 @@ export class ExprConverter {
         return convertExcept(this, node, loc);
       case 'prev_func_val':
         return { k: 'at', loc };
+      case 'lambda': {
+        const body = kids[kids.length - 1];
+        if (body === undefined) throw syntaxError(loc, 'LAMBDA without a body');
+        return { k: 'lambda', params: kids.slice(0, -1).map((k) => k.text), body: this.expr(body), loc };
+      }
       default:
         return convertTemporal(this, node, kids, loc);
     }

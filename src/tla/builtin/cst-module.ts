@@ -1,9 +1,10 @@
 // Converts a parsed module (tree-sitter CST) into a ModuleAst: declarations, definitions, EXTENDS.
 import type { Node } from 'web-tree-sitter';
-import type { Expr, Loc, ModuleAst, OpDef } from './ast.js';
+import type { Expr, InstanceAst, Loc, ModuleAst, OpDef } from './ast.js';
 import { ExprConverter, field, namedChildren, namedFieldChildren } from './cst-expr.js';
 import { syntaxError, unsupported } from './errors.js';
 import { nodeLoc } from './parse-tree.js';
+import { userInfixOperators } from './operators.js';
 
 interface Declared {
   readonly name: string;
@@ -19,6 +20,7 @@ class ModuleBuilder {
   readonly defs: OpDef[] = [];
   readonly recursiveDecls: Declared[] = [];
   readonly assumes: Expr[] = [];
+  readonly instances: InstanceAst[] = [];
 
   constructor(private readonly file: string) {
     this.converter = new ExprConverter(file, (node) => this.definition(node));
@@ -51,13 +53,28 @@ class ModuleBuilder {
     }
     if (node.type !== 'operator_definition') throw unsupported(loc, `the definition form ${node.type}`);
     const nameNode = field(node, 'name', this.file);
-    if (nameNode.type !== 'identifier') throw unsupported(loc, `user-defined operator symbols (${nameNode.text})`);
-    const params = namedFieldChildren(node, 'parameter').map((p) => {
-      if (p.type !== 'identifier') throw unsupported(this.loc(p), `higher-order operator parameters (${p.text})`);
-      return p.text;
-    });
+    const name = nameNode.type === 'infix_op_symbol' ? userInfixOperators[namedChildren(nameNode)[0]?.type ?? '']?.op : nameNode.type === 'identifier' ? nameNode.text : undefined;
+    if (name === undefined) throw unsupported(loc, `the user-defined operator symbol ${nameNode.text}`);
+    const params = namedFieldChildren(node, 'parameter').map((p) => this.declaration(p));
     const body = this.converter.expr(field(node, 'definition', this.file));
-    return { name: nameNode.text, params, body, loc, recursive: false };
+    const def = { name, params: params.map((p) => p.name), body, loc, recursive: false };
+    return params.some((p) => p.arity > 0) ? { ...def, paramArities: params.map((p) => p.arity) } : def;
+  }
+
+  private instance(node: Node, name: string | undefined, at: Node): void {
+    if (at.type === 'module_definition' && namedFieldChildren(at, 'parameter').length > 0) throw unsupported(this.loc(at), 'parameterized INSTANCE (I(x) == INSTANCE M)');
+    const [moduleRef, ...rest] = namedChildren(node);
+    if (moduleRef === undefined) throw syntaxError(this.loc(node), 'INSTANCE without a module name');
+    const substitutions = rest
+      .filter((s) => s.type === 'substitution')
+      .map((s) => {
+        const [target, ...value] = namedChildren(s).filter((n) => n.type !== 'gets');
+        const expr = value[0];
+        if (target === undefined || expr === undefined) throw syntaxError(this.loc(s), 'malformed substitution');
+        if (target.type !== 'identifier_ref') throw unsupported(this.loc(s), `substituting the operator ${target.text}`);
+        return [target.text, this.converter.expr(expr)] as const;
+      });
+    this.instances.push({ name, module: moduleRef.text, substitutions, loc: this.loc(at), defIndex: this.defs.length });
   }
 
   unit(node: Node): void {
@@ -88,8 +105,9 @@ class ModuleBuilder {
         return;
       }
       case 'module_definition':
+        return this.instance(field(node, 'definition', this.file), field(node, 'name', this.file).text, node);
       case 'instance':
-        throw unsupported(this.loc(node), 'INSTANCE; use EXTENDS instead');
+        return this.instance(node, undefined, node);
       case 'module':
         throw unsupported(this.loc(node), 'nested modules');
       default:
@@ -120,6 +138,6 @@ export function convertModule(file: string, root: Node): ModuleAst {
     defs,
     recursiveDecls: builder.recursiveDecls,
     assumes: builder.assumes,
-    instances: [],
+    instances: builder.instances,
   };
 }

@@ -8,7 +8,8 @@ export class Closure {
   memoValue: Value | undefined;
   constructor(
     readonly def: OpDef,
-    readonly env: Env,
+    /** Set again after the LET's bindings for a recursive definition, which must see itself. */
+    public env: Env,
   ) {}
 }
 

@@ -5,12 +5,16 @@ import type { Env, StateContext } from './env.js';
 import { evalError, unsupported } from './errors.js';
 import { formatValue } from './format-value.js';
 import { FnSet, ProductSet, RecordSet } from './lazy-sets.js';
-import type { ResolvedSpec } from './resolve.js';
+import type { ResolvedSpec } from './resolve-spec.js';
 import { evalExcept, evalApply, evalDot } from './eval-functions.js';
+import { bindArgs, callHigherOrderBuiltin } from './eval-operators.js';
+import { FunctionDefinitions, isFunctionDef } from './eval-function-defs.js';
+import { evalSetFilter } from './eval-sets.js';
+import { BindingEvaluator } from './eval-bindings.js';
 import { alwaysInScope } from './stdlib.js';
 import { OperatorMemo, valueKey } from './eval-memo.js';
 import type { Builtin } from './stdlib.js';
-import { FnValue, asFiniteSet, makeFn, makeRecord, makeSet, makeTuple, valuesEqual } from './value.js';
+import { makeFn, makeRecord, makeSet, makeTuple, valuesEqual } from './value.js';
 import type { Value } from './value.js';
 
 export function boolOf(v: Value, loc: Loc, what: string): boolean {
@@ -18,12 +22,14 @@ export function boolOf(v: Value, loc: Loc, what: string): boolean {
   return v;
 }
 
-export class Evaluator {
+export class Evaluator extends BindingEvaluator {
   constructor(
     readonly spec: ResolvedSpec,
     /** CONSTANT values from the .cfg. */
     readonly constants: ReadonlyMap<string, Value>,
-  ) {}
+  ) {
+    super();
+  }
 
   eval(e: Expr, env: Env, s: StateContext): Value {
     if (e.closed === true) {
@@ -64,8 +70,11 @@ export class Evaluator {
         return this.caseExpr(e, env, s);
       case 'let':
         return this.eval(e.body, this.letEnv(e.defs, env), s);
-      case 'apply':
+      case 'apply': {
+        const definition = this.functionDefinitions.named(e.fn, env, s);
+        if (definition !== undefined) return definition.apply(e.args.length === 1 ? this.eval(e.args[0] as Expr, env, s) : makeTuple(e.args.map((a) => this.eval(a, env, s))), e.loc);
         return evalApply(this.eval(e.fn, env, s), e.args.length === 1 ? [this.eval(e.args[0] as Expr, env, s)] : e.args.map((a) => this.eval(a, env, s)), e.loc);
+      }
       case 'dot':
         return evalDot(this.eval(e.expr, env, s), e.field, e.loc);
       default:
@@ -87,13 +96,8 @@ export class Evaluator {
         return new FnSet(this.eval(e.domain, env, s), this.eval(e.range, env, s));
       case 'times':
         return new ProductSet(e.items.map((i) => this.eval(i, env, s)));
-      case 'setFilter': {
-        const out: Value[] = [];
-        for (const v of this.boundElements(e.bound, env, s, e.loc)) {
-          if (boolOf(this.eval(e.pred, this.bindBound(e.bound, v, env, e.loc), s), e.pred.loc, 'a set filter')) out.push(v);
-        }
-        return makeSet(out);
-      }
+      case 'setFilter':
+        return evalSetFilter(this, e, env, s);
       case 'setMap': {
         const out: Value[] = [];
         this.forEachBinding(e.bounds, env, s, (inner) => (out.push(this.eval(e.expr, inner, s)), false));
@@ -141,7 +145,7 @@ export class Evaluator {
         return v;
       }
       case 'constant': {
-        const v = this.constants.get(e.name);
+        const v = this.constants.get(ref.name);
         if (v === undefined) throw evalError(e.loc, `constant ${e.name} has no value in the .cfg`);
         return v;
       }
@@ -149,6 +153,7 @@ export class Evaluator {
         return this.applyDef(ref.def, e.args, env, s, e.loc);
       case 'builtin': {
         const b = this.builtinFor(e, e.name);
+        if (b.implOps !== undefined) return callHigherOrderBuiltin(this, b, e.args, env, s, e.loc);
         return b.impl(this.evalArgs(e.args, env, s), e.loc);
       }
     }
@@ -156,8 +161,8 @@ export class Evaluator {
 
   applyDef(def: OpDef, args: readonly Expr[], env: Env, s: StateContext, loc: Loc): Value {
     if (def.cached !== undefined) return def.cached as Value;
-    if (def.fnBounds !== undefined) {
-      const value = this.fnCons(def.fnBounds, def.body, null, s);
+    if (isFunctionDef(def)) {
+      const value = this.functionDefinitions.forDef(def, s).whole();
       if (def.constantLevel === true) def.cached = value;
       return value;
     }
@@ -166,6 +171,7 @@ export class Evaluator {
       def.cached = value;
       return value;
     }
+    if (def.paramArities !== undefined) return this.eval(def.body, bindArgs(this, def, args, env, s, null), s);
     let inner: Env = null;
     // Only state predicates (invariants) share a context across applications; actions make a new one per conjunct.
     let key = def.memoizable === true && s.next === undefined ? '' : undefined;
@@ -185,8 +191,11 @@ export class Evaluator {
   }
 
   private readonly memo = new OperatorMemo();
+  private readonly functionDefinitions = new FunctionDefinitions(this);
 
   applyClosure(c: Closure, args: readonly Expr[], env: Env, s: StateContext): Value {
+    const definition = this.functionDefinitions.forClosure(c, s);
+    if (definition !== undefined) return definition.whole();
     if (c.def.params.length === 0) {
       if (c.memoContext === s && c.memoValue !== undefined) return c.memoValue;
       const value = this.eval(c.def.body, c.env, s);
@@ -194,14 +203,19 @@ export class Evaluator {
       c.memoValue = value;
       return value;
     }
-    let inner = c.env;
-    for (let i = 0; i < c.def.params.length; i++) inner = bind(inner, c.def.params[i] as string, this.eval(args[i] as Expr, env, s));
-    return this.eval(c.def.body, inner, s);
+    return this.eval(c.def.body, bindArgs(this, c.def, args, env, s, c.env), s);
   }
 
   letEnv(defs: readonly OpDef[], env: Env): Env {
     let inner = env;
-    for (const def of defs) inner = bind(inner, def.name, new Closure(def, inner));
+    const recursive: Closure[] = [];
+    for (const def of defs) {
+      const closure = new Closure(def, inner);
+      if (def.recursive || def.fnBounds !== undefined) recursive.push(closure);
+      inner = bind(inner, def.name, closure);
+    }
+    // A recursive definition sees itself and the LET's other definitions (RECURSIVE allows forward references).
+    for (const closure of recursive) closure.env = inner;
     return inner;
   }
 
@@ -240,61 +254,13 @@ export class Evaluator {
     }
   }
 
-  /** Elements of a bound's set, in TLC's order (the normalized order of the set). */
-  boundElements(b: Bound, env: Env, s: StateContext, loc: Loc): readonly Value[] {
-    if (b.set === undefined) throw unsupported(loc, 'unbounded quantification');
-    const set = this.eval(b.set, env, s);
-    const finite = asFiniteSet(set);
-    if (finite === undefined) throw evalError(loc, `a bound must be a finite set, got ${formatValue(set)}`);
-    return finite.elems;
-  }
-
-  bindBound(b: Bound, value: Value, env: Env, loc: Loc): Env {
-    if (!b.tuple) return bind(env, b.names[0] as string, value);
-    if (!(value instanceof FnValue) || !value.isSequence || value.values.length !== b.names.length) {
-      throw evalError(loc, `cannot bind <<${b.names.join(', ')}>> to ${formatValue(value)}`);
-    }
-    let inner = env;
-    b.names.forEach((n, i) => (inner = bind(inner, n, value.values[i] as Value)));
-    return inner;
-  }
-
-  private readonly flatBounds = new WeakMap<readonly Bound[], readonly Bound[]>();
-
-  /** `x, y \in S` as two single bounds, cached per AST node so binding allocates no bound objects. */
-  private flatten(bounds: readonly Bound[]): readonly Bound[] {
-    let flat = this.flatBounds.get(bounds);
-    if (flat === undefined) {
-      flat = bounds.flatMap((b) => (b.tuple || b.names.length === 1 ? [b] : b.names.map((n) => ({ names: [n], tuple: false, set: b.set }))));
-      this.flatBounds.set(bounds, flat);
-    }
-    return flat;
-  }
-
-  /** Calls fn for each combination of the bounds (x, y \in S counts as two); stops when fn returns true. */
-  forEachBinding(bounds: readonly Bound[], env: Env, s: StateContext, fn: (env: Env) => boolean): boolean {
-    return this.bindFrom(this.flatten(bounds), 0, env, s, fn);
-  }
-
-  private bindFrom(flat: readonly Bound[], index: number, env: Env, s: StateContext, fn: (env: Env) => boolean): boolean {
-    const b = flat[index];
-    if (b === undefined) return fn(env);
-    const loc = b.set?.loc ?? { file: '?', line: 0, column: 0 };
-    const elems = this.boundElements(b, env, s, loc);
-    const last = index === flat.length - 1;
-    for (const v of elems) {
-      const inner = b.tuple ? this.bindBound(b, v, env, loc) : bind(env, b.names[0] as string, v);
-      if (last ? fn(inner) : this.bindFrom(flat, index + 1, inner, s, fn)) return true;
-    }
-    return false;
-  }
-
   private quant(e: ExprOf<'quant'>, env: Env, s: StateContext): Value {
     const found = this.forEachBinding(e.bounds, env, s, (inner) => boolOf(this.eval(e.body, inner, s), e.body.loc, 'a quantifier body') === e.exists);
     return e.exists ? found : !found;
   }
 
   private choose(e: ExprOf<'choose'>, env: Env, s: StateContext): Value {
+    if (e.bound.set === undefined) throw unsupported(e.loc, 'unbounded CHOOSE (TLC cannot evaluate it either; give the definition a value in the .cfg)');
     for (const v of this.boundElements(e.bound, env, s, e.loc)) {
       if (boolOf(this.eval(e.body, this.bindBound(e.bound, v, env, e.loc), s), e.body.loc, 'a CHOOSE body')) return v;
     }

@@ -161,3 +161,10 @@ export const stringSet = new InfiniteSet('STRING', (v) => typeof v === 'string')
 export function seqSet(base: Value): InfiniteSet {
   return new InfiniteSet('Seq(S)', (v) => v instanceof FnValue && v.isSequence && v.values.every((e) => setContains(base, e)));
 }
+
+/** Whether a set cannot be enumerated: Nat, Int and the like, and sets of functions or unions built on them. */
+export function isInfiniteSet(v: Value): boolean {
+  if (v instanceof InfiniteSet) return true;
+  if (v instanceof FnSet) return isInfiniteSet(v.domain) || isInfiniteSet(v.range);
+  return false;
+}

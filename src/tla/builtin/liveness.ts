@@ -3,6 +3,7 @@ import type { Expr } from './ast.js';
 import type { Env, StateContext } from './env.js';
 import { unsupported } from './errors.js';
 import { boolOf } from './eval.js';
+import { bindArgs } from './eval-operators.js';
 import type { StateGraph } from './bfs.js';
 import { pathTo } from './bfs.js';
 import type { OpDef } from './ast.js';
@@ -41,9 +42,7 @@ function unfold(model: Model, e: Expr, env: Env): [Expr, Env] {
   if (e.k === 'name' && e.ref?.kind === 'definition' && e.ref.def.fnBounds === undefined) {
     const def = e.ref.def;
     const s: StateContext = { state: [], next: undefined, primed: false };
-    let inner: Env = null;
-    def.params.forEach((p, i) => (inner = { name: p, value: model.evaluator.eval(e.args[i] as Expr, env, s), next: inner }));
-    return unfold(model, def.body, inner);
+    return unfold(model, def.body, bindArgs(model.evaluator, def, e.args, env, s, null));
   }
   return [e, env];
 }

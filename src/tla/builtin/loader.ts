@@ -3,11 +3,11 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { ModuleAst } from './ast.js';
 import { convertModule } from './cst-module.js';
-import { syntaxError } from './errors.js';
+import { syntaxError, unsupported } from './errors.js';
 import { parseTla } from './parse-tree.js';
-import { resolveSpec } from './resolve.js';
-import type { ResolvedSpec } from './resolve.js';
-import { standardModules } from './stdlib.js';
+import { resolveSpec } from './resolve-spec.js';
+import type { ResolvedSpec } from './resolve-spec.js';
+import { standardModules, unimplementedModules } from './stdlib.js';
 import { CutlineError } from '../../errors.js';
 
 export async function parseModuleFile(path: string): Promise<ModuleAst> {
@@ -25,26 +25,46 @@ export async function parseModuleFile(path: string): Promise<ModuleAst> {
   }
 }
 
-/** Parses `rootPath` and, depth first, every non-standard module it extends; extended modules come first. */
+/** Parses `rootPath` and every non-standard module it extends or instantiates (looked up beside it), then resolves names. */
 export async function loadSpec(rootPath: string): Promise<ResolvedSpec> {
-  const ordered: ModuleAst[] = [];
-  const visiting = new Set<string>();
-  const visit = async (path: string): Promise<void> => {
+  const parsed = new Map<string, ModuleAst>();
+  const visit = async (path: string): Promise<ModuleAst> => {
     const module = await parseModuleFile(path);
-    if (visiting.has(module.name)) return;
-    visiting.add(module.name);
-    for (const ext of module.extends) {
-      if (standardModules[ext.name] !== undefined || visiting.has(ext.name)) continue;
-      const extPath = join(dirname(rootPath), `${ext.name}.tla`);
+    if (parsed.has(module.name)) return module;
+    parsed.set(module.name, module);
+    const needed = [...module.extends, ...module.instances.map((i) => ({ name: i.module, loc: i.loc }))];
+    for (const ref of needed) {
+      if (standardModules[ref.name] !== undefined || parsed.has(ref.name)) continue;
+      const refPath = join(dirname(rootPath), `${ref.name}.tla`);
       try {
-        await visit(extPath);
+        await visit(refPath);
       } catch (error) {
-        if (error instanceof CutlineError && error.code === 'USAGE') throw syntaxError(ext.loc, `cannot find module ${ext.name} (looked for ${extPath})`);
-        throw error;
+        if (!(error instanceof CutlineError) || error.code !== 'USAGE') throw error;
+        // A module TLC would take from its library (a copy beside the spec is used if there is one).
+        const known = unimplementedModules[ref.name];
+        if (known !== undefined) throw unsupported(ref.loc, known);
+        throw syntaxError(ref.loc, `cannot find module ${ref.name} (looked for ${refPath})`);
       }
     }
-    ordered.push(module);
+    return module;
   };
-  await visit(rootPath);
-  return resolveSpec(ordered);
+  const root = await visit(rootPath);
+  const chain = (name: string, fresh: boolean): ModuleAst[] | undefined => {
+    if (!parsed.has(name)) return undefined;
+    const ordered: ModuleAst[] = [];
+    const seen = new Set<string>();
+    const add = (module: ModuleAst): void => {
+      if (seen.has(module.name)) return;
+      seen.add(module.name);
+      for (const ext of module.extends) {
+        const extended = parsed.get(ext.name);
+        if (extended !== undefined) add(extended);
+      }
+      // Each instance resolves its own copy, since its substitutions give the same names other meanings.
+      ordered.push(fresh ? structuredClone(module) : module);
+    };
+    add(parsed.get(name) as ModuleAst);
+    return ordered;
+  };
+  return resolveSpec(chain(root.name, false) ?? [root], (name) => chain(name, true));
 }

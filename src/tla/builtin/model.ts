@@ -9,7 +9,11 @@ import type { Env } from './env.js';
 import { configError, evalError, unsupported } from './errors.js';
 import { boolOf } from './eval.js';
 import { loadSpec } from './loader.js';
-import type { ResolvedSpec } from './resolve.js';
+import type { ResolvedSpec } from './resolve-spec.js';
+import { alwaysInScope } from './stdlib.js';
+import { substituteOperator } from './cfg-operators.js';
+import { impliedInvariants } from './implied-invariants.js';
+import type { Builtin } from './stdlib.js';
 import { FnValue, ModelValue, asFiniteSet, makeSet, makeTuple } from './value.js';
 import type { Value } from './value.js';
 
@@ -84,8 +88,8 @@ function bindConstants(spec: ResolvedSpec, config: ModelConfig): Map<string, Val
     if (spec.constants.includes(name)) constants.set(name, cfgToValue(value));
     else {
       const def = spec.defs.get(name);
-      if (def === undefined) throw configError(config.file, 1, `CONSTANT ${name} is neither a constant nor a definition of module ${spec.name}`);
-      def.cached = cfgToValue(value);
+      // TLC ignores a value for a name the spec does not declare (SimplifiedFastPaxos's cfg sets r1 = r1).
+      if (def !== undefined) def.cached = cfgToValue(value);
     }
   }
   return constants;
@@ -93,16 +97,27 @@ function bindConstants(spec: ResolvedSpec, config: ModelConfig): Map<string, Val
 
 function applySubstitutions(spec: ResolvedSpec, config: ModelConfig, evaluator: ActionEvaluator, constants: Map<string, Value>): void {
   for (const [name, replacement] of config.substitutions) {
+    const operator = spec.defs.get(replacement);
+    if (operator !== undefined && operator.params.length > 0) {
+      substituteOperator(spec, config.file, evaluator, name, operator);
+      continue;
+    }
     const target = definition(spec, config, replacement, 'the substitution');
     const value = evaluator.applyDef(target, [], null, { state: [], next: undefined, primed: false }, target.loc);
     if (spec.constants.includes(name)) constants.set(name, value);
-    else {
+    else if (!spec.defs.has(name) && (spec.builtins[name] ?? alwaysInScope[name])?.arity === 0) {
+      // `Nat <- MCNat`: TLC lets a model replace a standard module's constant (Nat, Int, BOOLEAN, STRING).
+      (spec.builtins as Record<string, Builtin>)[name] = { arity: 0, impl: () => value };
+    } else {
       const def = spec.defs.get(name);
       if (def === undefined) throw configError(config.file, 1, `${name} <- ${replacement}: ${name} is not declared in module ${spec.name}`);
       def.cached = value;
     }
   }
   for (const c of spec.constants) if (!constants.has(c)) throw configError(config.file, 1, `the constant ${c} has no value in the .cfg`);
+  for (const c of spec.constantOperators) {
+    if (!config.substitutions.has(c)) throw configError(config.file, 1, `the constant operator ${c} has no substitution in the .cfg (${c} <- SomeDefinition)`);
+  }
 }
 
 /** Expands zero-parameter definitions so the SPECIFICATION's conjuncts can be recognized. */
@@ -186,6 +201,7 @@ export async function loadModel(specPath: string, configPath: string, options: L
   const named = (names: readonly string[], role: string): NamedExpr[] => names.map((n) => ({ name: n, expr: definition(spec, config, n, role).body }));
   const init: Expr = parts.init.length === 1 ? (parts.init[0] as Expr) : { k: 'and', items: parts.init, loc: parts.next.loc };
   const nextExpr = unfold(parts.next);
+  const implied = impliedInvariants(named(config.properties, 'PROPERTY'));
   return {
     spec,
     config,
@@ -194,10 +210,10 @@ export async function loadModel(specPath: string, configPath: string, options: L
     next: nextExpr,
     nextName,
     vars: parts.vars,
-    invariants: named(config.invariants, 'INVARIANT'),
+    invariants: [...named(config.invariants, 'INVARIANT'), ...implied.invariants],
     constraints: named(config.constraints, 'CONSTRAINT'),
     actionConstraints: named(config.actionConstraints, 'ACTION_CONSTRAINT'),
-    properties: named(config.properties, 'PROPERTY'),
+    properties: implied.properties,
     fairness: parts.fairness,
     symmetry: config.symmetry === undefined ? undefined : symmetryPermutations({ evaluator }, definition(spec, config, config.symmetry, 'SYMMETRY')),
   };

@@ -41,6 +41,7 @@ class ExprNode {
   strong: unknown = undefined;
   left: unknown = undefined;
   right: unknown = undefined;
+  params: unknown = undefined;
 }
 
 function bound(b: Bound): Bound {

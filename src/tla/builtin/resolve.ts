@@ -1,28 +1,32 @@
-// Name resolution and arity checks (what SANY reports and tree-sitter does not): every name defined before use, with its arity.
-import type { Bound, Expr, ModuleAst, NameRef, OpDef } from './ast.js';
-import { markClosed, markMemoizable } from './closed.js';
-import { normalize, normalizeDefs } from './normalize.js';
+// Name resolution and arity checks of expressions (what SANY reports and tree-sitter does not): every name defined before use, with its arity.
+import type { Bound, Expr, NameRef, OpDef } from './ast.js';
 import { syntaxError, unsupported } from './errors.js';
 import { alwaysInScope, standardModules } from './stdlib.js';
 import type { Builtin } from './stdlib.js';
 
-/** A whole specification after loading: the root module merged with the user modules it extends. */
-export interface ResolvedSpec {
+export type GlobalEntry = NameRef & { readonly arity: number };
+
+interface Local {
   readonly name: string;
-  readonly variables: readonly string[];
-  readonly constants: readonly string[];
-  /** Module-level definitions by name (the last definition wins, as with EXTENDS). */
-  readonly defs: ReadonlyMap<string, OpDef>;
-  readonly builtins: Readonly<Record<string, Builtin>>;
-  readonly assumes: readonly Expr[];
+  readonly arity: number;
+  readonly def?: OpDef;
 }
 
-type GlobalEntry = NameRef & { readonly arity: number };
+/** What a name refers to, with its arity and, for a higher-order operator, the arity each parameter expects. */
+interface Target {
+  readonly ref: NameRef;
+  readonly arity: number;
+  readonly paramArities: readonly number[] | undefined;
+}
 
-class Resolver {
+function paramLocals(def: OpDef): Local[] {
+  return def.params.map((p, i) => ({ name: p, arity: def.paramArities?.[i] ?? 0 }));
+}
+
+export class Resolver {
   readonly globals = new Map<string, GlobalEntry>();
   /** Innermost last: bound variables, parameters and LET definitions with their arity. */
-  private locals: { name: string; arity: number; def?: OpDef }[] = [];
+  private locals: Local[] = [];
   /** Set while resolving a definition's body when it reads state (variables, primes, ENABLED...). */
   private readsState = false;
   /** The module-level definition being resolved. */
@@ -37,7 +41,7 @@ class Resolver {
   resolveDef(def: OpDef): void {
     const saved = this.locals;
     const savedReads = this.readsState;
-    this.locals = def.params.map((p) => ({ name: p, arity: 0 }));
+    this.locals = paramLocals(def);
     this.readsState = false;
     this.current = def;
     if (def.recursive) this.readsState = true;
@@ -51,7 +55,7 @@ class Resolver {
     this.readsState = savedReads || this.readsState;
   }
 
-  private lookupLocal(name: string): { arity: number; def?: OpDef } | undefined {
+  private lookupLocal(name: string): Local | undefined {
     for (let i = this.locals.length - 1; i >= 0; i--) {
       const local = this.locals[i];
       if (local !== undefined && local.name === name) return local;
@@ -60,33 +64,45 @@ class Resolver {
   }
 
   private name(e: Extract<Expr, { k: 'name' }>): void {
-    for (const a of e.args) this.expr(a);
+    const target = this.target(e);
+    e.args.forEach((a, i) => this.argument(a, target.paramArities?.[i] ?? 0, e.name));
+    e.ref = target.ref;
+    if (target.arity !== e.args.length) {
+      throw syntaxError(e.loc, `${e.name} takes ${target.arity} argument${target.arity === 1 ? '' : 's'} but is given ${e.args.length}`);
+    }
+  }
+
+  private target(e: Extract<Expr, { k: 'name' }>): Target {
     const local = this.lookupLocal(e.name);
-    let arity: number;
-    if (local !== undefined) {
-      // Parameters, bound variables and LET definitions live in the evaluator's environment.
-      e.ref = { kind: 'bound' };
-      arity = local.arity;
-    } else {
-      const global = this.globals.get(e.name);
-      const builtin = this.builtins[e.name] ?? alwaysInScope[e.name];
-      if (global !== undefined) {
-        if (global.kind === 'definition' && global.def === this.current && global.def.fnBounds !== undefined) {
-          throw unsupported(e.loc, `recursive function definitions (${e.name} refers to itself)`);
-        }
-        e.ref = global;
-        arity = global.arity;
-        if (global.kind === 'variable' || (global.kind === 'definition' && global.def.constantLevel !== true)) this.readsState = true;
-      } else if (builtin !== undefined) {
-        e.ref = { kind: 'builtin', name: e.name };
-        arity = builtin.arity;
-      } else {
-        throw syntaxError(e.loc, `unknown operator ${e.name}${this.hint(e.name)}`);
-      }
+    // Parameters, bound variables and LET definitions live in the evaluator's environment.
+    if (local !== undefined) return { ref: { kind: 'bound' }, arity: local.arity, paramArities: local.def?.paramArities };
+    const global = this.globals.get(e.name);
+    if (global !== undefined) {
+      // A recursive function's reference to itself reads no state of its own.
+      if (global.kind === 'definition' && global.def === this.current && global.def.fnBounds !== undefined) return { ref: global, arity: 0, paramArities: undefined };
+      if (global.kind === 'variable' || (global.kind === 'definition' && global.def.constantLevel !== true)) this.readsState = true;
+      return { ref: global, arity: global.arity, paramArities: global.kind === 'definition' ? global.def.paramArities : undefined };
     }
-    if (arity !== e.args.length) {
-      throw syntaxError(e.loc, `${e.name} takes ${arity} argument${arity === 1 ? '' : 's'} but is given ${e.args.length}`);
+    const builtin = this.builtins[e.name] ?? alwaysInScope[e.name];
+    if (builtin === undefined) throw syntaxError(e.loc, `unknown operator ${e.name}${this.hint(e.name)}`);
+    return { ref: { kind: 'builtin', name: e.name }, arity: builtin.arity, paramArities: builtin.paramArities };
+  }
+
+  /** An argument of `callee`: a value when `arity` is 0, else an operator name or a LAMBDA taking `arity` arguments. */
+  private argument(a: Expr, arity: number, callee: string): void {
+    if (arity === 0) {
+      if (a.k === 'lambda') throw syntaxError(a.loc, `${callee} expects a value here, not a LAMBDA`);
+      return this.expr(a);
     }
+    const expected = `${callee} expects an operator of ${arity} argument${arity === 1 ? '' : 's'} here`;
+    if (a.k === 'lambda') {
+      if (a.params.length !== arity) throw syntaxError(a.loc, `${expected}, the LAMBDA takes ${a.params.length}`);
+      return this.withNames(a.params, () => this.expr(a.body));
+    }
+    if (a.k !== 'name' || a.args.length > 0) throw syntaxError(a.loc, expected);
+    const target = this.target(a);
+    if (target.arity !== arity) throw syntaxError(a.loc, `${expected}, ${a.name} takes ${target.arity}`);
+    a.ref = target.ref;
   }
 
   private hint(name: string): string {
@@ -162,7 +178,7 @@ class Resolver {
       case 'choose':
       case 'setFilter':
         this.bounds([e.bound]);
-        if (e.bound.set === undefined) throw unsupported(e.loc, 'unbounded CHOOSE');
+        // An unbounded CHOOSE (NoVal == CHOOSE v : v \\notin Val) is refused only if evaluated: a .cfg usually overrides it.
         return this.withNames(e.bound.names, () => this.expr(e.k === 'choose' ? e.body : e.pred));
       default:
         return this.more(e);
@@ -197,6 +213,8 @@ class Resolver {
         return;
       case 'dot':
         return this.expr(e.expr);
+      case 'lambda':
+        throw syntaxError(e.loc, 'LAMBDA is allowed only as the argument of a higher-order operator');
       case 'except':
         this.expr(e.fn);
         for (const u of e.updates) {
@@ -220,15 +238,20 @@ class Resolver {
   private letIn(e: Extract<Expr, { k: 'let' }>): void {
     const depth = this.locals.length;
     try {
+      // RECURSIVE definitions are visible from the start of the LET, a function definition inside its own body.
+      for (const def of e.defs) if (def.recursive) this.locals.push({ name: def.name, arity: def.params.length, def });
       for (const def of e.defs) {
-        if (def.fnBounds !== undefined) throw unsupported(def.loc, 'function definitions f[x \\in S] == e inside LET');
         const inner = new Resolver(this.builtins);
         inner.globalsFrom(this.globals);
-        inner.locals = [...this.locals, ...def.params.map((p) => ({ name: p, arity: 0 }))];
+        inner.locals = [...this.locals, ...paramLocals(def)];
         inner.current = this.current;
+        if (def.fnBounds !== undefined) {
+          inner.bounds(def.fnBounds);
+          inner.locals.push({ name: def.name, arity: 0, def }, ...this.boundNames(def.fnBounds).map((n) => ({ name: n, arity: 0 })));
+        }
         inner.expr(def.body);
         if (inner.readsState) this.readsState = true;
-        this.locals.push({ name: def.name, arity: def.params.length, def });
+        if (!def.recursive) this.locals.push({ name: def.name, arity: def.params.length, def });
       }
       this.expr(e.body);
     } finally {
@@ -239,50 +262,4 @@ class Resolver {
   private globalsFrom(globals: Map<string, GlobalEntry>): void {
     for (const [k, v] of globals) this.globals.set(k, v);
   }
-}
-
-/** Resolves the modules (extended ones first, the root last) into one specification. */
-export function resolveSpec(modules: readonly ModuleAst[]): ResolvedSpec {
-  const root = modules[modules.length - 1];
-  if (root === undefined) throw new Error('resolveSpec needs at least one module');
-  const builtins: Record<string, Builtin> = {};
-  for (const m of modules) {
-    for (const ext of m.extends) {
-      const std = standardModules[ext.name];
-      if (std !== undefined) Object.assign(builtins, std);
-      else if (!modules.some((other) => other.name === ext.name)) throw syntaxError(ext.loc, `cannot find module ${ext.name}`);
-    }
-  }
-  const resolver = new Resolver(builtins);
-  const variables: string[] = [];
-  const constants: string[] = [];
-  const defs = new Map<string, OpDef>();
-  for (const m of modules) {
-    for (const c of m.constants) {
-      if (c.arity > 0) throw unsupported(c.loc, `constant operators (${c.name} with ${c.arity} parameters)`);
-      constants.push(c.name);
-      resolver.define(c.name, { kind: 'constant', name: c.name, arity: 0 });
-    }
-    for (const v of m.variables) {
-      resolver.define(v.name, { kind: 'variable', index: variables.length, arity: 0 });
-      variables.push(v.name);
-    }
-    const recursive = new Map(m.defs.filter((d) => d.recursive).map((d) => [d.name, d]));
-    for (const decl of m.recursiveDecls) {
-      const def = recursive.get(decl.name);
-      if (def === undefined) throw syntaxError(decl.loc, `RECURSIVE ${decl.name} is declared but not defined`);
-      resolver.define(decl.name, { kind: 'definition', def, arity: decl.arity });
-    }
-    for (const def of m.defs) {
-      if (def.fnBounds !== undefined) resolver.define(def.name, { kind: 'definition', def, arity: 0 });
-      resolver.resolveDef(def);
-      resolver.define(def.name, { kind: 'definition', def, arity: def.params.length });
-      defs.set(def.name, def);
-    }
-    for (const a of m.assumes) resolver.expr(a);
-  }
-  markClosed(modules.flatMap((m) => m.defs));
-  markMemoizable(modules.flatMap((m) => m.defs));
-  normalizeDefs(modules.flatMap((m) => m.defs));
-  return { name: root.name, variables, constants, defs, builtins, assumes: modules.flatMap((m) => m.assumes.map(normalize)) };
 }

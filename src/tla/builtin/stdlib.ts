@@ -2,15 +2,23 @@
 import { evalError, unsupported } from './errors.js';
 import type { Loc } from './ast.js';
 import { formatValue } from './format-value.js';
-import { FnSet, InfiniteSet, IntervalSet, PowerSet, intSet, natSet, seqSet, stringSet } from './lazy-sets.js';
+import { FnSet, InfiniteSet, IntervalSet, PowerSet, intSet, isInfiniteSet, natSet, seqSet, stringSet } from './lazy-sets.js';
 import { FnValue, LazySet, SetValue, asFiniteSet, fnIndex, makeFn, makeSet, makeTuple, setContains, valuesEqual } from './value.js';
 import type { Value } from './value.js';
+import { bags } from './stdlib-bags.js';
 
 type Impl = (args: readonly Value[], loc: Loc) => Value;
+
+/** An operator passed as an argument (a definition's name or a LAMBDA), applied to values. */
+export type OperatorArg = (args: readonly Value[]) => Value;
 
 export interface Builtin {
   readonly arity: number;
   readonly impl: Impl;
+  /** For higher-order operators (SelectSeq, SortSeq): the arity each parameter expects, 0 for a value. */
+  readonly paramArities?: readonly number[];
+  /** Their implementation: the value arguments and the operator arguments, each in order. */
+  readonly implOps?: (values: readonly Value[], ops: readonly OperatorArg[], loc: Loc) => Value;
 }
 
 function int(v: Value | undefined, loc: Loc, what: string): number {
@@ -73,6 +81,29 @@ const integers: Record<string, Builtin> = {
   '-.': { arity: 1, impl: (args, loc) => -int(args[0], loc, 'unary -') },
 };
 
+function higherOrder(paramArities: readonly number[], implOps: NonNullable<Builtin['implOps']>): Builtin {
+  return {
+    arity: paramArities.length,
+    impl: (_args, loc) => {
+      throw evalError(loc, 'a higher-order operator applied without its operator arguments');
+    },
+    paramArities,
+    implOps,
+  };
+}
+
+/** SelectSeq(s, Test(_)): the elements of s that satisfy Test, in order. */
+const selectSeq = higherOrder([0, 1], ([s], [test], loc) =>
+  makeTuple(seqOf(s, loc, 'SelectSeq').values.filter((v) => (test as OperatorArg)([v]) === true)),
+);
+
+/** SortSeq(s, Op(_, _)): s sorted by the strict order Op, stably (TLC sorts with Java's stable sort). */
+const sortSeq = higherOrder([0, 2], ([s], [less], loc) => {
+  const op = less as OperatorArg;
+  const sorted = [...seqOf(s, loc, 'SortSeq').values].sort((a, b) => (valuesEqual(a, b) ? 0 : op([a, b]) === true ? -1 : 1));
+  return makeTuple(sorted);
+});
+
 function concat(a: FnValue, b: FnValue): FnValue {
   return makeTuple([...a.values, ...b.values]);
 }
@@ -99,6 +130,7 @@ const sequences: Record<string, Builtin> = {
       return makeTuple(s.values.slice(1));
     },
   },
+  SelectSeq: selectSeq,
   SubSeq: {
     arity: 3,
     impl: (args, loc) => {
@@ -174,9 +206,24 @@ const tlc: Record<string, Builtin> = {
   ':>': { arity: 2, impl: (args) => makeFn([args[0] as Value], [args[1] as Value]) },
   '@@': { arity: 2, impl: mergeFns },
   Permutations: { arity: 1, impl: permutations },
+  SortSeq: sortSeq,
   ToString: { arity: 1, impl: (args) => formatValue(args[0] as Value) },
   JavaTime: { arity: 0, impl: (_args, loc) => { throw unsupported(loc, 'JavaTime (it makes state spaces nondeterministic)'); } },
 };
+
+/** S \\cup T; with Nat, Int or another infinite operand a membership test, as TLC's lazy union is. */
+function cup(args: readonly Value[], loc: Loc): Value {
+  const [a, b] = args as [Value, Value];
+  if (isInfiniteSet(a) || isInfiniteSet(b)) return new InfiniteSet(`${formatValue(a)} \\cup ${formatValue(b)}`, (v) => setContains(a, v) || setContains(b, v));
+  return makeSet([...setOf(a, loc, '\\cup').elems, ...setOf(b, loc, '\\cup').elems]);
+}
+
+/** UNION S; a membership test when a member of S is infinite (UNION {[D -> Int \\cup {NULL}]}). */
+function union(args: readonly Value[], loc: Loc): Value {
+  const members = setOf(args[0], loc, 'UNION').elems;
+  if (members.some(isInfiniteSet)) return new InfiniteSet('UNION ...', (v) => members.some((m) => setContains(m, v)));
+  return makeSet(members.flatMap((s) => [...setOf(s, loc, 'UNION').elems]));
+}
 
 /** Operators every module has: sets, functions, logic (the parts implemented as strict functions). */
 export const coreBuiltins: Record<string, Builtin> = {
@@ -184,7 +231,7 @@ export const coreBuiltins: Record<string, Builtin> = {
   '#': { arity: 2, impl: (args) => !valuesEqual(args[0] as Value, args[1] as Value) },
   '\\in': { arity: 2, impl: (args) => setContains(args[1] as Value, args[0] as Value) },
   '\\notin': { arity: 2, impl: (args) => !setContains(args[1] as Value, args[0] as Value) },
-  '\\cup': { arity: 2, impl: (args, loc) => makeSet([...setOf(args[0], loc, '\\cup').elems, ...setOf(args[1], loc, '\\cup').elems]) },
+  '\\cup': { arity: 2, impl: cup },
   '\\cap': {
     arity: 2,
     impl: (args, loc) => {
@@ -208,7 +255,7 @@ export const coreBuiltins: Record<string, Builtin> = {
   },
   '\\supseteq': { arity: 2, impl: (args, loc) => setOf(args[1], loc, '\\supseteq').elems.every((e) => setContains(args[0] as Value, e)) },
   SUBSET: { arity: 1, impl: (args) => new PowerSet(args[0] as Value) },
-  UNION: { arity: 1, impl: (args, loc) => makeSet(setOf(args[0], loc, 'UNION').elems.flatMap((s) => [...setOf(s, loc, 'UNION').elems])) },
+  UNION: { arity: 1, impl: union },
   DOMAIN: {
     arity: 1,
     impl: (args, loc) => {
@@ -226,7 +273,9 @@ export const standardModules: Readonly<Record<string, Record<string, Builtin>>> 
   Integers: integers,
   Sequences: sequences,
   FiniteSets: finiteSets,
-  TLC: { ...tlc, ...sequences },
+  // TLC.tla instantiates Naturals, Sequences and FiniteSets LOCALly: a module that extends only TLC sees none of them (SANY).
+  TLC: tlc,
+  Bags: bags,
 };
 
 /** STRING is always in scope in TLA+ (it is a built-in constant, not from a module). */
@@ -234,3 +283,14 @@ export const alwaysInScope: Readonly<Record<string, Builtin>> = {
   ...coreBuiltins,
   STRING: { arity: 0, impl: () => stringSet },
 };
+
+const proofModules = ['TLAPS', 'NaturalsInduction', 'WellFoundedInduction', 'FiniteSetTheorems', 'SequenceTheorems', 'FunctionTheorems', 'SequencesExtTheorems'];
+const communityModules = ['BagsExt', 'Bitwise', 'CSV', 'Combinatorics', 'DifferentialEquations', 'DyadicRationals', 'FiniteSetsExt', 'Folds', 'Functions', 'GraphViz', 'Graphs', 'HTML', 'IOUtils', 'Relation', 'SVG', 'SequencesExt', 'ShiViz', 'Statistics', 'UndirectedGraphs', 'VectorClocks'];
+const otherStandardModules = ['Reals', 'RealTime', 'Randomization', 'TLCExt', 'Json', 'Toolbox'];
+
+/** Modules TLC or the Toolbox ship that the built-in checker does not implement: what each is, to name it when refused. */
+export const unimplementedModules: Readonly<Record<string, string>> = Object.fromEntries<string>([
+  ...proofModules.map((m): [string, string] => [m, `the TLAPS proof module ${m}`]),
+  ...communityModules.map((m): [string, string] => [m, `the CommunityModules module ${m}`]),
+  ...otherStandardModules.map((m): [string, string] => [m, `the standard module ${m}`]),
+]);
