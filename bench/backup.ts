@@ -17,7 +17,8 @@ import { FileSystemBackupStore } from '../src/store/fs-backup-store.js';
 
 const instances = Number(process.env.CUTLINE_BENCH_INSTANCES ?? 20_000);
 /** Records between backups when set (deterministic); otherwise a backup every backupEveryMs of wall time. */
-const backupEveryRecords = process.env.CUTLINE_BENCH_BACKUP_EVERY === undefined ? undefined : Number(process.env.CUTLINE_BENCH_BACKUP_EVERY);
+const backupEveryRecords =
+  process.env.CUTLINE_BENCH_BACKUP_EVERY === undefined ? undefined : Number(process.env.CUTLINE_BENCH_BACKUP_EVERY);
 const backupEveryMs = Number(process.env.CUTLINE_BENCH_BACKUP_EVERY_MS ?? 2_000);
 const rounds = Number(process.env.CUTLINE_BENCH_ROUNDS ?? 3);
 const storeRoot = process.env.CUTLINE_BENCH_STORE_DIR;
@@ -43,20 +44,31 @@ interface Run {
  */
 async function run(label: string, withBackups: boolean): Promise<Run> {
   const directory = path.join(root, label);
-  const storeDirectory = storeRoot === undefined ? path.join(directory, 'store') : fs.mkdtempSync(path.join(storeRoot, 'cutline-bench-store-'));
+  const storeDirectory =
+    storeRoot === undefined ? path.join(directory, 'store') : fs.mkdtempSync(path.join(storeRoot, 'cutline-bench-store-'));
   const store = new FileSystemBackupStore(storeDirectory);
   const manager = new BackupManager({ store, clock: systemClock });
   const transport = new InProcessTransport(systemClock, new SeededRandom(1));
-  const cluster = Cluster.open({ dataDirectory: path.join(directory, 'engine'), partitionCount, nodeCount: 1, clock: systemClock, transport, backupHook: manager, segmentSizeBytes: 1024 * 1024 });
+  const cluster = Cluster.open({
+    dataDirectory: path.join(directory, 'engine'),
+    partitionCount,
+    nodeCount: 1,
+    clock: systemClock,
+    transport,
+    backupHook: manager,
+    segmentSizeBytes: 1024 * 1024,
+  });
   await manager.start(cluster);
   const backupIds: number[] = [];
   let start = performance.now();
   let processed = 0;
   let backupsDue = 1;
   const backupDue = (): boolean =>
-    backupEveryRecords === undefined ? performance.now() - start >= backupsDue * backupEveryMs : processed >= backupsDue * backupEveryRecords;
+    backupEveryRecords === undefined
+      ? performance.now() - start >= backupsDue * backupEveryMs
+      : processed >= backupsDue * backupEveryRecords;
   const drain = async (): Promise<void> => {
-    for (let work = 1; work > 0; ) {
+    for (let work = 1; work > 0;) {
       work = transport.deliverDue();
       for (const partition of cluster.partitions()) work += partition.processAvailable();
       processed += work;
@@ -122,7 +134,9 @@ try {
   const backups = pairs.reduce((sum, pair) => sum + pair.backed.backups, 0);
   const completed = pairs.reduce((sum, pair) => sum + pair.backed.completed, 0);
   const uploaded = pairs.reduce((sum, pair) => sum + pair.backed.uploadedBytes, 0) / pairs.length;
-  console.log(`backup benchmark: ${instances} instances (${workloadRecords} workload records) on ${partitionCount} partitions, a backup every ${backupEveryRecords === undefined ? `${backupEveryMs} ms` : `${backupEveryRecords} processed records`}, store in ${storeRoot ?? 'the engine directory (same disk)'}, ${rounds} rounds`);
+  console.log(
+    `backup benchmark: ${instances} instances (${workloadRecords} workload records) on ${partitionCount} partitions, a backup every ${backupEveryRecords === undefined ? `${backupEveryMs} ms` : `${backupEveryRecords} processed records`}, store in ${storeRoot ?? 'the engine directory (same disk)'}, ${rounds} rounds`,
+  );
   for (const [index, pair] of pairs.entries()) {
     console.log(
       `round ${index + 1}: without backups ${format(rate(pair.plain))} records/s (${pair.plain.seconds.toFixed(2)} s, ${pair.plain.cpuSeconds.toFixed(2)} s CPU); ` +
@@ -130,8 +144,12 @@ try {
     );
   }
   console.log(`backups: ${completed} of ${backups} COMPLETED, ${(uploaded / 1024 / 1024).toFixed(1)} MiB uploaded per run`);
-  console.log(`ratio with / without backups, throughput (median): ${median(wallRatios).toFixed(3)}  [${wallRatios.map((r) => r.toFixed(3)).join(', ')}]`);
-  console.log(`ratio with / without backups, CPU time per record (median): ${median(cpuRatios).toFixed(3)}  [${cpuRatios.map((r) => r.toFixed(3)).join(', ')}]  (target: overhead <= 5%, ratio >= 0.95)`);
+  console.log(
+    `ratio with / without backups, throughput (median): ${median(wallRatios).toFixed(3)}  [${wallRatios.map((r) => r.toFixed(3)).join(', ')}]`,
+  );
+  console.log(
+    `ratio with / without backups, CPU time per record (median): ${median(cpuRatios).toFixed(3)}  [${cpuRatios.map((r) => r.toFixed(3)).join(', ')}]  (target: overhead <= 5%, ratio >= 0.95)`,
+  );
   if (completed !== backups) throw new Error(`only ${completed} of ${backups} backups completed`);
 } finally {
   fs.rmSync(root, { recursive: true, force: true });

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
  */
 export async function importBuilt<Module>(path: string): Promise<Module> {
   const url = new URL(`../dist/${path}`, import.meta.url);
-  if (!existsSync(fileURLToPath(url))) throw new Error(`${fileURLToPath(url)} does not exist: run \`npm run build\` first (\`npm ci\` does)`);
+  if (!existsSync(fileURLToPath(url)))
+    throw new Error(`${fileURLToPath(url)} does not exist: run \`npm run build\` first (\`npm ci\` does)`);
   return (await import(url.href)) as Module;
 }

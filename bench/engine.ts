@@ -50,7 +50,10 @@ function runEngine(partitionCount: number): Result & { perPartition: number[] } 
   drain(cluster, transport);
   const seconds = (performance.now() - start) / 1000;
   const perPartition = partitions.map((p) => p.lastProcessedPosition);
-  const completed = partitions.reduce((sum, p) => sum + (p.dumpState().instances ?? []).filter((r) => (r as { state: string }).state === 'COMPLETED').length, 0);
+  const completed = partitions.reduce(
+    (sum, p) => sum + (p.dumpState().instances ?? []).filter((r) => (r as { state: string }).state === 'COMPLETED').length,
+    0,
+  );
   if (completed !== instances) throw new Error(`only ${completed} of ${instances} instances completed`);
   cluster.close();
   return { records: perPartition.reduce((a, b) => a + b, 0), seconds, perPartition };
@@ -58,7 +61,7 @@ function runEngine(partitionCount: number): Result & { perPartition: number[] } 
 
 /** Delivers and processes until quiet; each partition processes everything it has before commands move on. */
 function drain(cluster: Cluster, transport: InProcessTransport): void {
-  for (let work = 1; work > 0; ) {
+  for (let work = 1; work > 0;) {
     work = 0;
     for (const partition of cluster.partitions()) work += partition.processAvailable();
     work += transport.deliverDue();
@@ -112,9 +115,13 @@ try {
   const sqlite = rawSqlite(one.records);
   const logOnly = rawLog(one.records);
   const perPartitionThree = three.perPartition.map((records) => records / three.seconds);
-  console.log(`engine benchmark: ${instances} instances, commit policy ${recordsPerTransaction} records per SQLite transaction + 1 log fsync`);
+  console.log(
+    `engine benchmark: ${instances} instances, commit policy ${recordsPerTransaction} records per SQLite transaction + 1 log fsync`,
+  );
   console.log(`engine, 1 partition:  ${format(rate(one))} records/s per partition (${one.records} records in ${one.seconds.toFixed(2)} s)`);
-  console.log(`engine, 3 partitions: ${perPartitionThree.map(format).join(' / ')} records/s per partition, ${format(rate(three))} records/s total (one thread)`);
+  console.log(
+    `engine, 3 partitions: ${perPartitionThree.map(format).join(' / ')} records/s per partition, ${format(rate(three))} records/s total (one thread)`,
+  );
   console.log(`raw SQLite inserts:   ${format(rate(sqlite))} rows/s (same row count, same transaction size)`);
   console.log(`raw log appends:      ${format(rate(logOnly))} records/s (same record count, one fsync per batch)`);
   console.log(`ratio engine(1 partition) / raw SQLite inserts: ${(rate(one) / rate(sqlite)).toFixed(3)}`);

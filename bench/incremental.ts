@@ -97,7 +97,13 @@ async function run(label: string, withBackups: boolean, runSeconds: number, work
   const cpu = process.cpuUsage(cpuStart);
   await manager?.close();
   cluster.close();
-  return { records: result.recordsProcessed, seconds: result.elapsedMs / 1000, cpuSeconds: (cpu.user + cpu.system) / 1e6, storeDirectory, putBytes: counted?.putBytes ?? new Map() };
+  return {
+    records: result.recordsProcessed,
+    seconds: result.elapsedMs / 1000,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
+    storeDirectory,
+    putBytes: counted?.putBytes ?? new Map(),
+  };
 }
 
 async function completedCount(storeDirectory: string): Promise<number> {
@@ -146,7 +152,9 @@ function directoryBytes(directory: string): number {
 const mib = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(2)} MiB`;
 
 async function main(): Promise<void> {
-  console.log(`bench:incremental: ${partitionCount} partitions, ${rate} commands/s, a checkpoint every 2 s and a backup every 10 s, ${seconds} s per run`);
+  console.log(
+    `bench:incremental: ${partitionCount} partitions, ${rate} commands/s, a checkpoint every 2 s and a backup every 10 s, ${seconds} s per run`,
+  );
   if (seconds > 0) await storeCost();
   if (throughputSeconds > 0) await throughput();
 }
@@ -173,11 +181,19 @@ async function storeCost(): Promise<void> {
   const storeBytes = directoryBytes(backed.storeDirectory ?? '');
   const put = (kind: string): number => backed.putBytes.get(kind) ?? 0;
   console.log(`backups completed per partition: ${backups}; log bytes the backups hold: ${mib(logBytes)}`);
-  console.log(`put into the store: chunks ${mib(put('chunks'))}, manifests ${mib(put('manifests'))}, metadata ${mib(put('metadata'))}, collections ${mib(put('collections'))}`);
-  console.log(`chunk bytes uploaded per backup / log bytes appended since the previous backup (after the first): ${mib(uploadedAfterFirst)} / ${mib(appendedAfterFirst)} ratio ${(uploadedAfterFirst / appendedAfterFirst).toFixed(3)}`);
+  console.log(
+    `put into the store: chunks ${mib(put('chunks'))}, manifests ${mib(put('manifests'))}, metadata ${mib(put('metadata'))}, collections ${mib(put('collections'))}`,
+  );
+  console.log(
+    `chunk bytes uploaded per backup / log bytes appended since the previous backup (after the first): ${mib(uploadedAfterFirst)} / ${mib(appendedAfterFirst)} ratio ${(uploadedAfterFirst / appendedAfterFirst).toFixed(3)}`,
+  );
   const putAll = [...backed.putBytes.values()].reduce((sum, bytes) => sum + bytes, 0);
-  console.log(`every byte put (chunks, manifests, metadata.json rewrites) / every log byte backed up: ${mib(putAll)} / ${mib(logBytes)} ratio ${(putAll / logBytes).toFixed(3)}`);
-  console.log(`store bytes / log bytes written (snapshots, manifests and metadata included): ${mib(storeBytes)} / ${mib(logBytes)} ratio ${(storeBytes / logBytes).toFixed(3)}`);
+  console.log(
+    `every byte put (chunks, manifests, metadata.json rewrites) / every log byte backed up: ${mib(putAll)} / ${mib(logBytes)} ratio ${(putAll / logBytes).toFixed(3)}`,
+  );
+  console.log(
+    `store bytes / log bytes written (snapshots, manifests and metadata included): ${mib(storeBytes)} / ${mib(logBytes)} ratio ${(storeBytes / logBytes).toFixed(3)}`,
+  );
   const latest = Math.max(...[...byPartition.values()].map((manifests) => manifests.at(-1)?.id.checkpointId ?? 0));
   const report = await verifyBackup(store, latest, { level: 'full' });
   console.log(`verify-backup --level full of the latest backup ${latest}: ${report.findings.length} finding(s)`);
@@ -191,16 +207,23 @@ async function throughput(): Promise<void> {
       const measured = await run(`throughput-${round}-${withBackups ? 'with' : 'without'}`, withBackups, throughputSeconds, throughputRate);
       const perSecond = measured.records / measured.seconds;
       const perCpuSecond = measured.records / measured.cpuSeconds;
-      const taken = measured.storeDirectory === undefined ? '' : `, ${await completedCount(measured.storeDirectory)} partition backups COMPLETED`;
-      console.log(`round ${round + 1}, ${withBackups ? 'with' : 'without'} backups: ${measured.records} records in ${measured.seconds.toFixed(1)} s, ${measured.cpuSeconds.toFixed(1)} CPU-s${taken}`);
+      const taken =
+        measured.storeDirectory === undefined ? '' : `, ${await completedCount(measured.storeDirectory)} partition backups COMPLETED`;
+      console.log(
+        `round ${round + 1}, ${withBackups ? 'with' : 'without'} backups: ${measured.records} records in ${measured.seconds.toFixed(1)} s, ${measured.cpuSeconds.toFixed(1)} CPU-s${taken}`,
+      );
       const variant = withBackups ? best.with : best.without;
       variant.perSecond = Math.max(variant.perSecond, perSecond);
       variant.perCpuSecond = Math.max(variant.perCpuSecond, perCpuSecond);
     }
   }
   const ratio = (left: number, right: number): string => (left / right).toFixed(3);
-  console.log(`engine throughput with backups / without (records per second, flat out, best of ${rounds}): ${best.with.perSecond.toFixed(0)} / ${best.without.perSecond.toFixed(0)} ratio ${ratio(best.with.perSecond, best.without.perSecond)}`);
-  console.log(`records per CPU-second of the process, backup threads included: ${best.with.perCpuSecond.toFixed(0)} / ${best.without.perCpuSecond.toFixed(0)} ratio ${ratio(best.with.perCpuSecond, best.without.perCpuSecond)}`);
+  console.log(
+    `engine throughput with backups / without (records per second, flat out, best of ${rounds}): ${best.with.perSecond.toFixed(0)} / ${best.without.perSecond.toFixed(0)} ratio ${ratio(best.with.perSecond, best.without.perSecond)}`,
+  );
+  console.log(
+    `records per CPU-second of the process, backup threads included: ${best.with.perCpuSecond.toFixed(0)} / ${best.without.perCpuSecond.toFixed(0)} ratio ${ratio(best.with.perCpuSecond, best.without.perCpuSecond)}`,
+  );
 }
 
 try {

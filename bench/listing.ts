@@ -30,7 +30,13 @@ const { cutlineVersion } = await importBuilt<typeof VersionModule>('version.js')
 
 async function main(): Promise<void> {
   const s3 = await startLoopbackS3Process('bench');
-  const store = new S3BackupStore({ bucket: s3.bucket, prefix: 'listing', endpoint: s3.endpoint, forcePathStyle: true, credentials: s3.credentials });
+  const store = new S3BackupStore({
+    bucket: s3.bucket,
+    prefix: 'listing',
+    endpoint: s3.endpoint,
+    forcePathStyle: true,
+    credentials: s3.credentials,
+  });
   const raw = new S3Client({ endpoint: s3.endpoint, region: 'us-east-1', forcePathStyle: true, credentials: s3.credentials });
   try {
     const limiter = new ConcurrencyLimiter(16);
@@ -48,11 +54,15 @@ async function main(): Promise<void> {
           partitionCount,
           engineVersion: cutlineVersion,
         };
-        writes.push(limiter.run(() => createManifest(store, newManifest({ partitionId, checkpointId, nodeId: 0 }, descriptor, systemClock))));
+        writes.push(
+          limiter.run(() => createManifest(store, newManifest({ partitionId, checkpointId, nodeId: 0 }, descriptor, systemClock))),
+        );
       }
     }
     await Promise.all(writes);
-    process.stdout.write(`bench:listing: ${backups} backups x ${partitionCount} partitions in s3rver, best of ${rounds} alternating rounds\n`);
+    process.stdout.write(
+      `bench:listing: ${backups} backups x ${partitionCount} partitions in s3rver, best of ${rounds} alternating rounds\n`,
+    );
     // Cold: every manifest read (a new process); warm: the API's cache, nothing changed since its last listing.
     const warm = new ManifestCache();
     await readAllManifests(store, {}, warm);
@@ -64,19 +74,31 @@ async function main(): Promise<void> {
     // ListObjects version 1 with Marker, as the S3 store lists (s3rver cannot page version 2 on OpenSSL 3).
     const rawKeys = async (): Promise<string[]> => {
       const keys: string[] = [];
-      for (let marker: string | undefined, more = true; more; ) {
-        const page = await raw.send(new ListObjectsCommand({ Bucket: s3.bucket, Prefix: 'listing/manifests/', ...(marker === undefined ? {} : { Marker: marker }) }));
+      for (let marker: string | undefined, more = true; more;) {
+        const page = await raw.send(
+          new ListObjectsCommand({ Bucket: s3.bucket, Prefix: 'listing/manifests/', ...(marker === undefined ? {} : { Marker: marker }) }),
+        );
         for (const object of page.Contents ?? []) if (object.Key !== undefined) keys.push(object.Key);
         marker = page.Contents?.at(-1)?.Key;
         more = page.IsTruncated === true && marker !== undefined;
       }
-      if (keys.length !== backups * partitionCount) throw new Error(`listed ${keys.length} manifests, expected ${backups * partitionCount}`);
+      if (keys.length !== backups * partitionCount)
+        throw new Error(`listed ${keys.length} manifests, expected ${backups * partitionCount}`);
       return keys;
     };
     const rawListed = async (): Promise<void> => {
       const reads = new ConcurrencyLimiter(manifestReadParallelism);
       const keys = await rawKeys();
-      await Promise.all(keys.map((key) => reads.run(async () => JSON.parse(await ((await raw.send(new GetObjectCommand({ Bucket: s3.bucket, Key: key }))).Body?.transformToString() ?? '')) as unknown)));
+      await Promise.all(
+        keys.map((key) =>
+          reads.run(
+            async () =>
+              JSON.parse(
+                await ((await raw.send(new GetObjectCommand({ Bucket: s3.bucket, Key: key }))).Body?.transformToString() ?? ''),
+              ) as unknown,
+          ),
+        ),
+      );
     };
     const rawListOnly = async (): Promise<void> => {
       await rawKeys();
@@ -88,8 +110,15 @@ async function main(): Promise<void> {
     }
     const [rawSeconds = NaN, cold = NaN, warmSeconds = NaN, listOnly = NaN] = best;
     const line = (name: string, seconds: number, baseline: string, baselineSeconds: number) =>
-      process.stdout.write(`${name.padEnd(44)} ${seconds.toFixed(3)} s   ${baseline.padEnd(46)} ${baselineSeconds.toFixed(3)} s   ratio ${(baselineSeconds / seconds).toFixed(2)}\n`);
-    line('list every backup, cold (every manifest read)', cold, `raw ListObjects + GetObject (${manifestReadParallelism} at once)`, rawSeconds);
+      process.stdout.write(
+        `${name.padEnd(44)} ${seconds.toFixed(3)} s   ${baseline.padEnd(46)} ${baselineSeconds.toFixed(3)} s   ratio ${(baselineSeconds / seconds).toFixed(2)}\n`,
+      );
+    line(
+      'list every backup, cold (every manifest read)',
+      cold,
+      `raw ListObjects + GetObject (${manifestReadParallelism} at once)`,
+      rawSeconds,
+    );
     line('list every backup, warm (GET /backups again)', warmSeconds, 'raw ListObjects of the manifests only', listOnly);
   } finally {
     raw.destroy();

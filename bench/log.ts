@@ -71,7 +71,9 @@ function measureAppend(): void {
   rmSync(join(root, 'append'), { recursive: true });
   const rawRate = totalBytes / megabyte / rawSeconds;
   const logRate = totalBytes / megabyte / logSeconds;
-  console.log(`append: ${(totalBytes / megabyte).toFixed(0)} MB in batches of ${batchRecords} records of ${payloadBytes} B, fsync at the end (and at each roll)`);
+  console.log(
+    `append: ${(totalBytes / megabyte).toFixed(0)} MB in batches of ${batchRecords} records of ${payloadBytes} B, fsync at the end (and at each roll)`,
+  );
   console.log(`  raw fs write of the same bytes: ${rawRate.toFixed(0)} MB/s`);
   console.log(`  SegmentedLog.append:            ${logRate.toFixed(0)} MB/s`);
   console.log(`  ratio log / raw:                ${(logRate / rawRate).toFixed(2)}`);
@@ -108,10 +110,13 @@ function measureStreamScan(): void {
   const scanSeconds = readSegmentsInChunks(paths, (path, chunk) => scanners.get(path)?.push(chunk));
   const damaged = [...scanners.values()].filter((scanner) => scanner.finish().damage !== undefined).length;
   rmSync(directory, { recursive: true });
-  if (damaged > 0 || frames !== log.lastPosition) throw new Error(`the scan found ${damaged} damaged segment(s) and ${frames} frames of ${log.lastPosition}`);
+  if (damaged > 0 || frames !== log.lastPosition)
+    throw new Error(`the scan found ${damaged} damaged segment(s) and ${frames} frames of ${log.lastPosition}`);
   const rawRate = totalBytes / megabyte / rawSeconds;
   const scanRate = totalBytes / megabyte / scanSeconds;
-  console.log(`stream scan: ${(totalBytes / megabyte).toFixed(0)} MB in ${segments.length} segment(s), ${frames} frames of ${payloadBytes} B, read in ${scanChunkBytes / megabyte} MiB chunks`);
+  console.log(
+    `stream scan: ${(totalBytes / megabyte).toFixed(0)} MB in ${segments.length} segment(s), ${frames} frames of ${payloadBytes} B, read in ${scanChunkBytes / megabyte} MiB chunks`,
+  );
   console.log(`  raw read of the same files:      ${rawRate.toFixed(0)} MB/s`);
   console.log(`  read + SegmentStreamScanner:     ${scanRate.toFixed(0)} MB/s`);
   console.log(`  ratio scan / raw:                ${(scanRate / rawRate).toFixed(2)}`);
@@ -143,7 +148,9 @@ function measureCrc(): void {
   for (const rangeBytes of [18, 64, 128, 192, 256, 512, 1024, 4096]) {
     const nativeNs = nanosecondsPerCall(source, rangeBytes, native);
     const rangeNs = nanosecondsPerCall(source, rangeBytes, crc32cRange);
-    console.log(`  ${String(rangeBytes).padStart(5)} B: native(subarray) ${nativeNs.toFixed(0).padStart(5)}, crc32cRange ${rangeNs.toFixed(0).padStart(5)}, ratio range / native ${(rangeNs / nativeNs).toFixed(2)}`);
+    console.log(
+      `  ${String(rangeBytes).padStart(5)} B: native(subarray) ${nativeNs.toFixed(0).padStart(5)}, crc32cRange ${rangeNs.toFixed(0).padStart(5)}, ratio range / native ${(rangeNs / nativeNs).toFixed(2)}`,
+    );
   }
 }
 
@@ -176,7 +183,9 @@ function main(): void {
     console.log(`truncateAfter (cut ${batchRecords} records off the end, median of ${truncationRounds}, after a reopen):`);
     console.log(`  small log ${small.sizeMegabytes.toFixed(0)} MB in ${small.segments} segment(s): ${small.medianMs.toFixed(3)} ms`);
     console.log(`  large log ${large.sizeMegabytes.toFixed(0)} MB in ${large.segments} segment(s): ${large.medianMs.toFixed(3)} ms`);
-    console.log(`  ratio large / small: ${(large.medianMs / small.medianMs).toFixed(2)} (log size ratio ${(large.sizeMegabytes / small.sizeMegabytes).toFixed(0)})`);
+    console.log(
+      `  ratio large / small: ${(large.medianMs / small.medianMs).toFixed(2)} (log size ratio ${(large.sizeMegabytes / small.sizeMegabytes).toFixed(0)})`,
+    );
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

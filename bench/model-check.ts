@@ -54,8 +54,12 @@ const rawCpuMs = process.cpuUsage(rawCpuStarted).user / 1000;
 const perSecond = (ms: number): number => Math.round(bfs.distinctStates / (ms / 1000));
 console.log(`model ${entry.name}: ${bfs.distinctStates} distinct states, ${bfs.statesGenerated} generated, depth ${bfs.depth}`);
 // CPU time is printed too: on a shared machine wall time includes waiting for a core.
-console.log(`built-in checker (1 thread): ${bfsMs.toFixed(0)} ms wall (${bfsCpuMs.toFixed(0)} ms CPU), ${perSecond(bfsMs)} distinct states/s (${perSecond(bfsCpuMs)} per CPU second)`);
+console.log(
+  `built-in checker (1 thread): ${bfsMs.toFixed(0)} ms wall (${bfsCpuMs.toFixed(0)} ms CPU), ${perSecond(bfsMs)} distinct states/s (${perSecond(bfsCpuMs)} per CPU second)`,
+);
 if (withLiveness) console.log(`liveness on the state graph: ${livenessMs.toFixed(0)} ms`);
-console.log(`raw baseline (fingerprint + fingerprint-set insert of the same states): ${rawMs.toFixed(0)} ms wall (${rawCpuMs.toFixed(0)} ms CPU), ${perSecond(rawMs)} states/s`);
+console.log(
+  `raw baseline (fingerprint + fingerprint-set insert of the same states): ${rawMs.toFixed(0)} ms wall (${rawCpuMs.toFixed(0)} ms CPU), ${perSecond(rawMs)} states/s`,
+);
 console.log(`ratio checker/baseline: ${(bfsMs / rawMs).toFixed(1)}x wall, ${(bfsCpuMs / rawCpuMs).toFixed(1)}x CPU`);
 console.log('worker threads: not implemented; the checker runs on one thread');

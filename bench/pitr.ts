@@ -27,7 +27,9 @@ let runCounter = 0;
 async function main(): Promise<void> {
   const root = await mkdtemp(join(tmpdir(), 'cutline-bench-pitr-'));
   try {
-    process.stdout.write(`bench:pitr: continuous mode, a marker every second, a backup every ${scheduleSeconds} s, ${steps} workload steps per second, best of ${rounds} rounds\n`);
+    process.stdout.write(
+      `bench:pitr: continuous mode, a marker every second, a backup every ${scheduleSeconds} s, ${steps} workload steps per second, best of ${rounds} rounds\n`,
+    );
     for (const count of counts) await measure(root, count);
   } finally {
     await rm(root, { recursive: true, force: true });
@@ -37,11 +39,27 @@ async function main(): Promise<void> {
 /** Runs the engine until `count` backups completed, then times three restores of the node (both partitions). */
 async function measure(root: string, count: number): Promise<void> {
   const store = new FileSystemBackupStore(join(root, `store-${count}`));
-  const opened = openBackupTestCluster(71, store, { partitionCount: 2, continuousBackups: true, snapshotIntervalRecords: 200, dataDirectory: join(root, `engine-${count}`) });
+  const opened = openBackupTestCluster(71, store, {
+    partitionCount: 2,
+    continuousBackups: true,
+    snapshotIntervalRecords: 200,
+    dataDirectory: join(root, `engine-${count}`),
+  });
   await opened.manager.start(opened.cluster);
-  const config = { continuous: true, checkpointIntervalMs: 1_000, scheduleMs: scheduleSeconds * 1_000, retentionWindowMs: undefined, retentionCleanupScheduleMs: undefined, compression: 'gzip' as const };
+  const config = {
+    continuous: true,
+    checkpointIntervalMs: 1_000,
+    scheduleMs: scheduleSeconds * 1_000,
+    retentionWindowMs: undefined,
+    retentionCleanupScheduleMs: undefined,
+    compression: 'gzip' as const,
+  };
   const service = new ContinuousBackups({ cluster: opened.cluster, clock: opened.clock, config, manager: opened.manager });
-  const backups = (): number[] => service.schedulers.emitted().filter((c) => c.checkpointType === 'SCHEDULED_BACKUP').map((c) => c.checkpointId);
+  const backups = (): number[] =>
+    service.schedulers
+      .emitted()
+      .filter((c) => c.checkpointType === 'SCHEDULED_BACKUP')
+      .map((c) => c.checkpointId);
   try {
     // One more second after the last backup so its upload finishes before the store is read.
     for (let second = 0; backups().length < count || second % scheduleSeconds !== 2; second++) {
@@ -53,20 +71,31 @@ async function measure(root: string, count: number): Promise<void> {
     }
     await service.syncMetadata();
     const last = backups()[count - 1] ?? 0;
-    const markerBefore = service.schedulers.emitted().filter((c) => c.checkpointType === 'MARKER' && c.checkpointId < last).at(-1)?.checkpointId;
-    const plain = async (): Promise<RestorePlan> => planBackupIdRestore({ backupId: last, nodeId: 0, clusterSize: 1, manifests: await listBackupManifests(store, last) });
-    const pitr = async (checkpointId: number): Promise<RestorePlan> => planPointInTimeRestore({ target: { checkpointId }, nodeId: 0, clusterSize: 1, ...(await readPointInTimeListing(store)) });
+    const markerBefore = service.schedulers
+      .emitted()
+      .filter((c) => c.checkpointType === 'MARKER' && c.checkpointId < last)
+      .at(-1)?.checkpointId;
+    const plain = async (): Promise<RestorePlan> =>
+      planBackupIdRestore({ backupId: last, nodeId: 0, clusterSize: 1, manifests: await listBackupManifests(store, last) });
+    const pitr = async (checkpointId: number): Promise<RestorePlan> =>
+      planPointInTimeRestore({ target: { checkpointId }, nodeId: 0, clusterSize: 1, ...(await readPointInTimeListing(store)) });
     const baseline = await fastestSeconds(rounds, async () => restoreInto(root, store, await plain()));
     const same = await fastestSeconds(rounds, async () => restoreInto(root, store, await pitr(last)));
     const plan = await plain();
     const bytes = plan.totalBytes;
-    process.stdout.write(`${count} backups in the store (${(bytes / 1024).toFixed(0)} KiB in the last backup): --backupId ${(baseline * 1000).toFixed(1)} ms (baseline)\n`);
-    process.stdout.write(`  --to-checkpoint of the same final state: ${(same * 1000).toFixed(1)} ms, ${(same / baseline).toFixed(2)}x the baseline\n`);
+    process.stdout.write(
+      `${count} backups in the store (${(bytes / 1024).toFixed(0)} KiB in the last backup): --backupId ${(baseline * 1000).toFixed(1)} ms (baseline)\n`,
+    );
+    process.stdout.write(
+      `  --to-checkpoint of the same final state: ${(same * 1000).toFixed(1)} ms, ${(same / baseline).toFixed(2)}x the baseline\n`,
+    );
     if (markerBefore !== undefined) {
       const stitchedPlan = await pitr(markerBefore);
       const links = Math.max(...stitchedPlan.partitions.map((p) => p.backups.length));
       const marker = await fastestSeconds(rounds, async () => restoreInto(root, store, await pitr(markerBefore)));
-      process.stdout.write(`  --to-checkpoint of the marker before the last backup (${links} backups in the longest chain): ${(marker * 1000).toFixed(1)} ms, ${(marker / baseline).toFixed(2)}x the baseline\n`);
+      process.stdout.write(
+        `  --to-checkpoint of the marker before the last backup (${links} backups in the longest chain): ${(marker * 1000).toFixed(1)} ms, ${(marker / baseline).toFixed(2)}x the baseline\n`,
+      );
     }
   } finally {
     await opened.manager.close();

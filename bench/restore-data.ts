@@ -39,17 +39,23 @@ export async function writePartitionLog(
   const log = SegmentedLog.open({ directory });
   const key = 'k'.repeat(64 * 1024 - 40);
   const now = Date.now();
-  for (let index = 0, bytes = 0; bytes < bytesWanted; ) {
+  for (let index = 0, bytes = 0; bytes < bytesWanted;) {
     const batch = [];
     for (let end = index + (shape === 'large' ? 1 : 1000); index < end; index++) {
-      const record = shape === 'large' ? encodeRecord({ type: 'CREATE_INSTANCE', value: { correlationKey: `${index}-${key}` } }, now) : engineRecord(partitionId, partitionCount, index, now);
+      const record =
+        shape === 'large'
+          ? encodeRecord({ type: 'CREATE_INSTANCE', value: { correlationKey: `${index}-${key}` } }, now)
+          : engineRecord(partitionId, partitionCount, index, now);
       bytes += record.payload.length + 26;
       batch.push(record);
     }
     log.append(batch);
   }
-  const checkpointPosition = log.append([encodeRecord({ type: 'CHECKPOINT_CREATE', value: { checkpointId: 1, checkpointType: 'MANUAL_BACKUP' } }, now)]);
-  for (let index = 0; index < 3; index++) log.append([encodeRecord({ type: 'CREATE_INSTANCE', value: { correlationKey: `after-${index}` } }, now)]);
+  const checkpointPosition = log.append([
+    encodeRecord({ type: 'CHECKPOINT_CREATE', value: { checkpointId: 1, checkpointType: 'MANUAL_BACKUP' } }, now),
+  ]);
+  for (let index = 0; index < 3; index++)
+    log.append([encodeRecord({ type: 'CREATE_INSTANCE', value: { correlationKey: `after-${index}` } }, now)]);
   log.flush();
   const lastPosition = log.lastPosition;
   log.close();
@@ -58,7 +64,12 @@ export async function writePartitionLog(
 
 /** The engine's own payloads: the sender appends the source envelope after the command's fields (Partition.send). */
 function engineRecord(partitionId: number, partitionCount: number, index: number, now: number): AppendRecord {
-  const source = { partitionId: (partitionId % partitionCount) + 1, position: Math.max(1, index - 1000), checkpointId: 1, checkpointType: 'MANUAL_BACKUP' as const };
+  const source = {
+    partitionId: (partitionId % partitionCount) + 1,
+    position: Math.max(1, index - 1000),
+    checkpointId: 1,
+    checkpointType: 'MANUAL_BACKUP' as const,
+  };
   const instanceKey = `${partitionId}-${index}`;
   const correlationKey = `order-${index % 10_000}`;
   const messageId = `message-${index}`;
@@ -112,8 +123,23 @@ export async function uploadPartition(
   const handles = await Promise.all(segments.map((segment) => open(segment.path, 'r')));
   try {
     const chunk = () =>
-      Promise.all(segments.map((segment, index) => chunkSegmentFile({ path: segmentPath(segment.firstPosition), handle: handles[index] as FileHandle, sizeBytes: segment.sizeBytes, identity: segment.path }, undefined)));
-    await uploadChunkedBackup(storeV2, { partitionId, checkpointId: 1, nodeId: 0 }, descriptor, chunk, systemClock, { codec: 'gzip', limiter: new ConcurrencyLimiter(4) });
+      Promise.all(
+        segments.map((segment, index) =>
+          chunkSegmentFile(
+            {
+              path: segmentPath(segment.firstPosition),
+              handle: handles[index] as FileHandle,
+              sizeBytes: segment.sizeBytes,
+              identity: segment.path,
+            },
+            undefined,
+          ),
+        ),
+      );
+    await uploadChunkedBackup(storeV2, { partitionId, checkpointId: 1, nodeId: 0 }, descriptor, chunk, systemClock, {
+      codec: 'gzip',
+      limiter: new ConcurrencyLimiter(4),
+    });
   } finally {
     await Promise.all(handles.map((handle) => handle.close()));
   }
@@ -122,4 +148,3 @@ export async function uploadPartition(
 function segmentPath(firstPosition: number): string {
   return `segments/${String(firstPosition).padStart(20, '0')}.log`;
 }
-

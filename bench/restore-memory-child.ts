@@ -15,7 +15,8 @@ const { systemClock } = await importBuilt<typeof ClockModule>('clock.js');
 const { systemRandom } = await importBuilt<typeof RandomModule>('random.js');
 
 const [storeDirectory, dataDirectory, parallelism] = process.argv.slice(2);
-if (storeDirectory === undefined || dataDirectory === undefined || parallelism === undefined) throw new Error('usage: restore-memory-child.ts STORE DATA_DIRECTORY PARALLELISM');
+if (storeDirectory === undefined || dataDirectory === undefined || parallelism === undefined)
+  throw new Error('usage: restore-memory-child.ts STORE DATA_DIRECTORY PARALLELISM');
 const store = new FileSystemBackupStore(storeDirectory);
 const plan = planBackupIdRestore({ backupId: 1, nodeId: 0, clusterSize: 1, manifests: await listBackupManifests(store, 1) });
 const started = performance.now();

@@ -31,7 +31,13 @@ async function prepare(mib: number): Promise<{ v1: string; v2: string }> {
   const stores = { v1: join(directory, 'store'), v2: join(directory, 'store-v2') };
   for (let partitionId = 1; partitionId <= partitionCount; partitionId++) {
     const logDirectory = join(directory, 'engine', String(partitionId));
-    const { lastPosition, checkpointPosition } = await writePartitionLog(logDirectory, partitionId, partitionCount, shape, (mib * 1048576) / partitionCount);
+    const { lastPosition, checkpointPosition } = await writePartitionLog(
+      logDirectory,
+      partitionId,
+      partitionCount,
+      shape,
+      (mib * 1048576) / partitionCount,
+    );
     const v1 = new FileSystemBackupStore(stores.v1);
     const v2 = new FileSystemBackupStore(stores.v2);
     await uploadPartition({ v1, v2 }, partitionId, partitionCount, logDirectory, checkpointPosition, lastPosition);
@@ -42,15 +48,20 @@ async function prepare(mib: number): Promise<{ v1: string; v2: string }> {
 }
 
 async function restoreInChild(store: string, target: string): Promise<Measured> {
-  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', child, store, target, String(parallelism)], { maxBuffer: 1024 * 1024 });
+  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', child, store, target, String(parallelism)], {
+    maxBuffer: 1024 * 1024,
+  });
   await rm(target, { recursive: true, force: true });
   return JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as Measured;
 }
 
 async function main(): Promise<void> {
-  if (sizesMiB.length < 2 || !sizesMiB.every((mib) => Number.isFinite(mib) && mib > 0)) throw new Error('CUTLINE_BENCH_MEMORY_MIB: two sizes or more, in MiB, the baseline first');
+  if (sizesMiB.length < 2 || !sizesMiB.every((mib) => Number.isFinite(mib) && mib > 0))
+    throw new Error('CUTLINE_BENCH_MEMORY_MIB: two sizes or more, in MiB, the baseline first');
   await rm(root, { recursive: true, force: true });
-  process.stdout.write(`bench:restore-memory (${shape} records): ${partitionCount} partitions, parallelism ${parallelism}, sizes ${sizesMiB.join(', ')} MiB\n`);
+  process.stdout.write(
+    `bench:restore-memory (${shape} records): ${partitionCount} partitions, parallelism ${parallelism}, sizes ${sizesMiB.join(', ')} MiB\n`,
+  );
   const baseline = new Map<string, number>();
   try {
     for (const mib of sizesMiB) {

@@ -35,7 +35,10 @@ const rounds = Number(process.env.CUTLINE_BENCH_RESTORE_ROUNDS ?? 2);
 const withS3 = process.env.CUTLINE_BENCH_RESTORE_S3 !== '0';
 const withFs = process.env.CUTLINE_BENCH_RESTORE_FS !== '0';
 const shapes = (process.env.CUTLINE_BENCH_RESTORE_SHAPES ?? 'large,engine').split(',') as Shape[];
-const formats = (process.env.CUTLINE_BENCH_RESTORE_FORMATS ?? '1,2').split(',').map(Number).filter((format) => format === 1 || format === 2);
+const formats = (process.env.CUTLINE_BENCH_RESTORE_FORMATS ?? '1,2')
+  .split(',')
+  .map(Number)
+  .filter((format) => format === 1 || format === 2);
 const root = join(process.cwd(), '.bench-data', 'restore');
 /** The bytes one raw read returns: the filesystem store's read size (limits.ts), so both sides make the same reads. */
 const rawReadBytes = 1024 * 1024;
@@ -53,7 +56,8 @@ const { systemRandom } = await importBuilt<typeof RandomModule>('random.js');
 
 async function main(): Promise<void> {
   for (const shape of shapes) {
-    if (shape !== 'large' && shape !== 'engine') throw new Error(`CUTLINE_BENCH_RESTORE_SHAPES: unknown shape ${String(shape)} (large, engine)`);
+    if (shape !== 'large' && shape !== 'engine')
+      throw new Error(`CUTLINE_BENCH_RESTORE_SHAPES: unknown shape ${String(shape)} (large, engine)`);
     await benchShape(shape);
   }
 }
@@ -64,31 +68,81 @@ async function benchShape(shape: Shape): Promise<void> {
   // The v2 backup of the same logs lives in stores of its own: both are backup 1 of checkpoint 1.
   const fsStoreV2 = new FileSystemBackupStore(join(root, 'store-v2'));
   const s3 = await startLoopbackS3Process('bench');
-  const s3Store = new S3BackupStore({ bucket: s3.bucket, prefix: 'bench', endpoint: s3.endpoint, forcePathStyle: true, credentials: s3.credentials });
-  const s3StoreV2 = new S3BackupStore({ bucket: s3.bucket, prefix: 'bench-v2', endpoint: s3.endpoint, forcePathStyle: true, credentials: s3.credentials });
+  const s3Store = new S3BackupStore({
+    bucket: s3.bucket,
+    prefix: 'bench',
+    endpoint: s3.endpoint,
+    forcePathStyle: true,
+    credentials: s3.credentials,
+  });
+  const s3StoreV2 = new S3BackupStore({
+    bucket: s3.bucket,
+    prefix: 'bench-v2',
+    endpoint: s3.endpoint,
+    forcePathStyle: true,
+    credentials: s3.credentials,
+  });
   const rawS3 = new S3Client({ endpoint: s3.endpoint, region: 'us-east-1', forcePathStyle: true, credentials: s3.credentials });
   try {
     let records = 0;
     for (let partitionId = 1; partitionId <= partitionCount; partitionId++) {
-      const { directory, lastPosition, checkpointPosition } = await writePartitionLog(join(root, 'engine', String(partitionId)), partitionId, partitionCount, shape, (totalMiB * 1048576) / partitionCount);
+      const { directory, lastPosition, checkpointPosition } = await writePartitionLog(
+        join(root, 'engine', String(partitionId)),
+        partitionId,
+        partitionCount,
+        shape,
+        (totalMiB * 1048576) / partitionCount,
+      );
       records += lastPosition;
-      const pairs: [BackupStore, BackupStore][] = withS3 ? [[fsStore, fsStoreV2], [s3Store, s3StoreV2]] : [[fsStore, fsStoreV2]];
-      for (const [v1, v2] of pairs) await uploadPartition({ v1, ...(formats.includes(2) ? { v2 } : {}) }, partitionId, partitionCount, directory, checkpointPosition, lastPosition);
+      const pairs: [BackupStore, BackupStore][] = withS3
+        ? [
+            [fsStore, fsStoreV2],
+            [s3Store, s3StoreV2],
+          ]
+        : [[fsStore, fsStoreV2]];
+      for (const [v1, v2] of pairs)
+        await uploadPartition(
+          { v1, ...(formats.includes(2) ? { v2 } : {}) },
+          partitionId,
+          partitionCount,
+          directory,
+          checkpointPosition,
+          lastPosition,
+        );
     }
-    const planOf = async (store: BackupStore, backupId: number): Promise<RestorePlan> => planBackupIdRestore({ backupId, nodeId: 0, clusterSize: 1, manifests: await listBackupManifests(store, backupId) });
+    const planOf = async (store: BackupStore, backupId: number): Promise<RestorePlan> =>
+      planBackupIdRestore({ backupId, nodeId: 0, clusterSize: 1, manifests: await listBackupManifests(store, backupId) });
     const fsPlan = await planOf(fsStore, 1);
     const mib = fsPlan.totalBytes / 1048576;
-    process.stdout.write(`bench:restore (${shape} records): ${partitionCount} partitions, ${fsPlan.totalFiles} files, ${mib.toFixed(0)} MiB, ${records} records, parallelism ${parallelism}, best of ${rounds} alternating rounds\n`);
+    process.stdout.write(
+      `bench:restore (${shape} records): ${partitionCount} partitions, ${fsPlan.totalFiles} files, ${mib.toFixed(0)} MiB, ${records} records, parallelism ${parallelism}, best of ${rounds} alternating rounds\n`,
+    );
     if (withFs) await benchFileSystem(fsPlan, await plansOf([fsStore, fsStoreV2], planOf), mib);
     if (withS3) {
       const s3Plan = await planOf(s3Store, 1);
       const s3Plans = await plansOf([s3Store, s3StoreV2], planOf);
       const [s3Raw = Number.NaN, ...s3Restores] = await bestAlternating(
-        () => parallelDownload(s3Plan, async (key, target) => pipeline((await rawS3.send(new GetObjectCommand({ Bucket: s3.bucket, Key: `bench/${key}` }))).Body as Readable, createWriteStream(target))),
-        ...s3Plans.map(({ store, plan }) => () => restoreInto(store, plan)),
+        () =>
+          parallelDownload(s3Plan, async (key, target) =>
+            pipeline(
+              (await rawS3.send(new GetObjectCommand({ Bucket: s3.bucket, Key: `bench/${key}` }))).Body as Readable,
+              createWriteStream(target),
+            ),
+          ),
+        ...s3Plans.map(
+          ({ store, plan }) =>
+            () =>
+              restoreInto(store, plan),
+        ),
       );
       for (const [index, { format }] of s3Plans.entries()) {
-        report(`restore of a v${format} backup from S3 (s3rver)`, mib, s3Restores[index] ?? Number.NaN, 'raw parallel GetObject + fsync', s3Raw);
+        report(
+          `restore of a v${format} backup from S3 (s3rver)`,
+          mib,
+          s3Restores[index] ?? Number.NaN,
+          'raw parallel GetObject + fsync',
+          s3Raw,
+        );
       }
     }
   } finally {
@@ -107,17 +161,35 @@ interface FormatPlan {
 }
 
 /** The plans of backup 1 in the formats asked for: `stores` holds the v1 upload, then the v2 one. */
-async function plansOf(stores: readonly [BackupStore, BackupStore], planOf: (store: BackupStore, backupId: number) => Promise<RestorePlan>): Promise<FormatPlan[]> {
-  return Promise.all(formats.map(async (format) => ({ format, store: stores[format - 1] as BackupStore, plan: await planOf(stores[format - 1] as BackupStore, 1) })));
+async function plansOf(
+  stores: readonly [BackupStore, BackupStore],
+  planOf: (store: BackupStore, backupId: number) => Promise<RestorePlan>,
+): Promise<FormatPlan[]> {
+  return Promise.all(
+    formats.map(async (format) => ({
+      format,
+      store: stores[format - 1] as BackupStore,
+      plan: await planOf(stores[format - 1] as BackupStore, 1),
+    })),
+  );
 }
 
 async function benchFileSystem(fsPlan: RestorePlan, plans: readonly FormatPlan[], mib: number): Promise<void> {
   const [fsRaw = Number.NaN, ...fsRestores] = await bestAlternating(
-    () => parallelDownload(fsPlan, (key, target) => pipeline(createReadStream(join(root, 'store', key), { highWaterMark: rawReadBytes }), createWriteStream(target))),
-    ...plans.map(({ store, plan }) => () => restoreInto(store, plan)),
+    () =>
+      parallelDownload(fsPlan, (key, target) =>
+        pipeline(createReadStream(join(root, 'store', key), { highWaterMark: rawReadBytes }), createWriteStream(target)),
+      ),
+    ...plans.map(
+      ({ store, plan }) =>
+        () =>
+          restoreInto(store, plan),
+    ),
   );
   // The restore of v1 copies files with copy_file_range (the store's copyToFile), as cp does: the same copy without any check.
-  const [fsKernelRaw = Number.NaN] = await bestAlternating(() => parallelDownload(fsPlan, (key, target) => copyFile(join(root, 'store', key), target)));
+  const [fsKernelRaw = Number.NaN] = await bestAlternating(() =>
+    parallelDownload(fsPlan, (key, target) => copyFile(join(root, 'store', key), target)),
+  );
   for (const [index, { format }] of plans.entries()) {
     const seconds = fsRestores[index] ?? Number.NaN;
     report(`restore of a v${format} backup (filesystem store)`, mib, seconds, 'raw parallel copy + fsync', fsRaw);
@@ -155,7 +227,8 @@ async function parallelDownload(plan: RestorePlan, copyObject: (key: string, tar
 async function bestAlternating(...runs: (() => Promise<void>)[]): Promise<number[]> {
   const fastest = runs.map(() => Number.POSITIVE_INFINITY);
   for (let round = 0; round < rounds; round++) {
-    for (const [index, run] of runs.entries()) fastest[index] = Math.min(fastest[index] ?? Number.POSITIVE_INFINITY, await fastestSeconds(1, run));
+    for (const [index, run] of runs.entries())
+      fastest[index] = Math.min(fastest[index] ?? Number.POSITIVE_INFINITY, await fastestSeconds(1, run));
   }
   return fastest;
 }
@@ -163,7 +236,9 @@ async function bestAlternating(...runs: (() => Promise<void>)[]): Promise<number
 function report(name: string, mib: number, seconds: number, baselineName: string, baselineSeconds: number): void {
   const rate = mib / seconds;
   const baseline = mib / baselineSeconds;
-  process.stdout.write(`${name.padEnd(38)} ${rate.toFixed(1).padStart(8)} MiB/s   ${baselineName.padEnd(32)} ${baseline.toFixed(1).padStart(8)} MiB/s   ratio ${(rate / baseline).toFixed(2)}\n`);
+  process.stdout.write(
+    `${name.padEnd(38)} ${rate.toFixed(1).padStart(8)} MiB/s   ${baselineName.padEnd(32)} ${baseline.toFixed(1).padStart(8)} MiB/s   ratio ${(rate / baseline).toFixed(2)}\n`,
+  );
 }
 
 await main();

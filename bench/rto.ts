@@ -42,7 +42,12 @@ const { SeededRandom, systemRandom } = await importBuilt<typeof RandomModule>('r
 
 /** Runs the real engine (no snapshots) until every partition holds recordsWanted records, then backs it up; returns the records at the cut. */
 async function produceBackup(storeDirectory: string): Promise<number> {
-  const opened = openBackupTestCluster(7, new SourceStore(storeDirectory), { partitionCount, snapshotIntervalRecords: 0, segmentSizeBytes: 64 * 1024 * 1024, dataDirectory: join(root, 'engine') });
+  const opened = openBackupTestCluster(7, new SourceStore(storeDirectory), {
+    partitionCount,
+    snapshotIntervalRecords: 0,
+    segmentSizeBytes: 64 * 1024 * 1024,
+    dataDirectory: join(root, 'engine'),
+  });
   const { cluster, manager, scheduler } = opened;
   try {
     await manager.start(cluster);
@@ -64,7 +69,15 @@ async function restoreAndStart(store: InstanceType<typeof FileSystemBackupStore>
   await executeRestore({ plan, store, dataDirectory, parallelism, clock: systemClock, random: systemRandom });
   const restored = performance.now();
   const transport = new InProcessTransport(systemClock, systemRandom);
-  const cluster = Cluster.open({ dataDirectory, partitionCount, nodeCount: 1, clock: systemClock, transport, segmentSizeBytes: 64 * 1024 * 1024, snapshotIntervalRecords: 0 });
+  const cluster = Cluster.open({
+    dataDirectory,
+    partitionCount,
+    nodeCount: 1,
+    clock: systemClock,
+    transport,
+    segmentSizeBytes: 64 * 1024 * 1024,
+    snapshotIntervalRecords: 0,
+  });
   try {
     const processedBefore = cluster.partitions().reduce((sum, partition) => sum + partition.state().lastProcessedPosition, 0);
     new Workload(cluster, new SeededRandom(3)).createOne();
@@ -72,7 +85,8 @@ async function restoreAndStart(store: InstanceType<typeof FileSystemBackupStore>
     const processedAfter = cluster.partitions().reduce((sum, partition) => sum + partition.state().lastProcessedPosition, 0);
     if (processedAfter <= processedBefore) throw new Error('the restored engine processed no new command');
     const done = performance.now();
-    if (done - started < fastestSplit.total) fastestSplit = { total: done - started, restore: (restored - started) / 1000, start: (done - restored) / 1000 };
+    if (done - started < fastestSplit.total)
+      fastestSplit = { total: done - started, restore: (restored - started) / 1000, start: (done - restored) / 1000 };
   } finally {
     // Stopped as a crash would: a clean close would write a snapshot, which is not part of recovering.
     for (const partition of cluster.partitions()) cluster.crash(partition.partitionId);
@@ -110,15 +124,21 @@ async function main(): Promise<void> {
     const store = new FileSystemBackupStore(storeDirectory);
     const plan = await planOf(store);
     const keys = [...new Set(plannedFiles(plan).flatMap((file) => file.chunks?.map((chunk) => chunk.key) ?? [file.key]))];
-    process.stdout.write(`bench:rto: ${partitionCount} partitions, ${records} records to replay (no snapshot), ${(plan.totalBytes / 1048576).toFixed(1)} MiB restored from ${keys.length} objects, best of ${rounds} alternating rounds\n`);
+    process.stdout.write(
+      `bench:rto: ${partitionCount} partitions, ${records} records to replay (no snapshot), ${(plan.totalBytes / 1048576).toFixed(1)} MiB restored from ${keys.length} objects, best of ${rounds} alternating rounds\n`,
+    );
     const best = [Infinity, Infinity];
     for (let round = 0; round < rounds; round++) {
       best[0] = Math.min(best[0] ?? Infinity, await fastestSeconds(1, () => rawDownload(storeDirectory, keys)));
       best[1] = Math.min(best[1] ?? Infinity, await fastestSeconds(1, () => restoreAndStart(store, plan)));
     }
     const [raw = NaN, recovery = NaN] = best;
-    process.stdout.write(`RTO (restore + engine start + first new command processed) ${recovery.toFixed(2)} s   raw download of the backup's objects ${raw.toFixed(3)} s   ratio ${(recovery / raw).toFixed(1)}\n`);
-    process.stdout.write(`  of which restore ${fastestSplit.restore.toFixed(2)} s, engine start (replay to the cut) + first command ${fastestSplit.start.toFixed(2)} s: ${(records / fastestSplit.start).toFixed(0)} records replayed a second\n`);
+    process.stdout.write(
+      `RTO (restore + engine start + first new command processed) ${recovery.toFixed(2)} s   raw download of the backup's objects ${raw.toFixed(3)} s   ratio ${(recovery / raw).toFixed(1)}\n`,
+    );
+    process.stdout.write(
+      `  of which restore ${fastestSplit.restore.toFixed(2)} s, engine start (replay to the cut) + first command ${fastestSplit.start.toFixed(2)} s: ${(records / fastestSplit.start).toFixed(0)} records replayed a second\n`,
+    );
   } finally {
     if (process.env.CUTLINE_BENCH_KEEP !== '1') await rm(root, { recursive: true, force: true });
   }

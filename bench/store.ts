@@ -33,11 +33,26 @@ async function main(): Promise<void> {
     await writeFile(path, randomBytes(fileBytes));
     sources.push(path);
   }
-  process.stdout.write(`bench:store: ${fileCount} files x ${(fileBytes / 1048576).toFixed(1)} MiB = ${(totalBytes / 1048576).toFixed(0)} MiB, best of ${rounds} rounds\n`);
+  process.stdout.write(
+    `bench:store: ${fileCount} files x ${(fileBytes / 1048576).toFixed(1)} MiB = ${(totalBytes / 1048576).toFixed(0)} MiB, best of ${rounds} rounds\n`,
+  );
   const s3 = await startLoopbackS3('bench');
   try {
-    const rawS3 = new S3Client({ endpoint: s3.endpoint, region: 'us-east-1', forcePathStyle: true, credentials: s3.credentials, requestChecksumCalculation: 'WHEN_REQUIRED' });
-    const s3Store = (): S3BackupStore => new S3BackupStore({ bucket: s3.bucket, prefix: `store-${++runCounter}`, endpoint: s3.endpoint, forcePathStyle: true, credentials: s3.credentials });
+    const rawS3 = new S3Client({
+      endpoint: s3.endpoint,
+      region: 'us-east-1',
+      forcePathStyle: true,
+      credentials: s3.credentials,
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+    });
+    const s3Store = (): S3BackupStore =>
+      new S3BackupStore({
+        bucket: s3.bucket,
+        prefix: `store-${++runCounter}`,
+        endpoint: s3.endpoint,
+        forcePathStyle: true,
+        credentials: s3.credentials,
+      });
     const fsStore = (): FileSystemBackupStore => new FileSystemBackupStore(join(root, `fs-${++runCounter}`));
     // Baseline and candidates alternate within each round, so load from elsewhere hits all alike.
     const [rawCopy, viaFsStore, viaFsBackup] = await bestInterleaved([
@@ -114,7 +129,14 @@ async function backupUpload(store: BackupStore, sources: readonly string[]): Pro
 async function rawPutObjects(client: S3Client, bucket: string, sources: readonly string[]): Promise<void> {
   const run = ++runCounter;
   for (const [index, source] of sources.entries()) {
-    await client.send(new PutObjectCommand({ Bucket: bucket, Key: `raw-${run}/${index}.log`, Body: createReadStream(source, { highWaterMark: 1024 * 1024 }), ContentLength: fileBytes }));
+    await client.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: `raw-${run}/${index}.log`,
+        Body: createReadStream(source, { highWaterMark: 1024 * 1024 }),
+        ContentLength: fileBytes,
+      }),
+    );
   }
 }
 

@@ -33,10 +33,15 @@ async function buildBackup(store: FileSystemBackupStore): Promise<number> {
     const log = SegmentedLog.open({ directory, segmentSizeBytes: segmentBytesDefault });
     const padding = 'x'.repeat(payloadBytes - 40);
     for (let written = 0; written < recordsPerPartition; written += 1000) {
-      const batch: EngineRecordBody[] = Array.from({ length: Math.min(1000, recordsPerPartition - written) }, (_, index) => ({ type: 'CREATE_INSTANCE', value: { correlationKey: `${written + index}-${padding}` } }));
+      const batch: EngineRecordBody[] = Array.from({ length: Math.min(1000, recordsPerPartition - written) }, (_, index) => ({
+        type: 'CREATE_INSTANCE',
+        value: { correlationKey: `${written + index}-${padding}` },
+      }));
       log.append(batch.map((body) => encodeRecord(body, clock.nowMs())));
     }
-    const checkpointPosition = log.append([encodeRecord({ type: 'CHECKPOINT_CREATE', value: { checkpointId: backupId, checkpointType: 'MANUAL_BACKUP' } }, clock.nowMs())]);
+    const checkpointPosition = log.append([
+      encodeRecord({ type: 'CHECKPOINT_CREATE', value: { checkpointId: backupId, checkpointType: 'MANUAL_BACKUP' } }, clock.nowMs()),
+    ]);
     log.flush();
     const segments = log.segments();
     log.close();
@@ -45,10 +50,23 @@ async function buildBackup(store: FileSystemBackupStore): Promise<number> {
       body: { sizeBytes: segment.sizeBytes, open: () => createReadStream(segment.path) },
     }));
     totalBytes += segments.reduce((sum, segment) => sum + segment.sizeBytes, 0);
-    await uploadBackup(store, { partitionId, checkpointId: backupId, nodeId: 0 }, {
-      snapshotId: null, snapshotProcessedPosition: 0, checkpointPosition, checkpointTimestampMs: clock.nowMs(), checkpointType: 'MANUAL_BACKUP',
-      firstLogPosition: 1, lastLogPosition: checkpointPosition, partitionCount, engineVersion: '0.1.0',
-    }, sources, clock);
+    await uploadBackup(
+      store,
+      { partitionId, checkpointId: backupId, nodeId: 0 },
+      {
+        snapshotId: null,
+        snapshotProcessedPosition: 0,
+        checkpointPosition,
+        checkpointTimestampMs: clock.nowMs(),
+        checkpointType: 'MANUAL_BACKUP',
+        firstLogPosition: 1,
+        lastLogPosition: checkpointPosition,
+        partitionCount,
+        engineVersion: '0.1.0',
+      },
+      sources,
+      clock,
+    );
     await rm(directory, { recursive: true, force: true });
   }
   return totalBytes;
@@ -58,7 +76,10 @@ async function buildBackup(store: FileSystemBackupStore): Promise<number> {
 async function rawReadAndHash(store: FileSystemBackupStore, directory: string): Promise<void> {
   for await (const entry of store.list('contents/')) {
     const hash = createHash('sha256');
-    await pipeline(createReadStream(join(directory, entry.key)), new Writable({ write: (chunk: Buffer, _encoding, callback) => (hash.update(chunk), callback()) }));
+    await pipeline(
+      createReadStream(join(directory, entry.key)),
+      new Writable({ write: (chunk: Buffer, _encoding, callback) => (hash.update(chunk), callback()) }),
+    );
     hash.digest('hex');
   }
 }
@@ -76,16 +97,21 @@ async function main(): Promise<void> {
   const store = new FileSystemBackupStore(directory);
   const bytes = await buildBackup(store);
   const mib = bytes / 1048576;
-  process.stdout.write(`bench:verify: backup ${backupId}, ${partitionCount} partitions, ${mib.toFixed(0)} MiB of segments (${contentKey({ partitionId: 1, checkpointId: backupId, nodeId: 0 }, 'segments/x.log').split('/').slice(0, 4).join('/')}/...), best of ${rounds} rounds\n`);
+  process.stdout.write(
+    `bench:verify: backup ${backupId}, ${partitionCount} partitions, ${mib.toFixed(0)} MiB of segments (${contentKey({ partitionId: 1, checkpointId: backupId, nodeId: 0 }, 'segments/x.log').split('/').slice(0, 4).join('/')}/...), best of ${rounds} rounds\n`,
+  );
   let rawBestMs = Infinity;
   let verifyBestMs = Infinity;
   for (let round = 0; round < rounds; round++) {
     rawBestMs = Math.min(rawBestMs, await timeMs(() => rawReadAndHash(store, directory)));
-    verifyBestMs = Math.min(verifyBestMs, await timeMs(async () => {
-      const report = await verifyBackups(store, { backupId }, { level: 'full', temporaryDirectory: root });
-      const findings = allFindings(report);
-      if (findings.length > 0) throw new Error(`the benchmark backup has findings: ${JSON.stringify(findings.slice(0, 3))}`);
-    }));
+    verifyBestMs = Math.min(
+      verifyBestMs,
+      await timeMs(async () => {
+        const report = await verifyBackups(store, { backupId }, { level: 'full', temporaryDirectory: root });
+        const findings = allFindings(report);
+        if (findings.length > 0) throw new Error(`the benchmark backup has findings: ${JSON.stringify(findings.slice(0, 3))}`);
+      }),
+    );
   }
   const rawMiBs = mib / (rawBestMs / 1000);
   const verifyMiBs = mib / (verifyBestMs / 1000);

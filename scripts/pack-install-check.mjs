@@ -18,8 +18,21 @@ const keep = process.argv.includes('--keep');
 const installTimeoutMs = 600_000;
 const runTimeoutMs = 120_000;
 /** Files the installed CLI cannot work without, and the documentation the README links; the packed tarball must hold each. */
-const documentation = ['README.md', 'FORMAT.md', ...readdirSync(join(root, 'docs')).filter((name) => name.endsWith('.md')).map((name) => `docs/${name}`)];
-const requiredFiles = ['package.json', 'dist/cli/bin.js', 'grammar/tree-sitter-tlaplus.wasm', 'grammar/LICENSE', 'spec/models.json', ...documentation];
+const documentation = [
+  'README.md',
+  'FORMAT.md',
+  ...readdirSync(join(root, 'docs'))
+    .filter((name) => name.endsWith('.md'))
+    .map((name) => `docs/${name}`),
+];
+const requiredFiles = [
+  'package.json',
+  'dist/cli/bin.js',
+  'grammar/tree-sitter-tlaplus.wasm',
+  'grammar/LICENSE',
+  'spec/models.json',
+  ...documentation,
+];
 /** A model of spec/ that the built-in checker settles in about a second (its counterexample has 9 states). */
 const quickModel = 'CheckpointProtocolNoPiggyback';
 
@@ -57,7 +70,9 @@ async function step(name, command, args, options, expect = () => undefined) {
   const seconds = ((Date.now() - startedMs) / 1000).toFixed(1);
   const problem = result.code !== 0 ? `exited with ${result.code}` : expect(result.stdout);
   if (problem !== undefined) {
-    throw new CheckFailed(`${name}: ${problem}\n$ ${[command, ...args].join(' ')}  (in ${options.cwd})\n--- stdout\n${tail(result.stdout)}\n--- stderr\n${tail(result.stderr)}`);
+    throw new CheckFailed(
+      `${name}: ${problem}\n$ ${[command, ...args].join(' ')}  (in ${options.cwd})\n--- stdout\n${tail(result.stdout)}\n--- stderr\n${tail(result.stderr)}`,
+    );
   }
   console.log(`ok   ${name} (${seconds} s)`);
   return result.stdout;
@@ -77,13 +92,25 @@ async function check(work) {
   mkdirSync(host);
   mkdirSync(globalPrefix);
   // A host project with a version of its own: `cutline --version` once printed it (issue 19).
-  writeFileSync(join(host, 'package.json'), `${JSON.stringify({ name: 'cutline-pack-check-host', version: hostVersion, private: true }, null, 2)}\n`);
+  writeFileSync(
+    join(host, 'package.json'),
+    `${JSON.stringify({ name: 'cutline-pack-check-host', version: hostVersion, private: true }, null, 2)}\n`,
+  );
 
-  await step('npm config of the host project has legacy-peer-deps off', 'npm', ['config', 'get', 'legacy-peer-deps'], { cwd: host, timeoutMs: runTimeoutMs }, (stdout) =>
-    stdout.trim() === 'false' ? undefined : 'legacy-peer-deps is on in this environment, which would hide the failure this check exists for',
+  await step(
+    'npm config of the host project has legacy-peer-deps off',
+    'npm',
+    ['config', 'get', 'legacy-peer-deps'],
+    { cwd: host, timeoutMs: runTimeoutMs },
+    (stdout) =>
+      stdout.trim() === 'false'
+        ? undefined
+        : 'legacy-peer-deps is on in this environment, which would hide the failure this check exists for',
   );
   // `prepare` builds dist/ first, so the tarball holds what the sources say now.
-  const packed = JSON.parse(await step('npm pack', 'npm', ['pack', '--json', '--pack-destination', work], { cwd: root, timeoutMs: installTimeoutMs }));
+  const packed = JSON.parse(
+    await step('npm pack', 'npm', ['pack', '--json', '--pack-destination', work], { cwd: root, timeoutMs: installTimeoutMs }),
+  );
   const files = new Set(packed[0].files.map((file) => file.path));
   const missing = requiredFiles.filter((file) => !files.has(file));
   if (missing.length > 0) throw new CheckFailed(`the tarball lacks ${missing.join(', ')}`);
@@ -93,18 +120,39 @@ async function check(work) {
   // Both installs may compile better-sqlite3 (no prebuilt binary without GitHub): side by side they take the time of one.
   await Promise.all([
     step('npm install <tarball> in a fresh project', 'npm', ['install', tarball], { cwd: host, timeoutMs: installTimeoutMs }),
-    step('npm install -g --prefix <dir> <tarball>', 'npm', ['install', '-g', '--prefix', globalPrefix, tarball], { cwd: work, timeoutMs: installTimeoutMs }),
+    step('npm install -g --prefix <dir> <tarball>', 'npm', ['install', '-g', '--prefix', globalPrefix, tarball], {
+      cwd: work,
+      timeoutMs: installTimeoutMs,
+    }),
   ]);
 
   // `--no`: never fetch cutline from the registry; `--`: the rest goes to cutline, not to npx.
   const npx = (args) => ['--no', '--', 'cutline', ...args];
   await step('npx cutline --version', 'npx', npx(['--version']), { cwd: host, timeoutMs: runTimeoutMs }, printsVersion);
-  await step(`npx cutline model-check --model ${quickModel}`, 'npx', npx(['model-check', '--model', quickModel]), { cwd: host, timeoutMs: runTimeoutMs }, contains('all outcomes as expected'));
-  await step('npx cutline demo', 'npx', npx(['demo']), { cwd: host, timeoutMs: runTimeoutMs }, contains('Done: a hot backup taken under load'));
+  await step(
+    `npx cutline model-check --model ${quickModel}`,
+    'npx',
+    npx(['model-check', '--model', quickModel]),
+    { cwd: host, timeoutMs: runTimeoutMs },
+    contains('all outcomes as expected'),
+  );
+  await step(
+    'npx cutline demo',
+    'npx',
+    npx(['demo']),
+    { cwd: host, timeoutMs: runTimeoutMs },
+    contains('Done: a hot backup taken under load'),
+  );
 
   const globalBin = join(globalPrefix, 'bin', 'cutline');
   await step('cutline --version (global install)', globalBin, ['--version'], { cwd: work, timeoutMs: runTimeoutMs }, printsVersion);
-  await step(`cutline model-check --model ${quickModel} (global install)`, globalBin, ['model-check', '--model', quickModel], { cwd: work, timeoutMs: runTimeoutMs }, contains('all outcomes as expected'));
+  await step(
+    `cutline model-check --model ${quickModel} (global install)`,
+    globalBin,
+    ['model-check', '--model', quickModel],
+    { cwd: work, timeoutMs: runTimeoutMs },
+    contains('all outcomes as expected'),
+  );
 }
 
 const startedMs = Date.now();
@@ -115,7 +163,9 @@ try {
   console.log(`pack-install check passed in ${((Date.now() - startedMs) / 1000).toFixed(0)} s`);
 } catch (error) {
   failed = true;
-  console.error(`pack-install check FAILED after ${((Date.now() - startedMs) / 1000).toFixed(0)} s: ${error instanceof CheckFailed ? error.message : error}`);
+  console.error(
+    `pack-install check FAILED after ${((Date.now() - startedMs) / 1000).toFixed(0)} s: ${error instanceof CheckFailed ? error.message : error}`,
+  );
 } finally {
   if (keep || failed) console.error(`kept ${work}`);
   else rmSync(work, { recursive: true, force: true });

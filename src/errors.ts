@@ -44,13 +44,23 @@ export interface TransferredError {
 export function transferError(error: unknown): TransferredError {
   if (!(error instanceof Error)) return { name: 'Error', message: String(error), code: undefined, hint: undefined, stack: undefined };
   const code = (error as { code?: unknown }).code;
-  return { name: error.name, message: error.message, code: typeof code === 'string' ? code : undefined, hint: isCutlineError(error) ? error.hint : undefined, stack: error.stack };
+  return {
+    name: error.name,
+    message: error.message,
+    code: typeof code === 'string' ? code : undefined,
+    hint: isCutlineError(error) ? error.hint : undefined,
+    stack: error.stack,
+  };
 }
 
 /** The error again: a CutlineError with its code and hint, or an Error keeping the name, code (an errno's) and stack. */
 export function receiveError(transferred: TransferredError): Error {
   if (transferred.name === 'CutlineError' && transferred.code !== undefined && transferred.code in errorCodes) {
-    return new CutlineError(transferred.code as ErrorCode, transferred.message, transferred.hint === undefined ? {} : { hint: transferred.hint });
+    return new CutlineError(
+      transferred.code as ErrorCode,
+      transferred.message,
+      transferred.hint === undefined ? {} : { hint: transferred.hint },
+    );
   }
   const error = Object.assign(new Error(transferred.message), transferred.code === undefined ? {} : { code: transferred.code });
   error.name = transferred.name;

@@ -30,7 +30,9 @@ function tsxEsmApiUrl(): string {
   if (tsxApi !== undefined) return tsxApi;
   const require = createRequire(import.meta.url);
   const packageJson = require.resolve('tsx/package.json');
-  const manifest = JSON.parse(readFileSync(packageJson, 'utf8')) as { exports?: Record<string, { import?: { default?: string } } | undefined> };
+  const manifest = JSON.parse(readFileSync(packageJson, 'utf8')) as {
+    exports?: Record<string, { import?: { default?: string } } | undefined>;
+  };
   const entry = manifest.exports?.['./esm/api']?.import?.default;
   if (entry === undefined) throw new Error(`tsx at ${dirname(packageJson)} exports no ESM API (./esm/api); run the built CLI instead`);
   tsxApi = pathToFileURL(join(dirname(packageJson), entry)).href;

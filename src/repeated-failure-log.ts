@@ -38,7 +38,9 @@ export class RepeatedFailureLog {
     }
     this.unreported += 1;
     if (nowMs - this.lastReportMs < this.intervalMs) return;
-    this.log(`${this.what} still failing: ${this.unreported} more failure(s) in the last ${seconds(nowMs - this.lastReportMs)} s (${this.failures} since ${new Date(this.failingSinceMs).toISOString()}), latest: ${detail}`);
+    this.log(
+      `${this.what} still failing: ${this.unreported} more failure(s) in the last ${seconds(nowMs - this.lastReportMs)} s (${this.failures} since ${new Date(this.failingSinceMs).toISOString()}), latest: ${detail}`,
+    );
     this.lastReportMs = nowMs;
     this.unreported = 0;
   }

@@ -22,7 +22,9 @@ describe('reportError', () => {
     for (const error of [Object.assign(new Error('EIO: i/o error, read'), { code: 'EIO' }), new AssertionError('assertion failed: x')]) {
       const quiet: string[] = [];
       expect(reportError(error, (line) => void quiet.push(line))).toBe(70);
-      expect(quiet.join('')).toMatch(/^error \[INTERNAL\]: .+\nhint: A bug in cutline: please report it, with the stack trace --verbose prints\.\n$/);
+      expect(quiet.join('')).toMatch(
+        /^error \[INTERNAL\]: .+\nhint: A bug in cutline: please report it, with the stack trace --verbose prints\.\n$/,
+      );
       const verbose: string[] = [];
       expect(reportError(error, (line) => void verbose.push(line), { verbose: true })).toBe(70);
       expect(verbose.join('')).toMatch(/^\s+at /m);
@@ -40,7 +42,10 @@ describe('reportError', () => {
 
   it('prints a shell completion script that completes its commands', () => {
     // yargs prints completions with console.log: run the real CLI in a process of its own.
-    const cli = (args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('../src/cli/bin.ts', import.meta.url)), ...args], { encoding: 'utf8' });
+    const cli = (args: string[]) =>
+      spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('../src/cli/bin.ts', import.meta.url)), ...args], {
+        encoding: 'utf8',
+      });
     const script = cli(['completion']);
     expect(script.status).toBe(0);
     expect(script.stdout).toContain('###-begin-cutline-completions-###');

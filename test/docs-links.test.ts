@@ -8,7 +8,9 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 
 /** The documentation: the front page, the format contract, the reference pages and the READMEs of shipped folders. */
 function documentationFiles(): string[] {
-  const pages = readdirSync(join(root, 'docs')).filter((name) => name.endsWith('.md')).map((name) => join('docs', name));
+  const pages = readdirSync(join(root, 'docs'))
+    .filter((name) => name.endsWith('.md'))
+    .map((name) => join('docs', name));
   return ['README.md', 'FORMAT.md', 'grammar/README.md', 'fixtures/README.md', ...pages].map((path) => join(root, path));
 }
 
@@ -31,7 +33,10 @@ function headingAnchors(markdown: string): Set<string> {
     const heading = /^#{1,6}\s+(.*?)\s*#*\s*$/.exec(line)?.[1];
     if (heading === undefined) continue;
     const text = heading.replace(/\[([^\]]*)\]\([^)]*\)/g, '$1');
-    const slug = text.toLowerCase().replace(/[^\p{L}\p{M}\p{N}\p{Pc}\- ]/gu, '').replace(/ /g, '-');
+    const slug = text
+      .toLowerCase()
+      .replace(/[^\p{L}\p{M}\p{N}\p{Pc}\- ]/gu, '')
+      .replace(/ /g, '-');
     const count = seen.get(slug) ?? 0;
     seen.set(slug, count + 1);
     anchors.add(count === 0 ? slug : `${slug}-${count}`);
@@ -63,7 +68,8 @@ function brokenLinks(file: string, markdown: string, read: (path: string) => str
       problems.push(`${target}: no file ${linked}`);
       continue;
     }
-    if (anchor !== undefined && !headingAnchors(text).has(anchor)) problems.push(`${target}: ${linked} has no heading with the anchor #${anchor}`);
+    if (anchor !== undefined && !headingAnchors(text).has(anchor))
+      problems.push(`${target}: ${linked} has no heading with the anchor #${anchor}`);
   }
   return problems;
 }

@@ -28,8 +28,13 @@ export function readApiToken(environment: NodeJS.ProcessEnv, configFile: string 
   try {
     document = JSON.parse(readFileSync(configFile, 'utf8'));
   } catch (error) {
-    const why = (error as NodeJS.ErrnoException).code === undefined ? 'is not valid JSON' : `cannot be read (${(error as NodeJS.ErrnoException).code})`;
-    throw new CutlineError('USAGE', `config file ${configFile} ${why}; its text is not shown, as it may hold the API token`, { hint: 'Check the file with a JSON validator.' });
+    const why =
+      (error as NodeJS.ErrnoException).code === undefined
+        ? 'is not valid JSON'
+        : `cannot be read (${(error as NodeJS.ErrnoException).code})`;
+    throw new CutlineError('USAGE', `config file ${configFile} ${why}; its text is not shown, as it may hold the API token`, {
+      hint: 'Check the file with a JSON validator.',
+    });
   }
   const api = (document as { api?: unknown } | null)?.api;
   if (api === undefined) return undefined;
@@ -37,13 +42,24 @@ export function readApiToken(environment: NodeJS.ProcessEnv, configFile: string 
     throw new CutlineError('USAGE', `config file ${configFile} has an "api" that is not {"token": "..."}`, { hint: tokenHint });
   }
   const token = (api as { token?: unknown }).token;
-  if (typeof token !== 'string') throw new CutlineError('USAGE', `config file ${configFile} has an ${apiTokenFileKey} that is not a string`, { hint: tokenHint });
+  if (typeof token !== 'string')
+    throw new CutlineError('USAGE', `config file ${configFile} has an ${apiTokenFileKey} that is not a string`, { hint: tokenHint });
   return checkToken(token, `${apiTokenFileKey} in ${configFile}`);
 }
 
 function checkToken(token: string, source: string): string {
-  if (token.length < tokenLengthMin || token.length > tokenLengthMax) throw new CutlineError('USAGE', `${source} is ${token.length} characters long; an API token has ${tokenLengthMin} to ${tokenLengthMax}`, { hint: tokenHint });
-  if (!tokenPattern.test(token)) throw new CutlineError('USAGE', `${source} holds a character that is not visible ASCII (a space, a control character, a non-ASCII letter)`, { hint: tokenHint });
+  if (token.length < tokenLengthMin || token.length > tokenLengthMax)
+    throw new CutlineError(
+      'USAGE',
+      `${source} is ${token.length} characters long; an API token has ${tokenLengthMin} to ${tokenLengthMax}`,
+      { hint: tokenHint },
+    );
+  if (!tokenPattern.test(token))
+    throw new CutlineError(
+      'USAGE',
+      `${source} holds a character that is not visible ASCII (a space, a control character, a non-ASCII letter)`,
+      { hint: tokenHint },
+    );
   return token;
 }
 

@@ -21,13 +21,24 @@ export interface PartitionBackupState {
   readonly partitionId: number;
   readonly nodeId: number;
   readonly lastProcessedPosition: number;
-  readonly checkpoint: { readonly checkpointId: number; readonly checkpointPosition: number; readonly checkpointType: CheckpointType } | null;
-  readonly latestBackup: { readonly checkpointId: number; readonly checkpointPosition: number; readonly status: string; readonly reason: string | null } | null;
+  readonly checkpoint: {
+    readonly checkpointId: number;
+    readonly checkpointPosition: number;
+    readonly checkpointType: CheckpointType;
+  } | null;
+  readonly latestBackup: {
+    readonly checkpointId: number;
+    readonly checkpointPosition: number;
+    readonly status: string;
+    readonly reason: string | null;
+  } | null;
 }
 
 /** A partition in GET /backups/state: its status and, with continuous backups, its ranges (backup-runtime-state.ts). */
 export type PartitionStateAnswer = PartitionBackupState &
-  Partial<Omit<PartitionRanges<CheckpointRow, BackupRow>, 'partitionId' | 'checkpoints'>> & { readonly checkpoints?: readonly CheckpointAnswer[] };
+  Partial<Omit<PartitionRanges<CheckpointRow, BackupRow>, 'partitionId' | 'checkpoints'>> & {
+    readonly checkpoints?: readonly CheckpointAnswer[];
+  };
 
 /** `GET /health`: `degraded` while the store fails (the engine keeps running; backups and metadata.json wait). */
 export interface HealthAnswer {
@@ -51,7 +62,13 @@ export class BackupApiService {
 
   /** GET /metrics, in the Prometheus text format. */
   metrics(): string {
-    return renderMetrics({ cluster: this.cluster, manager: this.manager, continuous: this.continuous, storeHealth: this.storeHealth, nowMs: this.manager.clock.nowMs() });
+    return renderMetrics({
+      cluster: this.cluster,
+      manager: this.manager,
+      continuous: this.continuous,
+      storeHealth: this.storeHealth,
+      nowMs: this.manager.clock.nowMs(),
+    });
   }
 
   health(): HealthAnswer {
@@ -61,7 +78,9 @@ export class BackupApiService {
 
   async take(requestedId: unknown): Promise<number> {
     if (requestedId !== undefined && typeof requestedId !== 'number') {
-      throw new CutlineError('USAGE', `backupId must be a number, got ${JSON.stringify(requestedId)}`, { hint: 'Send {"backupId": 12}, or no body for a generated id.' });
+      throw new CutlineError('USAGE', `backupId must be a number, got ${JSON.stringify(requestedId)}`, {
+        hint: 'Send {"backupId": 12}, or no body for a generated id.',
+      });
     }
     return this.manager.takeBackup(requestedId);
   }
@@ -71,9 +90,13 @@ export class BackupApiService {
     const manifests = await manifestsOf(this.manager, backupId);
     const pending = this.pendingPartitions(backupId);
     if (manifests.length === 0 && pending.length === 0) {
-      throw new CutlineError('BACKUP_NOT_FOUND', `backup ${backupId} does not exist: no partition has a manifest for it in ${this.manager.store.description}`, {
-        hint: 'List the backups with `cutline backup list`.',
-      });
+      throw new CutlineError(
+        'BACKUP_NOT_FOUND',
+        `backup ${backupId} does not exist: no partition has a manifest for it in ${this.manager.store.description}`,
+        {
+          hint: 'List the backups with `cutline backup list`.',
+        },
+      );
     }
     return backupStatusOf(backupId, manifests, this.cluster.options.partitionCount, pending);
   }
@@ -87,24 +110,34 @@ export class BackupApiService {
     for (const backupId of [...ids].sort((left, right) => right - left)) {
       const manifests = stored.get(backupId) ?? [];
       const pending = this.pendingPartitions(backupId);
-      if (manifests.length > 0 || pending.length > 0) statuses.push(backupStatusOf(backupId, manifests, this.cluster.options.partitionCount, pending));
+      if (manifests.length > 0 || pending.length > 0)
+        statuses.push(backupStatusOf(backupId, manifests, this.cluster.options.partitionCount, pending));
     }
     return statuses;
   }
 
   async delete(backupId: number): Promise<BackupStatus> {
-    const deleted = await deleteBackup(this.manager.store, backupId, this.manager.clock, this.pendingPartitions(backupId), { collector: this.manager.collectorIdentity() });
+    const deleted = await deleteBackup(this.manager.store, backupId, this.manager.clock, this.pendingPartitions(backupId), {
+      collector: this.manager.collectorIdentity(),
+    });
     return backupStatusOf(backupId, deleted, this.cluster.options.partitionCount);
   }
 
   /** GET /backups/state: the scheduler and configuration (with continuous backups) and every running partition. */
-  backupsState(): { partitions: PartitionStateAnswer[]; store: StoreHealthState | null; scheduler?: BackupRuntimeState['scheduler']; config?: BackupRuntimeState['config'] } {
+  backupsState(): {
+    partitions: PartitionStateAnswer[];
+    store: StoreHealthState | null;
+    scheduler?: BackupRuntimeState['scheduler'];
+    config?: BackupRuntimeState['config'];
+  } {
     const store = this.storeHealth?.state() ?? null;
     if (this.continuous === undefined) return { partitions: this.state(), store };
     const runtime = this.continuous.runtimeState();
     const partitions = this.state().map((partition) => {
       const extra = runtime.partitions.find((candidate) => candidate.partitionId === partition.partitionId);
-      return extra === undefined ? partition : { ...partition, checkpoints: extra.checkpoints.map(checkpointAnswer), backups: extra.backups, ranges: extra.ranges };
+      return extra === undefined
+        ? partition
+        : { ...partition, checkpoints: extra.checkpoints.map(checkpointAnswer), backups: extra.backups, ranges: extra.ranges };
     });
     return { partitions, store, scheduler: runtime.scheduler, config: runtime.config };
   }
@@ -117,8 +150,19 @@ export class BackupApiService {
         partitionId: partition.partitionId,
         nodeId: this.cluster.nodeOf(partition.partitionId),
         lastProcessedPosition: state.lastProcessedPosition,
-        checkpoint: state.checkpointId === 0 ? null : { checkpointId: state.checkpointId, checkpointPosition: state.checkpointPosition, checkpointType: state.checkpointType },
-        latestBackup: latest === undefined ? null : { checkpointId: latest.checkpointId, checkpointPosition: latest.checkpointPosition, status: latest.status, reason: latest.reason },
+        checkpoint:
+          state.checkpointId === 0
+            ? null
+            : { checkpointId: state.checkpointId, checkpointPosition: state.checkpointPosition, checkpointType: state.checkpointType },
+        latestBackup:
+          latest === undefined
+            ? null
+            : {
+                checkpointId: latest.checkpointId,
+                checkpointPosition: latest.checkpointPosition,
+                status: latest.status,
+                reason: latest.reason,
+              },
       };
     });
   }
@@ -128,8 +172,13 @@ export class BackupApiService {
    * (by this process) and not yet past it.
    */
   private pendingPartitions(backupId: number): number[] {
-    return this.cluster.partitions()
-      .filter((partition) => this.manager.isTaking(partition.partitionId, backupId) || (backupId === this.manager.highestRequested && partition.state().checkpointId < backupId))
+    return this.cluster
+      .partitions()
+      .filter(
+        (partition) =>
+          this.manager.isTaking(partition.partitionId, backupId) ||
+          (backupId === this.manager.highestRequested && partition.state().checkpointId < backupId),
+      )
       .map((partition) => partition.partitionId);
   }
 }
@@ -144,5 +193,10 @@ async function manifestsOf(manager: BackupManager, backupId: number): Promise<Ma
 }
 
 function checkpointAnswer(row: CheckpointRow): CheckpointAnswer {
-  return { checkpointId: row.checkpointId, checkpointType: row.checkpointType, checkpointPosition: row.checkpointPosition, checkpointTimestamp: new Date(row.checkpointTimestampMs).toISOString() };
+  return {
+    checkpointId: row.checkpointId,
+    checkpointType: row.checkpointType,
+    checkpointPosition: row.checkpointPosition,
+    checkpointTimestamp: new Date(row.checkpointTimestampMs).toISOString(),
+  };
 }

@@ -49,7 +49,8 @@ export async function readJsonObject(request: IncomingMessage): Promise<Record<s
   for await (const chunk of request) {
     const bytes = chunk as Buffer;
     size += bytes.length;
-    if (size > apiRequestBytesMax) throw new CutlineError('LIMIT_EXCEEDED', `the request body is larger than apiRequestBytesMax (${apiRequestBytesMax} bytes)`);
+    if (size > apiRequestBytesMax)
+      throw new CutlineError('LIMIT_EXCEEDED', `the request body is larger than apiRequestBytesMax (${apiRequestBytesMax} bytes)`);
     chunks.push(bytes);
   }
   const text = Buffer.concat(chunks).toString('utf8').trim();
@@ -58,10 +59,15 @@ export async function readJsonObject(request: IncomingMessage): Promise<Record<s
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw new CutlineError('USAGE', `the request body is not valid JSON: ${(error as Error).message}`, { cause: error, hint: 'Send a JSON object such as {"backupId": 12}, or no body.' });
+    throw new CutlineError('USAGE', `the request body is not valid JSON: ${(error as Error).message}`, {
+      cause: error,
+      hint: 'Send a JSON object such as {"backupId": 12}, or no body.',
+    });
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new CutlineError('USAGE', 'the request body must be a JSON object', { hint: 'Send a JSON object such as {"backupId": 12}, or no body.' });
+    throw new CutlineError('USAGE', 'the request body must be a JSON object', {
+      hint: 'Send a JSON object such as {"backupId": 12}, or no body.',
+    });
   }
   return value as Record<string, unknown>;
 }

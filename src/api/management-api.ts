@@ -22,7 +22,12 @@ export interface ManagementApiOptions {
  * Serves POST /backups, GET /backups, GET /backups/state, GET /backups/{id}, DELETE /backups/{id}, GET /health and GET /metrics.
  * Port 0 picks a free port (tests); the host defaults to loopback. Off loopback it refuses to start without a token.
  */
-export async function startManagementApi(service: BackupApiService, port: number, host = '127.0.0.1', options: ManagementApiOptions = {}): Promise<ManagementApi> {
+export async function startManagementApi(
+  service: BackupApiService,
+  port: number,
+  host = '127.0.0.1',
+  options: ManagementApiOptions = {},
+): Promise<ManagementApi> {
   requireTokenOffLoopback(host, options.token);
   const { token } = options;
   const server = createServer((request, response) => {
@@ -46,7 +51,10 @@ async function route(service: BackupApiService, request: IncomingMessage, respon
     if (method === 'POST') {
       const body = await readJsonObject(request);
       const unknown = Object.keys(body).filter((key) => key !== 'backupId');
-      if (unknown.length > 0) throw new CutlineError('USAGE', `unknown field(s) in the request body: ${unknown.join(', ')}`, { hint: 'The only field is backupId.' });
+      if (unknown.length > 0)
+        throw new CutlineError('USAGE', `unknown field(s) in the request body: ${unknown.join(', ')}`, {
+          hint: 'The only field is backupId.',
+        });
       sendJson(response, 202, { backupId: await service.take(body.backupId) });
       return;
     }
@@ -74,28 +82,38 @@ async function route(service: BackupApiService, request: IncomingMessage, respon
     if (method === 'DELETE') return sendJson(response, 200, await service.delete(backupId));
     throw notAllowed(method, pathname, 'GET, DELETE');
   }
-  throw new CutlineError('API_NOT_FOUND', `no route ${method} ${pathname || '/'}`, { hint: 'Routes: POST|GET /backups, GET /backups/state, GET|DELETE /backups/{id}, GET /health, GET /metrics.' });
+  throw new CutlineError('API_NOT_FOUND', `no route ${method} ${pathname || '/'}`, {
+    hint: 'Routes: POST|GET /backups, GET /backups/state, GET|DELETE /backups/{id}, GET /health, GET /metrics.',
+  });
 }
 
 /** 401 without echoing what was sent: neither the header nor the token appears in the answer. */
 function unauthorized(request: IncomingMessage, response: ServerResponse): void {
-  const what = request.headers.authorization === undefined ? 'no Authorization header' : 'an Authorization header without the right bearer token';
+  const what =
+    request.headers.authorization === undefined ? 'no Authorization header' : 'an Authorization header without the right bearer token';
   response.setHeader('www-authenticate', 'Bearer realm="cutline"');
-  sendError(response, new CutlineError('API_UNAUTHORIZED', `the management API needs its bearer token; the request had ${what}`, {
-    hint: 'Send Authorization: Bearer <token>; the cutline CLI sends CUTLINE_API_TOKEN.',
-  }));
+  sendError(
+    response,
+    new CutlineError('API_UNAUTHORIZED', `the management API needs its bearer token; the request had ${what}`, {
+      hint: 'Send Authorization: Bearer <token>; the cutline CLI sends CUTLINE_API_TOKEN.',
+    }),
+  );
 }
 
 function parseBackupId(text: string): number {
   const value = Number(text);
   if (!/^[0-9]+$/.test(text) || !Number.isSafeInteger(value) || value < 1) {
-    throw new CutlineError('USAGE', `${JSON.stringify(text)} is not a backup id (a positive integer)`, { hint: 'Backup ids are listed by GET /backups.' });
+    throw new CutlineError('USAGE', `${JSON.stringify(text)} is not a backup id (a positive integer)`, {
+      hint: 'Backup ids are listed by GET /backups.',
+    });
   }
   return value;
 }
 
 function notAllowed(method: string, pathname: string, allowed: string): CutlineError {
-  return new CutlineError('API_NOT_FOUND', `no route ${method} ${pathname}; it answers ${allowed}`, { hint: 'Routes: POST|GET /backups, GET /backups/state, GET|DELETE /backups/{id}, GET /health, GET /metrics.' });
+  return new CutlineError('API_NOT_FOUND', `no route ${method} ${pathname}; it answers ${allowed}`, {
+    hint: 'Routes: POST|GET /backups, GET /backups/state, GET|DELETE /backups/{id}, GET /health, GET /metrics.',
+  });
 }
 
 function closeServer(server: Server): Promise<void> {

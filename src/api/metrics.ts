@@ -35,15 +35,36 @@ function partitionFamilies({ cluster, manager, nowMs }: MetricsSources): Family[
   const label = (partitionId: number) => ({ partition: String(partitionId) });
   const counts = new Map(manager.counters.counts().map((count) => [count.partitionId, count]));
   const newest = partitions.flatMap((partition) => {
-    const completed = partition.confirmedBackups().filter((backup) => backup.status === 'COMPLETED' && backup.checkpointTimestampMs !== null);
-    const last = completed.reduce<number | undefined>((latest, backup) => Math.max(latest ?? 0, backup.checkpointTimestampMs ?? 0), undefined);
+    const completed = partition
+      .confirmedBackups()
+      .filter((backup) => backup.status === 'COMPLETED' && backup.checkpointTimestampMs !== null);
+    const last = completed.reduce<number | undefined>(
+      (latest, backup) => Math.max(latest ?? 0, backup.checkpointTimestampMs ?? 0),
+      undefined,
+    );
     return last === undefined ? [] : [{ labels: label(partition.partitionId), last }];
   });
-  const perPartition = (value: (partitionId: number) => number) => partitions.map((partition) => ({ labels: label(partition.partitionId), value: value(partition.partitionId) }));
+  const perPartition = (value: (partitionId: number) => number) =>
+    partitions.map((partition) => ({ labels: label(partition.partitionId), value: value(partition.partitionId) }));
   return [
-    { name: 'cutline_backups_completed_total', type: 'counter', help: 'Partition backups this process completed.', samples: perPartition((id) => counts.get(id)?.completed ?? 0) },
-    { name: 'cutline_backups_failed_total', type: 'counter', help: 'Partition backups this process marked FAILED.', samples: perPartition((id) => counts.get(id)?.failed ?? 0) },
-    { name: 'cutline_backups_in_progress', type: 'gauge', help: 'Partition backups being taken now.', samples: perPartition((id) => manager.takingCount(id)) },
+    {
+      name: 'cutline_backups_completed_total',
+      type: 'counter',
+      help: 'Partition backups this process completed.',
+      samples: perPartition((id) => counts.get(id)?.completed ?? 0),
+    },
+    {
+      name: 'cutline_backups_failed_total',
+      type: 'counter',
+      help: 'Partition backups this process marked FAILED.',
+      samples: perPartition((id) => counts.get(id)?.failed ?? 0),
+    },
+    {
+      name: 'cutline_backups_in_progress',
+      type: 'gauge',
+      help: 'Partition backups being taken now.',
+      samples: perPartition((id) => manager.takingCount(id)),
+    },
     {
       name: 'cutline_backup_uploaded_bytes_total',
       type: 'counter',
@@ -62,7 +83,12 @@ function partitionFamilies({ cluster, manager, nowMs }: MetricsSources): Family[
       help: 'Seconds from the checkpoint of the newest COMPLETED backup to now: the data a restore would lose.',
       samples: newest.map(({ labels, last }) => ({ labels, value: Math.max(0, (nowMs - last) / 1000) })),
     },
-    { name: 'cutline_checkpoint_id', type: 'gauge', help: 'Id of the newest checkpoint the partition processed (0 before the first).', samples: perPartition((id) => cluster.partition(id).state().checkpointId) },
+    {
+      name: 'cutline_checkpoint_id',
+      type: 'gauge',
+      help: 'Id of the newest checkpoint the partition processed (0 before the first).',
+      samples: perPartition((id) => cluster.partition(id).state().checkpointId),
+    },
     {
       name: 'cutline_checkpoint_position',
       type: 'gauge',
@@ -83,17 +109,29 @@ function storeFamilies({ continuous, storeHealth }: MetricsSources): Family[] {
   if (storeHealth !== undefined) {
     const state = storeHealth.state();
     families.push(
-      { name: 'cutline_store_up', type: 'gauge', help: 'Whether the last store call succeeded (1), failed (0), or none was made yet (absent).', samples: state.status === 'unknown' ? [] : [{ value: state.status === 'healthy' ? 1 : 0 }] },
+      {
+        name: 'cutline_store_up',
+        type: 'gauge',
+        help: 'Whether the last store call succeeded (1), failed (0), or none was made yet (absent).',
+        samples: state.status === 'unknown' ? [] : [{ value: state.status === 'healthy' ? 1 : 0 }],
+      },
       {
         name: 'cutline_store_errors_total',
         type: 'counter',
         help: 'Store calls that failed after their retries, by error code.',
-        samples: [...storeHealth.failures()].sort(([left], [right]) => left.localeCompare(right)).map(([code, value]) => ({ labels: { code }, value })),
+        samples: [...storeHealth.failures()]
+          .sort(([left], [right]) => left.localeCompare(right))
+          .map(([code, value]) => ({ labels: { code }, value })),
       },
     );
   }
   if (continuous !== undefined) {
-    families.push({ name: 'cutline_retention_deleted_backups_total', type: 'counter', help: 'Backups retention deleted.', samples: [{ value: continuous.retentionDeleted }] });
+    families.push({
+      name: 'cutline_retention_deleted_backups_total',
+      type: 'counter',
+      help: 'Backups retention deleted.',
+      samples: [{ value: continuous.retentionDeleted }],
+    });
   }
   return families;
 }
@@ -107,7 +145,9 @@ function render(family: Family): string {
 function labelsOf(labels: Readonly<Record<string, string>> | undefined): string {
   if (labels === undefined) return '';
   // Label values escape backslash, double quote and newline (the exposition format's rules).
-  const pairs = Object.entries(labels).map(([name, value]) => `${name}="${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`);
+  const pairs = Object.entries(labels).map(
+    ([name, value]) => `${name}="${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`,
+  );
   return `{${pairs.join(',')}}`;
 }
 

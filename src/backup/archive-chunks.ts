@@ -48,7 +48,12 @@ export async function checkChunkBytes(chunk: ArchiveChunk, stored: Buffer, where
  * serves as it is (returns false: this import did not add it); one stored otherwise cannot serve the
  * imported manifest and is refused, never replaced (other manifests rely on it as it is).
  */
-export async function storeArchiveChunk(store: BackupStore, chunk: ArchiveChunk, stored: Buffer, options: StoreCallOptions): Promise<boolean> {
+export async function storeArchiveChunk(
+  store: BackupStore,
+  chunk: ArchiveChunk,
+  stored: Buffer,
+  options: StoreCallOptions,
+): Promise<boolean> {
   try {
     await store.put(chunk.key, stored, { ...options, ifNoneMatch: true });
     return true;
@@ -58,10 +63,14 @@ export async function storeArchiveChunk(store: BackupStore, chunk: ArchiveChunk,
   const existing = await getBytes(store, chunk.key, options);
   if (!existing.equals(stored)) {
     await checkChunkBytes(chunk, existing, 'in the store').catch((cause: unknown) => {
-      throw new CutlineError('ARCHIVE_INVALID', `${store.description} already holds chunk ${chunk.key}, stored otherwise than the archive's manifests say`, {
-        cause,
-        hint: 'Import into another store or prefix, or delete the backups that use the chunk there first.',
-      });
+      throw new CutlineError(
+        'ARCHIVE_INVALID',
+        `${store.description} already holds chunk ${chunk.key}, stored otherwise than the archive's manifests say`,
+        {
+          cause,
+          hint: 'Import into another store or prefix, or delete the backups that use the chunk there first.',
+        },
+      );
     });
   }
   return false;

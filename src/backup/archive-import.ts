@@ -75,7 +75,16 @@ interface TarProgress {
  * it wrote are deleted (first), then the contents written so far.
  */
 export async function importBackup(store: BackupStore, path: string, options: ImportOptions = {}): Promise<ArchiveSummary> {
-  const state: ImportState = { header: undefined, manifests: [], expected: new Map(), written: [], manifestsTried: [], chunkPartitions: new Set(), entries: 0, spoolDirectory: undefined };
+  const state: ImportState = {
+    header: undefined,
+    manifests: [],
+    expected: new Map(),
+    written: [],
+    manifestsTried: [],
+    chunkPartitions: new Set(),
+    entries: 0,
+    spoolDirectory: undefined,
+  };
   const progress: TarProgress = { current: undefined, last: undefined, sourceEnded: false, tarError: undefined, notTheTar: false };
   const source = createReadStream(path);
   try {
@@ -113,7 +122,12 @@ export async function importBackup(store: BackupStore, path: string, options: Im
   }
   const header = state.header;
   assert(header !== undefined, 'the header was checked above');
-  return { checkpointId: header.checkpointId, partitionIds: state.manifests.map((manifest) => manifest.id.partitionId), fileCount: state.expected.size, totalBytes: header.totalBytes };
+  return {
+    checkpointId: header.checkpointId,
+    partitionIds: state.manifests.map((manifest) => manifest.id.partitionId),
+    fileCount: state.expected.size,
+    totalBytes: header.totalBytes,
+  };
 }
 
 /**
@@ -148,7 +162,10 @@ function brokenTar(progress: TarProgress, archiveBytes: number): CutlineError | 
   const message = progress.sourceEnded
     ? `the archive is cut short: it ends after ${archiveBytes} bytes, ${where}`
     : `the archive is not a valid tar ${where}: ${cause instanceof Error ? cause.message : 'unreadable'}`;
-  return new CutlineError('ARCHIVE_INVALID', message, { cause, hint: 'The file is incomplete or damaged (an interrupted copy or download?): export the backup again, or copy the whole file.' });
+  return new CutlineError('ARCHIVE_INVALID', message, {
+    cause,
+    hint: 'The file is incomplete or damaged (an interrupted copy or download?): export the backup again, or copy the whole file.',
+  });
 }
 
 async function importEntry(store: BackupStore, entry: TarEntry, state: ImportState, options: ImportOptions): Promise<void> {
@@ -161,7 +178,8 @@ async function importEntry(store: BackupStore, entry: TarEntry, state: ImportSta
     if (name !== archiveHeaderName) throw invalid(`the first entry must be ${archiveHeaderName}, not ${JSON.stringify(name)}`);
     state.header = parseHeader(await readEntry(entry, 64 * 1024, name));
   } else if (name.startsWith(manifestsPrefix)) {
-    if (state.expected.size > 0 && [...state.expected.values()].some((file) => file.seen)) throw invalid(`manifest ${name} comes after contents; manifests come first`);
+    if (state.expected.size > 0 && [...state.expected.values()].some((file) => file.seen))
+      throw invalid(`manifest ${name} comes after contents; manifests come first`);
     await acceptManifest(store, name, await readEntry(entry, manifestBytesMax, name), state, options);
   } else if (name.startsWith(contentsPrefix) || name.startsWith(chunksPrefix)) {
     await importContent(store, name, entry, state, options);
@@ -173,17 +191,20 @@ async function importEntry(store: BackupStore, entry: TarEntry, state: ImportSta
 /** Checks type, name and size of an entry before any of its bytes are read; returns its name. */
 function checkEntryHeader(header: tar.Header, state: ImportState): string {
   state.entries += 1;
-  if (state.entries > archiveEntriesMax) throw new CutlineError('LIMIT_EXCEEDED', `the archive has more than archiveEntriesMax (${archiveEntriesMax}) entries`);
+  if (state.entries > archiveEntriesMax)
+    throw new CutlineError('LIMIT_EXCEEDED', `the archive has more than archiveEntriesMax (${archiveEntriesMax}) entries`);
   const name = header.type === 'directory' ? header.name.replace(/\/+$/, '') : header.name;
   const type = header.type ?? 'file';
-  if (type !== 'file' && type !== 'directory') throw invalid(`entry ${JSON.stringify(header.name)} is a ${type}; an archive holds regular files only`);
+  if (type !== 'file' && type !== 'directory')
+    throw invalid(`entry ${JSON.stringify(header.name)} is a ${type}; an archive holds regular files only`);
   try {
     validateKey(name);
   } catch (error) {
     throw invalid(`entry name ${JSON.stringify(header.name)} is unsafe: ${(error as Error).message}`);
   }
   const size = header.size ?? 0;
-  if (size > archiveEntryBytesMax) throw new CutlineError('LIMIT_EXCEEDED', `entry ${name} is ${size} bytes, more than archiveEntryBytesMax (${archiveEntryBytesMax})`);
+  if (size > archiveEntryBytesMax)
+    throw new CutlineError('LIMIT_EXCEEDED', `entry ${name} is ${size} bytes, more than archiveEntryBytesMax (${archiveEntryBytesMax})`);
   return name;
 }
 
@@ -195,33 +216,53 @@ function parseHeader(bytes: Buffer): ArchiveHeader {
     throw invalid(`${archiveHeaderName} is not valid JSON`);
   }
   if (!(archiveFormatVersions as readonly unknown[]).includes(header.formatVersion)) {
-    throw invalid(`${archiveHeaderName} has format version ${JSON.stringify(header.formatVersion)}; this cutline reads versions ${archiveFormatVersions.join(' and ')}`);
+    throw invalid(
+      `${archiveHeaderName} has format version ${JSON.stringify(header.formatVersion)}; this cutline reads versions ${archiveFormatVersions.join(' and ')}`,
+    );
   }
-  if (!Number.isSafeInteger(header.checkpointId) || !Number.isSafeInteger(header.totalBytes)) throw invalid(`${archiveHeaderName} lacks checkpointId or totalBytes`);
+  if (!Number.isSafeInteger(header.checkpointId) || !Number.isSafeInteger(header.totalBytes))
+    throw invalid(`${archiveHeaderName} lacks checkpointId or totalBytes`);
   return header as ArchiveHeader;
 }
 
-async function acceptManifest(store: BackupStore, name: string, bytes: Buffer, state: ImportState, options: StoreCallOptions): Promise<void> {
+async function acceptManifest(
+  store: BackupStore,
+  name: string,
+  bytes: Buffer,
+  state: ImportState,
+  options: StoreCallOptions,
+): Promise<void> {
   const manifest = parseManifest(bytes, `${name} in the archive`);
-  if (manifestKey(manifest.id) !== name) throw invalid(`manifest entry ${name} holds the manifest of another backup (${manifestKey(manifest.id)})`);
-  if (manifest.id.checkpointId !== state.header?.checkpointId) throw invalid(`manifest ${name} is of backup ${manifest.id.checkpointId}, the archive of backup ${state.header?.checkpointId}`);
+  if (manifestKey(manifest.id) !== name)
+    throw invalid(`manifest entry ${name} holds the manifest of another backup (${manifestKey(manifest.id)})`);
+  if (manifest.id.checkpointId !== state.header?.checkpointId)
+    throw invalid(`manifest ${name} is of backup ${manifest.id.checkpointId}, the archive of backup ${state.header?.checkpointId}`);
   if (manifest.status !== 'COMPLETED') throw invalid(`manifest ${name} is ${manifest.status}; an archive holds COMPLETED backups only`);
-  if (state.manifests.some((other) => other.id.partitionId === manifest.id.partitionId)) throw invalid(`the archive has two manifests of partition ${manifest.id.partitionId}`);
+  if (state.manifests.some((other) => other.id.partitionId === manifest.id.partitionId))
+    throw invalid(`the archive has two manifests of partition ${manifest.id.partitionId}`);
   if ((await store.head(name, options)) !== undefined) {
-    throw new CutlineError('STORE_ALREADY_EXISTS', `${store.description} already holds ${name}; importing never replaces a backup`, { hint: 'Import into another store or prefix.' });
+    throw new CutlineError('STORE_ALREADY_EXISTS', `${store.description} already holds ${name}; importing never replaces a backup`, {
+      hint: 'Import into another store or prefix.',
+    });
   }
   state.manifests.push(manifest);
   for (const file of manifest.files) {
-    if (file.chunks === undefined) state.expected.set(contentKey(manifest.id, file.path), { sizeBytes: file.sizeBytes, sha256: file.sha256, seen: false });
+    if (file.chunks === undefined)
+      state.expected.set(contentKey(manifest.id, file.path), { sizeBytes: file.sizeBytes, sha256: file.sha256, seen: false });
   }
-  for (const chunk of archiveChunks([manifest])) state.expected.set(chunk.key, { sizeBytes: chunk.ref.storedBytes, sha256: chunk.ref.sha256, seen: false, chunk });
+  for (const chunk of archiveChunks([manifest]))
+    state.expected.set(chunk.key, { sizeBytes: chunk.ref.storedBytes, sha256: chunk.ref.sha256, seen: false, chunk });
 }
 
 async function importContent(store: BackupStore, name: string, entry: TarEntry, state: ImportState, options: ImportOptions): Promise<void> {
   const expected = state.expected.get(name);
   if (expected === undefined) throw invalid(`content entry ${name} is not listed by any manifest before it`);
   if (expected.seen) throw invalid(`content entry ${name} appears twice`);
-  if (entry.header.size !== expected.sizeBytes) throw new CutlineError('ARCHIVE_CHECKSUM', `${name} in the archive has ${entry.header.size ?? 0} bytes, not the ${expected.sizeBytes} its manifest lists`);
+  if (entry.header.size !== expected.sizeBytes)
+    throw new CutlineError(
+      'ARCHIVE_CHECKSUM',
+      `${name} in the archive has ${entry.header.size ?? 0} bytes, not the ${expected.sizeBytes} its manifest lists`,
+    );
   expected.seen = true;
   if (expected.chunk !== undefined) {
     const stored = await readEntry(entry, expected.sizeBytes, name);
@@ -238,9 +279,14 @@ async function importContent(store: BackupStore, name: string, entry: TarEntry, 
   let spoolPath: string | undefined;
   if (expected.sizeBytes <= (options.bufferBytesMax ?? archiveImportBufferBytesMax)) {
     const chunks: Buffer[] = [];
-    await pipeline(Readable.from(entry), verifying, async (source: AsyncIterable<Buffer>) => {
-      for await (const chunk of source) chunks.push(chunk);
-    }, signal);
+    await pipeline(
+      Readable.from(entry),
+      verifying,
+      async (source: AsyncIterable<Buffer>) => {
+        for await (const chunk of source) chunks.push(chunk);
+      },
+      signal,
+    );
     body = Buffer.concat(chunks);
   } else {
     state.spoolDirectory ??= await mkdtemp(join(tmpdir(), 'cutline-import-'));
@@ -258,7 +304,8 @@ async function importContent(store: BackupStore, name: string, entry: TarEntry, 
 }
 
 async function readEntry(entry: TarEntry, bytesMax: number, name: string): Promise<Buffer> {
-  if ((entry.header.size ?? 0) > bytesMax) throw new CutlineError('LIMIT_EXCEEDED', `entry ${name} is ${entry.header.size ?? 0} bytes, more than the ${bytesMax} allowed for it`);
+  if ((entry.header.size ?? 0) > bytesMax)
+    throw new CutlineError('LIMIT_EXCEEDED', `entry ${name} is ${entry.header.size ?? 0} bytes, more than the ${bytesMax} allowed for it`);
   return readAll(Readable.from(entry));
 }
 

@@ -42,20 +42,31 @@ export interface ArchiveSummary {
  * partition, all partitions present. Anything else is BACKUP_INCOMPLETE naming the partition; a
  * partition two nodes completed is PARTITION_DUPLICATE, as restore and verify-backup see it.
  */
-export async function completedBackupManifests(store: BackupStore, checkpointId: number, options: StoreCallOptions = {}): Promise<Manifest[]> {
+export async function completedBackupManifests(
+  store: BackupStore,
+  checkpointId: number,
+  options: StoreCallOptions = {},
+): Promise<Manifest[]> {
   const manifests = await listBackupManifests(store, checkpointId, options);
   refuseDuplicateBackups(manifests, checkpointId);
   const completed = new Map<number, Manifest>();
-  for (const manifest of manifests) if (manifest.status === 'COMPLETED' && !completed.has(manifest.id.partitionId)) completed.set(manifest.id.partitionId, manifest);
+  for (const manifest of manifests)
+    if (manifest.status === 'COMPLETED' && !completed.has(manifest.id.partitionId)) completed.set(manifest.id.partitionId, manifest);
   for (const manifest of manifests) {
     if (!completed.has(manifest.id.partitionId)) {
       const reason = manifest.failureReason === null ? '' : `: ${manifest.failureReason}`;
-      throw new CutlineError('BACKUP_INCOMPLETE', `backup ${checkpointId} of ${formatBackupId(manifest.id)} is ${manifest.status}${reason}`);
+      throw new CutlineError(
+        'BACKUP_INCOMPLETE',
+        `backup ${checkpointId} of ${formatBackupId(manifest.id)} is ${manifest.status}${reason}`,
+      );
     }
   }
   const partitionCount = manifests[0]?.descriptor.partitionCount ?? 0;
   if (completed.size !== partitionCount) {
-    throw new CutlineError('BACKUP_INCOMPLETE', `backup ${checkpointId} names ${partitionCount} partitions but only partitions ${[...completed.keys()].join(', ')} have a manifest`);
+    throw new CutlineError(
+      'BACKUP_INCOMPLETE',
+      `backup ${checkpointId} names ${partitionCount} partitions but only partitions ${[...completed.keys()].join(', ')} have a manifest`,
+    );
   }
   return [...completed.values()];
 }
@@ -65,7 +76,12 @@ export async function completedBackupManifests(store: BackupStore, checkpointId:
  * manifest order, each checked against its manifest's size and SHA-256 as it streams. The tar is
  * written under a temporary name and renamed at the end, so outPath never holds half an archive.
  */
-export async function exportBackup(store: BackupStore, checkpointId: number, outPath: string, options: StoreCallOptions = {}): Promise<ArchiveSummary> {
+export async function exportBackup(
+  store: BackupStore,
+  checkpointId: number,
+  outPath: string,
+  options: StoreCallOptions = {},
+): Promise<ArchiveSummary> {
   const manifests = await completedBackupManifests(store, checkpointId, options);
   const files = manifests.flatMap((manifest) => manifest.files.map((file) => ({ manifest, file })));
   const totalBytes = files.reduce((sum, { file }) => sum + file.sizeBytes, 0);
@@ -74,10 +90,22 @@ export async function exportBackup(store: BackupStore, checkpointId: number, out
   const header: ArchiveHeader =
     chunks.length === 0
       ? { formatVersion: 1, checkpointId, manifestCount: manifests.length, fileCount: files.length, totalBytes }
-      : { formatVersion: 2, checkpointId, manifestCount: manifests.length, fileCount: files.length, totalBytes, chunkCount: chunks.length, chunkBytes };
+      : {
+          formatVersion: 2,
+          checkpointId,
+          manifestCount: manifests.length,
+          fileCount: files.length,
+          totalBytes,
+          chunkCount: chunks.length,
+          chunkBytes,
+        };
   const temporary = `${outPath}.tmp-${randomBytes(6).toString('hex')}`;
   const pack = tar.pack();
-  const written = pipeline(pack, createWriteStream(temporary, { flags: 'wx' }), options.signal === undefined ? {} : { signal: options.signal });
+  const written = pipeline(
+    pack,
+    createWriteStream(temporary, { flags: 'wx' }),
+    options.signal === undefined ? {} : { signal: options.signal },
+  );
   // Handled here so an early failure is not reported as unhandled; it is awaited below.
   written.catch(() => undefined);
   try {
@@ -126,7 +154,9 @@ export function verifyingStream(key: string, sizeBytes: number, sha256: string, 
 }
 
 function mismatch(key: string, where: string, what: string): CutlineError {
-  return new CutlineError('ARCHIVE_CHECKSUM', `${key} ${where} has ${what}`, { hint: 'The backup is damaged: run cutline verify-backup on it, or use another backup.' });
+  return new CutlineError('ARCHIVE_CHECKSUM', `${key} ${where} has ${what}`, {
+    hint: 'The backup is damaged: run cutline verify-backup on it, or use another backup.',
+  });
 }
 
 function addEntry(pack: tar.Pack, name: string, bytes: Buffer): Promise<void> {

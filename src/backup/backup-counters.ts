@@ -25,7 +25,9 @@ export class BackupCounters {
 
   /** Every partition with a backup so far, ascending. */
   counts(): PartitionBackupCounts[] {
-    return [...this.partitions.entries()].sort(([left], [right]) => left - right).map(([partitionId, counts]) => ({ partitionId, ...counts }));
+    return [...this.partitions.entries()]
+      .sort(([left], [right]) => left - right)
+      .map(([partitionId, counts]) => ({ partitionId, ...counts }));
   }
 
   private of(partitionId: number): { completed: number; failed: number; uploadedBytes: number } {

@@ -30,15 +30,35 @@ export async function deleteBackup(
   options: DeleteOptions = {},
 ): Promise<Manifest[]> {
   const manifests = await listBackupManifests(store, backupId, options);
-  const busy = [...new Set([...manifests.filter((manifest) => manifest.status === 'IN_PROGRESS').map((manifest) => manifest.id.partitionId), ...busyPartitionIds])];
+  const busy = [
+    ...new Set([
+      ...manifests.filter((manifest) => manifest.status === 'IN_PROGRESS').map((manifest) => manifest.id.partitionId),
+      ...busyPartitionIds,
+    ]),
+  ];
   if (busy.length > 0) {
-    throw new CutlineError('BACKUP_IN_PROGRESS', `backup ${backupId} is still being taken on partition(s) ${busy.sort((a, b) => a - b).join(', ')}`, {
-      hint: 'Wait until its status is COMPLETED or FAILED, then delete it.',
-    });
+    throw new CutlineError(
+      'BACKUP_IN_PROGRESS',
+      `backup ${backupId} is still being taken on partition(s) ${busy.sort((a, b) => a - b).join(', ')}`,
+      {
+        hint: 'Wait until its status is COMPLETED or FAILED, then delete it.',
+      },
+    );
   }
   const deleted: Manifest[] = [];
   for (const manifest of manifests) {
-    deleted.push(manifest.status === 'DELETED' ? manifest : await updateManifest(store, manifest.id, 'DELETED', clock, {}, { ...(options.signal === undefined ? {} : { signal: options.signal }) }));
+    deleted.push(
+      manifest.status === 'DELETED'
+        ? manifest
+        : await updateManifest(
+            store,
+            manifest.id,
+            'DELETED',
+            clock,
+            {},
+            { ...(options.signal === undefined ? {} : { signal: options.signal }) },
+          ),
+    );
   }
   const call = options.signal === undefined ? {} : { signal: options.signal };
   for (const manifest of deleted) {
@@ -46,7 +66,12 @@ export async function deleteBackup(
   }
   if (options.collect !== false) {
     const chunked = new Set(deleted.filter((manifest) => manifest.formatVersion === 2).map((manifest) => manifest.id.partitionId));
-    for (const partitionId of chunked) await collectChunks(store, partitionId, { ...call, clock, ...(options.collector === undefined ? {} : { identity: options.collector }) });
+    for (const partitionId of chunked)
+      await collectChunks(store, partitionId, {
+        ...call,
+        clock,
+        ...(options.collector === undefined ? {} : { identity: options.collector }),
+      });
   }
   return deleted;
 }

@@ -10,7 +10,12 @@ import { storedChunks, type ManifestFile } from './manifest.js';
  * each decoded and checked against its manifest entry (stored length, codec, decompressed length) but
  * not hashed: callers that need the SHA-256 of a chunk or of the file compute it from what they get.
  */
-export async function* readBackupFile(store: BackupStore, id: BackupId, file: ManifestFile, options: StoreCallOptions = {}): AsyncGenerator<Buffer> {
+export async function* readBackupFile(
+  store: BackupStore,
+  id: BackupId,
+  file: ManifestFile,
+  options: StoreCallOptions = {},
+): AsyncGenerator<Buffer> {
   if (file.chunks === undefined) {
     for await (const chunk of await store.get(contentKey(id, file.path), options)) yield Buffer.from(chunk as Uint8Array);
     return;
@@ -22,7 +27,12 @@ export async function* readBackupFile(store: BackupStore, id: BackupId, file: Ma
 }
 
 /** A whole backup file in memory: for tests and small files only. */
-export async function readBackupFileBytes(store: BackupStore, id: BackupId, file: ManifestFile, options: StoreCallOptions = {}): Promise<Buffer> {
+export async function readBackupFileBytes(
+  store: BackupStore,
+  id: BackupId,
+  file: ManifestFile,
+  options: StoreCallOptions = {},
+): Promise<Buffer> {
   const pieces: Buffer[] = [];
   for await (const piece of readBackupFile(store, id, file, options)) pieces.push(piece);
   return Buffer.concat(pieces);

@@ -69,7 +69,11 @@ export function validateContentPath(path: string): void {
   try {
     validateKey(path);
   } catch (error) {
-    throw new CutlineError('MANIFEST_INVALID', `backup file path ${JSON.stringify(path)} is not a valid relative path: ${(error as Error).message}`, { cause: error });
+    throw new CutlineError(
+      'MANIFEST_INVALID',
+      `backup file path ${JSON.stringify(path)} is not a valid relative path: ${(error as Error).message}`,
+      { cause: error },
+    );
   }
 }
 

@@ -175,7 +175,11 @@ export class BackupManager implements BackupHook {
       const backupId = chooseBackupId(requestedId, highest, this.clock);
       this.highestRequestedId = backupId;
       cluster.triggerCheckpoint(backupId, checkpointType);
-      this.options.log?.(`backup ${backupId}: checkpoint requested on ${cluster.partitions().length} partitions`, { event: 'backup-requested', backupId, partitions: cluster.partitions().length });
+      this.options.log?.(`backup ${backupId}: checkpoint requested on ${cluster.partitions().length} partitions`, {
+        event: 'backup-requested',
+        backupId,
+        partitions: cluster.partitions().length,
+      });
       return backupId;
     });
   }
@@ -245,18 +249,33 @@ export class BackupManager implements BackupHook {
       // The hook returns at once: everything from copy start on happens on a later turn of the event loop.
       await nextTurn();
       const snapshotId = checkpoint.snapshot?.metadata.snapshotId ?? null;
-      this.options.log?.(`backup ${id.checkpointId}: partition ${id.partitionId} started (snapshot ${snapshotId ?? 'none'})`, { event: 'backup-started', backupId: id.checkpointId, partitionId: id.partitionId, snapshotId });
-      const manifest = await runPartitionBackup(checkpoint, () => partition.log.segments(), {
-        store: this.store,
-        clock: this.clock,
-        limiter: this.limiter,
-        partitionCount: this.requireCluster().options.partitionCount,
-        engineVersion: this.options.engineVersion ?? cutlineVersion,
-        signal: this.stopping.signal,
-        memory: this.memoryOf(id.partitionId),
-        codec: this.options.chunkCodec ?? 'gzip',
-      }, pin.failure);
-      this.confirm(partition, { partitionId: id.partitionId, checkpointId: id.checkpointId, status: 'COMPLETED', reason: null }, checkpoint.checkpointPosition, coverageOf(manifest.descriptor));
+      this.options.log?.(`backup ${id.checkpointId}: partition ${id.partitionId} started (snapshot ${snapshotId ?? 'none'})`, {
+        event: 'backup-started',
+        backupId: id.checkpointId,
+        partitionId: id.partitionId,
+        snapshotId,
+      });
+      const manifest = await runPartitionBackup(
+        checkpoint,
+        () => partition.log.segments(),
+        {
+          store: this.store,
+          clock: this.clock,
+          limiter: this.limiter,
+          partitionCount: this.requireCluster().options.partitionCount,
+          engineVersion: this.options.engineVersion ?? cutlineVersion,
+          signal: this.stopping.signal,
+          memory: this.memoryOf(id.partitionId),
+          codec: this.options.chunkCodec ?? 'gzip',
+        },
+        pin.failure,
+      );
+      this.confirm(
+        partition,
+        { partitionId: id.partitionId, checkpointId: id.checkpointId, status: 'COMPLETED', reason: null },
+        checkpoint.checkpointPosition,
+        coverageOf(manifest.descriptor),
+      );
       this.counters.completed(id.partitionId, manifest.addedBytes ?? totalBytes(manifest));
       this.requireCluster().options.trace?.emit({
         event: 'backup-taken',
@@ -268,7 +287,11 @@ export class BackupManager implements BackupHook {
     } catch (error) {
       if (this.stopping.signal.aborted) return;
       const reason = isCutlineError(error) ? `${error.code}: ${error.message}` : error instanceof Error ? error.message : String(error);
-      this.confirm(partition, { partitionId: id.partitionId, checkpointId: id.checkpointId, status: 'FAILED', reason }, checkpoint.checkpointPosition);
+      this.confirm(
+        partition,
+        { partitionId: id.partitionId, checkpointId: id.checkpointId, status: 'FAILED', reason },
+        checkpoint.checkpointPosition,
+      );
       this.counters.failed(id.partitionId);
       this.failInStore(id, reason);
     } finally {
@@ -278,7 +301,14 @@ export class BackupManager implements BackupHook {
 
   /** In the background: the failed backup's manifest must not stay IN_PROGRESS (see ensureFailed). */
   private failInStore(id: BackupId, reason: string): void {
-    const options = { store: this.store, clock: this.clock, id, reason, signal: this.stopping.signal, retryMs: this.options.reconcileRetryMs ?? backupReconcileRetryMs };
+    const options = {
+      store: this.store,
+      clock: this.clock,
+      id,
+      reason,
+      signal: this.stopping.signal,
+      retryMs: this.options.reconcileRetryMs ?? backupReconcileRetryMs,
+    };
     const task = ensureFailed(this.options.log === undefined ? options : { ...options, log: this.options.log }).catch(() => undefined);
     this.retries.add(task);
     void task.finally(() => this.retries.delete(task));
@@ -287,12 +317,18 @@ export class BackupManager implements BackupHook {
   /** Appends BACKUP_CONFIRMED, unless the partition stopped meanwhile (its restart reconciles instead). */
   private confirm(partition: Partition, outcome: BackupOutcome, checkpointPosition: number, coverage?: BackupCoverage): void {
     const cluster = this.requireCluster();
-    if (this.stopping.signal.aborted || !cluster.isRunning(outcome.partitionId) || cluster.partition(outcome.partitionId) !== partition) return;
+    if (this.stopping.signal.aborted || !cluster.isRunning(outcome.partitionId) || cluster.partition(outcome.partitionId) !== partition)
+      return;
     partition.confirmBackup(outcome.checkpointId, checkpointPosition, outcome.status, outcome.reason ?? undefined, coverage);
     this.outcomes.push(outcome);
     const detail = outcome.reason === null ? '' : `: ${outcome.reason}`;
     const event = outcome.status === 'COMPLETED' ? 'backup-completed' : 'backup-failed';
-    this.options.log?.(`backup ${outcome.checkpointId}: partition ${outcome.partitionId} ${outcome.status}${detail}`, { event, backupId: outcome.checkpointId, partitionId: outcome.partitionId, reason: outcome.reason });
+    this.options.log?.(`backup ${outcome.checkpointId}: partition ${outcome.partitionId} ${outcome.status}${detail}`, {
+      event,
+      backupId: outcome.checkpointId,
+      partitionId: outcome.partitionId,
+      reason: outcome.reason,
+    });
   }
 
   private requireCluster(): Cluster {

@@ -28,7 +28,10 @@ export function partitionMetadataOf(partition: Partition, clock: Clock): Partiti
     partitionId: partition.partitionId,
     updatedAt: new Date(clock.nowMs()).toISOString(),
     checkpoints: state.checkpoints(),
-    backups: state.backups().map(rangeBackupOfRow).filter((backup): backup is RangeBackup => backup !== undefined),
+    backups: state
+      .backups()
+      .map(rangeBackupOfRow)
+      .filter((backup): backup is RangeBackup => backup !== undefined),
     ranges: state.ranges(),
   };
 }
@@ -39,16 +42,25 @@ export function metadataFingerprint(metadata: PartitionMetadata): string {
 }
 
 /** Writes metadata.json; the store's put replaces atomically, so a reader sees the old or the whole new document. */
-export async function writePartitionMetadata(store: BackupStore, metadata: PartitionMetadata, options: StoreCallOptions = {}): Promise<void> {
+export async function writePartitionMetadata(
+  store: BackupStore,
+  metadata: PartitionMetadata,
+  options: StoreCallOptions = {},
+): Promise<void> {
   await store.put(metadataKey(metadata.partitionId), Buffer.from(`${JSON.stringify(metadata, null, 2)}\n`), options);
 }
 
 /** Reads metadata.json of a partition; undefined when absent. Version first, then the shape (PARTITION_METADATA_INVALID). */
-export async function readPartitionMetadata(store: BackupStore, partitionId: number, options: StoreCallOptions = {}): Promise<PartitionMetadata | undefined> {
+export async function readPartitionMetadata(
+  store: BackupStore,
+  partitionId: number,
+  options: StoreCallOptions = {},
+): Promise<PartitionMetadata | undefined> {
   const key = metadataKey(partitionId);
   if ((await store.head(key, options)) === undefined) return undefined;
   const bytes = await getBytes(store, key, options);
-  if (bytes.byteLength > partitionMetadataBytesMax) throw invalid(key, `is ${bytes.byteLength} bytes, more than ${partitionMetadataBytesMax}`);
+  if (bytes.byteLength > partitionMetadataBytesMax)
+    throw invalid(key, `is ${bytes.byteLength} bytes, more than ${partitionMetadataBytesMax}`);
   let document: unknown;
   try {
     document = JSON.parse(bytes.toString('utf8'));
@@ -58,7 +70,10 @@ export async function readPartitionMetadata(store: BackupStore, partitionId: num
   if (typeof document !== 'object' || document === null) throw invalid(key, 'is not a JSON object');
   const candidate = document as Partial<PartitionMetadata>;
   if (candidate.formatVersion !== partitionMetadataFormatVersion) {
-    throw invalid(key, `has format version ${JSON.stringify(candidate.formatVersion) ?? 'none'}; this cutline reads version ${partitionMetadataFormatVersion} only`);
+    throw invalid(
+      key,
+      `has format version ${JSON.stringify(candidate.formatVersion) ?? 'none'}; this cutline reads version ${partitionMetadataFormatVersion} only`,
+    );
   }
   if (candidate.partitionId !== partitionId) throw invalid(key, `names partition ${JSON.stringify(candidate.partitionId)}`);
   for (const field of ['checkpoints', 'backups', 'ranges'] as const) {

@@ -53,7 +53,12 @@ export async function reconcilePartition(context: ReconcileContext): Promise<voi
   const withManifest = new Set(manifests.map((manifest) => manifest.id.checkpointId));
   const candidates = [...context.notified];
   if (state.checkpointId > 0 && isBackupType(state.checkpointType)) {
-    candidates.push({ partitionId: partition.partitionId, checkpointId: state.checkpointId, checkpointPosition: state.checkpointPosition, checkpointType: state.checkpointType });
+    candidates.push({
+      partitionId: partition.partitionId,
+      checkpointId: state.checkpointId,
+      checkpointPosition: state.checkpointPosition,
+      checkpointType: state.checkpointType,
+    });
   }
   for (const checkpoint of candidates) {
     const id = checkpoint.checkpointId;

@@ -44,9 +44,16 @@ export interface BackupStatus {
  * one; else IN_PROGRESS. The partition count comes from the caller (the running engine) or else from
  * the manifests' descriptors, which all agree in a valid backup (the largest wins otherwise).
  */
-export function backupStatusOf(backupId: number, manifests: readonly Manifest[], partitionCount?: number, pending: readonly number[] = []): BackupStatus {
+export function backupStatusOf(
+  backupId: number,
+  manifests: readonly Manifest[],
+  partitionCount?: number,
+  pending: readonly number[] = [],
+): BackupStatus {
   const count = partitionCount ?? Math.max(0, ...manifests.map((manifest) => manifest.descriptor.partitionCount));
-  const partitions = manifests.map(toPartitionStatus).sort((left, right) => left.partitionId - right.partitionId || left.nodeId - right.nodeId);
+  const partitions = manifests
+    .map(toPartitionStatus)
+    .sort((left, right) => left.partitionId - right.partitionId || left.nodeId - right.nodeId);
   const present = new Set(partitions.map((partition) => partition.partitionId));
   const absent = Array.from({ length: count }, (_, index) => index + 1).filter((partitionId) => !present.has(partitionId));
   const pendingPartitionIds = absent.filter((partitionId) => pending.includes(partitionId));
@@ -54,16 +61,23 @@ export function backupStatusOf(backupId: number, manifests: readonly Manifest[],
   const failed = partitions.find((partition) => partition.status === 'FAILED');
   let status: BackupOverallStatus;
   if (partitions.some((partition) => partition.status === 'DELETED')) status = 'DELETED';
-  else if (absent.length === 0 && partitions.length > 0 && partitions.every((partition) => partition.status === 'COMPLETED')) status = 'COMPLETED';
+  else if (absent.length === 0 && partitions.length > 0 && partitions.every((partition) => partition.status === 'COMPLETED'))
+    status = 'COMPLETED';
   else if (failed !== undefined) status = 'FAILED';
   else if (missingPartitionIds.length > 0) status = 'INCOMPLETE';
   else status = 'IN_PROGRESS';
-  const failureReason = status === 'FAILED' && failed !== undefined ? `partition ${failed.partitionId}: ${failed.failureReason ?? 'unknown failure'}` : null;
+  const failureReason =
+    status === 'FAILED' && failed !== undefined ? `partition ${failed.partitionId}: ${failed.failureReason ?? 'unknown failure'}` : null;
   return { backupId, status, failureReason, partitionCount: count, partitions, missingPartitionIds, pendingPartitionIds };
 }
 
 /** Reads a backup's manifests and computes its status; no manifest at all is BACKUP_NOT_FOUND. */
-export async function readBackupStatus(store: BackupStore, backupId: number, partitionCount?: number, options: StoreCallOptions = {}): Promise<BackupStatus> {
+export async function readBackupStatus(
+  store: BackupStore,
+  backupId: number,
+  partitionCount?: number,
+  options: StoreCallOptions = {},
+): Promise<BackupStatus> {
   return backupStatusOf(backupId, await listBackupManifests(store, backupId, options), partitionCount);
 }
 

@@ -45,7 +45,11 @@ export function collectionRecordKey(partitionId: number): string {
  * The partition's collection record, or undefined when no collection runs. A record that cannot be
  * read as one condemns every chunk (`condemned: undefined`), so a writer waits rather than guesses.
  */
-export async function readCollectionRecord(store: BackupStore, partitionId: number, options: StoreCallOptions = {}): Promise<{ record: CollectionRecord | undefined; condemnsAll: boolean } | undefined> {
+export async function readCollectionRecord(
+  store: BackupStore,
+  partitionId: number,
+  options: StoreCallOptions = {},
+): Promise<{ record: CollectionRecord | undefined; condemnsAll: boolean } | undefined> {
   const key = collectionRecordKey(partitionId);
   let bytes: Buffer;
   try {
@@ -153,7 +157,8 @@ async function claimRecord(store: BackupStore, record: CollectionRecord, clock: 
     if (existing === undefined) continue;
     const startedMs = existing.record === undefined ? Number.NEGATIVE_INFINITY : Date.parse(existing.record.startedAt);
     const leaseMs = existing.record?.leaseMs ?? 0;
-    const ownersEarlierProcess = record.owner !== undefined && existing.record?.owner === record.owner && existing.record.incarnation !== record.incarnation;
+    const ownersEarlierProcess =
+      record.owner !== undefined && existing.record?.owner === record.owner && existing.record.incarnation !== record.incarnation;
     if (!ownersEarlierProcess && clock.nowMs() - startedMs < 2 * leaseMs) return false;
     await store.delete(collectionRecordKey(record.partitionId), options);
   }
@@ -190,7 +195,11 @@ function parseRecord(bytes: Buffer, partitionId: number): CollectionRecord | und
 }
 
 function leaseExpired(partitionId: number, leaseMs: number): CutlineError {
-  return new CutlineError('STORE_UNAVAILABLE', `the chunk collection of partition ${partitionId} ran past its lease of ${leaseMs} ms and stopped deleting`, {
-    hint: 'The store is slow; the next collection finishes the work (its record is left, and is stale after twice the lease).',
-  });
+  return new CutlineError(
+    'STORE_UNAVAILABLE',
+    `the chunk collection of partition ${partitionId} ran past its lease of ${leaseMs} ms and stopped deleting`,
+    {
+      hint: 'The store is slow; the next collection finishes the work (its record is left, and is stale after twice the lease).',
+    },
+  );
 }

@@ -4,7 +4,6 @@ import * as zlib from 'node:zlib';
 import { CutlineError } from '../errors.js';
 import { chunkCodecs, type ChunkCodec } from '../store/chunk-codec.js';
 
-
 /** The header's codec byte of each codec (FORMAT.md, "Chunks"). */
 const codecByte: Readonly<Record<ChunkCodec, number>> = { none: 0, gzip: 1, zstd: 2 };
 
@@ -53,8 +52,10 @@ type Callback = (error: Error | null, result: Buffer) => void;
 
 function zstdTransform(name: 'zstdCompress' | 'zstdDecompress'): Transform {
   const fn = (zlib as unknown as Record<string, ((input: Buffer, options: object, callback: Callback) => void) | undefined>)[name];
-  if (fn === undefined) throw new CutlineError('CHUNK_CODEC', `this Node ${process.version} has no zstd; chunks stored with zstd need Node 22.15 or later`);
-  return (input, options) => new Promise((resolve, reject) => fn(input, options, (error, result) => (error === null ? resolve(result) : reject(error))));
+  if (fn === undefined)
+    throw new CutlineError('CHUNK_CODEC', `this Node ${process.version} has no zstd; chunks stored with zstd need Node 22.15 or later`);
+  return (input, options) =>
+    new Promise((resolve, reject) => fn(input, options, (error, result) => (error === null ? resolve(result) : reject(error))));
 }
 
 /**
@@ -87,9 +88,11 @@ export function readChunkHeader(bytes: Uint8Array, where: string): { codec: Chun
   if (buffer.length < chunkHeaderBytes || !buffer.subarray(0, 4).equals(chunkMagic)) {
     throw corrupt(where, `does not start with the chunk header (magic "CLCH")`);
   }
-  if (buffer.readUInt8(4) !== chunkHeaderVersion) throw corrupt(where, `has chunk header version ${buffer.readUInt8(4)}; this cutline reads version ${chunkHeaderVersion}`);
+  if (buffer.readUInt8(4) !== chunkHeaderVersion)
+    throw corrupt(where, `has chunk header version ${buffer.readUInt8(4)}; this cutline reads version ${chunkHeaderVersion}`);
   const codec = chunkCodecs.find((name) => codecByte[name] === buffer.readUInt8(5));
-  if (codec === undefined) throw new CutlineError('CHUNK_CODEC', `chunk ${where} names codec ${buffer.readUInt8(5)}, which this cutline does not know`);
+  if (codec === undefined)
+    throw new CutlineError('CHUNK_CODEC', `chunk ${where} names codec ${buffer.readUInt8(5)}, which this cutline does not know`);
   if (buffer.readUInt16LE(6) !== 0) throw corrupt(where, 'has a non-zero reserved header field');
   return { codec, sizeBytes: buffer.readUInt32LE(8) };
 }
@@ -128,11 +131,18 @@ export function decodeChunkSync(stored: Buffer, expected: StoredChunkRef, where:
 type DecodeOptions = zlib.ZlibOptions & { maxOutputLength: number };
 
 /** The stored length and the header checked against the manifest; the payload, and how to decompress it. */
-function checkStoredChunk(stored: Buffer, expected: StoredChunkRef, where: string): { codec: ChunkCodec; payload: Buffer; options: DecodeOptions } {
-  if (stored.length !== expected.storedBytes) throw corrupt(where, `is ${stored.length} bytes stored, but its manifest lists ${expected.storedBytes}`);
+function checkStoredChunk(
+  stored: Buffer,
+  expected: StoredChunkRef,
+  where: string,
+): { codec: ChunkCodec; payload: Buffer; options: DecodeOptions } {
+  if (stored.length !== expected.storedBytes)
+    throw corrupt(where, `is ${stored.length} bytes stored, but its manifest lists ${expected.storedBytes}`);
   const header = readChunkHeader(stored, where);
-  if (header.codec !== expected.codec) throw corrupt(where, `is stored with codec ${header.codec}, but its manifest lists ${expected.codec}`);
-  if (header.sizeBytes !== expected.sizeBytes) throw corrupt(where, `holds ${header.sizeBytes} bytes by its header, but its manifest lists ${expected.sizeBytes}`);
+  if (header.codec !== expected.codec)
+    throw corrupt(where, `is stored with codec ${header.codec}, but its manifest lists ${expected.codec}`);
+  if (header.sizeBytes !== expected.sizeBytes)
+    throw corrupt(where, `holds ${header.sizeBytes} bytes by its header, but its manifest lists ${expected.sizeBytes}`);
   // One byte of room over the declared length tells "too long" apart from "exactly right"; one output
   // buffer of that size decompresses a 4 MiB chunk ten times faster than zlib's default 16 KiB pieces.
   const options = { maxOutputLength: Math.max(1, expected.sizeBytes + 1), chunkSize: outputChunkBytes(expected.sizeBytes + 1) };
@@ -142,17 +152,25 @@ function checkStoredChunk(stored: Buffer, expected: StoredChunkRef, where: strin
 function decodeFailure(error: unknown, codec: ChunkCodec, expected: StoredChunkRef, where: string): Error {
   if (error instanceof CutlineError) return error;
   const tooLarge = (error as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE';
-  return corrupt(where, tooLarge ? `decompresses to more than the ${expected.sizeBytes} bytes its manifest lists` : `does not decompress (${codec}): ${(error as Error).message}`, error);
+  return corrupt(
+    where,
+    tooLarge
+      ? `decompresses to more than the ${expected.sizeBytes} bytes its manifest lists`
+      : `does not decompress (${codec}): ${(error as Error).message}`,
+    error,
+  );
 }
 
 function checkDecoded(raw: Buffer, expected: StoredChunkRef, where: string): Buffer {
-  if (raw.length !== expected.sizeBytes) throw corrupt(where, `decompresses to ${raw.length} bytes, but its manifest lists ${expected.sizeBytes}`);
+  if (raw.length !== expected.sizeBytes)
+    throw corrupt(where, `decompresses to ${raw.length} bytes, but its manifest lists ${expected.sizeBytes}`);
   return raw;
 }
 
 function zstdDecompressSync(): (input: Buffer, options: DecodeOptions) => Buffer {
   const fn = (zlib as unknown as { zstdDecompressSync?: (input: Buffer, options: object) => Buffer }).zstdDecompressSync;
-  if (fn === undefined) throw new CutlineError('CHUNK_CODEC', `this Node ${process.version} has no zstd; chunks stored with zstd need Node 22.15 or later`);
+  if (fn === undefined)
+    throw new CutlineError('CHUNK_CODEC', `this Node ${process.version} has no zstd; chunks stored with zstd need Node 22.15 or later`);
   return fn;
 }
 

@@ -65,6 +65,7 @@ export class ChunkMemory {
 
 function storedInfo(manifest: Manifest): Map<string, StoredChunkInfo> {
   const stored = new Map<string, StoredChunkInfo>();
-  for (const file of manifest.files) for (const chunk of storedChunks(file)) stored.set(chunk.sha256, { storedBytes: chunk.storedBytes, codec: chunk.codec });
+  for (const file of manifest.files)
+    for (const chunk of storedChunks(file)) stored.set(chunk.sha256, { storedBytes: chunk.storedBytes, codec: chunk.codec });
   return stored;
 }

@@ -60,25 +60,30 @@ export async function storeChunks(locations: readonly ChunkLocation[], options: 
   let failure: { error: unknown } | undefined;
   const settled = await Promise.allSettled(
     [...wanted.values()].map((location) =>
-      options.limiter.run(async () => {
-        options.signal?.throwIfAborted();
-        if (failure !== undefined) return;
-        const size = present.get(location.sha256);
-        if (size !== undefined) {
-          stored.set(location.sha256, await existingChunk(location.sha256, size, options));
-          return;
-        }
-        const uploaded = await uploadChunk(location, options);
-        stored.set(location.sha256, uploaded.info);
-        addedBytes += uploaded.added ? uploaded.info.storedBytes : 0;
-      }).catch((error: unknown) => {
-        failure ??= { error };
-        throw error;
-      }),
+      options.limiter
+        .run(async () => {
+          options.signal?.throwIfAborted();
+          if (failure !== undefined) return;
+          const size = present.get(location.sha256);
+          if (size !== undefined) {
+            stored.set(location.sha256, await existingChunk(location.sha256, size, options));
+            return;
+          }
+          const uploaded = await uploadChunk(location, options);
+          stored.set(location.sha256, uploaded.info);
+          addedBytes += uploaded.added ? uploaded.info.storedBytes : 0;
+        })
+        .catch((error: unknown) => {
+          failure ??= { error };
+          throw error;
+        }),
     ),
   );
   if (failure !== undefined) throw failure.error;
-  assert(settled.every((result) => result.status === 'fulfilled'), 'every chunk task that failed recorded its failure');
+  assert(
+    settled.every((result) => result.status === 'fulfilled'),
+    'every chunk task that failed recorded its failure',
+  );
   return { stored, addedBytes };
 }
 
@@ -92,9 +97,13 @@ async function waitForCollection(wanted: ReadonlySet<string>, options: ChunkUplo
     if (!conflict) return;
     const waitedMs = options.clock.nowMs() - startedMs;
     if (waitedMs >= (options.waitMsMax ?? chunkCollectionWaitMsMax)) {
-      throw new CutlineError('CHUNK_COLLECTION_BUSY', `partition ${options.partitionId}: a chunk collection condemns chunks this backup reuses, and it did not finish within ${waitedMs} ms`, {
-        hint: 'A collection that died leaves its record (collections/{partitionId}.json); the next collection removes it once it is older than twice its lease.',
-      });
+      throw new CutlineError(
+        'CHUNK_COLLECTION_BUSY',
+        `partition ${options.partitionId}: a chunk collection condemns chunks this backup reuses, and it did not finish within ${waitedMs} ms`,
+        {
+          hint: 'A collection that died leaves its record (collections/{partitionId}.json); the next collection removes it once it is older than twice its lease.',
+        },
+      );
     }
     await (options.wait ?? sleep)(Math.min(100 * 2 ** attempt, 5_000), options.signal);
   }
@@ -105,7 +114,10 @@ async function existingChunk(sha256: string, storedBytes: number, options: Chunk
   const known = options.known.get(sha256);
   if (known?.storedBytes === storedBytes) return known;
   const key = chunkKey(options.partitionId, sha256);
-  const header = await getBytes(options.store, key, { ...(options.signal === undefined ? {} : { signal: options.signal }), range: { offsetBytes: 0, lengthBytes: chunkHeaderBytes } });
+  const header = await getBytes(options.store, key, {
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
+    range: { offsetBytes: 0, lengthBytes: chunkHeaderBytes },
+  });
   return { storedBytes, codec: readChunkHeader(header, key).codec };
 }
 
@@ -116,9 +128,13 @@ async function uploadChunk(location: ChunkLocation, options: ChunkUploadOptions)
   // The address is the content: bytes that changed since they were hashed would poison every backup that shares the chunk.
   const sha256 = createHash('sha256').update(raw).digest('hex');
   if (sha256 !== location.sha256) {
-    throw new CutlineError('LOG_CORRUPT', `a file changed while it was backed up: bytes ${location.offsetBytes}..${location.offsetBytes + location.sizeBytes - 1} hash to ${sha256}, not ${location.sha256}`, {
-      hint: 'Backed-up bytes must not change; run `cutline log verify`. The backup was not taken.',
-    });
+    throw new CutlineError(
+      'LOG_CORRUPT',
+      `a file changed while it was backed up: bytes ${location.offsetBytes}..${location.offsetBytes + location.sizeBytes - 1} hash to ${sha256}, not ${location.sha256}`,
+      {
+        hint: 'Backed-up bytes must not change; run `cutline log verify`. The backup was not taken.',
+      },
+    );
   }
   const encoded = await encodeChunk(raw, options.codec);
   const key = chunkKey(options.partitionId, sha256);

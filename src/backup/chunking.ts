@@ -82,7 +82,8 @@ export async function chunkSegmentFile(source: ChunkSource, remembered: Remember
   const last = previousBoundaries.at(-1) ?? 0;
   const boundaries = previousBoundaries.filter((boundary) => boundary < source.sizeBytes);
   for (let next = last + segmentChunkBytes; next < source.sizeBytes; next += segmentChunkBytes) boundaries.push(next);
-  const sameFile = remembered !== undefined && previous !== undefined && remembered.identity === source.identity && previous.sizeBytes <= source.sizeBytes;
+  const sameFile =
+    remembered !== undefined && previous !== undefined && remembered.identity === source.identity && previous.sizeBytes <= source.sizeBytes;
   const framesKnown = source.frames === undefined || remembered?.frames !== undefined;
   if (sameFile && remembered.hash !== undefined && framesKnown) {
     // The prefix is the remembered file, byte for byte: keep its chunks, hash and check only what was appended.
@@ -90,7 +91,14 @@ export async function chunkSegmentFile(source: ChunkSource, remembered: Remember
     const resume = previous.sizeBytes;
     if (resume === source.sizeBytes) return { file: { ...previous, path: source.path }, locations: locate(source, kept), remembered };
     const check = source.frames === undefined ? undefined : new SegmentSourceCheck(source.frames, remembered.frames);
-    return hashChunks(source, boundaries.filter((boundary) => boundary > resume), resume, remembered.hash.copy(), kept, check);
+    return hashChunks(
+      source,
+      boundaries.filter((boundary) => boundary > resume),
+      resume,
+      remembered.hash.copy(),
+      kept,
+      check,
+    );
   }
   const check = source.frames === undefined ? undefined : new SegmentSourceCheck(source.frames, undefined);
   return hashChunks(source, boundaries, 0, createHash('sha256'), [], check);
@@ -139,7 +147,11 @@ async function hashChunks(
   const frames = check?.finish();
   const end = fileHash.copy();
   const file: ManifestFile = { path: source.path, sizeBytes: source.sizeBytes, sha256: fileHash.digest('hex'), chunks };
-  return { file, locations: locate(source, chunks), remembered: { identity: source.identity, file, hash: end, ...(frames === undefined ? {} : { frames }) } };
+  return {
+    file,
+    locations: locate(source, chunks),
+    remembered: { identity: source.identity, file, hash: end, ...(frames === undefined ? {} : { frames }) },
+  };
 }
 
 function locate(source: ChunkSource, chunks: readonly ManifestChunk[]): ChunkLocation[] {

@@ -125,7 +125,8 @@ export class ContinuousBackups {
   private recordDeleted(checkpointId: number): void {
     this.retentionDeletedCount += 1;
     for (const partition of this.options.cluster.partitions()) {
-      if (partition.confirmedBackups().some((backup) => backup.checkpointId === checkpointId && backup.status !== 'DELETED')) partition.recordBackupDeleted(checkpointId);
+      if (partition.confirmedBackups().some((backup) => backup.checkpointId === checkpointId && backup.status !== 'DELETED'))
+        partition.recordBackupDeleted(checkpointId);
     }
   }
 

@@ -19,8 +19,14 @@ export function refuseDuplicateBackups(manifests: readonly Manifest[], backupId:
   const duplicated = [...nodesOf].filter(([, nodeIds]) => nodeIds.length > 1).sort(([left], [right]) => left - right);
   const [first] = duplicated;
   if (first === undefined) return;
-  const described = duplicated.map(([partitionId, nodeIds]) => `partition ${partitionId} by nodes ${[...nodeIds].sort((a, b) => a - b).join(' and ')}`);
-  throw new CutlineError('PARTITION_DUPLICATE', `backup ${backupId} was completed more than once: ${described.join('; ')}; cutline does not guess which one the cluster continued from`, {
-    hint: `Use another backup id; or, once you know which node ran the partition at that checkpoint, move the other node's manifest out of manifests/${first[0]}/${backupId}/ (cutline verify-backup lists both).`,
-  });
+  const described = duplicated.map(
+    ([partitionId, nodeIds]) => `partition ${partitionId} by nodes ${[...nodeIds].sort((a, b) => a - b).join(' and ')}`,
+  );
+  throw new CutlineError(
+    'PARTITION_DUPLICATE',
+    `backup ${backupId} was completed more than once: ${described.join('; ')}; cutline does not guess which one the cluster continued from`,
+    {
+      hint: `Use another backup id; or, once you know which node ran the partition at that checkpoint, move the other node's manifest out of manifests/${first[0]}/${backupId}/ (cutline verify-backup lists both).`,
+    },
+  );
 }

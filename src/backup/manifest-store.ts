@@ -9,7 +9,16 @@ import { manifestReadParallelism } from '../limits.js';
 import type { BackupStore, StoreCallOptions, StreamBody } from '../store/backup-store.js';
 import { getBytes } from '../store/backup-store.js';
 import { contentKey, manifestKey, manifestsPrefix, parseManifestKey, partitionManifestsPrefix, type BackupId } from './backup-layout.js';
-import { newManifest, parseManifest, serializeManifest, transitionManifest, type Manifest, type ManifestChange, type ManifestFile, type ManifestStatus } from './manifest.js';
+import {
+  newManifest,
+  parseManifest,
+  serializeManifest,
+  transitionManifest,
+  type Manifest,
+  type ManifestChange,
+  type ManifestFile,
+  type ManifestStatus,
+} from './manifest.js';
 import type { ManifestDescriptor } from '../protocol/backup-descriptor.js';
 
 /** Reads and validates one manifest. Missing: STORE_NOT_FOUND. */
@@ -94,14 +103,16 @@ export async function uploadBackup(
     // Every upload has settled before the manifest changes, so no put lands after the FAILED manifest.
     const settled = await Promise.allSettled(
       sources.map((source) =>
-        limiter.run(async (): Promise<ManifestFile> => {
-          signal.throwIfAborted();
-          const sha256 = await putHashed(store, contentKey(id, source.path), source.body, { signal });
-          return { path: source.path, sizeBytes: source.body.sizeBytes, sha256 };
-        }).catch((error: unknown) => {
-          failed.abort(error);
-          throw error;
-        }),
+        limiter
+          .run(async (): Promise<ManifestFile> => {
+            signal.throwIfAborted();
+            const sha256 = await putHashed(store, contentKey(id, source.path), source.body, { signal });
+            return { path: source.path, sizeBytes: source.body.sizeBytes, sha256 };
+          })
+          .catch((error: unknown) => {
+            failed.abort(error);
+            throw error;
+          }),
       ),
     );
     const rejected = settled.find((result) => result.status === 'rejected');
@@ -117,7 +128,13 @@ export async function uploadBackup(
 }
 
 /** Marks a backup's manifest FAILED, e.g. when a node finds it IN_PROGRESS after a restart. */
-export async function failBackup(store: BackupStore, id: BackupId, reason: string, clock: Clock, options: StoreCallOptions = {}): Promise<Manifest> {
+export async function failBackup(
+  store: BackupStore,
+  id: BackupId,
+  reason: string,
+  clock: Clock,
+  options: StoreCallOptions = {},
+): Promise<Manifest> {
   return updateManifest(store, id, 'FAILED', clock, { failureReason: reason }, options);
 }
 
@@ -125,7 +142,13 @@ export async function failBackup(store: BackupStore, id: BackupId, reason: strin
  * Marks every IN_PROGRESS backup of one partition written by nodeId as FAILED: after a crash or
  * restart no upload is running, so such a backup can never complete. Returns the ids it failed.
  */
-export async function failInterruptedBackups(store: BackupStore, partitionId: number, nodeId: number, clock: Clock, options: StoreCallOptions = {}): Promise<BackupId[]> {
+export async function failInterruptedBackups(
+  store: BackupStore,
+  partitionId: number,
+  nodeId: number,
+  clock: Clock,
+  options: StoreCallOptions = {},
+): Promise<BackupId[]> {
   const failed: BackupId[] = [];
   for await (const entry of store.list(partitionManifestsPrefix(partitionId), options)) {
     const id = parseManifestKey(entry.key);
@@ -138,7 +161,11 @@ export async function failInterruptedBackups(store: BackupStore, partitionId: nu
 }
 
 /** Every manifest key of one backup id across partitions (and nodes), ordered by partition, then node. */
-export async function listBackupManifestKeys(store: BackupStore, checkpointId: number, options: StoreCallOptions = {}): Promise<{ key: string; id: BackupId }[]> {
+export async function listBackupManifestKeys(
+  store: BackupStore,
+  checkpointId: number,
+  options: StoreCallOptions = {},
+): Promise<{ key: string; id: BackupId }[]> {
   const found: { key: string; id: BackupId }[] = [];
   for await (const entry of store.list(manifestsPrefix, options)) {
     const id = parseManifestKey(entry.key);
@@ -185,13 +212,20 @@ export class ManifestCache {
  * the version listed are read, `manifestReadParallelism` at a time. (listBackupManifests lists the whole
  * prefix for one id: over every id of a store that made listing 1,000 backups take minutes.)
  */
-export async function readAllManifests(store: BackupStore, options: StoreCallOptions = {}, cache?: ManifestCache): Promise<Map<number, Manifest[]>> {
+export async function readAllManifests(
+  store: BackupStore,
+  options: StoreCallOptions = {},
+  cache?: ManifestCache,
+): Promise<Map<number, Manifest[]>> {
   const listed: { key: string; id: BackupId; version: string | undefined }[] = [];
   for await (const entry of store.list(manifestsPrefix, options)) {
     const id = parseManifestKey(entry.key);
     if (id !== undefined) listed.push({ key: entry.key, id, version: entry.version });
   }
-  listed.sort((left, right) => left.id.checkpointId - right.id.checkpointId || left.id.partitionId - right.id.partitionId || left.id.nodeId - right.id.nodeId);
+  listed.sort(
+    (left, right) =>
+      left.id.checkpointId - right.id.checkpointId || left.id.partitionId - right.id.partitionId || left.id.nodeId - right.id.nodeId,
+  );
   const limiter = new ConcurrencyLimiter(manifestReadParallelism);
   const manifests = await Promise.all(
     listed.map(({ key, id, version }) => {
@@ -242,7 +276,12 @@ async function putHashed(store: BackupStore, key: string, body: StreamBody, opti
         transform(chunk: Buffer, _encoding, callback): void {
           hashedBytes += chunk.length;
           if (hashedBytes > body.sizeBytes) {
-            callback(new CutlineError('STORE_SIZE_MISMATCH', `the body for ${key} held more than the declared ${body.sizeBytes} bytes; nothing was stored`));
+            callback(
+              new CutlineError(
+                'STORE_SIZE_MISMATCH',
+                `the body for ${key} held more than the declared ${body.sizeBytes} bytes; nothing was stored`,
+              ),
+            );
             return;
           }
           hash.update(chunk);

@@ -61,9 +61,23 @@ addFormats(ajv);
 const validateSchema = { 1: ajv.compile<Manifest>(manifestSchema), 2: ajv.compile<Manifest>(manifestSchemaV2) } as const;
 
 /** A new IN_PROGRESS manifest, written (create-only) before any content is uploaded. */
-export function newManifest(id: BackupId, descriptor: ManifestDescriptor, clock: Clock, formatVersion: ManifestFormatVersion = manifestFormatVersion): Manifest {
+export function newManifest(
+  id: BackupId,
+  descriptor: ManifestDescriptor,
+  clock: Clock,
+  formatVersion: ManifestFormatVersion = manifestFormatVersion,
+): Manifest {
   const now = new Date(clock.nowMs()).toISOString();
-  const manifest: Manifest = { formatVersion, id, descriptor, status: 'IN_PROGRESS', failureReason: null, files: [], createdAt: now, modifiedAt: now };
+  const manifest: Manifest = {
+    formatVersion,
+    id,
+    descriptor,
+    status: 'IN_PROGRESS',
+    failureReason: null,
+    files: [],
+    createdAt: now,
+    modifiedAt: now,
+  };
   checkManifest(manifest, formatBackupId(id));
   return manifest;
 }
@@ -83,9 +97,13 @@ export interface ManifestChange {
 export function transitionManifest(manifest: Manifest, status: ManifestStatus, clock: Clock, change: ManifestChange = {}): Manifest {
   const intent = manifest.formatVersion === 2 && manifest.status === 'IN_PROGRESS' && status === 'IN_PROGRESS';
   if (!intent && !legalTransitions[manifest.status].includes(status)) {
-    throw new CutlineError('MANIFEST_TRANSITION', `the backup of ${formatBackupId(manifest.id)} is ${manifest.status} and cannot become ${status}`, {
-      hint: 'Legal transitions: IN_PROGRESS -> COMPLETED | FAILED, COMPLETED | FAILED -> DELETED.',
-    });
+    throw new CutlineError(
+      'MANIFEST_TRANSITION',
+      `the backup of ${formatBackupId(manifest.id)} is ${manifest.status} and cannot become ${status}`,
+      {
+        hint: 'Legal transitions: IN_PROGRESS -> COMPLETED | FAILED, COMPLETED | FAILED -> DELETED.',
+      },
+    );
   }
   const failureReason = status === 'FAILED' ? (change.failureReason ?? 'unknown failure') : manifest.failureReason;
   const addedBytes = change.addedBytes ?? manifest.addedBytes;
@@ -113,7 +131,10 @@ export function serializeManifest(manifest: Manifest): Buffer {
  */
 export function parseManifest(bytes: Uint8Array, where: string): Manifest {
   if (bytes.byteLength > manifestBytesMax) {
-    throw new CutlineError('LIMIT_EXCEEDED', `manifest ${where} is ${bytes.byteLength} bytes, more than manifestBytesMax (${manifestBytesMax})`);
+    throw new CutlineError(
+      'LIMIT_EXCEEDED',
+      `manifest ${where} is ${bytes.byteLength} bytes, more than manifestBytesMax (${manifestBytesMax})`,
+    );
   }
   let document: unknown;
   try {
@@ -141,14 +162,18 @@ export function checkManifest(document: unknown, where: string): asserts documen
   const problems: string[] = [];
   if (document.formatVersion === 2) problems.push(...chunkProblems(document));
   const { descriptor: d, status, failureReason, files } = document;
-  if (d.snapshotProcessedPosition > d.checkpointPosition) problems.push(`snapshotProcessedPosition ${d.snapshotProcessedPosition} is after checkpointPosition ${d.checkpointPosition}`);
+  if (d.snapshotProcessedPosition > d.checkpointPosition)
+    problems.push(`snapshotProcessedPosition ${d.snapshotProcessedPosition} is after checkpointPosition ${d.checkpointPosition}`);
   if (d.firstLogPosition > d.checkpointPosition || d.checkpointPosition > d.lastLogPosition) {
     problems.push(`checkpointPosition ${d.checkpointPosition} is outside the backed-up log [${d.firstLogPosition}, ${d.lastLogPosition}]`);
   }
-  if (d.firstLogPosition > d.snapshotProcessedPosition + 1) problems.push(`the log starts at ${d.firstLogPosition}, after the snapshot's position ${d.snapshotProcessedPosition} + 1`);
-  if ((d.snapshotId === null) !== (d.snapshotProcessedPosition === 0)) problems.push('snapshotId is null exactly when snapshotProcessedPosition is 0');
+  if (d.firstLogPosition > d.snapshotProcessedPosition + 1)
+    problems.push(`the log starts at ${d.firstLogPosition}, after the snapshot's position ${d.snapshotProcessedPosition} + 1`);
+  if ((d.snapshotId === null) !== (d.snapshotProcessedPosition === 0))
+    problems.push('snapshotId is null exactly when snapshotProcessedPosition is 0');
   if (status === 'FAILED' && failureReason === null) problems.push('a FAILED manifest needs a failureReason');
-  if ((status === 'IN_PROGRESS' || status === 'COMPLETED') && failureReason !== null) problems.push(`a ${status} manifest has no failureReason`);
+  if ((status === 'IN_PROGRESS' || status === 'COMPLETED') && failureReason !== null)
+    problems.push(`a ${status} manifest has no failureReason`);
   if (status === 'COMPLETED' && files.length === 0) problems.push('a COMPLETED manifest lists its files');
   const seen = new Set<string>();
   for (const file of files) {

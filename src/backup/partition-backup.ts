@@ -102,7 +102,12 @@ async function planBackup(
       const handle = await open(path.join(snapshot.directory, name), 'r');
       pinnedFiles.push({ handle });
       const stat = await handle.stat();
-      snapshotSources.push({ path: `snapshot/${snapshot.metadata.snapshotId}/${name}`, handle, sizeBytes: stat.size, identity: `${stat.dev}:${stat.ino}` });
+      snapshotSources.push({
+        path: `snapshot/${snapshot.metadata.snapshotId}/${name}`,
+        handle,
+        sizeBytes: stat.size,
+        identity: `${stat.dev}:${stat.ino}`,
+      });
     }
   }
   const copies = await openSegmentCopies(segments(), fromPosition, pinnedFiles);
@@ -112,7 +117,13 @@ async function planBackup(
       const stat = await copy.handle.stat();
       // Segment ids are reused after a truncation, inodes after a deletion: together they name one file's life.
       const frames = { file: copy.path, firstPosition: copy.firstPosition, lastPosition: copy.lastPosition };
-      return { path: segmentObjectPath(copy.firstPosition), handle: copy.handle, sizeBytes: copy.lengthBytes, identity: `${stat.dev}:${stat.ino}:${copy.segmentId}`, frames };
+      return {
+        path: segmentObjectPath(copy.firstPosition),
+        handle: copy.handle,
+        sizeBytes: copy.lengthBytes,
+        identity: `${stat.dev}:${stat.ino}:${copy.segmentId}`,
+        frames,
+      };
     }),
   );
   const sources = { snapshot: snapshotSources, segments: segmentSources };
@@ -136,18 +147,28 @@ function checkCoverage(pinned: PinnedCheckpoint, copies: readonly SegmentCopy[],
   const first = copies[0];
   const last = copies.at(-1);
   if (first === undefined || last === undefined || first.firstPosition > fromPosition) {
-    throw new CutlineError('LOG_POSITION', `${where}: the log no longer holds position ${fromPosition} (it starts at ${first?.firstPosition ?? 'nothing'})`, {
-      hint: 'The segments after the backup snapshot were compacted away; take a new backup.',
-    });
+    throw new CutlineError(
+      'LOG_POSITION',
+      `${where}: the log no longer holds position ${fromPosition} (it starts at ${first?.firstPosition ?? 'nothing'})`,
+      {
+        hint: 'The segments after the backup snapshot were compacted away; take a new backup.',
+      },
+    );
   }
   for (let index = 1; index < copies.length; index++) {
     const [previous, next] = [copies[index - 1], copies[index]];
     if (previous !== undefined && next !== undefined && next.firstPosition !== previous.lastPosition + 1) {
-      throw new CutlineError('LOG_POSITION', `${where}: segment ${next.path} starts at ${next.firstPosition}, but the durable part of ${previous.path} ends at ${previous.lastPosition}`);
+      throw new CutlineError(
+        'LOG_POSITION',
+        `${where}: segment ${next.path} starts at ${next.firstPosition}, but the durable part of ${previous.path} ends at ${previous.lastPosition}`,
+      );
     }
   }
   if (last.lastPosition < pinned.checkpointPosition) {
-    throw new CutlineError('LOG_POSITION', `${where}: the durable log ends at ${last.lastPosition}, before the checkpoint record at ${pinned.checkpointPosition}`);
+    throw new CutlineError(
+      'LOG_POSITION',
+      `${where}: the durable log ends at ${last.lastPosition}, before the checkpoint record at ${pinned.checkpointPosition}`,
+    );
   }
 }
 

@@ -20,9 +20,16 @@ export interface RetentionCandidate {
  * every partition, each partition's newest COMPLETED backup (so no partition loses its last restore
  * point), backups still IN_PROGRESS, and backups already DELETED everywhere.
  */
-export function selectExpired(candidates: readonly RetentionCandidate[], nowMs: number, windowMs: number, partitionCount: number): number[] {
+export function selectExpired(
+  candidates: readonly RetentionCandidate[],
+  nowMs: number,
+  windowMs: number,
+  partitionCount: number,
+): number[] {
   const protectedIds = new Set<number>();
-  const completedEverywhere = candidates.filter((c) => c.manifests.length === partitionCount && c.manifests.every((m) => m.status === 'COMPLETED'));
+  const completedEverywhere = candidates.filter(
+    (c) => c.manifests.length === partitionCount && c.manifests.every((m) => m.status === 'COMPLETED'),
+  );
   const newestComplete = Math.max(...completedEverywhere.map((c) => c.checkpointId));
   if (Number.isFinite(newestComplete)) protectedIds.add(newestComplete);
   const newestByPartition = new Map<number, number>();
@@ -94,7 +101,11 @@ export async function runRetention(options: RetentionOptions): Promise<Retention
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       run.failed.push({ checkpointId, reason });
-      options.log?.(`retention: backup ${checkpointId} not deleted: ${reason}`, { event: 'retention-failed', backupId: checkpointId, reason });
+      options.log?.(`retention: backup ${checkpointId} not deleted: ${reason}`, {
+        event: 'retention-failed',
+        backupId: checkpointId,
+        reason,
+      });
     }
   }
   await collectEveryPartition(options);
@@ -112,9 +123,14 @@ async function collectEveryPartition(options: RetentionOptions): Promise<void> {
       const identity = options.collector === undefined ? {} : { identity: options.collector };
       const result = await collectChunks(options.store, partitionId, { ...call, clock: options.clock, ...identity });
       if (!result.ran) options.log?.(`retention: partition ${partitionId}: another chunk collection is running; this one is skipped`);
-      if (result.chunksDeleted > 0) options.log?.(`retention: partition ${partitionId}: deleted ${result.chunksDeleted} chunk(s) no backup uses (${result.bytesFreed} bytes)`);
+      if (result.chunksDeleted > 0)
+        options.log?.(
+          `retention: partition ${partitionId}: deleted ${result.chunksDeleted} chunk(s) no backup uses (${result.bytesFreed} bytes)`,
+        );
     } catch (error) {
-      options.log?.(`retention: partition ${partitionId}: chunk collection failed: ${error instanceof Error ? error.message : String(error)}`);
+      options.log?.(
+        `retention: partition ${partitionId}: chunk collection failed: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
   }
 }

@@ -36,7 +36,11 @@ export function segmentObjectPath(firstPosition: number): string {
  * an open handle keeps a file readable even if it were deleted. Segments that hold no durable record
  * are left out. The caller closes the handles (closeHandles), also when this throws.
  */
-export async function openSegmentCopies(segments: readonly SegmentInfo[], fromPosition: number, opened: { handle: FileHandle }[]): Promise<SegmentCopy[]> {
+export async function openSegmentCopies(
+  segments: readonly SegmentInfo[],
+  fromPosition: number,
+  opened: { handle: FileHandle }[],
+): Promise<SegmentCopy[]> {
   const copies: SegmentCopy[] = [];
   for (const segment of segments) {
     if (segment.lastPosition < fromPosition || segment.lastPosition < segment.firstPosition) continue;
@@ -46,7 +50,14 @@ export async function openSegmentCopies(segments: readonly SegmentInfo[], fromPo
     // Appended but not yet flushed records lie beyond the durable length: find the last whole one before it.
     const lastPosition = lengthBytes === segment.sizeBytes ? segment.lastPosition : await lastPositionWithin(handle, segment, lengthBytes);
     if (lastPosition >= segment.firstPosition && lastPosition >= fromPosition) {
-      copies.push({ segmentId: segment.segmentId, path: segment.path, firstPosition: segment.firstPosition, lastPosition, lengthBytes, handle });
+      copies.push({
+        segmentId: segment.segmentId,
+        path: segment.path,
+        firstPosition: segment.firstPosition,
+        lastPosition,
+        lengthBytes,
+        handle,
+      });
     }
   }
   return copies;
@@ -62,7 +73,10 @@ export function handleBody(handle: FileHandle, lengthBytes: number): StreamBody 
   return {
     sizeBytes: lengthBytes,
     // The handle stays open across attempts: the caller closes it once the backup is over.
-    open: () => (lengthBytes === 0 ? Readable.from([]) : handle.createReadStream({ start: 0, end: lengthBytes - 1, autoClose: false, highWaterMark: copyChunkBytes })),
+    open: () =>
+      lengthBytes === 0
+        ? Readable.from([])
+        : handle.createReadStream({ start: 0, end: lengthBytes - 1, autoClose: false, highWaterMark: copyChunkBytes }),
   };
 }
 

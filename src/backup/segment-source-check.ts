@@ -59,12 +59,19 @@ export class SegmentSourceCheck {
     }
     const { header, damage, lastPosition, endOffset } = summary;
     if (header.firstPosition !== this.expected.firstPosition) {
-      throw this.damaged(`its header says it starts at position ${header.firstPosition}, but the log lists it from position ${this.expected.firstPosition}`);
+      throw this.damaged(
+        `its header says it starts at position ${header.firstPosition}, but the log lists it from position ${this.expected.firstPosition}`,
+      );
     }
     if (damage !== undefined) throw this.damaged(`at offset ${damage.offset} (position ${damage.position}): ${damage.reason}`);
-    if (this.malformed !== undefined) throw this.damaged(`the record at position ${this.malformed.position} (offset ${this.malformed.offset}) is malformed: ${this.malformed.message}`);
+    if (this.malformed !== undefined)
+      throw this.damaged(
+        `the record at position ${this.malformed.position} (offset ${this.malformed.offset}) is malformed: ${this.malformed.message}`,
+      );
     if (lastPosition !== this.expected.lastPosition) {
-      throw this.damaged(`its frames end at position ${lastPosition}, but the log lists records up to position ${this.expected.lastPosition}`);
+      throw this.damaged(
+        `its frames end at position ${lastPosition}, but the log lists records up to position ${this.expected.lastPosition}`,
+      );
     }
     return { header, endOffset, lastPosition };
   }

@@ -21,22 +21,52 @@ export function withBackupConfigOptions<T>(yargs: Argv<T>): Argv<T & BackupConfi
   const describe = (text: string, name: keyof typeof settingSources) => `${text} [env ${settingSources[name].env}]`;
   return yargs
     .option('config', { type: 'string', describe: 'JSON config file: {"backup": {"continuous": true, "schedule": "PT5M", ...}}', group })
-    .option('backup-continuous', { type: 'boolean', describe: describe('Keep every log record until a completed backup holds it (needs --store)', 'continuous'), group })
-    .option('backup-checkpoint-interval', { type: 'string', describe: describe('A MARKER checkpoint every ISO-8601 duration, e.g. PT30S', 'checkpointInterval'), group })
-    .option('backup-schedule', { type: 'string', describe: describe('A scheduled backup every duration, e.g. PT5M (needs --store)', 'schedule'), group })
-    .option('backup-retention-window', { type: 'string', describe: describe('Delete backups older than this, e.g. P7D (needs --store)', 'retentionWindow'), group })
-    .option('backup-retention-cleanup-schedule', { type: 'string', describe: describe('Run retention this often, e.g. PT1H', 'retentionCleanupSchedule'), group })
-    .option('backup-compression', { type: 'string', describe: describe('Compress stored chunks with gzip (default), zstd (Node 22.15+) or none', 'compression'), group });
+    .option('backup-continuous', {
+      type: 'boolean',
+      describe: describe('Keep every log record until a completed backup holds it (needs --store)', 'continuous'),
+      group,
+    })
+    .option('backup-checkpoint-interval', {
+      type: 'string',
+      describe: describe('A MARKER checkpoint every ISO-8601 duration, e.g. PT30S', 'checkpointInterval'),
+      group,
+    })
+    .option('backup-schedule', {
+      type: 'string',
+      describe: describe('A scheduled backup every duration, e.g. PT5M (needs --store)', 'schedule'),
+      group,
+    })
+    .option('backup-retention-window', {
+      type: 'string',
+      describe: describe('Delete backups older than this, e.g. P7D (needs --store)', 'retentionWindow'),
+      group,
+    })
+    .option('backup-retention-cleanup-schedule', {
+      type: 'string',
+      describe: describe('Run retention this often, e.g. PT1H', 'retentionCleanupSchedule'),
+      group,
+    })
+    .option('backup-compression', {
+      type: 'string',
+      describe: describe('Compress stored chunks with gzip (default), zstd (Node 22.15+) or none', 'compression'),
+      group,
+    });
 }
 
 /** The backup configuration from the flags, the environment and the --config file; checks what needs a store. */
-export function backupConfigFromArguments(argv: BackupConfigArguments, hasStore: boolean, environment: NodeJS.ProcessEnv = process.env): BackupConfig {
+export function backupConfigFromArguments(
+  argv: BackupConfigArguments,
+  hasStore: boolean,
+  environment: NodeJS.ProcessEnv = process.env,
+): BackupConfig {
   const flags: BackupSettings = {
     ...(argv['backup-continuous'] === undefined ? {} : { continuous: argv['backup-continuous'] }),
     ...(argv['backup-checkpoint-interval'] === undefined ? {} : { checkpointInterval: argv['backup-checkpoint-interval'] }),
     ...(argv['backup-schedule'] === undefined ? {} : { schedule: argv['backup-schedule'] }),
     ...(argv['backup-retention-window'] === undefined ? {} : { retentionWindow: argv['backup-retention-window'] }),
-    ...(argv['backup-retention-cleanup-schedule'] === undefined ? {} : { retentionCleanupSchedule: argv['backup-retention-cleanup-schedule'] }),
+    ...(argv['backup-retention-cleanup-schedule'] === undefined
+      ? {}
+      : { retentionCleanupSchedule: argv['backup-retention-cleanup-schedule'] }),
     ...(argv['backup-compression'] === undefined ? {} : { compression: argv['backup-compression'] }),
   };
   const config = resolveBackupConfig({ flags, env: environment, ...(argv.config === undefined ? {} : { configFile: argv.config }) });
@@ -48,7 +78,9 @@ export function backupConfigFromArguments(argv: BackupConfigArguments, hasStore:
       config.retentionWindowMs !== undefined ? 'retention' : undefined,
     ].filter((what) => what !== undefined);
     if (needing.length > 0) {
-      throw new CutlineError('USAGE', `${needing.join(', ')} needs a backup store`, { hint: 'Pass --store <directory | s3://bucket/prefix> (or set CUTLINE_STORE), or switch them off.' });
+      throw new CutlineError('USAGE', `${needing.join(', ')} needs a backup store`, {
+        hint: 'Pass --store <directory | s3://bucket/prefix> (or set CUTLINE_STORE), or switch them off.',
+      });
     }
   }
   return config;

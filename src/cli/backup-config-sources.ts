@@ -16,12 +16,23 @@ export interface BackupSettings {
   readonly compression?: string;
 }
 type SettingName = keyof BackupSettings;
-const settingNames: readonly SettingName[] = ['continuous', 'checkpointInterval', 'schedule', 'retentionWindow', 'retentionCleanupSchedule', 'compression'];
+const settingNames: readonly SettingName[] = [
+  'continuous',
+  'checkpointInterval',
+  'schedule',
+  'retentionWindow',
+  'retentionCleanupSchedule',
+  'compression',
+];
 
 /** How each setting is named in each source, for error messages and docs/stores-and-configuration.md. */
 export const settingSources: Readonly<Record<SettingName, { flag: string; env: string; file: string }>> = {
   continuous: { flag: '--backup-continuous', env: 'CUTLINE_BACKUP_CONTINUOUS', file: 'backup.continuous' },
-  checkpointInterval: { flag: '--backup-checkpoint-interval', env: 'CUTLINE_BACKUP_CHECKPOINT_INTERVAL', file: 'backup.checkpointInterval' },
+  checkpointInterval: {
+    flag: '--backup-checkpoint-interval',
+    env: 'CUTLINE_BACKUP_CHECKPOINT_INTERVAL',
+    file: 'backup.checkpointInterval',
+  },
   schedule: { flag: '--backup-schedule', env: 'CUTLINE_BACKUP_SCHEDULE', file: 'backup.schedule' },
   retentionWindow: { flag: '--backup-retention-window', env: 'CUTLINE_BACKUP_RETENTION_WINDOW', file: 'backup.retentionWindow' },
   retentionCleanupSchedule: {
@@ -65,9 +76,13 @@ export function resolveBackupConfig(sources: BackupConfigSources): BackupConfig 
   };
   if ((config.retentionWindowMs === undefined) !== (config.retentionCleanupScheduleMs === undefined)) {
     const { retentionWindow: w, retentionCleanupSchedule: c } = settingSources;
-    throw new CutlineError('USAGE', `retention needs both a window and a cleanup schedule; only the ${config.retentionWindowMs === undefined ? 'cleanup schedule' : 'window'} is set`, {
-      hint: `Set both ${w.flag} and ${c.flag} (or ${w.env} and ${c.env}), or neither.`,
-    });
+    throw new CutlineError(
+      'USAGE',
+      `retention needs both a window and a cleanup schedule; only the ${config.retentionWindowMs === undefined ? 'cleanup schedule' : 'window'} is set`,
+      {
+        hint: `Set both ${w.flag} and ${c.flag} (or ${w.env} and ${c.env}), or neither.`,
+      },
+    );
   }
   return config;
 }
@@ -101,7 +116,9 @@ function compressionOf(setting: { text: string | boolean; where: string } | unde
   if (setting === undefined) return defaultBackupConfig.compression;
   const codec = chunkCodecs.find((name) => name === setting.text);
   if (codec === undefined) {
-    throw new CutlineError('USAGE', `${setting.where} = ${JSON.stringify(setting.text)} is not a compression cutline knows`, { hint: `Set ${setting.where} to one of ${chunkCodecs.join(', ')}.` });
+    throw new CutlineError('USAGE', `${setting.where} = ${JSON.stringify(setting.text)} is not a compression cutline knows`, {
+      hint: `Set ${setting.where} to one of ${chunkCodecs.join(', ')}.`,
+    });
   }
   if (!codecAvailable(codec)) {
     throw new CutlineError('USAGE', `${setting.where} = ${codec} needs Node 22.15 or later (zlib zstd); this is Node ${process.version}`, {
@@ -115,7 +132,9 @@ function parseBoolean(text: string | boolean, where: string): boolean {
   if (typeof text === 'boolean') return text;
   if (text === 'true') return true;
   if (text === 'false') return false;
-  throw new CutlineError('USAGE', `${where} must be true or false, got ${JSON.stringify(text)}`, { hint: `Set ${where} to true or false.` });
+  throw new CutlineError('USAGE', `${where} must be true or false, got ${JSON.stringify(text)}`, {
+    hint: `Set ${where} to true or false.`,
+  });
 }
 
 function usage(where: string, shown: string, problem: string): CutlineError {
@@ -142,10 +161,12 @@ function readConfigFile(configFile: string): BackupSettings {
   }
   const backup = (document as { backup?: unknown }).backup;
   if (backup === undefined) return {};
-  if (typeof backup !== 'object' || backup === null || Array.isArray(backup)) throw fileUsage(configFile, 'has a "backup" that is not an object');
+  if (typeof backup !== 'object' || backup === null || Array.isArray(backup))
+    throw fileUsage(configFile, 'has a "backup" that is not an object');
   const settings: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(backup)) {
-    if (!settingNames.includes(key as SettingName)) throw fileUsage(configFile, `has the unknown key backup.${key} (known: ${settingNames.join(', ')})`);
+    if (!settingNames.includes(key as SettingName))
+      throw fileUsage(configFile, `has the unknown key backup.${key} (known: ${settingNames.join(', ')})`);
     settings[key] = value;
   }
   return settings;

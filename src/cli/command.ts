@@ -19,11 +19,17 @@ export interface ReportOptions {
  * The stack trace only with --verbose: it helps whoever fixes cutline, not the operator. Under --json the
  * error is one JSON object on one line, `{"code", "message", "hint", "exitCode"}` (and `stack` when verbose).
  */
-export function reportError(error: unknown, write: (line: string) => void = (line) => process.stderr.write(line), options: ReportOptions = {}): number {
+export function reportError(
+  error: unknown,
+  write: (line: string) => void = (line) => process.stderr.write(line),
+  options: ReportOptions = {},
+): number {
   const described = describeError(error, options.verbose ?? false);
   if (options.json === true) {
     const stack = options.verbose === true && error instanceof Error && error.stack !== undefined ? { stack: error.stack } : {};
-    write(`${JSON.stringify({ code: described.code, message: described.message, hint: described.hint ?? null, exitCode: described.exitCode, ...stack })}\n`);
+    write(
+      `${JSON.stringify({ code: described.code, message: described.message, hint: described.hint ?? null, exitCode: described.exitCode, ...stack })}\n`,
+    );
     return described.exitCode;
   }
   write(`error [${described.code}]: ${described.message}\n`);
@@ -35,7 +41,10 @@ export function reportError(error: unknown, write: (line: string) => void = (lin
 function describeError(error: unknown, verbose: boolean): { code: string; message: string; hint: string | undefined; exitCode: number } {
   if (isCutlineError(error)) return { code: error.code, message: error.message, hint: error.hint, exitCode: error.exitCode };
   // An assertion is a bug; so is any other error without a code (a failure cutline does not map yet).
-  const message = error instanceof AssertionError ? error.message : `unexpected ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`;
+  const message =
+    error instanceof AssertionError
+      ? error.message
+      : `unexpected ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`;
   const hint = `A bug in cutline: please report it${verbose ? ', with the stack trace below' : ', with the stack trace --verbose prints'}.`;
   return { code: 'INTERNAL', message, hint, exitCode: errorCodes.INTERNAL.exitCode };
 }

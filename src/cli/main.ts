@@ -13,7 +13,12 @@ export async function main(argv: readonly string[]): Promise<number> {
     .demandCommand(1, 'Name a command; `cutline --help` lists them.')
     .strict()
     .recommendCommands()
-    .option('verbose', { type: 'boolean', default: false, global: true, describe: 'On failure, print the stack trace too (for a bug report)' })
+    .option('verbose', {
+      type: 'boolean',
+      default: false,
+      global: true,
+      describe: 'On failure, print the stack trace too (for a bug report)',
+    })
     .help()
     .alias('h', 'help')
     // `cutline completion >> ~/.bashrc` (or ~/.zshrc): tab completion of commands and options.

@@ -19,15 +19,22 @@ export function traceSpecPaths(args: Pick<TraceCheckArguments, 'spec' | 'config'
   return { specPath, configPath: args.config ?? specPath.replace(/\.tla$/, '.cfg') };
 }
 
-export async function checkTrace(args: TraceCheckArguments, write: (text: string) => void = (text) => process.stdout.write(text)): Promise<void> {
+export async function checkTrace(
+  args: TraceCheckArguments,
+  write: (text: string) => void = (text) => process.stdout.write(text),
+): Promise<void> {
   const lines: TraceLine[] = [];
   for await (const line of readTraceFile(args.trace)) lines.push(line);
   const verdict = await validateTrace(lines, args.trace, traceSpecPaths(args));
   write(args.json ? traceVerdictJson(verdict, args.trace) : formatTraceVerdict(verdict, args.trace));
   const rejection = verdict.rejection;
   if (rejection !== undefined) {
-    throw new CutlineError('TRACE_REJECTED', `${args.trace}:${rejection.line}: the spec does not allow this ${rejection.event.event} event (expected ${rejection.expected})`, {
-      hint: 'The engine did something the protocol spec forbids at that event; the lines above say what the spec would have done.',
-    });
+    throw new CutlineError(
+      'TRACE_REJECTED',
+      `${args.trace}:${rejection.line}: the spec does not allow this ${rejection.event.event} event (expected ${rejection.expected})`,
+      {
+        hint: 'The engine did something the protocol spec forbids at that event; the lines above say what the spec would have done.',
+      },
+    );
   }
 }

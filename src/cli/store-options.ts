@@ -22,7 +22,11 @@ export function withStoreOptions<T>(yargs: Argv<T>): Argv<T & StoreArguments> {
       describe: 'URL of an S3-compatible endpoint (MinIO, Ceph, ...); AWS when omitted [env CUTLINE_S3_ENDPOINT]',
       group: 'Backup store:',
     })
-    .option('s3-region', { type: 'string', describe: 'S3 region; else AWS_REGION or the profile [env CUTLINE_S3_REGION]', group: 'Backup store:' })
+    .option('s3-region', {
+      type: 'string',
+      describe: 'S3 region; else AWS_REGION or the profile [env CUTLINE_S3_REGION]',
+      group: 'Backup store:',
+    })
     .option('s3-force-path-style', {
       type: 'boolean',
       describe: 'Address buckets as endpoint/bucket instead of bucket.endpoint [env CUTLINE_S3_FORCE_PATH_STYLE]',

@@ -62,14 +62,19 @@ export class BackupStateStore {
   constructor(db: Database.Database) {
     addMissingColumns(db);
     this.statements = {
-      putBackup: db.prepare(`INSERT OR REPLACE INTO backups VALUES (@checkpointId, @checkpointPosition, @status, @reason, @confirmedPosition,
+      putBackup:
+        db.prepare(`INSERT OR REPLACE INTO backups VALUES (@checkpointId, @checkpointPosition, @status, @reason, @confirmedPosition,
         @checkpointType, @checkpointTimestampMs, @snapshotProcessedPosition, @firstLogPosition, @lastLogPosition)`),
       backup: db.prepare(`SELECT ${columns.backup} FROM backups WHERE checkpoint_id = ?`),
       backups: db.prepare(`SELECT ${columns.backup} FROM backups ORDER BY checkpoint_id`),
-      putCheckpoint: db.prepare('INSERT OR REPLACE INTO checkpoints VALUES (@checkpointId, @checkpointType, @checkpointPosition, @checkpointTimestampMs)'),
+      putCheckpoint: db.prepare(
+        'INSERT OR REPLACE INTO checkpoints VALUES (@checkpointId, @checkpointType, @checkpointPosition, @checkpointTimestampMs)',
+      ),
       checkpoints: db.prepare(`SELECT ${columns.checkpoint} FROM checkpoints ORDER BY checkpoint_id`),
       lastCheckpoint: db.prepare(`SELECT ${columns.checkpoint} FROM checkpoints ORDER BY checkpoint_id DESC LIMIT 1`),
-      lastBackupCheckpoint: db.prepare(`SELECT ${columns.checkpoint} FROM checkpoints WHERE checkpoint_type != 'MARKER' ORDER BY checkpoint_id DESC LIMIT 1`),
+      lastBackupCheckpoint: db.prepare(
+        `SELECT ${columns.checkpoint} FROM checkpoints WHERE checkpoint_type != 'MARKER' ORDER BY checkpoint_id DESC LIMIT 1`,
+      ),
       pruneCheckpoints: db.prepare('DELETE FROM checkpoints WHERE checkpoint_position < ?'),
       clearRanges: db.prepare('DELETE FROM backup_ranges'),
       putRange: db.prepare('INSERT INTO backup_ranges VALUES (?, ?, ?, ?, ?)'),
@@ -106,11 +111,23 @@ export class BackupStateStore {
   }
   /** The stored ranges, with their first and last backups (which are always COMPLETED rows that say what they hold). */
   ranges(): BackupRange[] {
-    const rows = this.statements.ranges.all() as { startId: number; endId: number; firstCutPosition: number; lastCutPosition: number; checkpointIds: string }[];
+    const rows = this.statements.ranges.all() as {
+      startId: number;
+      endId: number;
+      firstCutPosition: number;
+      lastCutPosition: number;
+      checkpointIds: string;
+    }[];
     return rows.map((row) => {
       const start = this.rangeBackup(row.startId);
       const end = this.rangeBackup(row.endId);
-      return { start, end, checkpointIds: JSON.parse(row.checkpointIds) as number[], firstCutPosition: row.firstCutPosition, lastCutPosition: row.lastCutPosition };
+      return {
+        start,
+        end,
+        checkpointIds: JSON.parse(row.checkpointIds) as number[],
+        firstCutPosition: row.firstCutPosition,
+        lastCutPosition: row.lastCutPosition,
+      };
     });
   }
   private rangeBackup(checkpointId: number): RangeBackup {
@@ -122,13 +139,25 @@ export class BackupStateStore {
   replaceRanges(ranges: readonly BackupRange[]): void {
     this.statements.clearRanges.run();
     for (const range of ranges) {
-      this.statements.putRange.run(range.start.checkpointId, range.end.checkpointId, range.firstCutPosition, range.lastCutPosition, JSON.stringify(range.checkpointIds));
+      this.statements.putRange.run(
+        range.start.checkpointId,
+        range.end.checkpointId,
+        range.firstCutPosition,
+        range.lastCutPosition,
+        JSON.stringify(range.checkpointIds),
+      );
     }
   }
 }
 
 /** Coverage columns added to `backups` after schema 1 was first written: states and snapshots from before get them as NULL. */
-const addedBackupColumns = ['checkpoint_type TEXT', 'checkpoint_timestamp_ms INTEGER', 'snapshot_processed_position INTEGER', 'first_log_position INTEGER', 'last_log_position INTEGER'];
+const addedBackupColumns = [
+  'checkpoint_type TEXT',
+  'checkpoint_timestamp_ms INTEGER',
+  'snapshot_processed_position INTEGER',
+  'first_log_position INTEGER',
+  'last_log_position INTEGER',
+];
 
 function addMissingColumns(db: Database.Database): void {
   const present = new Set((db.prepare('PRAGMA table_info(backups)').all() as { name: string }[]).map((column) => column.name));

@@ -27,8 +27,12 @@ export interface CheckpointHistory {
  * yet, one is due at once; a schedule that fell behind during a long disruption is due at once too.
  */
 export function planFromHistory(history: CheckpointHistory, config: ScheduleConfig, nowMs: number): CheckpointPlan {
-  const next = (last: number | undefined, periodMs: number | undefined) => (periodMs === undefined ? undefined : last === undefined ? nowMs : last + periodMs);
-  return { nextMarkerMs: next(history.lastCheckpointMs, config.checkpointIntervalMs), nextBackupMs: next(history.lastBackupMs, config.scheduleMs) };
+  const next = (last: number | undefined, periodMs: number | undefined) =>
+    periodMs === undefined ? undefined : last === undefined ? nowMs : last + periodMs;
+  return {
+    nextMarkerMs: next(history.lastCheckpointMs, config.checkpointIntervalMs),
+    nextBackupMs: next(history.lastBackupMs, config.scheduleMs),
+  };
 }
 
 /**
@@ -37,7 +41,11 @@ export function planFromHistory(history: CheckpointHistory, config: ScheduleConf
  * restore point too). Next times advance from the due time, not from now, so they do not drift; a
  * time that fell behind by more than a period restarts from now.
  */
-export function decide(plan: CheckpointPlan, config: ScheduleConfig, nowMs: number): { emit: CheckpointType | undefined; plan: CheckpointPlan } {
+export function decide(
+  plan: CheckpointPlan,
+  config: ScheduleConfig,
+  nowMs: number,
+): { emit: CheckpointType | undefined; plan: CheckpointPlan } {
   const markerDue = plan.nextMarkerMs !== undefined && plan.nextMarkerMs <= nowMs;
   const backupDue = plan.nextBackupMs !== undefined && plan.nextBackupMs <= nowMs;
   const window = config.checkpointIntervalMs === undefined ? 0 : Math.min(schedulerMergeWindowMs, config.checkpointIntervalMs / 2);

@@ -5,7 +5,10 @@ import type { BackupStateStore } from './backup-state.js';
 import { rangeBackupOfRow } from './backup-state.js';
 import { computeRanges, type RangeBackup } from '../protocol/ranges.js';
 
-type CheckpointRecord = Extract<EngineRecord, { type: 'CHECKPOINT_CREATE' | 'CHECKPOINT_CREATED' | 'CHECKPOINT_IGNORED' | 'BACKUP_CONFIRMED' | 'BACKUP_DELETED' }>;
+type CheckpointRecord = Extract<
+  EngineRecord,
+  { type: 'CHECKPOINT_CREATE' | 'CHECKPOINT_CREATED' | 'CHECKPOINT_IGNORED' | 'BACKUP_CONFIRMED' | 'BACKUP_DELETED' }
+>;
 
 export function processCheckpointRecord(record: CheckpointRecord, context: ProcessingContext, effects: ProcessingEffects): void {
   const { store } = context;
@@ -16,13 +19,23 @@ export function processCheckpointRecord(record: CheckpointRecord, context: Proce
       if (checkpointId > current.checkpointId) {
         store.setCheckpoint(checkpointId, record.position, checkpointType);
         // The record's own timestamp (written when it was appended), so replay yields the same row.
-        store.backupState.putCheckpoint({ checkpointId, checkpointType, checkpointPosition: record.position, checkpointTimestampMs: record.timestampMs });
+        store.backupState.putCheckpoint({
+          checkpointId,
+          checkpointType,
+          checkpointPosition: record.position,
+          checkpointTimestampMs: record.timestampMs,
+        });
         effects.followUps.push({
           type: 'CHECKPOINT_CREATED',
           value: { checkpointId, checkpointType, checkpointPosition: record.position, causePosition: record.position },
         });
         if (isBackupType(checkpointType)) {
-          effects.checkpointsCreated.push({ partitionId: context.partitionId, checkpointId, checkpointPosition: record.position, checkpointType });
+          effects.checkpointsCreated.push({
+            partitionId: context.partitionId,
+            checkpointId,
+            checkpointPosition: record.position,
+            checkpointType,
+          });
         }
       } else {
         effects.followUps.push({
@@ -75,7 +88,10 @@ export function processCheckpointRecord(record: CheckpointRecord, context: Proce
  * checkpoints no range can restore to any more, i.e. those before the oldest range's first cut.
  */
 function updateRanges(backupState: BackupStateStore): void {
-  const backups = backupState.backups().map(rangeBackupOfRow).filter((backup): backup is RangeBackup => backup !== undefined);
+  const backups = backupState
+    .backups()
+    .map(rangeBackupOfRow)
+    .filter((backup): backup is RangeBackup => backup !== undefined);
   const ranges = computeRanges(backups);
   backupState.replaceRanges(ranges);
   const oldest = ranges[0];

@@ -83,7 +83,12 @@ export class CheckpointScheduler {
     const checkpointId = await this.options.trigger(decision.emit);
     const emitted = { nodeId: this.nodeId, checkpointId, checkpointType: decision.emit, atMs: nowMs };
     this.emitted.push(emitted);
-    this.options.log?.(`checkpoint ${checkpointId} (${decision.emit}) requested by node ${this.nodeId}`, { event: 'checkpoint-requested', checkpointId, checkpointType: decision.emit, nodeId: this.nodeId });
+    this.options.log?.(`checkpoint ${checkpointId} (${decision.emit}) requested by node ${this.nodeId}`, {
+      event: 'checkpoint-requested',
+      checkpointId,
+      checkpointType: decision.emit,
+      nodeId: this.nodeId,
+    });
     return emitted;
   }
 }

@@ -77,14 +77,16 @@ export class Cluster {
   stopNode(nodeId: number): void {
     assert(this.nodeIds().includes(nodeId) && !this.stoppedNodes.has(nodeId), `node ${nodeId} exists and runs`);
     this.stoppedNodes.add(nodeId);
-    for (const partitionId of this.partitionIds()) if (this.nodeOf(partitionId) === nodeId && this.isRunning(partitionId)) this.crash(partitionId);
+    for (const partitionId of this.partitionIds())
+      if (this.nodeOf(partitionId) === nodeId && this.isRunning(partitionId)) this.crash(partitionId);
   }
 
   /** A stopped node comes back: its partitions recover. */
   startNode(nodeId: number): void {
     assert(this.stoppedNodes.has(nodeId), `node ${nodeId} was stopped`);
     this.stoppedNodes.delete(nodeId);
-    for (const partitionId of this.partitionIds()) if (this.nodeOf(partitionId) === nodeId && !this.isRunning(partitionId)) this.start(partitionId);
+    for (const partitionId of this.partitionIds())
+      if (this.nodeOf(partitionId) === nodeId && !this.isRunning(partitionId)) this.start(partitionId);
   }
 
   /** The highest checkpoint id any running partition processed or appended: new ids must be greater. */

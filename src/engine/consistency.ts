@@ -53,7 +53,12 @@ export function findOrphans(cuts: readonly PartitionCut[]): Orphan[] {
       const record = decodeRecord(raw);
       if (!('source' in record.value)) continue;
       const instanceKey = typeof record.value.instanceKey === 'string' ? record.value.instanceKey : undefined;
-      const orphan = orphanOf(cut.partitionId, cut.cutPosition, { position: record.position, type: record.type, source: record.value.source, instanceKey }, cutOf);
+      const orphan = orphanOf(
+        cut.partitionId,
+        cut.cutPosition,
+        { position: record.position, type: record.type, source: record.value.source, instanceKey },
+        cutOf,
+      );
       if (orphan !== undefined) orphans.push(orphan);
     }
   }
@@ -90,11 +95,17 @@ export function instancePartitionOf(instanceKey: string): number | undefined {
  * cut (from cutOf) holds the send. The one rule of a consistent cut, shared by every checker. A command
  * addressed to another partition (by its instance key) is an orphan whatever the cuts: nobody sent it here.
  */
-export function orphanOf(receiverPartitionId: number, receiverCutPosition: number, command: ReceivedCommand, cutOf: ReadonlyMap<number, number>): Orphan | undefined {
+export function orphanOf(
+  receiverPartitionId: number,
+  receiverCutPosition: number,
+  command: ReceivedCommand,
+  cutOf: ReadonlyMap<number, number>,
+): Orphan | undefined {
   const { source } = command;
   const senderCut = cutOf.get(source.partitionId);
   const where = `partition ${receiverPartitionId} position ${command.position} (${command.type}, cut at ${receiverCutPosition})`;
-  const addressedTo = isAddressedToInstance(command.type) && command.instanceKey !== undefined ? instancePartitionOf(command.instanceKey) : undefined;
+  const addressedTo =
+    isAddressedToInstance(command.type) && command.instanceKey !== undefined ? instancePartitionOf(command.instanceKey) : undefined;
   const orphan = {
     receiverPartitionId,
     receiverPosition: command.position,
@@ -105,7 +116,11 @@ export function orphanOf(receiverPartitionId: number, receiverCutPosition: numbe
     senderCutPosition: senderCut,
   };
   if (addressedTo !== undefined && addressedTo !== receiverPartitionId) {
-    return { ...orphan, addressedTo, message: `orphan command: ${where} is addressed to partition ${addressedTo} (instance ${command.instanceKey ?? ''}); no partition sent it to partition ${receiverPartitionId}` };
+    return {
+      ...orphan,
+      addressedTo,
+      message: `orphan command: ${where} is addressed to partition ${addressedTo} (instance ${command.instanceKey ?? ''}); no partition sent it to partition ${receiverPartitionId}`,
+    };
   }
   if (senderCut !== undefined && source.position <= senderCut) return undefined;
   const sender =

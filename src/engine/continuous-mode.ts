@@ -30,7 +30,10 @@ export function continuousBackupLogStart(snapshotProcessedPosition: number, back
  * before continuous mode was switched on cannot be made contiguous) and a log hold from there until
  * released; outside continuous mode, nothing.
  */
-export function pinContinuousLog(partition: Partition, snapshotProcessedPosition: number): { logStart: number | undefined; release(): void } {
+export function pinContinuousLog(
+  partition: Partition,
+  snapshotProcessedPosition: number,
+): { logStart: number | undefined; release(): void } {
   if (!partition.continuousBackups) return { logStart: undefined, release: () => {} };
   const logStart = Math.max(partition.log.firstPosition, continuousBackupLogStart(snapshotProcessedPosition, partition.confirmedBackups()));
   const hold = partition.holdLog(logStart);

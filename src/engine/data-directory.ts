@@ -29,17 +29,28 @@ export function ensureEngineDescriptor(dataDirectory: string, partitionCount: nu
   try {
     descriptor = JSON.parse(fs.readFileSync(descriptorPath, 'utf8')) as EngineDescriptor;
   } catch (error) {
-    throw new CutlineError('USAGE', `${descriptorPath} is not valid JSON`, { cause: error, hint: 'Point --data-dir at an engine data directory.' });
+    throw new CutlineError('USAGE', `${descriptorPath} is not valid JSON`, {
+      cause: error,
+      hint: 'Point --data-dir at an engine data directory.',
+    });
   }
   if (descriptor.version !== engineDescriptorVersion) {
-    throw new CutlineError('USAGE', `${descriptorPath} has version ${String(descriptor.version)}; this cutline reads version ${engineDescriptorVersion}`, {
-      hint: 'Use the cutline version that wrote this data directory.',
-    });
+    throw new CutlineError(
+      'USAGE',
+      `${descriptorPath} has version ${String(descriptor.version)}; this cutline reads version ${engineDescriptorVersion}`,
+      {
+        hint: 'Use the cutline version that wrote this data directory.',
+      },
+    );
   }
   if (descriptor.partitionCount !== partitionCount) {
-    throw new CutlineError('USAGE', `the data directory ${dataDirectory} holds ${descriptor.partitionCount} partitions, not ${partitionCount}`, {
-      hint: `Start with --partitions ${descriptor.partitionCount}, or use an empty data directory.`,
-    });
+    throw new CutlineError(
+      'USAGE',
+      `the data directory ${dataDirectory} holds ${descriptor.partitionCount} partitions, not ${partitionCount}`,
+      {
+        hint: `Start with --partitions ${descriptor.partitionCount}, or use an empty data directory.`,
+      },
+    );
   }
   return descriptor;
 }

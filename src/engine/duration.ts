@@ -12,7 +12,12 @@ const msPer = { day: 86_400_000, hour: 3_600_000, minute: 60_000, second: 1_000 
 export function parseDuration(text: string): { ok: true; ms: number } | { ok: false; problem: string } {
   const match = durationPattern.exec(text);
   const hasTimePart = text.includes('T');
-  if (match === null || text === 'P' || text.endsWith('T') || (hasTimePart && match[2] === undefined && match[3] === undefined && match[4] === undefined)) {
+  if (
+    match === null ||
+    text === 'P' ||
+    text.endsWith('T') ||
+    (hasTimePart && match[2] === undefined && match[3] === undefined && match[4] === undefined)
+  ) {
     const hint = /^P.*[YW]|^P[^T]*M/.test(text) ? ' (years, months and weeks have no fixed length: use days, e.g. P30D)' : '';
     return { ok: false, problem: `is not an ISO-8601 duration such as PT30S, PT5M or P1D${hint}` };
   }

@@ -59,7 +59,8 @@ export async function runEngine(options: EngineRunOptions): Promise<EngineProgre
       work += processed + partition.retryDue();
     }
     const owed = Math.floor(((now - startMs) * options.workloadPerSecond) / 1000) - workloadSubmitted;
-    for (let index = 0; index < Math.min(owed, 1000) && options.workload !== undefined; index++, workloadSubmitted++, work++) options.workload.step();
+    for (let index = 0; index < Math.min(owed, 1000) && options.workload !== undefined; index++, workloadSubmitted++, work++)
+      options.workload.step();
     if (options.checkpointIntervalMs > 0 && now - startMs >= (checkpointsTriggered + 1) * options.checkpointIntervalMs) {
       // Backups taken through the management API use ids of their own; the next periodic id goes past them.
       nextCheckpointId = Math.max(nextCheckpointId, ...cluster.partitions().map((p) => p.state().checkpointId + 1));

@@ -25,7 +25,8 @@ export function engineVersionIncompatibility(written: string, reading: string = 
   if (ours === undefined) return `this cutline's own engine version ${JSON.stringify(reading)} is not a semantic version`;
   if (data === undefined) return `engine version ${JSON.stringify(written)} is not a semantic version (MAJOR.MINOR.PATCH)`;
   if (data.major !== ours.major) return `engine version ${written} has another major version than this cutline's ${reading}`;
-  if (ours.major === 0 && data.minor !== ours.minor) return `engine version ${written} is another 0.x minor release than this cutline's ${reading}`;
+  if (ours.major === 0 && data.minor !== ours.minor)
+    return `engine version ${written} is another 0.x minor release than this cutline's ${reading}`;
   const newer = data.minor > ours.minor || (data.minor === ours.minor && data.patch > ours.patch);
   if (newer) return `engine version ${written} is newer than this cutline's ${reading}`;
   return undefined;

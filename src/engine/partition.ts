@@ -8,9 +8,18 @@ import type { BackupRow, PartitionStateRow } from './state-store.js';
 import type { BackupStateStore } from './backup-state.js';
 import { continuousHoldPosition } from './continuous-mode.js';
 import type { StateStore } from './state-store.js';
-import type { SnapshotStore} from './snapshot-store.js';
+import type { SnapshotStore } from './snapshot-store.js';
 import { type Snapshot } from './snapshot-store.js';
-import { decodeRecord, encodeRecord, type BackupCoverage, type CheckpointType, type EngineRecord, type EngineRecordBody, type InterPartitionBody, type UnsentCommandBody } from './records.js';
+import {
+  decodeRecord,
+  encodeRecord,
+  type BackupCoverage,
+  type CheckpointType,
+  type EngineRecord,
+  type EngineRecordBody,
+  type InterPartitionBody,
+  type UnsentCommandBody,
+} from './records.js';
 import { emptyEffects, processRecord, type CreatedCheckpoint, type ProcessingContext } from './processing.js';
 import { assert } from '../assert.js';
 import { isProtocolRecord, traceAppended, tracedCommand, type TraceEvent, type TraceSink } from './trace-sink.js';
@@ -146,16 +155,32 @@ export class Partition {
     const known = Math.max(this.store.partitionState().checkpointId, this.appendedCheckpointId);
     if (source.checkpointId <= known) {
       const position = this.log.append([encodeRecord(body, this.config.clock.nowMs())]);
-      this.config.trace?.emit({ event: 'command-received', partitionId: this.partitionId, command: tracedCommand(body), checkpointCreatePosition: null, position });
+      this.config.trace?.emit({
+        event: 'command-received',
+        partitionId: this.partitionId,
+        command: tracedCommand(body),
+        checkpointCreatePosition: null,
+        position,
+      });
       return;
     }
     const create: EngineRecordBody = {
       type: 'CHECKPOINT_CREATE',
-      value: { checkpointId: source.checkpointId, checkpointType: source.checkpointType, forcedBy: { partitionId: source.partitionId, position: source.position } },
+      value: {
+        checkpointId: source.checkpointId,
+        checkpointType: source.checkpointType,
+        forcedBy: { partitionId: source.partitionId, position: source.position },
+      },
     };
     if (this.config.testOnly.processBeforeCheckpoint === true) {
       const position = this.log.append([encodeRecord(body, this.config.clock.nowMs())]);
-      this.config.trace?.emit({ event: 'command-received', partitionId: this.partitionId, command: tracedCommand(body), checkpointCreatePosition: null, position });
+      this.config.trace?.emit({
+        event: 'command-received',
+        partitionId: this.partitionId,
+        command: tracedCommand(body),
+        checkpointCreatePosition: null,
+        position,
+      });
       this.processAvailable();
       this.submit(create);
       return;
@@ -163,7 +188,13 @@ export class Partition {
     this.appendedCheckpointId = source.checkpointId;
     const now = this.config.clock.nowMs();
     const position = this.log.append([encodeRecord(create, now), encodeRecord(body, now)]);
-    this.config.trace?.emit({ event: 'command-received', partitionId: this.partitionId, command: tracedCommand(body), checkpointCreatePosition: position - 1, position });
+    this.config.trace?.emit({
+      event: 'command-received',
+      partitionId: this.partitionId,
+      command: tracedCommand(body),
+      checkpointCreatePosition: position - 1,
+      position,
+    });
   }
 
   /**
@@ -176,7 +207,13 @@ export class Partition {
     const to = Math.min(this.log.lastPosition, untilPosition, from + maxRecords - 1);
     if (to < from) return 0;
     const records = readRange(this.log, from, to).map(decodeRecord);
-    const sends: { target: number; body: UnsentCommandBody; sourcePosition: number; checkpointId: number; checkpointType: CheckpointType }[] = [];
+    const sends: {
+      target: number;
+      body: UnsentCommandBody;
+      sourcePosition: number;
+      checkpointId: number;
+      checkpointType: CheckpointType;
+    }[] = [];
     const outboxAdded: string[] = [];
     const checkpoints: CreatedCheckpoint[] = [];
     const traced: TraceEvent[] = [];
@@ -188,14 +225,27 @@ export class Partition {
         if (record.position > this.silentUntil) {
           const { checkpointId, checkpointType } = this.store.partitionState();
           for (const reply of effects.replies) {
-            sends.push({ target: reply.targetPartitionId, body: reply.body, sourcePosition: record.position, checkpointId, checkpointType });
+            sends.push({
+              target: reply.targetPartitionId,
+              body: reply.body,
+              sourcePosition: record.position,
+              checkpointId,
+              checkpointType,
+            });
           }
           outboxAdded.push(...effects.outboxAdded);
           checkpoints.push(...effects.checkpointsCreated);
           if (this.config.trace !== undefined && isProtocolRecord(record)) {
             // The checkpoint in force right after this record: what the spec's Process step leaves in cpId and cpPos.
             const { checkpointId, checkpointPosition } = this.store.partitionState();
-            traced.push({ event: 'record-processed', partitionId: this.partitionId, position: record.position, recordType: record.type, checkpointId, checkpointPosition });
+            traced.push({
+              event: 'record-processed',
+              partitionId: this.partitionId,
+              position: record.position,
+              recordType: record.type,
+              checkpointId,
+              checkpointPosition,
+            });
           }
         }
         this.crash('after-record');
@@ -222,7 +272,8 @@ export class Partition {
   /** Processes until every appended record (including follow-ups written meanwhile) is processed. */
   processAvailable(untilPosition = Number.POSITIVE_INFINITY): number {
     let total = 0;
-    for (let count = this.processBatch(undefined, untilPosition); count > 0; count = this.processBatch(undefined, untilPosition)) total += count;
+    for (let count = this.processBatch(undefined, untilPosition); count > 0; count = this.processBatch(undefined, untilPosition))
+      total += count;
     return total;
   }
 
@@ -272,8 +323,20 @@ export class Partition {
    * Appends BACKUP_CONFIRMED (the backup manager's record that a backup finished); returns its position.
    * A COMPLETED backup passes its coverage (from its manifest) so that it joins the partition's ranges.
    */
-  confirmBackup(checkpointId: number, checkpointPosition: number, status: 'COMPLETED' | 'FAILED', reason?: string, coverage?: BackupCoverage): number {
-    const value = { checkpointId, checkpointPosition, status, ...(reason === undefined ? {} : { reason }), ...(coverage === undefined ? {} : { coverage }) };
+  confirmBackup(
+    checkpointId: number,
+    checkpointPosition: number,
+    status: 'COMPLETED' | 'FAILED',
+    reason?: string,
+    coverage?: BackupCoverage,
+  ): number {
+    const value = {
+      checkpointId,
+      checkpointPosition,
+      status,
+      ...(reason === undefined ? {} : { reason }),
+      ...(coverage === undefined ? {} : { coverage }),
+    };
     return this.submit({ type: 'BACKUP_CONFIRMED', value });
   }
   /** Appends BACKUP_DELETED once a backup's manifest is DELETED in the store: it leaves the ranges. */
@@ -318,7 +381,14 @@ export class Partition {
   }
 
   /** The one place that fills in the source envelope, piggybacking the checkpoint (unless switched off). */
-  private send(target: number, body: UnsentCommandBody, sourcePosition: number, checkpointId: number, checkpointType: CheckpointType, retry: boolean): void {
+  private send(
+    target: number,
+    body: UnsentCommandBody,
+    sourcePosition: number,
+    checkpointId: number,
+    checkpointType: CheckpointType,
+    retry: boolean,
+  ): void {
     const piggyback = this.config.testOnly.piggybacking !== false;
     const source = {
       partitionId: this.partitionId,
@@ -328,7 +398,13 @@ export class Partition {
     };
     assert(source.position >= 1, 'a command names the record whose processing sent it');
     const sent = { ...body, value: { ...body.value, source } } as InterPartitionBody;
-    this.config.trace?.emit({ event: 'command-sent', partitionId: this.partitionId, targetPartitionId: target, retry, command: tracedCommand(sent) });
+    this.config.trace?.emit({
+      event: 'command-sent',
+      partitionId: this.partitionId,
+      targetPartitionId: target,
+      retry,
+      command: tracedCommand(sent),
+    });
     this.config.transport.send({ targetPartitionId: target, body: sent });
   }
 

@@ -2,7 +2,15 @@
 // the type, the payload's outline as a UTF-8 JSON object, an inter-partition command's `source` and instance key.
 import { isUtf8 } from 'node:buffer';
 import type { LogRecord } from '../log/log.js';
-import { checkpointTypes, commandSourceOf, decodeRecord, isInterPartitionType, malformedPayload, recordTypeNameOf, type CommandSource } from './records.js';
+import {
+  checkpointTypes,
+  commandSourceOf,
+  decodeRecord,
+  isInterPartitionType,
+  malformedPayload,
+  recordTypeNameOf,
+  type CommandSource,
+} from './records.js';
 
 const openBrace = 0x7b;
 const closeBrace = 0x7d;
@@ -47,7 +55,11 @@ export function peekRecord(record: LogRecord): CommandSource | undefined {
  */
 export function peekInstanceKey(record: LogRecord): string | undefined {
   const payload = Buffer.from(record.payload.buffer, record.payload.byteOffset, record.payload.byteLength);
-  if (payload.subarray(0, instanceKeyHead.length).equals(instanceKeyHead) && !payload.includes(backslash) && payload.indexOf(instanceKeyName, instanceKeyHead.length) === -1) {
+  if (
+    payload.subarray(0, instanceKeyHead.length).equals(instanceKeyHead) &&
+    !payload.includes(backslash) &&
+    payload.indexOf(instanceKeyName, instanceKeyHead.length) === -1
+  ) {
     const end = payload.indexOf(quote, instanceKeyHead.length);
     if (end !== -1) return payload.toString('utf8', instanceKeyHead.length, end);
   }
@@ -81,7 +93,8 @@ function tailSource(payload: Uint8Array): CommandSource | undefined {
   const checkpointId = checkpointType === undefined ? undefined : reader.integerBefore();
   const sourcePosition = checkpointId !== undefined && reader.literalBefore(tailParts[0]) ? reader.integerBefore() : undefined;
   const partitionId = sourcePosition !== undefined && reader.literalBefore(tailParts[1]) ? reader.integerBefore() : undefined;
-  if (checkpointType === undefined || checkpointId === undefined || sourcePosition === undefined || partitionId === undefined) return undefined;
+  if (checkpointType === undefined || checkpointId === undefined || sourcePosition === undefined || partitionId === undefined)
+    return undefined;
   if (!reader.literalBefore(canonicalStart)) return undefined;
   const before = payload[reader.end - 1];
   return before === comma || before === openBrace ? { partitionId, position: sourcePosition, checkpointId, checkpointType } : undefined;

@@ -132,9 +132,7 @@ export type UnsentCommandBody = InterPartitionBody extends infer B
 
 export type EngineRecord = EngineRecordBody & { readonly position: number; readonly timestampMs: number };
 
-const typeNames = new Map<number, RecordTypeName>(
-  Object.entries(RecordType).map(([name, number]) => [number, name as RecordTypeName]),
-);
+const typeNames = new Map<number, RecordTypeName>(Object.entries(RecordType).map(([name, number]) => [number, name as RecordTypeName]));
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });
@@ -172,7 +170,8 @@ export function decodeRecord(record: LogRecord): EngineRecord {
   } catch (error) {
     throw malformedPayload(record.position, name, 'is not UTF-8 JSON', error);
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw malformedPayload(record.position, name, 'is not a JSON object');
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw malformedPayload(record.position, name, 'is not a JSON object');
   return { type: name, value, position: record.position, timestampMs: record.timestampMs } as EngineRecord;
 }
 

@@ -85,7 +85,12 @@ export class SimulationScheduler {
     const checkpointType = types[this.random.int(types.length)] ?? 'MANUAL_BACKUP';
     this.cluster.announceCheckpoint(checkpointId, checkpointType);
     for (const partitionId of this.cluster.partitionIds()) {
-      this.triggers.push({ partitionId, checkpointId, checkpointType, atMs: this.clock.nowMs() + this.random.int(this.options.triggerDelayMsMax + 1) });
+      this.triggers.push({
+        partitionId,
+        checkpointId,
+        checkpointType,
+        atMs: this.clock.nowMs() + this.random.int(this.options.triggerDelayMsMax + 1),
+      });
     }
     return checkpointId;
   }

@@ -26,13 +26,30 @@ export function inspectSnapshotDatabase(databasePath: string): { readonly proble
   }
   try {
     const problems = (database.pragma('integrity_check') as { integrity_check: string }[]).map((row) => row.integrity_check);
-    if (problems.length !== 1 || problems[0] !== 'ok') return { problem: `PRAGMA integrity_check reports: ${problems.slice(0, 10).join('; ')}` };
-    const row = database.prepare('SELECT schema_version, last_processed_position, last_written_position, checkpoint_id, checkpoint_position FROM partition_state').get() as
-      | { schema_version: number; last_processed_position: number; last_written_position: number; checkpoint_id: number; checkpoint_position: number }
+    if (problems.length !== 1 || problems[0] !== 'ok')
+      return { problem: `PRAGMA integrity_check reports: ${problems.slice(0, 10).join('; ')}` };
+    const row = database
+      .prepare(
+        'SELECT schema_version, last_processed_position, last_written_position, checkpoint_id, checkpoint_position FROM partition_state',
+      )
+      .get() as
+      | {
+          schema_version: number;
+          last_processed_position: number;
+          last_written_position: number;
+          checkpoint_id: number;
+          checkpoint_position: number;
+        }
       | undefined;
     if (row === undefined) return { problem: 'partition_state has no row' };
-    if (row.schema_version !== stateSchemaVersion) return { problem: `has schema version ${row.schema_version}; this cutline reads ${stateSchemaVersion}` };
-    return { lastProcessedPosition: row.last_processed_position, lastWrittenPosition: row.last_written_position, checkpointId: row.checkpoint_id, checkpointPosition: row.checkpoint_position };
+    if (row.schema_version !== stateSchemaVersion)
+      return { problem: `has schema version ${row.schema_version}; this cutline reads ${stateSchemaVersion}` };
+    return {
+      lastProcessedPosition: row.last_processed_position,
+      lastWrittenPosition: row.last_written_position,
+      checkpointId: row.checkpoint_id,
+      checkpointPosition: row.checkpoint_position,
+    };
   } catch (error) {
     // A damaged file can make SQLite fail on the first read instead of on open ("file is not a database").
     return { problem: (error as Error).message };
@@ -53,7 +70,9 @@ export function snapshotDisagreement(metadata: Partial<SnapshotMetadata>, state:
   const problems: string[] = [];
   const idWritten = /^\d+-(\d+)$/.exec(String(metadata.snapshotId))?.[1];
   if (idWritten !== undefined && Number(idWritten) !== metadata.lastWrittenPosition) {
-    problems.push(`metadata.json says lastWrittenPosition ${JSON.stringify(metadata.lastWrittenPosition) ?? 'nothing'}, but names snapshot ${String(metadata.snapshotId)} ({processedPosition}-{lastWrittenPosition})`);
+    problems.push(
+      `metadata.json says lastWrittenPosition ${JSON.stringify(metadata.lastWrittenPosition) ?? 'nothing'}, but names snapshot ${String(metadata.snapshotId)} ({processedPosition}-{lastWrittenPosition})`,
+    );
   }
   const pairs = [
     ['lastWrittenPosition', metadata.lastWrittenPosition, 'last_written_position', state.lastWrittenPosition],
@@ -61,7 +80,10 @@ export function snapshotDisagreement(metadata: Partial<SnapshotMetadata>, state:
     ['checkpointPosition', metadata.checkpointPosition, 'checkpoint_position', state.checkpointPosition],
   ] as const;
   for (const [field, said, column, held] of pairs) {
-    if (said !== held) problems.push(`metadata.json says ${field} ${JSON.stringify(said) ?? 'nothing'}, state.db's partition_state.${column} is ${String(held)}`);
+    if (said !== held)
+      problems.push(
+        `metadata.json says ${field} ${JSON.stringify(said) ?? 'nothing'}, state.db's partition_state.${column} is ${String(held)}`,
+      );
   }
   return problems.length === 0 ? undefined : problems.join('; ');
 }

@@ -101,14 +101,18 @@ export class SnapshotStore {
       if (snapshot !== undefined) snapshots.push(snapshot);
     }
     return snapshots.sort(
-      (a, b) => b.metadata.processedPosition - a.metadata.processedPosition || b.metadata.lastWrittenPosition - a.metadata.lastWrittenPosition,
+      (a, b) =>
+        b.metadata.processedPosition - a.metadata.processedPosition || b.metadata.lastWrittenPosition - a.metadata.lastWrittenPosition,
     );
   }
 
   /** Throws SNAPSHOT_CORRUPT unless every file listed in CHECKSUMS exists with its SHA-256. */
   verify(snapshot: Snapshot): void {
     const checksumPath = path.join(snapshot.directory, snapshotChecksumFile);
-    const lines = readIfExists(checksumPath)?.split('\n').filter((line) => line !== '') ?? [];
+    const lines =
+      readIfExists(checksumPath)
+        ?.split('\n')
+        .filter((line) => line !== '') ?? [];
     const listed = new Set<string>();
     for (const line of lines) {
       const match = /^([0-9a-f]{64}) {2}(\S+)$/.exec(line);
@@ -229,7 +233,11 @@ function syncPath(filePath: string): void {
 }
 
 function corrupt(snapshot: Snapshot, detail: string): CutlineError {
-  return new CutlineError('SNAPSHOT_CORRUPT', `snapshot ${snapshot.metadata.snapshotId} of partition ${snapshot.metadata.partitionId}: ${detail}`, {
-    hint: 'Recovery skips a corrupt snapshot and uses an older one; delete the directory once a newer snapshot exists.',
-  });
+  return new CutlineError(
+    'SNAPSHOT_CORRUPT',
+    `snapshot ${snapshot.metadata.snapshotId} of partition ${snapshot.metadata.partitionId}: ${detail}`,
+    {
+      hint: 'Recovery skips a corrupt snapshot and uses an older one; delete the directory once a newer snapshot exists.',
+    },
+  );
 }

@@ -118,7 +118,9 @@ export class StateStore {
       setProcessed: db.prepare('UPDATE partition_state SET last_processed_position = ?, last_written_position = ?'),
       setCheckpoint: db.prepare('UPDATE partition_state SET checkpoint_id = ?, checkpoint_position = ?, checkpoint_type = ?'),
       instance: db.prepare(`SELECT ${columns.instance} FROM instances WHERE instance_key = ?`),
-      putInstance: db.prepare('INSERT OR REPLACE INTO instances VALUES (@instanceKey, @correlationKey, @state, @messageId, @createdPosition)'),
+      putInstance: db.prepare(
+        'INSERT OR REPLACE INTO instances VALUES (@instanceKey, @correlationKey, @state, @messageId, @createdPosition)',
+      ),
       subscription: db.prepare(`SELECT ${columns.subscription} FROM subscriptions WHERE instance_key = ?`),
       openSubscriptionFor: db.prepare(
         `SELECT ${columns.subscription} FROM subscriptions WHERE correlation_key = ? AND state = 'OPEN' ORDER BY opened_position LIMIT 1`,

@@ -38,7 +38,13 @@ export type TraceEvent =
       readonly checkpointId: number;
       readonly checkpointPosition: number;
     }
-  | { readonly event: 'command-sent'; readonly partitionId: number; readonly targetPartitionId: number; readonly retry: boolean; readonly command: TracedCommand }
+  | {
+      readonly event: 'command-sent';
+      readonly partitionId: number;
+      readonly targetPartitionId: number;
+      readonly retry: boolean;
+      readonly command: TracedCommand;
+    }
   | {
       readonly event: 'command-received';
       readonly partitionId: number;
@@ -47,8 +53,18 @@ export type TraceEvent =
       readonly checkpointCreatePosition: number | null;
       readonly position: number;
     }
-  | { readonly event: 'backup-taken'; readonly partitionId: number; readonly checkpointId: number; readonly checkpointPosition: number; readonly lastPosition: number }
-  | { readonly event: 'restored'; readonly checkpointId: number; readonly cuts: readonly { readonly partitionId: number; readonly checkpointPosition: number }[] };
+  | {
+      readonly event: 'backup-taken';
+      readonly partitionId: number;
+      readonly checkpointId: number;
+      readonly checkpointPosition: number;
+      readonly lastPosition: number;
+    }
+  | {
+      readonly event: 'restored';
+      readonly checkpointId: number;
+      readonly cuts: readonly { readonly partitionId: number; readonly checkpointPosition: number }[];
+    };
 
 export type TraceEventName = TraceEvent['event'];
 
@@ -100,7 +116,12 @@ export class NdjsonFileTraceSink implements TraceSink {
 
 /** The records the spec's log holds: CHECKPOINT_CREATE, client commands and received inter-partition commands. */
 export function isProtocolRecord(record: EngineRecord): boolean {
-  return record.type === 'CHECKPOINT_CREATE' || record.type === 'CREATE_INSTANCE' || record.type === 'PUBLISH_MESSAGE' || commandSourceOf(record) !== undefined;
+  return (
+    record.type === 'CHECKPOINT_CREATE' ||
+    record.type === 'CREATE_INSTANCE' ||
+    record.type === 'PUBLISH_MESSAGE' ||
+    commandSourceOf(record) !== undefined
+  );
 }
 
 export function tracedCommand(body: InterPartitionBody): TracedCommand {
@@ -119,7 +140,14 @@ export function tracedCommand(body: InterPartitionBody): TracedCommand {
 export function traceAppended(trace: TraceSink, partitionId: number, body: EngineRecordBody, position: number): void {
   if (body.type === 'CHECKPOINT_CREATE') {
     const { checkpointId, checkpointType, forcedBy } = body.value;
-    trace.emit({ event: 'checkpoint-create-appended', partitionId, position, checkpointId, checkpointType, forced: forcedBy !== undefined });
+    trace.emit({
+      event: 'checkpoint-create-appended',
+      partitionId,
+      position,
+      checkpointId,
+      checkpointType,
+      forced: forcedBy !== undefined,
+    });
   } else if (body.type === 'CREATE_INSTANCE' || body.type === 'PUBLISH_MESSAGE') {
     trace.emit({ event: 'command-appended', partitionId, position, recordType: body.type });
   }

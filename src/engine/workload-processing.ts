@@ -90,7 +90,13 @@ export function processWorkloadRecord(record: WorkloadRecord, context: Processin
   }
 }
 
-function correlate(context: ProcessingContext, effects: ProcessingEffects, position: number, subscription: SubscriptionRow, message: MessageRow): void {
+function correlate(
+  context: ProcessingContext,
+  effects: ProcessingEffects,
+  position: number,
+  subscription: SubscriptionRow,
+  message: MessageRow,
+): void {
   context.store.putSubscription({ ...subscription, state: 'CORRELATING', messageId: message.messageId });
   context.store.putMessage({ ...message, instanceKey: subscription.instanceKey });
   addToOutbox(context, effects, outboxKey.correlate(subscription.instanceKey), subscription.instancePartitionId, position, {

@@ -45,7 +45,9 @@ export class Workload {
     const partitionId = partitionForKey(correlationKey, this.cluster.options.partitionCount);
     if (!this.cluster.isRunning(partitionId)) return; // try again later: the key's partition is down
     this.unpublished.splice(index, 1);
-    this.cluster.partition(partitionId).submit({ type: 'PUBLISH_MESSAGE', value: { messageId: `message-${correlationKey}`, correlationKey } });
+    this.cluster
+      .partition(partitionId)
+      .submit({ type: 'PUBLISH_MESSAGE', value: { messageId: `message-${correlationKey}`, correlationKey } });
     this.messagesPublished++;
   }
 }

@@ -122,7 +122,13 @@ export interface SegmentFrame {
  * Reads the frames of a segment from a frame boundary up to the window's end, checking every CRC and position.
  * Damage here is corruption (recovery has already cut torn tails), named by file, offset and position.
  */
-export function* readFrames(segment: SegmentFile, window: FileWindow, startOffset: number, startPosition: number, withPayload: boolean): Generator<SegmentFrame> {
+export function* readFrames(
+  segment: SegmentFile,
+  window: FileWindow,
+  startOffset: number,
+  startPosition: number,
+  withPayload: boolean,
+): Generator<SegmentFrame> {
   let offset = startOffset;
   let expected = startPosition;
   while (offset < window.endOffset) {
@@ -147,12 +153,32 @@ export function* readRecords(segment: SegmentFile, window: FileWindow, startOffs
 }
 
 /** `hint` replaces the advice for a live log, where the reader is not one (restore reads a backup's segments). */
-export function corruptFrameError(path: string, offset: number, position: number, reason: string, hint = 'The log is damaged before its tail; restore it from a backup. `cutline log verify` lists the damage.'): CutlineError {
-  return new CutlineError('LOG_CORRUPT', `segment ${path}: ${reason} in the frame at byte offset ${offset} (expected position ${position})`, { hint });
+export function corruptFrameError(
+  path: string,
+  offset: number,
+  position: number,
+  reason: string,
+  hint = 'The log is damaged before its tail; restore it from a backup. `cutline log verify` lists the damage.',
+): CutlineError {
+  return new CutlineError(
+    'LOG_CORRUPT',
+    `segment ${path}: ${reason} in the frame at byte offset ${offset} (expected position ${position})`,
+    { hint },
+  );
 }
 
-export function unexpectedPositionError(path: string, offset: number, expected: number, found: number, hint = 'Positions must be contiguous; the segment was written by something else or spliced. Restore the log from a backup.'): CutlineError {
-  return new CutlineError('LOG_POSITION', `segment ${path}: the frame at byte offset ${offset} holds position ${found}, expected ${expected}`, { hint });
+export function unexpectedPositionError(
+  path: string,
+  offset: number,
+  expected: number,
+  found: number,
+  hint = 'Positions must be contiguous; the segment was written by something else or spliced. Restore the log from a backup.',
+): CutlineError {
+  return new CutlineError(
+    'LOG_POSITION',
+    `segment ${path}: the frame at byte offset ${offset} holds position ${found}, expected ${expected}`,
+    { hint },
+  );
 }
 
 /**
@@ -160,7 +186,12 @@ export function unexpectedPositionError(path: string, offset: number, expected: 
  * file renamed into place and the directory fsynced, so a segment file never has a torn header.
  * Returns the segment and a read-write descriptor of it.
  */
-export function createSegmentFile(fileSystem: LogFileSystem, directory: string, segmentId: number, firstPosition: number): { segment: SegmentFile; fd: number } {
+export function createSegmentFile(
+  fileSystem: LogFileSystem,
+  directory: string,
+  segmentId: number,
+  firstPosition: number,
+): { segment: SegmentFile; fd: number } {
   const path = join(directory, segmentFileName(segmentId));
   const temporaryPath = `${path}${temporarySuffix}`;
   const fd = fileSystem.openFile(temporaryPath, 'create');

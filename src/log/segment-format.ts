@@ -69,24 +69,36 @@ export function decodeSegmentHeader(bytes: Buffer, path: string): SegmentHeader 
     });
   }
   if (!bytes.subarray(0, 8).equals(segmentMagic)) {
-    throw new CutlineError('LOG_FORMAT', `segment ${path} does not start with the segment magic "CUTLOG\\r\\n" (found ${bytes.subarray(0, 8).toString('hex')})`, {
-      hint: 'The directory holds a file that is not a cutline segment, or the file was overwritten.',
-    });
+    throw new CutlineError(
+      'LOG_FORMAT',
+      `segment ${path} does not start with the segment magic "CUTLOG\\r\\n" (found ${bytes.subarray(0, 8).toString('hex')})`,
+      {
+        hint: 'The directory holds a file that is not a cutline segment, or the file was overwritten.',
+      },
+    );
   }
   const version = bytes.readUInt16LE(8);
   if (version !== segmentFormatVersion) {
-    throw new CutlineError('LOG_FORMAT', `segment ${path} has format version ${version}; this cutline reads version ${segmentFormatVersion}`, {
-      hint: 'Use the cutline release that wrote the log.',
-    });
+    throw new CutlineError(
+      'LOG_FORMAT',
+      `segment ${path} has format version ${version}; this cutline reads version ${segmentFormatVersion}`,
+      {
+        hint: 'Use the cutline release that wrote the log.',
+      },
+    );
   }
   const storedCrc = bytes.readUInt32LE(headerCrcOffset);
   const actualCrc = crc32cRange(bytes, headerCoveredOffset, segmentHeaderBytes);
   const segmentId = readU64(bytes, 16);
   const firstPosition = readU64(bytes, 24);
   if (storedCrc !== actualCrc || bytes.readUInt16LE(10) !== 0 || !(segmentId >= 1) || !(firstPosition >= 1)) {
-    throw new CutlineError('LOG_CORRUPT', `segment ${path} has a damaged header (CRC stored ${storedCrc}, computed ${actualCrc}) at byte offset 0`, {
-      hint: 'Restore the log from a backup; `cutline log verify` lists every damaged segment.',
-    });
+    throw new CutlineError(
+      'LOG_CORRUPT',
+      `segment ${path} has a damaged header (CRC stored ${storedCrc}, computed ${actualCrc}) at byte offset 0`,
+      {
+        hint: 'Restore the log from a backup; `cutline log verify` lists every damaged segment.',
+      },
+    );
   }
   return { segmentId, firstPosition };
 }

@@ -20,12 +20,18 @@ export class SegmentReader {
   indexOf(segment: SegmentFile): SparseIndex {
     if (segment.index !== undefined) return segment.index;
     const index = new SparseIndex(this.indexIntervalBytes);
-    const scan = withSegmentFd(this.fileSystem, segment.path, (fd) => scanSegment(segment, new FileWindow(this.fileSystem, fd, segment.sizeBytes), index));
+    const scan = withSegmentFd(this.fileSystem, segment.path, (fd) =>
+      scanSegment(segment, new FileWindow(this.fileSystem, fd, segment.sizeBytes), index),
+    );
     if (scan.damage !== undefined) throw corruptFrameError(segment.path, scan.damage.offset, scan.damage.position, scan.damage.reason);
     if (scan.lastPosition !== segment.lastPosition) {
-      throw new CutlineError('LOG_POSITION', `segment ${segment.path} ends at position ${scan.lastPosition}, but the next segment starts at position ${segment.lastPosition + 1}`, {
-        hint: 'Positions must be contiguous across segments; restore the log from a backup.',
-      });
+      throw new CutlineError(
+        'LOG_POSITION',
+        `segment ${segment.path} ends at position ${scan.lastPosition}, but the next segment starts at position ${segment.lastPosition + 1}`,
+        {
+          hint: 'Positions must be contiguous across segments; restore the log from a backup.',
+        },
+      );
     }
     segment.index = index;
     return index;

@@ -50,7 +50,8 @@ export function recoverLog(fileSystem: LogFileSystem, directory: string, options
   }
   const ids = names.flatMap((name) => parseSegmentFileName(name) ?? []).sort((a, b) => a - b);
   if (ids.length === 0) {
-    if (options.readOnly) throw new CutlineError('USAGE', `${directory} holds no log segment (*.log)`, { hint: 'Pass the directory of one partition log.' });
+    if (options.readOnly)
+      throw new CutlineError('USAGE', `${directory} holds no log segment (*.log)`, { hint: 'Pass the directory of one partition log.' });
     const { segment, fd } = createSegmentFile(fileSystem, directory, 1, 1);
     segment.index = new SparseIndex(options.indexIntervalBytes);
     return { segments: [segment], activeFd: fd, report: { temporaryFiles, tornTail: undefined, createdFirstSegment: true } };
@@ -74,7 +75,11 @@ function listLogDirectory(fileSystem: LogFileSystem, directory: string, readOnly
     return fileSystem.listDirectory(directory);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    if (readOnly) throw new CutlineError('USAGE', `log directory ${directory} does not exist`, { cause: error, hint: 'Pass the directory of one partition log.' });
+    if (readOnly)
+      throw new CutlineError('USAGE', `log directory ${directory} does not exist`, {
+        cause: error,
+        hint: 'Pass the directory of one partition log.',
+      });
     fileSystem.makeDirectory(directory);
     return [];
   }
@@ -106,14 +111,22 @@ function checkSegmentSequence(segments: readonly SegmentFile[]): void {
     const current = segments[index];
     if (previous === undefined || current === undefined) continue;
     if (current.segmentId !== previous.segmentId + 1) {
-      throw new CutlineError('LOG_POSITION', `segments ${previous.path} and ${current.path} are not consecutive: segment ids ${previous.segmentId + 1}..${current.segmentId - 1} are missing`, {
-        hint: 'A segment file was deleted from the middle of the log; restore the log from a backup.',
-      });
+      throw new CutlineError(
+        'LOG_POSITION',
+        `segments ${previous.path} and ${current.path} are not consecutive: segment ids ${previous.segmentId + 1}..${current.segmentId - 1} are missing`,
+        {
+          hint: 'A segment file was deleted from the middle of the log; restore the log from a backup.',
+        },
+      );
     }
     if (current.firstPosition <= previous.firstPosition) {
-      throw new CutlineError('LOG_POSITION', `segment ${current.path} starts at position ${current.firstPosition}, not after segment ${previous.path} which starts at ${previous.firstPosition}`, {
-        hint: 'Positions must be contiguous across segments; restore the log from a backup.',
-      });
+      throw new CutlineError(
+        'LOG_POSITION',
+        `segment ${current.path} starts at position ${current.firstPosition}, not after segment ${previous.path} which starts at ${previous.firstPosition}`,
+        {
+          hint: 'Positions must be contiguous across segments; restore the log from a backup.',
+        },
+      );
     }
     previous.lastPosition = current.firstPosition - 1;
   }

@@ -50,7 +50,12 @@ export interface FoundFrame {
  * could hold there. A torn write only ever damages the end of a file, so finding one proves that the
  * damage is not a torn tail but corruption in the middle (for example a flipped bit in a length field).
  */
-export function findValidFrameAfter(fileSystem: LogFileSystem, fd: number, fileSize: number, damage: SegmentDamage): FoundFrame | undefined {
+export function findValidFrameAfter(
+  fileSystem: LogFileSystem,
+  fd: number,
+  fileSize: number,
+  damage: SegmentDamage,
+): FoundFrame | undefined {
   const scanWindow = new FileWindow(fileSystem, fd, fileSize);
   const checkWindow = new FileWindow(fileSystem, fd, fileSize);
   const positionFieldEnd = 16;

@@ -72,7 +72,11 @@ export class SegmentStreamScanner {
    * A scanner that goes on where an earlier scan of the same file ended: at `endOffset`, a frame boundary
    * after the record at `lastPosition`. Bytes are then pushed from endOffset on.
    */
-  static resumed(path: string, onFrame: (frame: StreamedFrame) => void, from: { readonly header: SegmentHeader; readonly endOffset: number; readonly lastPosition: number }): SegmentStreamScanner {
+  static resumed(
+    path: string,
+    onFrame: (frame: StreamedFrame) => void,
+    from: { readonly header: SegmentHeader; readonly endOffset: number; readonly lastPosition: number },
+  ): SegmentStreamScanner {
     assert(from.endOffset >= segmentHeaderBytes, `a scan of ${path} resumes after its header (at ${from.endOffset})`);
     const scanner = new SegmentStreamScanner(path, onFrame);
     scanner.header = from.header;
@@ -150,7 +154,12 @@ export class SegmentStreamScanner {
   private pushStraddle(chunk: Buffer, start: number): number {
     let at = start;
     if (this.straddle === undefined) {
-      const taken = chunk.copy(this.lengthBytes, this.straddleFilled, at, Math.min(chunk.length, at + lengthFieldBytes - this.straddleFilled));
+      const taken = chunk.copy(
+        this.lengthBytes,
+        this.straddleFilled,
+        at,
+        Math.min(chunk.length, at + lengthFieldBytes - this.straddleFilled),
+      );
       this.straddleFilled += taken;
       at += taken;
       if (this.straddleFilled < lengthFieldBytes) return at;

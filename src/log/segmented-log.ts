@@ -66,7 +66,14 @@ export class SegmentedLog implements Log {
     const segmentSizeBytes = options.segmentSizeBytes ?? segmentBytesDefault;
     checkSegmentSize(segmentSizeBytes);
     const indexIntervalBytes = options.indexIntervalBytes ?? indexIntervalBytesDefault;
-    return new SegmentedLog(options.directory, segmentSizeBytes, options.fsyncPolicy ?? 'manual', options.readOnly ?? false, indexIntervalBytes, options.fs ?? nodeLogFileSystem);
+    return new SegmentedLog(
+      options.directory,
+      segmentSizeBytes,
+      options.fsyncPolicy ?? 'manual',
+      options.readOnly ?? false,
+      indexIntervalBytes,
+      options.fs ?? nodeLogFileSystem,
+    );
   }
 
   get firstPosition(): number {
@@ -105,9 +112,13 @@ export class SegmentedLog implements Log {
   read(fromPosition: number): Iterable<LogRecord> {
     this.checkOpen();
     if (!Number.isSafeInteger(fromPosition) || fromPosition < this.firstPosition) {
-      throw new CutlineError('LOG_POSITION', `cannot read from position ${fromPosition}: the log holds positions ${this.firstPosition}..${this.lastPosition}`, {
-        hint: 'Records below the first position were compacted away; read from a backup instead.',
-      });
+      throw new CutlineError(
+        'LOG_POSITION',
+        `cannot read from position ${fromPosition}: the log holds positions ${this.firstPosition}..${this.lastPosition}`,
+        {
+          hint: 'Records below the first position were compacted away; read from a backup instead.',
+        },
+      );
     }
     return this.readFrom(fromPosition);
   }
@@ -123,9 +134,13 @@ export class SegmentedLog implements Log {
   truncateAfter(position: number): void {
     this.checkWritable();
     if (!Number.isSafeInteger(position) || position < this.firstPosition - 1 || position > this.lastPosition) {
-      throw new CutlineError('LOG_POSITION', `cannot truncate after position ${position}: the log holds positions ${this.firstPosition}..${this.lastPosition}`, {
-        hint: 'Truncate after a position the log holds (or firstPosition - 1 to empty it).',
-      });
+      throw new CutlineError(
+        'LOG_POSITION',
+        `cannot truncate after position ${position}: the log holds positions ${this.firstPosition}..${this.lastPosition}`,
+        {
+          hint: 'Truncate after a position the log holds (or firstPosition - 1 to empty it).',
+        },
+      );
     }
     // Either way the log is durable when truncateAfter returns: restore relies on that before it reports success.
     if (position === this.lastPosition) return this.flush();

@@ -16,9 +16,13 @@ export function chooseBackupId(requested: unknown, highestUsedId: number, clock:
     });
   }
   if (requested <= highestUsedId) {
-    throw new CutlineError('BACKUP_ID_CONFLICT', `backup id ${requested} is not greater than ${highestUsedId}, the highest checkpoint or backup id used so far`, {
-      hint: `Ids are never reused, even after a backup was deleted: pass an id above ${highestUsedId}, or omit it.`,
-    });
+    throw new CutlineError(
+      'BACKUP_ID_CONFLICT',
+      `backup id ${requested} is not greater than ${highestUsedId}, the highest checkpoint or backup id used so far`,
+      {
+        hint: `Ids are never reused, even after a backup was deleted: pass an id above ${highestUsedId}, or omit it.`,
+      },
+    );
   }
   return requested;
 }

@@ -44,7 +44,9 @@ export function continues(next: RangeBackup, previous: RangeBackup): boolean {
 
 /** The ranges of one partition's completed backups, oldest first. Duplicate checkpoint ids are a caller bug. */
 export function computeRanges(backups: readonly RangeBackup[]): BackupRange[] {
-  const sorted = [...backups].sort((left, right) => left.checkpointPosition - right.checkpointPosition || left.checkpointId - right.checkpointId);
+  const sorted = [...backups].sort(
+    (left, right) => left.checkpointPosition - right.checkpointPosition || left.checkpointId - right.checkpointId,
+  );
   const ranges: { start: RangeBackup; end: RangeBackup; checkpointIds: number[]; firstCutPosition: number; lastCutPosition: number }[] = [];
   for (const backup of sorted) {
     const current = ranges.at(-1);
@@ -57,7 +59,13 @@ export function computeRanges(backups: readonly RangeBackup[]): BackupRange[] {
       current.lastCutPosition = backup.checkpointPosition;
     } else {
       const firstCutPosition = backup.snapshotProcessedPosition + 1;
-      ranges.push({ start: backup, end: backup, checkpointIds: [backup.checkpointId], firstCutPosition, lastCutPosition: backup.checkpointPosition });
+      ranges.push({
+        start: backup,
+        end: backup,
+        checkpointIds: [backup.checkpointId],
+        firstCutPosition,
+        lastCutPosition: backup.checkpointPosition,
+      });
     }
   }
   return ranges;
@@ -91,7 +99,9 @@ export function rangeCovering(ranges: readonly BackupRange[], position: number):
 export function chainFor(range: BackupRange, backups: readonly RangeBackup[], position: number): ChainLink[] | undefined {
   if (!rangeCovers(range, position)) return undefined;
   const members = new Set(range.checkpointIds);
-  const ordered = backups.filter((backup) => members.has(backup.checkpointId)).sort((left, right) => left.checkpointPosition - right.checkpointPosition);
+  const ordered = backups
+    .filter((backup) => members.has(backup.checkpointId))
+    .sort((left, right) => left.checkpointPosition - right.checkpointPosition);
   assert(ordered.length === range.checkpointIds.length, 'every backup of the range is given');
   let first = 0;
   for (let index = 0; index < ordered.length; index++) {
@@ -152,8 +162,12 @@ export interface RestorableCheckpoint {
  * partition's ranges, ascending: the cluster-wide restorable points. The planner of `restore --to T`
  * picks the newest whose timestamp is at or before T; `verify-backup --ranges` reports them as the window.
  */
-export function restorableCheckpoints(partitions: readonly Pick<PartitionRanges, 'partitionId' | 'checkpoints' | 'ranges'>[]): RestorableCheckpoint[] {
-  const ids = [...new Set(partitions.flatMap((partition) => partition.checkpoints.map((checkpoint) => checkpoint.checkpointId)))].sort((left, right) => left - right);
+export function restorableCheckpoints(
+  partitions: readonly Pick<PartitionRanges, 'partitionId' | 'checkpoints' | 'ranges'>[],
+): RestorableCheckpoint[] {
+  const ids = [...new Set(partitions.flatMap((partition) => partition.checkpoints.map((checkpoint) => checkpoint.checkpointId)))].sort(
+    (left, right) => left - right,
+  );
   const restorable: RestorableCheckpoint[] = [];
   for (const checkpointId of ids) {
     const cuts: { partitionId: number; cut: RangeCheckpoint; range: BackupRange }[] = [];

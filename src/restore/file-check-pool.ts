@@ -102,7 +102,8 @@ export class FileCheckPool {
       advance: (bytesWritten) => {
         if (this.pending.has(job)) thread.worker.postMessage({ kind: 'advance', job, bytes: bytesWritten } satisfies ToFileCheckWorker);
       },
-      writeChunk: (stored, offset, chunk, where) => this.writeChunk({ kind: 'write-chunk', request: 0, job, path, offset, stored, chunk, where }, thread),
+      writeChunk: (stored, offset, chunk, where) =>
+        this.writeChunk({ kind: 'write-chunk', request: 0, job, path, offset, stored, chunk, where }, thread),
       result,
       cancel: () => {
         if (!this.pending.delete(job)) return;
@@ -178,7 +179,11 @@ export class FileCheckPool {
   }
 
   private spawn(): Thread {
-    const worker = idleWorkers.pop() ?? startModuleWorker(new URL(`./file-check-worker${extensionOf(import.meta.url)}`, import.meta.url), { resourceLimits: checkThreadLimits });
+    const worker =
+      idleWorkers.pop() ??
+      startModuleWorker(new URL(`./file-check-worker${extensionOf(import.meta.url)}`, import.meta.url), {
+        resourceLimits: checkThreadLimits,
+      });
     worker.removeAllListeners().ref();
     const thread: Thread = { worker, jobs: new Set(), chunkWrites: 0, dead: false };
     worker.on('message', (message: FromFileCheckWorker | ChunkWriteAnswer) => this.onMessage(thread, message));

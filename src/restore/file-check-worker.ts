@@ -60,7 +60,15 @@ function handle(message: Exclude<ToFileCheckWorker, { kind: 'shutdown' | 'releas
     case 'check': {
       const fd = openSync(message.path, message.writes ? 'r+' : 'r');
       const segment = message.segment === undefined ? undefined : new SegmentChecker(message.path, message.segment);
-      checks.set(message.job, { fd, sizeBytes: message.sizeBytes, hash: createHash('sha256'), segment, offset: 0, written: 0, ahead: new Map() });
+      checks.set(message.job, {
+        fd,
+        sizeBytes: message.sizeBytes,
+        hash: createHash('sha256'),
+        segment,
+        offset: 0,
+        written: 0,
+        ahead: new Map(),
+      });
       follow(message.job);
       return;
     }
@@ -130,7 +138,13 @@ function follow(job: number): void {
     }
     if (check.offset >= check.written) break;
     // A read stops at the next held chunk, so that it is taken from memory.
-    const read = readSync(check.fd, buffer, 0, Math.min(readBytes, check.written - check.offset, nextHeld(check) - check.offset), check.offset);
+    const read = readSync(
+      check.fd,
+      buffer,
+      0,
+      Math.min(readBytes, check.written - check.offset, nextHeld(check) - check.offset),
+      check.offset,
+    );
     assert(read > 0, `check ${job}: bytes up to ${check.written} were written, but a read at ${check.offset} found none`);
     consume(check, buffer.subarray(0, read));
   }
@@ -154,7 +168,7 @@ function nextHeld(check: Check): number {
 }
 
 function writeAll(fd: number, bytes: Buffer, position: number): void {
-  for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done, bytes.length - done, position + done);
+  for (let done = 0; done < bytes.length;) done += writeSync(fd, bytes, done, bytes.length - done, position + done);
 }
 
 function drop(job: number): void {

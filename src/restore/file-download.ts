@@ -144,9 +144,13 @@ export class FileDownload {
     assert(this.partsDone === this.parts.length, `every range of ${this.file.key} was written`);
     const result = await this.check.result;
     if (result.sha256 !== this.file.sha256) {
-      throw new CutlineError('RESTORE_CHECKSUM', `${this.file.key} has SHA-256 ${result.sha256}, but its manifest lists ${this.file.sha256} (for ${this.file.targetPath})`, {
-        hint: 'The object in the store is damaged or was replaced; run `cutline verify-backup --level checksum`, and restore from another backup id.',
-      });
+      throw new CutlineError(
+        'RESTORE_CHECKSUM',
+        `${this.file.key} has SHA-256 ${result.sha256}, but its manifest lists ${this.file.sha256} (for ${this.file.targetPath})`,
+        {
+          hint: 'The object in the store is damaged or was replaced; run `cutline verify-backup --level checksum`, and restore from another backup id.',
+        },
+      );
     }
     await this.handle.sync();
     return result;
@@ -160,7 +164,11 @@ export class FileDownload {
   /** Records that range `index` is written `bytes` from its start, and tells the check how far the file is written. */
   private wrote(index: number, bytes: number): void {
     this.written[index] = bytes;
-    for (let part = this.parts[this.firstIncomplete]; part !== undefined && this.written[this.firstIncomplete] === part[1]; part = this.parts[this.firstIncomplete]) {
+    for (
+      let part = this.parts[this.firstIncomplete];
+      part !== undefined && this.written[this.firstIncomplete] === part[1];
+      part = this.parts[this.firstIncomplete]
+    ) {
       this.firstIncomplete += 1;
     }
     const incomplete = this.parts[this.firstIncomplete];
@@ -170,7 +178,12 @@ export class FileDownload {
     this.check.advance(prefix);
   }
 
-  private async stream(offsetBytes: number, lengthBytes: number, context: TransferContext, onChunk: (chunk: Buffer) => Promise<void>): Promise<void> {
+  private async stream(
+    offsetBytes: number,
+    lengthBytes: number,
+    context: TransferContext,
+    onChunk: (chunk: Buffer) => Promise<void>,
+  ): Promise<void> {
     // A whole small file is one plain GET; a range (or the rest after a broken download) a ranged GET.
     const whole = offsetBytes === 0 && lengthBytes === this.file.sizeBytes;
     const range = whole ? undefined : { offsetBytes, lengthBytes };
@@ -187,16 +200,24 @@ export class FileDownload {
 
   private unavailable(error: unknown, attempts: number): CutlineError {
     const reason = error instanceof Error ? error.message : String(error);
-    return new CutlineError('STORE_UNAVAILABLE', `downloading ${this.file.key} failed ${attempts} times in a row without progress; the last error: ${reason}`, {
-      cause: error,
-      hint: 'The store is unreachable or overloaded; run the restore again when it answers (the data directory was left as found).',
-    });
+    return new CutlineError(
+      'STORE_UNAVAILABLE',
+      `downloading ${this.file.key} failed ${attempts} times in a row without progress; the last error: ${reason}`,
+      {
+        cause: error,
+        hint: 'The store is unreachable or overloaded; run the restore again when it answers (the data directory was left as found).',
+      },
+    );
   }
 
   private sizeMismatch(what: 'more' | 'fewer'): CutlineError {
-    return new CutlineError('RESTORE_CHECKSUM', `${this.file.key} holds ${what} bytes than the ${this.file.sizeBytes} its manifest lists (for ${this.file.targetPath})`, {
-      hint: 'The object in the store was truncated or replaced; run `cutline verify-backup --level presence`, and restore from another backup id.',
-    });
+    return new CutlineError(
+      'RESTORE_CHECKSUM',
+      `${this.file.key} holds ${what} bytes than the ${this.file.sizeBytes} its manifest lists (for ${this.file.targetPath})`,
+      {
+        hint: 'The object in the store was truncated or replaced; run `cutline verify-backup --level presence`, and restore from another backup id.',
+      },
+    );
   }
 }
 

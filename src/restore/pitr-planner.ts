@@ -63,13 +63,24 @@ export function planPointInTimeRestore(request: PointInTimeRestoreRequest): Rest
     if (owned.includes(view.partitionId)) partitions.push(stitchedPartition(view, cut, point.checkpointId));
     else foreignCuts.push({ partitionId: view.partitionId, position: cut.checkpointPosition });
   }
-  const used = partitions.flatMap((partition) => partition.backups.map((backup) => manifestOf(views, partition.partitionId, backup.id.checkpointId)));
+  const used = partitions.flatMap((partition) =>
+    partition.backups.map((backup) => manifestOf(views, partition.partitionId, backup.id.checkpointId)),
+  );
   checkEngineVersions(used, request.engineVersion ?? ourEngineVersion);
   const files = partitions.flatMap((partition) => partition.backups.flatMap((backup) => backup.files));
-  if (files.length > restoreFilesMax) throw new CutlineError('LIMIT_EXCEEDED', `the restore to checkpoint ${point.checkpointId} needs ${files.length} files for node ${request.nodeId}, more than restoreFilesMax (${restoreFilesMax})`);
+  if (files.length > restoreFilesMax)
+    throw new CutlineError(
+      'LIMIT_EXCEEDED',
+      `the restore to checkpoint ${point.checkpointId} needs ${files.length} files for node ${request.nodeId}, more than restoreFilesMax (${restoreFilesMax})`,
+    );
   return {
     formatVersion: restorePlanFormatVersion,
-    target: { kind: 'pointInTime', backupId: point.checkpointId, checkpointTimestampMs: point.checkpointTimestampMs, toTimeMs: 'toTimeMs' in request.target ? request.target.toTimeMs : null },
+    target: {
+      kind: 'pointInTime',
+      backupId: point.checkpointId,
+      checkpointTimestampMs: point.checkpointTimestampMs,
+      toTimeMs: 'toTimeMs' in request.target ? request.target.toTimeMs : null,
+    },
     nodeId: request.nodeId,
     clusterSize: request.clusterSize,
     partitionCount,
@@ -83,8 +94,10 @@ export function planPointInTimeRestore(request: PointInTimeRestoreRequest): Rest
 }
 
 function checkNode(nodeId: number, clusterSize: number): void {
-  if (!Number.isSafeInteger(clusterSize) || clusterSize < 1 || clusterSize > engineNodesMax) throw usage(`--cluster-size must be an integer from 1 to ${engineNodesMax}, got ${String(clusterSize)}`);
-  if (!Number.isSafeInteger(nodeId) || nodeId < 0 || nodeId >= clusterSize) throw usage(`--node-id must be an integer from 0 to ${clusterSize - 1} (--cluster-size ${clusterSize}), got ${String(nodeId)}`);
+  if (!Number.isSafeInteger(clusterSize) || clusterSize < 1 || clusterSize > engineNodesMax)
+    throw usage(`--cluster-size must be an integer from 1 to ${engineNodesMax}, got ${String(clusterSize)}`);
+  if (!Number.isSafeInteger(nodeId) || nodeId < 0 || nodeId >= clusterSize)
+    throw usage(`--node-id must be an integer from 0 to ${clusterSize - 1} (--cluster-size ${clusterSize}), got ${String(nodeId)}`);
 }
 
 /** The partition count every COMPLETED manifest names; PITR stitches across backup ids, so they must all agree. */
@@ -93,19 +106,32 @@ export function agreedPartitionCount(manifests: readonly Manifest[]): number {
   const counts = [...new Set(completed.map((manifest) => manifest.descriptor.partitionCount))].sort((a, b) => a - b);
   const [partitionCount] = counts;
   if (partitionCount === undefined) {
-    throw new CutlineError('BACKUP_NOT_FOUND', 'the store holds no COMPLETED backup to restore from', { hint: 'Check --store points at the right bucket and prefix.' });
-  }
-  if (counts.length > 1) {
-    throw new CutlineError('RESTORE_PARTITION_COUNT', `the COMPLETED backups disagree on the number of partitions (${counts.join(', ')}); a point-in-time restore stitches backups of one cluster only`, {
-      hint: 'The store prefix holds backups of clusters of different sizes; restore one with --backupId.',
+    throw new CutlineError('BACKUP_NOT_FOUND', 'the store holds no COMPLETED backup to restore from', {
+      hint: 'Check --store points at the right bucket and prefix.',
     });
   }
-  if (partitionCount > enginePartitionsMax) throw new CutlineError('LIMIT_EXCEEDED', `the backups have ${partitionCount} partitions, more than enginePartitionsMax (${enginePartitionsMax})`);
+  if (counts.length > 1) {
+    throw new CutlineError(
+      'RESTORE_PARTITION_COUNT',
+      `the COMPLETED backups disagree on the number of partitions (${counts.join(', ')}); a point-in-time restore stitches backups of one cluster only`,
+      {
+        hint: 'The store prefix holds backups of clusters of different sizes; restore one with --backupId.',
+      },
+    );
+  }
+  if (partitionCount > enginePartitionsMax)
+    throw new CutlineError(
+      'LIMIT_EXCEEDED',
+      `the backups have ${partitionCount} partitions, more than enginePartitionsMax (${enginePartitionsMax})`,
+    );
   return partitionCount;
 }
 
 /** The views of partitions 1..partitionCount from a listing (manifests and metadata.json checkpoints). */
-export function partitionViews(request: Pick<PointInTimeRestoreRequest, 'manifests' | 'checkpoints'>, partitionCount: number): PartitionView[] {
+export function partitionViews(
+  request: Pick<PointInTimeRestoreRequest, 'manifests' | 'checkpoints'>,
+  partitionCount: number,
+): PartitionView[] {
   const views: PartitionView[] = [];
   for (let partitionId = 1; partitionId <= partitionCount; partitionId++) {
     const manifests = request.manifests.filter((manifest) => manifest.id.partitionId === partitionId && manifest.status === 'COMPLETED');
@@ -130,16 +156,27 @@ function pickCheckpoint(views: readonly PartitionView[], target: PointInTimeTarg
   if ('checkpointId' in target) {
     const found = cutFor(all, target.checkpointId);
     if (found === undefined) {
-      throw new CutlineError('RESTORE_POINT_NOT_FOUND', `no partition has a checkpoint with id >= ${target.checkpointId}`, { hint: 'List the checkpoints with `cutline verify-backup --ranges` or GET /backups/state.' });
+      throw new CutlineError('RESTORE_POINT_NOT_FOUND', `no partition has a checkpoint with id >= ${target.checkpointId}`, {
+        hint: 'List the checkpoints with `cutline verify-backup --ranges` or GET /backups/state.',
+      });
     }
     return found;
   }
-  const before = all.filter((checkpoint) => checkpoint.checkpointTimestampMs <= target.toTimeMs).sort((a, b) => a.checkpointId - b.checkpointId);
+  const before = all
+    .filter((checkpoint) => checkpoint.checkpointTimestampMs <= target.toTimeMs)
+    .sort((a, b) => a.checkpointId - b.checkpointId);
   const newest = before.at(-1);
   if (newest === undefined) {
     const first = [...all].sort((a, b) => a.checkpointTimestampMs - b.checkpointTimestampMs)[0];
-    const oldest = first === undefined ? 'there are none' : `the oldest is checkpoint ${first.checkpointId} at ${new Date(first.checkpointTimestampMs).toISOString()}`;
-    throw new CutlineError('RESTORE_POINT_NOT_FOUND', `no checkpoint is at or before ${new Date(target.toTimeMs).toISOString()}: ${oldest}`, { hint: 'Pass a later --to time.' });
+    const oldest =
+      first === undefined
+        ? 'there are none'
+        : `the oldest is checkpoint ${first.checkpointId} at ${new Date(first.checkpointTimestampMs).toISOString()}`;
+    throw new CutlineError(
+      'RESTORE_POINT_NOT_FOUND',
+      `no checkpoint is at or before ${new Date(target.toTimeMs).toISOString()}: ${oldest}`,
+      { hint: 'Pass a later --to time.' },
+    );
   }
   return newest;
 }
@@ -163,13 +200,20 @@ function gapOf(view: PartitionView, cut: RangeCheckpoint | undefined, checkpoint
 function stitchedPartition(view: PartitionView, cut: RangeCheckpoint, checkpointId: number): PartitionPlan {
   const range = rangeCovering(view.ranges, cut.checkpointPosition);
   const links = range === undefined ? undefined : chainFor(range, view.backups, cut.checkpointPosition);
-  if (links === undefined || links.length === 0) throw new CutlineError('RESTORE_GAP', `cannot restore to checkpoint ${checkpointId}: partition ${view.partitionId} has no chain to position ${cut.checkpointPosition}`);
+  if (links === undefined || links.length === 0)
+    throw new CutlineError(
+      'RESTORE_GAP',
+      `cannot restore to checkpoint ${checkpointId}: partition ${view.partitionId} has no chain to position ${cut.checkpointPosition}`,
+    );
   const [first] = links;
   const snapshotManifest = first === undefined ? undefined : manifestOf([view], view.partitionId, first.backup.checkpointId);
   const snapshotId = snapshotManifest?.descriptor.snapshotId ?? null;
   return {
     partitionId: view.partitionId,
-    snapshot: snapshotManifest === undefined || snapshotId === null ? null : { snapshotId, processedPosition: snapshotManifest.descriptor.snapshotProcessedPosition, from: snapshotManifest.id },
+    snapshot:
+      snapshotManifest === undefined || snapshotId === null
+        ? null
+        : { snapshotId, processedPosition: snapshotManifest.descriptor.snapshotProcessedPosition, from: snapshotManifest.id },
     backups: links.map((link, index) => plannedLink(manifestOf([view], view.partitionId, link.backup.checkpointId), link, index === 0)),
     cut: { checkpointId: cut.checkpointId, position: cut.checkpointPosition },
   };
@@ -182,7 +226,8 @@ function stitchedPartition(view: PartitionView, cut: RangeCheckpoint, checkpoint
 function plannedLink(manifest: Manifest, link: ChainLink, withSnapshot: boolean): PlannedBackup {
   const incoming = `${incomingSegmentsPath(manifest.id.partitionId)}/`;
   const files = placeFiles(manifest).flatMap((file) => {
-    if (file.targetPath.startsWith(incoming)) return [{ ...file, targetPath: `${incoming}${manifest.id.checkpointId}/${file.targetPath.slice(incoming.length)}` }];
+    if (file.targetPath.startsWith(incoming))
+      return [{ ...file, targetPath: `${incoming}${manifest.id.checkpointId}/${file.targetPath.slice(incoming.length)}` }];
     return withSnapshot ? [file] : [];
   });
   return { id: manifest.id, firstLogPosition: link.fromPosition, lastLogPosition: link.toPosition, files };
@@ -190,7 +235,9 @@ function plannedLink(manifest: Manifest, link: ChainLink, withSnapshot: boolean)
 
 /** The COMPLETED manifest of a backup the chain uses; one that two nodes completed is refused, as a --backupId restore does. */
 function manifestOf(views: readonly PartitionView[], partitionId: number, checkpointId: number): Manifest {
-  const candidates = views.find((view) => view.partitionId === partitionId)?.manifests.filter((candidate) => candidate.id.checkpointId === checkpointId) ?? [];
+  const candidates =
+    views.find((view) => view.partitionId === partitionId)?.manifests.filter((candidate) => candidate.id.checkpointId === checkpointId) ??
+    [];
   refuseDuplicateBackups(candidates, checkpointId);
   const [manifest] = candidates;
   assert(manifest !== undefined, `partition ${partitionId} has a COMPLETED manifest for backup ${checkpointId} of its ranges`);

@@ -24,7 +24,10 @@ export interface CheckedSegment {
  */
 export function segmentCheckContext(plan: RestorePlan, partition: PartitionPlan): SegmentCheckContext {
   // A partition sends commands to itself too: its own cut is one of the sender cuts.
-  const senders = [...plan.partitions.map((restored) => ({ partitionId: restored.partitionId, position: restored.cut.position })), ...plan.foreignCuts];
+  const senders = [
+    ...plan.partitions.map((restored) => ({ partitionId: restored.partitionId, position: restored.cut.position })),
+    ...plan.foreignCuts,
+  ];
   return {
     partitionId: partition.partitionId,
     cutPosition: partition.cut.position,
@@ -64,14 +67,19 @@ export function checkRestoredLog(partition: PartitionPlan, segments: readonly Ch
     // does only after the restore: a gap or an overlap before the cut must be refused now.
     const previous = segments[index - 1]?.check;
     if (previous !== undefined && previous.lastPosition < cut && check.firstPosition !== previous.lastPosition + 1) {
-      throw new CutlineError('LOG_POSITION', `${file.key} of partition ${partition.partitionId}'s backup starts at position ${check.firstPosition}, but the segment before it ends at position ${previous.lastPosition}: positions up to the cut ${cut} must be contiguous`, {
-        hint: 'The segments of the backup do not continue each other (one may belong to another partition or backup); run `cutline verify-backup --level full` and restore from another backup id.',
-      });
+      throw new CutlineError(
+        'LOG_POSITION',
+        `${file.key} of partition ${partition.partitionId}'s backup starts at position ${check.firstPosition}, but the segment before it ends at position ${previous.lastPosition}: positions up to the cut ${cut} must be contiguous`,
+        {
+          hint: 'The segments of the backup do not continue each other (one may belong to another partition or backup); run `cutline verify-backup --level full` and restore from another backup id.',
+        },
+      );
     }
     const damage = check.damage;
     if (damage !== undefined && damage.position <= cut) {
       const where = `${file.key} of partition ${partition.partitionId}'s backup`;
-      if (damage.kind === 'position' && damage.foundPosition !== undefined) throw unexpectedPositionError(where, damage.offset, damage.position, damage.foundPosition, damagedBackupHint);
+      if (damage.kind === 'position' && damage.foundPosition !== undefined)
+        throw unexpectedPositionError(where, damage.offset, damage.position, damage.foundPosition, damagedBackupHint);
       throw corruptFrameError(where, damage.offset, damage.position, damage.reason, damagedBackupHint);
     }
     if (check.malformed !== undefined) {
@@ -84,7 +92,8 @@ export function checkRestoredLog(partition: PartitionPlan, segments: readonly Ch
 
 const orphansShownMax = 10;
 /** The backup, not a live log, is damaged: the SHA-256 matched, so the engine wrote (or the backup took) bad frames. */
-const damagedBackupHint = 'The segment was damaged before it was backed up (its SHA-256 matches the manifest); run `cutline verify-backup --level full` and restore from another backup id.';
+const damagedBackupHint =
+  'The segment was damaged before it was backed up (its SHA-256 matches the manifest); run `cutline verify-backup --level full` and restore from another backup id.';
 
 /** Sums the command checks of a partition; throws RESTORE_INCONSISTENT naming both records of every orphan (up to ten). */
 export function partitionConsistency(plan: RestorePlan, segments: readonly CheckedSegment[]): ConsistencyReport {

@@ -56,7 +56,12 @@ export async function downloadFiles(request: DownloadRequest): Promise<void> {
   const queue = request.files.flatMap((file, fileIndex) => rangesOf(file).map((_, partIndex) => ({ fileIndex, partIndex })));
   const stop = new AbortController();
   const signal = AbortSignal.any([request.signal, stop.signal]);
-  const progress = { bytesDone: 0, bytesTotal: request.files.reduce((sum, file) => sum + file.sizeBytes, 0), filesDone: 0, filesTotal: request.files.length };
+  const progress = {
+    bytesDone: 0,
+    bytesTotal: request.files.reduce((sum, file) => sum + file.sizeBytes, 0),
+    filesDone: 0,
+    filesTotal: request.files.length,
+  };
   const context: TransferContext = {
     store: request.store,
     random: request.random,

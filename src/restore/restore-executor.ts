@@ -12,13 +12,34 @@ import { plannedFiles, type PartitionPlan, type RestorePlan } from './restore-pl
 import { isSegmentFile, stagingDirectoryName } from './restore-layout.js';
 import { downloadFiles, type DownloadProgress } from './restore-download.js';
 import type { RestoredPartition } from './restore-partition.js';
-import { checkRestoredLog, partitionConsistency, restoredSegments, segmentCheckContext, type ConsistencyReport } from './restore-consistency.js';
+import {
+  checkRestoredLog,
+  partitionConsistency,
+  restoredSegments,
+  segmentCheckContext,
+  type ConsistencyReport,
+} from './restore-consistency.js';
 import { FileCheckPool } from './file-check-pool.js';
 import type { SegmentCheck } from './segment-check.js';
 import { syncPath } from './durable-fs.js';
 import { listingDigest, listTree, planDigest, provesStaging, type KnownSha256, type StagedFile } from './staging-proof.js';
 import { segmentFileName } from '../log/segment-format.js';
-import { checkFreeSpace, checkWritable, completeRestore, discardUnprovenStaging, inspectTarget, isUnwritable, unwritable, removeStaging, restoreIdentity, restoreTargetAsFound, stagedDataName, writeCommitRecord, type CommitRecord, type CompletionMarker } from './restore-target.js';
+import {
+  checkFreeSpace,
+  checkWritable,
+  completeRestore,
+  discardUnprovenStaging,
+  inspectTarget,
+  isUnwritable,
+  unwritable,
+  removeStaging,
+  restoreIdentity,
+  restoreTargetAsFound,
+  stagedDataName,
+  writeCommitRecord,
+  type CommitRecord,
+  type CompletionMarker,
+} from './restore-target.js';
 
 /** The top-level entries of the staged data, moved into the target in this order. */
 const stagedEntries: readonly string[] = [engineDescriptorFile, 'partitions'];
@@ -74,11 +95,21 @@ export async function executeRestore(request: RestoreRequest): Promise<RestoreRe
   const { plan, dataDirectory } = request;
   const startedMs = request.clock.nowMs();
   if (!Number.isSafeInteger(request.parallelism) || request.parallelism < 1 || request.parallelism > restoreParallelismMax) {
-    throw new CutlineError('USAGE', `--parallelism must be an integer from 1 to ${restoreParallelismMax}, got ${String(request.parallelism)}`);
+    throw new CutlineError(
+      'USAGE',
+      `--parallelism must be an integer from 1 to ${restoreParallelismMax}, got ${String(request.parallelism)}`,
+    );
   }
   const inspected = await inspectTarget(dataDirectory, plan);
   const done = (status: RestoreResult['status'], marker: CompletionMarker, rest: Partial<RestoreResult> = {}): RestoreResult => ({
-    status, marker, partitions: [], consistency: undefined, filesDownloaded: 0, bytesDownloaded: 0, ...rest, durationMs: request.clock.nowMs() - startedMs,
+    status,
+    marker,
+    partitions: [],
+    consistency: undefined,
+    filesDownloaded: 0,
+    bytesDownloaded: 0,
+    ...rest,
+    durationMs: request.clock.nowMs() - startedMs,
   });
   if (inspected.kind === 'completed') {
     // A run killed after the marker but before removing staging leaves it behind: finish that too.
@@ -90,9 +121,11 @@ export async function executeRestore(request: RestoreRequest): Promise<RestoreRe
   const unproven = inspected.kind === 'committed' && !(await provesStaging(dataDirectory, inspected.commit, plan, stagedEntries));
   const state = unproven ? await discardUnprovenStaging(dataDirectory, inspected.commit) : inspected;
   if (state.kind === 'committed') {
-    const marker = await completeRestore(dataDirectory, state.commit, cutsOf(plan), request.clock, crashIn(request)).catch((error: unknown) => {
-      throw isOutOfSpace(error) ? outOfSpace(dataDirectory, plan.totalBytes, true, error) : error;
-    });
+    const marker = await completeRestore(dataDirectory, state.commit, cutsOf(plan), request.clock, crashIn(request)).catch(
+      (error: unknown) => {
+        throw isOutOfSpace(error) ? outOfSpace(dataDirectory, plan.totalBytes, true, error) : error;
+      },
+    );
     return done('restored', marker);
   }
   if (state.staleStaging) await removeStaging(dataDirectory);
@@ -124,12 +157,23 @@ export async function executeRestore(request: RestoreRequest): Promise<RestoreRe
  * partition is finished (log checked, snapshot checked, segments placed, log truncated, consistency
  * checked) as soon as its last file is in, while the other partitions still download.
  */
-async function stage(request: RestoreRequest): Promise<Pick<RestoreResult, 'partitions' | 'consistency'> & { readonly dataSha256: string }> {
+async function stage(
+  request: RestoreRequest,
+): Promise<Pick<RestoreResult, 'partitions' | 'consistency'> & { readonly dataSha256: string }> {
   const { plan } = request;
   const stagedData = join(request.dataDirectory, stagingDirectoryName, stagedDataName);
   await mkdir(stagedData, { recursive: true });
-  const partitionOfKey = new Map(plan.partitions.flatMap((partition) => partition.backups.flatMap((backup) => backup.files.map((file) => [file.key, partition] as const))));
-  const filesLeft = new Map(plan.partitions.map((partition) => [partition.partitionId, partition.backups.reduce((count, backup) => count + backup.files.length, 0)]));
+  const partitionOfKey = new Map(
+    plan.partitions.flatMap((partition) =>
+      partition.backups.flatMap((backup) => backup.files.map((file) => [file.key, partition] as const)),
+    ),
+  );
+  const filesLeft = new Map(
+    plan.partitions.map((partition) => [
+      partition.partitionId,
+      partition.backups.reduce((count, backup) => count + backup.files.length, 0),
+    ]),
+  );
   const contexts = new Map(plan.partitions.map((partition) => [partition.partitionId, segmentCheckContext(plan, partition)]));
   const checks = new Map<string, SegmentCheck>();
   const partitions: RestoredPartition[] = [];
@@ -165,12 +209,20 @@ async function stage(request: RestoreRequest): Promise<Pick<RestoreResult, 'part
         filesLeft.set(partition.partitionId, left);
         return left > 0 ? undefined : finish(partition);
       },
-      ...optional({ wait: request.wait, onProgress: request.onProgress, rangedGetBytesMin: request.rangedGetBytesMin, rangeBytes: request.rangeBytes }),
+      ...optional({
+        wait: request.wait,
+        onProgress: request.onProgress,
+        rangedGetBytesMin: request.rangedGetBytesMin,
+        rangeBytes: request.rangeBytes,
+      }),
     });
   } finally {
     if (request.checkPool === undefined) await pool.close();
   }
-  assert([...filesLeft.values()].every((left) => left === 0), 'every partition was finished');
+  assert(
+    [...filesLeft.values()].every((left) => left === 0),
+    'every partition was finished',
+  );
   request.crashPoint?.('after-download');
   request.signal?.throwIfAborted();
   ensureEngineDescriptor(stagedData, plan.partitionCount);
@@ -192,7 +244,11 @@ function knownSha256(plan: RestorePlan, checks: ReadonlyMap<string, SegmentCheck
   for (const partition of plan.partitions) {
     for (const file of partition.backups.flatMap((backup) => backup.files)) {
       const segmentId = checks.get(file.key)?.segmentId;
-      const path = isSegmentFile(partition.partitionId, file) ? (segmentId === undefined ? undefined : `partitions/${partition.partitionId}/log/${segmentFileName(segmentId)}`) : file.targetPath;
+      const path = isSegmentFile(partition.partitionId, file)
+        ? segmentId === undefined
+          ? undefined
+          : `partitions/${partition.partitionId}/log/${segmentFileName(segmentId)}`
+        : file.targetPath;
       if (path !== undefined) known.set(`${path}\0${file.sizeBytes}`, file.sha256);
     }
   }
@@ -239,14 +295,20 @@ function isOutOfSpace(error: unknown): boolean {
 function outOfSpace(dataDirectory: string, bytesNeeded: number, committed: boolean, cause: unknown): CutlineError {
   const detail = cause instanceof Error ? cause.message : String(cause);
   const state = committed ? 'the restore is past its commit point' : 'the data directory was left as found';
-  return new CutlineError('RESTORE_TARGET_SPACE', `the filesystem of ${dataDirectory} ran out of space during the restore (${detail}); ${state}`, {
-    cause,
-    hint: committed
-      ? 'Free space there, then run the same command again: it completes the restore.'
-      : `Free space there (the restore writes ${bytesNeeded} bytes), or restore into a directory on a larger filesystem, then run the same command again.`,
-  });
+  return new CutlineError(
+    'RESTORE_TARGET_SPACE',
+    `the filesystem of ${dataDirectory} ran out of space during the restore (${detail}); ${state}`,
+    {
+      cause,
+      hint: committed
+        ? 'Free space there, then run the same command again: it completes the restore.'
+        : `Free space there (the restore writes ${bytesNeeded} bytes), or restore into a directory on a larger filesystem, then run the same command again.`,
+    },
+  );
 }
 
 function optional<T extends Record<string, unknown>>(values: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
-  return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)) as { [K in keyof T]?: Exclude<T[K], undefined> };
+  return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)) as {
+    [K in keyof T]?: Exclude<T[K], undefined>;
+  };
 }

@@ -40,7 +40,9 @@ export function placeFiles(manifest: Manifest): PlannedFile[] {
   if (snapshotId !== null) {
     const match = engineSnapshotIdPattern.exec(snapshotId);
     if (match === null || Number(match[1]) !== snapshotProcessedPosition) {
-      problems.push(`snapshotId ${JSON.stringify(snapshotId)} is not {processedPosition}-{lastWrittenPosition} with processed position ${snapshotProcessedPosition}`);
+      problems.push(
+        `snapshotId ${JSON.stringify(snapshotId)} is not {processedPosition}-{lastWrittenPosition} with processed position ${snapshotProcessedPosition}`,
+      );
     }
   }
   const placed: PlannedFile[] = [];
@@ -49,8 +51,17 @@ export function placeFiles(manifest: Manifest): PlannedFile[] {
   for (const file of manifest.files) {
     const targetPath = placeOne(file.path, partitionId, snapshotId, problems, segmentNames, snapshotNames);
     if (targetPath === undefined) continue;
-    const chunks = manifest.formatVersion === 2 ? storedChunks(file).map((chunk) => ({ ...chunk, key: chunkKey(partitionId, chunk.sha256) })) : undefined;
-    placed.push({ key: contentKey(manifest.id, file.path), sizeBytes: file.sizeBytes, sha256: file.sha256, targetPath, ...(chunks === undefined ? {} : { chunks }) });
+    const chunks =
+      manifest.formatVersion === 2
+        ? storedChunks(file).map((chunk) => ({ ...chunk, key: chunkKey(partitionId, chunk.sha256) }))
+        : undefined;
+    placed.push({
+      key: contentKey(manifest.id, file.path),
+      sizeBytes: file.sizeBytes,
+      sha256: file.sha256,
+      targetPath,
+      ...(chunks === undefined ? {} : { chunks }),
+    });
   }
   if (segmentNames.size === 0) problems.push('the backup holds no log segment');
   if (snapshotId !== null) {
@@ -64,7 +75,14 @@ export function placeFiles(manifest: Manifest): PlannedFile[] {
   return placed;
 }
 
-function placeOne(path: string, partitionId: number, snapshotId: string | null, problems: string[], segmentNames: Set<string>, snapshotNames: Set<string>): string | undefined {
+function placeOne(
+  path: string,
+  partitionId: number,
+  snapshotId: string | null,
+  problems: string[],
+  segmentNames: Set<string>,
+  snapshotNames: Set<string>,
+): string | undefined {
   const segment = segmentPathPattern.exec(path);
   if (segment?.[1] !== undefined) {
     // Leading zeros differ between writers; 2.log and 0002.log would name the same segment.

@@ -34,17 +34,28 @@ export function planBackupIdRestore(request: BackupIdRestoreRequest): RestorePla
   const partitionCount = agreedPartitionCount(request.manifests, request.backupId);
   const owned = partitionsOfNode(request.nodeId, partitionCount, request.clusterSize);
   if (owned.length === 0) {
-    throw new CutlineError('USAGE', `node ${request.nodeId} of a ${request.clusterSize}-node cluster owns none of the ${partitionCount} partitions of backup ${request.backupId}`, {
-      hint: 'Pass the --node-id and --cluster-size the engine on this node will run with.',
-    });
+    throw new CutlineError(
+      'USAGE',
+      `node ${request.nodeId} of a ${request.clusterSize}-node cluster owns none of the ${partitionCount} partitions of backup ${request.backupId}`,
+      {
+        hint: 'Pass the --node-id and --cluster-size the engine on this node will run with.',
+      },
+    );
   }
   // Every partition, not only the owned ones: the others' manifests give the cuts the consistency check uses.
   refuseDuplicateBackups(request.manifests, request.backupId);
   const chosen = chooseManifests(request.manifests, owned, request.backupId);
   checkEngineVersions(chosen, request.engineVersion ?? ourEngineVersion);
   const partitions = chosen.map(partitionPlan);
-  const totalFiles = partitions.reduce((sum, partition) => sum + partition.backups.reduce((count, backup) => count + backup.files.length, 0), 0);
-  if (totalFiles > restoreFilesMax) throw new CutlineError('LIMIT_EXCEEDED', `backup ${request.backupId} lists ${totalFiles} files for node ${request.nodeId}, more than restoreFilesMax (${restoreFilesMax})`);
+  const totalFiles = partitions.reduce(
+    (sum, partition) => sum + partition.backups.reduce((count, backup) => count + backup.files.length, 0),
+    0,
+  );
+  if (totalFiles > restoreFilesMax)
+    throw new CutlineError(
+      'LIMIT_EXCEEDED',
+      `backup ${request.backupId} lists ${totalFiles} files for node ${request.nodeId}, more than restoreFilesMax (${restoreFilesMax})`,
+    );
   const { foreignCuts, uncheckedPartitions } = otherPartitions(request.manifests, owned, partitionCount);
   return {
     formatVersion: restorePlanFormatVersion,
@@ -57,18 +68,27 @@ export function planBackupIdRestore(request: BackupIdRestoreRequest): RestorePla
     foreignCuts,
     uncheckedPartitions,
     totalFiles,
-    totalBytes: partitions.reduce((sum, partition) => sum + partition.backups.reduce((bytes, backup) => bytes + backup.files.reduce((size, file) => size + file.sizeBytes, 0), 0), 0),
+    totalBytes: partitions.reduce(
+      (sum, partition) =>
+        sum + partition.backups.reduce((bytes, backup) => bytes + backup.files.reduce((size, file) => size + file.sizeBytes, 0), 0),
+      0,
+    ),
   };
 }
 
 function checkRequest(request: BackupIdRestoreRequest): void {
   const { backupId, nodeId, clusterSize } = request;
   if (!Number.isSafeInteger(backupId) || backupId < 1) throw usage(`--backupId must be a positive integer, got ${String(backupId)}`);
-  if (!Number.isSafeInteger(clusterSize) || clusterSize < 1 || clusterSize > engineNodesMax) throw usage(`--cluster-size must be an integer from 1 to ${engineNodesMax}, got ${String(clusterSize)}`);
-  if (!Number.isSafeInteger(nodeId) || nodeId < 0 || nodeId >= clusterSize) throw usage(`--node-id must be an integer from 0 to ${clusterSize - 1} (--cluster-size ${clusterSize}), got ${String(nodeId)}`);
-  for (const manifest of request.manifests) assert(manifest.id.checkpointId === backupId, `the listing holds only manifests of backup ${backupId}`);
+  if (!Number.isSafeInteger(clusterSize) || clusterSize < 1 || clusterSize > engineNodesMax)
+    throw usage(`--cluster-size must be an integer from 1 to ${engineNodesMax}, got ${String(clusterSize)}`);
+  if (!Number.isSafeInteger(nodeId) || nodeId < 0 || nodeId >= clusterSize)
+    throw usage(`--node-id must be an integer from 0 to ${clusterSize - 1} (--cluster-size ${clusterSize}), got ${String(nodeId)}`);
+  for (const manifest of request.manifests)
+    assert(manifest.id.checkpointId === backupId, `the listing holds only manifests of backup ${backupId}`);
   if (request.manifests.length === 0) {
-    throw new CutlineError('BACKUP_NOT_FOUND', `no partition has a manifest for backup ${backupId}`, { hint: 'List the backups in the store, and check --store points at the right bucket and prefix.' });
+    throw new CutlineError('BACKUP_NOT_FOUND', `no partition has a manifest for backup ${backupId}`, {
+      hint: 'List the backups in the store, and check --store points at the right bucket and prefix.',
+    });
   }
 }
 
@@ -80,19 +100,36 @@ function agreedPartitionCount(manifests: readonly Manifest[], backupId: number):
     byCount.set(count, [...(byCount.get(count) ?? []), manifest.id.partitionId]);
   }
   if (byCount.size > 1) {
-    const described = [...byCount].sort(([a], [b]) => a - b).map(([count, partitionIds]) => `partition${partitionIds.length > 1 ? 's' : ''} ${unique(partitionIds).join(', ')} say${partitionIds.length > 1 ? '' : 's'} ${count}`);
-    throw new CutlineError('RESTORE_PARTITION_COUNT', `the manifests of backup ${backupId} disagree on the number of partitions: ${described.join('; ')}`, {
-      hint: 'A backup id was reused by clusters of different sizes, or a manifest was edited; restore from a backup whose partitions agree.',
-    });
+    const described = [...byCount]
+      .sort(([a], [b]) => a - b)
+      .map(
+        ([count, partitionIds]) =>
+          `partition${partitionIds.length > 1 ? 's' : ''} ${unique(partitionIds).join(', ')} say${partitionIds.length > 1 ? '' : 's'} ${count}`,
+      );
+    throw new CutlineError(
+      'RESTORE_PARTITION_COUNT',
+      `the manifests of backup ${backupId} disagree on the number of partitions: ${described.join('; ')}`,
+      {
+        hint: 'A backup id was reused by clusters of different sizes, or a manifest was edited; restore from a backup whose partitions agree.',
+      },
+    );
   }
   const [partitionCount] = [...byCount.keys()];
   assert(partitionCount !== undefined, 'a non-empty listing has a partition count');
-  if (partitionCount > enginePartitionsMax) throw new CutlineError('LIMIT_EXCEEDED', `backup ${backupId} has ${partitionCount} partitions, more than enginePartitionsMax (${enginePartitionsMax})`);
+  if (partitionCount > enginePartitionsMax)
+    throw new CutlineError(
+      'LIMIT_EXCEEDED',
+      `backup ${backupId} has ${partitionCount} partitions, more than enginePartitionsMax (${enginePartitionsMax})`,
+    );
   const outside = unique(manifests.map((manifest) => manifest.id.partitionId).filter((id) => id < 1 || id > partitionCount));
   if (outside.length > 0) {
-    throw new CutlineError('RESTORE_PARTITION_COUNT', `backup ${backupId} has ${partitionCount} partitions, but manifests exist for partition ${outside.join(', ')} outside 1..${partitionCount}`, {
-      hint: 'The store holds manifests of another cluster under this backup id; check --store.',
-    });
+    throw new CutlineError(
+      'RESTORE_PARTITION_COUNT',
+      `backup ${backupId} has ${partitionCount} partitions, but manifests exist for partition ${outside.join(', ')} outside 1..${partitionCount}`,
+      {
+        hint: 'The store holds manifests of another cluster under this backup id; check --store.',
+      },
+    );
   }
   return partitionCount;
 }
@@ -110,9 +147,13 @@ function chooseManifests(manifests: readonly Manifest[], owned: readonly number[
     else chosen.push(completed);
   }
   if (missing.length > 0) {
-    throw new CutlineError('RESTORE_PARTITION_MISSING', `backup ${backupId} has no manifest for partition ${missing.join(', ')} (of the partitions ${owned.join(', ')} this node owns)`, {
-      hint: 'The backup never started on that partition, or its manifest was deleted: restore from another backup id.',
-    });
+    throw new CutlineError(
+      'RESTORE_PARTITION_MISSING',
+      `backup ${backupId} has no manifest for partition ${missing.join(', ')} (of the partitions ${owned.join(', ')} this node owns)`,
+      {
+        hint: 'The backup never started on that partition, or its manifest was deleted: restore from another backup id.',
+      },
+    );
   }
   if (unfinished.length > 0) {
     throw new CutlineError('BACKUP_INCOMPLETE', `backup ${backupId} is not COMPLETED: ${unfinished.join('; ')}`, {
@@ -133,9 +174,13 @@ export function checkEngineVersions(manifests: readonly Manifest[], reading: str
     return problem === undefined ? [] : [`partition ${manifest.id.partitionId}: ${problem}`];
   });
   if (problems.length > 0) {
-    throw new CutlineError('RESTORE_ENGINE_VERSION', `cannot restore backup ${manifests[0]?.id.checkpointId ?? 0}: ${problems.join('; ')}`, {
-      hint: 'Restore with the cutline release that wrote the backup (its engine version is in each manifest).',
-    });
+    throw new CutlineError(
+      'RESTORE_ENGINE_VERSION',
+      `cannot restore backup ${manifests[0]?.id.checkpointId ?? 0}: ${problems.join('; ')}`,
+      {
+        hint: 'Restore with the cutline release that wrote the backup (its engine version is in each manifest).',
+      },
+    );
   }
 }
 
@@ -143,19 +188,26 @@ function partitionPlan(manifest: Manifest): PartitionPlan {
   const d = manifest.descriptor;
   return {
     partitionId: manifest.id.partitionId,
-    snapshot: d.snapshotId === null ? null : { snapshotId: d.snapshotId, processedPosition: d.snapshotProcessedPosition, from: manifest.id },
+    snapshot:
+      d.snapshotId === null ? null : { snapshotId: d.snapshotId, processedPosition: d.snapshotProcessedPosition, from: manifest.id },
     backups: [{ id: manifest.id, firstLogPosition: d.firstLogPosition, lastLogPosition: d.lastLogPosition, files: placeFiles(manifest) }],
     cut: { checkpointId: manifest.id.checkpointId, position: d.checkpointPosition },
   };
 }
 
 /** The cuts of the partitions this node does not restore, from their COMPLETED manifests. */
-function otherPartitions(manifests: readonly Manifest[], owned: readonly number[], partitionCount: number): { foreignCuts: ForeignCut[]; uncheckedPartitions: number[] } {
+function otherPartitions(
+  manifests: readonly Manifest[],
+  owned: readonly number[],
+  partitionCount: number,
+): { foreignCuts: ForeignCut[]; uncheckedPartitions: number[] } {
   const foreignCuts: ForeignCut[] = [];
   const uncheckedPartitions: number[] = [];
   for (let partitionId = 1; partitionId <= partitionCount; partitionId++) {
     if (owned.includes(partitionId)) continue;
-    const completed = manifests.filter((m) => m.id.partitionId === partitionId && m.status === 'COMPLETED').sort((a, b) => a.id.nodeId - b.id.nodeId)[0];
+    const completed = manifests
+      .filter((m) => m.id.partitionId === partitionId && m.status === 'COMPLETED')
+      .sort((a, b) => a.id.nodeId - b.id.nodeId)[0];
     if (completed === undefined) uncheckedPartitions.push(partitionId);
     else foreignCuts.push({ partitionId, position: completed.descriptor.checkpointPosition });
   }

@@ -43,7 +43,13 @@ export type TargetState =
   | { readonly kind: 'completed'; readonly marker: CompletionMarker };
 
 export function restoreIdentity(plan: RestorePlan): RestoreIdentity {
-  return { formatVersion: 1, backupId: plan.target.backupId, nodeId: plan.nodeId, clusterSize: plan.clusterSize, partitionIds: plan.partitions.map((p) => p.partitionId) };
+  return {
+    formatVersion: 1,
+    backupId: plan.target.backupId,
+    nodeId: plan.nodeId,
+    clusterSize: plan.clusterSize,
+    partitionIds: plan.partitions.map((p) => p.partitionId),
+  };
 }
 
 /**
@@ -62,9 +68,13 @@ export async function realTargetDirectory(dataDirectory: string): Promise<string
   if (real !== undefined) return real;
   if ((await lstat(dataDirectory).catch(() => undefined))?.isSymbolicLink() === true) {
     const pointsTo = await readlink(dataDirectory);
-    throw new CutlineError('RESTORE_TARGET_UNWRITABLE', `the data directory ${dataDirectory} is a symbolic link to ${pointsTo}, which does not exist`, {
-      hint: 'Create the directory the link points to, or pass --data-dir the real directory; nothing was written.',
-    });
+    throw new CutlineError(
+      'RESTORE_TARGET_UNWRITABLE',
+      `the data directory ${dataDirectory} is a symbolic link to ${pointsTo}, which does not exist`,
+      {
+        hint: 'Create the directory the link points to, or pass --data-dir the real directory; nothing was written.',
+      },
+    );
   }
   const parent = dirname(dataDirectory);
   return parent === dataDirectory ? dataDirectory : join(await realTargetDirectory(parent), basename(dataDirectory));
@@ -83,19 +93,28 @@ export async function inspectTarget(dataDirectory: string, plan: RestorePlan): P
   if (entries.includes(completionMarkerName)) {
     const marker = await readDocument<CompletionMarker>(join(dataDirectory, completionMarkerName));
     if (marker !== undefined && sameRestore(marker, identity)) return { kind: 'completed', marker };
-    throw notEmpty(dataDirectory, `${dataDirectory} holds a completed restore of ${marker === undefined ? 'an unreadable marker' : describe(marker)}`);
+    throw notEmpty(
+      dataDirectory,
+      `${dataDirectory} holds a completed restore of ${marker === undefined ? 'an unreadable marker' : describe(marker)}`,
+    );
   }
   const staging = join(dataDirectory, stagingDirectoryName);
-  const found = entries.includes(stagingDirectoryName) ? await readDocument<Partial<CommitRecord>>(join(staging, commitRecordName)) : undefined;
+  const found = entries.includes(stagingDirectoryName)
+    ? await readDocument<Partial<CommitRecord>>(join(staging, commitRecordName))
+    : undefined;
   // A record that is not even shaped like one was not written by a restore: its staging is stale.
-  const commit = Array.isArray(found?.entries) && found.entries.every((entry) => typeof entry === 'string') ? (found as CommitRecord) : undefined;
-  const others = entries.filter((name) => name !== stagingDirectoryName && name !== `.${completionMarkerName}.tmp` && !(commit?.entries.includes(name) ?? false));
+  const commit =
+    Array.isArray(found?.entries) && found.entries.every((entry) => typeof entry === 'string') ? (found as CommitRecord) : undefined;
+  const others = entries.filter(
+    (name) => name !== stagingDirectoryName && name !== `.${completionMarkerName}.tmp` && !(commit?.entries.includes(name) ?? false),
+  );
   if (others.length > 0) {
     const shown = others.slice(0, 10).join(', ') + (others.length > 10 ? `, and ${others.length - 10} more` : '');
     throw notEmpty(dataDirectory, `the data directory ${dataDirectory} is not empty: it holds ${shown}`);
   }
   if (commit === undefined) return { kind: 'fresh', created, staleStaging: entries.includes(stagingDirectoryName) };
-  if (!sameRestore(commit, identity)) throw notEmpty(dataDirectory, `${dataDirectory} holds an interrupted restore of ${describe(commit)}, past its commit point`);
+  if (!sameRestore(commit, identity))
+    throw notEmpty(dataDirectory, `${dataDirectory} holds an interrupted restore of ${describe(commit)}, past its commit point`);
   return { kind: 'committed', commit };
 }
 
@@ -110,13 +129,19 @@ export async function removeStaging(dataDirectory: string): Promise<void> {
  * the restore starts over. When an entry the record names is in the target already, nothing proves it
  * came from a restore: the target is then refused as not empty.
  */
-export async function discardUnprovenStaging(dataDirectory: string, commit: CommitRecord): Promise<TargetState & { readonly kind: 'fresh' }> {
+export async function discardUnprovenStaging(
+  dataDirectory: string,
+  commit: CommitRecord,
+): Promise<TargetState & { readonly kind: 'fresh' }> {
   const present: string[] = [];
   for (const entry of commit.entries) {
     if (/^[^/\\]+$/.test(entry) && entry !== '.' && entry !== '..' && (await exists(join(dataDirectory, entry)))) present.push(entry);
   }
   if (present.length > 0) {
-    throw notEmpty(dataDirectory, `the data directory ${dataDirectory} holds ${present.join(', ')} beside a restore staging directory whose commit record does not match its data or this restore`);
+    throw notEmpty(
+      dataDirectory,
+      `the data directory ${dataDirectory} holds ${present.join(', ')} beside a restore staging directory whose commit record does not match its data or this restore`,
+    );
   }
   await removeStaging(dataDirectory);
   return { kind: 'fresh', created: false, staleStaging: false };
@@ -135,7 +160,13 @@ export async function writeCommitRecord(dataDirectory: string, commit: CommitRec
 }
 
 /** Moves the staged entries into the target (skipping those already moved), then writes the marker, then drops staging. */
-export async function completeRestore(dataDirectory: string, commit: CommitRecord, cuts: Readonly<Record<string, number>>, clock: Clock, crash: (point: string) => void): Promise<CompletionMarker> {
+export async function completeRestore(
+  dataDirectory: string,
+  commit: CommitRecord,
+  cuts: Readonly<Record<string, number>>,
+  clock: Clock,
+  crash: (point: string) => void,
+): Promise<CompletionMarker> {
   const staged = join(dataDirectory, stagingDirectoryName, stagedDataName);
   for (const entry of commit.entries) {
     if (await exists(join(staged, entry))) await rename(join(staged, entry), join(dataDirectory, entry));
@@ -212,12 +243,20 @@ export function unwritable(dataDirectory: string, cause: unknown): CutlineError 
  * Refuses a restore that cannot fit before anything is downloaded: the staging tree holds every file of
  * the plan on the data directory's filesystem, and is moved (renamed), never copied, into place.
  */
-export async function checkFreeSpace(dataDirectory: string, bytesNeeded: number, freeBytesOf: (path: string) => Promise<number> = freeBytes): Promise<void> {
+export async function checkFreeSpace(
+  dataDirectory: string,
+  bytesNeeded: number,
+  freeBytesOf: (path: string) => Promise<number> = freeBytes,
+): Promise<void> {
   const free = await freeBytesOf(dataDirectory);
   if (free >= bytesNeeded) return;
-  throw new CutlineError('RESTORE_TARGET_SPACE', `the restore writes ${bytesNeeded} bytes into ${dataDirectory}, but its filesystem has ${free} bytes free`, {
-    hint: 'Free space there, or restore into a directory on a larger filesystem; nothing was written.',
-  });
+  throw new CutlineError(
+    'RESTORE_TARGET_SPACE',
+    `the restore writes ${bytesNeeded} bytes into ${dataDirectory}, but its filesystem has ${free} bytes free`,
+    {
+      hint: 'Free space there, or restore into a directory on a larger filesystem; nothing was written.',
+    },
+  );
 }
 
 /** Bytes an unprivileged process may still write on the filesystem holding `path`. */

@@ -101,7 +101,8 @@ export class SegmentChecker {
     if (source === undefined) return;
     const orphan = orphanOf(partitionId, cutPosition, { position, type: recordTypeNameOf(header), source, instanceKey }, this.cutOf);
     if (orphan === undefined) this.commandsChecked += 1;
-    else if (orphan.addressedTo === undefined && orphan.senderCutPosition === undefined && this.unchecked.has(source.partitionId)) this.commandsUnchecked += 1;
+    else if (orphan.addressedTo === undefined && orphan.senderCutPosition === undefined && this.unchecked.has(source.partitionId))
+      this.commandsUnchecked += 1;
     else {
       this.orphanCount += 1;
       if (this.orphans.length < orphansKeptMax) this.orphans.push(orphan);

@@ -13,7 +13,8 @@ const compareChunkBytes = 1024 * 1024;
 export function checkSegmentExtends(earlierPath: string, laterPath: string, describe: () => string): boolean {
   const earlierBytes = fs.statSync(earlierPath).size;
   const laterBytes = fs.statSync(laterPath).size;
-  if (laterBytes < earlierBytes) throw mismatch(`${describe()}: the later copy is ${laterBytes} bytes, shorter than the earlier copy's ${earlierBytes}`);
+  if (laterBytes < earlierBytes)
+    throw mismatch(`${describe()}: the later copy is ${laterBytes} bytes, shorter than the earlier copy's ${earlierBytes}`);
   const earlier = fs.openSync(earlierPath, 'r');
   const later = fs.openSync(laterPath, 'r');
   try {
@@ -24,7 +25,10 @@ export function checkSegmentExtends(earlierPath: string, laterPath: string, desc
       const readLeft = fs.readSync(earlier, left, 0, length, offset);
       const readRight = fs.readSync(later, right, 0, length, offset);
       const differs = readLeft !== length || readRight !== length || !left.subarray(0, length).equals(right.subarray(0, length));
-      if (differs) throw mismatch(`${describe()}: the copies differ within bytes ${offset}..${offset + length - 1}, so the overlapping records are not identical`);
+      if (differs)
+        throw mismatch(
+          `${describe()}: the copies differ within bytes ${offset}..${offset + length - 1}, so the overlapping records are not identical`,
+        );
     }
   } finally {
     fs.closeSync(earlier);

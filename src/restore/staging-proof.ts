@@ -56,7 +56,12 @@ export async function listTree(root: string, relative: string, known: KnownSha25
  * `data/` or already moved into the target, never both) hold exactly the files, sizes and SHA-256s
  * committed. Anything else (a record this cutline did not write, data deleted or added since) is not.
  */
-export async function provesStaging(dataDirectory: string, commit: CommitRecord, plan: RestorePlan, entries: readonly string[]): Promise<boolean> {
+export async function provesStaging(
+  dataDirectory: string,
+  commit: CommitRecord,
+  plan: RestorePlan,
+  entries: readonly string[],
+): Promise<boolean> {
   if (commit.planSha256 !== planDigest(plan) || typeof commit.dataSha256 !== 'string') return false;
   if (commit.entries.length !== entries.length || commit.entries.some((entry, index) => entry !== entries[index])) return false;
   const staged = join(dataDirectory, stagingDirectoryName, stagedDataName);

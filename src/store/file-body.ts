@@ -13,6 +13,7 @@ export function fileStreamBody(path: string, sizeBytes: number): StreamBody {
   assert(Number.isSafeInteger(sizeBytes) && sizeBytes >= 0, `file body size must be a non-negative integer, got ${sizeBytes}`);
   return {
     sizeBytes,
-    open: () => (sizeBytes === 0 ? Readable.from([]) : createReadStream(path, { start: 0, end: sizeBytes - 1, highWaterMark: 1024 * 1024 })),
+    open: () =>
+      sizeBytes === 0 ? Readable.from([]) : createReadStream(path, { start: 0, end: sizeBytes - 1, highWaterMark: 1024 * 1024 }),
   };
 }

@@ -7,7 +7,16 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { CutlineError } from '../errors.js';
 import { storeCreateOnlyBytesMax, storeReadChunkBytes } from '../limits.js';
-import type { BackupStore, GetOptions, ListEntry, ObjectInfo, ObjectMetadata, PutBody, PutOptions, StoreCallOptions } from './backup-store.js';
+import type {
+  BackupStore,
+  GetOptions,
+  ListEntry,
+  ObjectInfo,
+  ObjectMetadata,
+  PutBody,
+  PutOptions,
+  StoreCallOptions,
+} from './backup-store.js';
 import { isStreamBody } from './backup-store.js';
 import { resolveRange, validateKey, validateMetadata, validatePrefix } from './store-key.js';
 import { listDirectoryTree } from './fs-list.js';
@@ -38,7 +47,10 @@ export class FileSystemBackupStore implements BackupStore {
     if (options.metadata !== undefined) validateMetadata(options.metadata);
     options.signal?.throwIfAborted();
     if (options.ifNoneMatch === true && isStreamBody(body) && body.sizeBytes > storeCreateOnlyBytesMax) {
-      throw new CutlineError('LIMIT_EXCEEDED', `create-only put of ${key} is ${body.sizeBytes} bytes, more than storeCreateOnlyBytesMax (${storeCreateOnlyBytesMax})`);
+      throw new CutlineError(
+        'LIMIT_EXCEEDED',
+        `create-only put of ${key} is ${body.sizeBytes} bytes, more than storeCreateOnlyBytesMax (${storeCreateOnlyBytesMax})`,
+      );
     }
     await this.ensureDirectory(dirname(path), key);
     const temporary = join(dirname(path), `.${path.slice(dirname(path).length + 1)}.tmp-${randomBytes(6).toString('hex')}`);
@@ -88,7 +100,13 @@ export class FileSystemBackupStore implements BackupStore {
         return Readable.from([]);
       }
       const streamOptions = options.signal === undefined ? {} : { signal: options.signal };
-      return handle.createReadStream({ start, end: endExclusive - 1, autoClose: true, highWaterMark: storeReadChunkBytes, ...streamOptions });
+      return handle.createReadStream({
+        start,
+        end: endExclusive - 1,
+        autoClose: true,
+        highWaterMark: storeReadChunkBytes,
+        ...streamOptions,
+      });
     } catch (error) {
       await handle.close();
       throw error;
@@ -237,7 +255,10 @@ async function fsyncPath(path: string, flags: 'r' | 'r+'): Promise<void> {
 }
 
 async function exists(path: string): Promise<boolean> {
-  return stat(path).then(() => true, () => false);
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
 }
 
 function errorCode(error: unknown): string | undefined {
@@ -261,7 +282,10 @@ function alreadyExists(key: string): CutlineError {
 function unavailable(operation: string, key: string, error: unknown): CutlineError {
   const detail = error instanceof Error ? error.message : String(error);
   if (errorCode(error) === 'EACCES' || errorCode(error) === 'EPERM' || errorCode(error) === 'EROFS') {
-    return new CutlineError('STORE_ACCESS_DENIED', `could not ${operation} ${key}: ${detail}`, { cause: error, hint: 'Check the permissions of the store directory.' });
+    return new CutlineError('STORE_ACCESS_DENIED', `could not ${operation} ${key}: ${detail}`, {
+      cause: error,
+      hint: 'Check the permissions of the store directory.',
+    });
   }
   return new CutlineError('STORE_UNAVAILABLE', `could not ${operation} ${key}: ${detail}`, { cause: error });
 }

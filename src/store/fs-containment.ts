@@ -66,7 +66,10 @@ export class StoreContainment {
 
 /** STORE_SYMLINK: the object, or a directory on its way, is a symbolic link inside the store. */
 export function linkRefused(key: string, linked: string): CutlineError {
-  const what = linked === key ? `object ${key} is a symbolic link inside the filesystem store` : `${linked} is a symbolic link inside the filesystem store (on the way to ${key})`;
+  const what =
+    linked === key
+      ? `object ${key} is a symbolic link inside the filesystem store`
+      : `${linked} is a symbolic link inside the filesystem store (on the way to ${key})`;
   return new CutlineError('STORE_SYMLINK', `${what}; the store never reads or writes through one`, {
     hint: 'Replace the link by the real file or directory, or point --store at the real location (the store directory itself may be a link).',
   });

@@ -22,7 +22,11 @@ async function* walk(root: string, directoryKey: string, namePrefix: string, sig
   const entries = await readdir(directory, { withFileTypes: true }).catch((error: unknown) => {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return [];
-    throw new CutlineError('STORE_UNAVAILABLE', `could not list ${directoryKey === '' ? 'the store root' : directoryKey}: ${(error as Error).message}`, { cause: error });
+    throw new CutlineError(
+      'STORE_UNAVAILABLE',
+      `could not list ${directoryKey === '' ? 'the store root' : directoryKey}: ${(error as Error).message}`,
+      { cause: error },
+    );
   });
   const candidates = entries
     .filter((entry) => !entry.name.startsWith('.') && entry.name.startsWith(namePrefix) && (entry.isFile() || entry.isDirectory()))

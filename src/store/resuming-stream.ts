@@ -32,7 +32,7 @@ export function resumingStream(first: Readable, options: ResumeOptions): Readabl
   let offset = options.startBytes;
   const run = async (): Promise<void> => {
     let source = first;
-    for (let failures = 0; ; ) {
+    for (let failures = 0; ;) {
       try {
         for await (const chunk of source) {
           const bytes = chunk as Buffer;
@@ -44,7 +44,8 @@ export function resumingStream(first: Readable, options: ResumeOptions): Readabl
             return;
           }
         }
-        if (offset !== options.endExclusiveBytes) throw Object.assign(new Error('the body ended early'), { code: 'ERR_STREAM_PREMATURE_CLOSE' });
+        if (offset !== options.endExclusiveBytes)
+          throw Object.assign(new Error('the body ended early'), { code: 'ERR_STREAM_PREMATURE_CLOSE' });
         output.end();
         return;
       } catch (error) {

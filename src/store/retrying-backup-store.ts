@@ -43,7 +43,9 @@ export class RetryingBackupStore implements BackupStore {
     if (info === undefined) throw new CutlineError('STORE_NOT_FOUND', `object ${key} does not exist in ${this.description}`);
     const { start, endExclusive } = resolveRange(key, options.range ?? { offsetBytes: 0 }, info.sizeBytes);
     const open = (offsetBytes: number): Promise<Readable> =>
-      this.retry(options.signal, () => this.inner.get(key, { ...options, range: { offsetBytes, lengthBytes: endExclusive - offsetBytes } }));
+      this.retry(options.signal, () =>
+        this.inner.get(key, { ...options, range: { offsetBytes, lengthBytes: endExclusive - offsetBytes } }),
+      );
     const first = await open(start);
     if (endExclusive === start) return first;
     return resumingStream(first, {
@@ -61,7 +63,7 @@ export class RetryingBackupStore implements BackupStore {
     // A restarted listing skips what was already yielded (by key, not by order: some S3-compatible
     // servers do not list in byte order).
     const yielded = new Set<string>();
-    for (let failures = 0; ; ) {
+    for (let failures = 0; ;) {
       try {
         for await (const entry of this.inner.list(prefix, options)) {
           if (yielded.has(entry.key)) continue;
@@ -86,7 +88,7 @@ export class RetryingBackupStore implements BackupStore {
   }
 
   private async retry<T>(signal: AbortSignal | undefined, attempt: () => Promise<T>): Promise<T> {
-    for (let failures = 0; ; ) {
+    for (let failures = 0; ;) {
       try {
         return await attempt();
       } catch (error) {

@@ -1,9 +1,23 @@
 // S3BackupStore: objects in an S3 bucket (AWS or any S3-compatible server) under a key prefix.
-import { DeleteObjectCommand, GetObjectCommand, type GetObjectCommandOutput, HeadObjectCommand, ListObjectsCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  type GetObjectCommandOutput,
+  HeadObjectCommand,
+  ListObjectsCommand,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { Readable } from 'node:stream';
 import { CutlineError } from '../errors.js';
 import { systemRandom, type Random } from '../random.js';
-import { storeCreateOnlyBytesMax, storeListPageKeysMax, storeMultipartPartBytes, storeRequestAttemptsMax, storeSinglePutBytesMax } from '../limits.js';
+import {
+  storeCreateOnlyBytesMax,
+  storeListPageKeysMax,
+  storeMultipartPartBytes,
+  storeRequestAttemptsMax,
+  storeSinglePutBytesMax,
+} from '../limits.js';
 import type { BackupStore, ByteRange, GetOptions, ListEntry, ObjectInfo, PutBody, PutOptions, StoreCallOptions } from './backup-store.js';
 import { bodySizeBytes, isStreamBody, readAll } from './backup-store.js';
 import { resolveRange, validateKey, validateMetadata, validatePrefix } from './store-key.js';
@@ -103,7 +117,13 @@ export class S3BackupStore implements BackupStore {
     if (bodySizeBytes(body) > this.singlePutBytes) {
       await putMultipart(this.uploadTarget(key, objectKey), body, metadata, options.signal);
     } else if (!isStreamBody(body)) {
-      const command = new PutObjectCommand({ Bucket: this.bucket, Key: objectKey, Body: body, ContentLength: body.byteLength, ...metadata });
+      const command = new PutObjectCommand({
+        Bucket: this.bucket,
+        Key: objectKey,
+        Body: body,
+        ContentLength: body.byteLength,
+        ...metadata,
+      });
       await this.send(context, options.signal, (o) => this.client.send(command, o));
     } else {
       await putStream(this.uploadTarget(key, objectKey), body, metadata, options.signal);
@@ -118,11 +138,20 @@ export class S3BackupStore implements BackupStore {
     resolveRange(key, range, Number.MAX_SAFE_INTEGER);
     if (range.lengthBytes === 0) return this.getEmptyRange(key, range, options);
     const context = this.context('get', key);
-    const open = async (offsetBytes: number, endExclusive: number | undefined, etag: string | undefined): Promise<GetObjectCommandOutput> => {
+    const open = async (
+      offsetBytes: number,
+      endExclusive: number | undefined,
+      etag: string | undefined,
+    ): Promise<GetObjectCommandOutput> => {
       // A whole object is asked for without a Range: S3 answers a range of an empty object with 416.
       const whole = offsetBytes === 0 && endExclusive === undefined;
       const rangeHeader = whole ? {} : { Range: `bytes=${offsetBytes}-${endExclusive === undefined ? '' : endExclusive - 1}` };
-      const command = new GetObjectCommand({ Bucket: this.bucket, Key: objectKey, ...rangeHeader, ...(etag === undefined ? {} : { IfMatch: etag }) });
+      const command = new GetObjectCommand({
+        Bucket: this.bucket,
+        Key: objectKey,
+        ...rangeHeader,
+        ...(etag === undefined ? {} : { IfMatch: etag }),
+      });
       return this.send(context, options.signal, (o) => this.client.send(command, o));
     };
     const start = range.offsetBytes;
@@ -152,7 +181,8 @@ export class S3BackupStore implements BackupStore {
     const info = await this.head(key, options);
     if (info === undefined) throw new CutlineError('STORE_NOT_FOUND', `object ${key} does not exist in ${this.description}`);
     const { start, endExclusive } = resolveRange(key, range, info.sizeBytes);
-    if (endExclusive !== start) throw new CutlineError('STORE_UNAVAILABLE', `${this.description} refused the byte range of ${key} that its size allows`);
+    if (endExclusive !== start)
+      throw new CutlineError('STORE_UNAVAILABLE', `${this.description} refused the byte range of ${key} that its size allows`);
     return Readable.from([]);
   }
 
@@ -163,7 +193,12 @@ export class S3BackupStore implements BackupStore {
     const context = this.context('list', `${prefix}*`);
     let marker: string | undefined;
     while (true) {
-      const command = new ListObjectsCommand({ Bucket: this.bucket, Prefix: `${this.prefix}${prefix}`, MaxKeys: this.pageKeys, ...(marker === undefined ? {} : { Marker: marker }) });
+      const command = new ListObjectsCommand({
+        Bucket: this.bucket,
+        Prefix: `${this.prefix}${prefix}`,
+        MaxKeys: this.pageKeys,
+        ...(marker === undefined ? {} : { Marker: marker }),
+      });
       const page = await this.send(context, options.signal, (o) => this.client.send(command, o));
       const contents = page.Contents ?? [];
       for (const object of contents) {
@@ -201,19 +236,39 @@ export class S3BackupStore implements BackupStore {
     this.streamingClient.destroy();
   }
 
-  private async putCreateOnly(key: string, objectKey: string, body: PutBody, metadata: { Metadata?: Record<string, string> }, signal: AbortSignal | undefined): Promise<void> {
+  private async putCreateOnly(
+    key: string,
+    objectKey: string,
+    body: PutBody,
+    metadata: { Metadata?: Record<string, string> },
+    signal: AbortSignal | undefined,
+  ): Promise<void> {
     if (bodySizeBytes(body) > storeCreateOnlyBytesMax) {
-      throw new CutlineError('LIMIT_EXCEEDED', `create-only put of ${key} is ${bodySizeBytes(body)} bytes, more than storeCreateOnlyBytesMax (${storeCreateOnlyBytesMax})`);
+      throw new CutlineError(
+        'LIMIT_EXCEEDED',
+        `create-only put of ${key} is ${bodySizeBytes(body)} bytes, more than storeCreateOnlyBytesMax (${storeCreateOnlyBytesMax})`,
+      );
     }
     const bytes = isStreamBody(body) ? await readAll(sizeCheckingStream(body.open(), body.sizeBytes, key), signal) : body;
     if ((await this.head(key, signal === undefined ? {} : { signal })) !== undefined) {
-      throw new CutlineError('STORE_ALREADY_EXISTS', `object ${key} already exists in ${this.description}; a create-only write never replaces it`, {
-        hint: 'A backup id can be used once: choose a higher one.',
-      });
+      throw new CutlineError(
+        'STORE_ALREADY_EXISTS',
+        `object ${key} already exists in ${this.description}; a create-only write never replaces it`,
+        {
+          hint: 'A backup id can be used once: choose a higher one.',
+        },
+      );
     }
     const context = this.context('create', key);
     const command = (ifNoneMatch: boolean): PutObjectCommand =>
-      new PutObjectCommand({ Bucket: this.bucket, Key: objectKey, Body: bytes, ContentLength: bytes.byteLength, ...metadata, ...(ifNoneMatch ? { IfNoneMatch: '*' } : {}) });
+      new PutObjectCommand({
+        Bucket: this.bucket,
+        Key: objectKey,
+        Body: bytes,
+        ContentLength: bytes.byteLength,
+        ...metadata,
+        ...(ifNoneMatch ? { IfNoneMatch: '*' } : {}),
+      });
     const refusesHeader = (error: unknown): boolean => s3Status(error) === 501 || s3ErrorName(error) === 'NotImplemented';
     try {
       await this.send(context, signal, (o) => this.client.send(command(true), o), refusesHeader);
@@ -257,4 +312,10 @@ export class S3BackupStore implements BackupStore {
 
 class NotImplementedByServer extends Error {}
 
-const silentLogger = { trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+const silentLogger = {
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+};

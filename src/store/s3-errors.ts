@@ -18,7 +18,14 @@ export function s3ErrorName(error: unknown): string {
   return shape?.code ?? shape?.name ?? 'UnknownError';
 }
 
-const accessDeniedNames = new Set(['AccessDenied', 'InvalidAccessKeyId', 'SignatureDoesNotMatch', 'ExpiredToken', 'InvalidToken', 'CredentialsProviderError']);
+const accessDeniedNames = new Set([
+  'AccessDenied',
+  'InvalidAccessKeyId',
+  'SignatureDoesNotMatch',
+  'ExpiredToken',
+  'InvalidToken',
+  'CredentialsProviderError',
+]);
 const notFoundNames = new Set(['NoSuchKey', 'NotFound']);
 
 export interface S3ErrorContext {
@@ -53,10 +60,14 @@ export function mapS3Error(error: unknown, context: S3ErrorContext): CutlineErro
     return new CutlineError('STORE_NOT_FOUND', `object ${context.key} does not exist in ${context.description}`, { cause });
   }
   if (name === 'PreconditionFailed' || status === 412) {
-    return new CutlineError('STORE_ALREADY_EXISTS', `object ${context.key} already exists in ${context.description}; a create-only write never replaces it`, {
-      cause,
-      hint: 'A backup id can be used once: choose a higher one.',
-    });
+    return new CutlineError(
+      'STORE_ALREADY_EXISTS',
+      `object ${context.key} already exists in ${context.description}; a create-only write never replaces it`,
+      {
+        cause,
+        hint: 'A backup id can be used once: choose a higher one.',
+      },
+    );
   }
   if (name === 'InvalidRange' || status === 416) {
     return new CutlineError('STORE_RANGE_INVALID', `the byte range asked of ${context.key} lies beyond its end (${detail})`, { cause });
@@ -68,7 +79,10 @@ export function mapS3Error(error: unknown, context: S3ErrorContext): CutlineErro
     });
   }
   if (name.includes('Region')) {
-    return new CutlineError('USAGE', `cannot ${where}: no S3 region is configured`, { cause, hint: 'Pass --s3-region or set CUTLINE_S3_REGION or AWS_REGION.' });
+    return new CutlineError('USAGE', `cannot ${where}: no S3 region is configured`, {
+      cause,
+      hint: 'Pass --s3-region or set CUTLINE_S3_REGION or AWS_REGION.',
+    });
   }
   return new CutlineError('STORE_UNAVAILABLE', `cannot ${where}: ${detail}`, {
     cause,
@@ -81,5 +95,7 @@ export function isTransientS3Error(error: unknown): boolean {
   const status = s3Status(error);
   if (status !== undefined) return status === 429 || status === 503 || status >= 500 || s3ErrorName(error) === 'SlowDown';
   const name = s3ErrorName(error);
-  return ['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'TimeoutError', 'RequestTimeout', 'ERR_STREAM_PREMATURE_CLOSE'].includes(name);
+  return ['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'TimeoutError', 'RequestTimeout', 'ERR_STREAM_PREMATURE_CLOSE'].includes(
+    name,
+  );
 }

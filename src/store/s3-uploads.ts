@@ -30,9 +30,14 @@ export type ObjectMetadataParam = { Metadata?: Record<string, string> };
 
 // The SDK cannot retry a request whose body stream it has consumed, so streaming PUTs go through
 // a client without retries, and this loop re-opens the body for every attempt.
-export async function putStream(target: UploadTarget, body: StreamBody, metadata: ObjectMetadataParam, signal: AbortSignal | undefined): Promise<void> {
+export async function putStream(
+  target: UploadTarget,
+  body: StreamBody,
+  metadata: ObjectMetadataParam,
+  signal: AbortSignal | undefined,
+): Promise<void> {
   const { key, objectKey, context } = target;
-  for (let failures = 0; ; ) {
+  for (let failures = 0; ;) {
     // The HTTP handler does not notice a body stream that fails (it waits for the rest of
     // ContentLength), so a failing body aborts its own request.
     const attempt = new AbortController();
@@ -44,7 +49,13 @@ export async function putStream(target: UploadTarget, body: StreamBody, metadata
       sourceError = error;
       attempt.abort(error);
     });
-    const command = new PutObjectCommand({ Bucket: target.bucket, Key: objectKey, Body: source, ContentLength: body.sizeBytes, ...metadata });
+    const command = new PutObjectCommand({
+      Bucket: target.bucket,
+      Key: objectKey,
+      Body: source,
+      ContentLength: body.sizeBytes,
+      ...metadata,
+    });
     try {
       await target.streamingClient.send(command, { abortSignal: attempt.signal });
       return;
@@ -62,7 +73,12 @@ export async function putStream(target: UploadTarget, body: StreamBody, metadata
 }
 
 // lib-storage buffers each part, so the SDK's own retries can re-send a failed part.
-export async function putMultipart(target: UploadTarget, body: PutBody, metadata: ObjectMetadataParam, signal: AbortSignal | undefined): Promise<void> {
+export async function putMultipart(
+  target: UploadTarget,
+  body: PutBody,
+  metadata: ObjectMetadataParam,
+  signal: AbortSignal | undefined,
+): Promise<void> {
   const { key, objectKey } = target;
   const source = isStreamBody(body) ? sizeCheckingStream(body.open(), body.sizeBytes, key) : Readable.from([body]);
   const upload = new Upload({

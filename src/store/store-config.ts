@@ -8,7 +8,14 @@ import { validatePrefix } from './store-key.js';
 
 export type StoreConfig =
   | { readonly kind: 'filesystem'; readonly directory: string }
-  | { readonly kind: 's3'; readonly bucket: string; readonly prefix: string; readonly endpoint?: string; readonly region?: string; readonly forcePathStyle: boolean };
+  | {
+      readonly kind: 's3';
+      readonly bucket: string;
+      readonly prefix: string;
+      readonly endpoint?: string;
+      readonly region?: string;
+      readonly forcePathStyle: boolean;
+    };
 
 /** The settings as given on the command line; undefined means "not given" (the environment may give it). */
 export interface StoreSettings {
@@ -25,7 +32,12 @@ export const storeEnvironmentVariables = {
   s3ForcePathStyle: 'CUTLINE_S3_FORCE_PATH_STYLE',
 } as const;
 
-const storeFlags = { store: '--store', s3Endpoint: '--s3-endpoint', s3Region: '--s3-region', s3ForcePathStyle: '--s3-force-path-style' } as const;
+const storeFlags = {
+  store: '--store',
+  s3Endpoint: '--s3-endpoint',
+  s3Region: '--s3-region',
+  s3ForcePathStyle: '--s3-force-path-style',
+} as const;
 
 const bucketPattern = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const regionPattern = /^[a-z0-9][a-z0-9-]{0,62}$/;
@@ -36,7 +48,9 @@ export function resolveStoreConfig(settings: StoreSettings, environment: NodeJS.
   const pick = (name: keyof typeof storeEnvironmentVariables, flag: string | undefined): { value: string; source: string } | undefined => {
     if (flag !== undefined) return { value: flag, source: storeFlags[name] };
     const fromEnvironment = environment[storeEnvironmentVariables[name]];
-    return fromEnvironment === undefined || fromEnvironment === '' ? undefined : { value: fromEnvironment, source: storeEnvironmentVariables[name] };
+    return fromEnvironment === undefined || fromEnvironment === ''
+      ? undefined
+      : { value: fromEnvironment, source: storeEnvironmentVariables[name] };
   };
   const store = pick('store', settings.store);
   if (store === undefined) throw usage('no backup store is configured');
@@ -44,10 +58,14 @@ export function resolveStoreConfig(settings: StoreSettings, environment: NodeJS.
   const region = pick('s3Region', settings.s3Region);
   const forcePathStyle = settings.s3ForcePathStyle ?? parseBoolean(pick('s3ForcePathStyle', undefined));
   if (!store.value.startsWith('s3://')) {
-    const given = [endpoint?.source, region?.source, forcePathStyle === undefined ? undefined : '--s3-force-path-style'].filter((name) => name !== undefined);
+    const given = [endpoint?.source, region?.source, forcePathStyle === undefined ? undefined : '--s3-force-path-style'].filter(
+      (name) => name !== undefined,
+    );
     if (given.length > 0) throw usage(`${given.join(', ')} only apply to s3:// stores, but ${store.source} names a directory`);
     if (/^[a-z][a-z0-9+.-]*:\/\//i.test(store.value) && !store.value.startsWith('file://')) {
-      throw usage(`${store.source} has an unsupported scheme in ${JSON.stringify(store.value.split('://')[0])}://; use a directory or s3://bucket/prefix`);
+      throw usage(
+        `${store.source} has an unsupported scheme in ${JSON.stringify(store.value.split('://')[0])}://; use a directory or s3://bucket/prefix`,
+      );
     }
     const directory = store.value.startsWith('file://') ? store.value.slice('file://'.length) : store.value;
     if (directory === '') throw usage(`${store.source} is empty`);
@@ -100,8 +118,10 @@ function parseEndpoint(value: string, source: string): string {
     throw usage(`${source} is not a URL`);
   }
   // The value is not echoed: a URL with user info carries a secret.
-  if (url.username !== '' || url.password !== '') throw usage(`${source} contains user credentials; give credentials through the AWS default chain instead`);
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw usage(`${source} must be an http:// or https:// URL, not ${url.protocol}//`);
+  if (url.username !== '' || url.password !== '')
+    throw usage(`${source} contains user credentials; give credentials through the AWS default chain instead`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw usage(`${source} must be an http:// or https:// URL, not ${url.protocol}//`);
   return value;
 }
 

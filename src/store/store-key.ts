@@ -26,7 +26,8 @@ export function validateKey(key: string): string[] {
     if (component === '..') fail('it contains a `..` component');
     if (component === '.') fail('it contains a `.` component');
     if (component === '') fail('it has an empty component (`//` or a trailing `/`)');
-    if (!componentPattern.test(component)) fail(`component ${JSON.stringify(component)} has a character outside the key alphabet or starts with one of ._=+,@-`);
+    if (!componentPattern.test(component))
+      fail(`component ${JSON.stringify(component)} has a character outside the key alphabet or starts with one of ._=+,@-`);
   }
   return components;
 }
@@ -43,26 +44,41 @@ export function validateMetadata(metadata: ObjectMetadata): void {
   let totalBytes = 0;
   for (const [name, value] of Object.entries(metadata)) {
     if (!metadataNamePattern.test(name)) {
-      throw new CutlineError('STORE_KEY_INVALID', `invalid metadata name ${JSON.stringify(name)}: use lower-case letters, digits and '-', at most 64`);
+      throw new CutlineError(
+        'STORE_KEY_INVALID',
+        `invalid metadata name ${JSON.stringify(name)}: use lower-case letters, digits and '-', at most 64`,
+      );
     }
     if (!metadataValuePattern.test(value)) {
-      throw new CutlineError('STORE_KEY_INVALID', `invalid value of metadata ${name}: only printable ASCII is stored unchanged by every store`);
+      throw new CutlineError(
+        'STORE_KEY_INVALID',
+        `invalid value of metadata ${name}: only printable ASCII is stored unchanged by every store`,
+      );
     }
     totalBytes += name.length + value.length;
   }
   if (totalBytes > storeMetadataBytesMax) {
-    throw new CutlineError('LIMIT_EXCEEDED', `object metadata of ${totalBytes} bytes exceeds storeMetadataBytesMax (${storeMetadataBytesMax})`);
+    throw new CutlineError(
+      'LIMIT_EXCEEDED',
+      `object metadata of ${totalBytes} bytes exceeds storeMetadataBytesMax (${storeMetadataBytesMax})`,
+    );
   }
 }
 
 /** Resolves a range against an object's size: [start, endExclusive), or STORE_RANGE_INVALID. */
 export function resolveRange(key: string, range: ByteRange, sizeBytes: number): { start: number; endExclusive: number } {
   const { offsetBytes, lengthBytes } = range;
-  const valid = Number.isSafeInteger(offsetBytes) && offsetBytes >= 0 && (lengthBytes === undefined || (Number.isSafeInteger(lengthBytes) && lengthBytes >= 0));
+  const valid =
+    Number.isSafeInteger(offsetBytes) &&
+    offsetBytes >= 0 &&
+    (lengthBytes === undefined || (Number.isSafeInteger(lengthBytes) && lengthBytes >= 0));
   if (!valid) throw new CutlineError('STORE_RANGE_INVALID', `invalid byte range ${JSON.stringify(range)} for ${key}`);
   const empty = lengthBytes === 0;
   if (offsetBytes > sizeBytes || (offsetBytes === sizeBytes && !empty && sizeBytes > 0) || (sizeBytes === 0 && offsetBytes > 0)) {
-    throw new CutlineError('STORE_RANGE_INVALID', `byte range from offset ${offsetBytes} starts beyond the end of ${key} (${sizeBytes} bytes)`);
+    throw new CutlineError(
+      'STORE_RANGE_INVALID',
+      `byte range from offset ${offsetBytes} starts beyond the end of ${key} (${sizeBytes} bytes)`,
+    );
   }
   const endExclusive = lengthBytes === undefined ? sizeBytes : Math.min(sizeBytes, offsetBytes + lengthBytes);
   return { start: offsetBytes, endExclusive };

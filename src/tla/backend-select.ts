@@ -64,7 +64,11 @@ export async function selectBackend(choice: BackendChoice, context: SelectionCon
     if (typeof backend !== 'string') return backend;
     reasons.push(backend);
   }
-  throw new CutlineError('MODEL_CHECK_NO_BACKEND', `no model-checking backend is available for --backend ${choice}: ${reasons.join('; ')}`, {
-    hint: 'Set TLA2TOOLS_JAR to a tla2tools.jar (Java 11+ on the PATH), or run `cutline model-check --install-tlc` where the internet is reachable.',
-  });
+  throw new CutlineError(
+    'MODEL_CHECK_NO_BACKEND',
+    `no model-checking backend is available for --backend ${choice}: ${reasons.join('; ')}`,
+    {
+      hint: 'Set TLA2TOOLS_JAR to a tla2tools.jar (Java 11+ on the PATH), or run `cutline model-check --install-tlc` where the internet is reachable.',
+    },
+  );
 }

@@ -25,12 +25,7 @@ export interface TraceState {
   readonly variables: Readonly<Record<string, string>>;
 }
 
-export type CheckOutcome =
-  | 'pass'
-  | 'invariant-violated'
-  | 'property-violated'
-  | 'deadlock'
-  | 'error';
+export type CheckOutcome = 'pass' | 'invariant-violated' | 'property-violated' | 'deadlock' | 'error';
 
 export interface ModelCheckResult {
   readonly backend: 'tlc' | 'builtin';

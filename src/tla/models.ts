@@ -87,7 +87,9 @@ export function parseModelList(text: string, source: string): ModelList {
   try {
     data = JSON.parse(text);
   } catch (error) {
-    throw new CutlineError('MODELS_INVALID', `${source} is not valid JSON: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw new CutlineError('MODELS_INVALID', `${source} is not valid JSON: ${error instanceof Error ? error.message : String(error)}`, {
+      cause: error,
+    });
   }
   if (!validate(data)) {
     const problems = (validate.errors ?? []).map((e) => `${e.instancePath === '' ? '/' : e.instancePath} ${e.message ?? 'is invalid'}`);
@@ -109,7 +111,9 @@ export async function loadModels(path: string): Promise<ResolvedModel[]> {
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    throw new CutlineError('MODELS_INVALID', `cannot read ${path}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw new CutlineError('MODELS_INVALID', `cannot read ${path}: ${error instanceof Error ? error.message : String(error)}`, {
+      cause: error,
+    });
   }
   const list = parseModelList(text, path);
   const directory = dirname(path);

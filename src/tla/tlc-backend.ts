@@ -21,21 +21,40 @@ export interface TlcBackendOptions {
 export function tlcArguments(jarPath: string, specFile: string, configFile: string, metaDirectory: string, workers: number): string[] {
   return [
     '-XX:+UseParallelGC',
-    '-cp', jarPath,
+    '-cp',
+    jarPath,
     'tlc2.TLC',
     '-tool',
-    '-config', configFile,
-    '-workers', String(workers),
-    '-metadir', metaDirectory,
+    '-config',
+    configFile,
+    '-workers',
+    String(workers),
+    '-metadir',
+    metaDirectory,
     '-cleanup',
     specFile,
   ];
 }
 
 const configKeywords = new Set([
-  'CONSTANT', 'CONSTANTS', 'INIT', 'NEXT', 'SPECIFICATION', 'INVARIANT', 'INVARIANTS', 'PROPERTY', 'PROPERTIES',
-  'CONSTRAINT', 'CONSTRAINTS', 'ACTION_CONSTRAINT', 'ACTION_CONSTRAINTS', 'SYMMETRY', 'VIEW', 'CHECK_DEADLOCK',
-  'POSTCONDITION', 'ALIAS',
+  'CONSTANT',
+  'CONSTANTS',
+  'INIT',
+  'NEXT',
+  'SPECIFICATION',
+  'INVARIANT',
+  'INVARIANTS',
+  'PROPERTY',
+  'PROPERTIES',
+  'CONSTRAINT',
+  'CONSTRAINTS',
+  'ACTION_CONSTRAINT',
+  'ACTION_CONSTRAINTS',
+  'SYMMETRY',
+  'VIEW',
+  'CHECK_DEADLOCK',
+  'POSTCONDITION',
+  'ALIAS',
 ]);
 
 /** The temporal properties the .cfg lists under PROPERTY or PROPERTIES, ignoring comments. */
@@ -77,7 +96,12 @@ export class TlcBackend implements ModelCheckBackend {
     }
   }
 
-  private runJava(directory: string, specFile: string, configFile: string, options: CheckOptions): Promise<{ output: string; exitCode: number | null }> {
+  private runJava(
+    directory: string,
+    specFile: string,
+    configFile: string,
+    options: CheckOptions,
+  ): Promise<{ output: string; exitCode: number | null }> {
     const java = this.options.javaPath ?? 'java';
     const args = [
       ...(this.options.jvmOptions ?? []),
@@ -103,10 +127,12 @@ export class TlcBackend implements ModelCheckBackend {
       child.on('error', (error) => {
         clearTimeout(timer);
         options.signal?.removeEventListener('abort', abort);
-        reject(new CutlineError('MODEL_CHECK_FAILED', `could not start ${java}: ${error.message}`, {
-          cause: error,
-          hint: 'TLC needs Java 11 or newer on the PATH; or use --backend builtin.',
-        }));
+        reject(
+          new CutlineError('MODEL_CHECK_FAILED', `could not start ${java}: ${error.message}`, {
+            cause: error,
+            hint: 'TLC needs Java 11 or newer on the PATH; or use --backend builtin.',
+          }),
+        );
       });
       child.on('close', (exitCode) => {
         clearTimeout(timer);

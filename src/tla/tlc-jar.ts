@@ -69,9 +69,13 @@ export async function installTlcJar(options: InstallOptions): Promise<{ path: st
   const body = await download(options);
   const actual = createHash('sha256').update(body).digest('hex');
   if (actual !== options.sha256.toLowerCase()) {
-    throw new CutlineError('TLC_INSTALL_FAILED', `the file at ${options.url} has SHA-256 ${actual}, expected ${options.sha256}; it was not installed`, {
-      hint: 'The download was altered or the pinned release changed; do not use it. Set TLA2TOOLS_JAR to a jar you trust.',
-    });
+    throw new CutlineError(
+      'TLC_INSTALL_FAILED',
+      `the file at ${options.url} has SHA-256 ${actual}, expected ${options.sha256}; it was not installed`,
+      {
+        hint: 'The download was altered or the pinned release changed; do not use it. Set TLA2TOOLS_JAR to a jar you trust.',
+      },
+    );
   }
   await mkdir(dirname(options.destination), { recursive: true });
   const temporary = `${options.destination}.tmp`;
@@ -91,10 +95,14 @@ async function download(options: InstallOptions): Promise<Uint8Array> {
   try {
     response = await fetchImpl(options.url, options.signal === undefined ? {} : { signal: options.signal });
   } catch (error) {
-    throw new CutlineError('TLC_INSTALL_FAILED', `could not download ${options.url}: ${error instanceof Error ? error.message : String(error)}`, {
-      cause: error,
-      hint: 'This needs internet access; elsewhere, copy tla2tools.jar over and set TLA2TOOLS_JAR.',
-    });
+    throw new CutlineError(
+      'TLC_INSTALL_FAILED',
+      `could not download ${options.url}: ${error instanceof Error ? error.message : String(error)}`,
+      {
+        cause: error,
+        hint: 'This needs internet access; elsewhere, copy tla2tools.jar over and set TLA2TOOLS_JAR.',
+      },
+    );
   }
   if (!response.ok) {
     throw new CutlineError('TLC_INSTALL_FAILED', `downloading ${options.url} answered HTTP ${response.status}`, {

@@ -3,7 +3,14 @@ import { createHash, type Hash } from 'node:crypto';
 import { mkdir, open, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { contentKey } from '../backup/backup-layout.js';
-import { chunkKey, chunkPartitionPrefix, decodeChunk, parseChunkKey, readChunkHeader, type StoredChunkRef } from '../backup/chunk-format.js';
+import {
+  chunkKey,
+  chunkPartitionPrefix,
+  decodeChunk,
+  parseChunkKey,
+  readChunkHeader,
+  type StoredChunkRef,
+} from '../backup/chunk-format.js';
 import { codecAvailable } from '../store/chunk-codec.js';
 import { storedChunks, type ManifestFile } from '../backup/manifest.js';
 import { isCutlineError } from '../errors.js';
@@ -101,12 +108,22 @@ export class ChunkChecks {
     } catch (error) {
       if (!isCutlineError(error)) throw error;
       if (error.code === 'CHUNK_CORRUPT') return { verdict: { problem: { code: 'CHUNK_CORRUPT', detail: error.message }, decodes: false } };
-      if (error.code === 'CHUNK_CODEC') return { verdict: { problem: { code: codecFindingCode(stored, key), detail: error.message }, decodes: false } };
+      if (error.code === 'CHUNK_CODEC')
+        return { verdict: { problem: { code: codecFindingCode(stored, key), detail: error.message }, decodes: false } };
       throw error;
     }
     const sha256 = createHash('sha256').update(raw).digest('hex');
     if (sha256 !== chunk.sha256) {
-      return { verdict: { problem: { code: 'CHUNK_CHECKSUM_MISMATCH', detail: `chunk ${key} holds ${raw.length} bytes whose SHA-256 is ${sha256}, not its address` }, decodes: true }, raw };
+      return {
+        verdict: {
+          problem: {
+            code: 'CHUNK_CHECKSUM_MISMATCH',
+            detail: `chunk ${key} holds ${raw.length} bytes whose SHA-256 is ${sha256}, not its address`,
+          },
+          decodes: true,
+        },
+        raw,
+      };
     }
     return { verdict: { decodes: true }, raw };
   }
@@ -164,7 +181,13 @@ class ChunkProblems {
 
   findings(backup: PartitionBackup): Finding[] {
     const { checkpointId: backupId, partitionId } = backup.id;
-    return [...this.problems.values()].map(({ code, detail, key, paths }) => ({ code, backupId, partitionId, path: key, message: `${detail}; ${backup.key} lists it for ${[...paths].join(', ')}` }));
+    return [...this.problems.values()].map(({ code, detail, key, paths }) => ({
+      code,
+      backupId,
+      partitionId,
+      path: key,
+      message: `${detail}; ${backup.key} lists it for ${[...paths].join(', ')}`,
+    }));
   }
 }
 
@@ -175,7 +198,12 @@ class ChunkProblems {
  * chunks are all sound: a damaged chunk is one finding, not two). With a download directory (the full
  * level) each file whose chunks decode is written there from its uncompressed chunks.
  */
-export async function checkChunkedFiles(chunks: ChunkChecks, backup: PartitionBackup, level: VerifyLevel, downloadDirectory: string | undefined): Promise<FileCheckResult> {
+export async function checkChunkedFiles(
+  chunks: ChunkChecks,
+  backup: PartitionBackup,
+  level: VerifyLevel,
+  downloadDirectory: string | undefined,
+): Promise<FileCheckResult> {
   const { checkpointId: backupId, partitionId } = backup.id;
   const problems = new ChunkProblems();
   const stored = await chunks.stored(partitionId);
@@ -184,7 +212,14 @@ export async function checkChunkedFiles(chunks: ChunkChecks, backup: PartitionBa
       const key = chunkKey(partitionId, chunk.sha256);
       const size = stored.get(chunk.sha256);
       if (size === undefined) problems.add(key, chunk, 'CHUNK_MISSING', `chunk ${key} is not in the store`, file.path);
-      else if (size !== chunk.storedBytes) problems.add(key, chunk, 'CHUNK_SIZE_MISMATCH', `chunk ${key} is ${size} bytes stored; the manifest lists ${chunk.storedBytes}`, file.path);
+      else if (size !== chunk.storedBytes)
+        problems.add(
+          key,
+          chunk,
+          'CHUNK_SIZE_MISMATCH',
+          `chunk ${key} is ${size} bytes stored; the manifest lists ${chunk.storedBytes}`,
+          file.path,
+        );
     }
   }
   const findings: Finding[] = [];
@@ -199,7 +234,13 @@ export async function checkChunkedFiles(chunks: ChunkChecks, backup: PartitionBa
       const key = contentKey(backup.id, file.path);
       if (localPath !== undefined) downloaded.push({ file, key, localPath, sha256: result.sha256 });
       if (result.chunksSound && result.sha256 !== file.sha256) {
-        findings.push({ code: 'FILE_CHECKSUM_MISMATCH', backupId, partitionId, path: key, message: `${key} (its ${storedChunks(file).length} chunks in order) has SHA-256 ${result.sha256}; the manifest lists ${file.sha256}` });
+        findings.push({
+          code: 'FILE_CHECKSUM_MISMATCH',
+          backupId,
+          partitionId,
+          path: key,
+          message: `${key} (its ${storedChunks(file).length} chunks in order) has SHA-256 ${result.sha256}; the manifest lists ${file.sha256}`,
+        });
       }
     });
   }
@@ -254,7 +295,7 @@ async function readChunkedFile(
         continue;
       }
       hash.update(raw);
-      for (let written = 0; handle !== undefined && written < raw.length; ) written += (await handle.write(raw, written)).bytesWritten;
+      for (let written = 0; handle !== undefined && written < raw.length;) written += (await handle.write(raw, written)).bytesWritten;
     }
   } finally {
     await handle?.close();

@@ -45,12 +45,24 @@ export async function checkFiles(
     const key = contentKey(backup.id, file.path);
     const info = await store.head(key, options);
     if (info === undefined) {
-      findings.push({ code: 'FILE_MISSING', backupId, partitionId, path: key, message: `${key} is listed in ${backup.key} but is not in the store` });
+      findings.push({
+        code: 'FILE_MISSING',
+        backupId,
+        partitionId,
+        path: key,
+        message: `${key} is listed in ${backup.key} but is not in the store`,
+      });
       return;
     }
     const sizeMatches = info.sizeBytes === file.sizeBytes;
     if (!sizeMatches) {
-      findings.push({ code: 'FILE_SIZE_MISMATCH', backupId, partitionId, path: key, message: `${key} is ${info.sizeBytes} bytes; the manifest lists ${file.sizeBytes}` });
+      findings.push({
+        code: 'FILE_SIZE_MISMATCH',
+        backupId,
+        partitionId,
+        path: key,
+        message: `${key} is ${info.sizeBytes} bytes; the manifest lists ${file.sizeBytes}`,
+      });
     }
     if (level === 'presence') return;
     const localPath = downloadDirectory === undefined ? undefined : join(downloadDirectory, file.path);
@@ -58,14 +70,25 @@ export async function checkFiles(
     if (localPath !== undefined) downloaded.push({ file, key, localPath, sha256 });
     // A file of the wrong size cannot match its checksum: one finding says it.
     if (sizeMatches && sha256 !== file.sha256) {
-      findings.push({ code: 'FILE_CHECKSUM_MISMATCH', backupId, partitionId, path: key, message: `${key} has SHA-256 ${sha256}; the manifest lists ${file.sha256}` });
+      findings.push({
+        code: 'FILE_CHECKSUM_MISMATCH',
+        backupId,
+        partitionId,
+        path: key,
+        message: `${key} has SHA-256 ${sha256}; the manifest lists ${file.sha256}`,
+      });
     }
   });
   return { findings, downloaded };
 }
 
 /** Streams an object through SHA-256, writing it to localPath when given; returns the hex digest. */
-export async function hashObject(store: BackupStore, key: string, localPath: string | undefined, options: StoreCallOptions): Promise<string> {
+export async function hashObject(
+  store: BackupStore,
+  key: string,
+  localPath: string | undefined,
+  options: StoreCallOptions,
+): Promise<string> {
   const hash = createHash('sha256');
   const tap = new Transform({
     transform(chunk: Buffer, _encoding, callback): void {

@@ -14,7 +14,8 @@ interface TestCase {
  */
 export function renderJunit(report: VerifyReport): string {
   const suites = report.backups.map((backup) => suite(`backup ${backup.backupId}`, casesOf(backup)));
-  if (report.findings.length > 0 || report.backups.length === 0) suites.push(suite('store', [{ name: 'backups to verify', failures: report.findings, skipped: false }]));
+  if (report.findings.length > 0 || report.backups.length === 0)
+    suites.push(suite('store', [{ name: 'backups to verify', failures: report.findings, skipped: false }]));
   const tests = suites.reduce((sum, entry) => sum + entry.tests, 0);
   const failures = suites.reduce((sum, entry) => sum + entry.failures, 0);
   const name = `cutline verify-backup --level ${report.level} ${report.store}`;
@@ -28,7 +29,11 @@ function casesOf(backup: BackupVerification): TestCase[] {
   for (const partitionId of backup.partitionIds) {
     for (const check of backup.checks) {
       const failures = backup.findings.filter((finding) => finding.partitionId === partitionId && checkOf(finding.code) === check);
-      cases.push({ name: `partition ${partitionId}: ${check}`, failures, skipped: failures.length === 0 && backup.skipped.includes(skipKey(partitionId, check)) });
+      cases.push({
+        name: `partition ${partitionId}: ${check}`,
+        failures,
+        skipped: failures.length === 0 && backup.skipped.includes(skipKey(partitionId, check)),
+      });
     }
   }
   return cases;
@@ -49,10 +54,13 @@ function testCase(suiteName: string, entry: TestCase): string {
   const open = `    <testcase classname="${escapeXml(`cutline.verify-backup.${suiteName.replace(/ /g, '-')}`)}" name="${escapeXml(entry.name)}"`;
   if (entry.failures.length > 0) {
     const codes = [...new Set(entry.failures.map((finding) => finding.code))].join(', ');
-    const text = entry.failures.map((finding) => `${finding.code}${finding.path === undefined ? '' : ` ${finding.path}`}: ${finding.message}`).join('\n');
+    const text = entry.failures
+      .map((finding) => `${finding.code}${finding.path === undefined ? '' : ` ${finding.path}`}: ${finding.message}`)
+      .join('\n');
     return `${open}>\n      <failure type="${escapeXml(codes)}" message="${escapeXml(`${entry.failures.length} finding(s): ${codes}`)}">${escapeXml(text)}</failure>\n    </testcase>\n`;
   }
-  if (entry.skipped) return `${open}>\n      <skipped message="not run: it needs the backup to pass a check that failed (see the failures)"/>\n    </testcase>\n`;
+  if (entry.skipped)
+    return `${open}>\n      <skipped message="not run: it needs the backup to pass a check that failed (see the failures)"/>\n    </testcase>\n`;
   return `${open}/>\n`;
 }
 

@@ -39,7 +39,11 @@ export async function checkLog(backup: PartitionBackup, segments: readonly Downl
     // FORMAT.md: a segment object is named by the first position its header holds.
     const named = /^segments\/(\d{20})\.log$/.exec(segment.file.path)?.[1];
     if (named !== undefined && Number(named) !== header.firstPosition) {
-      add('LOG_POSITION', `${segment.key} is named for position ${Number(named)}, but its header says it starts at position ${header.firstPosition}`, segment.key);
+      add(
+        'LOG_POSITION',
+        `${segment.key} is named for position ${Number(named)}, but its header says it starts at position ${header.firstPosition}`,
+        segment.key,
+      );
     }
     const name = segmentFileName(header.segmentId);
     if (keyOf.has(name)) {
@@ -64,7 +68,8 @@ export async function checkLog(backup: PartitionBackup, segments: readonly Downl
     return { findings, log: undefined };
   }
   const damage = log.verify();
-  for (const finding of damage) add(logFindingCode(finding.code), rewritePaths(finding.message, directory, keyOf), storeKeyOf(finding.path));
+  for (const finding of damage)
+    add(logFindingCode(finding.code), rewritePaths(finding.message, directory, keyOf), storeKeyOf(finding.path));
   const torn = log.recovery.tornTail;
   if (torn !== undefined) {
     const key = storeKeyOf(torn.path);
@@ -85,7 +90,12 @@ export function checkCheckpointRecord(backup: PartitionBackup, log: SegmentedLog
   const position = backup.manifest.descriptor.checkpointPosition;
   const raw = log.get(position);
   const missing = (what: string): Finding[] => [
-    { code: 'CHECKPOINT_RECORD_MISSING', backupId, partitionId, message: `partition ${partitionId}: the record at checkpointPosition ${position} ${what}, not the CHECKPOINT_CREATE of checkpoint ${backupId}` },
+    {
+      code: 'CHECKPOINT_RECORD_MISSING',
+      backupId,
+      partitionId,
+      message: `partition ${partitionId}: the record at checkpointPosition ${position} ${what}, not the CHECKPOINT_CREATE of checkpoint ${backupId}`,
+    },
   ];
   if (raw === undefined) return missing(`is not in the backed-up log [${log.firstPosition}, ${log.lastPosition}]`);
   const record = decodeRecord(raw);
@@ -99,13 +109,22 @@ function checkCoverage(backup: PartitionBackup, log: SegmentedLog, add: (code: F
   const first = log.firstPosition;
   const last = log.lastPosition;
   if (first !== d.firstLogPosition || last !== d.lastLogPosition) {
-    add('LOG_COVERAGE', `the backed-up log holds positions [${first}, ${last}]; the manifest says [${d.firstLogPosition}, ${d.lastLogPosition}]`);
+    add(
+      'LOG_COVERAGE',
+      `the backed-up log holds positions [${first}, ${last}]; the manifest says [${d.firstLogPosition}, ${d.lastLogPosition}]`,
+    );
   }
   if (first > d.snapshotProcessedPosition + 1) {
-    add('LOG_COVERAGE', `the backed-up log starts at ${first}, after the snapshot's position ${d.snapshotProcessedPosition} + 1: positions ${d.snapshotProcessedPosition + 1}..${first - 1} are missing`);
+    add(
+      'LOG_COVERAGE',
+      `the backed-up log starts at ${first}, after the snapshot's position ${d.snapshotProcessedPosition} + 1: positions ${d.snapshotProcessedPosition + 1}..${first - 1} are missing`,
+    );
   }
   if (last < d.checkpointPosition) {
-    add('LOG_COVERAGE', `the backed-up log ends at ${last}, before checkpointPosition ${d.checkpointPosition}: positions ${last + 1}..${d.checkpointPosition} are missing`);
+    add(
+      'LOG_COVERAGE',
+      `the backed-up log ends at ${last}, before checkpointPosition ${d.checkpointPosition}: positions ${last + 1}..${d.checkpointPosition} are missing`,
+    );
   }
 }
 

@@ -30,23 +30,36 @@ export async function checkManifests(store: BackupStore, backupId: number, optio
   const findings: Finding[] = [];
   const keys = await listBackupManifestKeys(store, backupId, options);
   if (keys.length === 0) {
-    findings.push({ code: 'BACKUP_NOT_FOUND', backupId, message: `no partition has a manifest for backup ${backupId} in ${store.description}` });
+    findings.push({
+      code: 'BACKUP_NOT_FOUND',
+      backupId,
+      message: `no partition has a manifest for backup ${backupId} in ${store.description}`,
+    });
     return { partitionIds: [], partitions: new Map(), findings };
   }
   const valid: PartitionBackup[] = [];
   for (const { key, id } of keys) {
-    const add = (code: FindingCode, message: string): void => void findings.push({ code, backupId, partitionId: id.partitionId, path: key, message });
+    const add = (code: FindingCode, message: string): void =>
+      void findings.push({ code, backupId, partitionId: id.partitionId, path: key, message });
     const manifest = readValidManifest(await getBytes(store, key, options), key, add);
     if (manifest === undefined) continue;
     if (manifest.id.checkpointId !== id.checkpointId || manifest.id.partitionId !== id.partitionId || manifest.id.nodeId !== id.nodeId) {
-      add('MANIFEST_ID_MISMATCH', `manifest ${key} names ${JSON.stringify(manifest.id)}, not the partition, checkpoint and node of its key`);
+      add(
+        'MANIFEST_ID_MISMATCH',
+        `manifest ${key} names ${JSON.stringify(manifest.id)}, not the partition, checkpoint and node of its key`,
+      );
       continue;
     }
     if (manifest.status === 'COMPLETED') checkRestorable(manifest, key, add);
     valid.push({ key, id, manifest });
   }
   const partitions = completedPerPartition(backupId, valid, findings);
-  const partitionIds = checkPartitionCounts(backupId, keys.map((entry) => entry.id.partitionId), valid, findings);
+  const partitionIds = checkPartitionCounts(
+    backupId,
+    keys.map((entry) => entry.id.partitionId),
+    valid,
+    findings,
+  );
   return { partitionIds, partitions, findings };
 }
 
@@ -113,12 +126,25 @@ function completedPerPartition(backupId: number, valid: readonly PartitionBackup
     const completed = backups.filter((backup) => backup.manifest.status === 'COMPLETED');
     const first = completed[0];
     if (first === undefined) {
-      const statuses = backups.map((backup) => `${backup.key} is ${backup.manifest.status}${backup.manifest.failureReason === null ? '' : ` (${backup.manifest.failureReason})`}`);
-      findings.push({ code: 'PARTITION_NOT_COMPLETED', backupId, partitionId, message: `partition ${partitionId} has no COMPLETED backup ${backupId}: ${statuses.join('; ')}` });
+      const statuses = backups.map(
+        (backup) =>
+          `${backup.key} is ${backup.manifest.status}${backup.manifest.failureReason === null ? '' : ` (${backup.manifest.failureReason})`}`,
+      );
+      findings.push({
+        code: 'PARTITION_NOT_COMPLETED',
+        backupId,
+        partitionId,
+        message: `partition ${partitionId} has no COMPLETED backup ${backupId}: ${statuses.join('; ')}`,
+      });
       continue;
     }
     if (completed.length > 1) {
-      findings.push({ code: 'PARTITION_DUPLICATE', backupId, partitionId, message: `partition ${partitionId} has ${completed.length} COMPLETED backups ${backupId}: ${completed.map((backup) => backup.key).join(', ')}` });
+      findings.push({
+        code: 'PARTITION_DUPLICATE',
+        backupId,
+        partitionId,
+        message: `partition ${partitionId} has ${completed.length} COMPLETED backups ${backupId}: ${completed.map((backup) => backup.key).join(', ')}`,
+      });
     }
     partitions.set(partitionId, first);
   }
@@ -128,26 +154,43 @@ function completedPerPartition(backupId: number, valid: readonly PartitionBackup
 /** Reports disagreeing partition counts and missing partitions; returns the partitions the backup should have. */
 function checkPartitionCounts(backupId: number, seen: readonly number[], valid: readonly PartitionBackup[], findings: Finding[]): number[] {
   const counts = new Map<number, number>();
-  for (const backup of valid) counts.set(backup.manifest.descriptor.partitionCount, (counts.get(backup.manifest.descriptor.partitionCount) ?? 0) + 1);
+  for (const backup of valid)
+    counts.set(backup.manifest.descriptor.partitionCount, (counts.get(backup.manifest.descriptor.partitionCount) ?? 0) + 1);
   // The count most manifests agree on is taken as the backup's; each manifest that differs is reported.
   const expected = [...counts.entries()].sort((left, right) => right[1] - left[1] || right[0] - left[0])[0]?.[0];
   if (counts.size > 1) {
     for (const backup of valid) {
       const count = backup.manifest.descriptor.partitionCount;
       if (count === expected) continue;
-      findings.push({ code: 'PARTITION_COUNT_MISMATCH', backupId, partitionId: backup.id.partitionId, path: backup.key, message: `manifest ${backup.key} says the cluster has ${count} partitions; the other manifests of backup ${backupId} say ${String(expected)}` });
+      findings.push({
+        code: 'PARTITION_COUNT_MISMATCH',
+        backupId,
+        partitionId: backup.id.partitionId,
+        path: backup.key,
+        message: `manifest ${backup.key} says the cluster has ${count} partitions; the other manifests of backup ${backupId} say ${String(expected)}`,
+      });
     }
   }
   const partitionIds = new Set(seen);
   for (let partitionId = 1; partitionId <= (expected ?? 0); partitionId++) {
     if (!partitionIds.has(partitionId)) {
-      findings.push({ code: 'PARTITION_MISSING', backupId, partitionId, message: `partition ${partitionId} of ${String(expected)} has no manifest for backup ${backupId}` });
+      findings.push({
+        code: 'PARTITION_MISSING',
+        backupId,
+        partitionId,
+        message: `partition ${partitionId} of ${String(expected)} has no manifest for backup ${backupId}`,
+      });
       partitionIds.add(partitionId);
     }
   }
   for (const partitionId of seen) {
     if (expected !== undefined && partitionId > expected) {
-      findings.push({ code: 'PARTITION_COUNT_MISMATCH', backupId, partitionId, message: `partition ${partitionId} has a manifest for backup ${backupId}, but the backup has ${expected} partitions` });
+      findings.push({
+        code: 'PARTITION_COUNT_MISMATCH',
+        backupId,
+        partitionId,
+        message: `partition ${partitionId} has a manifest for backup ${backupId}, but the backup has ${expected} partitions`,
+      });
     }
   }
   return [...partitionIds].sort((left, right) => left - right);

@@ -46,15 +46,26 @@ export function rangesReport(listing: PointInTimeListing): RangesReport {
   const partitions = views.map((view) => ({
     partitionId: view.partitionId,
     ranges: view.ranges.map(summary),
-    gaps: view.ranges.slice(1).map((range, index) => ({ fromPosition: (view.ranges[index]?.lastCutPosition ?? 0) + 1, toPosition: range.firstCutPosition - 1 })),
+    gaps: view.ranges
+      .slice(1)
+      .map((range, index) => ({ fromPosition: (view.ranges[index]?.lastCutPosition ?? 0) + 1, toPosition: range.firstCutPosition - 1 })),
   }));
   const restorable = new Set(restorableCheckpoints(views).map((checkpoint) => checkpoint.checkpointId));
-  const all = new Map(views.flatMap((view) => view.checkpoints.map((checkpoint) => [checkpoint.checkpointId, checkpoint.checkpointTimestampMs] as const)));
+  const all = new Map(
+    views.flatMap((view) => view.checkpoints.map((checkpoint) => [checkpoint.checkpointId, checkpoint.checkpointTimestampMs] as const)),
+  );
   const ids = [...all.keys()].sort((a, b) => a - b);
   const windows: RestorableWindow[] = [];
   let open: { from: number; to: number; count: number } | undefined;
   const close = (): void => {
-    if (open !== undefined) windows.push({ fromCheckpointId: open.from, fromTime: time(all.get(open.from)), toCheckpointId: open.to, toTime: time(all.get(open.to)), checkpoints: open.count });
+    if (open !== undefined)
+      windows.push({
+        fromCheckpointId: open.from,
+        fromTime: time(all.get(open.from)),
+        toCheckpointId: open.to,
+        toTime: time(all.get(open.to)),
+        checkpoints: open.count,
+      });
     open = undefined;
   };
   for (const id of ids) {
@@ -84,15 +95,21 @@ export function renderRangesText(report: RangesReport): string {
   const lines: string[] = [];
   if (report.partitionCount === 0) lines.push('no COMPLETED backup in the store');
   for (const partition of report.partitions) {
-    lines.push(`partition ${partition.partitionId}: ${partition.ranges.length} range${partition.ranges.length === 1 ? '' : 's'}, ${partition.gaps.length} gap${partition.gaps.length === 1 ? '' : 's'}`);
+    lines.push(
+      `partition ${partition.partitionId}: ${partition.ranges.length} range${partition.ranges.length === 1 ? '' : 's'}, ${partition.gaps.length} gap${partition.gaps.length === 1 ? '' : 's'}`,
+    );
     for (const range of partition.ranges) {
-      lines.push(`  range: cuts at positions ${range.firstCutPosition}..${range.lastCutPosition}, backups ${range.checkpointIds.join(', ')} (${range.fromTime} .. ${range.toTime})`);
+      lines.push(
+        `  range: cuts at positions ${range.firstCutPosition}..${range.lastCutPosition}, backups ${range.checkpointIds.join(', ')} (${range.fromTime} .. ${range.toTime})`,
+      );
     }
     for (const gap of partition.gaps) lines.push(`  gap: positions ${gap.fromPosition}..${gap.toPosition} cannot be restored to`);
   }
   if (report.windows.length === 0) lines.push('restorable window: none (no checkpoint is reachable on every partition)');
   for (const window of report.windows) {
-    lines.push(`restorable window: ${window.fromTime} .. ${window.toTime} (checkpoints ${window.fromCheckpointId} .. ${window.toCheckpointId}, ${window.checkpoints} in all)`);
+    lines.push(
+      `restorable window: ${window.fromTime} .. ${window.toTime} (checkpoints ${window.fromCheckpointId} .. ${window.toCheckpointId}, ${window.checkpoints} in all)`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }

@@ -8,7 +8,17 @@ import type { LogRecord } from '../log/log.js';
 import type { SegmentedLog } from '../log/segmented-log.js';
 import type { BackupStore, StoreCallOptions } from '../store/backup-store.js';
 import { getBytes, listAll } from '../store/backup-store.js';
-import { checkNames, checkOf, checksOf, skipKey, type BackupVerification, type CheckName, type Finding, type VerifyLevel, type VerifyReport } from './findings.js';
+import {
+  checkNames,
+  checkOf,
+  checksOf,
+  skipKey,
+  type BackupVerification,
+  type CheckName,
+  type Finding,
+  type VerifyLevel,
+  type VerifyReport,
+} from './findings.js';
 import { checkFiles, forEachBounded, type DownloadedFile } from './file-checks.js';
 import { ChunkChecks, checkChunkedFiles } from './chunk-checks.js';
 import { verifyPartitionParallelism } from '../limits.js';
@@ -29,7 +39,8 @@ export async function verifyBackups(store: BackupStore, selection: BackupSelecti
   const ids = await selectBackupIds(store, selection, options);
   const findings: Finding[] = [];
   if (ids.length === 0) {
-    const what = selection === 'latest' ? 'no finished backup (every backup id has a partition IN_PROGRESS, or there is none)' : 'no backup';
+    const what =
+      selection === 'latest' ? 'no finished backup (every backup id has a partition IN_PROGRESS, or there is none)' : 'no backup';
     findings.push({ code: 'BACKUP_NOT_FOUND', backupId: 0, message: `${store.description} holds ${what} to verify` });
   }
   const backups: BackupVerification[] = [];
@@ -40,13 +51,19 @@ export async function verifyBackups(store: BackupStore, selection: BackupSelecti
 }
 
 /** Runs every check of the level on one backup id; `chunks` carries what a run already knows of format v2 chunks. */
-export async function verifyBackup(store: BackupStore, backupId: number, options: VerifyOptions, chunks = new ChunkChecks(store, options)): Promise<BackupVerification> {
+export async function verifyBackup(
+  store: BackupStore,
+  backupId: number,
+  options: VerifyOptions,
+  chunks = new ChunkChecks(store, options),
+): Promise<BackupVerification> {
   const checks = checksOf(options.level);
   const manifests = await checkManifests(store, backupId, options);
   const findings = [...manifests.findings];
   const skipped = new Set<string>();
   for (const partitionId of manifests.partitionIds) {
-    if (!manifests.partitions.has(partitionId)) for (const check of checks.filter((name) => name !== 'manifest')) skipped.add(skipKey(partitionId, check));
+    if (!manifests.partitions.has(partitionId))
+      for (const check of checks.filter((name) => name !== 'manifest')) skipped.add(skipKey(partitionId, check));
   }
   const full = options.level === 'full';
   const directory = full ? await mkdtemp(join(options.temporaryDirectory ?? tmpdir(), 'cutline-verify-')) : undefined;
@@ -56,7 +73,10 @@ export async function verifyBackup(store: BackupStore, backupId: number, options
     await forEachBounded([...manifests.partitions.values()], verifyPartitionParallelism, async (backup) => {
       const partitionId = backup.id.partitionId;
       const download = directory === undefined ? undefined : join(directory, String(partitionId), 'files');
-      const files = backup.manifest.formatVersion === 2 ? await checkChunkedFiles(chunks, backup, options.level, download) : await checkFiles(store, backup, options.level, download, options);
+      const files =
+        backup.manifest.formatVersion === 2
+          ? await checkChunkedFiles(chunks, backup, options.level, download)
+          : await checkFiles(store, backup, options.level, download, options);
       findings.push(...files.findings);
       if (directory === undefined) return;
       const log = await checkFullPartition(backup, files.downloaded, join(directory, String(partitionId), 'log'), findings, skipped);
@@ -70,7 +90,13 @@ export async function verifyBackup(store: BackupStore, backupId: number, options
   return { backupId, partitionIds: manifests.partitionIds, checks, skipped: [...skipped], findings: sortFindings(findings) };
 }
 
-async function checkFullPartition(backup: PartitionBackup, downloaded: readonly DownloadedFile[], logDirectory: string, findings: Finding[], skipped: Set<string>): Promise<SegmentedLog | undefined> {
+async function checkFullPartition(
+  backup: PartitionBackup,
+  downloaded: readonly DownloadedFile[],
+  logDirectory: string,
+  findings: Finding[],
+  skipped: Set<string>,
+): Promise<SegmentedLog | undefined> {
   const segments = downloaded.filter((file) => file.file.path.startsWith('segments/'));
   const log = await checkLog(backup, segments, logDirectory);
   findings.push(...log.findings);
@@ -84,7 +110,13 @@ async function checkFullPartition(backup: PartitionBackup, downloaded: readonly 
  * The restore's cross-partition check over the backed-up logs, each cut at its manifest's checkpoint
  * position; reading the records for it also checks that each decodes (RECORD_MALFORMED).
  */
-function checkConsistency(backupId: number, partitions: ReadonlyMap<number, PartitionBackup>, partitionIds: readonly number[], logs: ReadonlyMap<number, SegmentedLog>, skipped: Set<string>): Finding[] {
+function checkConsistency(
+  backupId: number,
+  partitions: ReadonlyMap<number, PartitionBackup>,
+  partitionIds: readonly number[],
+  logs: ReadonlyMap<number, SegmentedLog>,
+  skipped: Set<string>,
+): Finding[] {
   const findings: Finding[] = [];
   const records = (partitionId: number, log: SegmentedLog): Iterable<LogRecord> => ({
     [Symbol.iterator]: () => decodedRecordsToCut(partitions.get(partitionId) as PartitionBackup, log, findings),
@@ -101,7 +133,12 @@ function checkConsistency(backupId: number, partitions: ReadonlyMap<number, Part
     // Lazy, so only one partition's records are in memory at a time.
     return { partitionId, cutPosition, records: records(partitionId, log) };
   });
-  const orphans = findOrphans(cuts).map((orphan): Finding => ({ code: 'ORPHAN_COMMAND', backupId, partitionId: orphan.receiverPartitionId, message: orphan.message }));
+  const orphans = findOrphans(cuts).map((orphan): Finding => ({
+    code: 'ORPHAN_COMMAND',
+    backupId,
+    partitionId: orphan.receiverPartitionId,
+    message: orphan.message,
+  }));
   return [...findings, ...orphans];
 }
 

@@ -27,13 +27,17 @@ function usageOf(action: () => unknown): CutlineError {
 
 describe('when the management API needs a token', () => {
   it('tells loopback addresses from the others', () => {
-    for (const host of ['127.0.0.1', '127.8.9.10', '::1', '[::1]', '0:0:0:0:0:0:0:1', '::ffff:127.0.0.1', 'localhost', 'LOCALHOST']) expect(isLoopbackHost(host), host).toBe(true);
-    for (const host of ['0.0.0.0', '::', '10.1.2.3', '192.168.0.7', '::ffff:10.0.0.1', 'fe80::1', 'engine.internal', '128.0.0.1']) expect(isLoopbackHost(host), host).toBe(false);
+    for (const host of ['127.0.0.1', '127.8.9.10', '::1', '[::1]', '0:0:0:0:0:0:0:1', '::ffff:127.0.0.1', 'localhost', 'LOCALHOST'])
+      expect(isLoopbackHost(host), host).toBe(true);
+    for (const host of ['0.0.0.0', '::', '10.1.2.3', '192.168.0.7', '::ffff:10.0.0.1', 'fe80::1', 'engine.internal', '128.0.0.1'])
+      expect(isLoopbackHost(host), host).toBe(false);
   });
 
   it('refuses to serve off loopback without a token, before anything listens; a token or loopback is enough', () => {
     for (const host of ['0.0.0.0', '::', '10.1.2.3']) {
-      expect(usageOf(() => requireTokenOffLoopback(host, undefined)).message).toBe(`the management API would listen on ${host}, which other machines can reach, without authentication`);
+      expect(usageOf(() => requireTokenOffLoopback(host, undefined)).message).toBe(
+        `the management API would listen on ${host}, which other machines can reach, without authentication`,
+      );
       expect(() => requireTokenOffLoopback(host, token)).not.toThrow();
     }
     expect(() => requireTokenOffLoopback('127.0.0.1', undefined)).not.toThrow();
@@ -63,7 +67,8 @@ describe('when the management API needs a token', () => {
   it('matches only `Bearer <the token>`', () => {
     expect(bearerMatches(`Bearer ${token}`, token)).toBe(true);
     expect(bearerMatches(`bearer ${token}`, token)).toBe(true);
-    for (const header of [undefined, '', 'Bearer', `Bearer ${token}x`, `Bearer ${token.slice(1)}`, `Basic ${token}`, token]) expect(bearerMatches(header, token), String(header)).toBe(false);
+    for (const header of [undefined, '', 'Bearer', `Bearer ${token}x`, `Bearer ${token.slice(1)}`, `Basic ${token}`, token])
+      expect(bearerMatches(header, token), String(header)).toBe(false);
   });
 });
 
@@ -82,12 +87,23 @@ describe('the management API with a token', () => {
     engine.cluster.close();
   });
 
-  const routes: [string, string][] = [['GET', '/backups'], ['POST', '/backups'], ['GET', '/backups/state'], ['GET', '/health'], ['GET', '/backups/7'], ['DELETE', '/backups/7'], ['GET', '/no-such-route']];
+  const routes: [string, string][] = [
+    ['GET', '/backups'],
+    ['POST', '/backups'],
+    ['GET', '/backups/state'],
+    ['GET', '/health'],
+    ['GET', '/backups/7'],
+    ['DELETE', '/backups/7'],
+    ['GET', '/no-such-route'],
+  ];
 
   it('answers every route, even one that does not exist, with 401 API_UNAUTHORIZED without the right token, echoing nothing', async () => {
     for (const [method, path] of routes) {
       for (const authorization of [undefined, 'Bearer wrong-token-0123456789', `Basic ${token}`]) {
-        const response = await fetch(`${api.url}${path}`, { method, ...(authorization === undefined ? {} : { headers: { authorization } }) });
+        const response = await fetch(`${api.url}${path}`, {
+          method,
+          ...(authorization === undefined ? {} : { headers: { authorization } }),
+        });
         const text = await response.text();
         expect(response.status, `${method} ${path} with ${String(authorization)}`).toBe(401);
         expect(response.headers.get('www-authenticate')).toBe('Bearer realm="cutline"');

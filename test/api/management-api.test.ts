@@ -85,7 +85,11 @@ describe('the management API', () => {
   it('GET /backups/state shows each partition checkpoint and latest confirmed backup', async () => {
     const { status, json } = await request('GET', '/backups/state');
     expect(status).toBe(200);
-    const partitions = json.partitions as { partitionId: number; checkpoint: { checkpointType: string }; latestBackup: { status: string; checkpointId: number } }[];
+    const partitions = json.partitions as {
+      partitionId: number;
+      checkpoint: { checkpointType: string };
+      latestBackup: { status: string; checkpointId: number };
+    }[];
     expect(partitions.map((p) => p.partitionId)).toEqual([1, 2, 3]);
     for (const partition of partitions) {
       expect(partition.checkpoint.checkpointType).toBe('MANUAL_BACKUP');
@@ -109,7 +113,10 @@ describe('the management API', () => {
   });
 
   it('refuses to delete a backup still IN_PROGRESS with 409 BACKUP_IN_PROGRESS', async () => {
-    await createManifest(engine.store, newManifest({ partitionId: 2, checkpointId: 900, nodeId: 0 }, descriptor({ partitionCount: 3 }), engine.clock));
+    await createManifest(
+      engine.store,
+      newManifest({ partitionId: 2, checkpointId: 900, nodeId: 0 }, descriptor({ partitionCount: 3 }), engine.clock),
+    );
     const refused = await request('DELETE', '/backups/900');
     expect([refused.status, refused.json.code]).toEqual([409, 'BACKUP_IN_PROGRESS']);
     expect(refused.json.message).toBe('backup 900 is still being taken on partition(s) 2');

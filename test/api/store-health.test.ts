@@ -33,9 +33,15 @@ async function get(path: string): Promise<{ status: number; json: Record<string,
 
 describe('GET /health', () => {
   it('is unknown before the first store call, healthy after one, degraded while the store refuses calls, and ok again after', async () => {
-    expect((await get('/health')).json).toEqual({ status: 'ok', store: { status: 'unknown', since: null, lastErrorCode: null, lastError: null, failedCalls: 0, lastSuccessAt: null } });
+    expect((await get('/health')).json).toEqual({
+      status: 'ok',
+      store: { status: 'unknown', since: null, lastErrorCode: null, lastError: null, failedCalls: 0, lastSuccessAt: null },
+    });
     await engine.manager.start(engine.cluster);
-    expect((await get('/health')).json).toMatchObject({ status: 'ok', store: { status: 'healthy', failedCalls: 0, lastSuccessAt: '2023-11-14T22:13:20.000Z' } });
+    expect((await get('/health')).json).toMatchObject({
+      status: 'ok',
+      store: { status: 'healthy', failedCalls: 0, lastSuccessAt: '2023-11-14T22:13:20.000Z' },
+    });
 
     denying.denying = true;
     for (let attempt = 0; attempt < 3; attempt++) expect((await get('/backups')).json).toMatchObject({ code: 'STORE_ACCESS_DENIED' });
@@ -43,14 +49,22 @@ describe('GET /health', () => {
     expect(degraded.status).toBe(200);
     expect(degraded.json).toMatchObject({
       status: 'degraded',
-      store: { status: 'unhealthy', lastErrorCode: 'STORE_ACCESS_DENIED', lastError: expect.stringContaining('access denied') as unknown, failedCalls: 3 },
+      store: {
+        status: 'unhealthy',
+        lastErrorCode: 'STORE_ACCESS_DENIED',
+        lastError: expect.stringContaining('access denied') as unknown,
+        failedCalls: 3,
+      },
     });
     expect((await get('/backups/state')).json.store).toMatchObject({ status: 'unhealthy', lastErrorCode: 'STORE_ACCESS_DENIED' });
 
     denying.denying = false;
     expect((await get('/backups')).status).toBe(200);
     // The last error stays visible after the recovery, for whoever looks later.
-    expect((await get('/health')).json).toMatchObject({ status: 'ok', store: { status: 'healthy', failedCalls: 0, lastErrorCode: 'STORE_ACCESS_DENIED' } });
+    expect((await get('/health')).json).toMatchObject({
+      status: 'ok',
+      store: { status: 'healthy', failedCalls: 0, lastErrorCode: 'STORE_ACCESS_DENIED' },
+    });
   });
 
   it('counts a missing object as an answer, not a failure', async () => {

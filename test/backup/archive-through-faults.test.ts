@@ -81,7 +81,11 @@ beforeEach(() => {
 afterEach(() => vi.unstubAllEnvs());
 
 describe('backup import through HTTP faults', () => {
-  for (const [seed, version] of [[11, 'v1'], [12, 'v2'], [13, 'v2']] as const) {
+  for (const [seed, version] of [
+    [11, 'v1'],
+    [12, 'v2'],
+    [13, 'v2'],
+  ] as const) {
     it(`seed ${seed}, ${version} archive, at most 4 faults (fewer than a request's 5 attempts): imported, verifies at level full, restores byte-identical`, async () => {
       const prefix = `import-${seed}`;
       const imported = await withProxy({ seed, faultProbability: 0.3, faultsMax: 4 }, async (proxy) => {
@@ -113,8 +117,9 @@ describe('backup import through HTTP faults', () => {
 describe('backup import while every PUT fails past the retries', () => {
   it('v2 archive: STORE_UNAVAILABLE, no manifest, and the chunks it stored go with the next collection', async () => {
     const prefix = 'import-all-puts';
-    const imported = await withProxy({ matches: (method) => method === 'PUT', passFirst: 3, kinds: ['internal-error', 'slow-down', 'reset-request'] }, (proxy) =>
-      cli(['backup', 'import', archives.get('v2') ?? ''], proxy.endpoint, prefix),
+    const imported = await withProxy(
+      { matches: (method) => method === 'PUT', passFirst: 3, kinds: ['internal-error', 'slow-down', 'reset-request'] },
+      (proxy) => cli(['backup', 'import', archives.get('v2') ?? ''], proxy.endpoint, prefix),
     );
     expect([imported.code, imported.stderr.split('\n')[0]?.split(':')[0]]).toEqual([3, 'error [STORE_UNAVAILABLE]']);
     const left = await keysUnder(prefix);
@@ -144,8 +149,9 @@ describe('backup export through HTTP faults', () => {
     const out = join(await directory(), 'out', 'backup.tar');
     await mkdir(join(out, '..'), { recursive: true });
     const isContentGet = (method: string, path: string): boolean => method === 'GET' && path.includes('/source-v2/chunks/');
-    const exported = await withProxy({ matches: isContentGet, passFirst: 3, kinds: ['internal-error', 'truncated-body', 'reset-response'] }, (proxy) =>
-      cli(['backup', 'export', '--backupId', '1', '--out', out], proxy.endpoint, 'source-v2'),
+    const exported = await withProxy(
+      { matches: isContentGet, passFirst: 3, kinds: ['internal-error', 'truncated-body', 'reset-response'] },
+      (proxy) => cli(['backup', 'export', '--backupId', '1', '--out', out], proxy.endpoint, 'source-v2'),
     );
     expect([exported.code, exported.stderr.split('\n')[0]?.split(':')[0]]).toEqual([3, 'error [STORE_UNAVAILABLE]']);
     expect(await readdir(join(out, '..'))).toEqual([]);

@@ -37,7 +37,8 @@ async function writeTar(entries: readonly Entry[]): Promise<string> {
   const done = (async () => {
     for await (const chunk of pack) chunks.push(Buffer.from(chunk as Uint8Array));
   })();
-  for (const { name, data } of entries) await new Promise<void>((resolve, reject) => pack.entry({ name }, data, (error) => (error ? reject(error) : resolve())));
+  for (const { name, data } of entries)
+    await new Promise<void>((resolve, reject) => pack.entry({ name }, data, (error) => (error ? reject(error) : resolve())));
   pack.finalize();
   await done;
   const path = join(await freshDirectory(), 'edited.tar');
@@ -66,7 +67,10 @@ describe('archives of format v2 backups', () => {
     const manifests = await listBackupManifests(target, 1);
     expect(manifests).toEqual(await listBackupManifests(source, 1));
     for (const manifest of manifests) {
-      for (const file of manifest.files) expect((await readBackupFileBytes(target, manifest.id, file)).equals(await readBackupFileBytes(source, manifest.id, file))).toBe(true);
+      for (const file of manifest.files)
+        expect((await readBackupFileBytes(target, manifest.id, file)).equals(await readBackupFileBytes(source, manifest.id, file))).toBe(
+          true,
+        );
     }
   });
 
@@ -103,9 +107,15 @@ describe('archives of format v2 backups', () => {
   it('refuses a chunk the manifests do not list, and an archive that ends before a listed chunk', async () => {
     const entries = await readTar(archive);
     const stray = { name: `chunks/1/00/${'0'.repeat(64)}`, data: Buffer.from('x') };
-    await expectCode(importBackup(new FileSystemBackupStore(join(await freshDirectory(), 'target')), await writeTar([...entries, stray])), 'ARCHIVE_INVALID');
+    await expectCode(
+      importBackup(new FileSystemBackupStore(join(await freshDirectory(), 'target')), await writeTar([...entries, stray])),
+      'ARCHIVE_INVALID',
+    );
     const short = entries.slice(0, -1);
-    const error = await expectCode(importBackup(new FileSystemBackupStore(join(await freshDirectory(), 'target')), await writeTar(short)), 'ARCHIVE_INVALID');
+    const error = await expectCode(
+      importBackup(new FileSystemBackupStore(join(await freshDirectory(), 'target')), await writeTar(short)),
+      'ARCHIVE_INVALID',
+    );
     expect(error.message).toMatch(/the archive ends without 1 file\(s\) its manifests list, first chunks\/\d+\//);
   });
 });

@@ -47,7 +47,10 @@ async function sourceStoreWithBackup(checkpointId = 5): Promise<BackupStore> {
       store,
       { partitionId, checkpointId, nodeId: 0 },
       descriptor({ partitionCount: 2 }),
-      [fileSource('snapshot/16-10-7-8/state.db', `state of ${partitionId}`), fileSource('segments/00000001.log', `records of ${partitionId}`.repeat(1000))],
+      [
+        fileSource('snapshot/16-10-7-8/state.db', `state of ${partitionId}`),
+        fileSource('segments/00000001.log', `records of ${partitionId}`.repeat(1000)),
+      ],
       clock,
     );
   }
@@ -75,7 +78,9 @@ async function writeTar(entries: readonly { header: Partial<tar.Header> & { name
     for await (const chunk of pack) chunks.push(Buffer.from(chunk as Uint8Array));
   })();
   for (const { header, data } of entries) {
-    await new Promise<void>((resolve, reject) => pack.entry(header, data ?? Buffer.alloc(0), (error) => (error ? reject(error) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      pack.entry(header, data ?? Buffer.alloc(0), (error) => (error ? reject(error) : resolve())),
+    );
   }
   pack.finalize();
   await done;
@@ -124,11 +129,18 @@ describe('backup archives', () => {
     expect(summary).toMatchObject({ checkpointId: 5, partitionIds: [1, 2], fileCount: 4 });
     const names = (await readTar(out)).map((entry) => entry.header.name);
     expect(names.slice(0, 3)).toEqual(['cutline-archive.json', 'manifests/1/5/0/manifest.json', 'manifests/2/5/0/manifest.json']);
-    const s3 = new S3BackupStore({ bucket: server.bucket, prefix: `archive-${counter}`, endpoint: server.endpoint, forcePathStyle: true, credentials: server.credentials });
+    const s3 = new S3BackupStore({
+      bucket: server.bucket,
+      prefix: `archive-${counter}`,
+      endpoint: server.endpoint,
+      forcePathStyle: true,
+      credentials: server.credentials,
+    });
     for (const target of [new FileSystemBackupStore(freshPath('target')), s3]) {
       expect(await importBackup(target, out)).toMatchObject({ checkpointId: 5, partitionIds: [1, 2], fileCount: 4 });
       expect(await listBackupManifests(target, 5)).toEqual(await listBackupManifests(source, 5));
-      for (const { key } of await listAll(source, 'contents/')) expect((await getBytes(target, key)).equals(await getBytes(source, key))).toBe(true);
+      for (const { key } of await listAll(source, 'contents/'))
+        expect((await getBytes(target, key)).equals(await getBytes(source, key))).toBe(true);
     }
     s3.destroy();
   });
@@ -138,11 +150,19 @@ describe('backup archives', () => {
     const out = freshPath('flaky.tar');
     await exportBackup(source, 5, out);
     const proxy = await startFlakyProxy(server.endpoint, 1);
-    const s3 = new S3BackupStore({ bucket: server.bucket, prefix: `flaky-${counter}`, endpoint: proxy.endpoint, forcePathStyle: true, credentials: server.credentials, attemptsMax: 3 });
+    const s3 = new S3BackupStore({
+      bucket: server.bucket,
+      prefix: `flaky-${counter}`,
+      endpoint: proxy.endpoint,
+      forcePathStyle: true,
+      credentials: server.credentials,
+      attemptsMax: 3,
+    });
     try {
       // bufferBytesMax 0 spools every entry to a file, so each goes to S3 as a streamed PUT.
       expect(await importBackup(s3, out, { bufferBytesMax: 0 })).toMatchObject({ checkpointId: 5, partitionIds: [1, 2], fileCount: 4 });
-      for (const { key } of await listAll(source, 'contents/')) expect((await getBytes(s3, key)).equals(await getBytes(source, key))).toBe(true);
+      for (const { key } of await listAll(source, 'contents/'))
+        expect((await getBytes(s3, key)).equals(await getBytes(source, key))).toBe(true);
       expect(proxy.counts.failed).toBeGreaterThanOrEqual(4);
     } finally {
       s3.destroy();
@@ -150,7 +170,10 @@ describe('backup archives', () => {
     }
   });
 
-  for (const [kept, bufferBytesMax] of [['in memory', undefined], ['in a temporary file', 0]] as const) {
+  for (const [kept, bufferBytesMax] of [
+    ['in memory', undefined],
+    ['in a temporary file', 0],
+  ] as const) {
     it(`re-sends an entry kept ${kept} when a retried put broke off mid-body`, async () => {
       const source = await sourceStoreWithBackup();
       const out = freshPath('reset.tar');
@@ -160,7 +183,8 @@ describe('backup archives', () => {
       const retrying = new RetryingBackupStore(resetting, new SeededRandom(1), undefined, () => Promise.resolve());
       await importBackup(retrying, out, bufferBytesMax === undefined ? {} : { bufferBytesMax });
       expect(resetting.resets).toBe(4);
-      for (const { key } of await listAll(source, 'contents/')) expect((await getBytes(target, key)).equals(await getBytes(source, key))).toBe(true);
+      for (const { key } of await listAll(source, 'contents/'))
+        expect((await getBytes(target, key)).equals(await getBytes(source, key))).toBe(true);
       expect(await listBackupManifests(target, 5)).toEqual(await listBackupManifests(source, 5));
     });
   }
@@ -177,7 +201,13 @@ describe('backup archives', () => {
 
   it('refuses to export a partition two nodes completed, naming both, as restore and verify-backup do', async () => {
     const store = await sourceStoreWithBackup(8);
-    await uploadBackup(store, { partitionId: 2, checkpointId: 8, nodeId: 1 }, descriptor({ partitionCount: 2 }), [fileSource('segments/00000001.log', 'another log')], clock);
+    await uploadBackup(
+      store,
+      { partitionId: 2, checkpointId: 8, nodeId: 1 },
+      descriptor({ partitionCount: 2 }),
+      [fileSource('segments/00000001.log', 'another log')],
+      clock,
+    );
     const out = freshPath('duplicate.tar');
     const error = await expectCode(exportBackup(store, 8, out), 'PARTITION_DUPLICATE');
     expect(error.message).toContain('partition 2 by nodes 0 and 1');
@@ -194,18 +224,74 @@ describe('backup archives', () => {
 
   const hostile: [string, (entries: TarEntry[]) => { header: Partial<tar.Header> & { name: string }; data?: Buffer }[], string][] = [
     ['an absolute path', (entries) => [...entries, { header: { name: '/etc/cron.d/evil' }, data: Buffer.from('x') }], 'ARCHIVE_INVALID'],
-    ['a .. component', (entries) => [...entries.slice(0, 3), { header: { name: 'contents/1/5/0/../../../../escape' }, data: Buffer.from('x') }], 'ARCHIVE_INVALID'],
-    ['a symbolic link', (entries) => [...entries.slice(0, 3), { header: { name: 'contents/1/5/0/segments/00000001.log', type: 'symlink', linkname: '/etc/passwd' } }], 'ARCHIVE_INVALID'],
-    ['a hard link', (entries) => [...entries.slice(0, 3), { header: { name: 'contents/1/5/0/segments/00000001.log', type: 'link', linkname: 'manifests/1/5/0/manifest.json' } }], 'ARCHIVE_INVALID'],
-    ['a device', (entries) => [...entries.slice(0, 3), { header: { name: 'contents/1/5/0/segments/dev', type: 'character-device', devmajor: 1, devminor: 3 } }], 'ARCHIVE_INVALID'],
-    ['a file no manifest lists', (entries) => [...entries.slice(0, 3), { header: { name: 'contents/1/5/0/segments/extra.log' }, data: Buffer.from('x') }], 'ARCHIVE_INVALID'],
-    ['a tampered file', (entries) => entries.map((entry) => (entry.header.name.endsWith('2/5/0/snapshot/16-10-7-8/state.db') ? { ...entry, data: Buffer.from('state of 3') } : entry)), 'ARCHIVE_CHECKSUM'],
-    ['a missing file', (entries) => entries.filter((entry) => !entry.header.name.endsWith('2/5/0/segments/00000001.log')), 'ARCHIVE_INVALID'],
+    [
+      'a .. component',
+      (entries) => [...entries.slice(0, 3), { header: { name: 'contents/1/5/0/../../../../escape' }, data: Buffer.from('x') }],
+      'ARCHIVE_INVALID',
+    ],
+    [
+      'a symbolic link',
+      (entries) => [
+        ...entries.slice(0, 3),
+        { header: { name: 'contents/1/5/0/segments/00000001.log', type: 'symlink', linkname: '/etc/passwd' } },
+      ],
+      'ARCHIVE_INVALID',
+    ],
+    [
+      'a hard link',
+      (entries) => [
+        ...entries.slice(0, 3),
+        { header: { name: 'contents/1/5/0/segments/00000001.log', type: 'link', linkname: 'manifests/1/5/0/manifest.json' } },
+      ],
+      'ARCHIVE_INVALID',
+    ],
+    [
+      'a device',
+      (entries) => [
+        ...entries.slice(0, 3),
+        { header: { name: 'contents/1/5/0/segments/dev', type: 'character-device', devmajor: 1, devminor: 3 } },
+      ],
+      'ARCHIVE_INVALID',
+    ],
+    [
+      'a file no manifest lists',
+      (entries) => [...entries.slice(0, 3), { header: { name: 'contents/1/5/0/segments/extra.log' }, data: Buffer.from('x') }],
+      'ARCHIVE_INVALID',
+    ],
+    [
+      'a tampered file',
+      (entries) =>
+        entries.map((entry) =>
+          entry.header.name.endsWith('2/5/0/snapshot/16-10-7-8/state.db') ? { ...entry, data: Buffer.from('state of 3') } : entry,
+        ),
+      'ARCHIVE_CHECKSUM',
+    ],
+    [
+      'a missing file',
+      (entries) => entries.filter((entry) => !entry.header.name.endsWith('2/5/0/segments/00000001.log')),
+      'ARCHIVE_INVALID',
+    ],
     ['no header entry', (entries) => entries.slice(1), 'ARCHIVE_INVALID'],
-    ['an unknown archive version', (entries) => [{ header: entries[0]!.header, data: Buffer.from('{"formatVersion":9}') }, ...entries.slice(1)], 'ARCHIVE_INVALID'],
-    ['a manifest beyond the size limit', (entries) => [entries[0]!, { header: { name: 'manifests/1/5/0/manifest.json' }, data: Buffer.alloc(manifestBytesMax + 1, 32) }], 'LIMIT_EXCEEDED'],
-    ['a manifest under another name', (entries) => [entries[0]!, { header: { name: 'manifests/3/5/0/manifest.json' }, data: entries[1]!.data }], 'ARCHIVE_INVALID'],
-    ['a manifest of an unknown version', (entries) => [entries[0]!, { header: { name: 'manifests/1/5/0/manifest.json' }, data: Buffer.from('{"formatVersion":3}') }], 'MANIFEST_VERSION'],
+    [
+      'an unknown archive version',
+      (entries) => [{ header: entries[0]!.header, data: Buffer.from('{"formatVersion":9}') }, ...entries.slice(1)],
+      'ARCHIVE_INVALID',
+    ],
+    [
+      'a manifest beyond the size limit',
+      (entries) => [entries[0]!, { header: { name: 'manifests/1/5/0/manifest.json' }, data: Buffer.alloc(manifestBytesMax + 1, 32) }],
+      'LIMIT_EXCEEDED',
+    ],
+    [
+      'a manifest under another name',
+      (entries) => [entries[0]!, { header: { name: 'manifests/3/5/0/manifest.json' }, data: entries[1]!.data }],
+      'ARCHIVE_INVALID',
+    ],
+    [
+      'a manifest of an unknown version',
+      (entries) => [entries[0]!, { header: { name: 'manifests/1/5/0/manifest.json' }, data: Buffer.from('{"formatVersion":3}') }],
+      'MANIFEST_VERSION',
+    ],
     ['a stray entry', (entries) => [...entries, { header: { name: 'README' }, data: Buffer.from('x') }], 'ARCHIVE_INVALID'],
   ];
 
@@ -236,9 +322,18 @@ describe('backup archives', () => {
       const truncated = freshPath('truncated.tar');
       await writeFile(truncated, bytes.subarray(0, cut));
       for (const bufferBytesMax of [undefined, 64]) {
-        const s3 = new S3BackupStore({ bucket: server.bucket, prefix: `truncated-${counter}`, endpoint: server.endpoint, forcePathStyle: true, credentials: server.credentials });
+        const s3 = new S3BackupStore({
+          bucket: server.bucket,
+          prefix: `truncated-${counter}`,
+          endpoint: server.endpoint,
+          forcePathStyle: true,
+          credentials: server.credentials,
+        });
         for (const target of [new FileSystemBackupStore(freshPath('target')), s3]) {
-          const error = await expectCode(importBackup(target, truncated, bufferBytesMax === undefined ? {} : { bufferBytesMax }), 'ARCHIVE_INVALID');
+          const error = await expectCode(
+            importBackup(target, truncated, bufferBytesMax === undefined ? {} : { bufferBytesMax }),
+            'ARCHIVE_INVALID',
+          );
           expect(error.message).toContain(`the archive is cut short: it ends after ${cut} bytes, ${where}`);
           expect(await listAll(target, '')).toEqual([]);
         }

@@ -54,11 +54,21 @@ async function storedChunks(store: ReturnType<typeof faultStore>, partitionId: n
 }
 
 describe('a backup whose chunk uploads fail on every attempt', () => {
-  for (const [seed, fault] of [[41, 'internal-error'], [42, 'reset-request']] as const) {
+  for (const [seed, fault] of [
+    [41, 'internal-error'],
+    [42, 'reset-request'],
+  ] as const) {
     it(`seed ${seed}, ${fault}: FAILED with STORE_UNAVAILABLE, no upload after, retention deletes it and collects its chunks, the next backup completes and verifies`, async () => {
       const prefix = `outlast-${seed}`;
       const script = chunkScript(fault);
-      const proxy = await startFaultProxy(server.endpoint, { seed, faultProbability: 1, faultsMax: Infinity, delayMsMin: 800, delayMsMax: 1200, decide: script.decide });
+      const proxy = await startFaultProxy(server.endpoint, {
+        seed,
+        faultProbability: 1,
+        faultsMax: Infinity,
+        delayMsMin: 800,
+        delayMsMax: 1200,
+        decide: script.decide,
+      });
       const store = faultStore(server, proxy.endpoint, prefix, 3);
       const direct = faultStore(server, server.endpoint, prefix);
       const opened = openBackupTestCluster(seed, store, { partitionCount: 2 });
@@ -68,12 +78,20 @@ describe('a backup whose chunk uploads fail on every attempt', () => {
         for (let index = 0; index < 60; index++) workload.createOne();
         settle(opened);
         const failed = await takeBackupAndWait(opened.cluster, opened.manager, 1);
-        expect(failed.partitions.map((partition) => [partition.partitionId, partition.status])).toEqual([[1, 'FAILED'], [2, 'FAILED']]);
+        expect(failed.partitions.map((partition) => [partition.partitionId, partition.status])).toEqual([
+          [1, 'FAILED'],
+          [2, 'FAILED'],
+        ]);
         // Declared FAILED (and settled) only once nothing of the backup is still on its way to the store.
         expect(proxy.requests.inFlight).toBe(0);
         expect((await listBackupManifests(direct, 1)).map((manifest) => manifest.status)).toEqual(['FAILED', 'FAILED']);
-        const reasons = opened.manager.outcomes.filter((outcome) => outcome.checkpointId === 1).map((outcome) => [outcome.partitionId, outcome.status, outcome.reason?.split(':')[0]]);
-        expect(reasons.sort()).toEqual([[1, 'FAILED', 'STORE_UNAVAILABLE'], [2, 'FAILED', 'STORE_UNAVAILABLE']]);
+        const reasons = opened.manager.outcomes
+          .filter((outcome) => outcome.checkpointId === 1)
+          .map((outcome) => [outcome.partitionId, outcome.status, outcome.reason?.split(':')[0]]);
+        expect(reasons.sort()).toEqual([
+          [1, 'FAILED', 'STORE_UNAVAILABLE'],
+          [2, 'FAILED', 'STORE_UNAVAILABLE'],
+        ]);
         // The failed backup stored some chunks (three per partition at least): orphans, which one collection removes.
         const orphans = [await storedChunks(direct, 1), await storedChunks(direct, 2)];
         expect(orphans.map((list) => list.length >= 3)).toEqual([true, true]);
@@ -81,7 +99,13 @@ describe('a backup whose chunk uploads fail on every attempt', () => {
         // FAILED backup and collects its chunks.
         opened.clock.advance(10_000);
         const deleted: number[] = [];
-        const retention = await runRetention({ store, clock: opened.clock, windowMs: 1_000, partitionCount: 2, onDeleted: (id) => deleted.push(id) });
+        const retention = await runRetention({
+          store,
+          clock: opened.clock,
+          windowMs: 1_000,
+          partitionCount: 2,
+          onDeleted: (id) => deleted.push(id),
+        });
         expect([retention.deleted, retention.failed, deleted]).toEqual([[1], [], [1]]);
         // Uploads of the failed backup that were still running must not land after it was declared FAILED.
         await proxy.quiet(300);
@@ -92,7 +116,10 @@ describe('a backup whose chunk uploads fail on every attempt', () => {
         for (let index = 0; index < 20; index++) workload.createOne();
         settle(opened);
         const next = await takeBackupAndWait(opened.cluster, opened.manager, 2);
-        expect(next.partitions.map((partition) => [partition.partitionId, partition.status])).toEqual([[1, 'COMPLETED'], [2, 'COMPLETED']]);
+        expect(next.partitions.map((partition) => [partition.partitionId, partition.status])).toEqual([
+          [1, 'COMPLETED'],
+          [2, 'COMPLETED'],
+        ]);
         expect((await verifyBackup(direct, 2, { level: 'full' })).findings).toEqual([]);
       } finally {
         await opened.manager.close();
@@ -109,20 +136,38 @@ describe('a format v1 backup whose content uploads fail on every attempt', () =>
   it('fails with STORE_UNAVAILABLE, leaves a FAILED manifest and never a COMPLETED one, and `backup delete` removes what it stored', async () => {
     const prefix = 'outlast-v1';
     const isContentPut = (method: string, path: string): boolean => method === 'PUT' && path.includes(`/${prefix}/contents/`);
-    const proxy = await startFaultProxy(server.endpoint, { seed: 43, faultProbability: 1, faultsMax: Infinity, delayMsMax: 0, matches: isContentPut, passFirst: 2, kinds: ['internal-error', 'reset-request', 'slow-down'] });
+    const proxy = await startFaultProxy(server.endpoint, {
+      seed: 43,
+      faultProbability: 1,
+      faultsMax: Infinity,
+      delayMsMax: 0,
+      matches: isContentPut,
+      passFirst: 2,
+      kinds: ['internal-error', 'reset-request', 'slow-down'],
+    });
     const store = faultStore(server, proxy.endpoint, prefix, 3);
     const direct = faultStore(server, server.endpoint, prefix);
     try {
       const random = new SeededRandom(43);
       const files = Array.from({ length: 8 }, (_, index) => {
         const bytes = Buffer.from(Array.from({ length: 20_000 }, () => random.int(256)));
-        return { path: `segments/${String(index + 1).padStart(8, '0')}.log`, body: { sizeBytes: bytes.length, open: () => Readable.from([bytes]) } };
+        return {
+          path: `segments/${String(index + 1).padStart(8, '0')}.log`,
+          body: { sizeBytes: bytes.length, open: () => Readable.from([bytes]) },
+        };
       });
       const id = { partitionId: 1, checkpointId: 7, nodeId: 0 };
       const clock = new ManualClock(1_800_000_000_000);
-      const outcome = await uploadBackup(store, id, descriptor({ partitionCount: 1 }), files, clock, { limiter: new ConcurrencyLimiter(3) }).catch((caught: unknown) => caught);
+      const outcome = await uploadBackup(store, id, descriptor({ partitionCount: 1 }), files, clock, {
+        limiter: new ConcurrencyLimiter(3),
+      }).catch((caught: unknown) => caught);
       expect(isCutlineError(outcome) ? outcome.code : outcome).toBe('STORE_UNAVAILABLE');
-      expect((await listBackupManifests(direct, 7)).map((manifest) => [manifest.status, manifest.failureReason?.startsWith('cannot put contents/')])).toEqual([['FAILED', true]]);
+      expect(
+        (await listBackupManifests(direct, 7)).map((manifest) => [
+          manifest.status,
+          manifest.failureReason?.startsWith('cannot put contents/'),
+        ]),
+      ).toEqual([['FAILED', true]]);
       expect((await listAll(direct, 'contents/')).length).toBeGreaterThanOrEqual(2);
       await deleteBackup(direct, 7, clock);
       await proxy.quiet(200);
@@ -163,7 +208,12 @@ describe('a backup whose every PUT fails once its intent is written, the FAILED 
         settle(opened);
         await opened.manager.settled();
       }
-      expect(opened.manager.outcomes.map((outcome) => [outcome.partitionId, outcome.status, outcome.reason?.split(':')[0]]).sort()).toEqual([[1, 'FAILED', 'STORE_UNAVAILABLE'], [2, 'FAILED', 'STORE_UNAVAILABLE']]);
+      expect(opened.manager.outcomes.map((outcome) => [outcome.partitionId, outcome.status, outcome.reason?.split(':')[0]]).sort()).toEqual(
+        [
+          [1, 'FAILED', 'STORE_UNAVAILABLE'],
+          [2, 'FAILED', 'STORE_UNAVAILABLE'],
+        ],
+      );
       // The FAILED writes failed too: the store still says IN_PROGRESS, which retention keeps and `backup delete` refuses.
       expect((await listBackupManifests(direct, 1)).map((manifest) => manifest.status)).toEqual(['IN_PROGRESS', 'IN_PROGRESS']);
       failing = false;

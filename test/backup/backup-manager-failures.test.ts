@@ -44,7 +44,11 @@ async function dataDirectoryWithLostNotification(seed: number, checkpointId: num
 describe('BackupManager failures', () => {
   it('marks a partition backup FAILED (never COMPLETED) when the store fails during upload, and confirms FAILED', async () => {
     const recording = new ManifestRecordingStore(new FileSystemBackupStore(await freshDirectory()));
-    const faulty = new FaultInjectingBackupStore(recording, new SeededRandom(3), { operations: ['put'], keyPrefix: 'chunks/2/', failProbability: 1 });
+    const faulty = new FaultInjectingBackupStore(recording, new SeededRandom(3), {
+      operations: ['put'],
+      keyPrefix: 'chunks/2/',
+      failProbability: 1,
+    });
     const { cluster, manager, scheduler } = open(31, faulty);
     await manager.start(cluster);
     scheduler.run(600);
@@ -54,15 +58,23 @@ describe('BackupManager failures', () => {
     // Format v2: created, then the intent (every chunk referenced), then the outcome.
     expect(recording.manifestHistory.get('2/4')).toEqual(['IN_PROGRESS', 'IN_PROGRESS', 'FAILED']);
     expect(recording.manifestHistory.get('1/4')).toEqual(['IN_PROGRESS', 'IN_PROGRESS', 'COMPLETED']);
-    const confirmed = cluster.partition(2).confirmedBackups().find((backup) => backup.checkpointId === 4);
+    const confirmed = cluster
+      .partition(2)
+      .confirmedBackups()
+      .find((backup) => backup.checkpointId === 4);
     expect(confirmed).toMatchObject({ status: 'FAILED', reason: expect.stringContaining('STORE_UNAVAILABLE: injected fault') as string });
-    for (const manifest of await listBackupManifests(recording, 4)) if (manifest.status === 'COMPLETED') await expectFilesMatch(recording, manifest);
+    for (const manifest of await listBackupManifests(recording, 4))
+      if (manifest.status === 'COMPLETED') await expectFilesMatch(recording, manifest);
     for (const partition of cluster.partitions()) expect(partition.snapshots.reserved(), `partition ${partition.partitionId}`).toEqual([]);
   });
 
   it('keeps every manifest IN_PROGRESS -> COMPLETED | FAILED under random store faults, and completed ones intact', async () => {
     const recording = new ManifestRecordingStore(new FileSystemBackupStore(await freshDirectory()));
-    const faulty = new FaultInjectingBackupStore(recording, new SeededRandom(5), { operations: ['put'], keyPrefix: 'chunks/', failProbability: 0.15 });
+    const faulty = new FaultInjectingBackupStore(recording, new SeededRandom(5), {
+      operations: ['put'],
+      keyPrefix: 'chunks/',
+      failProbability: 0.15,
+    });
     const { cluster, manager, scheduler } = open(32, faulty);
     await manager.start(cluster);
     for (const backupId of [1, 2, 3, 4]) {
@@ -71,12 +83,19 @@ describe('BackupManager failures', () => {
     }
     const histories = [...recording.manifestHistory.values()];
     expect(histories).toHaveLength(12);
-    for (const history of histories) expect([['IN_PROGRESS', 'IN_PROGRESS', 'COMPLETED'], ['IN_PROGRESS', 'IN_PROGRESS', 'FAILED']]).toContainEqual(history);
+    for (const history of histories)
+      expect([
+        ['IN_PROGRESS', 'IN_PROGRESS', 'COMPLETED'],
+        ['IN_PROGRESS', 'IN_PROGRESS', 'FAILED'],
+      ]).toContainEqual(history);
     expect(histories.some((history) => history[2] === 'FAILED')).toBe(true);
     for (const backupId of [1, 2, 3, 4]) {
       for (const manifest of await listBackupManifests(recording, backupId)) {
         if (manifest.status === 'COMPLETED') await expectFilesMatch(recording, manifest);
-        const confirmed = cluster.partition(manifest.id.partitionId).confirmedBackups().find((backup) => backup.checkpointId === backupId);
+        const confirmed = cluster
+          .partition(manifest.id.partitionId)
+          .confirmedBackups()
+          .find((backup) => backup.checkpointId === backupId);
         expect(confirmed?.status).toBe(manifest.status);
       }
     }
@@ -86,16 +105,25 @@ describe('BackupManager failures', () => {
   it('marks a backup interrupted by a crash FAILED on restart, never COMPLETED', async () => {
     const directory = await freshDirectory();
     const recording = new ManifestRecordingStore(new FileSystemBackupStore(await freshDirectory()));
-    const slow = new FaultInjectingBackupStore(recording, new SeededRandom(9), { operations: ['put'], keyPrefix: 'chunks/', delayMsMax: 10_000 });
+    const slow = new FaultInjectingBackupStore(recording, new SeededRandom(9), {
+      operations: ['put'],
+      keyPrefix: 'chunks/',
+      delayMsMax: 10_000,
+    });
     const first = open(33, slow, directory);
     await first.manager.start(first.cluster);
     first.scheduler.run(400);
     await first.manager.takeBackup(6);
     driveToQuiet(first.cluster);
     // Every partition has written its intent and waits on its (slow) chunk uploads.
-    const intentsWritten = (): boolean => recording.manifestHistory.size === 3 && [...recording.manifestHistory.values()].every((history) => history.length === 2);
+    const intentsWritten = (): boolean =>
+      recording.manifestHistory.size === 3 && [...recording.manifestHistory.values()].every((history) => history.length === 2);
     for (let attempt = 0; attempt < 400 && !intentsWritten(); attempt++) await sleep(5);
-    expect([...recording.manifestHistory.values()]).toEqual([['IN_PROGRESS', 'IN_PROGRESS'], ['IN_PROGRESS', 'IN_PROGRESS'], ['IN_PROGRESS', 'IN_PROGRESS']]);
+    expect([...recording.manifestHistory.values()]).toEqual([
+      ['IN_PROGRESS', 'IN_PROGRESS'],
+      ['IN_PROGRESS', 'IN_PROGRESS'],
+      ['IN_PROGRESS', 'IN_PROGRESS'],
+    ]);
     // The process dies: uploads stop, nothing more is written, the partitions stop without a snapshot.
     await first.manager.close();
     for (const partitionId of first.cluster.partitionIds()) first.cluster.crash(partitionId);
@@ -107,7 +135,9 @@ describe('BackupManager failures', () => {
     driveToQuiet(second.cluster);
     for (const manifest of await listBackupManifests(recording, 6)) {
       expect(manifest).toMatchObject({ status: 'FAILED', failureReason: interruptedReason });
-      expect(second.cluster.partition(manifest.id.partitionId).confirmedBackups()).toContainEqual(expect.objectContaining({ checkpointId: 6, status: 'FAILED', reason: interruptedReason }));
+      expect(second.cluster.partition(manifest.id.partitionId).confirmedBackups()).toContainEqual(
+        expect.objectContaining({ checkpointId: 6, status: 'FAILED', reason: interruptedReason }),
+      );
     }
     expect([...recording.manifestHistory.values()]).toEqual([
       ['IN_PROGRESS', 'IN_PROGRESS', 'FAILED'],
@@ -153,7 +183,8 @@ describe('BackupManager failures', () => {
     opened.push(engine);
     await engine.manager.start(engine.cluster);
     await expect(listBackupManifests(store, 9)).rejects.toMatchObject({ code: 'BACKUP_NOT_FOUND' });
-    for (let attempt = 0; attempt < 400 && lines.filter((line) => line.endsWith('reconciled after a retry')).length < 3; attempt++) await sleep(5);
+    for (let attempt = 0; attempt < 400 && lines.filter((line) => line.endsWith('reconciled after a retry')).length < 3; attempt++)
+      await sleep(5);
     await engine.manager.settled();
     driveToQuiet(engine.cluster);
     expect((await listBackupManifests(store, 9)).map((manifest) => manifest.status)).toEqual(['COMPLETED', 'COMPLETED', 'COMPLETED']);
@@ -163,7 +194,13 @@ describe('BackupManager failures', () => {
 
   it('fails the backup of a lost notification with a FAILED manifest when its snapshot and log are gone by the restart', async () => {
     const directory = await freshDirectory();
-    const lost = openTestCluster(39, { partitionCount: 3, dataDirectory: directory, snapshotIntervalRecords: 40, segmentSizeBytes: 4096, backupHook: { checkpointCreated: () => {} } });
+    const lost = openTestCluster(39, {
+      partitionCount: 3,
+      dataDirectory: directory,
+      snapshotIntervalRecords: 40,
+      segmentSizeBytes: 4096,
+      backupHook: { checkpointCreated: () => {} },
+    });
     lost.cluster.triggerCheckpoint(8, 'MANUAL_BACKUP');
     const workload = new Workload(lost.cluster, new SeededRandom(40));
     for (let round = 0; round < 400; round++) {
@@ -179,8 +216,13 @@ describe('BackupManager failures', () => {
     await engine.manager.settled();
     driveToQuiet(engine.cluster);
     const manifest = (await listBackupManifests(store, 8))[0];
-    expect(manifest).toMatchObject({ status: 'FAILED', descriptor: { snapshotId: null, firstLogPosition: 1, lastLogPosition: checkpointPosition } });
-    expect(manifest?.failureReason).toContain(`partition 1, backup 8: no snapshot at or before the checkpoint at ${checkpointPosition} remains`);
+    expect(manifest).toMatchObject({
+      status: 'FAILED',
+      descriptor: { snapshotId: null, firstLogPosition: 1, lastLogPosition: checkpointPosition },
+    });
+    expect(manifest?.failureReason).toContain(
+      `partition 1, backup 8: no snapshot at or before the checkpoint at ${checkpointPosition} remains`,
+    );
     expect(engine.cluster.partition(1).confirmedBackups()).toContainEqual(expect.objectContaining({ checkpointId: 8, status: 'FAILED' }));
   });
 

@@ -58,7 +58,10 @@ describe('BackupManager', () => {
       expect(checkpoint?.type === 'CHECKPOINT_CREATE' && checkpoint.value.checkpointId).toBe(7);
       expect(checkpoint?.timestampMs).toBe(d.checkpointTimestampMs);
       if (d.snapshotId !== null) expect(manifest.files.map((file) => file.path)).toContain(`snapshot/${d.snapshotId}/state.db`);
-      const confirmed = cluster.partition(manifest.id.partitionId).confirmedBackups().find((backup) => backup.checkpointId === 7);
+      const confirmed = cluster
+        .partition(manifest.id.partitionId)
+        .confirmedBackups()
+        .find((backup) => backup.checkpointId === 7);
       expect(confirmed).toMatchObject({ status: 'COMPLETED', checkpointPosition: d.checkpointPosition });
     }
     expect(manifests.some((manifest) => manifest.descriptor.snapshotId !== null)).toBe(true);
@@ -66,21 +69,50 @@ describe('BackupManager', () => {
 
   it('takes a backup to a real S3 server (s3rver) while the asynchronous engine runs its workload', async () => {
     const s3 = await startLoopbackS3();
-    const store = new S3BackupStore({ bucket: s3.bucket, prefix: 'async', endpoint: s3.endpoint, forcePathStyle: true, credentials: s3.credentials });
+    const store = new S3BackupStore({
+      bucket: s3.bucket,
+      prefix: 'async',
+      endpoint: s3.endpoint,
+      forcePathStyle: true,
+      credentials: s3.credentials,
+    });
     const transport = new InProcessTransport(systemClock, new SeededRandom(41));
     const manager = new BackupManager({ store, clock: systemClock });
-    const cluster = Cluster.open({ dataDirectory: await freshDirectory(), partitionCount: 3, nodeCount: 2, clock: systemClock, transport, backupHook: manager, segmentSizeBytes: 16 * 1024, snapshotIntervalRecords: 300, logFileSystem: unsyncedFileSystem });
+    const cluster = Cluster.open({
+      dataDirectory: await freshDirectory(),
+      partitionCount: 3,
+      nodeCount: 2,
+      clock: systemClock,
+      transport,
+      backupHook: manager,
+      segmentSizeBytes: 16 * 1024,
+      snapshotIntervalRecords: 300,
+      logFileSystem: unsyncedFileSystem,
+    });
     const controller = new AbortController();
     try {
       await manager.start(cluster);
-      const engine = runEngine({ cluster, transport, clock: systemClock, workload: new Workload(cluster, new SeededRandom(42)), workloadPerSecond: 500, checkpointIntervalMs: 0, checkpointType: 'MARKER', signal: controller.signal });
+      const engine = runEngine({
+        cluster,
+        transport,
+        clock: systemClock,
+        workload: new Workload(cluster, new SeededRandom(42)),
+        workloadPerSecond: 500,
+        checkpointIntervalMs: 0,
+        checkpointType: 'MARKER',
+        signal: controller.signal,
+      });
       await sleep(300);
       const backupId = await manager.takeBackup();
       const status = await waitForBackup(cluster, manager, backupId, { drive: () => {}, pollIntervalMs: 20 });
       controller.abort();
       const progress = await engine;
       expect(status.status).toBe('COMPLETED');
-      expect(status.partitions.map((partition) => [partition.partitionId, partition.nodeId])).toEqual([[1, 0], [2, 1], [3, 0]]);
+      expect(status.partitions.map((partition) => [partition.partitionId, partition.nodeId])).toEqual([
+        [1, 0],
+        [2, 1],
+        [3, 0],
+      ]);
       expect(progress.recordsProcessed).toBeGreaterThan(100);
       for (const manifest of await listBackupManifests(store, backupId)) {
         const files = await expectFilesMatch(store, manifest);

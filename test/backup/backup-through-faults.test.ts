@@ -42,7 +42,11 @@ async function findingsOf(prefix: string, backupId: number): Promise<string[]> {
   }
 }
 
-async function withProxy<T>(seed: number, prefix: string, run: (store: ReturnType<typeof faultStore>, proxy: FaultProxy) => Promise<T>): Promise<T> {
+async function withProxy<T>(
+  seed: number,
+  prefix: string,
+  run: (store: ReturnType<typeof faultStore>, proxy: FaultProxy) => Promise<T>,
+): Promise<T> {
   const proxy = await startFaultProxy(server.endpoint, { seed, faultProbability: 0.3, faultsMax, delayMsMax: 50 });
   const store = faultStore(server, proxy.endpoint, prefix, faultsMax + 1);
   try {
@@ -103,7 +107,8 @@ describe('a backup taken through bounded HTTP faults', () => {
       );
       direct.destroy();
       await withProxy(seed, prefix, async (store) => {
-        for (const { manifest, files } of sources) await uploadBackup(store, manifest.id, manifest.descriptor, files, new ManualClock(0), {});
+        for (const { manifest, files } of sources)
+          await uploadBackup(store, manifest.id, manifest.descriptor, files, new ManualClock(0), {});
       });
       const check = faultStore(server, server.endpoint, prefix);
       const manifests = await listBackupManifests(check, clean.checkpointId).finally(() => check.destroy());

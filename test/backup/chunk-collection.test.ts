@@ -33,7 +33,10 @@ async function files(directory: string, contents: readonly string[]): Promise<Ch
       await writeFile(path, content.repeat(100));
       const handle = await open(path, 'r');
       handles.push(handle);
-      return chunkSegmentFile({ path: `segments/${String(index + 1).padStart(20, '0')}.log`, handle, sizeBytes: content.length * 100, identity: path }, undefined);
+      return chunkSegmentFile(
+        { path: `segments/${String(index + 1).padStart(20, '0')}.log`, handle, sizeBytes: content.length * 100, identity: path },
+        undefined,
+      );
     }),
   );
 }
@@ -48,9 +51,22 @@ async function storedChunks(store: FileSystemBackupStore): Promise<string[]> {
   return (await listAll(store, 'chunks/1/')).map((entry) => entry.key.split('/').at(-1) ?? '').sort();
 }
 
-async function backup(store: FileSystemBackupStore, checkpointId: number, chunked: readonly ChunkedFile[], clock: ManualClock, wait?: (ms: number) => Promise<void>) {
+async function backup(
+  store: FileSystemBackupStore,
+  checkpointId: number,
+  chunked: readonly ChunkedFile[],
+  clock: ManualClock,
+  wait?: (ms: number) => Promise<void>,
+) {
   const options = { codec: 'gzip' as const, ...(wait === undefined ? {} : { wait }) };
-  return uploadChunkedBackup(store, backupId(checkpointId), descriptor({ partitionCount: 1 }), () => Promise.resolve(chunked), clock, options);
+  return uploadChunkedBackup(
+    store,
+    backupId(checkpointId),
+    descriptor({ partitionCount: 1 }),
+    () => Promise.resolve(chunked),
+    clock,
+    options,
+  );
 }
 
 interface Setup {
@@ -74,8 +90,19 @@ async function withOrphan(content: string): Promise<Setup & { orphan: ChunkedFil
 }
 
 /** A collection record as a collector that is not this test's left it. */
-function recordOf(clock: ManualClock, fields: { collectorId: string; condemned: readonly string[]; owner?: string; incarnation?: string }): Buffer {
-  return Buffer.from(JSON.stringify({ formatVersion: 1, partitionId: 1, startedAt: new Date(clock.nowMs()).toISOString(), leaseMs: chunkCollectionLeaseMs, ...fields }));
+function recordOf(
+  clock: ManualClock,
+  fields: { collectorId: string; condemned: readonly string[]; owner?: string; incarnation?: string },
+): Buffer {
+  return Buffer.from(
+    JSON.stringify({
+      formatVersion: 1,
+      partitionId: 1,
+      startedAt: new Date(clock.nowMs()).toISOString(),
+      leaseMs: chunkCollectionLeaseMs,
+      ...fields,
+    }),
+  );
 }
 
 describe('chunk collection', () => {
@@ -143,7 +170,7 @@ describe('chunk collection', () => {
     expect(await readCollectionRecord(store, 1)).toBeUndefined();
   });
 
-  it('takes over at once the record its owner left in an earlier process, and leaves other owners\' records to their lease', async () => {
+  it("takes over at once the record its owner left in an earlier process, and leaves other owners' records to their lease", async () => {
     const { store, clock } = await withOrphan('orphan');
     const left = (owner: string, incarnation: string): Buffer => recordOf(clock, { collectorId: 'x', condemned: [], owner, incarnation });
     const identity = { owner: 'host:/data', incarnation: 'now' };
@@ -164,7 +191,9 @@ describe('chunk collection', () => {
       return Promise.resolve();
     };
     const error = await expectCode(backup(store, 1, [chunk!], clock, wait), 'CHUNK_COLLECTION_BUSY');
-    expect(error.message).toMatch(/^partition 1: a chunk collection condemns chunks this backup reuses, and it did not finish within \d+ ms$/);
+    expect(error.message).toMatch(
+      /^partition 1: a chunk collection condemns chunks this backup reuses, and it did not finish within \d+ ms$/,
+    );
     expect((await readManifest(store, backupId(1))).status).toBe('FAILED');
     expect(await listAll(store, 'chunks/')).toEqual([]);
     expect(chunkKey(1, addressOf(chunk))).toMatch(/^chunks\/1\//);

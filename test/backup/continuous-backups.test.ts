@@ -29,7 +29,10 @@ afterEach(async () => {
 });
 
 async function start(seed: number, config: BackupConfig) {
-  const opened = openBackupTestCluster(seed, new FileSystemBackupStore(await freshDirectory()), { partitionCount: 2, continuousBackups: config.continuous });
+  const opened = openBackupTestCluster(seed, new FileSystemBackupStore(await freshDirectory()), {
+    partitionCount: 2,
+    continuousBackups: config.continuous,
+  });
   running = opened;
   await opened.manager.start(opened.cluster);
   const service = new ContinuousBackups({ cluster: opened.cluster, clock: opened.clock, config, manager: opened.manager });
@@ -46,7 +49,14 @@ async function partitionManifests(store: BackupStore, partitionId: number): Prom
   return manifests;
 }
 
-const config: BackupConfig = { continuous: true, checkpointIntervalMs: 10_000, scheduleMs: 30_000, retentionWindowMs: 70_000, retentionCleanupScheduleMs: 20_000, compression: 'gzip' };
+const config: BackupConfig = {
+  continuous: true,
+  checkpointIntervalMs: 10_000,
+  scheduleMs: 30_000,
+  retentionWindowMs: 70_000,
+  retentionCleanupScheduleMs: 20_000,
+  compression: 'gzip',
+};
 
 describe('continuous backups with the scheduler and retention', () => {
   it('form one range per partition that retention shrinks from the old end; state, manifests and metadata.json agree', async () => {
@@ -64,7 +74,8 @@ describe('continuous backups with the scheduler and retention', () => {
       const deleted = manifests.filter((m) => m.status === 'DELETED').map((m) => m.id.checkpointId);
       expect(deleted).toEqual(backups.slice(0, 3).map((b) => b.checkpointId));
       expect(ranges[0]?.checkpointIds).toEqual(backups.slice(3).map((b) => b.checkpointId));
-      for (const id of deleted) expect(await listAll(store, contentsKeyPrefix({ partitionId: partition.partitionId, checkpointId: id, nodeId: 0 }))).toEqual([]);
+      for (const id of deleted)
+        expect(await listAll(store, contentsKeyPrefix({ partitionId: partition.partitionId, checkpointId: id, nodeId: 0 }))).toEqual([]);
       const stored = await readPartitionMetadata(store, partition.partitionId);
       expect(stored).toBeDefined();
       expect(metadataFingerprint(stored!)).toBe(metadataFingerprint(partitionMetadataOf(partition, clock)));

@@ -21,11 +21,29 @@ const partitionCount = 2;
  * Runs the engine with backups every second and retention deleting everything older than 2 s every
  * second; once it has logged `backupsBeforeStop` completed backups, sends `signal` after `delayMs`.
  */
-function engineRun(dataDirectory: string, storeDirectory: string, signal: 'SIGKILL' | 'SIGTERM', backupsBeforeStop: number, delayMs: number): Promise<string> {
+function engineRun(
+  dataDirectory: string,
+  storeDirectory: string,
+  signal: 'SIGKILL' | 'SIGTERM',
+  backupsBeforeStop: number,
+  delayMs: number,
+): Promise<string> {
   const args = ['--data-dir', dataDirectory, '--partitions', String(partitionCount), '--workload-rate', '100', '--store', storeDirectory];
-  const backup = ['--backup-continuous', '--backup-checkpoint-interval', 'PT1S', '--backup-schedule', 'PT1S', '--backup-retention-window', 'PT2S', '--backup-retention-cleanup-schedule', 'PT1S'];
+  const backup = [
+    '--backup-continuous',
+    '--backup-checkpoint-interval',
+    'PT1S',
+    '--backup-schedule',
+    'PT1S',
+    '--backup-retention-window',
+    'PT2S',
+    '--backup-retention-cleanup-schedule',
+    'PT1S',
+  ];
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', bin, 'engine', 'start', ...args, ...backup], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', bin, 'engine', 'start', ...args, ...backup], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     let stopping = false;
     const onData = (chunk: Buffer) => {
@@ -52,22 +70,29 @@ describe('kill -9 during continuous backups and retention', () => {
     }
     const store = new FileSystemBackupStore(storeDirectory);
     const idOf = (manifest: Manifest): string => `${manifest.id.partitionId}/${manifest.id.checkpointId}`;
-    const interrupted = (await listRetentionCandidates(store)).flatMap((candidate) => candidate.manifests).filter((manifest) => manifest.status === 'IN_PROGRESS');
+    const interrupted = (await listRetentionCandidates(store))
+      .flatMap((candidate) => candidate.manifests)
+      .filter((manifest) => manifest.status === 'IN_PROGRESS');
     const last = await engineRun(dataDirectory, storeDirectory, 'SIGTERM', 2, 0);
     expect(last).toContain('engine stopped cleanly');
     const manifests = (await listRetentionCandidates(store)).flatMap((candidate) => candidate.manifests);
     // The start marked every backup the kills interrupted FAILED (retention may have deleted it since);
     // only a backup the clean stop itself interrupted may be IN_PROGRESS, until the next start.
     const statusOf = new Map(manifests.map((manifest) => [idOf(manifest), manifest.status]));
-    for (const manifest of interrupted) expect([idOf(manifest), statusOf.get(idOf(manifest))]).toEqual([idOf(manifest), expect.stringMatching(/^(FAILED|DELETED)$/)]);
-    const completedIds = [...new Set(manifests.filter((manifest) => manifest.status === 'COMPLETED').map((manifest) => manifest.id.checkpointId))];
+    for (const manifest of interrupted)
+      expect([idOf(manifest), statusOf.get(idOf(manifest))]).toEqual([idOf(manifest), expect.stringMatching(/^(FAILED|DELETED)$/)]);
+    const completedIds = [
+      ...new Set(manifests.filter((manifest) => manifest.status === 'COMPLETED').map((manifest) => manifest.id.checkpointId)),
+    ];
     expect(completedIds.length).toBeGreaterThan(0);
     for (const backupId of completedIds) {
       const report = await verifyBackup(store, backupId, { level: 'full' });
       // A kill may leave one partition's backup FAILED (or deleted) beside a COMPLETED one: that is reported as
       // such; what a COMPLETED partition backup holds must pass every check.
       const incomplete = new Set(['PARTITION_MISSING', 'PARTITION_NOT_COMPLETED']);
-      const findings = report.findings.filter((finding) => !incomplete.has(finding.code)).map((finding) => `${finding.code}: ${finding.message}`);
+      const findings = report.findings
+        .filter((finding) => !incomplete.has(finding.code))
+        .map((finding) => `${finding.code}: ${finding.message}`);
       expect(findings, `backup ${backupId}`).toEqual([]);
     }
     // One more collection per partition leaves no orphan: every stored chunk is referenced by a live manifest
@@ -78,7 +103,8 @@ describe('kill -9 during continuous backups and retention', () => {
       const referenced = await referencedChunks(store, partitionId);
       expect([...stored].filter((sha256) => sha256 === undefined || !referenced.has(sha256))).toEqual([]);
       const completed = manifests.filter((manifest) => manifest.status === 'COMPLETED' && manifest.id.partitionId === partitionId);
-      for (const manifest of completed) for (const file of manifest.files) for (const chunk of file.chunks ?? []) expect(stored.has(chunk.sha256)).toBe(true);
+      for (const manifest of completed)
+        for (const file of manifest.files) for (const chunk of file.chunks ?? []) expect(stored.has(chunk.sha256)).toBe(true);
     }
   }, 120_000);
 });

@@ -25,7 +25,12 @@ export function fileSource(path: string, content: string): BackupFileSource {
 }
 
 /** A manifest as a store would hold it, with the given status (FAILED ones carry a reason), no files. */
-export function manifestWith(partitionId: number, checkpointId: number, status: ManifestStatus, overrides: Partial<ManifestDescriptor> = {}): Manifest {
+export function manifestWith(
+  partitionId: number,
+  checkpointId: number,
+  status: ManifestStatus,
+  overrides: Partial<ManifestDescriptor> = {},
+): Manifest {
   return {
     formatVersion: 1,
     id: { partitionId, checkpointId, nodeId: 0 },

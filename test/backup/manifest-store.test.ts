@@ -6,7 +6,17 @@ import { ManualClock } from '../../src/clock.js';
 import { FileSystemBackupStore } from '../../src/store/fs-backup-store.js';
 import type { BackupStore, PutBody, PutOptions } from '../../src/store/backup-store.js';
 import { getBytes, listAll } from '../../src/store/backup-store.js';
-import { createManifest, failBackup, failInterruptedBackups, listBackupIds, listBackupManifests, ManifestCache, readAllManifests, readManifest, uploadBackup } from '../../src/backup/manifest-store.js';
+import {
+  createManifest,
+  failBackup,
+  failInterruptedBackups,
+  listBackupIds,
+  listBackupManifests,
+  ManifestCache,
+  readAllManifests,
+  readManifest,
+  uploadBackup,
+} from '../../src/backup/manifest-store.js';
 import { newManifest } from '../../src/backup/manifest.js';
 import { fileStreamBody } from '../../src/store/file-body.js';
 import { FaultInjectingBackupStore } from '../support/fault-injecting-backup-store.js';
@@ -52,8 +62,19 @@ describe('uploadBackup', () => {
     const recording = new RecordingStore(await freshStore());
     const store = recording.wrap();
     const id = { partitionId: 2, checkpointId: 7, nodeId: 1 };
-    const manifest = await uploadBackup(store, id, descriptor(), [fileSource('snapshot/16-10-7-8/state.db', 'state'), fileSource('segments/00000001.log', 'records')], clock);
-    expect(recording.writes).toEqual([manifestKey(id), 'contents/2/7/1/snapshot/16-10-7-8/state.db', 'contents/2/7/1/segments/00000001.log', manifestKey(id)]);
+    const manifest = await uploadBackup(
+      store,
+      id,
+      descriptor(),
+      [fileSource('snapshot/16-10-7-8/state.db', 'state'), fileSource('segments/00000001.log', 'records')],
+      clock,
+    );
+    expect(recording.writes).toEqual([
+      manifestKey(id),
+      'contents/2/7/1/snapshot/16-10-7-8/state.db',
+      'contents/2/7/1/segments/00000001.log',
+      manifestKey(id),
+    ]);
     expect(manifest.status).toBe('COMPLETED');
     expect(manifest.files).toEqual([
       { path: 'snapshot/16-10-7-8/state.db', sizeBytes: 5, sha256: createHash('sha256').update('state').digest('hex') },
@@ -110,7 +131,16 @@ describe('uploadBackup', () => {
     const path = join(await freshDirectory(), 'segment.log');
     await writeFile(path, 'durable|not yet durable');
     const id = { partitionId: 1, checkpointId: 30, nodeId: 0 };
-    const manifest = await uploadBackup(store, id, descriptor(), [{ path: 'segments/1.log', body: fileStreamBody(path, 7) }, { path: 'segments/2.log', body: fileStreamBody(path, 0) }], clock);
+    const manifest = await uploadBackup(
+      store,
+      id,
+      descriptor(),
+      [
+        { path: 'segments/1.log', body: fileStreamBody(path, 7) },
+        { path: 'segments/2.log', body: fileStreamBody(path, 0) },
+      ],
+      clock,
+    );
     expect((await getBytes(store, 'contents/1/30/0/segments/1.log')).toString()).toBe('durable');
     expect((await getBytes(store, 'contents/1/30/0/segments/2.log')).length).toBe(0);
     expect(manifest.files.map((file) => file.sizeBytes)).toEqual([7, 0]);
@@ -137,13 +167,32 @@ describe('uploadBackup', () => {
       },
     };
     const id = { partitionId: 1, checkpointId: 31, nodeId: 0 };
-    const manifest = await uploadBackup(eager, id, descriptor(), [{ path: 'segments/1.log', body: fileStreamBody(path, 200_000) }, { path: 'segments/2.log', body: fileStreamBody(path, 0) }], clock);
-    expect(manifest.files.map((file) => file.sha256)).toEqual([createHash('sha256').update('x'.repeat(200_000)).digest('hex'), createHash('sha256').digest('hex')]);
+    const manifest = await uploadBackup(
+      eager,
+      id,
+      descriptor(),
+      [
+        { path: 'segments/1.log', body: fileStreamBody(path, 200_000) },
+        { path: 'segments/2.log', body: fileStreamBody(path, 0) },
+      ],
+      clock,
+    );
+    expect(manifest.files.map((file) => file.sha256)).toEqual([
+      createHash('sha256').update('x'.repeat(200_000)).digest('hex'),
+      createHash('sha256').digest('hex'),
+    ]);
   });
 
   it('finds the manifests of one backup id across partitions, and lists backup ids', async () => {
     const store = await freshStore();
-    for (const partitionId of [3, 1, 2]) await uploadBackup(store, { partitionId, checkpointId: 9, nodeId: 0 }, descriptor({ partitionCount: 3 }), [fileSource('segments/1.log', 'x')], clock);
+    for (const partitionId of [3, 1, 2])
+      await uploadBackup(
+        store,
+        { partitionId, checkpointId: 9, nodeId: 0 },
+        descriptor({ partitionCount: 3 }),
+        [fileSource('segments/1.log', 'x')],
+        clock,
+      );
     await uploadBackup(store, { partitionId: 1, checkpointId: 90, nodeId: 0 }, descriptor(), [fileSource('segments/1.log', 'x')], clock);
     await store.put('manifests/stray.json', Buffer.from('{}'));
     expect((await listBackupManifests(store, 9)).map((manifest) => manifest.id.partitionId)).toEqual([1, 2, 3]);
@@ -155,7 +204,8 @@ describe('uploadBackup', () => {
   it('reads every manifest of a store from one listing, grouped by backup id, whatever the number of backups', async () => {
     const store = await freshStore();
     for (let checkpointId = 1; checkpointId <= 40; checkpointId++) {
-      for (const partitionId of [2, 1, 3]) await createManifest(store, newManifest({ partitionId, checkpointId, nodeId: 0 }, descriptor({ partitionCount: 3 }), clock));
+      for (const partitionId of [2, 1, 3])
+        await createManifest(store, newManifest({ partitionId, checkpointId, nodeId: 0 }, descriptor({ partitionCount: 3 }), clock));
     }
     await store.put('manifests/stray.json', Buffer.from('{}'));
     let lists = 0;
@@ -168,7 +218,13 @@ describe('uploadBackup', () => {
       // Versions as S3 lists them (a filesystem store lists none): here the SHA-256 of the object's bytes.
       list: async function* (prefix, options) {
         lists += 1;
-        for await (const entry of store.list(prefix, options)) yield { ...entry, version: createHash('sha256').update(await getBytes(store, entry.key)).digest('hex') };
+        for await (const entry of store.list(prefix, options))
+          yield {
+            ...entry,
+            version: createHash('sha256')
+              .update(await getBytes(store, entry.key))
+              .digest('hex'),
+          };
       },
       get: (key, options) => {
         gets += 1;

@@ -3,7 +3,15 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { ManualClock } from '../../src/clock.js';
-import { checkManifest, newManifest, parseManifest, serializeManifest, transitionManifest, type Manifest, type ManifestStatus } from '../../src/backup/manifest.js';
+import {
+  checkManifest,
+  newManifest,
+  parseManifest,
+  serializeManifest,
+  transitionManifest,
+  type Manifest,
+  type ManifestStatus,
+} from '../../src/backup/manifest.js';
 import { contentKey, manifestKey, metadataKey, parseManifestKey } from '../../src/backup/backup-layout.js';
 import { CutlineError } from '../../src/errors.js';
 import { descriptor } from './manifest-fixture.js';
@@ -62,7 +70,11 @@ describe('manifest', () => {
       { ...base, files: [{ ...chunked, chunks: [{ ...firstChunk, sizeBytes: 10, storedBytes: 3 }] }] },
       { ...base, addedBytes: undefined as never },
     ];
-    for (const manifest of broken) expect(codeOf(() => checkManifest(JSON.parse(JSON.stringify(manifest)), 'm')), JSON.stringify(manifest)).toBe('MANIFEST_INVALID');
+    for (const manifest of broken)
+      expect(
+        codeOf(() => checkManifest(JSON.parse(JSON.stringify(manifest)), 'm')),
+        JSON.stringify(manifest),
+      ).toBe('MANIFEST_INVALID');
     // A v1 manifest has no chunks: listing them is a schema violation there.
     expect(codeOf(() => checkManifest({ ...completed(), files: [chunked] }, 'm'))).toBe('MANIFEST_INVALID');
   });
@@ -72,7 +84,9 @@ describe('manifest', () => {
     const started = transitionManifest(newManifest(id, descriptor(), clock), 'IN_PROGRESS', clock, { files: [intent] });
     expect(started.files).toEqual([intent]);
     expect(codeOf(() => transitionManifest(started, 'COMPLETED', clock))).toBe('MANIFEST_INVALID');
-    expect(codeOf(() => transitionManifest(newManifest(id, descriptor(), clock, 1), 'IN_PROGRESS', clock, { files: [file] }))).toBe('MANIFEST_TRANSITION');
+    expect(codeOf(() => transitionManifest(newManifest(id, descriptor(), clock, 1), 'IN_PROGRESS', clock, { files: [file] }))).toBe(
+      'MANIFEST_TRANSITION',
+    );
   });
 
   it('rejects an unknown format version before the schema, naming the versions it reads', () => {
@@ -91,7 +105,9 @@ describe('manifest', () => {
 
   it('reports every schema violation with where it is', () => {
     const document = { ...completed(), status: 'DONE', files: [{ path: 'segments/x', sizeBytes: -1, sha256: 'zz' }] };
-    expect(() => parseManifest(Buffer.from(JSON.stringify(document)), 'm')).toThrow(/\/status must be equal to one of the allowed values \(IN_PROGRESS, COMPLETED, FAILED, DELETED\).*\/files\/0\/sizeBytes.*\/files\/0\/sha256/);
+    expect(() => parseManifest(Buffer.from(JSON.stringify(document)), 'm')).toThrow(
+      /\/status must be equal to one of the allowed values \(IN_PROGRESS, COMPLETED, FAILED, DELETED\).*\/files\/0\/sizeBytes.*\/files\/0\/sha256/,
+    );
     expect(codeOf(() => parseManifest(Buffer.from('{not json'), 'm'))).toBe('MANIFEST_INVALID');
     expect(codeOf(() => parseManifest(Buffer.from(JSON.stringify({ ...completed(), extra: 1 })), 'm'))).toBe('MANIFEST_INVALID');
   });
@@ -110,8 +126,14 @@ describe('manifest', () => {
       { ...base, files: [{ ...file, path: 'segments/../../etc/passwd' }] },
       { ...base, files: [{ ...file, path: 'other/file' }] },
     ];
-    for (const manifest of broken) expect(codeOf(() => checkManifest(manifest, 'm')), JSON.stringify(manifest)).toBe('MANIFEST_INVALID');
-    expect(codeOf(() => checkManifest({ ...base, descriptor: descriptor({ snapshotId: null, snapshotProcessedPosition: 0 }) }, 'm'))).toBeUndefined();
+    for (const manifest of broken)
+      expect(
+        codeOf(() => checkManifest(manifest, 'm')),
+        JSON.stringify(manifest),
+      ).toBe('MANIFEST_INVALID');
+    expect(
+      codeOf(() => checkManifest({ ...base, descriptor: descriptor({ snapshotId: null, snapshotProcessedPosition: 0 }) }, 'm')),
+    ).toBeUndefined();
   });
 
   it('allows exactly IN_PROGRESS -> COMPLETED | FAILED and COMPLETED | FAILED -> DELETED', () => {
@@ -161,7 +183,12 @@ describe('backup layout', () => {
         expect(parseManifestKey(manifestKey(backup))).toEqual(backup);
       }),
     );
-    for (const key of ['manifests/1/5/manifest.json', 'manifests/01/5/0/manifest.json', 'manifests/1/5/0/manifest.json.tmp', 'contents/1/5/0/manifest.json']) {
+    for (const key of [
+      'manifests/1/5/manifest.json',
+      'manifests/01/5/0/manifest.json',
+      'manifests/1/5/0/manifest.json.tmp',
+      'contents/1/5/0/manifest.json',
+    ]) {
       expect(parseManifestKey(key)).toBeUndefined();
     }
   });

@@ -20,24 +20,41 @@ function candidate(checkpointId: number, atMs: number, statuses: [ManifestStatus
 describe('retention', () => {
   const window = 1_000;
   it('deletes backups older than the window, oldest first, and keeps the rest', () => {
-    const candidates = [candidate(1, 100, ['COMPLETED', 'COMPLETED']), candidate(2, 200, ['FAILED', 'COMPLETED']), candidate(3, 2_100, ['COMPLETED', 'COMPLETED']), candidate(4, 2_500, ['COMPLETED', 'COMPLETED'])];
+    const candidates = [
+      candidate(1, 100, ['COMPLETED', 'COMPLETED']),
+      candidate(2, 200, ['FAILED', 'COMPLETED']),
+      candidate(3, 2_100, ['COMPLETED', 'COMPLETED']),
+      candidate(4, 2_500, ['COMPLETED', 'COMPLETED']),
+    ];
     expect(selectExpired(candidates, 3_000, window, 2)).toEqual([1, 2]);
     expect(selectExpired(candidates, 3_000, 5_000, 2)).toEqual([]);
   });
 
-  it('never deletes the newest backup completed everywhere, nor any partition\'s newest completed one', () => {
-    const candidates = [candidate(1, 100, ['COMPLETED', 'COMPLETED']), candidate(2, 200, ['COMPLETED', 'FAILED']), candidate(3, 300, ['FAILED', 'FAILED'])];
+  it("never deletes the newest backup completed everywhere, nor any partition's newest completed one", () => {
+    const candidates = [
+      candidate(1, 100, ['COMPLETED', 'COMPLETED']),
+      candidate(2, 200, ['COMPLETED', 'FAILED']),
+      candidate(3, 300, ['FAILED', 'FAILED']),
+    ];
     // 1 is the newest complete one; 2 is partition 1's newest completed backup; 3 has nothing completed.
     expect(selectExpired(candidates, 10_000, window, 2)).toEqual([3]);
   });
 
   it('skips backups in progress anywhere and backups already deleted everywhere', () => {
-    const candidates = [candidate(1, 100, ['DELETED', 'DELETED']), candidate(2, 200, ['COMPLETED', 'IN_PROGRESS']), candidate(3, 300, ['DELETED', 'COMPLETED']), candidate(4, 400, ['COMPLETED', 'COMPLETED'])];
+    const candidates = [
+      candidate(1, 100, ['DELETED', 'DELETED']),
+      candidate(2, 200, ['COMPLETED', 'IN_PROGRESS']),
+      candidate(3, 300, ['DELETED', 'COMPLETED']),
+      candidate(4, 400, ['COMPLETED', 'COMPLETED']),
+    ];
     expect(selectExpired(candidates, 10_000, window, 2)).toEqual([3]);
   });
 
-  it('keeps a backup while any partition\'s checkpoint of it is inside the window', () => {
-    const mixed: RetentionCandidate = { checkpointId: 1, manifests: [manifest(1, 1, 'COMPLETED', 100), manifest(2, 1, 'COMPLETED', 2_500)] };
+  it("keeps a backup while any partition's checkpoint of it is inside the window", () => {
+    const mixed: RetentionCandidate = {
+      checkpointId: 1,
+      manifests: [manifest(1, 1, 'COMPLETED', 100), manifest(2, 1, 'COMPLETED', 2_500)],
+    };
     expect(selectExpired([mixed, candidate(2, 2_600, ['COMPLETED', 'COMPLETED'])], 3_000, window, 2)).toEqual([]);
   });
 });
@@ -54,7 +71,7 @@ describe('reading metadata.json', () => {
         await readPartitionMetadata(store, 1);
       } catch (error) {
         expect(error).toBeInstanceOf(CutlineError);
-        return (error as CutlineError);
+        return error as CutlineError;
       }
       throw new Error('expected PARTITION_METADATA_INVALID');
     };

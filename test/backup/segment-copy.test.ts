@@ -9,7 +9,11 @@ import { handleBody } from '../../src/backup/segment-copy.js';
 import { temporaryDirectories } from '../support/temporary-directories.js';
 
 const freshDirectory = temporaryDirectories('segment-copy');
-const record = (index: number) => ({ timestampMs: 1_700_000_000_000 + index, recordType: 16, payload: Buffer.from(JSON.stringify({ index, pad: 'x'.repeat(index % 50) })) });
+const record = (index: number) => ({
+  timestampMs: 1_700_000_000_000 + index,
+  recordType: 16,
+  payload: Buffer.from(JSON.stringify({ index, pad: 'x'.repeat(index % 50) })),
+});
 
 async function logWithUnflushedTail(): Promise<SegmentedLog> {
   const log = SegmentedLog.open({ directory: path.join(await freshDirectory(), 'log'), segmentSizeBytes: 4096, fsyncPolicy: 'manual' });
@@ -31,7 +35,8 @@ describe('openSegmentCopies', () => {
       expect(copies[0]?.firstPosition).toBeLessThanOrEqual(50);
       expect(copies.at(-1)?.lastPosition).toBe(120);
       expect(copies.at(-1)?.lengthBytes).toBe(last?.durableSizeBytes);
-      for (let index = 1; index < copies.length; index++) expect(copies[index]?.firstPosition).toBe((copies[index - 1]?.lastPosition ?? 0) + 1);
+      for (let index = 1; index < copies.length; index++)
+        expect(copies[index]?.firstPosition).toBe((copies[index - 1]?.lastPosition ?? 0) + 1);
       const tail = copies.at(-1);
       if (tail !== undefined) expect((await readAll(handleBody(tail.handle, tail.lengthBytes).open())).length).toBe(tail.lengthBytes);
     } finally {

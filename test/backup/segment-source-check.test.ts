@@ -15,7 +15,9 @@ const freshDirectory = temporaryDirectories('segment-source-check');
 /** A one-segment log of `count` engine records from position 1; returns its segment. */
 function writeLog(directory: string, count: number, recordType?: number): SegmentInfo {
   const log = SegmentedLog.open({ directory });
-  const records = Array.from({ length: count }, (_, index) => encodeRecord({ type: 'CREATE_INSTANCE', value: { correlationKey: `key-${index}` } }, 1_000));
+  const records = Array.from({ length: count }, (_, index) =>
+    encodeRecord({ type: 'CREATE_INSTANCE', value: { correlationKey: `key-${index}` } }, 1_000),
+  );
   log.append(recordType === undefined ? records : records.map((record) => ({ ...record, recordType })));
   log.flush();
   const [segment] = log.segments();
@@ -26,7 +28,11 @@ function writeLog(directory: string, count: number, recordType?: number): Segmen
 
 function appendTo(directory: string, count: number): SegmentInfo {
   const log = SegmentedLog.open({ directory });
-  log.append(Array.from({ length: count }, (_, index) => encodeRecord({ type: 'PUBLISH_MESSAGE', value: { messageId: `m-${index}`, correlationKey: 'k' } }, 2_000)));
+  log.append(
+    Array.from({ length: count }, (_, index) =>
+      encodeRecord({ type: 'PUBLISH_MESSAGE', value: { messageId: `m-${index}`, correlationKey: 'k' } }, 2_000),
+    ),
+  );
   log.flush();
   const segment = log.segments().at(-1);
   log.close();
@@ -80,7 +86,9 @@ describe('the frame check of a segment being backed up', () => {
     const error = await failure(chunkSegmentFile(source, undefined));
     await source.close();
     expect(error.code).toBe('BACKUP_SOURCE_DAMAGED');
-    expect(error.message).toMatch(new RegExp(`^segment ${segment.path} of the engine's log cannot be backed up: at offset \\d+ \\(position 100\\): `));
+    expect(error.message).toMatch(
+      new RegExp(`^segment ${segment.path} of the engine's log cannot be backed up: at offset \\d+ \\(position 100\\): `),
+    );
   });
 
   it('checks the appended bytes of a file it resumes, and finds damage there', async () => {
@@ -143,8 +151,13 @@ describe('a backup of a damaged log', () => {
     await flipByte(segment.path, Math.floor((from + segment.durableSizeBytes) / 2));
     const status = await takeBackupAndWait(cluster, manager, 2, { drive: () => scheduler.run(20) });
     expect(status.status).toBe('FAILED');
-    expect(status.failureReason).toMatch(/^partition 2: segment \S+ of the engine's log cannot be backed up: at offset \d+ \(position \d+\): /);
-    const confirmed = cluster.partition(2).confirmedBackups().find((backup) => backup.checkpointId === 2);
+    expect(status.failureReason).toMatch(
+      /^partition 2: segment \S+ of the engine's log cannot be backed up: at offset \d+ \(position \d+\): /,
+    );
+    const confirmed = cluster
+      .partition(2)
+      .confirmedBackups()
+      .find((backup) => backup.checkpointId === 2);
     expect(confirmed).toMatchObject({ status: 'FAILED', reason: expect.stringContaining('BACKUP_SOURCE_DAMAGED') as string });
   });
 });

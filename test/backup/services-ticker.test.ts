@@ -17,7 +17,14 @@ afterEach(async () => {
   running = undefined;
 });
 
-const config: BackupConfig = { continuous: false, checkpointIntervalMs: 10_000, scheduleMs: undefined, retentionWindowMs: undefined, retentionCleanupScheduleMs: undefined, compression: 'gzip' as const };
+const config: BackupConfig = {
+  continuous: false,
+  checkpointIntervalMs: 10_000,
+  scheduleMs: undefined,
+  retentionWindowMs: undefined,
+  retentionCleanupScheduleMs: undefined,
+  compression: 'gzip' as const,
+};
 
 describe('the backup services ticker', () => {
   it('backs off the store work while the store refuses every call, logs it once a minute with a count, and says when it recovers', async () => {
@@ -46,7 +53,10 @@ describe('the backup services ticker', () => {
     const still = lines.slice(1);
     expect(still.length).toBeGreaterThanOrEqual(3);
     expect(still.length).toBeLessThanOrEqual(5);
-    for (const line of still) expect(line).toMatch(/^backup services still failing: \d+ more failure\(s\) in the last \d+ s \(\d+ since .*Z\), latest: STORE_ACCESS_DENIED: /);
+    for (const line of still)
+      expect(line).toMatch(
+        /^backup services still failing: \d+ more failure\(s\) in the last \d+ s \(\d+ since .*Z\), latest: STORE_ACCESS_DENIED: /,
+      );
     expect(ticker.storeWorkRetryInMs).toBeGreaterThan(0);
     // The scheduler was not backed off: markers need no store, one every 10 s all along.
     expect(services.schedulers.emitted().filter((emitted) => emitted.checkpointType === 'MARKER').length).toBeGreaterThanOrEqual(29);

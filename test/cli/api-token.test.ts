@@ -15,9 +15,29 @@ let apiUrl = '';
 beforeAll(async () => {
   const [dataDirectory, storeDirectory] = [await freshDirectory(), await freshDirectory()];
   // Loopback only (the default --api-host): with a token configured every route requires it there too.
-  engine = spawn(process.execPath, ['--import', 'tsx', bin, 'engine', 'start', '--data-dir', dataDirectory, '--partitions', '1', '--workload-rate', '0', '--store', storeDirectory, '--api-port', '0'], {
-    env: { ...process.env, CUTLINE_API_TOKEN: token },
-  });
+  engine = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      bin,
+      'engine',
+      'start',
+      '--data-dir',
+      dataDirectory,
+      '--partitions',
+      '1',
+      '--workload-rate',
+      '0',
+      '--store',
+      storeDirectory,
+      '--api-port',
+      '0',
+    ],
+    {
+      env: { ...process.env, CUTLINE_API_TOKEN: token },
+    },
+  );
   engine.stdout.on('data', (chunk: Buffer) => (engineOutput += chunk.toString()));
   engine.stderr.on('data', (chunk: Buffer) => (engineOutput += chunk.toString()));
   for (let attempt = 0; attempt < 400 && apiUrl === ''; attempt++) {
@@ -45,7 +65,9 @@ describe('the management API token end to end', () => {
     vi.stubEnv('CUTLINE_API_TOKEN', '');
     const refused = await runCli(['backup', 'list', '--api', apiUrl]);
     expect(refused.code).toBe(2);
-    expect(refused.stderr).toMatch(/^error \[API_UNAUTHORIZED\]: the management API needs its bearer token; the request had no Authorization header\nhint: /);
+    expect(refused.stderr).toMatch(
+      /^error \[API_UNAUTHORIZED\]: the management API needs its bearer token; the request had no Authorization header\nhint: /,
+    );
     vi.stubEnv('CUTLINE_API_TOKEN', `${token}-wrong`);
     const wrong = await runCli(['backup', 'list', '--api', apiUrl]);
     expect(wrong.code).toBe(2);
@@ -62,8 +84,23 @@ describe('the management API token end to end', () => {
     vi.stubEnv('CUTLINE_API_TOKEN', '');
     const dataDirectory = await freshDirectory();
     // --partitions 0 is refused right after the token check: even an engine without the check binds nothing here.
-    const refused = await runCli(['engine', 'start', '--data-dir', dataDirectory, '--partitions', '0', '--store', await freshDirectory(), '--api-port', '0', '--api-host', '0.0.0.0']);
+    const refused = await runCli([
+      'engine',
+      'start',
+      '--data-dir',
+      dataDirectory,
+      '--partitions',
+      '0',
+      '--store',
+      await freshDirectory(),
+      '--api-port',
+      '0',
+      '--api-host',
+      '0.0.0.0',
+    ]);
     expect(refused.code).toBe(2);
-    expect(refused.stderr).toMatch(/^error \[USAGE\]: the management API would listen on 0\.0\.0\.0, which other machines can reach, without authentication\nhint: Set CUTLINE_API_TOKEN/);
+    expect(refused.stderr).toMatch(
+      /^error \[USAGE\]: the management API would listen on 0\.0\.0\.0, which other machines can reach, without authentication\nhint: Set CUTLINE_API_TOKEN/,
+    );
   });
 });

@@ -25,7 +25,8 @@ function engineSays(pattern: RegExp): Promise<RegExpExecArray> {
       engine.off('close', exited);
       resolve(match);
     };
-    const exited = (code: number | null): void => reject(new Error(`the engine exited (${String(code)}) before it printed ${String(pattern)}:\n${engineOutput}`));
+    const exited = (code: number | null): void =>
+      reject(new Error(`the engine exited (${String(code)}) before it printed ${String(pattern)}:\n${engineOutput}`));
     engine.stdout.on('data', look);
     engine.once('close', exited);
     look();
@@ -34,7 +35,23 @@ function engineSays(pattern: RegExp): Promise<RegExpExecArray> {
 
 beforeAll(async () => {
   const [dataDirectory, storeDirectory] = [await freshDirectory(), await freshDirectory()];
-  engine = spawn(process.execPath, ['--import', 'tsx', bin, 'engine', 'start', '--data-dir', dataDirectory, '--partitions', '2', '--workload-rate', '300', '--store', storeDirectory, '--api-port', '0']);
+  engine = spawn(process.execPath, [
+    '--import',
+    'tsx',
+    bin,
+    'engine',
+    'start',
+    '--data-dir',
+    dataDirectory,
+    '--partitions',
+    '2',
+    '--workload-rate',
+    '300',
+    '--store',
+    storeDirectory,
+    '--api-port',
+    '0',
+  ]);
   engine.stderr.on('data', (chunk: Buffer) => (engineOutput += chunk.toString()));
   // Registered first, so that engineSays sees every chunk already appended.
   engine.stdout.on('data', (chunk: Buffer) => (engineOutput += chunk.toString()));
@@ -66,21 +83,32 @@ async function statusOf(backupId: number): Promise<{ status: string }> {
 describe('cutline backup take|status|list|state|delete', () => {
   it('takes a backup, follows it to COMPLETED, lists it, deletes it, and refuses its id afterwards', async () => {
     const taken = await run(['backup', 'take', '--api', apiUrl, '--backupId', '3']);
-    expect(taken).toMatchObject({ code: 0, stdout: 'Backup 3 started on every partition; follow it with `cutline backup status --backupId 3`\n' });
+    expect(taken).toMatchObject({
+      code: 0,
+      stdout: 'Backup 3 started on every partition; follow it with `cutline backup status --backupId 3`\n',
+    });
     // The engine logs each partition's outcome after its COMPLETED manifest is written.
     await engineSays(/backup 3: partition 1 (COMPLETED|FAILED)/);
     await engineSays(/backup 3: partition 2 (COMPLETED|FAILED)/);
     expect((await statusOf(3)).status).toBe('COMPLETED');
 
     const text = await run(['backup', 'status', '--backupId', '3', '--api', apiUrl]);
-    expect(text.stdout).toMatch(/^Backup 3: COMPLETED\n {2}partition 1 \(node 0\): COMPLETED; checkpoint at \d+, (snapshot \d+-\d+|no snapshot), log \d+\.\.\d+, \d+ files, [0-9.]+ [KMG]?i?B \([0-9.]+ [KMG]?i?B added to the store\), format v2, /);
+    expect(text.stdout).toMatch(
+      /^Backup 3: COMPLETED\n {2}partition 1 \(node 0\): COMPLETED; checkpoint at \d+, (snapshot \d+-\d+|no snapshot), log \d+\.\.\d+, \d+ files, [0-9.]+ [KMG]?i?B \([0-9.]+ [KMG]?i?B added to the store\), format v2, /,
+    );
     vi.stubEnv('CUTLINE_API', apiUrl);
     const listed = await run(['backup', 'list']);
-    expect(listed.stdout).toMatch(/^BACKUP +STATUS +COMPLETED +SIZE +ADDED +CREATED\n3 +COMPLETED +2\/2 +[0-9.]+ [KMG]?i?B +[0-9.]+ [KMG]?i?B /);
+    expect(listed.stdout).toMatch(
+      /^BACKUP +STATUS +COMPLETED +SIZE +ADDED +CREATED\n3 +COMPLETED +2\/2 +[0-9.]+ [KMG]?i?B +[0-9.]+ [KMG]?i?B /,
+    );
     const state = await run(['backup', 'state']);
     expect(state.code, state.stderr).toBe(0);
-    expect(state.stdout).toMatch(/^store: healthy since \S+\npartition 1 \(node 0\): processed up to \d+; checkpoint \d+ \(\w+\) at \d+; latest backup 3 COMPLETED\n/);
-    expect(JSON.parse((await run(['backup', 'state', '--json'])).stdout)).toMatchObject({ partitions: [{ partitionId: 1, latestBackup: { checkpointId: 3, status: 'COMPLETED' } }, { partitionId: 2 }] });
+    expect(state.stdout).toMatch(
+      /^store: healthy since \S+\npartition 1 \(node 0\): processed up to \d+; checkpoint \d+ \(\w+\) at \d+; latest backup 3 COMPLETED\n/,
+    );
+    expect(JSON.parse((await run(['backup', 'state', '--json'])).stdout)).toMatchObject({
+      partitions: [{ partitionId: 1, latestBackup: { checkpointId: 3, status: 'COMPLETED' } }, { partitionId: 2 }],
+    });
     // --backup-id is accepted for --backupId (the documented name).
     expect((await run(['backup', 'status', '--backup-id', '3', '--json'])).code).toBe(0);
     const deleted = await run(['backup', 'delete', '--backupId', '3', '--json']);

@@ -30,13 +30,25 @@ const run = runCli;
 describe('cutline backup export|import', () => {
   it('exports from a directory store and imports into S3 configured by environment variables', async () => {
     const source = join(directory, 'source');
-    await uploadBackup(new FileSystemBackupStore(source), { partitionId: 1, checkpointId: 12, nodeId: 0 }, descriptor({ partitionCount: 1 }), [fileSource('segments/1.log', 'records')], new ManualClock(0));
+    await uploadBackup(
+      new FileSystemBackupStore(source),
+      { partitionId: 1, checkpointId: 12, nodeId: 0 },
+      descriptor({ partitionCount: 1 }),
+      [fileSource('segments/1.log', 'records')],
+      new ManualClock(0),
+    );
     const out = join(directory, 'b12.tar');
     const exported = await run(['backup', 'export', '--backupId', '12', '--out', out, '--store', source]);
     expect(exported).toMatchObject({ code: 0, stderr: '' });
     expect(exported.stdout).toContain('Exported backup 12: partitions 1, 1 files, 7 B to');
     const exportedJson = await run(['backup', 'export', '--backupId', '12', '--out', `${out}.2`, '--store', source, '--json']);
-    expect(JSON.parse(exportedJson.stdout)).toMatchObject({ checkpointId: 12, partitionIds: [1], fileCount: 1, totalBytes: 7, archive: `${out}.2` });
+    expect(JSON.parse(exportedJson.stdout)).toMatchObject({
+      checkpointId: 12,
+      partitionIds: [1],
+      fileCount: 1,
+      totalBytes: 7,
+      archive: `${out}.2`,
+    });
 
     vi.stubEnv('CUTLINE_STORE', `s3://${server.bucket}/cli`);
     vi.stubEnv('CUTLINE_S3_ENDPOINT', server.endpoint);
@@ -79,7 +91,12 @@ describe('a backup id that is not a positive integer', () => {
     ['verify-backup', ['verify-backup', '--store', '.']],
     ['restore', ['restore', '--store', '.', '--data-dir', 'never']],
   ])('is refused by %s with the value as given (USAGE, exit 2)', async (_name, command) => {
-    for (const [given, shown] of [['abc', '"abc"'], ['0', '"0"'], ['1.5', '"1.5"'], ['', '""']]) {
+    for (const [given, shown] of [
+      ['abc', '"abc"'],
+      ['0', '"0"'],
+      ['1.5', '"1.5"'],
+      ['', '""'],
+    ]) {
       const run = await runCli([...command, '--backupId', given as string]);
       expect(run.code).toBe(2);
       expect(run.stderr).toContain(`error [USAGE]: --backupId must be a positive integer, got ${shown as string}\nhint: `);

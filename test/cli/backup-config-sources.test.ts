@@ -28,15 +28,24 @@ function usageError(work: () => unknown): CutlineError {
 
 describe('ISO-8601 durations', () => {
   it.each([
-    ['PT30S', 30_000], ['PT5M', 300_000], ['P1D', 86_400_000], ['PT1H', 3_600_000],
-    ['P1DT2H3M4S', 93_784_000], ['PT0.5S', 500], ['PT1.25S', 1_250], ['PT90S', 90_000],
+    ['PT30S', 30_000],
+    ['PT5M', 300_000],
+    ['P1D', 86_400_000],
+    ['PT1H', 3_600_000],
+    ['P1DT2H3M4S', 93_784_000],
+    ['PT0.5S', 500],
+    ['PT1.25S', 1_250],
+    ['PT90S', 90_000],
   ])('%s is %d ms', (text, ms) => {
     expect(parseDuration(text)).toEqual({ ok: true, ms });
   });
 
-  it.each(['', 'P', 'PT', '30s', 'PT30', 'pt30s', 'P1M', 'P1Y', 'P1W', 'PT1.2345S', 'PT-1S', 'P1DT', ' PT1S', 'PT1S ', 'PT1M1H'])('refuses %j', (text) => {
-    expect(parseDuration(text).ok).toBe(false);
-  });
+  it.each(['', 'P', 'PT', '30s', 'PT30', 'pt30s', 'P1M', 'P1Y', 'P1W', 'PT1.2345S', 'PT-1S', 'P1DT', ' PT1S', 'PT1S ', 'PT1M1H'])(
+    'refuses %j',
+    (text) => {
+      expect(parseDuration(text).ok).toBe(false);
+    },
+  );
 
   it('explains that months have no fixed length', () => {
     expect(parseDuration('P1M')).toMatchObject({ ok: false, problem: expect.stringContaining('use days') as unknown });
@@ -50,16 +59,36 @@ describe('ISO-8601 durations', () => {
 describe('backup configuration', () => {
   it('defaults to everything off', () => {
     expect(resolveBackupConfig({})).toEqual(defaultBackupConfig);
-    expect(describeBackupConfig(defaultBackupConfig)).toBe('continuous off, checkpoint interval off, schedule off, retention window off, retention cleanup off, compression gzip');
+    expect(describeBackupConfig(defaultBackupConfig)).toBe(
+      'continuous off, checkpoint interval off, schedule off, retention window off, retention cleanup off, compression gzip',
+    );
   });
 
   it('takes flags over env over the config file, setting by setting', () => {
-    const configFile = writeConfig({ backup: { continuous: true, checkpointInterval: 'PT1M', schedule: 'PT10M', retentionWindow: 'P7D', retentionCleanupSchedule: 'PT1H', compression: 'none' } });
+    const configFile = writeConfig({
+      backup: {
+        continuous: true,
+        checkpointInterval: 'PT1M',
+        schedule: 'PT10M',
+        retentionWindow: 'P7D',
+        retentionCleanupSchedule: 'PT1H',
+        compression: 'none',
+      },
+    });
     const env = { CUTLINE_BACKUP_SCHEDULE: 'PT5M', CUTLINE_BACKUP_CHECKPOINT_INTERVAL: 'PT20S', CUTLINE_BACKUP_CONTINUOUS: 'false' };
     const config = resolveBackupConfig({ configFile, env, flags: { checkpointInterval: 'PT30S' } });
-    expect(config).toEqual({ continuous: false, checkpointIntervalMs: 30_000, scheduleMs: 300_000, retentionWindowMs: 7 * 86_400_000, retentionCleanupScheduleMs: 3_600_000, compression: 'none' });
+    expect(config).toEqual({
+      continuous: false,
+      checkpointIntervalMs: 30_000,
+      scheduleMs: 300_000,
+      retentionWindowMs: 7 * 86_400_000,
+      retentionCleanupScheduleMs: 3_600_000,
+      compression: 'none',
+    });
     expect(resolveBackupConfig({ configFile, env: { CUTLINE_BACKUP_COMPRESSION: 'gzip' } }).compression).toBe('gzip');
-    expect(resolveBackupConfig({ configFile, env: { CUTLINE_BACKUP_COMPRESSION: 'gzip' }, flags: { compression: 'none' } }).compression).toBe('none');
+    expect(
+      resolveBackupConfig({ configFile, env: { CUTLINE_BACKUP_COMPRESSION: 'gzip' }, flags: { compression: 'none' } }).compression,
+    ).toBe('none');
   });
 
   it('reads every environment variable', () => {
@@ -73,28 +102,48 @@ describe('backup configuration', () => {
         CUTLINE_BACKUP_COMPRESSION: 'none',
       },
     });
-    expect(config).toEqual({ continuous: true, checkpointIntervalMs: 30_000, scheduleMs: 120_000, retentionWindowMs: 1_800_000, retentionCleanupScheduleMs: 600_000, compression: 'none' });
+    expect(config).toEqual({
+      continuous: true,
+      checkpointIntervalMs: 30_000,
+      scheduleMs: 120_000,
+      retentionWindowMs: 1_800_000,
+      retentionCleanupScheduleMs: 600_000,
+      compression: 'none',
+    });
   });
 
   it('names the variable, flag or file key and the bad value', () => {
     expect(usageError(() => resolveBackupConfig({ env: { CUTLINE_BACKUP_SCHEDULE: '5m' } })).message).toBe(
       'CUTLINE_BACKUP_SCHEDULE = "5m" is not an ISO-8601 duration such as PT30S, PT5M or P1D',
     );
-    expect(usageError(() => resolveBackupConfig({ flags: { checkpointInterval: 'PT0.1S' } })).message).toBe('--backup-checkpoint-interval = "PT0.1S" is outside PT1S..P3650D');
-    expect(usageError(() => resolveBackupConfig({ env: { CUTLINE_BACKUP_CONTINUOUS: 'yes' } })).message).toBe('CUTLINE_BACKUP_CONTINUOUS must be true or false, got "yes"');
-    expect(usageError(() => resolveBackupConfig({ flags: { compression: 'lz4' } })).message).toBe('--backup-compression = "lz4" is not a compression cutline knows');
+    expect(usageError(() => resolveBackupConfig({ flags: { checkpointInterval: 'PT0.1S' } })).message).toBe(
+      '--backup-checkpoint-interval = "PT0.1S" is outside PT1S..P3650D',
+    );
+    expect(usageError(() => resolveBackupConfig({ env: { CUTLINE_BACKUP_CONTINUOUS: 'yes' } })).message).toBe(
+      'CUTLINE_BACKUP_CONTINUOUS must be true or false, got "yes"',
+    );
+    expect(usageError(() => resolveBackupConfig({ flags: { compression: 'lz4' } })).message).toBe(
+      '--backup-compression = "lz4" is not a compression cutline knows',
+    );
     const zstd = () => resolveBackupConfig({ env: { CUTLINE_BACKUP_COMPRESSION: 'zstd' } });
     if (codecAvailable('zstd')) expect(zstd().compression).toBe('zstd');
-    else expect(usageError(zstd).message).toBe(`CUTLINE_BACKUP_COMPRESSION = zstd needs Node 22.15 or later (zlib zstd); this is Node ${process.version}`);
+    else
+      expect(usageError(zstd).message).toBe(
+        `CUTLINE_BACKUP_COMPRESSION = zstd needs Node 22.15 or later (zlib zstd); this is Node ${process.version}`,
+      );
     const configFile = writeConfig({ backup: { schedule: 300 } });
     expect(usageError(() => resolveBackupConfig({ configFile })).message).toBe(`backup.schedule in ${configFile} = 300 is not a string`);
   });
 
   it('refuses unknown keys, files that are not JSON objects, and retention without both settings', () => {
-    expect(usageError(() => resolveBackupConfig({ configFile: writeConfig({ backup: { interval: 'PT1S' } }) })).message).toContain('unknown key backup.interval');
+    expect(usageError(() => resolveBackupConfig({ configFile: writeConfig({ backup: { interval: 'PT1S' } }) })).message).toContain(
+      'unknown key backup.interval',
+    );
     expect(usageError(() => resolveBackupConfig({ configFile: writeConfig({ backups: {} }) })).message).toContain('unknown key "backups"');
     expect(usageError(() => resolveBackupConfig({ configFile: writeConfig('{"backup":') })).message).toContain('cannot be read as JSON');
     expect(usageError(() => resolveBackupConfig({ configFile: writeConfig([]) })).message).toContain('is not a JSON object');
-    expect(usageError(() => resolveBackupConfig({ env: { CUTLINE_BACKUP_RETENTION_WINDOW: 'P1D' } })).message).toContain('only the window is set');
+    expect(usageError(() => resolveBackupConfig({ env: { CUTLINE_BACKUP_RETENTION_WINDOW: 'P1D' } })).message).toContain(
+      'only the window is set',
+    );
   });
 });

@@ -66,13 +66,20 @@ describe('cutline log', () => {
     writeFileSync(path, bytes);
     const { exitCode, stdout, stderr } = await run('log', 'verify', '--dir', directory);
     expect(exitCode).toBe(3);
-    expect(stdout).toContain(`damaged [LOG_CORRUPT]: segment ${path}: a CRC mismatch in the frame at byte offset ${segmentHeaderBytes + 10 * 66} (expected position 72)`);
+    expect(stdout).toContain(
+      `damaged [LOG_CORRUPT]: segment ${path}: a CRC mismatch in the frame at byte offset ${segmentHeaderBytes + 10 * 66} (expected position 72)`,
+    );
     expect(stderr).toContain('error [LOG_CORRUPT]: 1 of 3 segments');
     // --json: the result on stdout, the error as one JSON object on stderr.
     const json = await run('log', 'verify', '--dir', directory, '--json');
     expect(json.exitCode).toBe(3);
     expect(JSON.parse(json.stdout)).toMatchObject({ status: 'damaged', segments: 3, findings: [{ code: 'LOG_CORRUPT' }] });
-    expect(JSON.parse(json.stderr)).toEqual({ code: 'LOG_CORRUPT', message: '1 of 3 segments in ' + directory + ' are damaged', hint: expect.stringContaining('Restore the partition') as string, exitCode: 3 });
+    expect(JSON.parse(json.stderr)).toEqual({
+      code: 'LOG_CORRUPT',
+      message: '1 of 3 segments in ' + directory + ' are damaged',
+      hint: expect.stringContaining('Restore the partition') as string,
+      exitCode: 3,
+    });
   });
 
   it('verify --json reports a whole log as one JSON object', async () => {
@@ -91,7 +98,12 @@ describe('cutline log', () => {
     expect(text.stdout).toMatch(/^19\t2023-11-14T22:13:20\.019Z\ttype 5\t40 B\t0x7265636f72642d3139/);
     const json = await run('log', 'dump', '--dir', directory, '--from', '20', '--json');
     const [line] = json.stdout.trim().split('\n');
-    expect(JSON.parse(line ?? '')).toEqual({ position: 20, timestampMs: 1_700_000_000_020, recordType: 6, payloadBase64: Buffer.from(testRecords(20)[19]?.payload ?? []).toString('base64') });
+    expect(JSON.parse(line ?? '')).toEqual({
+      position: 20,
+      timestampMs: 1_700_000_000_020,
+      recordType: 6,
+      payloadBase64: Buffer.from(testRecords(20)[19]?.payload ?? []).toString('base64'),
+    });
   });
 
   it('refuses a directory that does not exist with exit 2', async () => {

@@ -23,7 +23,17 @@ const run = runCli;
 describe('cutline restore', () => {
   it('prints the plan as JSON on --dry-run --json and changes nothing', async () => {
     const target = join(await directory(), 'data');
-    const { code, stdout } = await run(['restore', '--backupId', '1', '--store', storeDirectory, '--data-dir', target, '--dry-run', '--json']);
+    const { code, stdout } = await run([
+      'restore',
+      '--backupId',
+      '1',
+      '--store',
+      storeDirectory,
+      '--data-dir',
+      target,
+      '--dry-run',
+      '--json',
+    ]);
     expect(code).toBe(0);
     const printed = JSON.parse(stdout) as { plan: { partitions: { partitionId: number; cut: { position: number } }[] } };
     expect(printed.plan.partitions.map((p) => p.partitionId)).toEqual([1, 2]);
@@ -49,7 +59,17 @@ describe('cutline restore', () => {
 
   it('plans and runs a point-in-time restore with --to and --to-checkpoint, refusing bad or conflicting targets', async () => {
     const target = join(await directory(), 'data');
-    const planned = await run(['restore', '--to', '2100-01-01T00:00:00Z', '--store', storeDirectory, '--data-dir', target, '--dry-run', '--json']);
+    const planned = await run([
+      'restore',
+      '--to',
+      '2100-01-01T00:00:00Z',
+      '--store',
+      storeDirectory,
+      '--data-dir',
+      target,
+      '--dry-run',
+      '--json',
+    ]);
     expect(planned.code).toBe(0);
     const printed = JSON.parse(planned.stdout) as { plan: { target: { kind: string; backupId: number; toTimeMs: number | null } } };
     expect(printed.plan.target).toMatchObject({ kind: 'pointInTime', backupId: 1, toTimeMs: Date.parse('2100-01-01T00:00:00Z') });
@@ -58,16 +78,32 @@ describe('cutline restore', () => {
     expect(restored.stdout).toMatch(/Successfully restored checkpoint 1 \(\d{4}-.*Z\) \(node 0 of 1, partitions 1, 2\) into /);
     const badTime = await run(['restore', '--to', '2026-11-21 03:00', '--store', storeDirectory, '--data-dir', join(target, 'x')]);
     expect(badTime.code).toBe(2);
-    expect(badTime.stderr).toContain('error [USAGE]: --to must be an ISO 8601 time with a zone, such as 2026-11-21T03:00:00Z, got "2026-11-21 03:00"');
-    expect(badTime.stderr).toContain('hint: Add the zone to the time: 2026-12-04T10:00:00Z for UTC, or an offset such as 2026-12-04T10:00:00+01:00.');
+    expect(badTime.stderr).toContain(
+      'error [USAGE]: --to must be an ISO 8601 time with a zone, such as 2026-11-21T03:00:00Z, got "2026-11-21 03:00"',
+    );
+    expect(badTime.stderr).toContain(
+      'hint: Add the zone to the time: 2026-12-04T10:00:00Z for UTC, or an offset such as 2026-12-04T10:00:00+01:00.',
+    );
     const zoneless = await run(['restore', '--to', '2026-12-04T10:00:00', '--store', storeDirectory, '--data-dir', join(target, 'x')]);
     expect(zoneless.code).toBe(2);
     expect(zoneless.stderr).toContain('error [USAGE]: --to must be an ISO 8601 time with a zone');
-    expect(zoneless.stderr).toContain('hint: Add the zone to the time: 2026-12-04T10:00:00Z for UTC, or an offset such as 2026-12-04T10:00:00+01:00.');
+    expect(zoneless.stderr).toContain(
+      'hint: Add the zone to the time: 2026-12-04T10:00:00Z for UTC, or an offset such as 2026-12-04T10:00:00+01:00.',
+    );
     const early = await run(['restore', '--to', '2000-01-01T00:00:00Z', '--store', storeDirectory, '--data-dir', join(target, 'x')]);
     expect(early.code).toBe(3);
     expect(early.stderr).toContain('error [RESTORE_POINT_NOT_FOUND]: no checkpoint is at or before 2000-01-01T00:00:00.000Z');
-    const both = await run(['restore', '--backupId', '1', '--to-checkpoint', '1', '--store', storeDirectory, '--data-dir', join(target, 'x')]);
+    const both = await run([
+      'restore',
+      '--backupId',
+      '1',
+      '--to-checkpoint',
+      '1',
+      '--store',
+      storeDirectory,
+      '--data-dir',
+      join(target, 'x'),
+    ]);
     expect(both.code).toBe(2);
     const none = await run(['restore', '--store', storeDirectory, '--data-dir', join(target, 'x')]);
     expect(none.stderr).toContain('error [USAGE]: no restore target is given');
@@ -90,7 +126,9 @@ describe('cutline restore', () => {
     await symlink(join(real, 'missing'), dangling);
     const refused = await run(['restore', '--backupId', '1', '--store', storeDirectory, '--data-dir', dangling]);
     expect(refused.code).toBe(3);
-    expect(refused.stderr).toContain(`error [RESTORE_TARGET_UNWRITABLE]: the data directory ${dangling} is a symbolic link to ${join(real, 'missing')}, which does not exist`);
+    expect(refused.stderr).toContain(
+      `error [RESTORE_TARGET_UNWRITABLE]: the data directory ${dangling} is a symbolic link to ${join(real, 'missing')}, which does not exist`,
+    );
     expect(await readdir(real)).not.toContain('missing');
   });
 

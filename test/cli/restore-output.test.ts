@@ -26,7 +26,10 @@ function drawn(show: (view: ReturnType<typeof progressView>) => void, plan: Pick
 
 describe('the restore progress bar', () => {
   it('shows the bytes done and the bytes in all in the same unit', () => {
-    const output = drawn((view) => view.update({ bytesDone: 619_170, bytesTotal: 619_170, filesDone: 3, filesTotal: 3 }), { totalBytes: 619_170, totalFiles: 3 });
+    const output = drawn((view) => view.update({ bytesDone: 619_170, bytesTotal: 619_170, filesDone: 3, filesTotal: 3 }), {
+      totalBytes: 619_170,
+      totalFiles: 3,
+    });
     expect(output).toContain('604.7 KiB of 604.7 KiB | 3/3 files');
     expect(output).not.toContain('619170');
   });

@@ -37,14 +37,30 @@ describe('the backup hook', () => {
     const recovered = cluster.start(1);
     expect(recovered.dumpState().backups).toEqual([
       {
-        checkpoint_id: 7, checkpoint_position: checkpointPosition, status: 'COMPLETED', reason: null, confirmed_position: confirmedPosition,
-        checkpoint_type: null, checkpoint_timestamp_ms: null, snapshot_processed_position: null, first_log_position: null, last_log_position: null,
+        checkpoint_id: 7,
+        checkpoint_position: checkpointPosition,
+        status: 'COMPLETED',
+        reason: null,
+        confirmed_position: confirmedPosition,
+        checkpoint_type: null,
+        checkpoint_timestamp_ms: null,
+        snapshot_processed_position: null,
+        first_log_position: null,
+        last_log_position: null,
       },
     ]);
     expect(recovered.confirmedBackups()).toEqual([
       {
-        checkpointId: 7, checkpointPosition, status: 'COMPLETED', reason: null, confirmedPosition,
-        checkpointType: null, checkpointTimestampMs: null, snapshotProcessedPosition: null, firstLogPosition: null, lastLogPosition: null,
+        checkpointId: 7,
+        checkpointPosition,
+        status: 'COMPLETED',
+        reason: null,
+        confirmedPosition,
+        checkpointType: null,
+        checkpointTimestampMs: null,
+        snapshotProcessedPosition: null,
+        firstLogPosition: null,
+        lastLogPosition: null,
       },
     ]);
     expect(hook.created).toHaveLength(1);

@@ -12,7 +12,13 @@ afterEach(() => running?.cluster.close());
 function completedBackup(partition: Partition, id: number, firstLogPosition: number): number {
   const position = partition.triggerCheckpoint(id, 'SCHEDULED_BACKUP');
   partition.processAvailable();
-  const coverage = { checkpointType: 'SCHEDULED_BACKUP' as const, checkpointTimestampMs: id * 1000, snapshotProcessedPosition: firstLogPosition - 1, firstLogPosition, lastLogPosition: position + 1 };
+  const coverage = {
+    checkpointType: 'SCHEDULED_BACKUP' as const,
+    checkpointTimestampMs: id * 1000,
+    snapshotProcessedPosition: firstLogPosition - 1,
+    firstLogPosition,
+    lastLogPosition: position + 1,
+  };
   partition.confirmBackup(id, position, 'COMPLETED', undefined, coverage);
   partition.processAvailable();
   return position;
@@ -59,7 +65,10 @@ describe('backup state of a partition', () => {
     cluster.crash(1);
     const recovered = cluster.start(1);
     expect(recovered.dumpState()).toEqual(before);
-    expect(recovered.backupState.ranges().map((range) => [range.firstCutPosition, range.lastCutPosition])).toEqual([[1, p1], [p2 + 1, recovered.backupState.ranges()[1]?.end.checkpointPosition]]);
+    expect(recovered.backupState.ranges().map((range) => [range.firstCutPosition, range.lastCutPosition])).toEqual([
+      [1, p1],
+      [p2 + 1, recovered.backupState.ranges()[1]?.end.checkpointPosition],
+    ]);
   });
 
   it('forgets checkpoints before the oldest range once backups are deleted', () => {
@@ -91,7 +100,18 @@ describe('an older state database', () => {
     const store = new StateStore(file);
     try {
       expect(store.backupState.backups()).toEqual([
-        { checkpointId: 3, checkpointPosition: 17, status: 'COMPLETED', reason: null, confirmedPosition: 20, checkpointType: null, checkpointTimestampMs: null, snapshotProcessedPosition: null, firstLogPosition: null, lastLogPosition: null },
+        {
+          checkpointId: 3,
+          checkpointPosition: 17,
+          status: 'COMPLETED',
+          reason: null,
+          confirmedPosition: 20,
+          checkpointType: null,
+          checkpointTimestampMs: null,
+          snapshotProcessedPosition: null,
+          firstLogPosition: null,
+          lastLogPosition: null,
+        },
       ]);
     } finally {
       store.close();

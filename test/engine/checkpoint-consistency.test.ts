@@ -36,13 +36,19 @@ function runSeed(seed: number, testOnly: PartitionTestOptions = {}): RunResult {
   scheduler.run(500);
   expect(scheduler.settle(), `seed ${seed} settles`).toBe(true);
   const orphans: Orphan[] = [];
-  for (let checkpointId = 1; checkpointId < scheduler.nextCheckpointId; checkpointId++) orphans.push(...orphansAt(cluster.partitions(), checkpointId));
+  for (let checkpointId = 1; checkpointId < scheduler.nextCheckpointId; checkpointId++)
+    orphans.push(...orphansAt(cluster.partitions(), checkpointId));
   const records = cluster.partitions().flatMap(decodedRecords);
   return {
     orphans,
     checkpoints: scheduler.nextCheckpointId - 1,
     forced: records.filter((record) => record.type === 'CHECKPOINT_CREATE' && record.value.forcedBy !== undefined).length,
-    completed: cluster.partitions().reduce((sum, p) => sum + (p.dumpState().instances ?? []).filter((row) => (row as { state: string }).state === 'COMPLETED').length, 0),
+    completed: cluster
+      .partitions()
+      .reduce(
+        (sum, p) => sum + (p.dumpState().instances ?? []).filter((row) => (row as { state: string }).state === 'COMPLETED').length,
+        0,
+      ),
   };
 }
 

@@ -31,8 +31,15 @@ describe('the checkpoint scheduler', () => {
     const { runFor, emitted, schedulers, cluster } = start({ checkpointIntervalMs: 30_000, scheduleMs: 120_000 });
     await runFor(250_000);
     expect(emitted()).toEqual([
-      '1s SCHEDULED_BACKUP node 0', '31s MARKER node 0', '61s MARKER node 0', '91s MARKER node 0',
-      '121s SCHEDULED_BACKUP node 0', '151s MARKER node 0', '181s MARKER node 0', '211s MARKER node 0', '241s SCHEDULED_BACKUP node 0',
+      '1s SCHEDULED_BACKUP node 0',
+      '31s MARKER node 0',
+      '61s MARKER node 0',
+      '91s MARKER node 0',
+      '121s SCHEDULED_BACKUP node 0',
+      '151s MARKER node 0',
+      '181s MARKER node 0',
+      '211s MARKER node 0',
+      '241s SCHEDULED_BACKUP node 0',
     ]);
     const ids = schedulers.emitted().map((e) => e.checkpointId);
     expect(ids).toEqual([...ids].sort((a, b) => a - b));
@@ -47,8 +54,14 @@ describe('the checkpoint scheduler', () => {
     // Backups nominally at 1, 94, 187: the marker due at 91 is replaced by the backup due 3 s later (window 5 s);
     // the marker at 181 is not (6 s), and the next backup comes at 187 = 94 + 93, not 91 + 93.
     expect(emitted()).toEqual([
-      '1s SCHEDULED_BACKUP node 0', '31s MARKER node 0', '61s MARKER node 0', '91s SCHEDULED_BACKUP node 0',
-      '121s MARKER node 0', '151s MARKER node 0', '181s MARKER node 0', '187s SCHEDULED_BACKUP node 0',
+      '1s SCHEDULED_BACKUP node 0',
+      '31s MARKER node 0',
+      '61s MARKER node 0',
+      '91s SCHEDULED_BACKUP node 0',
+      '121s MARKER node 0',
+      '151s MARKER node 0',
+      '181s MARKER node 0',
+      '187s SCHEDULED_BACKUP node 0',
     ]);
   });
 
@@ -65,13 +78,20 @@ describe('the checkpoint scheduler', () => {
     cluster.startNode(1);
     await runFor(45_000);
     expect(emitted()).toEqual([
-      '1s SCHEDULED_BACKUP node 0', '31s MARKER node 0', '61s MARKER node 0', '91s MARKER node 0', '121s SCHEDULED_BACKUP node 0',
+      '1s SCHEDULED_BACKUP node 0',
+      '31s MARKER node 0',
+      '61s MARKER node 0',
+      '91s MARKER node 0',
+      '121s SCHEDULED_BACKUP node 0',
       // Node 1 takes over at 141 s and plans from the backup at 121 s: the marker at 151 s, not 171 s.
-      '151s MARKER node 1', '181s MARKER node 1',
+      '151s MARKER node 1',
+      '181s MARKER node 1',
       // Node 2 at 201 s, from the marker at 181 s (and the backup at 121 s).
-      '211s MARKER node 2', '241s SCHEDULED_BACKUP node 2',
+      '211s MARKER node 2',
+      '241s SCHEDULED_BACKUP node 2',
       // Node 0 returns at 260 s and continues from 241 s.
-      '271s MARKER node 0', '301s MARKER node 0',
+      '271s MARKER node 0',
+      '301s MARKER node 0',
     ]);
   });
 
@@ -82,10 +102,15 @@ describe('the checkpoint scheduler', () => {
     await runFor(200_000);
     cluster.startNode(0);
     await runFor(65_000);
-    expect(emitted()).toEqual(['1s SCHEDULED_BACKUP node 0', '61s SCHEDULED_BACKUP node 0', '271s SCHEDULED_BACKUP node 0', '331s SCHEDULED_BACKUP node 0']);
+    expect(emitted()).toEqual([
+      '1s SCHEDULED_BACKUP node 0',
+      '61s SCHEDULED_BACKUP node 0',
+      '271s SCHEDULED_BACKUP node 0',
+      '331s SCHEDULED_BACKUP node 0',
+    ]);
   });
 
-  it('after a restart of the whole engine plans from the partitions\' recovered state: overdue backup at once, markers on the old grid', async () => {
+  it("after a restart of the whole engine plans from the partitions' recovered state: overdue backup at once, markers on the old grid", async () => {
     const config = { checkpointIntervalMs: 30_000, scheduleMs: 120_000 };
     const first = start(config, 1);
     await first.runFor(100_000);
@@ -101,11 +126,23 @@ describe('the checkpoint scheduler', () => {
 
   it('plans from history: at once without history, otherwise from the last times', () => {
     const config = { checkpointIntervalMs: 10_000, scheduleMs: 60_000 };
-    expect(planFromHistory({ lastCheckpointMs: undefined, lastBackupMs: undefined }, config, 500)).toEqual({ nextMarkerMs: 500, nextBackupMs: 500 });
-    expect(planFromHistory({ lastCheckpointMs: 400, lastBackupMs: 100 }, config, 500)).toEqual({ nextMarkerMs: 10_400, nextBackupMs: 60_100 });
-    expect(decide({ nextMarkerMs: 10_000, nextBackupMs: 60_000 }, config, 9_999)).toEqual({ emit: undefined, plan: { nextMarkerMs: 10_000, nextBackupMs: 60_000 } });
+    expect(planFromHistory({ lastCheckpointMs: undefined, lastBackupMs: undefined }, config, 500)).toEqual({
+      nextMarkerMs: 500,
+      nextBackupMs: 500,
+    });
+    expect(planFromHistory({ lastCheckpointMs: 400, lastBackupMs: 100 }, config, 500)).toEqual({
+      nextMarkerMs: 10_400,
+      nextBackupMs: 60_100,
+    });
+    expect(decide({ nextMarkerMs: 10_000, nextBackupMs: 60_000 }, config, 9_999)).toEqual({
+      emit: undefined,
+      plan: { nextMarkerMs: 10_000, nextBackupMs: 60_000 },
+    });
     expect(decide({ nextMarkerMs: 10_000, nextBackupMs: 60_000 }, config, 10_000).emit).toBe('MARKER');
-    expect(decide({ nextMarkerMs: 10_000, nextBackupMs: 14_000 }, config, 10_000)).toEqual({ emit: 'SCHEDULED_BACKUP', plan: { nextMarkerMs: 20_000, nextBackupMs: 74_000 } });
+    expect(decide({ nextMarkerMs: 10_000, nextBackupMs: 14_000 }, config, 10_000)).toEqual({
+      emit: 'SCHEDULED_BACKUP',
+      plan: { nextMarkerMs: 20_000, nextBackupMs: 74_000 },
+    });
     expect(decide({ nextMarkerMs: 10_000, nextBackupMs: 16_000 }, config, 10_000).emit).toBe('MARKER');
   });
 });

@@ -17,7 +17,13 @@ function grow(partition: Partition, count: number): void {
 
 /** A backup without a snapshot whose segments run from position 1 to the end of the log. */
 function coverage(partition: Partition): BackupCoverage {
-  return { checkpointType: 'SCHEDULED_BACKUP', checkpointTimestampMs: 0, snapshotProcessedPosition: 0, firstLogPosition: 1, lastLogPosition: partition.log.lastPosition };
+  return {
+    checkpointType: 'SCHEDULED_BACKUP',
+    checkpointTimestampMs: 0,
+    snapshotProcessedPosition: 0,
+    firstLogPosition: 1,
+    lastLogPosition: partition.log.lastPosition,
+  };
 }
 
 describe('continuous mode', () => {

@@ -59,13 +59,22 @@ describe('recovery after a crash', () => {
           if (!target.armed || point !== target.point || partitionId !== target.partitionId) return;
           target.armed = false;
           // The image of a process crash: every written byte, committed or not, exactly as it is now.
-          fs.cpSync(partitionPaths(running!.directory, partitionId).root, partitionPaths(image.directory, partitionId).root, { recursive: true });
+          fs.cpSync(partitionPaths(running!.directory, partitionId).root, partitionPaths(image.directory, partitionId).root, {
+            recursive: true,
+          });
           image.lastPosition = running!.cluster.partition(partitionId).log.lastPosition;
           image.taken = true;
         },
       };
       running?.cluster.close();
-      running = openTestCluster(seed, { partitionCount: 3, nodeCount: 3, faults, testOnly, snapshotIntervalRecords: 40, recordsPerTransaction: 8 });
+      running = openTestCluster(seed, {
+        partitionCount: 3,
+        nodeCount: 3,
+        faults,
+        testOnly,
+        snapshotIntervalRecords: 40,
+        recordsPerTransaction: 8,
+      });
       const driver = scheduler(running, random);
       driver.run(100 + random.int(300));
       target.armed = true;
@@ -93,7 +102,14 @@ describe('recovery after a crash', () => {
         },
       };
       running?.cluster.close();
-      running = openTestCluster(seed, { partitionCount: 3, nodeCount: 1, faults, testOnly, snapshotIntervalRecords: 0, recordsPerTransaction: 8 });
+      running = openTestCluster(seed, {
+        partitionCount: 3,
+        nodeCount: 1,
+        faults,
+        testOnly,
+        snapshotIntervalRecords: 0,
+        recordsPerTransaction: 8,
+      });
       const { cluster } = running;
       const driver = scheduler(running, random);
       for (let round = 0; round < 6; round++) {

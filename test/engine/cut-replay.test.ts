@@ -65,10 +65,14 @@ describe('replaying a truncated log', () => {
         const recovered = replayToCut(running.directory, partition.partitionId, 3, cut).partition;
         expect(recovered.lastProcessedPosition).toBe(cut);
         const expected = states.get(`${partition.partitionId}@${cut}`) as Record<string, unknown[]>;
-        expect(withoutLastWritten(recovered.dumpState()), `partition ${partition.partitionId} cut at ${cut}`).toEqual(withoutLastWritten(expected));
+        expect(withoutLastWritten(recovered.dumpState()), `partition ${partition.partitionId} cut at ${cut}`).toEqual(
+          withoutLastWritten(expected),
+        );
         // Every CHECKPOINT_CREATE up to the cut has exactly one follow-up, re-written after the cut if it was cut off.
         const recoveredRecords = allRecords(recovered).map(decodeRecord);
-        const causes = recoveredRecords.flatMap((r) => (r.type === 'CHECKPOINT_CREATED' || r.type === 'CHECKPOINT_IGNORED' ? [r.value.causePosition] : []));
+        const causes = recoveredRecords.flatMap((r) =>
+          r.type === 'CHECKPOINT_CREATED' || r.type === 'CHECKPOINT_IGNORED' ? [r.value.causePosition] : [],
+        );
         const creates = recoveredRecords.filter((r) => r.type === 'CHECKPOINT_CREATE').map((r) => r.position);
         expect(causes.filter((cause) => cause >= recovered.log.firstPosition).sort((a, b) => a - b)).toEqual(creates);
         recovered.abandon();

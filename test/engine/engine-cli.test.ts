@@ -10,9 +10,13 @@ const bin = new URL('../../src/cli/bin.ts', import.meta.url).pathname;
 /** Starts the engine, waits for `linesBeforeStop` progress lines, sends SIGTERM; resolves with exit code and output. */
 function runUntilStopped(dataDirectory: string, linesBeforeStop: number): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', bin, 'engine', 'start', '--data-dir', dataDirectory, '--partitions', '3', '--nodes', '2'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', bin, 'engine', 'start', '--data-dir', dataDirectory, '--partitions', '3', '--nodes', '2'],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let output = '';
     let sent = false;
     const onData = (chunk: Buffer) => {
@@ -38,7 +42,10 @@ describe('cutline engine start', () => {
     expect(first.code).toBe(0);
     for (const partitionId of [1, 2, 3]) {
       const snapshots = fs.readdirSync(path.join(dataDirectory, 'partitions', String(partitionId), 'snapshots'));
-      expect(snapshots.filter((name) => /^\d+-\d+$/.test(name)), `partition ${partitionId}`).toHaveLength(1);
+      expect(
+        snapshots.filter((name) => /^\d+-\d+$/.test(name)),
+        `partition ${partitionId}`,
+      ).toHaveLength(1);
     }
     const second = await runUntilStopped(dataDirectory, 1);
     expect(second.code).toBe(0);
@@ -50,7 +57,11 @@ describe('cutline engine start', () => {
     const result = await new Promise<{ code: number | null; output: string }>((resolve, reject) => {
       // `--import tsx` resolves from the working directory, which is not the repository here.
       const tsx = new URL('../../node_modules/tsx/dist/loader.mjs', import.meta.url).href;
-      const child = spawn(process.execPath, ['--import', tsx, bin, 'engine', 'start', '--data-dir', '', '--partitions', '1', '--workload-rate', '0'], { cwd: workingDirectory, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(
+        process.execPath,
+        ['--import', tsx, bin, 'engine', 'start', '--data-dir', '', '--partitions', '1', '--workload-rate', '0'],
+        { cwd: workingDirectory, stdio: ['ignore', 'pipe', 'pipe'] },
+      );
       let output = '';
       const onData = (chunk: Buffer) => {
         output += chunk.toString();

@@ -6,7 +6,12 @@ import { checkpointTypes, commandSourceOf, decodeRecord, RecordType } from '../.
 import { isCutlineError } from '../../src/errors.js';
 import type { LogRecord } from '../../src/log/log.js';
 
-const commandTypes = [RecordType.OPEN_SUBSCRIPTION, RecordType.SUBSCRIPTION_OPENED, RecordType.CORRELATE_MESSAGE, RecordType.MESSAGE_CORRELATED];
+const commandTypes = [
+  RecordType.OPEN_SUBSCRIPTION,
+  RecordType.SUBSCRIPTION_OPENED,
+  RecordType.CORRELATE_MESSAGE,
+  RecordType.MESSAGE_CORRELATED,
+];
 const recordOf = (recordType: number, payload: string | Uint8Array): LogRecord => ({
   position: 7,
   timestampMs: 0,
@@ -27,7 +32,12 @@ function answerOf(read: () => unknown): { value: unknown } | { code: string } {
 const decoded = (record: LogRecord) => answerOf(() => commandSourceOf(decodeRecord(record)));
 const peeked = (record: LogRecord) => answerOf(() => peekRecord(record));
 
-const integer = fc.oneof(fc.nat({ max: 20 }), fc.maxSafeNat(), fc.integer({ min: -5, max: -1 }), fc.double({ noNaN: true, noDefaultInfinity: true }));
+const integer = fc.oneof(
+  fc.nat({ max: 20 }),
+  fc.maxSafeNat(),
+  fc.integer({ min: -5, max: -1 }),
+  fc.double({ noNaN: true, noDefaultInfinity: true }),
+);
 const source = fc.record({
   partitionId: integer,
   position: integer,
@@ -54,7 +64,7 @@ const commandPayload = fc.tuple(otherFields, source, fc.nat()).map(([others, env
 });
 
 describe('peekRecord', () => {
-  it('returns exactly the source JSON.parse reads, for commands written the engine\'s way and any other way', () => {
+  it("returns exactly the source JSON.parse reads, for commands written the engine's way and any other way", () => {
     fc.assert(
       fc.property(fc.constantFrom(...commandTypes), commandPayload, (recordType, payload) => {
         const record = recordOf(recordType, payload);
@@ -108,13 +118,24 @@ describe('peekRecord', () => {
   });
 
   it('names the record and what is wrong with its outline', () => {
-    expect(() => peekRecord(recordOf(RecordType.CREATE_INSTANCE, 'x"correlationKey":"k"}'))).toThrow('record at position 7 (CREATE_INSTANCE) has a payload that is not a JSON object');
-    expect(() => peekRecord(recordOf(RecordType.CREATE_INSTANCE, Buffer.from([0x7b, 0xff, 0x7d])))).toThrow('record at position 7 (CREATE_INSTANCE) has a payload that is not UTF-8 JSON');
+    expect(() => peekRecord(recordOf(RecordType.CREATE_INSTANCE, 'x"correlationKey":"k"}'))).toThrow(
+      'record at position 7 (CREATE_INSTANCE) has a payload that is not a JSON object',
+    );
+    expect(() => peekRecord(recordOf(RecordType.CREATE_INSTANCE, Buffer.from([0x7b, 0xff, 0x7d])))).toThrow(
+      'record at position 7 (CREATE_INSTANCE) has a payload that is not UTF-8 JSON',
+    );
     expect(() => peekRecord(recordOf(99, '{}'))).toThrow('record at position 7 has unknown type 99');
     const canonical = '"source":{"partitionId":2,"position":3,"checkpointId":1,"checkpointType":"MANUAL_BACKUP"}';
     const badByte = Buffer.concat([Buffer.from('{"instanceKey":"1-'), Buffer.from([0xc3, 0x28]), Buffer.from(`",${canonical}}`)]);
-    expect(() => peekRecord(recordOf(RecordType.SUBSCRIPTION_OPENED, badByte))).toThrow('record at position 7 (SUBSCRIPTION_OPENED) has a payload that is not UTF-8 JSON');
-    expect(peekRecord(recordOf(RecordType.SUBSCRIPTION_OPENED, `{"instanceKey":"1-é",${canonical}}`))).toEqual({ partitionId: 2, position: 3, checkpointId: 1, checkpointType: 'MANUAL_BACKUP' });
+    expect(() => peekRecord(recordOf(RecordType.SUBSCRIPTION_OPENED, badByte))).toThrow(
+      'record at position 7 (SUBSCRIPTION_OPENED) has a payload that is not UTF-8 JSON',
+    );
+    expect(peekRecord(recordOf(RecordType.SUBSCRIPTION_OPENED, `{"instanceKey":"1-é",${canonical}}`))).toEqual({
+      partitionId: 2,
+      position: 3,
+      checkpointId: 1,
+      checkpointType: 'MANUAL_BACKUP',
+    });
   });
 
   it('leaves the full parse of a local record to decodeRecord: an object outline with bad JSON inside passes', () => {
@@ -132,9 +153,14 @@ describe('peekInstanceKey', () => {
       return typeof value.instanceKey === 'string' ? value.instanceKey : undefined;
     });
   const peekedKey = (record: LogRecord) => answerOf(() => peekInstanceKey(record));
-  const instanceKey = fc.oneof(fc.tuple(fc.nat({ max: 9 }), fc.nat()).map(([partition, position]) => `${partition}-${position}`), fc.string(), fc.constant('1-"2'), fc.constant('1-\\u0032'));
+  const instanceKey = fc.oneof(
+    fc.tuple(fc.nat({ max: 9 }), fc.nat()).map(([partition, position]) => `${partition}-${position}`),
+    fc.string(),
+    fc.constant('1-"2'),
+    fc.constant('1-\\u0032'),
+  );
 
-  it('returns exactly the instance key JSON.parse reads, written first (the engine\'s way) or anywhere else', () => {
+  it("returns exactly the instance key JSON.parse reads, written first (the engine's way) or anywhere else", () => {
     fc.assert(
       fc.property(fc.constantFrom(...commandTypes), commandPayload, instanceKey, fc.boolean(), (recordType, payload, key, first) => {
         const body = JSON.parse(payload) as Record<string, unknown>;
@@ -148,7 +174,12 @@ describe('peekInstanceKey', () => {
   });
 
   it('follows JSON.parse when a payload names the key twice or spells it with an escape', () => {
-    const payloads = ['{"instanceKey":"1-2","instanceKey":"3-4"}', '{"instanceKey":"1-2","instanc\\u0065Key":"3-4"}', '{"instanceKey":"1-2","a":"instanceKey"}', '{"instanceKey":1}'];
+    const payloads = [
+      '{"instanceKey":"1-2","instanceKey":"3-4"}',
+      '{"instanceKey":"1-2","instanc\\u0065Key":"3-4"}',
+      '{"instanceKey":"1-2","a":"instanceKey"}',
+      '{"instanceKey":1}',
+    ];
     for (const payload of payloads) {
       const record = recordOf(RecordType.SUBSCRIPTION_OPENED, payload);
       expect(peekedKey(record), payload).toEqual(decodedKey(record));

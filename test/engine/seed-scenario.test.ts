@@ -68,7 +68,7 @@ describe('the seed scenario', () => {
     expect(hook.created[1]?.checkpointPosition).toBe(forced?.position);
   });
 
-  it('without piggybacking the same schedule leaves an orphan: the acknowledgement sits inside partition 1\'s cut', () => {
+  it("without piggybacking the same schedule leaves an orphan: the acknowledgement sits inside partition 1's cut", () => {
     const { cluster } = runSeedSchedule({ piggybacking: false });
     const orphans = orphansAt(cluster.partitions(), 1);
     expect(orphans).toHaveLength(1);
@@ -81,7 +81,9 @@ describe('the seed scenario', () => {
       senderPartitionId: 2,
       senderPosition: open?.position,
     });
-    expect(orphans[0]?.message).toMatch(/partition 1 position \d+ \(SUBSCRIPTION_OPENED.*partition 2 position \d+, after that partition's cut at \d+/);
+    expect(orphans[0]?.message).toMatch(
+      /partition 1 position \d+ \(SUBSCRIPTION_OPENED.*partition 2 position \d+, after that partition's cut at \d+/,
+    );
   });
 
   it('processing the command before appending CHECKPOINT_CREATE also leaves an orphan', () => {

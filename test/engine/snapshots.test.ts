@@ -67,7 +67,10 @@ describe('snapshots', () => {
     expect(partition.log.segments().length).toBeGreaterThan(3);
     // The reserved snapshot still needs every record after its processed position.
     expect(partition.log.firstPosition).toBeLessThanOrEqual(reservedPosition + 1);
-    expect(partition.snapshots.list().map((s) => s.metadata.snapshotId)).toEqual([newest.metadata.snapshotId, reserved.snapshot.metadata.snapshotId]);
+    expect(partition.snapshots.list().map((s) => s.metadata.snapshotId)).toEqual([
+      newest.metadata.snapshotId,
+      reserved.snapshot.metadata.snapshotId,
+    ]);
     reserved.release();
     partition.takeSnapshot();
     expect(partition.log.firstPosition).toBeGreaterThan(reservedPosition + 1);

@@ -21,23 +21,33 @@ afterAll(async () => {
 });
 
 describe('backup fuzzer', () => {
-  it.each(['v1', 'v2'] as const)('format %s: no seed breaks the promise', async (format) => {
-    const tally = new FuzzTally();
-    for (let seed = 0; seed < seedsPerFormat[format]; seed++) tally.add(await environment.runSeed(seed, format));
-    expect(tally.disagreements.map((disagreement) => disagreement.line), tally.summary()).toEqual([]);
-    // The sweep is not vacuous: most backups are broken and refused, and some survive their mutations and restore.
-    expect(tally.seeds).toBe(seedsPerFormat[format]);
-    expect(tally.checks - tally.restored).toBeGreaterThan(tally.checks / 2);
-    expect(tally.restored).toBeGreaterThan(0);
-    expect(tally.findingsByCode.size).toBeGreaterThan(10);
-  }, 240_000);
+  it.each(['v1', 'v2'] as const)(
+    'format %s: no seed breaks the promise',
+    async (format) => {
+      const tally = new FuzzTally();
+      for (let seed = 0; seed < seedsPerFormat[format]; seed++) tally.add(await environment.runSeed(seed, format));
+      expect(
+        tally.disagreements.map((disagreement) => disagreement.line),
+        tally.summary(),
+      ).toEqual([]);
+      // The sweep is not vacuous: most backups are broken and refused, and some survive their mutations and restore.
+      expect(tally.seeds).toBe(seedsPerFormat[format]);
+      expect(tally.checks - tally.restored).toBeGreaterThan(tally.checks / 2);
+      expect(tally.restored).toBeGreaterThan(0);
+      expect(tally.findingsByCode.size).toBeGreaterThan(10);
+    },
+    240_000,
+  );
 
   it('a seed replays exactly', async () => {
     // Which of several broken files a restore trips on first depends on its parallel downloads, so the
     // refusal's code is not compared; the mutations and verify's findings are the seed's own.
     const replay = async () => {
       const outcome = await environment.runSeed(4242, 'v2');
-      return { mutations: outcome.mutations, checks: outcome.checks.map((check) => ({ findings: check.findingCodes, restore: check.restore.kind })) };
+      return {
+        mutations: outcome.mutations,
+        checks: outcome.checks.map((check) => ({ findings: check.findingCodes, restore: check.restore.kind })),
+      };
     };
     const [first, second] = [await replay(), await replay()];
     expect(second).toEqual(first);

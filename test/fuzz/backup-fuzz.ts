@@ -31,11 +31,7 @@ export const fuzzFormats: Readonly<Record<FuzzFormat, { readonly directory: stri
 
 /** Where issue 16's promise was broken, or an error that should have been a finding or a typed refusal. */
 export type DisagreementKind =
-  | 'restore-refused-verify-clean'
-  | 'restored-wrong-state'
-  | 'target-not-as-found'
-  | 'verify-threw'
-  | 'restore-untyped-error';
+  'restore-refused-verify-clean' | 'restored-wrong-state' | 'target-not-as-found' | 'verify-threw' | 'restore-untyped-error';
 
 export interface BackupCheck {
   readonly backupId: number;
@@ -62,7 +58,8 @@ interface PartitionDump {
 }
 
 /** A restored data directory as the engine sees it: partition count and each partition's dump (or why the engine did not start). */
-type DataDump = { readonly partitionCount: number; readonly partitions: Readonly<Record<string, PartitionDump>> } | { readonly failed: string };
+type DataDump =
+  { readonly partitionCount: number; readonly partitions: Readonly<Record<string, PartitionDump>> } | { readonly failed: string };
 
 /**
  * What a sweep shares across seeds: one pool of restore check threads (starting threads costs more than
@@ -95,7 +92,8 @@ export class FuzzEnvironment {
       const count = Math.min(mutationsMax, draw.chance(0.5) ? 1 : draw.int(2, 3));
       const mutations = await mutate({ store: new StoreCopy(root, format), draw }, count);
       const checks: BackupCheck[] = [];
-      for (const backupId of fuzzFormats[format].backupIds) checks.push(await this.check(root, backupId, join(directory, `target-${backupId}`), seed, format));
+      for (const backupId of fuzzFormats[format].backupIds)
+        checks.push(await this.check(root, backupId, join(directory, `target-${backupId}`), seed, format));
       return { seed, format, mutations, checks };
     } finally {
       await rm(directory, { recursive: true, force: true });
@@ -126,7 +124,15 @@ export class FuzzEnvironment {
 
   private async restore(store: FileSystemBackupStore, backupId: number, target: string, seed: number): Promise<void> {
     const plan = planBackupIdRestore({ backupId, nodeId: 0, clusterSize: 1, manifests: await listBackupManifests(store, backupId) });
-    await executeRestore({ plan, store, dataDirectory: target, parallelism: 4, clock: new ManualClock(1_800_000_000_000), random: new SeededRandom(seed), checkPool: this.pool });
+    await executeRestore({
+      plan,
+      store,
+      dataDirectory: target,
+      parallelism: 4,
+      clock: new ManualClock(1_800_000_000_000),
+      random: new SeededRandom(seed),
+      checkPool: this.pool,
+    });
   }
 
   private async check(root: string, backupId: number, target: string, seed: number, format: FuzzFormat): Promise<BackupCheck> {
@@ -154,11 +160,17 @@ export class FuzzEnvironment {
       }
       // As found: the empty directory still there (and empty), or none where there was none (an empty one is tolerated).
       const left = existsSync(target) ? readdirSync(target) : undefined;
-      if (left !== undefined && left.length > 0) disagreements.push({ kind: 'target-not-as-found', detail: `the refused restore left ${left.join(', ')} in the target` });
-      if (left === undefined && seed % 2 === 0) disagreements.push({ kind: 'target-not-as-found', detail: 'the refused restore removed the empty target directory it was given' });
+      if (left !== undefined && left.length > 0)
+        disagreements.push({ kind: 'target-not-as-found', detail: `the refused restore left ${left.join(', ')} in the target` });
+      if (left === undefined && seed % 2 === 0)
+        disagreements.push({ kind: 'target-not-as-found', detail: 'the refused restore removed the empty target directory it was given' });
     } else {
       const difference = compareDumps(await this.expectedDump(format, backupId), dumpDataDirectory(target));
-      if (difference !== undefined) disagreements.push({ kind: 'restored-wrong-state', detail: `${difference} (verify found ${findingCodes.length === 0 ? 'nothing' : [...new Set(findingCodes)].join(', ')})` });
+      if (difference !== undefined)
+        disagreements.push({
+          kind: 'restored-wrong-state',
+          detail: `${difference} (verify found ${findingCodes.length === 0 ? 'nothing' : [...new Set(findingCodes)].join(', ')})`,
+        });
     }
     await rm(target, { recursive: true, force: true });
     return { backupId, findingCodes, restore, disagreements };
@@ -170,7 +182,8 @@ function dumpDataDirectory(dataDirectory: string): DataDump {
   let partitionCount: number;
   let cuts: Record<string, number>;
   try {
-    partitionCount = (JSON.parse(readFileSync(join(dataDirectory, engineDescriptorFile), 'utf8')) as { partitionCount: number }).partitionCount;
+    partitionCount = (JSON.parse(readFileSync(join(dataDirectory, engineDescriptorFile), 'utf8')) as { partitionCount: number })
+      .partitionCount;
     cuts = (JSON.parse(readFileSync(join(dataDirectory, completionMarkerName), 'utf8')) as { cuts: Record<string, number> }).cuts;
   } catch (error) {
     return { failed: `the restored directory has no readable engine.json or marker: ${describeError(error)}` };
@@ -178,7 +191,16 @@ function dumpDataDirectory(dataDirectory: string): DataDump {
   const clock = new ManualClock(1_800_000_000_000);
   let cluster: Cluster;
   try {
-    cluster = Cluster.open({ dataDirectory, partitionCount, nodeCount: 1, clock, transport: new InProcessTransport(clock, new SeededRandom(1)), logFileSystem: unsyncedFileSystem, snapshotIntervalRecords: 0, retryIntervalMs: 60_000 });
+    cluster = Cluster.open({
+      dataDirectory,
+      partitionCount,
+      nodeCount: 1,
+      clock,
+      transport: new InProcessTransport(clock, new SeededRandom(1)),
+      logFileSystem: unsyncedFileSystem,
+      snapshotIntervalRecords: 0,
+      retryIntervalMs: 60_000,
+    });
   } catch (error) {
     return { failed: `the engine does not start on the restored directory: ${describeError(error)}` };
   }
@@ -203,15 +225,18 @@ function dumpDataDirectory(dataDirectory: string): DataDump {
 function compareDumps(expected: DataDump, actual: DataDump): string | undefined {
   if ('failed' in expected) throw new Error(`the golden backup does not restore and start: ${expected.failed}`);
   if ('failed' in actual) return actual.failed;
-  if (actual.partitionCount !== expected.partitionCount) return `engine.json says ${actual.partitionCount} partitions, not ${expected.partitionCount}`;
+  if (actual.partitionCount !== expected.partitionCount)
+    return `engine.json says ${actual.partitionCount} partitions, not ${expected.partitionCount}`;
   for (const [partitionId, want] of Object.entries(expected.partitions)) {
     const got = actual.partitions[partitionId];
     if (got === undefined) return `partition ${partitionId} is missing`;
     if (got.cut !== want.cut) return `partition ${partitionId} is cut at ${String(got.cut)}, not ${String(want.cut)}`;
     const record = want.records.findIndex((line, index) => got.records[index] !== line);
-    if (record >= 0 || got.records.length !== want.records.length) return `partition ${partitionId}'s log differs from record ${record >= 0 ? record : want.records.length} on (${got.records.length} records up to the cut, ${want.records.length} expected)`;
+    if (record >= 0 || got.records.length !== want.records.length)
+      return `partition ${partitionId}'s log differs from record ${record >= 0 ? record : want.records.length} on (${got.records.length} records up to the cut, ${want.records.length} expected)`;
     for (const table of Object.keys(want.state)) {
-      if (JSON.stringify(got.state[table]) !== JSON.stringify(want.state[table])) return `partition ${partitionId}'s ${table} differs: ${JSON.stringify(got.state[table]).slice(0, 300)} instead of ${JSON.stringify(want.state[table]).slice(0, 300)}`;
+      if (JSON.stringify(got.state[table]) !== JSON.stringify(want.state[table]))
+        return `partition ${partitionId}'s ${table} differs: ${JSON.stringify(got.state[table]).slice(0, 300)} instead of ${JSON.stringify(want.state[table]).slice(0, 300)}`;
     }
   }
   return undefined;
@@ -251,7 +276,8 @@ export class FuzzTally {
       for (const code of new Set(check.findingCodes)) increment(this.findingsByCode, code);
       if (check.restore.kind === 'refused') increment(this.refusalsByCode, check.restore.code);
       else this.restored += 1;
-      if (check.restore.kind === 'restored' && check.disagreements.length === 0) for (const code of new Set(check.findingCodes)) increment(this.restoredDespiteByCode, code);
+      if (check.restore.kind === 'restored' && check.disagreements.length === 0)
+        for (const code of new Set(check.findingCodes)) increment(this.restoredDespiteByCode, code);
       for (const disagreement of check.disagreements) {
         increment(this.disagreementsByKind, disagreement.kind);
         this.disagreements.push({ seed: outcome.seed, format: outcome.format, line: disagreementLine(outcome, check, disagreement) });
@@ -261,7 +287,12 @@ export class FuzzTally {
 
   summary(): string {
     const list = (counts: ReadonlyMap<string, number>): string =>
-      counts.size === 0 ? 'none' : [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([name, count]) => `${name} ${count}`).join(', ');
+      counts.size === 0
+        ? 'none'
+        : [...counts.entries()]
+            .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+            .map(([name, count]) => `${name} ${count}`)
+            .join(', ');
     return [
       `seeds: ${this.seeds} (${this.checks} backups verified and restored)`,
       `mutations by kind: ${list(this.mutationsByKind)}`,

@@ -95,7 +95,11 @@ export function fileClass(path: string): string {
   return path.split('/').at(-1) ?? path;
 }
 
-async function damageBytes(context: MutationContext, operation: string, change: ByteChange): Promise<Omit<AppliedMutation, 'kind'> | undefined> {
+async function damageBytes(
+  context: MutationContext,
+  operation: string,
+  change: ByteChange,
+): Promise<Omit<AppliedMutation, 'kind'> | undefined> {
   const { store, draw } = context;
   const classes = ['manifest', 'segment', 'state.db', 'metadata.json', 'CHECKSUMS', ...(store.format === 'v2' ? ['chunk'] : [])];
   const target = draw.pick(classes) as string;
@@ -173,7 +177,10 @@ const appendBytes: ByteChange = (bytes, draw) => {
   // A copy of a piece of the file itself: to a reader, bytes that look like the ones it expects.
   const length = draw.int(1, Math.min(256, bytes.length));
   const start = draw.int(0, bytes.length - length);
-  return { bytes: Buffer.concat([bytes, bytes.subarray(start, start + length)]), what: `bytes ${start}..${start + length - 1} appended again` };
+  return {
+    bytes: Buffer.concat([bytes, bytes.subarray(start, start + length)]),
+    what: `bytes ${start}..${start + length - 1} appended again`,
+  };
 };
 
 /**
@@ -202,14 +209,17 @@ async function damageAtCut({ store, draw }: MutationContext): Promise<Omit<Appli
     const result = what.startsWith('cut') ? damaged.subarray(0, Math.min(offset, bytes.length)) : damaged;
     if (result.equals(bytes)) return undefined;
     await store.setFileBytes(ref, result, 'file');
-    return { target: 'segment', description: `${manifestKey} ${ref.path}: the checkpoint record at ${cut} ends at byte ${end}; ${what} (reseal file)` };
+    return {
+      target: 'segment',
+      description: `${manifestKey} ${ref.path}: the checkpoint record at ${cut} ends at byte ${end}; ${what} (reseal file)`,
+    };
   }
   return undefined;
 }
 
 /** The offset after the frame of `position` in a segment's bytes, or undefined when the frames up to it do not hold it. */
 function endOfRecord(bytes: Buffer, position: number): number | undefined {
-  for (let offset = segmentHeaderBytes; offset + frameHeaderBytes <= bytes.length; ) {
+  for (let offset = segmentHeaderBytes; offset + frameHeaderBytes <= bytes.length;) {
     const header = decodeFrameHeader(bytes, offset);
     const end = offset + frameHeaderBytes + header.payloadBytes;
     if (header.position === position) return end <= bytes.length ? end : undefined;
@@ -234,7 +244,8 @@ function nodesOf(value: Json, path: JsonPath = []): { path: JsonPath; value: Jso
 
 function parentOf(root: Json, path: JsonPath): Json | undefined {
   let node: Json | undefined = root;
-  for (const step of path.slice(0, -1)) node = Array.isArray(node) ? node[step as number] : isObject(node) ? node[step as string] : undefined;
+  for (const step of path.slice(0, -1))
+    node = Array.isArray(node) ? node[step as number] : isObject(node) ? node[step as string] : undefined;
   return node;
 }
 
@@ -252,7 +263,20 @@ function setAt(root: Json, path: JsonPath, value: Json | undefined): void {
 
 /** Another value for a number: off by one, off by more, zero, negative, huge, fractional, or another type. */
 function otherNumber(value: number, draw: Draw, near: readonly number[] = []): Json {
-  const choices: Json[] = [value + 1, value - 1, value + draw.int(2, 50), value - draw.int(2, 50), 0, -value, value * 2, 2 ** 53, value + 0.5, String(value), null, ...near];
+  const choices: Json[] = [
+    value + 1,
+    value - 1,
+    value + draw.int(2, 50),
+    value - draw.int(2, 50),
+    0,
+    -value,
+    value * 2,
+    2 ** 53,
+    value + 0.5,
+    String(value),
+    null,
+    ...near,
+  ];
   return draw.pick(choices.filter((choice) => choice !== value)) as Json;
 }
 
@@ -267,7 +291,16 @@ const enums: Readonly<Record<string, readonly string[]>> = {
 
 /** Another value for a string field: the field's other legal values, a near-miss, or another type. */
 function otherString(key: string | number | undefined, value: string, draw: Draw, related: readonly string[]): Json {
-  const choices: Json[] = [...(typeof key === 'string' ? (enums[key] ?? []) : []), ...related, `${value}x`, value.slice(0, -1), value.toUpperCase(), '', null, 0];
+  const choices: Json[] = [
+    ...(typeof key === 'string' ? (enums[key] ?? []) : []),
+    ...related,
+    `${value}x`,
+    value.slice(0, -1),
+    value.toUpperCase(),
+    '',
+    null,
+    0,
+  ];
   if (/^[0-9a-f]{64}$/.test(value)) {
     const at = draw.int(0, 63);
     choices.push(`${value.slice(0, at)}${value[at] === '0' ? '1' : '0'}${value.slice(at + 1)}`);
@@ -288,13 +321,20 @@ async function relatedStrings(store: StoreCopy): Promise<string[]> {
   for (const key of await store.manifestKeys()) {
     const manifest = await store.readJson(key);
     if (manifest === undefined) continue;
-    for (const { value } of nodesOf(manifest)) if (typeof value === 'string' && (/^[0-9a-f]{64}$/.test(value) || value.includes('/'))) found.add(value);
+    for (const { value } of nodesOf(manifest))
+      if (typeof value === 'string' && (/^[0-9a-f]{64}$/.test(value) || value.includes('/'))) found.add(value);
   }
   return [...found].sort();
 }
 
 /** Edits one JSON node: its value replaced (by its type), the node removed, or an array reordered. */
-function editNode(root: Json, node: { path: JsonPath; value: Json }, draw: Draw, related: readonly string[], near: readonly number[]): string {
+function editNode(
+  root: Json,
+  node: { path: JsonPath; value: Json },
+  draw: Draw,
+  related: readonly string[],
+  near: readonly number[],
+): string {
   const { path, value } = node;
   const key = path.at(-1);
   const where = path.join('.');
@@ -315,7 +355,14 @@ function editNode(root: Json, node: { path: JsonPath; value: Json }, draw: Draw,
     value[draw.pick(['extra', 'sha256', 'path', 'status']) as string] = draw.pick(['x', 1, null]) as Json;
     return `${where}: a field added`;
   }
-  const next = typeof value === 'number' ? otherNumber(value, draw, near) : typeof value === 'string' ? otherString(key, value, draw, related) : typeof value === 'boolean' ? !value : (draw.pick([0, 'x', '', {}]) as Json);
+  const next =
+    typeof value === 'number'
+      ? otherNumber(value, draw, near)
+      : typeof value === 'string'
+        ? otherString(key, value, draw, related)
+        : typeof value === 'boolean'
+          ? !value
+          : (draw.pick([0, 'x', '', {}]) as Json);
   setAt(root, path, next);
   return `${where}: ${JSON.stringify(value)} -> ${JSON.stringify(next)}`;
 }
@@ -330,7 +377,10 @@ async function editManifestField({ store, draw }: MutationContext): Promise<Omit
   const what = editNode(manifest, node, draw, await relatedStrings(store), [...descriptorPositions(manifest)]);
   const resealed = await resealFieldEdit(store, draw, key, before, manifest, node.path);
   await store.writeJson(key, manifest);
-  return { target: `manifest ${node.path.filter((step) => typeof step === 'string').join('.')}`, description: `edit ${key}: ${what}${resealed}` };
+  return {
+    target: `manifest ${node.path.filter((step) => typeof step === 'string').join('.')}`,
+    description: `edit ${key}: ${what}${resealed}`,
+  };
 }
 
 /** The descriptor's positions of a manifest: an edited position is often set to one of the others. */
@@ -354,7 +404,12 @@ async function resealFieldEdit(store: StoreCopy, draw: Draw, key: string, before
   if (path[2] === 'path' && store.format === 'v1' && typeof oldFile.path === 'string' && typeof newFile.path === 'string') {
     const from = `contents/${id.partitionId}/${id.checkpointId}/${id.nodeId}/${oldFile.path}`;
     const to = `contents/${id.partitionId}/${id.checkpointId}/${id.nodeId}/${newFile.path}`;
-    if (!/^[A-Za-z0-9_][A-Za-z0-9._=+,@-]*(\/[A-Za-z0-9_][A-Za-z0-9._=+,@-]*)*$/.test(newFile.path) || !store.exists(from) || store.exists(to)) return '';
+    if (
+      !/^[A-Za-z0-9_][A-Za-z0-9._=+,@-]*(\/[A-Za-z0-9_][A-Za-z0-9._=+,@-]*)*$/.test(newFile.path) ||
+      !store.exists(from) ||
+      store.exists(to)
+    )
+      return '';
     await store.move(from, to);
     return ' (object moved to the new name)';
   }
@@ -364,8 +419,11 @@ async function resealFieldEdit(store: StoreCopy, draw: Draw, key: string, before
     const other = typeof address === 'string' ? await chunkReference(store, id.partitionId, address) : undefined;
     if (other === undefined || !isObject(chunk)) return '';
     Object.assign(chunk, other);
-    newFile.sizeBytes = newFile.chunks.reduce<number>((sum, each) => sum + (isObject(each) && typeof each.sizeBytes === 'number' ? each.sizeBytes : 0), 0);
-    return ' (the chunk\'s lengths and codec, and the file\'s size, recomputed)';
+    newFile.sizeBytes = newFile.chunks.reduce<number>(
+      (sum, each) => sum + (isObject(each) && typeof each.sizeBytes === 'number' ? each.sizeBytes : 0),
+      0,
+    );
+    return " (the chunk's lengths and codec, and the file's size, recomputed)";
   }
   return '';
 }
@@ -415,13 +473,19 @@ async function editSnapshotMetadata({ store, draw }: MutationContext): Promise<O
   const node = draw.pick(nodesOf(metadata));
   if (ref === undefined || node === undefined) return undefined;
   const manifest = await store.readJson(ref.manifestKey);
-  const checkpointPosition = isObject(manifest) && isObject(manifest.descriptor) && typeof manifest.descriptor.checkpointPosition === 'number' ? manifest.descriptor.checkpointPosition : 0;
+  const checkpointPosition =
+    isObject(manifest) && isObject(manifest.descriptor) && typeof manifest.descriptor.checkpointPosition === 'number'
+      ? manifest.descriptor.checkpointPosition
+      : 0;
   const what = editNode(metadata, node, draw, [], [checkpointPosition, checkpointPosition + 1, 1]);
   const bytes = Buffer.from(`${JSON.stringify(metadata, null, 2)}\n`);
   const reseal = drawReseal(store, draw);
   const sealed = draw.chance(0.85) && (await resealChecksums(store, ref, 'metadata.json', sha256Hex(bytes), reseal));
   await store.setFileBytes(ref, bytes, reseal);
-  return { target: `metadata.json ${node.path.join('.')}`, description: `edit ${ref.manifestKey} ${ref.path}: ${what} (CHECKSUMS ${sealed ? 'recomputed' : 'kept'}, reseal ${reseal})` };
+  return {
+    target: `metadata.json ${node.path.join('.')}`,
+    description: `edit ${ref.manifestKey} ${ref.path}: ${what} (CHECKSUMS ${sealed ? 'recomputed' : 'kept'}, reseal ${reseal})`,
+  };
 }
 
 async function editChecksums({ store, draw }: MutationContext): Promise<Omit<AppliedMutation, 'kind'> | undefined> {
@@ -434,8 +498,26 @@ async function editChecksums({ store, draw }: MutationContext): Promise<Omit<App
   const edits: [string, () => string[]][] = [
     ['a line removed', () => lines.filter((_, at) => at !== index)],
     ['a line duplicated', () => [...lines, line]],
-    ['the hashes of two lines swapped', () => lines.map((each, at) => (at === index ? `${lines[(index + 1) % lines.length]?.slice(0, 64) ?? ''}${each.slice(64)}` : at === (index + 1) % lines.length ? `${line.slice(0, 64)}${each.slice(64)}` : each))],
-    ['a file name changed', () => lines.map((each, at) => (at === index ? `${each.slice(0, 66)}${draw.pick(['CHECKSUMS', 'state.db', 'metadata.json', 'other.db', '../state.db']) ?? ''}` : each))],
+    [
+      'the hashes of two lines swapped',
+      () =>
+        lines.map((each, at) =>
+          at === index
+            ? `${lines[(index + 1) % lines.length]?.slice(0, 64) ?? ''}${each.slice(64)}`
+            : at === (index + 1) % lines.length
+              ? `${line.slice(0, 64)}${each.slice(64)}`
+              : each,
+        ),
+    ],
+    [
+      'a file name changed',
+      () =>
+        lines.map((each, at) =>
+          at === index
+            ? `${each.slice(0, 66)}${draw.pick(['CHECKSUMS', 'state.db', 'metadata.json', 'other.db', '../state.db']) ?? ''}`
+            : each,
+        ),
+    ],
     ['a line for CHECKSUMS itself added', () => [...lines, `${sha256Hex(Buffer.from(text))}  CHECKSUMS`]],
     ['the lines reordered', () => [...lines].reverse()],
     ['upper-case hex', () => lines.map((each, at) => (at === index ? each.slice(0, 64).toUpperCase() + each.slice(64) : each))],
@@ -459,7 +541,14 @@ async function editStateDatabase({ store, draw }: MutationContext): Promise<Omit
   const ref = await snapshotFile(store, draw, 'state.db');
   const bytes = ref === undefined ? undefined : await store.fileBytes(ref);
   if (ref === undefined || bytes === undefined) return undefined;
-  const column = draw.pick(['last_processed_position', 'last_written_position', 'checkpoint_id', 'checkpoint_position', 'checkpoint_type', 'schema_version']) as string;
+  const column = draw.pick([
+    'last_processed_position',
+    'last_written_position',
+    'checkpoint_id',
+    'checkpoint_position',
+    'checkpoint_type',
+    'schema_version',
+  ]) as string;
   const directory = await mkdtemp(join(tmpdir(), 'cutline-fuzz-db-'));
   let what: string;
   let edited: Buffer;
@@ -471,7 +560,10 @@ async function editStateDatabase({ store, draw }: MutationContext): Promise<Omit
       const row = database.prepare('SELECT * FROM partition_state').get() as Record<string, number | string | null> | undefined;
       const value = row?.[column];
       if (row === undefined || value === undefined) return undefined;
-      const next = column === 'checkpoint_type' ? (draw.pick(enums.checkpoint_type ?? []) as string) : otherNumber(typeof value === 'number' ? value : 0, draw, [1, 2, 88, 104]);
+      const next =
+        column === 'checkpoint_type'
+          ? (draw.pick(enums.checkpoint_type ?? []) as string)
+          : otherNumber(typeof value === 'number' ? value : 0, draw, [1, 2, 88, 104]);
       if (typeof next !== 'number' && typeof next !== 'string' && next !== null) return undefined;
       database.prepare(`UPDATE partition_state SET ${column} = ?`).run(next);
       what = `partition_state.${column}: ${JSON.stringify(value)} -> ${JSON.stringify(next)}`;
@@ -487,21 +579,29 @@ async function editStateDatabase({ store, draw }: MutationContext): Promise<Omit
   const reseal = drawReseal(store, draw);
   const sealed = draw.chance(0.85) && (await resealChecksums(store, ref, 'state.db', sha256Hex(edited), reseal));
   await store.setFileBytes(ref, edited, reseal);
-  return { target: `state.db ${column}`, description: `edit ${ref.manifestKey} ${ref.path}: ${what} (CHECKSUMS ${sealed ? 'recomputed' : 'kept'}, reseal ${reseal})` };
+  return {
+    target: `state.db ${column}`,
+    description: `edit ${ref.manifestKey} ${ref.path}: ${what} (CHECKSUMS ${sealed ? 'recomputed' : 'kept'}, reseal ${reseal})`,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------
 // Swaps, duplicates, deletions.
 
 /** Swaps the bytes of two listed files of the same class: of two partitions of one backup, or of two backups of one partition. */
-async function swapFiles({ store, draw }: MutationContext, between: 'partitions' | 'backups'): Promise<Omit<AppliedMutation, 'kind'> | undefined> {
+async function swapFiles(
+  { store, draw }: MutationContext,
+  between: 'partitions' | 'backups',
+): Promise<Omit<AppliedMutation, 'kind'> | undefined> {
   const refs = await store.fileRefs();
   const first = draw.pick(refs);
   if (first === undefined) return undefined;
   const sameClass = draw.chance(0.85);
   const candidates = refs.filter(
     (ref) =>
-      (between === 'partitions' ? ref.checkpointId === first.checkpointId && ref.partitionId !== first.partitionId : ref.partitionId === first.partitionId && ref.checkpointId !== first.checkpointId) &&
+      (between === 'partitions'
+        ? ref.checkpointId === first.checkpointId && ref.partitionId !== first.partitionId
+        : ref.partitionId === first.partitionId && ref.checkpointId !== first.checkpointId) &&
       (!sameClass || fileClass(ref.path) === fileClass(first.path)) &&
       (between === 'partitions' || !draw.chance(0.5) || ref.path === first.path),
   );
@@ -511,7 +611,10 @@ async function swapFiles({ store, draw }: MutationContext, between: 'partitions'
   const reseal = drawReseal(store, draw);
   await store.setFileBytes(first, two, reseal);
   await store.setFileBytes(second, one, reseal);
-  return { target: `${fileClass(first.path)}/${fileClass(second.path)}`, description: `swap ${first.manifestKey} ${first.path} with ${second.manifestKey} ${second.path} (reseal ${reseal})` };
+  return {
+    target: `${fileClass(first.path)}/${fileClass(second.path)}`,
+    description: `swap ${first.manifestKey} ${first.path} with ${second.manifestKey} ${second.path} (reseal ${reseal})`,
+  };
 }
 
 /** Swaps two manifest objects (of two partitions, or two backups); a tamperer then fixes the ids inside to fit the keys. */
@@ -552,11 +655,17 @@ async function duplicateSomething({ store, draw }: MutationContext): Promise<Omi
     let copied = 0;
     if (draw.chance(0.5)) {
       for (const content of await store.objectKeys(`contents/${id.partitionId}/${id.checkpointId}/${id.nodeId}`)) {
-        await store.write(content.replace(`/${id.checkpointId}/${id.nodeId}/`, `/${id.checkpointId}/${nodeId}/`), (await store.read(content)) ?? Buffer.alloc(0));
+        await store.write(
+          content.replace(`/${id.checkpointId}/${id.nodeId}/`, `/${id.checkpointId}/${nodeId}/`),
+          (await store.read(content)) ?? Buffer.alloc(0),
+        );
         copied++;
       }
     }
-    return { target: 'manifest', description: `${key} copied to ${copy}${fixIds ? ' (id fixed)' : ''}${copied > 0 ? ` with its ${copied} content objects` : ''}` };
+    return {
+      target: 'manifest',
+      description: `${key} copied to ${copy}${fixIds ? ' (id fixed)' : ''}${copied > 0 ? ` with its ${copied} content objects` : ''}`,
+    };
   }
   if (what === 1) {
     // A file listed twice under two names (the object copied): two segments with one id, or a second snapshot file.
@@ -564,12 +673,16 @@ async function duplicateSomething({ store, draw }: MutationContext): Promise<Omi
     const found = ref === undefined ? undefined : await store.entryOf(ref);
     if (ref === undefined || found === undefined) return undefined;
     const digits = /^segments\/(\d+)\.log$/.exec(ref.path)?.[1];
-    const path = digits !== undefined ? `segments/${draw.chance(0.5) ? String(Number(digits)) : String(Number(digits) + draw.int(1, 40)).padStart(20, '0')}.log` : ref.path.replace(/^snapshot\/[^/]+\//, 'snapshot/');
+    const path =
+      digits !== undefined
+        ? `segments/${draw.chance(0.5) ? String(Number(digits)) : String(Number(digits) + draw.int(1, 40)).padStart(20, '0')}.log`
+        : ref.path.replace(/^snapshot\/[^/]+\//, 'snapshot/');
     if (path === ref.path || !Array.isArray(found.manifest.files)) return undefined;
     found.manifest.files.splice(draw.int(0, found.manifest.files.length), 0, { ...structuredClone(found.entry), path });
     await store.writeJson(ref.manifestKey, found.manifest);
     const object = store.contentKeyOf(ref);
-    if (store.format === 'v1' && store.exists(object)) await store.write(store.contentKeyOf({ ...ref, path }), (await store.read(object)) ?? Buffer.alloc(0));
+    if (store.format === 'v1' && store.exists(object))
+      await store.write(store.contentKeyOf({ ...ref, path }), (await store.read(object)) ?? Buffer.alloc(0));
     return { target: fileClass(ref.path), description: `${ref.manifestKey} ${ref.path} listed again as ${path}` };
   }
   // A chunk listed twice in a row in a file (format v2), the file's size recomputed.
@@ -579,14 +692,20 @@ async function duplicateSomething({ store, draw }: MutationContext): Promise<Omi
   if (ref === undefined || found === undefined || !Array.isArray(chunks) || chunks.length === 0) return undefined;
   const index = draw.int(0, chunks.length - 1);
   chunks.splice(index, 0, structuredClone(chunks[index]) as Json);
-  found.entry.sizeBytes = chunks.reduce<number>((sum, chunk) => sum + (isObject(chunk) && typeof chunk.sizeBytes === 'number' ? chunk.sizeBytes : 0), 0);
+  found.entry.sizeBytes = chunks.reduce<number>(
+    (sum, chunk) => sum + (isObject(chunk) && typeof chunk.sizeBytes === 'number' ? chunk.sizeBytes : 0),
+    0,
+  );
   const resealed = draw.chance(0.5);
   if (resealed) {
     const bytes = await store.fileBytes(ref);
     if (bytes !== undefined) found.entry.sha256 = sha256Hex(bytes);
   }
   await store.writeJson(ref.manifestKey, found.manifest);
-  return { target: 'chunk', description: `${ref.manifestKey} ${ref.path}: chunk ${index} listed twice${resealed ? ' (file SHA-256 recomputed)' : ''}` };
+  return {
+    target: 'chunk',
+    description: `${ref.manifestKey} ${ref.path}: chunk ${index} listed twice${resealed ? ' (file SHA-256 recomputed)' : ''}`,
+  };
 }
 
 async function deleteSomething({ store, draw }: MutationContext): Promise<Omit<AppliedMutation, 'kind'> | undefined> {
@@ -605,7 +724,9 @@ async function deleteSomething({ store, draw }: MutationContext): Promise<Omit<A
   const objectToo = draw.chance(0.5);
   if (objectToo) {
     if (store.format === 'v1') await store.remove(store.contentKeyOf(ref));
-    else for (const chunk of Array.isArray(found.entry.chunks) ? found.entry.chunks : []) if (isObject(chunk) && typeof chunk.sha256 === 'string') await store.remove(chunkKey(ref.partitionId, chunk.sha256));
+    else
+      for (const chunk of Array.isArray(found.entry.chunks) ? found.entry.chunks : [])
+        if (isObject(chunk) && typeof chunk.sha256 === 'string') await store.remove(chunkKey(ref.partitionId, chunk.sha256));
   }
   return { target: fileClass(ref.path), description: `${ref.path} taken out of ${ref.manifestKey}${objectToo ? ' and deleted' : ''}` };
 }

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { parseArgs } from 'node:util';
 import { FuzzEnvironment, FuzzTally, fuzzFormats, type FuzzFormat } from './backup-fuzz.js';
 
-const usage = 'usage: npm run fuzz:backup -- --seeds N [--from S] [--format v1|v2|both] [--mutations M] [--temp-dir DIR] [--progress K] [--only S1,S2,...]';
+const usage =
+  'usage: npm run fuzz:backup -- --seeds N [--from S] [--format v1|v2|both] [--mutations M] [--temp-dir DIR] [--progress K] [--only S1,S2,...]';
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
@@ -18,10 +19,20 @@ async function main(): Promise<number> {
       only: { type: 'string' },
     },
   });
-  const [seeds, from, mutationsMax, progress] = [values.seeds, values.from, values.mutations, values.progress].map(Number) as [number, number, number, number];
+  const [seeds, from, mutationsMax, progress] = [values.seeds, values.from, values.mutations, values.progress].map(Number) as [
+    number,
+    number,
+    number,
+    number,
+  ];
   const formats: FuzzFormat[] = values.format === 'both' ? ['v1', 'v2'] : [values.format as FuzzFormat];
-  const seedList = values.only === undefined ? Array.from({ length: seeds }, (_, index) => from + index) : values.only.split(',').map(Number);
-  if (![seeds, from, mutationsMax, progress, ...seedList].every((value) => Number.isSafeInteger(value) && value >= 0) || mutationsMax < 1 || !formats.every((format) => format in fuzzFormats)) {
+  const seedList =
+    values.only === undefined ? Array.from({ length: seeds }, (_, index) => from + index) : values.only.split(',').map(Number);
+  if (
+    ![seeds, from, mutationsMax, progress, ...seedList].every((value) => Number.isSafeInteger(value) && value >= 0) ||
+    mutationsMax < 1 ||
+    !formats.every((format) => format in fuzzFormats)
+  ) {
     console.error(usage);
     return 2;
   }
@@ -37,14 +48,19 @@ async function main(): Promise<number> {
         const before = tally.disagreements.length;
         tally.add(outcome);
         for (const { line } of tally.disagreements.slice(before)) console.log(line);
-        if (progress > 0 && (index + 1) % progress === 0) console.error(`${format}: ${index + 1} of ${seedList.length} seeds, ${tally.disagreements.length} disagreements, ${((Date.now() - startedMs) / 1000).toFixed(0)} s`);
+        if (progress > 0 && (index + 1) % progress === 0)
+          console.error(
+            `${format}: ${index + 1} of ${seedList.length} seeds, ${tally.disagreements.length} disagreements, ${((Date.now() - startedMs) / 1000).toFixed(0)} s`,
+          );
       }
     }
   } finally {
     await environment.close();
   }
   const described = values.only === undefined ? `seeds ${from}..${from + seeds - 1}` : `seeds ${values.only}`;
-  console.log(`\nbackup fuzz: ${described}, format ${formats.join(' and ')}, at most ${mutationsMax} mutations a seed, ${((Date.now() - startedMs) / 1000).toFixed(1)} s`);
+  console.log(
+    `\nbackup fuzz: ${described}, format ${formats.join(' and ')}, at most ${mutationsMax} mutations a seed, ${((Date.now() - startedMs) / 1000).toFixed(1)} s`,
+  );
   for (const [format, tally] of tallies) console.log(`\n[${format}]\n${tally.summary()}`);
   return [...tallies.values()].some((tally) => tally.disagreements.length > 0) ? 1 : 0;
 }

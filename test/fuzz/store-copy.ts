@@ -175,7 +175,10 @@ export class StoreCopy {
     const ranges: [number, number][] = [];
     let offset = 0;
     for (const chunk of old.slice(0, -1)) {
-      const end = Math.min(bytes.length, offset + (isObject(chunk) && typeof chunk.sizeBytes === 'number' ? Math.max(0, chunk.sizeBytes) : 0));
+      const end = Math.min(
+        bytes.length,
+        offset + (isObject(chunk) && typeof chunk.sizeBytes === 'number' ? Math.max(0, chunk.sizeBytes) : 0),
+      );
       if (end > offset) ranges.push([offset, end]);
       offset = end;
     }
@@ -192,7 +195,8 @@ export class StoreCopy {
       const encoded = await encodeChunk(raw, previousRef?.codec === 'none' ? 'none' : 'gzip');
       const address = reseal === 'none' && previousRef !== undefined ? previousRef.sha256 : sha256Hex(raw);
       // A tamperer who keeps the address overwrites the chunk (every backup sharing it is hit); a new address is a new chunk.
-      if (reseal === 'none' || !this.exists(chunkKey(partitionId, address))) await this.write(chunkKey(partitionId, address), encoded.bytes);
+      if (reseal === 'none' || !this.exists(chunkKey(partitionId, address)))
+        await this.write(chunkKey(partitionId, address), encoded.bytes);
       chunks.push({ sha256: address, sizeBytes: raw.length, storedBytes: encoded.bytes.length, codec: encoded.codec });
     }
     return chunks;
@@ -225,6 +229,12 @@ export class StoreCopy {
 export function storedRef(chunk: Json): StoredChunkRef | undefined {
   if (!isObject(chunk)) return undefined;
   const { sha256, sizeBytes, storedBytes, codec } = chunk;
-  if (typeof sha256 !== 'string' || typeof sizeBytes !== 'number' || typeof storedBytes !== 'number' || (codec !== 'none' && codec !== 'gzip' && codec !== 'zstd')) return undefined;
+  if (
+    typeof sha256 !== 'string' ||
+    typeof sizeBytes !== 'number' ||
+    typeof storedBytes !== 'number' ||
+    (codec !== 'none' && codec !== 'gzip' && codec !== 'zstd')
+  )
+    return undefined;
   return { sha256, sizeBytes, storedBytes, codec };
 }

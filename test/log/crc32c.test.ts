@@ -33,9 +33,9 @@ describe('crc32cRange', () => {
   });
 
   it('equals the native crc32c for any range of a random array', () => {
-    const arrayThenRange = fc.uint8Array({ maxLength: 5000 }).chain((bytes) =>
-      fc.tuple(fc.constant(bytes), fc.integer({ min: 0, max: bytes.length }), fc.integer({ min: 0, max: bytes.length })),
-    );
+    const arrayThenRange = fc
+      .uint8Array({ maxLength: 5000 })
+      .chain((bytes) => fc.tuple(fc.constant(bytes), fc.integer({ min: 0, max: bytes.length }), fc.integer({ min: 0, max: bytes.length })));
     fc.assert(
       fc.property(arrayThenRange, ([bytes, a, b]) => {
         const [start, end] = a <= b ? [a, b] : [b, a];

@@ -22,7 +22,10 @@ type Operation =
   | { readonly kind: 'compact'; readonly fraction: number };
 
 const operationArbitrary: fc.Arbitrary<Operation> = fc.oneof(
-  { weight: 5, arbitrary: fc.record({ kind: fc.constant('append' as const), records: fc.array(recordArbitrary, { maxLength: 25, size: 'max' }) }) },
+  {
+    weight: 5,
+    arbitrary: fc.record({ kind: fc.constant('append' as const), records: fc.array(recordArbitrary, { maxLength: 25, size: 'max' }) }),
+  },
   { weight: 1, arbitrary: fc.constant({ kind: 'reopen' as const }) },
   { weight: 1, arbitrary: fc.constant({ kind: 'flush' as const }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('truncate' as const), fraction: fc.double({ min: 0, max: 1, noNaN: true }) }) },
@@ -44,44 +47,44 @@ describe('SegmentedLog properties', () => {
         (segmentSizeBytes, indexIntervalBytes, operations, probe) => {
           const directory = mkdtempSync(join(tmpdir(), 'cutline-log-property-'));
           try {
-          const open = (): SegmentedLog => SegmentedLog.open({ directory, segmentSizeBytes, indexIntervalBytes, fs: noSyncFileSystem });
-          let log = open();
-          // model[i] is the record at position firstPosition + i.
-          let model: LogRecord[] = [];
-          let firstPosition = 1;
-          for (const operation of operations) {
-            const lastPosition = firstPosition + model.length - 1;
-            if (operation.kind === 'append') {
-              expect(log.append(operation.records)).toBe(lastPosition + operation.records.length);
-              model = [...model, ...operation.records.map((record, at) => asStored(record, lastPosition + 1 + at))];
-            } else if (operation.kind === 'reopen') {
-              log.close();
-              log = open();
-            } else if (operation.kind === 'flush') {
-              log.flush();
-            } else if (operation.kind === 'truncate') {
-              const position = firstPosition - 1 + Math.floor(operation.fraction * (model.length + 1) * 0.999);
-              log.truncateAfter(position);
-              model = model.slice(0, position - firstPosition + 1);
-            } else {
-              log.compactBelow(firstPosition + Math.floor(operation.fraction * (model.length + 2)));
-              const dropped = log.firstPosition - firstPosition;
-              expect(dropped).toBeGreaterThanOrEqual(0);
-              model = model.slice(dropped);
-              firstPosition = log.firstPosition;
+            const open = (): SegmentedLog => SegmentedLog.open({ directory, segmentSizeBytes, indexIntervalBytes, fs: noSyncFileSystem });
+            let log = open();
+            // model[i] is the record at position firstPosition + i.
+            let model: LogRecord[] = [];
+            let firstPosition = 1;
+            for (const operation of operations) {
+              const lastPosition = firstPosition + model.length - 1;
+              if (operation.kind === 'append') {
+                expect(log.append(operation.records)).toBe(lastPosition + operation.records.length);
+                model = [...model, ...operation.records.map((record, at) => asStored(record, lastPosition + 1 + at))];
+              } else if (operation.kind === 'reopen') {
+                log.close();
+                log = open();
+              } else if (operation.kind === 'flush') {
+                log.flush();
+              } else if (operation.kind === 'truncate') {
+                const position = firstPosition - 1 + Math.floor(operation.fraction * (model.length + 1) * 0.999);
+                log.truncateAfter(position);
+                model = model.slice(0, position - firstPosition + 1);
+              } else {
+                log.compactBelow(firstPosition + Math.floor(operation.fraction * (model.length + 2)));
+                const dropped = log.firstPosition - firstPosition;
+                expect(dropped).toBeGreaterThanOrEqual(0);
+                model = model.slice(dropped);
+                firstPosition = log.firstPosition;
+              }
+              expect([log.firstPosition, log.lastPosition]).toEqual([firstPosition, firstPosition + model.length - 1]);
             }
-            expect([log.firstPosition, log.lastPosition]).toEqual([firstPosition, firstPosition + model.length - 1]);
-          }
-          expect([...log.read(firstPosition)]).toEqual(model);
-          const probePosition = firstPosition + (model.length === 0 ? 0 : probe % model.length);
-          expect(log.get(probePosition)).toEqual(model[probePosition - firstPosition]);
-          expect([...log.read(probePosition)]).toEqual(model.slice(probePosition - firstPosition));
-          const segments = log.segments();
-          segments.slice(1).forEach((segment, at) => expect(segment.firstPosition).toBe((segments[at]?.lastPosition ?? 0) + 1));
-          log.close();
-          const reopened = open();
-          expect([...reopened.read(firstPosition)]).toEqual(model);
-          reopened.close();
+            expect([...log.read(firstPosition)]).toEqual(model);
+            const probePosition = firstPosition + (model.length === 0 ? 0 : probe % model.length);
+            expect(log.get(probePosition)).toEqual(model[probePosition - firstPosition]);
+            expect([...log.read(probePosition)]).toEqual(model.slice(probePosition - firstPosition));
+            const segments = log.segments();
+            segments.slice(1).forEach((segment, at) => expect(segment.firstPosition).toBe((segments[at]?.lastPosition ?? 0) + 1));
+            log.close();
+            const reopened = open();
+            expect([...reopened.read(firstPosition)]).toEqual(model);
+            reopened.close();
           } finally {
             rmSync(directory, { recursive: true, force: true });
           }

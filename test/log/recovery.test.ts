@@ -53,7 +53,9 @@ describe('recovery of a torn tail', () => {
       const log = SegmentedLog.open({ directory, segmentSizeBytes: 4096, fs: noSyncFileSystem });
       expect(log.lastPosition, `cut at ${cut}`).toBe(count - 1);
       expect(log.recovery.tornTail).toEqual(
-        cut === lastFrameStart ? undefined : expect.objectContaining({ offset: lastFrameStart, position: count, bytesRemoved: cut - lastFrameStart }),
+        cut === lastFrameStart
+          ? undefined
+          : expect.objectContaining({ offset: lastFrameStart, position: count, bytesRemoved: cut - lastFrameStart }),
       );
       expect([...log.read(1)]).toEqual(storedAll(testRecords(count - 1, payloadBytes)));
       expect(statSync(lastSegment(directory)).size).toBe(lastFrameStart);
@@ -81,7 +83,9 @@ describe('recovery of a torn tail', () => {
     appendFileSync(lastSegment(directory), Buffer.alloc(300));
     const log = SegmentedLog.open({ directory });
     expect(log.lastPosition).toBe(count);
-    expect(log.recovery.tornTail).toEqual(expect.objectContaining({ offset: lastFrameStart + frameBytes, position: count + 1, bytesRemoved: 300 }));
+    expect(log.recovery.tornTail).toEqual(
+      expect.objectContaining({ offset: lastFrameStart + frameBytes, position: count + 1, bytesRemoved: 300 }),
+    );
     log.close();
   });
 
@@ -138,7 +142,9 @@ describe('corruption before the tail', () => {
       });
       const log = SegmentedLog.open({ directory });
       expect(log.verify()).toEqual([expect.objectContaining({ code: 'LOG_CORRUPT', path: segmentPath(directory, 2) })]);
-      expect(() => [...log.read(1)]).toThrow(expect.objectContaining({ message: expect.stringContaining(`byte offset ${frameStart} (expected position 92)`) as unknown }));
+      expect(() => [...log.read(1)]).toThrow(
+        expect.objectContaining({ message: expect.stringContaining(`byte offset ${frameStart} (expected position 92)`) as unknown }),
+      );
       expect(() => log.get(100)).toThrow(expected);
       expect(() => log.truncateAfter(95)).toThrow(expected);
       expect(log.lastPosition).toBe(count);
@@ -148,7 +154,13 @@ describe('corruption before the tail', () => {
   });
 
   it('refuses a damaged segment header: wrong magic or version is LOG_FORMAT, a bad header CRC is LOG_CORRUPT', () => {
-    const cases: [number, string][] = [[0, 'LOG_FORMAT'], [8, 'LOG_FORMAT'], [12, 'LOG_CORRUPT'], [20, 'LOG_CORRUPT'], [30, 'LOG_CORRUPT']];
+    const cases: [number, string][] = [
+      [0, 'LOG_FORMAT'],
+      [8, 'LOG_FORMAT'],
+      [12, 'LOG_CORRUPT'],
+      [20, 'LOG_CORRUPT'],
+      [30, 'LOG_CORRUPT'],
+    ];
     for (const [offset, code] of cases) {
       const directory = copyOf(template);
       flipBit(segmentPath(directory, 2), offset, 0);
@@ -161,7 +173,10 @@ describe('corruption before the tail', () => {
   it('refuses a log with a segment missing from the middle', () => {
     const directory = copyOf(template);
     rmSync(segmentPath(directory, 2));
-    expect(openError(directory)).toMatchObject({ code: 'LOG_POSITION', message: expect.stringContaining('segment ids 2..2 are missing') as unknown });
+    expect(openError(directory)).toMatchObject({
+      code: 'LOG_POSITION',
+      message: expect.stringContaining('segment ids 2..2 are missing') as unknown,
+    });
   });
 
   it('refuses positions that do not follow on from one segment to the next', () => {
@@ -170,11 +185,17 @@ describe('corruption before the tail', () => {
     const bytes = readFileSync(segmentPath(directory, 3));
     encodeSegmentHeader({ segmentId: 3, firstPosition: 125 }).copy(bytes, 0);
     writeFileSync(segmentPath(directory, 3), bytes);
-    expect(openError(directory)).toMatchObject({ code: 'LOG_POSITION', message: expect.stringContaining(`byte offset ${segmentHeaderBytes} holds position 123, expected 125`) as unknown });
+    expect(openError(directory)).toMatchObject({
+      code: 'LOG_POSITION',
+      message: expect.stringContaining(`byte offset ${segmentHeaderBytes} holds position 123, expected 125`) as unknown,
+    });
     truncateSync(segmentPath(directory, 3), segmentHeaderBytes);
     const log = SegmentedLog.open({ directory });
     expect(log.verify()).toEqual([
-      expect.objectContaining({ code: 'LOG_POSITION', message: expect.stringContaining('ends at position 122, but the next segment starts at position 125') as unknown }),
+      expect.objectContaining({
+        code: 'LOG_POSITION',
+        message: expect.stringContaining('ends at position 122, but the next segment starts at position 125') as unknown,
+      }),
     ]);
     log.close();
   });
@@ -182,6 +203,9 @@ describe('corruption before the tail', () => {
   it('refuses a file with a segment name that is too short for a header', () => {
     const directory = copyOf(template);
     truncateSync(segmentPath(directory, 2), 10);
-    expect(openError(directory)).toMatchObject({ code: 'LOG_FORMAT', message: expect.stringContaining('10 bytes, shorter than its 32-byte header') as unknown });
+    expect(openError(directory)).toMatchObject({
+      code: 'LOG_FORMAT',
+      message: expect.stringContaining('10 bytes, shorter than its 32-byte header') as unknown,
+    });
   });
 });

@@ -23,7 +23,16 @@ import {
 import { SegmentStreamScanner } from '../../src/log/segment-stream-scan.js';
 import { SegmentedLog } from '../../src/log/segmented-log.js';
 import { noSyncFileSystem, temporaryDirectory, testRecord } from './log-fixtures.js';
-import { chunkSizesArbitrary, errorShape, frameOffsets, recordArbitrary, referenceScan, streamScan, thrownBy, type StreamOutcome } from './stream-scan-fixtures.js';
+import {
+  chunkSizesArbitrary,
+  errorShape,
+  frameOffsets,
+  recordArbitrary,
+  referenceScan,
+  streamScan,
+  thrownBy,
+  type StreamOutcome,
+} from './stream-scan-fixtures.js';
 
 /** Runs body with a log of records in small segments (several of them), its first segments compacted away. */
 function withLog<T>(records: readonly AppendRecord[], compactFraction: number, body: (log: SegmentedLog, directory: string) => T): T {
@@ -64,21 +73,34 @@ function streamOrError(path: string, bytes: Buffer, chunkSizes: readonly number[
 describe('SegmentStreamScanner', () => {
   it('hands on exactly the records SegmentedLog reads, with their offsets, for any records and chunking', () => {
     fc.assert(
-      fc.property(fc.array(recordArbitrary, { maxLength: 60 }), fc.double({ min: 0, max: 1, noNaN: true }), chunkSizesArbitrary, (records, compactFraction, chunkSizes) => {
-        withLog(records, compactFraction, (log) => {
-          const all = [...log.read(log.firstPosition)];
-          for (const segment of log.segments()) {
-            const bytes = readFileSync(segment.path);
-            const { frames, summary } = streamScan(segment.path, bytes, chunkSizes);
-            const expected = all.filter(({ position }) => position >= segment.firstPosition && position <= segment.lastPosition);
-            expect(frames.map(({ position, timestampMs, recordType, payload }) => ({ position, timestampMs, recordType, payload }))).toEqual(expected);
-            const offsets = frames.map(({ offset }) => offset);
-            expect(offsets).toEqual(frameOffsets(bytes));
-            const header = { segmentId: segment.segmentId, firstPosition: segment.firstPosition };
-            expect(summary).toEqual({ header, lastPosition: segment.lastPosition, endOffset: bytes.length, damage: undefined, sizeBytes: bytes.length });
-          }
-        });
-      }),
+      fc.property(
+        fc.array(recordArbitrary, { maxLength: 60 }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        chunkSizesArbitrary,
+        (records, compactFraction, chunkSizes) => {
+          withLog(records, compactFraction, (log) => {
+            const all = [...log.read(log.firstPosition)];
+            for (const segment of log.segments()) {
+              const bytes = readFileSync(segment.path);
+              const { frames, summary } = streamScan(segment.path, bytes, chunkSizes);
+              const expected = all.filter(({ position }) => position >= segment.firstPosition && position <= segment.lastPosition);
+              expect(
+                frames.map(({ position, timestampMs, recordType, payload }) => ({ position, timestampMs, recordType, payload })),
+              ).toEqual(expected);
+              const offsets = frames.map(({ offset }) => offset);
+              expect(offsets).toEqual(frameOffsets(bytes));
+              const header = { segmentId: segment.segmentId, firstPosition: segment.firstPosition };
+              expect(summary).toEqual({
+                header,
+                lastPosition: segment.lastPosition,
+                endOffset: bytes.length,
+                damage: undefined,
+                sizeBytes: bytes.length,
+              });
+            }
+          });
+        },
+      ),
       { numRuns: 60 },
     );
   });
@@ -89,61 +111,102 @@ describe('SegmentStreamScanner', () => {
       truncate: fc.option(fc.nat(), { nil: undefined }),
     });
     fc.assert(
-      fc.property(fc.array(recordArbitrary, { minLength: 1, maxLength: 25 }), fc.nat(), mutationArbitrary, chunkSizesArbitrary, (records, segmentChoice, mutation, chunkSizes) => {
-        withLog(records, 0, (log, directory) => {
-          const segments = log.segments();
-          const segment = segments[segmentChoice % segments.length];
-          if (segment === undefined) throw new Error('a log has a segment');
-          const bytes = Buffer.from(readFileSync(segment.path));
-          const { flip, truncate } = mutation;
-          if (flip !== undefined) {
-            // Flips in frame headers (length, CRC, position fields) are most of the interesting damage; aim some there.
-            const offsets = frameOffsets(bytes);
-            const frameOffset = offsets[flip.at % Math.max(1, offsets.length)];
-            const index = flip.inFrameHeader && frameOffset !== undefined ? frameOffset + (Math.floor(flip.at / offsets.length) % frameHeaderBytes) : flip.at % bytes.length;
-            bytes[index] = (bytes[index] ?? 0) ^ (1 << flip.bit);
-          }
-          const mutated = truncate === undefined ? bytes : bytes.subarray(0, truncate % (bytes.length + 1));
-          const path = join(directory, 'mutated.log');
-          expectSameAnswers(path, mutated, chunkSizes);
-        });
-      }),
+      fc.property(
+        fc.array(recordArbitrary, { minLength: 1, maxLength: 25 }),
+        fc.nat(),
+        mutationArbitrary,
+        chunkSizesArbitrary,
+        (records, segmentChoice, mutation, chunkSizes) => {
+          withLog(records, 0, (log, directory) => {
+            const segments = log.segments();
+            const segment = segments[segmentChoice % segments.length];
+            if (segment === undefined) throw new Error('a log has a segment');
+            const bytes = Buffer.from(readFileSync(segment.path));
+            const { flip, truncate } = mutation;
+            if (flip !== undefined) {
+              // Flips in frame headers (length, CRC, position fields) are most of the interesting damage; aim some there.
+              const offsets = frameOffsets(bytes);
+              const frameOffset = offsets[flip.at % Math.max(1, offsets.length)];
+              const index =
+                flip.inFrameHeader && frameOffset !== undefined
+                  ? frameOffset + (Math.floor(flip.at / offsets.length) % frameHeaderBytes)
+                  : flip.at % bytes.length;
+              bytes[index] = (bytes[index] ?? 0) ^ (1 << flip.bit);
+            }
+            const mutated = truncate === undefined ? bytes : bytes.subarray(0, truncate % (bytes.length + 1));
+            const path = join(directory, 'mutated.log');
+            expectSameAnswers(path, mutated, chunkSizes);
+          });
+        },
+      ),
       { numRuns: 150 },
     );
   });
 
-  it('keeps the damage of a frame completed across chunks, not a later frame\'s (the case fast-check found)', () => {
+  it("keeps the damage of a frame completed across chunks, not a later frame's (the case fast-check found)", () => {
     const directory = temporaryDirectory();
     const path = join(directory, 'crc.log');
-    const bytes = handMadeSegment({ segmentId: 1, firstPosition: 1 }, [{ position: 1, n: 1 }, { position: 2, n: 2 }, { position: 3, n: 3 }]);
+    const bytes = handMadeSegment({ segmentId: 1, firstPosition: 1 }, [
+      { position: 1, n: 1 },
+      { position: 2, n: 2 },
+      { position: 3, n: 3 },
+    ]);
     // The first frame's length one byte longer: its CRC fails, and its end falls one byte into the next frame,
     // whose bytes from there read as a length far above the limit. With 7-byte chunks the first frame straddles.
     bytes[segmentHeaderBytes] = (bytes[segmentHeaderBytes] ?? 0) ^ 0x01;
     expectSameAnswers(path, bytes, [7]);
-    expect(streamScan(path, bytes, [7]).summary.damage).toMatchObject({ kind: 'damaged', offset: segmentHeaderBytes, position: 1, reason: 'a CRC mismatch' });
+    expect(streamScan(path, bytes, [7]).summary.damage).toMatchObject({
+      kind: 'damaged',
+      offset: segmentHeaderBytes,
+      position: 1,
+      reason: 'a CRC mismatch',
+    });
   });
 
   it('reports a frame at an unexpected position as kind position with the position found, as scanSegment does', () => {
     const directory = temporaryDirectory();
     const path = join(directory, 'spliced.log');
-    const bytes = handMadeSegment({ segmentId: 3, firstPosition: 10 }, [{ position: 10, n: 1 }, { position: 11, n: 2 }, { position: 13, n: 3 }, { position: 14, n: 4 }]);
+    const bytes = handMadeSegment({ segmentId: 3, firstPosition: 10 }, [
+      { position: 10, n: 1 },
+      { position: 11, n: 2 },
+      { position: 13, n: 3 },
+      { position: 14, n: 4 },
+    ]);
     const secondEnd = segmentHeaderBytes + 2 * frameSize(40);
     for (const chunkSizes of [[1], [7, 3], [bytes.length]]) {
       const { frames, summary } = streamScan(path, bytes, chunkSizes);
       expect(frames.map(({ position }) => position)).toEqual([10, 11]);
       const reason = 'a frame holding position 13, expected 12';
-      expect(summary).toEqual({ header: { segmentId: 3, firstPosition: 10 }, lastPosition: 11, endOffset: secondEnd, damage: { kind: 'position', offset: secondEnd, position: 12, reason, foundPosition: 13 }, sizeBytes: bytes.length });
+      expect(summary).toEqual({
+        header: { segmentId: 3, firstPosition: 10 },
+        lastPosition: 11,
+        endOffset: secondEnd,
+        damage: { kind: 'position', offset: secondEnd, position: 12, reason, foundPosition: 13 },
+        sizeBytes: bytes.length,
+      });
       expectSameAnswers(path, bytes, chunkSizes);
     }
     // A header whose first position is off by one: the very first frame is out of place.
     const shifted = handMadeSegment({ segmentId: 3, firstPosition: 11 }, [{ position: 10, n: 1 }]);
-    expect(streamScan(path, shifted, [5]).summary.damage).toMatchObject({ kind: 'position', offset: segmentHeaderBytes, position: 11, foundPosition: 10 });
+    expect(streamScan(path, shifted, [5]).summary.damage).toMatchObject({
+      kind: 'position',
+      offset: segmentHeaderBytes,
+      position: 11,
+      foundPosition: 10,
+    });
     expectSameAnswers(path, shifted, [5]);
   });
 
   it('throws the header errors, naming the file, as soon as the 32-byte header is complete and bad', () => {
     const path = '/restore/partition-1/00000000000000000003.log';
-    const cases: [number, string][] = [[0, 'LOG_FORMAT'], [8, 'LOG_FORMAT'], [10, 'LOG_CORRUPT'], [12, 'LOG_CORRUPT'], [20, 'LOG_CORRUPT'], [31, 'LOG_CORRUPT']];
+    const cases: [number, string][] = [
+      [0, 'LOG_FORMAT'],
+      [8, 'LOG_FORMAT'],
+      [10, 'LOG_CORRUPT'],
+      [12, 'LOG_CORRUPT'],
+      [20, 'LOG_CORRUPT'],
+      [31, 'LOG_CORRUPT'],
+    ];
     for (const [byte, code] of cases) {
       const bytes = handMadeSegment({ segmentId: 3, firstPosition: 10 }, [{ position: 10, n: 1 }]);
       bytes[byte] = (bytes[byte] ?? 0) ^ 0x10;
@@ -201,7 +264,11 @@ describe('SegmentStreamScanner', () => {
       const bytes = Buffer.concat([valid, tail]);
       const { summary } = streamScan(path, bytes, [3]);
       const reason = tailBytes < frameHeaderBytes ? frameCutShortReason(tailBytes) : frameLengthDamageReason(recordPayloadBytesMax + 1);
-      expect(summary.damage, `${tailBytes} bytes`).toMatchObject({ kind: tailBytes < frameHeaderBytes ? 'partial' : 'damaged', offset: valid.length, reason });
+      expect(summary.damage, `${tailBytes} bytes`).toMatchObject({
+        kind: tailBytes < frameHeaderBytes ? 'partial' : 'damaged',
+        offset: valid.length,
+        reason,
+      });
       expectSameAnswers(path, bytes, [3]);
     }
   });
@@ -226,8 +293,14 @@ function expectSameAnswers(path: string, bytes: Buffer, chunkSizes: readonly num
   const { summary, frames } = streamed;
   const { damage } = summary;
   expect(summary.header).toEqual(reference.header);
-  expect({ lastPosition: summary.lastPosition, endOffset: summary.endOffset, damage: damage && { offset: damage.offset, position: damage.position, reason: damage.reason } }).toEqual(reference.scan);
-  expect(damage === undefined || damage.kind === (damage.reason === frameCutShortReason(bytes.length - damage.offset) ? 'partial' : 'damaged')).toBe(true);
+  expect({
+    lastPosition: summary.lastPosition,
+    endOffset: summary.endOffset,
+    damage: damage && { offset: damage.offset, position: damage.position, reason: damage.reason },
+  }).toEqual(reference.scan);
+  expect(
+    damage === undefined || damage.kind === (damage.reason === frameCutShortReason(bytes.length - damage.offset) ? 'partial' : 'damaged'),
+  ).toBe(true);
   expect(frames.length).toBe(summary.lastPosition - summary.header.firstPosition + 1);
   expect(summary.sizeBytes).toBe(bytes.length);
 }

@@ -62,7 +62,11 @@ describe('SegmentedLog', () => {
     const log = SegmentedLog.open({ directory: temporaryDirectory(), segmentSizeBytes: 4096 });
     const records = [testRecord(1, 100), testRecord(2, 10_000), testRecord(3, 100)];
     log.append(records);
-    expect(log.segments().map((segment) => [segment.firstPosition, segment.lastPosition])).toEqual([[1, 1], [2, 2], [3, 3]]);
+    expect(log.segments().map((segment) => [segment.firstPosition, segment.lastPosition])).toEqual([
+      [1, 1],
+      [2, 2],
+      [3, 3],
+    ]);
     expect([...log.read(1)]).toEqual(storedAll(records));
     log.close();
   });
@@ -71,7 +75,12 @@ describe('SegmentedLog', () => {
     const log = SegmentedLog.open({ directory: temporaryDirectory() });
     const oversize = { timestampMs: 1, recordType: 1, payload: new Uint8Array(recordPayloadBytesMax + 1) };
     expect(() => log.append([testRecord(1), oversize])).toThrow(
-      expect.objectContaining({ code: 'LIMIT_EXCEEDED', message: expect.stringContaining(`record 2 of 2 in the append has a payload of ${recordPayloadBytesMax + 1} bytes, above recordPayloadBytesMax = ${recordPayloadBytesMax}`) as unknown }),
+      expect.objectContaining({
+        code: 'LIMIT_EXCEEDED',
+        message: expect.stringContaining(
+          `record 2 of 2 in the append has a payload of ${recordPayloadBytesMax + 1} bytes, above recordPayloadBytesMax = ${recordPayloadBytesMax}`,
+        ) as unknown,
+      }),
     );
     expect(() => log.append([{ ...testRecord(1), recordType: 65_536 }])).toThrow(expect.objectContaining({ code: 'LIMIT_EXCEEDED' }));
     expect(() => log.append([{ ...testRecord(1), timestampMs: -1 }])).toThrow(expect.objectContaining({ code: 'LIMIT_EXCEEDED' }));

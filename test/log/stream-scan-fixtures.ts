@@ -25,7 +25,10 @@ export const recordArbitrary: fc.Arbitrary<AppendRecord> = fc.record({
   payload: fc.oneof(
     { weight: 6, arbitrary: fc.uint8Array({ maxLength: 300 }) },
     { weight: 1, arbitrary: fc.constant(new Uint8Array(0)) },
-    { weight: 1, arbitrary: fc.integer({ min: 4000, max: 9000 }).map((length) => Uint8Array.from({ length }, (_, at) => (at * 7 + length) & 0xff)) },
+    {
+      weight: 1,
+      arbitrary: fc.integer({ min: 4000, max: 9000 }).map((length) => Uint8Array.from({ length }, (_, at) => (at * 7 + length) & 0xff)),
+    },
   ),
 });
 
@@ -49,7 +52,13 @@ export interface StreamOutcome {
 export function streamScan(path: string, bytes: Buffer, chunkSizes: readonly number[]): StreamOutcome {
   const frames: StreamedRecord[] = [];
   const scanner = new SegmentStreamScanner(path, ({ offset, header, payload }) => {
-    frames.push({ offset, position: header.position, timestampMs: header.timestampMs, recordType: header.recordType, payload: new Uint8Array(payload) });
+    frames.push({
+      offset,
+      position: header.position,
+      timestampMs: header.timestampMs,
+      recordType: header.recordType,
+      payload: new Uint8Array(payload),
+    });
   });
   const reused = Buffer.alloc(Math.max(...chunkSizes));
   let at = 0;
@@ -64,14 +73,18 @@ export function streamScan(path: string, bytes: Buffer, chunkSizes: readonly num
 }
 
 /** What the file-based readers say of the same bytes: decodeSegmentHeader, then scanSegment over the file. */
-export type ReferenceOutcome = { readonly kind: 'scan'; readonly header: SegmentHeader; readonly scan: ScanResult } | { readonly kind: 'error'; readonly error: unknown };
+export type ReferenceOutcome =
+  | { readonly kind: 'scan'; readonly header: SegmentHeader; readonly scan: ScanResult }
+  | { readonly kind: 'error'; readonly error: unknown };
 
 export function referenceScan(path: string, bytes: Buffer): ReferenceOutcome {
   writeFileSync(path, bytes);
   try {
     const header = decodeSegmentHeader(bytes.subarray(0, segmentHeaderBytes), path);
     const segment = new SegmentFile(header.segmentId, path, header.firstPosition, bytes.length);
-    const scan = withSegmentFd(noSyncFileSystem, path, (fd) => scanSegment(segment, new FileWindow(noSyncFileSystem, fd, bytes.length, 997), new SparseIndex(4096)));
+    const scan = withSegmentFd(noSyncFileSystem, path, (fd) =>
+      scanSegment(segment, new FileWindow(noSyncFileSystem, fd, bytes.length, 997), new SparseIndex(4096)),
+    );
     return { kind: 'scan', header, scan };
   } catch (error) {
     return { kind: 'error', error };
@@ -96,6 +109,7 @@ export function errorShape(error: unknown): { code: string; message: string } | 
 /** Byte offsets of the frames of a whole, valid segment file. */
 export function frameOffsets(bytes: Buffer): number[] {
   const offsets: number[] = [];
-  for (let offset = segmentHeaderBytes; offset < bytes.length; offset += frameHeaderBytes + bytes.readUInt32LE(offset)) offsets.push(offset);
+  for (let offset = segmentHeaderBytes; offset < bytes.length; offset += frameHeaderBytes + bytes.readUInt32LE(offset))
+    offsets.push(offset);
   return offsets;
 }

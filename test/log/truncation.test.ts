@@ -60,7 +60,9 @@ describe('truncateAfter', () => {
     // One scan builds the segment's sparse index (it was not read since open), one short seek finds the cut.
     expect(bytesRead).toBeLessThanOrEqual(2 * holding.sizeBytes);
     // Every deletion is made durable before the next step, and the cut comes last.
-    const operations = fs.calls.map((call) => call.operation).filter((operation) => operation !== 'readAt' && operation !== 'openFile' && operation !== 'closeFile');
+    const operations = fs.calls
+      .map((call) => call.operation)
+      .filter((operation) => operation !== 'readAt' && operation !== 'openFile' && operation !== 'closeFile');
     expect(operations.slice(-2)).toEqual(['truncateFile', 'syncFile']);
     log.close();
   });
@@ -95,7 +97,10 @@ describe('compactBelow', () => {
     const reopened = SegmentedLog.open({ directory });
     expect([reopened.firstPosition, reopened.lastPosition]).toEqual([segments.at(-1)?.firstPosition, count]);
     reopened.truncateAfter(reopened.firstPosition - 1);
-    expect([reopened.firstPosition, reopened.lastPosition]).toEqual([segments.at(-1)?.firstPosition, (segments.at(-1)?.firstPosition ?? 0) - 1]);
+    expect([reopened.firstPosition, reopened.lastPosition]).toEqual([
+      segments.at(-1)?.firstPosition,
+      (segments.at(-1)?.firstPosition ?? 0) - 1,
+    ]);
     reopened.close();
     expect(segmentPath(directory, 1)).not.toBe(reopened.segments()[0]?.path);
   });
@@ -111,9 +116,13 @@ describe('a failed file operation', () => {
     fs.beforeCall = (call) => {
       if (call.operation === 'writeAt') throw Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' });
     };
-    expect(() => log.append(testRecords(3))).toThrow(expect.objectContaining({ code: 'LOG_IO', message: expect.stringContaining('ENOSPC') as unknown }));
+    expect(() => log.append(testRecords(3))).toThrow(
+      expect.objectContaining({ code: 'LOG_IO', message: expect.stringContaining('ENOSPC') as unknown }),
+    );
     fs.beforeCall = undefined;
-    expect(() => log.append(testRecords(1))).toThrow(expect.objectContaining({ code: 'LOG_IO', message: expect.stringContaining('refuses further writes') as unknown }));
+    expect(() => log.append(testRecords(1))).toThrow(
+      expect.objectContaining({ code: 'LOG_IO', message: expect.stringContaining('refuses further writes') as unknown }),
+    );
     expect(log.lastPosition).toBe(10);
     log.close();
     const reopened = SegmentedLog.open({ directory });

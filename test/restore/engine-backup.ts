@@ -64,7 +64,8 @@ export async function produceEngineBackup(store: BackupStore, options: EngineBac
     for (let index = 0; index < instances / 2; index++) workload.step();
     settle(running);
     const status = await waitForBackup(cluster, manager, checkpointId);
-    if (status.partitions.some((partition) => partition.status !== 'COMPLETED')) throw new Error(`backup ${checkpointId} failed: ${JSON.stringify(status)}`);
+    if (status.partitions.some((partition) => partition.status !== 'COMPLETED'))
+      throw new Error(`backup ${checkpointId} failed: ${JSON.stringify(status)}`);
     return { checkpointId, cuts, manifests: await listBackupManifests(store, checkpointId) };
   } finally {
     await manager.settled();

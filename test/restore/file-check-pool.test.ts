@@ -35,7 +35,10 @@ describe.runIf(process.platform === 'linux')('FileCheckPool', () => {
       whole.advance(bytes.length);
       expect((await whole.result).sha256, `round ${round}`).toBe(createHash('sha256').update(bytes).digest('hex'));
       await pool.close();
-      expect(openFiles().filter((file) => file.startsWith(root)), `round ${round}`).toEqual([]);
+      expect(
+        openFiles().filter((file) => file.startsWith(root)),
+        `round ${round}`,
+      ).toEqual([]);
     }
   });
 
@@ -47,7 +50,11 @@ describe.runIf(process.platform === 'linux')('FileCheckPool', () => {
     const whole = Buffer.concat(pieces);
     const pool = new FileCheckPool(2);
     try {
-      for (const order of [[0, 1, 2, 3, 4, 5], [5, 3, 1, 0, 2, 4], [2, 1, 0, 5, 4, 3]]) {
+      for (const order of [
+        [0, 1, 2, 3, 4, 5],
+        [5, 3, 1, 0, 2, 4],
+        [2, 1, 0, 5, 4, 3],
+      ]) {
         const path = join(root, `${order.join('')}.log`);
         await writeFile(path, '');
         const job = pool.check({ path, sizeBytes, segment: undefined, writesChunks: true });
@@ -83,7 +90,10 @@ describe.runIf(process.platform === 'linux')('FileCheckPool', () => {
       // The header and the manifest agree on 1000 bytes; the payload holds a million zeros.
       stored.writeUInt32LE(1000, 8);
       const job = pool.check({ path, sizeBytes: 1000, segment: undefined, writesChunks: true });
-      await expect(job.writeChunk(stored, 0, { ...ref, sizeBytes: 1000 }, 'the bomb')).rejects.toMatchObject({ code: 'CHUNK_CORRUPT', message: expect.stringContaining('decompresses to more than the 1000 bytes') as string });
+      await expect(job.writeChunk(stored, 0, { ...ref, sizeBytes: 1000 }, 'the bomb')).rejects.toMatchObject({
+        code: 'CHUNK_CORRUPT',
+        message: expect.stringContaining('decompresses to more than the 1000 bytes') as string,
+      });
       await expect(job.result).rejects.toMatchObject({ code: 'CHUNK_CORRUPT' });
     } finally {
       await pool.close();
@@ -105,5 +115,8 @@ describe.runIf(process.platform === 'linux')('FileCheckPool', () => {
 
 async function storedChunk(raw: Buffer): Promise<{ stored: Buffer; ref: StoredChunkRef }> {
   const { bytes, codec } = await encodeChunk(raw, 'gzip');
-  return { stored: bytes, ref: { sha256: createHash('sha256').update(raw).digest('hex'), sizeBytes: raw.length, storedBytes: bytes.length, codec } };
+  return {
+    stored: bytes,
+    ref: { sha256: createHash('sha256').update(raw).digest('hex'), sizeBytes: raw.length, storedBytes: bytes.length, codec },
+  };
 }

@@ -15,11 +15,18 @@ const kills = Number(process.env.CUTLINE_KILL_RUNS ?? 3);
 /** Runs `cutline restore`; with `killAfterBytes`, sends SIGKILL once that many bytes of output have come, or after `killAfterMs`. */
 function restoreRun(target: string, kill?: { afterBytes: number; afterMs: number }): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', bin, 'restore', '--backupId', '2', '--store', storeDirectory, '--data-dir', target], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', bin, 'restore', '--backupId', '2', '--store', storeDirectory, '--data-dir', target],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let output = '';
     let killed = false;
     const killNow = () => {
-      if (!killed) { killed = true; child.kill('SIGKILL'); }
+      if (!killed) {
+        killed = true;
+        child.kill('SIGKILL');
+      }
     };
     const timer = kill === undefined ? undefined : setTimeout(killNow, kill.afterMs);
     const onData = (chunk: Buffer) => {
@@ -67,7 +74,10 @@ describe('kill -9 during a restore', () => {
     for (let run = 0; run < kills; run++) {
       const target = temporaryDirectory('killed-restore');
       // Half the kills land somewhere in the progress output, half at a seeded time from the spawn.
-      const kill = random.int(2) === 0 ? { afterBytes: 1 + random.int(first.output.length - 1), afterMs: 600_000 } : { afterBytes: Infinity, afterMs: random.int(2500) };
+      const kill =
+        random.int(2) === 0
+          ? { afterBytes: 1 + random.int(first.output.length - 1), afterMs: 600_000 }
+          : { afterBytes: Infinity, afterMs: random.int(2500) };
       const killed = await restoreRun(target, kill);
       if (killed.code === null) interrupted++;
       const again = await restoreRun(target);

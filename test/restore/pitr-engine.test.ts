@@ -36,11 +36,22 @@ let run: Run;
 
 beforeAll(async () => {
   const storeDirectory = await freshDirectory();
-  const opened = openBackupTestCluster(61, new FileSystemBackupStore(storeDirectory), { partitionCount, continuousBackups: true, snapshotIntervalRecords: 30 });
+  const opened = openBackupTestCluster(61, new FileSystemBackupStore(storeDirectory), {
+    partitionCount,
+    continuousBackups: true,
+    snapshotIntervalRecords: 30,
+  });
   // The original log stays whole from position 1, so the reference replay never lacks a record.
   for (const partition of opened.cluster.partitions()) partition.holdLog(1);
   await opened.manager.start(opened.cluster);
-  const config = { continuous: true, checkpointIntervalMs: 2_000, scheduleMs: 8_000, retentionWindowMs: undefined, retentionCleanupScheduleMs: undefined, compression: 'gzip' as const };
+  const config = {
+    continuous: true,
+    checkpointIntervalMs: 2_000,
+    scheduleMs: 8_000,
+    retentionWindowMs: undefined,
+    retentionCleanupScheduleMs: undefined,
+    compression: 'gzip' as const,
+  };
   const service = new ContinuousBackups({ cluster: opened.cluster, clock: opened.clock, config, manager: opened.manager });
   await runContinuousSeconds(opened, service, 34);
   const emitted = service.schedulers.emitted();
@@ -58,23 +69,48 @@ afterAll(async () => {
 });
 
 async function plan(checkpointId: number): Promise<RestorePlan> {
-  return planPointInTimeRestore({ target: { checkpointId }, nodeId: 0, clusterSize: 1, ...(await readPointInTimeListing(run.opened.store)) });
+  return planPointInTimeRestore({
+    target: { checkpointId },
+    nodeId: 0,
+    clusterSize: 1,
+    ...(await readPointInTimeListing(run.opened.store)),
+  });
 }
 
 /** Restores the plan into a fresh directory and checks each partition against the replay of the original log to its cut. */
 async function restoreAndCompare(restorePlan: RestorePlan): Promise<void> {
   const target = join(await freshDirectory(), 'data');
   const clock = new ManualClock(run.opened.clock.nowMs());
-  const result = await executeRestore({ plan: restorePlan, store: run.opened.store, dataDirectory: target, parallelism: 2, clock, random: new SeededRandom(7) });
-  expect(result.partitions.map((partition) => partition.cutPosition)).toEqual(restorePlan.partitions.map((partition) => partition.cut.position));
+  const result = await executeRestore({
+    plan: restorePlan,
+    store: run.opened.store,
+    dataDirectory: target,
+    parallelism: 2,
+    clock,
+    random: new SeededRandom(7),
+  });
+  expect(result.partitions.map((partition) => partition.cutPosition)).toEqual(
+    restorePlan.partitions.map((partition) => partition.cut.position),
+  );
   expect(result.consistency).toBeDefined();
-  const restored = Cluster.open({ dataDirectory: target, partitionCount, nodeCount: 1, clock, transport: new InProcessTransport(clock, new SeededRandom(1)), logFileSystem: unsyncedFileSystem, snapshotIntervalRecords: 0, retryIntervalMs: 100 });
+  const restored = Cluster.open({
+    dataDirectory: target,
+    partitionCount,
+    nodeCount: 1,
+    clock,
+    transport: new InProcessTransport(clock, new SeededRandom(1)),
+    logFileSystem: unsyncedFileSystem,
+    snapshotIntervalRecords: 0,
+    retryIntervalMs: 100,
+  });
   try {
     for (const partition of restorePlan.partitions) {
       const replay = replayToCut(run.opened.directory, partition.partitionId, partitionCount, partition.cut.position);
       try {
         expect(replay.partition.lastProcessedPosition).toBe(partition.cut.position);
-        expect(comparableState(restored.partition(partition.partitionId).dumpState())).toEqual(comparableState(replay.partition.dumpState()));
+        expect(comparableState(restored.partition(partition.partitionId).dumpState())).toEqual(
+          comparableState(replay.partition.dumpState()),
+        );
       } finally {
         replay.partition.abandon();
         fs.rmSync(replay.directory, { recursive: true, force: true });
@@ -111,13 +147,19 @@ describe('point-in-time restore with the real engine and continuous backups', ()
       if (restorePlan.partitions.some((partition) => partition.backups.length > 1)) stitched++;
     }
     const isStitched = (restorePlan: RestorePlan): boolean => restorePlan.partitions.some((partition) => partition.backups.length > 1);
-    const chosen = [...plans.filter(({ restorePlan }) => isStitched(restorePlan)).slice(0, 3), ...plans.filter((_, index) => index % 3 === 0)];
+    const chosen = [
+      ...plans.filter(({ restorePlan }) => isStitched(restorePlan)).slice(0, 3),
+      ...plans.filter((_, index) => index % 3 === 0),
+    ];
     for (const { restorePlan } of new Set(chosen)) await restoreAndCompare(restorePlan);
     // The chains really were stitched from consecutive backups for some markers.
     expect(stitched).toBeGreaterThan(0);
     // verify-backup --ranges agrees: one range per partition, no gap, one window from the first backup to the last.
     const report = rangesReport(await readPointInTimeListing(run.opened.store));
-    expect(report.partitions.map((partition) => [partition.ranges.length, partition.gaps.length])).toEqual([[1, 0], [1, 0]]);
+    expect(report.partitions.map((partition) => [partition.ranges.length, partition.gaps.length])).toEqual([
+      [1, 0],
+      [1, 0],
+    ]);
     expect(report.windows.map((window) => [window.fromCheckpointId, window.toCheckpointId])).toEqual([[run.backups[0], lastBackup]]);
     // A marker after the newest backup is not covered yet: refused, not restored short.
     for (const marker of run.markers.filter((id) => id > lastBackup)) expect((await refusal(marker)).code).toBe('RESTORE_GAP');
@@ -132,7 +174,9 @@ describe('point-in-time restore with the real engine and continuous backups', ()
     let mixed = 0;
     for (const marker of crossing) {
       const restorePlan = await plan(marker);
-      const formats = restorePlan.partitions.flatMap((partition) => partition.backups.map((backup) => (backup.files.some((file) => file.chunks !== undefined) ? 2 : 1)));
+      const formats = restorePlan.partitions.flatMap((partition) =>
+        partition.backups.map((backup) => (backup.files.some((file) => file.chunks !== undefined) ? 2 : 1)),
+      );
       if (formats.includes(1) && formats.includes(2)) mixed++;
       await restoreAndCompare(restorePlan);
     }
@@ -148,7 +192,11 @@ describe('point-in-time restore with the real engine and continuous backups', ()
     expect(across).toBeDefined();
     const refused = await refusal(across!);
     expect(refused.code).toBe('RESTORE_GAP');
-    expect(refused.message).toMatch(new RegExp(`^cannot restore to checkpoint ${across}: partition \\d needs its cut at position \\d+ \\(checkpoint ${across}\\), but positions \\d+\\.\\.\\d+ are in no backup chain`));
+    expect(refused.message).toMatch(
+      new RegExp(
+        `^cannot restore to checkpoint ${across}: partition \\d needs its cut at position \\d+ \\(checkpoint ${across}\\), but positions \\d+\\.\\.\\d+ are in no backup chain`,
+      ),
+    );
     const before = run.markers.find((marker) => marker > first! && marker < second!);
     await restoreAndCompare(await plan(before!));
     // Markers between the deleted backup and the next one lie before that one's snapshot: in the gap too.
@@ -161,10 +209,16 @@ describe('point-in-time restore with the real engine and continuous backups', ()
     expect(cli.code).toBe(0);
     const report = JSON.parse(cli.stdout) as RangesReport;
     expect(report.partitions.map((partition) => partition.gaps.length)).toEqual([1, 1]);
-    expect(report.windows.map((window) => [window.fromCheckpointId, window.toCheckpointId])).toEqual([[first, second], [fourth, Math.max(...run.backups)]]);
+    expect(report.windows.map((window) => [window.fromCheckpointId, window.toCheckpointId])).toEqual([
+      [first, second],
+      [fourth, Math.max(...run.backups)],
+    ]);
     const inWindow = (id: number): boolean => report.windows.some((window) => id >= window.fromCheckpointId && id <= window.toCheckpointId);
     for (const id of [...run.markers, ...run.backups].filter((id) => id >= first! && id !== middle)) {
-      const planned = await plan(id).then(() => true, (error: unknown) => (isCutlineError(error) && error.code === 'RESTORE_GAP' ? false : Promise.reject(error as Error)));
+      const planned = await plan(id).then(
+        () => true,
+        (error: unknown) => (isCutlineError(error) && error.code === 'RESTORE_GAP' ? false : Promise.reject(error as Error)),
+      );
       expect([id, planned]).toEqual([id, inWindow(id)]);
     }
     const text = await runCli(['verify-backup', '--store', run.storeDirectory, '--ranges']);

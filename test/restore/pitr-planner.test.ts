@@ -46,11 +46,29 @@ function manifest(partitionId: number, spec: BackupSpec): Manifest {
 
 /** Backups 1, 4 and 7 on each partition, each continuing the previous; the later snapshots lie after the markers between them. */
 const backupSpecs: ReadonlyMap<number, readonly BackupSpec[]> = new Map([
-  [1, [{ id: 1, snapshot: 4, checkpoint: 10, first: 1, last: 12 }, { id: 4, snapshot: 38, checkpoint: 40, first: 8, last: 41 }, { id: 7, snapshot: 65, checkpoint: 70, first: 35, last: 72 }]],
-  [2, [{ id: 1, snapshot: 2, checkpoint: 5, first: 1, last: 6 }, { id: 4, snapshot: 30, checkpoint: 35, first: 4, last: 36 }, { id: 7, snapshot: 60, checkpoint: 65, first: 30, last: 66 }]],
+  [
+    1,
+    [
+      { id: 1, snapshot: 4, checkpoint: 10, first: 1, last: 12 },
+      { id: 4, snapshot: 38, checkpoint: 40, first: 8, last: 41 },
+      { id: 7, snapshot: 65, checkpoint: 70, first: 35, last: 72 },
+    ],
+  ],
+  [
+    2,
+    [
+      { id: 1, snapshot: 2, checkpoint: 5, first: 1, last: 6 },
+      { id: 4, snapshot: 30, checkpoint: 35, first: 4, last: 36 },
+      { id: 7, snapshot: 60, checkpoint: 65, first: 30, last: 66 },
+    ],
+  ],
 ]);
 
-const marker = (checkpointId: number, checkpointPosition: number): RangeCheckpoint => ({ checkpointId, checkpointPosition, checkpointTimestampMs: 1_000 * checkpointId });
+const marker = (checkpointId: number, checkpointPosition: number): RangeCheckpoint => ({
+  checkpointId,
+  checkpointPosition,
+  checkpointTimestampMs: 1_000 * checkpointId,
+});
 
 /** Partition 2 never saw marker 3 (it was busy): its cut for 3 is backup 4. */
 const markers: ReadonlyMap<number, readonly RangeCheckpoint[]> = new Map([
@@ -59,7 +77,9 @@ const markers: ReadonlyMap<number, readonly RangeCheckpoint[]> = new Map([
 ]);
 
 function listing(without: readonly string[] = []): Manifest[] {
-  return [...backupSpecs].flatMap(([partitionId, specs]) => specs.filter((spec) => !without.includes(`${partitionId}/${spec.id}`)).map((spec) => manifest(partitionId, spec)));
+  return [...backupSpecs].flatMap(([partitionId, specs]) =>
+    specs.filter((spec) => !without.includes(`${partitionId}/${spec.id}`)).map((spec) => manifest(partitionId, spec)),
+  );
 }
 
 function request(target: PointInTimeTarget, overrides: Partial<PointInTimeRestoreRequest> = {}): PointInTimeRestoreRequest {
@@ -89,9 +109,19 @@ function chains(input: PointInTimeRestoreRequest): unknown {
 
 describe('point-in-time restore planner', () => {
   it('picks the newest checkpoint at or before the time, to the millisecond', () => {
-    expect(planPointInTimeRestore(request({ toTimeMs: 5_999 })).target).toEqual({ kind: 'pointInTime', backupId: 5, checkpointTimestampMs: 5_000, toTimeMs: 5_999 });
+    expect(planPointInTimeRestore(request({ toTimeMs: 5_999 })).target).toEqual({
+      kind: 'pointInTime',
+      backupId: 5,
+      checkpointTimestampMs: 5_000,
+      toTimeMs: 5_999,
+    });
     expect(planPointInTimeRestore(request({ toTimeMs: 6_000 })).target.backupId).toBe(6);
-    expect(planPointInTimeRestore(request({ checkpointId: 3 })).target).toEqual({ kind: 'pointInTime', backupId: 3, checkpointTimestampMs: 3_000, toTimeMs: null });
+    expect(planPointInTimeRestore(request({ checkpointId: 3 })).target).toEqual({
+      kind: 'pointInTime',
+      backupId: 3,
+      checkpointTimestampMs: 3_000,
+      toTimeMs: null,
+    });
   });
 
   it('cuts each partition at its first checkpoint with id >= i, stitching from the earliest needed snapshot', () => {
@@ -109,7 +139,7 @@ describe('point-in-time restore planner', () => {
     ]);
   });
 
-  it('takes the snapshot only from the first link, and stages each backup\'s segments apart', () => {
+  it("takes the snapshot only from the first link, and stages each backup's segments apart", () => {
     const plan = planPointInTimeRestore(request({ checkpointId: 6 }));
     const [first, second] = plan.partitions[0]?.backups ?? [];
     expect(first?.files.map((file) => file.targetPath)).toEqual([
@@ -122,15 +152,21 @@ describe('point-in-time restore planner', () => {
     expect(plan.totalFiles).toBe(10);
   });
 
-  it('gives a node the partitions it owns and the others\' cuts for the consistency check', () => {
+  it("gives a node the partitions it owns and the others' cuts for the consistency check", () => {
     const plan = planPointInTimeRestore(request({ checkpointId: 3 }, { nodeId: 1, clusterSize: 2 }));
     expect(plan.partitions.map((partition) => partition.partitionId)).toEqual([2]);
     expect(plan.foreignCuts).toEqual([{ partitionId: 1, position: 30 }]);
   });
 
   it('refuses a chain through a backup two nodes completed, as a --backupId restore does', () => {
-    const twice = { ...manifest(1, { id: 4, snapshot: 38, checkpoint: 40, first: 8, last: 41 }), id: { partitionId: 1, checkpointId: 4, nodeId: 1 } };
-    expect(refusal(request({ checkpointId: 6 }, { manifests: [...listing(), twice] }))).toMatchObject({ code: 'PARTITION_DUPLICATE', message: expect.stringContaining('partition 1 by nodes 0 and 1') as unknown });
+    const twice = {
+      ...manifest(1, { id: 4, snapshot: 38, checkpoint: 40, first: 8, last: 41 }),
+      id: { partitionId: 1, checkpointId: 4, nodeId: 1 },
+    };
+    expect(refusal(request({ checkpointId: 6 }, { manifests: [...listing(), twice] }))).toMatchObject({
+      code: 'PARTITION_DUPLICATE',
+      message: expect.stringContaining('partition 1 by nodes 0 and 1') as unknown,
+    });
     // A chain that does not use backup 4 is not affected.
     expect(chains(request({ checkpointId: 7 }, { manifests: [...listing(), twice] }))).toHaveLength(2);
   });
@@ -139,7 +175,8 @@ describe('point-in-time restore planner', () => {
     const gapped = { manifests: listing(['1/4']) };
     expect(refusal(request({ checkpointId: 3 }, gapped))).toEqual({
       code: 'RESTORE_GAP',
-      message: 'cannot restore to checkpoint 3: partition 1 needs its cut at position 30 (checkpoint 3), but positions 11..65 are in no backup chain',
+      message:
+        'cannot restore to checkpoint 3: partition 1 needs its cut at position 30 (checkpoint 3), but positions 11..65 are in no backup chain',
     });
     expect(refusal(request({ toTimeMs: 6_000 }, gapped)).code).toBe('RESTORE_GAP');
     // Either side of the gap still restores.
@@ -147,29 +184,49 @@ describe('point-in-time restore planner', () => {
       { partitionId: 1, snapshot: '4-5 of 1', links: ['1: 5..10'], cut: '1@10' },
       { partitionId: 2, snapshot: '2-3 of 1', links: ['1: 3..5'], cut: '1@5' },
     ]);
-    expect(planPointInTimeRestore(request({ checkpointId: 7 }, gapped)).partitions.map((partition) => partition.cut.position)).toEqual([70, 65]);
+    expect(planPointInTimeRestore(request({ checkpointId: 7 }, gapped)).partitions.map((partition) => partition.cut.position)).toEqual([
+      70, 65,
+    ]);
   });
 
   it('refuses a point no partition can reach past its last backup, and points that do not exist', () => {
     const withoutLast = { manifests: listing(['2/7']) };
     expect(refusal(request({ checkpointId: 7 }, withoutLast))).toEqual({
       code: 'RESTORE_GAP',
-      message: 'cannot restore to checkpoint 7: partition 2 has no checkpoint with id >= 7 (its backups end at position 35); positions after 35 are missing',
+      message:
+        'cannot restore to checkpoint 7: partition 2 has no checkpoint with id >= 7 (its backups end at position 35); positions after 35 are missing',
     });
     expect(refusal(request({ checkpointId: 6 }, withoutLast))).toEqual({
       code: 'RESTORE_GAP',
-      message: 'cannot restore to checkpoint 6: partition 2 needs its cut at position 55 (checkpoint 6), but positions 36..55 are in no backup chain',
+      message:
+        'cannot restore to checkpoint 6: partition 2 needs its cut at position 55 (checkpoint 6), but positions 36..55 are in no backup chain',
     });
-    expect(refusal(request({ toTimeMs: 999 }))).toEqual({ code: 'RESTORE_POINT_NOT_FOUND', message: 'no checkpoint is at or before 1970-01-01T00:00:00.999Z: the oldest is checkpoint 1 at 1970-01-01T00:00:01.000Z' });
-    expect(refusal(request({ checkpointId: 8 }))).toEqual({ code: 'RESTORE_POINT_NOT_FOUND', message: 'no partition has a checkpoint with id >= 8' });
+    expect(refusal(request({ toTimeMs: 999 }))).toEqual({
+      code: 'RESTORE_POINT_NOT_FOUND',
+      message: 'no checkpoint is at or before 1970-01-01T00:00:00.999Z: the oldest is checkpoint 1 at 1970-01-01T00:00:01.000Z',
+    });
+    expect(refusal(request({ checkpointId: 8 }))).toEqual({
+      code: 'RESTORE_POINT_NOT_FOUND',
+      message: 'no partition has a checkpoint with id >= 8',
+    });
   });
 
-  it('restores --to-checkpoint I that is no checkpoint to each partition\'s first checkpoint >= I, as the help says', () => {
+  it("restores --to-checkpoint I that is no checkpoint to each partition's first checkpoint >= I, as the help says", () => {
     // Without marker 3 on partition 1, no partition has checkpoint 3: the first checkpoint >= 3 is backup 4 everywhere.
-    const withoutThree = { checkpoints: new Map([...markers].map(([partitionId, list]) => [partitionId, list.filter((entry) => entry.checkpointId !== 3)])) };
-    expect(planPointInTimeRestore(request({ checkpointId: 3 }, withoutThree)).target).toEqual({ kind: 'pointInTime', backupId: 4, checkpointTimestampMs: 4_000, toTimeMs: null });
+    const withoutThree = {
+      checkpoints: new Map([...markers].map(([partitionId, list]) => [partitionId, list.filter((entry) => entry.checkpointId !== 3)])),
+    };
+    expect(planPointInTimeRestore(request({ checkpointId: 3 }, withoutThree)).target).toEqual({
+      kind: 'pointInTime',
+      backupId: 4,
+      checkpointTimestampMs: 4_000,
+      toTimeMs: null,
+    });
     expect(chains(request({ checkpointId: 3 }, withoutThree))).toEqual(chains(request({ checkpointId: 4 }, withoutThree)));
     // Partition 2 never saw marker 3, so its cut for 3 is backup 4; partition 1's is marker 3 itself.
-    expect(planPointInTimeRestore(request({ checkpointId: 3 })).partitions.map((partition) => partition.cut)).toEqual([{ checkpointId: 3, position: 30 }, { checkpointId: 4, position: 35 }]);
+    expect(planPointInTimeRestore(request({ checkpointId: 3 })).partitions.map((partition) => partition.cut)).toEqual([
+      { checkpointId: 3, position: 30 },
+      { checkpointId: 4, position: 35 },
+    ]);
   });
 });

@@ -17,7 +17,11 @@ describe('downloadFiles', () => {
   it('splits large objects into ranges and small ones not at all', () => {
     expect(fileRanges(10, 16, 4)).toEqual([[0, 10]]);
     expect(fileRanges(0, 16, 4)).toEqual([[0, 0]]);
-    expect(fileRanges(17, 16, 8)).toEqual([[0, 8], [8, 8], [16, 1]]);
+    expect(fileRanges(17, 16, 8)).toEqual([
+      [0, 8],
+      [8, 8],
+      [16, 1],
+    ]);
   });
 
   it('hashes the bytes in order however the ranges interleave (ranges of several writes each, random delays, two check threads)', async () => {
@@ -67,7 +71,12 @@ describe('downloadFiles', () => {
     const wrong = createHash('sha256').update('something else').digest('hex');
     const files = [
       { key: 'contents/1/1/0/segments/1.log', sizeBytes: bytes.length, sha256: wrong, targetPath: 'out/1.log' },
-      { key: 'contents/1/1/0/segments/2.log', sizeBytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex'), targetPath: 'out/2.log' },
+      {
+        key: 'contents/1/1/0/segments/2.log',
+        sizeBytes: bytes.length,
+        sha256: createHash('sha256').update(bytes).digest('hex'),
+        targetPath: 'out/2.log',
+      },
     ];
     const pool = new FileCheckPool(1);
     const done: string[] = [];
@@ -87,7 +96,12 @@ describe('downloadFiles', () => {
           return undefined;
         },
       });
-      await expect(download).rejects.toMatchObject({ code: 'RESTORE_CHECKSUM', message: expect.stringContaining(`contents/1/1/0/segments/1.log has SHA-256 ${createHash('sha256').update(bytes).digest('hex')}, but its manifest lists ${wrong}`) as unknown });
+      await expect(download).rejects.toMatchObject({
+        code: 'RESTORE_CHECKSUM',
+        message: expect.stringContaining(
+          `contents/1/1/0/segments/1.log has SHA-256 ${createHash('sha256').update(bytes).digest('hex')}, but its manifest lists ${wrong}`,
+        ) as unknown,
+      });
     } finally {
       await pool.close();
     }
@@ -123,11 +137,22 @@ describe('downloadFiles', () => {
       check: (file: { sizeBytes: number }, path: string) => pool.check({ path, sizeBytes: file.sizeBytes, segment: undefined }),
     };
     try {
-      await downloadFiles({ ...request, files: [{ key: 'contents/1/1/0/segments/1.log', sizeBytes: bytes.length, sha256, targetPath: 'out/1.log' }] });
+      await downloadFiles({
+        ...request,
+        files: [{ key: 'contents/1/1/0/segments/1.log', sizeBytes: bytes.length, sha256, targetPath: 'out/1.log' }],
+      });
       expect((await readFile(join(target, 'out/1.log'))).equals(bytes)).toBe(true);
       expect(copied).toEqual(['contents/1/1/0/segments/1.log']);
-      const short = downloadFiles({ ...request, files: [{ key: 'contents/1/1/0/segments/2.log', sizeBytes: bytes.length, sha256, targetPath: 'out/2.log' }] });
-      await expect(short).rejects.toMatchObject({ code: 'RESTORE_CHECKSUM', message: expect.stringContaining(`contents/1/1/0/segments/2.log holds fewer bytes than the ${bytes.length} its manifest lists`) as unknown });
+      const short = downloadFiles({
+        ...request,
+        files: [{ key: 'contents/1/1/0/segments/2.log', sizeBytes: bytes.length, sha256, targetPath: 'out/2.log' }],
+      });
+      await expect(short).rejects.toMatchObject({
+        code: 'RESTORE_CHECKSUM',
+        message: expect.stringContaining(
+          `contents/1/1/0/segments/2.log holds fewer bytes than the ${bytes.length} its manifest lists`,
+        ) as unknown,
+      });
     } finally {
       await pool.close();
     }
@@ -141,7 +166,14 @@ describe('downloadFiles', () => {
     try {
       const download = downloadFiles({
         store: new FaultInjectingBackupStore(store, new SeededRandom(1), { delayMsMax: 20 }),
-        files: [{ key: 'contents/1/1/0/segments/1.log', sizeBytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex'), targetPath: 'out/1.log' }],
+        files: [
+          {
+            key: 'contents/1/1/0/segments/1.log',
+            sizeBytes: bytes.length,
+            sha256: createHash('sha256').update(bytes).digest('hex'),
+            targetPath: 'out/1.log',
+          },
+        ],
         directory: await directory(),
         parallelism: 2,
         random: new SeededRandom(1),

@@ -46,7 +46,10 @@ async function expectCode(promise: Promise<unknown>, code: string): Promise<Erro
 
 /** last_written_position says where follow-ups landed in the log; the replay writes cut-off ones again after the cut. */
 function withoutLastWritten(dump: Record<string, unknown[]>): Record<string, unknown[]> {
-  return { ...dump, partition_state: (dump.partition_state ?? []).map((row) => ({ ...(row as object), last_written_position: 'not compared' })) };
+  return {
+    ...dump,
+    partition_state: (dump.partition_state ?? []).map((row) => ({ ...(row as object), last_written_position: 'not compared' })),
+  };
 }
 
 describe('restore of a real engine backup (filesystem store)', () => {
@@ -56,7 +59,10 @@ describe('restore of a real engine backup (filesystem store)', () => {
     expect(result.status).toBe('restored');
     expect(result.consistency?.commandsChecked).toBeGreaterThan(0);
     expect(await entriesOf(target)).toEqual([completionMarkerName, 'engine.json', 'partitions']);
-    const marker = JSON.parse(await readFile(join(target, completionMarkerName), 'utf8')) as { backupId: number; cuts: Record<string, number> };
+    const marker = JSON.parse(await readFile(join(target, completionMarkerName), 'utf8')) as {
+      backupId: number;
+      cuts: Record<string, number>;
+    };
     expect(marker.backupId).toBe(backup.checkpointId);
     const running = openTestCluster(99, { dataDirectory: target, partitionCount: 3 });
     try {
@@ -65,7 +71,9 @@ describe('restore of a real engine backup (filesystem store)', () => {
         expect(marker.cuts[String(partition.partitionId)]).toBe(cut?.position);
         expect(withoutLastWritten(partition.dumpState())).toEqual(withoutLastWritten(cut?.state ?? {}));
       }
-      const waitingAtCut = [...backup.cuts.values()].flatMap((cut) => (cut.state.instances ?? []) as { state: string }[]).filter((row) => row.state !== 'COMPLETED');
+      const waitingAtCut = [...backup.cuts.values()]
+        .flatMap((cut) => (cut.state.instances ?? []) as { state: string }[])
+        .filter((row) => row.state !== 'COMPLETED');
       expect(waitingAtCut.length).toBeGreaterThan(0);
       settle(running);
       const instances = running.cluster.partitions().flatMap((partition) => (partition.dumpState().instances ?? []) as { state: string }[]);
@@ -107,7 +115,11 @@ describe('restore of a real engine backup (filesystem store)', () => {
   });
 
   it('fails on a corrupted chunk with the chunk error and leaves the target as found', async () => {
-    const corrupting = new FaultInjectingBackupStore(store, new SeededRandom(3), { corruptProbability: 1, operations: ['get'], keyPrefix: 'chunks/2/' });
+    const corrupting = new FaultInjectingBackupStore(store, new SeededRandom(3), {
+      corruptProbability: 1,
+      operations: ['get'],
+      keyPrefix: 'chunks/2/',
+    });
     const absent = await freshTarget();
     const error = await expectCode(restore(plan, corrupting, absent), 'CHUNK_CORRUPT');
     expect(error.message).toMatch(/^chunk chunks\/2\/[0-9a-f]{2}\/[0-9a-f]{64} \(of partitions\/2\/\S+\) /);
@@ -125,7 +137,9 @@ describe('restore of a real engine backup (filesystem store)', () => {
       return Promise.resolve(plan.totalBytes - 1);
     };
     const error = await expectCode(restore(plan, store, absent, { freeBytesOf: tooSmall }), 'RESTORE_TARGET_SPACE');
-    expect(error.message).toBe(`the restore writes ${plan.totalBytes} bytes into ${absent}, but its filesystem has ${plan.totalBytes - 1} bytes free`);
+    expect(error.message).toBe(
+      `the restore writes ${plan.totalBytes} bytes into ${absent}, but its filesystem has ${plan.totalBytes - 1} bytes free`,
+    );
     expect(existsSync(absent)).toBe(false);
     const exact = await freshTarget();
     expect((await restore(plan, store, exact, { freeBytesOf: () => Promise.resolve(plan.totalBytes) })).status).toBe('restored');
@@ -142,7 +156,9 @@ describe('restore of a real engine backup (filesystem store)', () => {
     const full = vi.spyOn(fileHandle, 'writev').mockImplementation(function (this: FileHandle, ...args: Parameters<FileHandle['writev']>) {
       writes += 1;
       if (writes < 3) return realWritev.apply(this, args);
-      return Promise.reject(Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', errno: -28, syscall: 'write' }));
+      return Promise.reject(
+        Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', errno: -28, syscall: 'write' }),
+      );
     });
     // A format v1 copy behind a store without copyToFile, so the restore writes every byte itself on this
     // thread (a v2 chunk is written by a check thread: file-check-pool.test.ts fills /dev/full with one).
@@ -195,7 +211,11 @@ describe('restore of a real engine backup (filesystem store)', () => {
 
   it('retries transient store failures and resumes broken downloads', async () => {
     // One download at a time, so the store calls (and the faults the seed draws for them) come in one order.
-    const flaky = new FaultInjectingBackupStore(store, new SeededRandom(5), { failProbability: 0.15, breakReadProbability: 0.25, operations: ['get'] });
+    const flaky = new FaultInjectingBackupStore(store, new SeededRandom(5), {
+      failProbability: 0.15,
+      breakReadProbability: 0.25,
+      operations: ['get'],
+    });
     const target = await freshTarget();
     expect((await restore(plan, flaky, target, { parallelism: 1 })).status).toBe('restored');
     expect(flaky.faults.filter((fault) => fault.kind === 'fail').length).toBeGreaterThan(0);
@@ -206,7 +226,9 @@ describe('restore of a real engine backup (filesystem store)', () => {
     const down = new FaultInjectingBackupStore(store, new SeededRandom(1), { failProbability: 1, operations: ['get'] });
     const target = await freshTarget();
     const error = await expectCode(restore(plan, down, target), 'STORE_UNAVAILABLE');
-    expect(error.message).toMatch(/^downloading contents\/1\/1\/0\/\S+ failed 5 times in a row without progress; the last error: injected fault: get /);
+    expect(error.message).toMatch(
+      /^downloading contents\/1\/1\/0\/\S+ failed 5 times in a row without progress; the last error: injected fault: get /,
+    );
     expect(existsSync(target)).toBe(false);
   });
 
@@ -251,7 +273,12 @@ describe('restore of a real engine backup (filesystem store)', () => {
     const target = await freshTarget();
     await mkdir(join(target, stagingDirectoryName, 'data'), { recursive: true });
     // Shaped like this restore's record, bound to this very plan, but over no data.
-    const forged = { ...restoreIdentity(plan), entries: ['engine.json', 'partitions'], planSha256: planDigest(plan), dataSha256: listingDigest([]) };
+    const forged = {
+      ...restoreIdentity(plan),
+      entries: ['engine.json', 'partitions'],
+      planSha256: planDigest(plan),
+      dataSha256: listingDigest([]),
+    };
     await writeFile(join(target, stagingDirectoryName, 'COMMIT.json'), JSON.stringify(forged));
     const result = await restore(plan, store, target);
     expect(result).toMatchObject({ status: 'restored', filesDownloaded: plan.totalFiles });
@@ -276,7 +303,9 @@ describe('restore of a real engine backup (filesystem store)', () => {
     expect(await restore(plan, store, target)).toMatchObject({ status: 'restored', filesDownloaded: plan.totalFiles });
     const restoredLog = join(target, 'partitions', '2', 'log');
     expect(await entriesOf(restoredLog)).toEqual(await entriesOf(join(clean, 'partitions', '2', 'log')));
-    expect((await readFile(join(restoredLog, segment ?? ''))).equals(await readFile(join(clean, 'partitions', '2', 'log', segment ?? '')))).toBe(true);
+    expect(
+      (await readFile(join(restoredLog, segment ?? ''))).equals(await readFile(join(clean, 'partitions', '2', 'log', segment ?? ''))),
+    ).toBe(true);
   });
 
   it('refuses a target holding a moved entry beside a committed staging directory whose data went missing', async () => {

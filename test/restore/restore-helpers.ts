@@ -13,7 +13,12 @@ export async function planFromStore(store: BackupStore, backupId: number, nodeId
 }
 
 /** A restore with ranges of a few KiB, so that even small test segments are fetched as several ranged GETs. */
-export function restore(plan: RestorePlan, store: BackupStore, dataDirectory: string, extra: Partial<RestoreRequest> = {}): Promise<RestoreResult> {
+export function restore(
+  plan: RestorePlan,
+  store: BackupStore,
+  dataDirectory: string,
+  extra: Partial<RestoreRequest> = {},
+): Promise<RestoreResult> {
   return executeRestore({
     plan,
     store,

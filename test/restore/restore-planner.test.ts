@@ -11,7 +11,16 @@ import type { ManifestDescriptor } from '../../src/protocol/backup-descriptor.js
 
 const sha = (digit: string): string => digit.repeat(64);
 
-function manifest(partitionId: number, overrides: { status?: ManifestStatus; nodeId?: number; descriptor?: Partial<ManifestDescriptor>; files?: ManifestFile[]; failureReason?: string } = {}): Manifest {
+function manifest(
+  partitionId: number,
+  overrides: {
+    status?: ManifestStatus;
+    nodeId?: number;
+    descriptor?: Partial<ManifestDescriptor>;
+    files?: ManifestFile[];
+    failureReason?: string;
+  } = {},
+): Manifest {
   const snapshotId = `${10 * partitionId}-${5 * partitionId}`;
   const status = overrides.status ?? 'COMPLETED';
   return {
@@ -104,7 +113,10 @@ describe('planBackupIdRestore', () => {
   });
 
   it('plans a partition without a snapshot (replay from position 1)', () => {
-    const bare = manifest(1, { descriptor: { snapshotId: null, snapshotProcessedPosition: 0, firstLogPosition: 1 }, files: [{ path: 'segments/1.log', sizeBytes: 100, sha256: sha('f') }] });
+    const bare = manifest(1, {
+      descriptor: { snapshotId: null, snapshotProcessedPosition: 0, firstLogPosition: 1 },
+      files: [{ path: 'segments/1.log', sizeBytes: 100, sha256: sha('f') }],
+    });
     expect(planBackupIdRestore(request({ manifests: [bare, manifest(2), manifest(3)] })).partitions[0]?.snapshot).toBeNull();
   });
 });
@@ -122,7 +134,11 @@ describe('planBackupIdRestore refuses', () => {
   });
 
   it('a partition that is not COMPLETED, naming it, its status and the failure reason', () => {
-    const manifests = [manifest(1), manifest(2, { status: 'FAILED', failureReason: 'store unavailable' }), manifest(3, { status: 'IN_PROGRESS' })];
+    const manifests = [
+      manifest(1),
+      manifest(2, { status: 'FAILED', failureReason: 'store unavailable' }),
+      manifest(3, { status: 'IN_PROGRESS' }),
+    ];
     expect(refusal(request({ manifests }))).toEqual({
       code: 'BACKUP_INCOMPLETE',
       message: 'backup 5 is not COMPLETED: partition 2 is FAILED (store unavailable) on node 0; partition 3 is IN_PROGRESS on node 0',
@@ -147,10 +163,15 @@ describe('planBackupIdRestore refuses', () => {
   });
 
   it('an incompatible engine version, naming the partition', () => {
-    const manifests = [manifest(1), manifest(2, { descriptor: { engineVersion: '0.2.0' } }), manifest(3, { descriptor: { engineVersion: '1.0.0' } })];
+    const manifests = [
+      manifest(1),
+      manifest(2, { descriptor: { engineVersion: '0.2.0' } }),
+      manifest(3, { descriptor: { engineVersion: '1.0.0' } }),
+    ];
     expect(refusal(request({ manifests }))).toEqual({
       code: 'RESTORE_ENGINE_VERSION',
-      message: "cannot restore backup 5: partition 2: engine version 0.2.0 is another 0.x minor release than this cutline's 0.1.0; partition 3: engine version 1.0.0 has another major version than this cutline's 0.1.0",
+      message:
+        "cannot restore backup 5: partition 2: engine version 0.2.0 is another 0.x minor release than this cutline's 0.1.0; partition 3: engine version 1.0.0 has another major version than this cutline's 0.1.0",
     });
   });
 
@@ -170,24 +191,33 @@ describe('planBackupIdRestore refuses', () => {
 
   it('a snapshot id that does not encode the snapshot position', () => {
     const odd = manifest(1, { descriptor: { snapshotId: '16-10-7-8' } });
-    expect(refusal(request({ manifests: [odd, manifest(2), manifest(3)] })).message).toContain('snapshotId "16-10-7-8" is not {processedPosition}-{lastWrittenPosition}');
+    expect(refusal(request({ manifests: [odd, manifest(2), manifest(3)] })).message).toContain(
+      'snapshotId "16-10-7-8" is not {processedPosition}-{lastWrittenPosition}',
+    );
   });
 
   it('a partition two nodes completed, naming the partition and both nodes, whether this node owns it or only needs its cut', () => {
     const manifests = [manifest(1), manifest(2), manifest(2, { nodeId: 1 }), manifest(3)];
     const expected = {
       code: 'PARTITION_DUPLICATE',
-      message: 'backup 5 was completed more than once: partition 2 by nodes 0 and 1; cutline does not guess which one the cluster continued from',
+      message:
+        'backup 5 was completed more than once: partition 2 by nodes 0 and 1; cutline does not guess which one the cluster continued from',
     };
     expect(refusal(request({ manifests }))).toEqual(expected);
     expect(refusal(request({ manifests, nodeId: 0, clusterSize: 2 }))).toEqual(expected);
     // A FAILED attempt of another node beside the COMPLETED one is no duplicate.
-    expect(planBackupIdRestore(request({ manifests: [...allThree(), manifest(2, { nodeId: 1, status: 'FAILED' })] })).partitions).toHaveLength(3);
+    expect(
+      planBackupIdRestore(request({ manifests: [...allThree(), manifest(2, { nodeId: 1, status: 'FAILED' })] })).partitions,
+    ).toHaveLength(3);
   });
 
   it('a node id or cluster size that cannot be', () => {
-    expect(refusal(request({ nodeId: 2, clusterSize: 2 })).message).toBe('--node-id must be an integer from 0 to 1 (--cluster-size 2), got 2');
-    expect(refusal(request({ nodeId: 3, clusterSize: 4 })).message).toBe('node 3 of a 4-node cluster owns none of the 3 partitions of backup 5');
+    expect(refusal(request({ nodeId: 2, clusterSize: 2 })).message).toBe(
+      '--node-id must be an integer from 0 to 1 (--cluster-size 2), got 2',
+    );
+    expect(refusal(request({ nodeId: 3, clusterSize: 4 })).message).toBe(
+      'node 3 of a 4-node cluster owns none of the 3 partitions of backup 5',
+    );
     expect(refusal(request({ clusterSize: 0 })).code).toBe('USAGE');
   });
 });

@@ -16,11 +16,14 @@ const readOnly = vi.hoisted(() => ({ root: undefined as string | undefined }));
 vi.mock('node:fs/promises', async (importOriginal) => {
   const actual = await importOriginal<typeof FsPromises>();
   const refused = (path: unknown): boolean => readOnly.root !== undefined && String(path).startsWith(readOnly.root);
-  const failure = (code: string, text: string, syscall: string, path: unknown): Error => Object.assign(new Error(`${code}: ${text}, ${syscall} '${String(path)}'`), { code, syscall, path: String(path) });
+  const failure = (code: string, text: string, syscall: string, path: unknown): Error =>
+    Object.assign(new Error(`${code}: ${text}, ${syscall} '${String(path)}'`), { code, syscall, path: String(path) });
   return {
     ...actual,
     access: (path: Parameters<typeof actual.access>[0], mode?: number) =>
-      refused(path) && ((mode ?? 0) & constants.W_OK) !== 0 ? Promise.reject(failure('EROFS', 'read-only file system', 'access', path)) : actual.access(path, mode),
+      refused(path) && ((mode ?? 0) & constants.W_OK) !== 0
+        ? Promise.reject(failure('EROFS', 'read-only file system', 'access', path))
+        : actual.access(path, mode),
     mkdir: (path: Parameters<typeof actual.mkdir>[0], options?: Parameters<typeof actual.mkdir>[1]) =>
       refused(path) ? Promise.reject(failure('ENOENT', 'no such file or directory', 'mkdir', path)) : actual.mkdir(path, options),
   };

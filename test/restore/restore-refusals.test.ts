@@ -26,7 +26,11 @@ beforeAll(async () => {
 });
 
 /** Copies a backup's files and manifests under another backup id (written in format v1), changing each descriptor as told. */
-async function cloneBackup(target: BackupStore, checkpointId: number, change: (manifest: Manifest) => Partial<ManifestDescriptor>): Promise<void> {
+async function cloneBackup(
+  target: BackupStore,
+  checkpointId: number,
+  change: (manifest: Manifest) => Partial<ManifestDescriptor>,
+): Promise<void> {
   for (const manifest of backup.manifests) {
     const sources = await Promise.all(
       manifest.files.map(async (file) => {
@@ -34,7 +38,13 @@ async function cloneBackup(target: BackupStore, checkpointId: number, change: (m
         return { path: file.path, body: { sizeBytes: bytes.length, open: () => Readable.from([bytes]) } };
       }),
     );
-    await uploadBackup(target, { ...manifest.id, checkpointId }, { ...manifest.descriptor, ...change(manifest) }, sources, new ManualClock(0));
+    await uploadBackup(
+      target,
+      { ...manifest.id, checkpointId },
+      { ...manifest.descriptor, ...change(manifest) },
+      sources,
+      new ManualClock(0),
+    );
   }
 }
 
@@ -54,19 +64,31 @@ describe('the record at checkpointPosition', () => {
     await cloneBackup(store, 2, () => ({}));
     const message = await expectRefusal(await planFromStore(store, 2), 'RESTORE_CHECKPOINT_RECORD');
     // Partitions finish in parallel: whichever is checked first is the one named.
-    expect(message).toMatch(/^partition [123]: the record at checkpointPosition \d+ is CHECKPOINT_CREATE of checkpoint 1, not the CHECKPOINT_CREATE of checkpoint 2$/);
+    expect(message).toMatch(
+      /^partition [123]: the record at checkpointPosition \d+ is CHECKPOINT_CREATE of checkpoint 1, not the CHECKPOINT_CREATE of checkpoint 2$/,
+    );
   });
 
   it('must be a checkpoint record at all', async () => {
-    await cloneBackup(store, 3, (manifest) => (manifest.id.partitionId === 2 ? { checkpointPosition: manifest.descriptor.checkpointPosition + 1 } : {}));
+    await cloneBackup(store, 3, (manifest) =>
+      manifest.id.partitionId === 2 ? { checkpointPosition: manifest.descriptor.checkpointPosition + 1 } : {},
+    );
     const plan = await planFromStore(store, 3);
     const position = (backup.cuts.get(2)?.position ?? 0) + 1;
-    const message = await expectRefusal({ ...plan, partitions: plan.partitions.filter((p) => p.partitionId === 2) }, 'RESTORE_CHECKPOINT_RECORD');
-    expect(message).toMatch(new RegExp(`^partition 2: the record at checkpointPosition ${position} is [A-Z_]+, not the CHECKPOINT_CREATE of checkpoint 3$`));
+    const message = await expectRefusal(
+      { ...plan, partitions: plan.partitions.filter((p) => p.partitionId === 2) },
+      'RESTORE_CHECKPOINT_RECORD',
+    );
+    expect(message).toMatch(
+      new RegExp(`^partition 2: the record at checkpointPosition ${position} is [A-Z_]+, not the CHECKPOINT_CREATE of checkpoint 3$`),
+    );
   });
 
   it('must be in the restored log', async () => {
-    await cloneBackup(store, 4, (manifest) => ({ checkpointPosition: manifest.descriptor.lastLogPosition + 5, lastLogPosition: manifest.descriptor.lastLogPosition + 5 }));
+    await cloneBackup(store, 4, (manifest) => ({
+      checkpointPosition: manifest.descriptor.lastLogPosition + 5,
+      lastLogPosition: manifest.descriptor.lastLogPosition + 5,
+    }));
     const message = await expectRefusal(await planFromStore(store, 4), 'RESTORE_CHECKPOINT_RECORD');
     expect(message).toMatch(/^partition [123]: checkpointPosition \d+ is not in the restored log, which holds positions \d+\.\.\d+$/);
   });
@@ -86,7 +108,9 @@ describe('the cross-partition consistency check', () => {
   it('fails naming both records when a command was received before the cut but sent after the sender cut', async () => {
     const plan = await planFromStore(store, 1, 0, 2);
     const message = await expectRefusal({ ...plan, foreignCuts: [{ partitionId: 2, position: 1 }] }, 'RESTORE_INCONSISTENT');
-    expect(message).toMatch(/orphan command: partition [13] position \d+ \([A-Z_]+, cut at \d+\) was sent by partition 2 position \d+, after that partition's cut at 1/);
+    expect(message).toMatch(
+      /orphan command: partition [13] position \d+ \([A-Z_]+, cut at \d+\) was sent by partition 2 position \d+, after that partition's cut at 1/,
+    );
   });
 
   it('counts commands from a partition without a COMPLETED backup as unchecked instead of failing', async () => {

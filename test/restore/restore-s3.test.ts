@@ -18,7 +18,14 @@ let backup: EngineBackup;
 
 beforeAll(async () => {
   server = await startLoopbackS3();
-  store = new S3BackupStore({ bucket: server.bucket, prefix: 'cluster-a', endpoint: server.endpoint, forcePathStyle: true, credentials: server.credentials, random: new SeededRandom(1) });
+  store = new S3BackupStore({
+    bucket: server.bucket,
+    prefix: 'cluster-a',
+    endpoint: server.endpoint,
+    forcePathStyle: true,
+    credentials: server.credentials,
+    random: new SeededRandom(1),
+  });
   backup = await produceEngineBackup(store, { seed: 31, partitionCount: 2, instances: 40 });
 });
 afterAll(async () => {
@@ -47,7 +54,11 @@ describe('restore from S3 (s3rver)', () => {
   });
 
   it('fails with the chunk error on a corrupted download and leaves the target as found', async () => {
-    const corrupting = new FaultInjectingBackupStore(store, new SeededRandom(2), { corruptProbability: 1, operations: ['get'], keyPrefix: 'chunks/1/' });
+    const corrupting = new FaultInjectingBackupStore(store, new SeededRandom(2), {
+      corruptProbability: 1,
+      operations: ['get'],
+      keyPrefix: 'chunks/1/',
+    });
     const target = await directory();
     const error = await restore(await planFromStore(store, backup.checkpointId), corrupting, target).then(
       () => undefined,

@@ -19,7 +19,14 @@ let direct: S3BackupStore;
 let backup: EngineBackup;
 
 function storeAt(endpoint: string): S3BackupStore {
-  return new S3BackupStore({ bucket: server.bucket, prefix: 'cluster-a', endpoint, forcePathStyle: true, credentials: server.credentials, random: new SeededRandom(1) });
+  return new S3BackupStore({
+    bucket: server.bucket,
+    prefix: 'cluster-a',
+    endpoint,
+    forcePathStyle: true,
+    credentials: server.credentials,
+    random: new SeededRandom(1),
+  });
 }
 
 beforeAll(async () => {
@@ -45,13 +52,15 @@ describe('restore from S3 through injected HTTP faults', () => {
           () => undefined,
           (caught: unknown) => caught,
         );
-        console.log(`seed ${seed}: ${JSON.stringify(proxy.injected)}, forwarded ${proxy.forwarded.count}, ${outcome === undefined ? "restored" : (isCutlineError(outcome) ? outcome.code : "not a CutlineError")}`);
+        console.log(
+          `seed ${seed}: ${JSON.stringify(proxy.injected)}, forwarded ${proxy.forwarded.count}, ${outcome === undefined ? 'restored' : isCutlineError(outcome) ? outcome.code : 'not a CutlineError'}`,
+        );
         const injected = Object.values(proxy.injected).reduce((sum, count) => sum + count, 0);
         expect(injected, JSON.stringify(proxy.injected)).toBeGreaterThan(0);
         if (outcome === undefined) expect(filesOf(target)).toEqual(filesOf(clean));
         else {
           expect(isCutlineError(outcome) ? outcome.code : outcome).toEqual(expect.any(String));
-          expect(await entriesOf(target) ?? []).toEqual([]);
+          expect((await entriesOf(target)) ?? []).toEqual([]);
         }
       } finally {
         faulty.destroy();
@@ -66,7 +75,10 @@ describe('restore from S3 through injected HTTP faults', () => {
       const faulty = storeAt(proxy.endpoint);
       try {
         const outcome = await verifyBackup(faulty, backup.checkpointId, { level: 'full' }).catch((caught: unknown) => caught);
-        expect(Object.values(proxy.injected).reduce((sum, count) => sum + count, 0), JSON.stringify(proxy.injected)).toBeGreaterThan(0);
+        expect(
+          Object.values(proxy.injected).reduce((sum, count) => sum + count, 0),
+          JSON.stringify(proxy.injected),
+        ).toBeGreaterThan(0);
         if (isCutlineError(outcome)) expect(outcome.code).toEqual(expect.any(String));
         else expect(outcome).toEqual(expected);
       } finally {
@@ -75,11 +87,23 @@ describe('restore from S3 through injected HTTP faults', () => {
       }
     }, 120_000);
   }
-  for (const [seed, kinds] of [[21, ['internal-error', 'slow-down']], [22, ['truncated-body', 'reset-response']], [23, ['reset-request', 'internal-error', 'truncated-body']]] as const) {
+  for (const [seed, kinds] of [
+    [21, ['internal-error', 'slow-down']],
+    [22, ['truncated-body', 'reset-response']],
+    [23, ['reset-request', 'internal-error', 'truncated-body']],
+  ] as const) {
     it(`seed ${seed}: GETs of backup contents failing past the retries (${kinds.join(', ')}) fail the restore with STORE_UNAVAILABLE, the target left as found`, async () => {
       const plan = await planFromStore(direct, backup.checkpointId);
       const isContentGet = (method: string, path: string): boolean => method === 'GET' && /\/cluster-a\/(chunks|contents)\//.test(path);
-      const proxy = await startFaultProxy(server.endpoint, { seed, faultProbability: 1, faultsMax: Infinity, delayMsMax: 0, kinds, matches: isContentGet, passFirst: 2 });
+      const proxy = await startFaultProxy(server.endpoint, {
+        seed,
+        faultProbability: 1,
+        faultsMax: Infinity,
+        delayMsMax: 0,
+        kinds,
+        matches: isContentGet,
+        passFirst: 2,
+      });
       const faulty = storeAt(proxy.endpoint);
       try {
         const parent = await directory();
@@ -87,7 +111,10 @@ describe('restore from S3 through injected HTTP faults', () => {
         const empty = join(parent, 'empty');
         await mkdir(empty);
         for (const target of [absent, empty]) {
-          const outcome = await restore(plan, faulty, target).then(() => undefined, (caught: unknown) => caught);
+          const outcome = await restore(plan, faulty, target).then(
+            () => undefined,
+            (caught: unknown) => caught,
+          );
           expect(isCutlineError(outcome) ? outcome.code : outcome, target).toBe('STORE_UNAVAILABLE');
         }
         expect(await entriesOf(absent)).toBeUndefined();
@@ -99,10 +126,21 @@ describe('restore from S3 through injected HTTP faults', () => {
       }
     }, 60_000);
   }
-  for (const [seed, what] of [[24, 'manifests'], [25, 'chunks']] as const) {
+  for (const [seed, what] of [
+    [24, 'manifests'],
+    [25, 'chunks'],
+  ] as const) {
     it(`seed ${seed}: GETs of ${what} failing past the retries fail verify-backup with STORE_UNAVAILABLE, never a report of a broken backup`, async () => {
       const isGet = (method: string, path: string): boolean => method === 'GET' && path.includes(`/cluster-a/${what}/`);
-      const proxy = await startFaultProxy(server.endpoint, { seed, faultProbability: 1, faultsMax: Infinity, delayMsMax: 0, matches: isGet, passFirst: 1, kinds: ['internal-error', 'reset-request', 'truncated-body'] });
+      const proxy = await startFaultProxy(server.endpoint, {
+        seed,
+        faultProbability: 1,
+        faultsMax: Infinity,
+        delayMsMax: 0,
+        matches: isGet,
+        passFirst: 1,
+        kinds: ['internal-error', 'reset-request', 'truncated-body'],
+      });
       const faulty = storeAt(proxy.endpoint);
       try {
         const outcome = await verifyBackup(faulty, backup.checkpointId, { level: 'full' }).catch((caught: unknown) => caught);

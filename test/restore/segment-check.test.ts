@@ -10,7 +10,10 @@ import { temporaryDirectories } from '../support/temporary-directories.js';
 const directory = temporaryDirectories('segment-check');
 
 const instance: EngineRecordBody = { type: 'CREATE_INSTANCE', value: { correlationKey: 'k' } };
-const create = (checkpointId: number): EngineRecordBody => ({ type: 'CHECKPOINT_CREATE', value: { checkpointId, checkpointType: 'MANUAL_BACKUP' } });
+const create = (checkpointId: number): EngineRecordBody => ({
+  type: 'CHECKPOINT_CREATE',
+  value: { checkpointId, checkpointType: 'MANUAL_BACKUP' },
+});
 const opened = (partitionId: number, position: number): EngineRecordBody => ({
   type: 'SUBSCRIPTION_OPENED',
   value: { source: { partitionId, position, checkpointId: 0, checkpointType: 'MARKER' }, instanceKey: '1-1' },
@@ -39,7 +42,17 @@ describe('SegmentChecker', () => {
   it('counts commands whose sends lie within their sender cut, and ignores records after the cut', async () => {
     const bytes = await segmentOf([instance, opened(2, 3), opened(2, 10), create(1), opened(2, 11), notJson]);
     const result = check(bytes, { cutPosition: 4 });
-    expect(result).toMatchObject({ segmentId: 1, firstPosition: 1, lastPosition: 6, damage: undefined, malformed: undefined, commandsChecked: 2, commandsUnchecked: 0, orphans: [], orphanCount: 0 });
+    expect(result).toMatchObject({
+      segmentId: 1,
+      firstPosition: 1,
+      lastPosition: 6,
+      damage: undefined,
+      malformed: undefined,
+      commandsChecked: 2,
+      commandsUnchecked: 0,
+      orphans: [],
+      orphanCount: 0,
+    });
   });
 
   it('names both records of an orphan, and keeps only the first few while counting all', async () => {
@@ -48,18 +61,25 @@ describe('SegmentChecker', () => {
     const result = check(bytes, { cutPosition: orphanCount + 1 }, 64);
     expect(result.orphanCount).toBe(orphanCount);
     expect(result.orphans).toHaveLength(orphansKeptMax);
-    expect(result.orphans[0]?.message).toBe('orphan command: partition 1 position 1 (SUBSCRIPTION_OPENED, cut at 14) was sent by partition 2 position 11, after that partition\'s cut at 10');
+    expect(result.orphans[0]?.message).toBe(
+      "orphan command: partition 1 position 1 (SUBSCRIPTION_OPENED, cut at 14) was sent by partition 2 position 11, after that partition's cut at 10",
+    );
   });
 
   it('counts commands from a partition without a cut as unchecked only when the plan says it has no backup', async () => {
     const bytes = await segmentOf([opened(3, 5), create(1)]);
     expect(check(bytes, { cutPosition: 2, uncheckedPartitions: [3] })).toMatchObject({ commandsUnchecked: 1, orphanCount: 0 });
-    expect(check(bytes, { cutPosition: 2 }).orphans[0]?.message).toBe('orphan command: partition 1 position 1 (SUBSCRIPTION_OPENED, cut at 2) was sent by partition 3 position 5, a partition without a cut');
+    expect(check(bytes, { cutPosition: 2 }).orphans[0]?.message).toBe(
+      'orphan command: partition 1 position 1 (SUBSCRIPTION_OPENED, cut at 2) was sent by partition 3 position 5, a partition without a cut',
+    );
   });
 
   it('reports the first record up to the cut whose payload is not shaped as a JSON object', async () => {
     const bytes = await segmentOf([instance, notJson, notJson, create(1)]);
-    expect(check(bytes, { cutPosition: 4 }).malformed).toEqual({ position: 2, message: 'record at position 2 (CREATE_INSTANCE) has a payload that is not a JSON object' });
+    expect(check(bytes, { cutPosition: 4 }).malformed).toEqual({
+      position: 2,
+      message: 'record at position 2 (CREATE_INSTANCE) has a payload that is not a JSON object',
+    });
   });
 
   it('reports where valid frames stop: a flipped payload bit is a CRC mismatch at that frame', async () => {

@@ -15,7 +15,7 @@ async function copies(earlier: Buffer, later: Buffer): Promise<[string, string]>
   return paths;
 }
 
-const describeCopies = (): string => 'partition 1: backup 7\'s copy of segment 2 does not extend backup 4\'s';
+const describeCopies = (): string => "partition 1: backup 7's copy of segment 2 does not extend backup 4's";
 const bytes = (length: number, start = 0): Buffer => Buffer.from(Array.from({ length }, (_, index) => (start + index) % 251));
 
 describe('segment stitching', () => {
@@ -28,9 +28,15 @@ describe('segment stitching', () => {
     const changed = bytes(3000);
     changed[2500] = (changed[2500] ?? 0) ^ 1;
     const [base, damaged] = await copies(bytes(2600), changed);
-    expect(() => checkSegmentExtends(base, damaged, describeCopies)).toThrowError(/does not extend backup 4's: the copies differ within bytes 0\.\.2599, so the overlapping records are not identical$/);
-    expect(() => checkSegmentExtends(base, damaged, describeCopies)).toThrowError(expect.objectContaining({ code: 'RESTORE_STITCH' }) as Error);
+    expect(() => checkSegmentExtends(base, damaged, describeCopies)).toThrowError(
+      /does not extend backup 4's: the copies differ within bytes 0\.\.2599, so the overlapping records are not identical$/,
+    );
+    expect(() => checkSegmentExtends(base, damaged, describeCopies)).toThrowError(
+      expect.objectContaining({ code: 'RESTORE_STITCH' }) as Error,
+    );
     const [earlier, later] = await copies(bytes(3000), bytes(2000));
-    expect(() => checkSegmentExtends(earlier, later, describeCopies)).toThrowError("partition 1: backup 7's copy of segment 2 does not extend backup 4's: the later copy is 2000 bytes, shorter than the earlier copy's 3000");
+    expect(() => checkSegmentExtends(earlier, later, describeCopies)).toThrowError(
+      "partition 1: backup 7's copy of segment 2 does not extend backup 4's: the later copy is 2000 bytes, shorter than the earlier copy's 3000",
+    );
   });
 });

@@ -15,7 +15,14 @@ import { simTemporaryDirectory, unsyncedFileSystem, type SimWorld, type CutState
 
 /** One violated invariant, with what the seed's replay needs to find it again. */
 export interface SimViolation {
-  readonly invariant: 'ConsistentCut' | 'CutStateEqualsReplay' | 'RestoreEqualsCut' | 'RestoredEngineCompletes' | 'RestoreSucceeds' | 'Settles' | 'RunsWithoutError';
+  readonly invariant:
+    | 'ConsistentCut'
+    | 'CutStateEqualsReplay'
+    | 'RestoreEqualsCut'
+    | 'RestoredEngineCompletes'
+    | 'RestoreSucceeds'
+    | 'Settles'
+    | 'RunsWithoutError';
   readonly message: string;
 }
 
@@ -43,14 +50,19 @@ export function checkConsistentCut(world: SimWorld): SimViolation[] {
       if (cutPosition !== undefined && cutPosition < firstHole) cuts.push({ partitionId, cutPosition, records: log });
     }
     if (cuts.length !== world.config.partitionCount) continue;
-    for (const orphan of findOrphans(cuts)) violations.push({ invariant: 'ConsistentCut', message: `checkpoint ${checkpointId}: ${orphan.message}` });
+    for (const orphan of findOrphans(cuts))
+      violations.push({ invariant: 'ConsistentCut', message: `checkpoint ${checkpointId}: ${orphan.message}` });
   }
   return violations;
 }
 
 /** last_*_position say where the processor and its follow-ups stood, not the state the records built. */
 export function comparableState(dump: Record<string, unknown[]>): Record<string, unknown[]> {
-  const rows = (dump.partition_state ?? []).map((row) => ({ ...(row as object), last_processed_position: 'not compared', last_written_position: 'not compared' }));
+  const rows = (dump.partition_state ?? []).map((row) => ({
+    ...(row as object),
+    last_processed_position: 'not compared',
+    last_written_position: 'not compared',
+  }));
   return { ...dump, partition_state: rows };
 }
 
@@ -60,7 +72,12 @@ const openLog = (directory: string) => SegmentedLog.open({ directory, fs: unsync
  * Rebuilds one partition from a copy of its directory as restore would: no runtime state, only the newest
  * snapshot usable for the cut, the log truncated right after the cut; the caller abandons the result.
  */
-export function replayToCut(dataDirectory: string, partitionId: number, partitionCount: number, cut: number): { partition: Partition; directory: string } {
+export function replayToCut(
+  dataDirectory: string,
+  partitionId: number,
+  partitionCount: number,
+  cut: number,
+): { partition: Partition; directory: string } {
   const directory = simTemporaryDirectory('sim-replay');
   const from = partitionPaths(dataDirectory, partitionId);
   const to = partitionPaths(directory, partitionId);
@@ -71,7 +88,8 @@ export function replayToCut(dataDirectory: string, partitionId: number, partitio
     .map((id) => ({ id, positions: id.split('-').map(Number) }))
     .filter(({ positions }) => (positions[0] ?? Infinity) <= cut && (positions[1] ?? Infinity) <= cut)
     .sort((a, b) => (b.positions[0] ?? 0) - (a.positions[0] ?? 0))[0];
-  for (const id of fs.existsSync(to.snapshots) ? fs.readdirSync(to.snapshots) : []) if (id !== usable?.id) fs.rmSync(path.join(to.snapshots, id), { recursive: true });
+  for (const id of fs.existsSync(to.snapshots) ? fs.readdirSync(to.snapshots) : [])
+    if (id !== usable?.id) fs.rmSync(path.join(to.snapshots, id), { recursive: true });
   const log = openLog(to.log);
   log.truncateAfter(cut);
   log.close();
@@ -97,7 +115,11 @@ export function replayToCut(dataDirectory: string, partitionId: number, partitio
  * state recovery rebuilds from the original log truncated right after that record, in a fresh directory.
  * Checks `samples` recorded cuts chosen at random (every one when samples is Infinity).
  */
-export function checkCutStateEqualsReplay(world: SimWorld, random: Random, samples: number): { violations: SimViolation[]; checked: number } {
+export function checkCutStateEqualsReplay(
+  world: SimWorld,
+  random: Random,
+  samples: number,
+): { violations: SimViolation[]; checked: number } {
   const candidates = [...world.cutStates.values()].filter((cut) => world.cluster.isRunning(cut.partitionId) && cutStillInLog(world, cut));
   const chosen: CutState[] = [];
   while (chosen.length < samples && candidates.length > 0) chosen.push(...candidates.splice(random.int(candidates.length), 1));
@@ -107,7 +129,10 @@ export function checkCutStateEqualsReplay(world: SimWorld, random: Random, sampl
     try {
       const where = `partition ${cut.partitionId}, checkpoint ${cut.checkpointId} at position ${cut.position}`;
       if (partition.lastProcessedPosition !== cut.position) {
-        violations.push({ invariant: 'CutStateEqualsReplay', message: `${where}: the replay processed up to ${partition.lastProcessedPosition}` });
+        violations.push({
+          invariant: 'CutStateEqualsReplay',
+          message: `${where}: the replay processed up to ${partition.lastProcessedPosition}`,
+        });
       }
       const difference = firstDifference(comparableState(cut.state), comparableState(partition.dumpState()));
       if (difference !== undefined) violations.push({ invariant: 'CutStateEqualsReplay', message: `${where}: ${difference}` });

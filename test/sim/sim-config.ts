@@ -35,7 +35,13 @@ export interface SimConfig {
   /** Continuous mode: compaction keeps every record after the newest completed backup. */
   readonly continuousBackups: boolean;
   /** Seeds of the run's independent random streams. */
-  readonly seeds: { readonly scheduler: number; readonly transport: number; readonly faults: number; readonly store: number; readonly restore: number };
+  readonly seeds: {
+    readonly scheduler: number;
+    readonly transport: number;
+    readonly faults: number;
+    readonly store: number;
+    readonly restore: number;
+  };
 }
 
 /** Options a caller may fix; everything else comes from the seed. */

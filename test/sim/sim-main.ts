@@ -26,7 +26,12 @@ function parseArguments(argv: readonly string[], env: NodeJS.ProcessEnv): SweepA
   const mutation = (value('--mutation') ?? env.SIM_MUTATION ?? 'none') as SimMutation;
   if (!mutations.includes(mutation)) throw new Error(`--mutation must be one of ${mutations.join(', ')}, got ${JSON.stringify(mutation)}`);
   if (env.SIM_SEED !== undefined) return { seeds: 1, firstSeed: integer('SIM_SEED', env.SIM_SEED, 0), mutation, verbose: true };
-  return { seeds: integer('--seeds', value('--seeds'), 100), firstSeed: integer('--first-seed', value('--first-seed'), 1), mutation, verbose: argv.includes('--verbose') };
+  return {
+    seeds: integer('--seeds', value('--seeds'), 100),
+    firstSeed: integer('--first-seed', value('--first-seed'), 1),
+    mutation,
+    verbose: argv.includes('--verbose'),
+  };
 }
 
 async function main(): Promise<number> {
@@ -43,7 +48,8 @@ async function main(): Promise<number> {
       for (const line of describeFailure(result)) console.log(line);
     }
     const done = seed - args.firstSeed + 1;
-    if (!args.verbose && done % 100 === 0) console.log(`${done} seeds, ${failures} failed, ${(done / ((performance.now() - started) / 1000)).toFixed(2)} runs/s`);
+    if (!args.verbose && done % 100 === 0)
+      console.log(`${done} seeds, ${failures} failed, ${(done / ((performance.now() - started) / 1000)).toFixed(2)} runs/s`);
   }
   const seconds = (performance.now() - started) / 1000;
   console.log(

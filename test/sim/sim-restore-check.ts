@@ -33,7 +33,10 @@ export function completedBackupIds(world: SimWorld): number[] {
     set.add(outcome.partitionId);
     partitionsById.set(outcome.checkpointId, set);
   }
-  return [...partitionsById].filter(([, set]) => set.size === world.config.partitionCount).map(([id]) => id).sort((a, b) => a - b);
+  return [...partitionsById]
+    .filter(([, set]) => set.size === world.config.partitionCount)
+    .map(([id]) => id)
+    .sort((a, b) => a - b);
 }
 
 /** Restores up to `backupsMax` completed backups chosen at random and checks each (see checkRestoredBackup). */
@@ -115,11 +118,19 @@ function checkRestoredBackup(world: SimWorld, backupId: number, target: string, 
       const where = `backup ${backupId}, partition ${restored.partitionId}, cut at ${restored.cutPosition}`;
       const expected = world.cutStates.get(`${restored.partitionId}@${restored.cutPosition}`);
       if (expected === undefined) continue; // the cut was first processed by a recovery's replay, where nothing is recorded
-      const difference = firstDifference(comparableState(expected.state), comparableState(cluster.partition(restored.partitionId).dumpState()));
+      const difference = firstDifference(
+        comparableState(expected.state),
+        comparableState(cluster.partition(restored.partitionId).dumpState()),
+      );
       if (difference !== undefined) violations.push({ invariant: 'RestoreEqualsCut', message: `${where}: ${difference}` });
     }
-    const cuts = result.partitions.map((restored) => ({ partitionId: restored.partitionId, cutPosition: restored.cutPosition, records: allRecords(cluster.partition(restored.partitionId)) }));
-    for (const orphan of findOrphans(cuts)) violations.push({ invariant: 'ConsistentCut', message: `restored backup ${backupId}: ${orphan.message}` });
+    const cuts = result.partitions.map((restored) => ({
+      partitionId: restored.partitionId,
+      cutPosition: restored.cutPosition,
+      records: allRecords(cluster.partition(restored.partitionId)),
+    }));
+    for (const orphan of findOrphans(cuts))
+      violations.push({ invariant: 'ConsistentCut', message: `restored backup ${backupId}: ${orphan.message}` });
     violations.push(...resumeToCompletion(cluster, clock, transport, backupId));
   } finally {
     cluster.close();
@@ -142,7 +153,9 @@ function resumeToCompletion(cluster: Cluster, clock: ManualClock, transport: InP
   for (const instance of instancesOf(cluster)) {
     const correlationKey = instance.correlation_key;
     const messageId = `message-${correlationKey}`;
-    cluster.partition(partitionForKey(correlationKey, partitionCount)).submit({ type: 'PUBLISH_MESSAGE', value: { messageId, correlationKey } });
+    cluster
+      .partition(partitionForKey(correlationKey, partitionCount))
+      .submit({ type: 'PUBLISH_MESSAGE', value: { messageId, correlationKey } });
   }
   for (let round = 0; round < 5_000; round++) {
     clock.advance(50);
@@ -154,5 +167,10 @@ function resumeToCompletion(cluster: Cluster, clock: ManualClock, transport: InP
   }
   const open = instancesOf(cluster).filter((instance) => instance.state !== 'COMPLETED');
   if (open.length === 0) return [];
-  return [{ invariant: 'RestoredEngineCompletes', message: `backup ${backupId}: ${open.length} instances never completed after restore, e.g. ${JSON.stringify(open[0])}` }];
+  return [
+    {
+      invariant: 'RestoredEngineCompletes',
+      message: `backup ${backupId}: ${open.length} instances never completed after restore, e.g. ${JSON.stringify(open[0])}`,
+    },
+  ];
 }

@@ -41,11 +41,18 @@ export async function runSimulation(seed: number, options: SimRunOptions = {}): 
     }
     if (run.violations.length === 0) {
       if (await world.settle()) await run.check(options.finalReplays ?? 3, options.finalRestores ?? 2);
-      else run.violations.push({ invariant: 'Settles', message: 'the cluster did not settle: work was still in flight after every partition restarted' });
+      else
+        run.violations.push({
+          invariant: 'Settles',
+          message: 'the cluster did not settle: work was still in flight after every partition restarted',
+        });
     }
   } catch (error) {
     // An exception out of the engine, the manager or a checker fails the seed like a violation does.
-    run.violations.push({ invariant: 'RunsWithoutError', message: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+    run.violations.push({
+      invariant: 'RunsWithoutError',
+      message: error instanceof Error ? (error.stack ?? error.message) : String(error),
+    });
   } finally {
     await world.close(process.env.SIM_KEEP === '1');
   }

@@ -2,7 +2,15 @@
 import type { Readable } from 'node:stream';
 import type { Random } from '../../src/random.js';
 import { SeededRandom } from '../../src/random.js';
-import type { BackupStore, GetOptions, ListEntry, ObjectInfo, PutBody, PutOptions, StoreCallOptions } from '../../src/store/backup-store.js';
+import type {
+  BackupStore,
+  GetOptions,
+  ListEntry,
+  ObjectInfo,
+  PutBody,
+  PutOptions,
+  StoreCallOptions,
+} from '../../src/store/backup-store.js';
 import { FaultInjectingBackupStore, type FaultPlan, type InjectedFault } from '../support/fault-injecting-backup-store.js';
 
 /** Decides, before a put reaches the store, whether the partition owning the key crashes right there. */
@@ -76,5 +84,10 @@ export function partitionOfKey(key: string): number {
 
 /** A store whose GETs fail and are slow at random (the restore side), with a transparent wait. */
 export function restoreFaultStore(inner: BackupStore, random: Random, failProbability: number): FaultInjectingBackupStore {
-  return new FaultInjectingBackupStore(inner, random, { failProbability, delayMsMax: 20, breakReadProbability: failProbability, operations: ['get'] }, virtualWait);
+  return new FaultInjectingBackupStore(
+    inner,
+    random,
+    { failProbability, delayMsMax: 20, breakReadProbability: failProbability, operations: ['get'] },
+    virtualWait,
+  );
 }

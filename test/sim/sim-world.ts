@@ -159,7 +159,8 @@ export class SimWorld {
       const quiet = this.scheduler.settle(1);
       await this.manager.settled();
       for (const partitionId of [...this.pendingReconciles]) await this.reconcile(partitionId);
-      if (quiet && this.pendingReconciles.size === 0 && this.cluster.partitions().every((partition) => !partition.hasUnprocessed())) return true;
+      if (quiet && this.pendingReconciles.size === 0 && this.cluster.partitions().every((partition) => !partition.hasUnprocessed()))
+        return true;
     }
     return false;
   }
@@ -232,7 +233,8 @@ export class SimWorld {
   private atCrashPoint(point: CrashPoint, partitionId: number): void {
     if (point === 'after-record' && this.cluster.isRunning(partitionId)) this.recordCut(partitionId);
     if (point === 'after-commit' && this.cluster.isRunning(partitionId)) this.mirror(partitionId);
-    if (this.processingArmed && this.faultRandom.next() < this.config.processingCrashProbability) throw new SimulatedCrash(partitionId, point);
+    if (this.processingArmed && this.faultRandom.next() < this.config.processingCrashProbability)
+      throw new SimulatedCrash(partitionId, point);
   }
 
   /** After the record that created a checkpoint (the state's checkpoint position moved to it), keeps the state. */

@@ -27,7 +27,16 @@ describe('deterministic simulation of engine, backup manager, stores and restore
   it(
     `passes every checker on ${ciSeeds} fixed seeds, with crashes, store faults and restores actually happening`,
     async () => {
-      const totals = { restores: 0, cutsReplayed: 0, partitionCrashes: 0, uploadCrashes: 0, processingCrashes: 0, storeFaults: 0, backupsCompleted: 0, backupsFailed: 0 };
+      const totals = {
+        restores: 0,
+        cutsReplayed: 0,
+        partitionCrashes: 0,
+        uploadCrashes: 0,
+        processingCrashes: 0,
+        storeFaults: 0,
+        backupsCompleted: 0,
+        backupsFailed: 0,
+      };
       for (let seed = 1; seed <= ciSeeds; seed++) {
         const result = await runSimulation(seed);
         expect(result.violations, failureText(result)).toEqual([]);

@@ -142,9 +142,10 @@ function describeReadsAndWrites(factory: StoreFactory): void {
     await store.put('big/file', streamBody(bytes, 1024 * 1024));
     expect((await store.head('big/file'))?.sizeBytes).toBe(bytes.length);
     expect((await getBytes(store, 'big/file')).equals(bytes)).toBe(true);
-    expect(await getBytes(store, 'big/file', { range: { offsetBytes: 9 * 1024 * 1024, lengthBytes: 10 } })).toEqual(bytes.subarray(9 * 1024 * 1024, 9 * 1024 * 1024 + 10));
+    expect(await getBytes(store, 'big/file', { range: { offsetBytes: 9 * 1024 * 1024, lengthBytes: 10 } })).toEqual(
+      bytes.subarray(9 * 1024 * 1024, 9 * 1024 * 1024 + 10),
+    );
   });
-
 }
 
 /** Create-only puts: refused over an existing object, atomic where the server is. */
@@ -164,11 +165,13 @@ function describeCreateOnly(factory: StoreFactory): void {
       context.skip('this server ignores If-None-Match; the store falls back to HEAD-then-PUT, which a race can beat (FORMAT.md)');
       return;
     }
-    const results = await Promise.allSettled(['a', 'b', 'c', 'd'].map((body) => store.put('race', Buffer.from(body), { ifNoneMatch: true })));
+    const results = await Promise.allSettled(
+      ['a', 'b', 'c', 'd'].map((body) => store.put('race', Buffer.from(body), { ifNoneMatch: true })),
+    );
     expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(1);
-    for (const result of results) if (result.status === 'rejected') expect((result.reason as CutlineError).code).toBe('STORE_ALREADY_EXISTS');
+    for (const result of results)
+      if (result.status === 'rejected') expect((result.reason as CutlineError).code).toBe('STORE_ALREADY_EXISTS');
   });
-
 }
 
 /** Listing by prefix, in order, and agreement with a model over random operations. */
@@ -177,7 +180,9 @@ function describeListing(factory: StoreFactory): void {
     const { store } = await factory();
     const keys = ['p/b/2', 'p/a/1', 'p/a/0', 'p/c', 'p/bb', 'q/x', 'p2/y'];
     for (const [index, key] of keys.entries()) await store.put(key, patterned(index));
-    expect((await listAll(store, 'p/')).map(({ key, sizeBytes }) => ({ key, sizeBytes }))).toEqual(['p/a/0', 'p/a/1', 'p/b/2', 'p/bb', 'p/c'].map((key) => ({ key, sizeBytes: keys.indexOf(key) })));
+    expect((await listAll(store, 'p/')).map(({ key, sizeBytes }) => ({ key, sizeBytes }))).toEqual(
+      ['p/a/0', 'p/a/1', 'p/b/2', 'p/bb', 'p/c'].map((key) => ({ key, sizeBytes: keys.indexOf(key) })),
+    );
     expect((await listAll(store, 'p/b')).map((entry) => entry.key)).toEqual(['p/b/2', 'p/bb']);
     expect((await listAll(store, 'p')).map((entry) => entry.key)).toEqual(['p/a/0', 'p/a/1', 'p/b/2', 'p/bb', 'p/c', 'p2/y']);
     expect((await listAll(store, '')).length).toBe(keys.length);
@@ -228,7 +233,9 @@ function describeListing(factory: StoreFactory): void {
             model.delete(key);
           }
         }
-        const expected = [...model.entries()].sort(([left], [right]) => (left < right ? -1 : 1)).map(([key, sizeBytes]) => ({ key, sizeBytes }));
+        const expected = [...model.entries()]
+          .sort(([left], [right]) => (left < right ? -1 : 1))
+          .map(([key, sizeBytes]) => ({ key, sizeBytes }));
         expect((await listAll(store, 'm/')).map(({ key, sizeBytes }) => ({ key, sizeBytes }))).toEqual(expected);
       }),
       { numRuns: 15, seed: 4 },
@@ -281,5 +288,4 @@ function describeRefusals(factory: StoreFactory): void {
     await expect(store.put('slow', slow, { signal: controller.signal })).rejects.toThrow();
     expect(await store.head('slow')).toBeUndefined();
   });
-
 }

@@ -9,7 +9,10 @@ import { describeBackupStoreContract, expectCode } from './backup-store.case.js'
 
 const freshDirectory = temporaryDirectories('fs-store');
 
-describeBackupStoreContract('FileSystemBackupStore', async () => ({ store: new FileSystemBackupStore(await freshDirectory()), atomicCreateOnly: true }));
+describeBackupStoreContract('FileSystemBackupStore', async () => ({
+  store: new FileSystemBackupStore(await freshDirectory()),
+  atomicCreateOnly: true,
+}));
 
 describe('FileSystemBackupStore on disk', () => {
   it('keeps objects as plain files at root/key and leaves no temporary file behind', async () => {
@@ -110,7 +113,11 @@ describe('FileSystemBackupStore and symbolic links', () => {
     const store = new FileSystemBackupStore(linkedRoot);
     await store.put('manifests/1/5/0/manifest.json', Buffer.from('{}'), { metadata: { a: 'b' } });
     expect(await listAll(store, 'manifests/')).toMatchObject([{ key: 'manifests/1/5/0/manifest.json', sizeBytes: 2 }]);
-    expect(await store.head('manifests/1/5/0/manifest.json')).toEqual({ key: 'manifests/1/5/0/manifest.json', sizeBytes: 2, metadata: { a: 'b' } });
+    expect(await store.head('manifests/1/5/0/manifest.json')).toEqual({
+      key: 'manifests/1/5/0/manifest.json',
+      sizeBytes: 2,
+      metadata: { a: 'b' },
+    });
     expect(await readFile(join(real, 'manifests/1/5/0/manifest.json'), 'utf8')).toBe('{}');
   });
 });

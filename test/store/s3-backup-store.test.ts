@@ -81,7 +81,10 @@ describe('S3BackupStore specifics', () => {
   it('fails a multipart upload whose body is shorter than declared, storing nothing', async () => {
     const store = storeWith();
     const bytes = Buffer.alloc(6 * 1024 * 1024, 1);
-    await expectCode(store.put('short-multipart', { sizeBytes: bytes.length + 1, open: () => Readable.from([bytes]) }), 'STORE_SIZE_MISMATCH');
+    await expectCode(
+      store.put('short-multipart', { sizeBytes: bytes.length + 1, open: () => Readable.from([bytes]) }),
+      'STORE_SIZE_MISMATCH',
+    );
     expect(await store.head('short-multipart')).toBeUndefined();
   });
 
@@ -120,9 +123,17 @@ describe('S3BackupStore specifics', () => {
     const accessKeyId = 'AKIAEXAMPLEKEYID0001';
     for (const endpoint of [server.endpoint, 'http://127.0.0.1:9']) {
       const store = storeWith({ endpoint, attemptsMax: 1, credentials: { accessKeyId, secretAccessKey, sessionToken } });
-      const attempts = [() => store.put('k', Buffer.from('x')), () => store.get('k'), () => store.head('k'), () => store.put('m', Buffer.from('x'), { ifNoneMatch: true })];
+      const attempts = [
+        () => store.put('k', Buffer.from('x')),
+        () => store.get('k'),
+        () => store.head('k'),
+        () => store.put('m', Buffer.from('x'), { ifNoneMatch: true }),
+      ];
       for (const attempt of attempts) {
-        const error: unknown = await attempt().then(() => undefined, (reason: unknown) => reason);
+        const error: unknown = await attempt().then(
+          () => undefined,
+          (reason: unknown) => reason,
+        );
         expect(error).toBeDefined();
         const printed = `${inspect(error, { depth: 10, showHidden: true })} ${JSON.stringify(error)} ${store.description}`;
         expect(printed).not.toContain(secretAccessKey);

@@ -22,8 +22,20 @@ describe('resolveStoreConfig', () => {
   });
 
   it('reads an S3 store with its settings, flags winning over the environment', () => {
-    const environment = { CUTLINE_STORE: 's3://env-bucket/x', CUTLINE_S3_ENDPOINT: 'http://127.0.0.1:9000', CUTLINE_S3_REGION: 'eu-west-1', CUTLINE_S3_FORCE_PATH_STYLE: 'true' };
-    expect(resolveStoreConfig({}, environment)).toEqual({ kind: 's3', bucket: 'env-bucket', prefix: 'x', endpoint: 'http://127.0.0.1:9000', region: 'eu-west-1', forcePathStyle: true });
+    const environment = {
+      CUTLINE_STORE: 's3://env-bucket/x',
+      CUTLINE_S3_ENDPOINT: 'http://127.0.0.1:9000',
+      CUTLINE_S3_REGION: 'eu-west-1',
+      CUTLINE_S3_FORCE_PATH_STYLE: 'true',
+    };
+    expect(resolveStoreConfig({}, environment)).toEqual({
+      kind: 's3',
+      bucket: 'env-bucket',
+      prefix: 'x',
+      endpoint: 'http://127.0.0.1:9000',
+      region: 'eu-west-1',
+      forcePathStyle: true,
+    });
     expect(resolveStoreConfig({ store: 's3://flag-bucket/a/b/', s3Region: 'us-east-2', s3ForcePathStyle: false }, environment)).toEqual({
       kind: 's3',
       bucket: 'flag-bucket',
@@ -44,7 +56,9 @@ describe('resolveStoreConfig', () => {
     expect(usageMessage({ store: 's3://bucket', s3Endpoint: 'not a url' })).toContain('--s3-endpoint is not a URL');
     expect(usageMessage({ store: 's3://bucket', s3Endpoint: 'ftp://host' })).toContain('must be an http:// or https:// URL');
     expect(usageMessage({ store: 's3://bucket', s3Region: 'EU WEST' })).toContain('"EU WEST" is not an S3 region name');
-    expect(usageMessage({ store: 's3://bucket' }, { CUTLINE_S3_FORCE_PATH_STYLE: 'maybe' })).toContain('CUTLINE_S3_FORCE_PATH_STYLE must be true or false');
+    expect(usageMessage({ store: 's3://bucket' }, { CUTLINE_S3_FORCE_PATH_STYLE: 'maybe' })).toContain(
+      'CUTLINE_S3_FORCE_PATH_STYLE must be true or false',
+    );
   });
 
   it('never echoes an endpoint URL that carries credentials', () => {

@@ -21,13 +21,21 @@ let seed = 0;
 
 describeBackupStoreContract('RetryingBackupStore over a store that fails 30% of calls and breaks 30% of reads', async () => {
   seed += 1;
-  const faulty = new FaultInjectingBackupStore(new FileSystemBackupStore(await freshDirectory()), new SeededRandom(seed), { failProbability: 0.3, breakReadProbability: 0.3 }, noWait);
+  const faulty = new FaultInjectingBackupStore(
+    new FileSystemBackupStore(await freshDirectory()),
+    new SeededRandom(seed),
+    { failProbability: 0.3, breakReadProbability: 0.3 },
+    noWait,
+  );
   return { store: new RetryingBackupStore(faulty, new SeededRandom(seed + 1000), 30, noWait), atomicCreateOnly: true };
 });
 
 describe('FaultInjectingBackupStore', () => {
   async function faultsOf(runSeed: number): Promise<string[]> {
-    const store = new FaultInjectingBackupStore(new FileSystemBackupStore(await freshDirectory()), new SeededRandom(runSeed), { failProbability: 0.5, delayMsMax: 2 });
+    const store = new FaultInjectingBackupStore(new FileSystemBackupStore(await freshDirectory()), new SeededRandom(runSeed), {
+      failProbability: 0.5,
+      delayMsMax: 2,
+    });
     for (let index = 0; index < 20; index++) await store.put(`k/${index}`, Buffer.from('x')).catch(() => undefined);
     return store.faults.map((fault) => `${fault.kind} ${fault.key}`);
   }
@@ -41,8 +49,18 @@ describe('FaultInjectingBackupStore', () => {
 
   it('corrupts reads so that the manifest checksum catches them', async () => {
     const inner = new FileSystemBackupStore(await freshDirectory());
-    await uploadBackup(inner, { partitionId: 1, checkpointId: 1, nodeId: 0 }, descriptor({ partitionCount: 1 }), [fileSource('segments/1.log', 'records'.repeat(100))], new ManualClock(0));
-    const faulty = new FaultInjectingBackupStore(inner, new SeededRandom(3), { corruptProbability: 1, operations: ['get'], keyPrefix: 'contents/' });
+    await uploadBackup(
+      inner,
+      { partitionId: 1, checkpointId: 1, nodeId: 0 },
+      descriptor({ partitionCount: 1 }),
+      [fileSource('segments/1.log', 'records'.repeat(100))],
+      new ManualClock(0),
+    );
+    const faulty = new FaultInjectingBackupStore(inner, new SeededRandom(3), {
+      corruptProbability: 1,
+      operations: ['get'],
+      keyPrefix: 'contents/',
+    });
     const corrupted = await getBytes(faulty, 'contents/1/1/0/segments/1.log');
     expect(corrupted.equals(await getBytes(inner, 'contents/1/1/0/segments/1.log'))).toBe(false);
     expect(corrupted.length).toBe(700);
@@ -50,7 +68,9 @@ describe('FaultInjectingBackupStore', () => {
   });
 
   it('loses writes silently, which only reading back reveals', async () => {
-    const faulty = new FaultInjectingBackupStore(new FileSystemBackupStore(await freshDirectory()), new SeededRandom(1), { loseWriteProbability: 1 });
+    const faulty = new FaultInjectingBackupStore(new FileSystemBackupStore(await freshDirectory()), new SeededRandom(1), {
+      loseWriteProbability: 1,
+    });
     await faulty.put('lost', Buffer.from('x'));
     expect(await faulty.head('lost')).toBeUndefined();
     expect(faulty.faults).toEqual([{ operation: 'put', key: 'lost', kind: 'lose-write' }]);
@@ -88,7 +108,9 @@ describe('RetryingBackupStore', () => {
     const faulty = new FaultInjectingBackupStore(inner, new SeededRandom(5), { breakReadProbability: 0.7, operations: ['get'] });
     const retrying = new RetryingBackupStore(faulty, new SeededRandom(6), 50, noWait);
     for (let run = 0; run < 5; run++) {
-      expect((await getBytes(retrying, 'big', { range: { offsetBytes: 10, lengthBytes: 150_000 } })).equals(bytes.subarray(10, 150_010))).toBe(true);
+      expect(
+        (await getBytes(retrying, 'big', { range: { offsetBytes: 10, lengthBytes: 150_000 } })).equals(bytes.subarray(10, 150_010)),
+      ).toBe(true);
     }
     expect(faulty.faults.filter((fault) => fault.kind === 'break-read').length).toBeGreaterThan(0);
     expect(await listAll(retrying, '')).toMatchObject([{ key: 'big', sizeBytes: 200_000 }]);

@@ -39,14 +39,24 @@ export function driveToQuiet(cluster: Cluster): void {
  * COMPLETED or FAILED and each running partition has processed its BACKUP_CONFIRMED record.
  * The restore and verify tests use it to make real backups.
  */
-export async function takeBackupAndWait(cluster: Cluster, manager: BackupManager, backupId?: number, options: TakeBackupOptions = {}): Promise<BackupStatus> {
+export async function takeBackupAndWait(
+  cluster: Cluster,
+  manager: BackupManager,
+  backupId?: number,
+  options: TakeBackupOptions = {},
+): Promise<BackupStatus> {
   const drive = options.drive ?? (() => driveToQuiet(cluster));
   const id = await manager.takeBackup(backupId);
   return waitForBackup(cluster, manager, id, { ...options, drive });
 }
 
 /** Waits, driving the engine, until backup `backupId` is final on every partition (see takeBackupAndWait). */
-export async function waitForBackup(cluster: Cluster, manager: BackupManager, backupId: number, options: TakeBackupOptions = {}): Promise<BackupStatus> {
+export async function waitForBackup(
+  cluster: Cluster,
+  manager: BackupManager,
+  backupId: number,
+  options: TakeBackupOptions = {},
+): Promise<BackupStatus> {
   const drive = options.drive ?? (() => driveToQuiet(cluster));
   let last: BackupStatus | undefined;
   for (let round = 0; round < (options.roundsMax ?? 2000); round++) {
@@ -57,8 +67,13 @@ export async function waitForBackup(cluster: Cluster, manager: BackupManager, ba
       if (isCutlineError(error) && error.code === 'BACKUP_NOT_FOUND') return undefined;
       throw error;
     });
-    const final = last !== undefined && last.partitions.length === cluster.options.partitionCount && last.partitions.every((p) => p.status === 'COMPLETED' || p.status === 'FAILED');
-    const confirmed = cluster.partitions().every((partition) => partition.confirmedBackups().some((backup) => backup.checkpointId === backupId));
+    const final =
+      last !== undefined &&
+      last.partitions.length === cluster.options.partitionCount &&
+      last.partitions.every((p) => p.status === 'COMPLETED' || p.status === 'FAILED');
+    const confirmed = cluster
+      .partitions()
+      .every((partition) => partition.confirmedBackups().some((backup) => backup.checkpointId === backupId));
     if (final && confirmed && last !== undefined) return last;
     if ((options.pollIntervalMs ?? 0) > 0) await sleep(options.pollIntervalMs);
     else await nextTurn();
@@ -87,15 +102,28 @@ export function openBackupTestCluster(
   // The hook must exist when the cluster opens, and the manager uses the cluster's clock: the hook forwards.
   const target: { manager?: BackupManager } = {};
   const hook: BackupHook = { checkpointCreated: (checkpoint) => target.manager?.checkpointCreated(checkpoint) };
-  const opened = openTestCluster(seed, { partitionCount: 3, snapshotIntervalRecords: 40, segmentSizeBytes: 8 * 1024, ...overrides, backupHook: hook });
+  const opened = openTestCluster(seed, {
+    partitionCount: 3,
+    snapshotIntervalRecords: 40,
+    segmentSizeBytes: 8 * 1024,
+    ...overrides,
+    backupHook: hook,
+  });
   const manager = new BackupManager({ store, clock: opened.clock, uploadParallelism: 3, ...managerOptions });
   target.manager = manager;
-  const scheduler = new SimulationScheduler(opened.cluster, opened.transport, new Workload(opened.cluster, new SeededRandom(seed + 1)), opened.clock, opened.random, {
-    workloadProbability: 0.6,
-    checkpointProbability: 0,
-    triggerDelayMsMax: 20,
-    checkpointTypes: ['MARKER'],
-  });
+  const scheduler = new SimulationScheduler(
+    opened.cluster,
+    opened.transport,
+    new Workload(opened.cluster, new SeededRandom(seed + 1)),
+    opened.clock,
+    opened.random,
+    {
+      workloadProbability: 0.6,
+      checkpointProbability: 0,
+      triggerDelayMsMax: 20,
+      checkpointTypes: ['MARKER'],
+    },
+  );
   return { ...opened, manager, store, scheduler };
 }
 

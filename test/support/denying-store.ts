@@ -1,7 +1,15 @@
 // A store wrapper that refuses every call with STORE_ACCESS_DENIED while `denying` is set, as a store with wrong credentials does.
 import type { Readable } from 'node:stream';
 import { CutlineError } from '../../src/errors.js';
-import type { BackupStore, GetOptions, ListEntry, ObjectInfo, PutBody, PutOptions, StoreCallOptions } from '../../src/store/backup-store.js';
+import type {
+  BackupStore,
+  GetOptions,
+  ListEntry,
+  ObjectInfo,
+  PutBody,
+  PutOptions,
+  StoreCallOptions,
+} from '../../src/store/backup-store.js';
 
 export class DenyingStore implements BackupStore {
   readonly description: string;

@@ -2,7 +2,15 @@
 import { PassThrough, type Readable } from 'node:stream';
 import { CutlineError } from '../../src/errors.js';
 import type { Random } from '../../src/random.js';
-import type { BackupStore, GetOptions, ListEntry, ObjectInfo, PutBody, PutOptions, StoreCallOptions } from '../../src/store/backup-store.js';
+import type {
+  BackupStore,
+  GetOptions,
+  ListEntry,
+  ObjectInfo,
+  PutBody,
+  PutOptions,
+  StoreCallOptions,
+} from '../../src/store/backup-store.js';
 import { sleep } from '../../src/store/retry.js';
 
 export type StoreOperation = 'put' | 'get' | 'list' | 'head' | 'delete';

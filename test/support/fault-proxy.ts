@@ -53,29 +53,32 @@ export async function startFaultProxy(target: string, options: FaultProxyOptions
   /** With `keepFraction`, sends only that share of the real body (fewer bytes than Content-Length), then closes the connection. */
   const forward = (incoming: IncomingMessage, response: ServerResponse, keepFraction?: number) => {
     forwarded.count += 1;
-    const upstreamRequest = request({ host: targetUrl.hostname, port: targetUrl.port, method: incoming.method, path: incoming.url, headers: incoming.headers }, (upstream) => {
-      response.writeHead(upstream.statusCode ?? 502, upstream.headers);
-      const length = Number(upstream.headers['content-length'] ?? 0);
-      if (keepFraction === undefined || length < 2) {
-        upstream.pipe(response);
-        return;
-      }
-      let sent = 0;
-      const keep = Math.floor(length * keepFraction);
-      if (keep === 0) {
-        response.flushHeaders();
-        response.socket?.destroy();
-        return;
-      }
-      upstream.on('data', (chunk: Buffer) => {
-        if (sent >= keep) return;
-        const part = chunk.subarray(0, keep - sent);
-        sent += part.length;
-        response.write(part);
-        if (sent >= keep) response.socket?.destroy();
-      });
-      upstream.on('end', () => response.socket?.destroy());
-    });
+    const upstreamRequest = request(
+      { host: targetUrl.hostname, port: targetUrl.port, method: incoming.method, path: incoming.url, headers: incoming.headers },
+      (upstream) => {
+        response.writeHead(upstream.statusCode ?? 502, upstream.headers);
+        const length = Number(upstream.headers['content-length'] ?? 0);
+        if (keepFraction === undefined || length < 2) {
+          upstream.pipe(response);
+          return;
+        }
+        let sent = 0;
+        const keep = Math.floor(length * keepFraction);
+        if (keep === 0) {
+          response.flushHeaders();
+          response.socket?.destroy();
+          return;
+        }
+        upstream.on('data', (chunk: Buffer) => {
+          if (sent >= keep) return;
+          const part = chunk.subarray(0, keep - sent);
+          sent += part.length;
+          response.write(part);
+          if (sent >= keep) response.socket?.destroy();
+        });
+        upstream.on('end', () => response.socket?.destroy());
+      },
+    );
     upstreamRequest.on('error', () => response.destroy());
     // A client gone before its whole answer (killed, or gone while a delay ran): the request to s3rver is
     // dropped too, so that s3rver neither waits for the rest of a body nor holds an answer nobody reads.
@@ -117,7 +120,10 @@ export async function startFaultProxy(target: string, options: FaultProxyOptions
       case 'truncated-body':
         return forward(incoming, response, (1 + random.int(9)) / 10);
       case 'delay':
-        setTimeout(() => forward(incoming, response), (options.delayMsMin ?? 0) + random.int(options.delayMsMax - (options.delayMsMin ?? 0) + 1));
+        setTimeout(
+          () => forward(incoming, response),
+          (options.delayMsMin ?? 0) + random.int(options.delayMsMax - (options.delayMsMin ?? 0) + 1),
+        );
         return;
     }
   });
@@ -129,11 +135,15 @@ export async function startFaultProxy(target: string, options: FaultProxyOptions
     forwarded,
     requests,
     quiet: async (quietMs) => {
-      for (let seen = -1; seen !== requests.count || requests.inFlight > 0; ) {
+      for (let seen = -1; seen !== requests.count || requests.inFlight > 0;) {
         seen = requests.count;
         await sleep(quietMs);
       }
     },
-    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

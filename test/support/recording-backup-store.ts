@@ -1,6 +1,14 @@
 // A BackupStore wrapper that records every manifest status written, so tests can say "never COMPLETED".
 import type { Readable } from 'node:stream';
-import type { BackupStore, GetOptions, ListEntry, ObjectInfo, PutBody, PutOptions, StoreCallOptions } from '../../src/store/backup-store.js';
+import type {
+  BackupStore,
+  GetOptions,
+  ListEntry,
+  ObjectInfo,
+  PutBody,
+  PutOptions,
+  StoreCallOptions,
+} from '../../src/store/backup-store.js';
 import { isStreamBody } from '../../src/store/backup-store.js';
 import { parseManifestKey } from '../../src/backup/backup-layout.js';
 import { parseManifest } from '../../src/backup/manifest.js';

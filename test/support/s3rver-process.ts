@@ -2,7 +2,8 @@
 import S3rver from 's3rver';
 
 const [directory, bucket] = process.argv.slice(2);
-if (directory === undefined || bucket === undefined || process.send === undefined) throw new Error('usage: s3rver-process.ts DIRECTORY BUCKET (forked with an IPC channel)');
+if (directory === undefined || bucket === undefined || process.send === undefined)
+  throw new Error('usage: s3rver-process.ts DIRECTORY BUCKET (forked with an IPC channel)');
 const server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory, configureBuckets: [{ name: bucket, configs: [] }] });
 const address = await server.run();
 process.send({ port: address.port });

@@ -35,7 +35,10 @@ export async function startLoopbackS3(bucket = 'cutline-test'): Promise<Loopback
  */
 export async function startLoopbackS3Process(bucket = 'cutline-test'): Promise<LoopbackS3> {
   const directory = await mkdtemp(join(tmpdir(), 'cutline-s3rver-'));
-  const child = fork(new URL('./s3rver-process.ts', import.meta.url), [directory, bucket], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(new URL('./s3rver-process.ts', import.meta.url), [directory, bucket], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   const [message] = (await once(child, 'message')) as [{ port: number }];
   return {
     endpoint: `http://127.0.0.1:${message.port}`,

@@ -25,18 +25,44 @@ const cases: readonly Case[] = [
   // 16 distinct states is TLC's published figure for DieHard with TypeOK; 97 = 1 + 16 * 6 actions, all always enabled.
   { module: 'DieHard', config: 'DieHard', outcome: 'pass', distinct: 16, generated: 97, depth: 8 },
   // The shortest solution pours 6 times, so the trace has 7 states.
-  { module: 'DieHard', config: 'DieHardSolved', outcome: 'invariant-violated', violated: 'NotSolved', distinct: 14, generated: 73, depth: 7, traceLength: 7 },
+  {
+    module: 'DieHard',
+    config: 'DieHardSolved',
+    outcome: 'invariant-violated',
+    violated: 'NotSolved',
+    distinct: 14,
+    generated: 73,
+    depth: 7,
+    traceLength: 7,
+  },
   { module: 'Bounded', config: 'Bounded', outcome: 'pass', distinct: 6, generated: 7, depth: 6 },
   { module: 'Stops', config: 'Stops', outcome: 'deadlock', distinct: 4, generated: 4, depth: 4, traceLength: 4 },
   { module: 'Branching', config: 'Branching', outcome: 'pass', distinct: 6, generated: 10, depth: 3 },
   { module: 'Queue', config: 'Queue', outcome: 'pass', distinct: 7, generated: 13, depth: 3 },
-  { module: 'Queue', config: 'QueueFull', outcome: 'invariant-violated', violated: 'NeverFull', distinct: 4, generated: 4, depth: 3, traceLength: 3 },
+  {
+    module: 'Queue',
+    config: 'QueueFull',
+    outcome: 'invariant-violated',
+    violated: 'NeverFull',
+    distinct: 4,
+    generated: 4,
+    depth: 3,
+    traceLength: 3,
+  },
   { module: 'Tokens', config: 'Tokens', outcome: 'pass', distinct: 4, generated: 7, depth: 2 },
   { module: 'Tokens', config: 'TokensSymmetric', outcome: 'pass', distinct: 2, generated: 5, depth: 2 },
   { module: 'Cycle', config: 'CycleFair', outcome: 'pass', distinct: 3, generated: 4, depth: 3 },
   { module: 'Cycle', config: 'CycleUnfair', outcome: 'property-violated', violated: 'OftenTwo', distinct: 3, generated: 4, depth: 3 },
   { module: 'Strong', config: 'StrongWeak', outcome: 'property-violated', violated: 'EventuallyY', distinct: 4, generated: 7, depth: 4 },
-  { module: 'Strong', config: 'StrongWeakLeadsTo', outcome: 'property-violated', violated: 'OneLeadsToY', distinct: 4, generated: 7, depth: 4 },
+  {
+    module: 'Strong',
+    config: 'StrongWeakLeadsTo',
+    outcome: 'property-violated',
+    violated: 'OneLeadsToY',
+    distinct: 4,
+    generated: 7,
+    depth: 4,
+  },
   { module: 'Strong', config: 'StrongStrong', outcome: 'pass', distinct: 4, generated: 7, depth: 4 },
 ];
 
@@ -45,7 +71,13 @@ describe('built-in checker: equivalence corpus', () => {
     it(`${c.config}: ${c.outcome}, ${c.distinct} distinct, ${c.generated} generated, depth ${c.depth}`, async () => {
       const result = await check(c.module, c.config);
       expect(result.message).toBeUndefined();
-      expect(result).toMatchObject({ backend: 'builtin', outcome: c.outcome, distinctStates: c.distinct, statesGenerated: c.generated, depth: c.depth });
+      expect(result).toMatchObject({
+        backend: 'builtin',
+        outcome: c.outcome,
+        distinctStates: c.distinct,
+        statesGenerated: c.generated,
+        depth: c.depth,
+      });
       if (c.violated !== undefined) expect(result.violated).toBe(c.violated);
       if (c.traceLength !== undefined) expect(result.trace).toHaveLength(c.traceLength);
       if (c.outcome === 'pass') expect(result.trace).toBeUndefined();

@@ -53,7 +53,9 @@ describe('built-in checker errors', () => {
     expect(await run(`${ho}Add(a, b) == a + b\nNext == x' = Apply(Add, x)`)).toBe(
       '[TLA_SYNTAX] FILE:8:20: Apply expects an operator of 1 argument here, Add takes 2',
     );
-    expect(await run(`${ho}Next == x' = Apply(LAMBDA a, b : a, x)`)).toBe('[TLA_SYNTAX] FILE:7:20: Apply expects an operator of 1 argument here, the LAMBDA takes 2');
+    expect(await run(`${ho}Next == x' = Apply(LAMBDA a, b : a, x)`)).toBe(
+      '[TLA_SYNTAX] FILE:7:20: Apply expects an operator of 1 argument here, the LAMBDA takes 2',
+    );
     expect(await run(`${ho}Next == x' = Apply(Inc(x), x)`)).toBe('[TLA_SYNTAX] FILE:7:20: Apply expects an operator of 1 argument here');
     expect(await run(`${ho}Next == x' = Inc(LAMBDA a : a)`)).toBe('[TLA_SYNTAX] FILE:7:18: Inc expects a value here, not a LAMBDA');
   });
@@ -74,7 +76,9 @@ describe('built-in checker errors', () => {
 
   it('rejects two user-defined infix operators of the same precedence without parentheses, as SANY does', async () => {
     const ops = `${base}a ++ b == a + b\na (+) b == a * b\n`;
-    expect(await run(`${ops}Next == x' = x (+) 1 ++ 2`)).toBe('[TLA_SYNTAX] FILE:7:14: precedence conflict between (+) and ++: add parentheses');
+    expect(await run(`${ops}Next == x' = x (+) 1 ++ 2`)).toBe(
+      '[TLA_SYNTAX] FILE:7:14: precedence conflict between (+) and ++: add parentheses',
+    );
     expect(await run(`${ops}Next == x' = x /\\ x \\prec 1`)).toBe('[TLA_SYNTAX] FILE:7:19: unknown operator \\prec');
   });
 
@@ -85,37 +89,57 @@ describe('built-in checker errors', () => {
     expect(await run(`${inst}C == INSTANCE Counter WITH Limit <- 2, count <- x, Other <- 1\nInit == C!Init\nNext == C!Next`)).toBe(
       '[TLA_SYNTAX] FILE:4:1: INSTANCE Counter substitutes Other, which is not a CONSTANT or VARIABLE of Counter',
     );
-    expect(await run(`${inst}C == INSTANCE Counter WITH Limit <- 2, count <- x\nInit == C!Init\nNext == C!Step`)).toBe('[TLA_SYNTAX] FILE:6:9: unknown operator C!Step');
-    expect(await run(`${inst}C == INSTANCE Counter WITH count <- x\nInit == C!Init\nNext == C!Next`)).toBe('[TLA_SYNTAX] FILE:4:1: unknown operator Limit');
-    expect(await run(`${inst}C == INSTANCE Missing\nInit == x = 0\nNext == x' = x`)).toMatch(/^\[TLA_SYNTAX\] FILE:4:\d+: cannot find module Missing/);
+    expect(await run(`${inst}C == INSTANCE Counter WITH Limit <- 2, count <- x\nInit == C!Init\nNext == C!Step`)).toBe(
+      '[TLA_SYNTAX] FILE:6:9: unknown operator C!Step',
+    );
+    expect(await run(`${inst}C == INSTANCE Counter WITH count <- x\nInit == C!Init\nNext == C!Next`)).toBe(
+      '[TLA_SYNTAX] FILE:4:1: unknown operator Limit',
+    );
+    expect(await run(`${inst}C == INSTANCE Missing\nInit == x = 0\nNext == x' = x`)).toMatch(
+      /^\[TLA_SYNTAX\] FILE:4:\d+: cannot find module Missing/,
+    );
   });
 
   it('refuses a module of the TLC library it does not implement by naming it', async () => {
-    const init = 'VARIABLE x\nInit == x = 0\nNext == x\' = x';
-    expect(await run(`EXTENDS Naturals, TLAPS\n${init}`)).toBe('[TLA_UNSUPPORTED] FILE:2:19: the built-in checker does not support the TLAPS proof module TLAPS');
-    expect(await run(`EXTENDS Reals\n${init}`)).toBe('[TLA_UNSUPPORTED] FILE:2:9: the built-in checker does not support the standard module Reals');
-    expect(await run(`EXTENDS SequencesExt\n${init}`)).toBe('[TLA_UNSUPPORTED] FILE:2:9: the built-in checker does not support the CommunityModules module SequencesExt');
+    const init = "VARIABLE x\nInit == x = 0\nNext == x' = x";
+    expect(await run(`EXTENDS Naturals, TLAPS\n${init}`)).toBe(
+      '[TLA_UNSUPPORTED] FILE:2:19: the built-in checker does not support the TLAPS proof module TLAPS',
+    );
+    expect(await run(`EXTENDS Reals\n${init}`)).toBe(
+      '[TLA_UNSUPPORTED] FILE:2:9: the built-in checker does not support the standard module Reals',
+    );
+    expect(await run(`EXTENDS SequencesExt\n${init}`)).toBe(
+      '[TLA_UNSUPPORTED] FILE:2:9: the built-in checker does not support the CommunityModules module SequencesExt',
+    );
   });
 
   it('reports a constant operator the .cfg does not substitute, and an unbounded CHOOSE it evaluates', async () => {
     expect(await run(`EXTENDS Naturals\nCONSTANT F(_)\nVARIABLE x\nInit == x = F(0)\nNext == x' = x`)).toMatch(
       /^\[TLA_CONFIG\] .*the constant operator F has no substitution in the \.cfg/,
     );
-    expect(await run(`${base}None == CHOOSE v : v \\notin {0}\nNext == x' = None`)).toMatch(/^\[TLA_UNSUPPORTED\] FILE:5:9: the built-in checker does not support unbounded CHOOSE/);
+    expect(await run(`${base}None == CHOOSE v : v \\notin {0}\nNext == x' = None`)).toMatch(
+      /^\[TLA_UNSUPPORTED\] FILE:5:9: the built-in checker does not support unbounded CHOOSE/,
+    );
   });
 
   it('names an unsupported construct instead of guessing', async () => {
-    expect(await run(`${base}I == INSTANCE Naturals\nNext == x' = x`)).toMatch(/^\[TLA_UNSUPPORTED\] FILE:5:\d+: the built-in checker does not support INSTANCE/);
+    expect(await run(`${base}I == INSTANCE Naturals\nNext == x' = x`)).toMatch(
+      /^\[TLA_UNSUPPORTED\] FILE:5:\d+: the built-in checker does not support INSTANCE/,
+    );
   });
 
   it('reports a constant the .cfg does not give a value', async () => {
-    expect(await run(`EXTENDS Naturals\nCONSTANT N\nVARIABLE x\nInit == x = N\nNext == x' = x`)).toMatch(/^\[TLA_CONFIG\] .*the constant N has no value in the \.cfg/);
+    expect(await run(`EXTENDS Naturals\nCONSTANT N\nVARIABLE x\nInit == x = N\nNext == x' = x`)).toMatch(
+      /^\[TLA_CONFIG\] .*the constant N has no value in the \.cfg/,
+    );
   });
 
   it('reports a failed Assert and a successor that leaves a variable unassigned', async () => {
     expect(await run(`EXTENDS Naturals, TLC\nVARIABLE x\nInit == x = 0\nNext == Assert(x < 0, "x is negative") /\\ x' = x`)).toMatch(
       /^\[TLA_EVAL\] FILE:5:9: Assert failed: "x is negative"/,
     );
-    expect(await run(`EXTENDS Naturals\nVARIABLES x, y\nInit == x = 0 /\\ y = 0\nNext == x' = 1`)).toMatch(/not completely specified .*y is not assigned/);
+    expect(await run(`EXTENDS Naturals\nVARIABLES x, y\nInit == x = 0 /\\ y = 0\nNext == x' = 1`)).toMatch(
+      /not completely specified .*y is not assigned/,
+    );
   });
 });

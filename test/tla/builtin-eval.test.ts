@@ -49,7 +49,13 @@ describe('built-in evaluator', () => {
   beforeAll(async () => {
     spec = await loadSpec(specPath);
     const config = parseConfig('Constructs.cfg', await readFile(specPath.replace(/\.tla$/, '.cfg'), 'utf8'));
-    expect(config.constants.get('Procs')).toEqual({ kind: 'set', items: [{ kind: 'modelValue', name: 'p2' }, { kind: 'modelValue', name: 'p1' }] });
+    expect(config.constants.get('Procs')).toEqual({
+      kind: 'set',
+      items: [
+        { kind: 'modelValue', name: 'p2' },
+        { kind: 'modelValue', name: 'p1' },
+      ],
+    });
     evaluator = new ActionEvaluator(spec, new Map([['Procs', makeSet([new ModelValue('p2'), new ModelValue('p1')])]]));
   });
 

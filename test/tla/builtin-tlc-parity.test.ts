@@ -20,38 +20,137 @@ interface Case {
 const cases: readonly Case[] = [
   // Operator parameters, LAMBDA, SelectSeq with an operator passed by name, SortSeq.
   { module: 'HigherOrder', config: 'HigherOrder', outcome: 'pass', distinct: 200, generated: 616, depth: 12 },
-  { module: 'HigherOrder', config: 'HigherOrderEven', outcome: 'invariant-violated', violated: 'AtMostOneEven', distinct: 9, generated: 10, depth: 3, traceLength: 3 },
+  {
+    module: 'HigherOrder',
+    config: 'HigherOrderEven',
+    outcome: 'invariant-violated',
+    violated: 'AtMostOneEven',
+    distinct: 9,
+    generated: 10,
+    depth: 3,
+    traceLength: 3,
+  },
   // Recursive functions (module level, two arguments, inside LET, on Nat) and RECURSIVE operators (also mutual, inside LET).
   { module: 'Recursion', config: 'Recursion', outcome: 'pass', distinct: 90, generated: 244, depth: 9 },
-  { module: 'Recursion', config: 'RecursionSmall', outcome: 'invariant-violated', violated: 'SmallTotal', distinct: 70, generated: 153, depth: 7, traceLength: 7 },
+  {
+    module: 'Recursion',
+    config: 'RecursionSmall',
+    outcome: 'invariant-violated',
+    violated: 'SmallTotal',
+    distinct: 70,
+    generated: 153,
+    depth: 7,
+    traceLength: 7,
+  },
   // User-defined infix operators with SANY's precedence and associativity.
   { module: 'Infix', config: 'Infix', outcome: 'pass', distinct: 22, generated: 27, depth: 16 },
-  { module: 'Infix', config: 'InfixBoth', outcome: 'invariant-violated', violated: 'NotBoth', distinct: 21, generated: 25, depth: 15, traceLength: 15 },
+  {
+    module: 'Infix',
+    config: 'InfixBoth',
+    outcome: 'invariant-violated',
+    violated: 'NotBoth',
+    distinct: 21,
+    generated: 25,
+    depth: 15,
+    traceLength: 15,
+  },
   // A .cfg substitution of a standard module's constant: Nat <- SmallNat.
   { module: 'NatSubst', config: 'NatSubst', outcome: 'pass', distinct: 5, generated: 13, depth: 2 },
-  { module: 'NatSubst', config: 'NatSubstBelow', outcome: 'invariant-violated', violated: 'Below4', distinct: 5, generated: 6, depth: 2, traceLength: 2 },
+  {
+    module: 'NatSubst',
+    config: 'NatSubstBelow',
+    outcome: 'invariant-violated',
+    violated: 'Below4',
+    distinct: 5,
+    generated: 6,
+    depth: 2,
+    traceLength: 2,
+  },
   // Named instances with substitutions, used as A!Op and B!Op(args); an unnamed INSTANCE with an implicit substitution.
   { module: 'Instances', config: 'Instances', outcome: 'pass', distinct: 12, generated: 31, depth: 5 },
-  { module: 'Instances', config: 'InstancesFull', outcome: 'invariant-violated', violated: 'NotBothFull', distinct: 12, generated: 24, depth: 5, traceLength: 5 },
+  {
+    module: 'Instances',
+    config: 'InstancesFull',
+    outcome: 'invariant-violated',
+    violated: 'NotBothFull',
+    distinct: 12,
+    generated: 24,
+    depth: 5,
+    traceLength: 5,
+  },
   { module: 'InstanceSingle', config: 'InstanceSingle', outcome: 'pass', distinct: 5, generated: 9, depth: 3 },
   // Membership in {n \\in Nat : P} without enumerating Nat (as in DieHarder's ASSUME).
   { module: 'FilterNat', config: 'FilterNat', outcome: 'deadlock', distinct: 12, generated: 18, depth: 6, traceLength: 6 },
-  { module: 'FilterNat', config: 'FilterNatFull', outcome: 'invariant-violated', violated: 'NotFull', distinct: 12, generated: 17, depth: 6, traceLength: 6 },
+  {
+    module: 'FilterNat',
+    config: 'FilterNatFull',
+    outcome: 'invariant-violated',
+    violated: 'NotFull',
+    distinct: 12,
+    generated: 17,
+    depth: 6,
+    traceLength: 6,
+  },
   // Int \\cup {NULL} and UNION {[D -> Int \\cup {NULL}]} as membership tests, through an INSTANCE WITH Values <- Int.
   { module: 'LazyUnion', config: 'LazyUnion', outcome: 'pass', distinct: 16, generated: 73, depth: 3 },
   // \\E i \\in 0..1, v \\in -1..1 in Next: TLC varies i fastest, which decides the counts when the invariant fails.
-  { module: 'LazyUnion', config: 'LazyUnionZero', outcome: 'invariant-violated', violated: 'NoZeroPair', distinct: 13, generated: 20, depth: 3, traceLength: 3 },
+  {
+    module: 'LazyUnion',
+    config: 'LazyUnionZero',
+    outcome: 'invariant-violated',
+    violated: 'NoZeroPair',
+    distinct: 13,
+    generated: 20,
+    depth: 3,
+    traceLength: 3,
+  },
   // .cfg substitutions of operators with parameters (Seq <- BoundedSeq, Step <- DoubleStep); a value for an undeclared name is ignored.
   { module: 'OpSubst', config: 'OpSubst', outcome: 'pass', distinct: 13, generated: 46, depth: 2 },
-  { module: 'OpSubst', config: 'OpSubstSum', outcome: 'invariant-violated', violated: 'SmallSum', distinct: 9, generated: 11, depth: 2, traceLength: 2 },
+  {
+    module: 'OpSubst',
+    config: 'OpSubstSum',
+    outcome: 'invariant-violated',
+    violated: 'SmallSum',
+    distinct: 9,
+    generated: 11,
+    depth: 2,
+    traceLength: 2,
+  },
   // The standard module Bags, its (+), (-) and \\sqsubseteq included, and BagOfAll with an operator argument.
   { module: 'BagsUse', config: 'BagsUse', outcome: 'pass', distinct: 10, generated: 25, depth: 4 },
-  { module: 'BagsUse', config: 'BagsUseFewA', outcome: 'invariant-violated', violated: 'FewA', distinct: 4, generated: 4, depth: 3, traceLength: 3 },  // A PROPERTY []P with a state predicate P is checked as an invariant during the search, as TLC does.
-  { module: 'Implied', config: 'Implied', outcome: 'invariant-violated', violated: 'Bounded', distinct: 18, generated: 27, depth: 7, traceLength: 7 },
+  {
+    module: 'BagsUse',
+    config: 'BagsUseFewA',
+    outcome: 'invariant-violated',
+    violated: 'FewA',
+    distinct: 4,
+    generated: 4,
+    depth: 3,
+    traceLength: 3,
+  }, // A PROPERTY []P with a state predicate P is checked as an invariant during the search, as TLC does.
+  {
+    module: 'Implied',
+    config: 'Implied',
+    outcome: 'invariant-violated',
+    violated: 'Bounded',
+    distinct: 18,
+    generated: 27,
+    depth: 7,
+    traceLength: 7,
+  },
   { module: 'Implied', config: 'ImpliedPass', outcome: 'pass', distinct: 20, generated: 33, depth: 8 },
   // A CONSTANT operator replaced in the .cfg, and an unbounded CHOOSE the .cfg overrides with a model value.
   { module: 'ConstOp', config: 'ConstOp', outcome: 'deadlock', distinct: 18, generated: 21, depth: 4, traceLength: 3 },
-  { module: 'ConstOp', config: 'ConstOpLight', outcome: 'invariant-violated', violated: 'Light', distinct: 10, generated: 10, depth: 3, traceLength: 3 },
+  {
+    module: 'ConstOp',
+    config: 'ConstOpLight',
+    outcome: 'invariant-violated',
+    violated: 'Light',
+    distinct: 10,
+    generated: 10,
+    depth: 3,
+    traceLength: 3,
+  },
 ];
 
 describe('built-in checker: parity with TLC on the features of issue 17', () => {
@@ -59,7 +158,13 @@ describe('built-in checker: parity with TLC on the features of issue 17', () => 
     it(`${c.config}: ${c.outcome}, ${c.distinct} distinct, ${c.generated} generated, depth ${c.depth}`, async () => {
       const result = await builtinBackend.check({ specPath: `${dir}${c.module}.tla`, configPath: `${dir}${c.config}.cfg` });
       expect(result.message).toBeUndefined();
-      expect(result).toMatchObject({ backend: 'builtin', outcome: c.outcome, distinctStates: c.distinct, statesGenerated: c.generated, depth: c.depth });
+      expect(result).toMatchObject({
+        backend: 'builtin',
+        outcome: c.outcome,
+        distinctStates: c.distinct,
+        statesGenerated: c.generated,
+        depth: c.depth,
+      });
       if (c.violated !== undefined) expect(result.violated).toBe(c.violated);
       if (c.traceLength !== undefined) expect(result.trace).toHaveLength(c.traceLength);
       if (c.outcome === 'pass') expect(result.trace).toBeUndefined();

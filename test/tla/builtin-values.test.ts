@@ -19,9 +19,13 @@ const value: fc.Arbitrary<Value> = fc.letrec<{ v: Value }>((tie) => ({
     leaf,
     fc.array(tie('v'), { maxLength: 4 }).map((xs) => makeSet(xs)),
     fc.array(tie('v'), { maxLength: 3 }).map((xs) => makeTuple(xs)),
-    fc.uniqueArray(fc.constantFrom('x', 'y', 'z'), { maxLength: 3 }).chain((names) =>
-      fc.array(tie('v'), { minLength: names.length, maxLength: names.length }).map((vs) => makeRecord(names.map((n, i) => [n, vs[i] as Value]))),
-    ),
+    fc
+      .uniqueArray(fc.constantFrom('x', 'y', 'z'), { maxLength: 3 })
+      .chain((names) =>
+        fc
+          .array(tie('v'), { minLength: names.length, maxLength: names.length })
+          .map((vs) => makeRecord(names.map((n, i) => [n, vs[i] as Value]))),
+      ),
   ),
 })).v;
 
@@ -34,7 +38,7 @@ describe('canonical values', () => {
   it('a set does not depend on the order or repetition of its elements', () => {
     fc.assert(
       fc.property(fc.array(value, { maxLength: 6 }), fc.integer(), (elems, seed) => {
-        const shuffled = [...elems, ...elems.slice(0, 2)].sort(() => (seed = (seed * 1103515245 + 12345) | 0) & 1 ? 1 : -1);
+        const shuffled = [...elems, ...elems.slice(0, 2)].sort(() => ((seed = (seed * 1103515245 + 12345) | 0) & 1 ? 1 : -1));
         const a = makeSet([...elems]);
         const b = makeSet(shuffled);
         expect(valuesEqual(a, b)).toBe(true);
@@ -60,6 +64,13 @@ describe('canonical values', () => {
     expect(valuesEqual(makeTuple(['a', 'b']), makeFn([2, 1], ['b', 'a']))).toBe(true);
     expect(formatValue(makeFn([2, 1], ['b', 'a']))).toBe('<<"a", "b">>');
     expect(formatValue(makeFn(['k', 3], [1, 2]))).toBe('(3 :> 2 @@ "k" :> 1)');
-    expect(formatValue(makeRecord([['b', 1], ['a', makeSet([2, 1])]]))).toBe('[a |-> {1, 2}, b |-> 1]');
+    expect(
+      formatValue(
+        makeRecord([
+          ['b', 1],
+          ['a', makeSet([2, 1])],
+        ]),
+      ),
+    ).toBe('[a |-> {1, 2}, b |-> 1]');
   });
 });

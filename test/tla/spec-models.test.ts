@@ -20,15 +20,25 @@ const ackReceived = '[id |-> 0, kind |-> "NONE", msg |-> 2, peer |-> 2, type |->
 // The passing models (about 65,000, 114,000 and 392,000 states) take too long for the unit
 // suite on a shared machine; `npm run model-check` checks them and compares their recorded counts.
 describe('broken models of spec/', () => {
-  it('without piggybacking, reproduces the seed\'s stuck process instance', async () => {
+  it("without piggybacking, reproduces the seed's stuck process instance", async () => {
     const { model, result } = await check('CheckpointProtocolNoPiggyback');
     expect(result).toMatchObject({ outcome: 'invariant-violated', violated: model.expected, distinctStates: 140, depth: 9 });
     expect(result.trace?.map((s) => s.action.split(' ')[0])).toEqual([
-      'Initial', 'Trigger', 'Deliver', 'Process', 'Process', 'Receive', 'Process', 'Receive', 'Deliver',
+      'Initial',
+      'Trigger',
+      'Deliver',
+      'Process',
+      'Process',
+      'Receive',
+      'Process',
+      'Receive',
+      'Deliver',
     ]);
     // Partition 2 took checkpoint 1 before the subscription arrived; partition 1 recorded the
     // acknowledgement and only then appended checkpoint 1.
-    expect(result.trace?.at(-1)?.variables['log']).toBe(`<<<<${client}, ${ackReceived}, ${create1}>>, <<${create1}, ${requestReceived}>>>>`);
+    expect(result.trace?.at(-1)?.variables['log']).toBe(
+      `<<<<${client}, ${ackReceived}, ${create1}>>, <<${create1}, ${requestReceived}>>>>`,
+    );
   });
 
   it('with the command appended before the forced checkpoint, puts the command inside the cut', async () => {
@@ -39,7 +49,13 @@ describe('broken models of spec/', () => {
 
   it('without fairness, lets a partition stop short of a triggered checkpoint', async () => {
     const { model, result } = await check('CheckpointProtocolNoFairness');
-    expect(result).toMatchObject({ outcome: 'property-violated', violated: model.expected, distinctStates: 27, depth: 9, liveness: { checked: true } });
+    expect(result).toMatchObject({
+      outcome: 'property-violated',
+      violated: model.expected,
+      distinctStates: 27,
+      depth: 9,
+      liveness: { checked: true },
+    });
     expect(result.trace?.length).toBeGreaterThan(1);
   });
 
@@ -48,11 +64,26 @@ describe('broken models of spec/', () => {
     expect(result).toMatchObject({ outcome: 'invariant-violated', violated: model.expected, distinctStates: 2047, depth: 13 });
   });
 
-  it('without the collector\'s second listing, deletes a chunk a writer reused', async () => {
+  it("without the collector's second listing, deletes a chunk a writer reused", async () => {
     const { model, result } = await check('ChunkCollectionNoRecheck');
     expect(result).toMatchObject({ outcome: 'invariant-violated', violated: model.expected, distinctStates: 8997, depth: 16 });
     expect(result.trace?.map((s) => s.action.split(' ')[0])).toEqual([
-      'Initial', 'W1', 'W2', 'W3', 'W4', 'Fail', 'W1', 'C1', 'C2', 'W2', 'W3', 'W4', 'W5', 'C3', 'C4', 'C4Delete',
+      'Initial',
+      'W1',
+      'W2',
+      'W3',
+      'W4',
+      'Fail',
+      'W1',
+      'C1',
+      'C2',
+      'W2',
+      'W3',
+      'W4',
+      'W5',
+      'C3',
+      'C4',
+      'C4Delete',
     ]);
     // b1 failed and left c1 behind; the collector listed c1 as unreferenced; b2 then reused
     // c1 and completed before the record condemned it, and the collector deleted it anyway.

@@ -61,7 +61,9 @@ describe('installTlcJar', () => {
       code: 'TLC_INSTALL_FAILED',
       message: `downloading ${base}/nope.jar answered HTTP 404`,
     });
-    await expect(installTlcJar({ url: 'http://127.0.0.1:1/tla2tools.jar', sha256: fakeSha, destination })).rejects.toMatchObject({ code: 'TLC_INSTALL_FAILED' });
+    await expect(installTlcJar({ url: 'http://127.0.0.1:1/tla2tools.jar', sha256: fakeSha, destination })).rejects.toMatchObject({
+      code: 'TLC_INSTALL_FAILED',
+    });
   });
 });
 
@@ -94,7 +96,10 @@ describe('cutline model-check --install-tlc', () => {
       expect(existsSync(cacheDirectory) ? await readdir(cacheDirectory) : []).toEqual([]);
     } finally {
       spy.mockRestore();
-      for (const [name, value] of [['CUTLINE_TLC_URL', saved.url], ['CUTLINE_CACHE_DIR', saved.cache]] as const) {
+      for (const [name, value] of [
+        ['CUTLINE_TLC_URL', saved.url],
+        ['CUTLINE_CACHE_DIR', saved.cache],
+      ] as const) {
         if (value === undefined) delete process.env[name];
         else process.env[name] = value;
       }

@@ -30,7 +30,14 @@ describe('splitTlcMessages', () => {
 describe('parseTlcRun', () => {
   it('reads an invariant violation with its counterexample and comma-grouped counts', () => {
     const result = parse(transcript('tlc-invariant-violated.txt'), 12);
-    expect(result).toMatchObject({ backend: 'tlc', outcome: 'invariant-violated', violated: 'ConsistentCut', statesGenerated: 1234, distinctStates: 567, depth: 9 });
+    expect(result).toMatchObject({
+      backend: 'tlc',
+      outcome: 'invariant-violated',
+      violated: 'ConsistentCut',
+      statesGenerated: 1234,
+      distinctStates: 567,
+      depth: 9,
+    });
     expect(result.trace).toHaveLength(3);
     expect(result.trace?.[0]).toEqual({
       index: 1,
@@ -48,7 +55,13 @@ describe('parseTlcRun', () => {
 
   it('reads a pass that checked temporal properties', () => {
     const result = parse(transcript('tlc-success-liveness.txt'), 0, ['CheckpointReached']);
-    expect(result).toMatchObject({ outcome: 'pass', statesGenerated: 4301877, distinctStates: 720504, depth: 23, liveness: { checked: true } });
+    expect(result).toMatchObject({
+      outcome: 'pass',
+      statesGenerated: 4301877,
+      distinctStates: 720504,
+      depth: 23,
+      liveness: { checked: true },
+    });
     expect(result.trace).toBeUndefined();
     expect(result.violated).toBeUndefined();
   });
@@ -56,12 +69,19 @@ describe('parseTlcRun', () => {
   it('reads a temporal violation as a lasso', () => {
     const result = parse(transcript('tlc-temporal-violated.txt'), 13, ['Terminates']);
     expect(parse(transcript('tlc-temporal-violated.txt'), 13, ['Terminates', 'Other']).violated).toBeUndefined();
-    expect(result).toMatchObject({ outcome: 'property-violated', violated: 'Terminates', distinctStates: 3, depth: 3, loopsBackTo: 1, liveness: { checked: true } });
+    expect(result).toMatchObject({
+      outcome: 'property-violated',
+      violated: 'Terminates',
+      distinctStates: 3,
+      depth: 3,
+      loopsBackTo: 1,
+      liveness: { checked: true },
+    });
     expect(result.trace?.map((s) => s.index)).toEqual([1, 2]);
     expect(result.trace?.[1]?.variables).toEqual({ x: '1', done: 'FALSE' });
   });
 
-  it('reads a parse error as an error carrying TLC\'s message', () => {
+  it("reads a parse error as an error carrying TLC's message", () => {
     const result = parse(transcript('tlc-parse-error.txt'), 255);
     expect(result.outcome).toBe('error');
     expect(result.message).toContain('Parsing or semantic analysis failed.');
@@ -75,11 +95,23 @@ describe('parseTlcRun', () => {
 
   it('reads a deadlock and a stuttering end', () => {
     const output = [
-      '@!@!@STARTMSG 2114:1 @!@!@', 'Deadlock reached.', '@!@!@ENDMSG 2114 @!@!@',
-      '@!@!@STARTMSG 2121:1 @!@!@', 'The behavior up to this point is:', '@!@!@ENDMSG 2121 @!@!@',
-      '@!@!@STARTMSG 2217:4 @!@!@', '1: <Initial predicate>', 'x = 0', '', '@!@!@ENDMSG 2217 @!@!@',
-      '@!@!@STARTMSG 2218:4 @!@!@', '2: Stuttering', '@!@!@ENDMSG 2218 @!@!@',
-      '@!@!@STARTMSG 2199:0 @!@!@', '2 states generated, 1 distinct states found, 0 states left on queue.', '@!@!@ENDMSG 2199 @!@!@',
+      '@!@!@STARTMSG 2114:1 @!@!@',
+      'Deadlock reached.',
+      '@!@!@ENDMSG 2114 @!@!@',
+      '@!@!@STARTMSG 2121:1 @!@!@',
+      'The behavior up to this point is:',
+      '@!@!@ENDMSG 2121 @!@!@',
+      '@!@!@STARTMSG 2217:4 @!@!@',
+      '1: <Initial predicate>',
+      'x = 0',
+      '',
+      '@!@!@ENDMSG 2217 @!@!@',
+      '@!@!@STARTMSG 2218:4 @!@!@',
+      '2: Stuttering',
+      '@!@!@ENDMSG 2218 @!@!@',
+      '@!@!@STARTMSG 2199:0 @!@!@',
+      '2 states generated, 1 distinct states found, 0 states left on queue.',
+      '@!@!@ENDMSG 2199 @!@!@',
     ].join('\n');
     const result = parse(output, 11);
     expect(result).toMatchObject({ outcome: 'deadlock', distinctStates: 1, statesGenerated: 2 });
@@ -100,7 +132,19 @@ describe('parseTlcRun', () => {
 describe('TLC invocation', () => {
   it('runs TLC in tool mode with the config, workers and a scratch metadir', () => {
     expect(tlcArguments('/opt/tla2tools.jar', 'M.tla', 'M.cfg', '/tmp/x/states', 2)).toEqual([
-      '-XX:+UseParallelGC', '-cp', '/opt/tla2tools.jar', 'tlc2.TLC', '-tool', '-config', 'M.cfg', '-workers', '2', '-metadir', '/tmp/x/states', '-cleanup', 'M.tla',
+      '-XX:+UseParallelGC',
+      '-cp',
+      '/opt/tla2tools.jar',
+      'tlc2.TLC',
+      '-tool',
+      '-config',
+      'M.cfg',
+      '-workers',
+      '2',
+      '-metadir',
+      '/tmp/x/states',
+      '-cleanup',
+      'M.tla',
     ]);
   });
 

@@ -7,7 +7,15 @@ import { goldenV2Directory } from '../../fixtures/generate.js';
 import { chunkKey } from '../../src/backup/chunk-format.js';
 import { codecAvailable } from '../../src/store/chunk-codec.js';
 import type { Manifest } from '../../src/backup/manifest.js';
-import type { BackupStore, GetOptions, ListEntry, ObjectInfo, PutBody, PutOptions, StoreCallOptions } from '../../src/store/backup-store.js';
+import type {
+  BackupStore,
+  GetOptions,
+  ListEntry,
+  ObjectInfo,
+  PutBody,
+  PutOptions,
+  StoreCallOptions,
+} from '../../src/store/backup-store.js';
 import { FileSystemBackupStore } from '../../src/store/fs-backup-store.js';
 import { CutlineError } from '../../src/errors.js';
 import { allFindings, type Finding } from '../../src/verify/findings.js';
@@ -72,8 +80,16 @@ async function readManifest(directory: string, partitionId: number, backupId: nu
   return JSON.parse(await readFile(manifestPath(directory, partitionId, backupId), 'utf8')) as Manifest;
 }
 
-async function editManifest(directory: string, partitionId: number, backupId: number, edit: (manifest: Manifest) => Manifest): Promise<void> {
-  await writeFile(manifestPath(directory, partitionId, backupId), `${JSON.stringify(edit(await readManifest(directory, partitionId, backupId)), null, 2)}\n`);
+async function editManifest(
+  directory: string,
+  partitionId: number,
+  backupId: number,
+  edit: (manifest: Manifest) => Manifest,
+): Promise<void> {
+  await writeFile(
+    manifestPath(directory, partitionId, backupId),
+    `${JSON.stringify(edit(await readManifest(directory, partitionId, backupId)), null, 2)}\n`,
+  );
 }
 
 /** The first chunk of partition 1's backup 1: the snapshot's state.db, which backup 2 lists too. */
@@ -87,7 +103,7 @@ async function verify(directory: string, level: 'presence' | 'checksum' | 'full'
 }
 
 describe('what one verify run reads of the chunks', () => {
-  it('presence lists each partition\'s chunks once and reads no chunk', async () => {
+  it("presence lists each partition's chunks once and reads no chunk", async () => {
     const store = new CountingStore(new FileSystemBackupStore(goldenV2Directory));
     expect(allFindings(await verifyBackups(store, 'all', { level: 'presence' }))).toEqual([]);
     expect(store.lists.sort()).toEqual(['chunks/1/', 'chunks/2/', 'chunks/3/']);
@@ -95,7 +111,7 @@ describe('what one verify run reads of the chunks', () => {
     expect(store.heads).toEqual([]);
   });
 
-  it('checksum downloads every chunk of both backups once, though backup 2 reuses most of backup 1\'s', async () => {
+  it("checksum downloads every chunk of both backups once, though backup 2 reuses most of backup 1's", async () => {
     const store = new CountingStore(new FileSystemBackupStore(goldenV2Directory));
     expect(allFindings(await verifyBackups(store, 'all', { level: 'checksum' }))).toEqual([]);
     expect(store.lists.sort()).toEqual(['chunks/1/', 'chunks/2/', 'chunks/3/']);
@@ -113,7 +129,9 @@ describe('what one verify run reads of the chunks', () => {
         [1, 1, shared.key],
         [2, 1, shared.key],
       ]);
-      expect(findings[0]?.message).toBe(`chunk ${shared.key} is not in the store; manifests/1/1/0/manifest.json lists it for snapshot/59-0/state.db`);
+      expect(findings[0]?.message).toBe(
+        `chunk ${shared.key} is not in the store; manifests/1/1/0/manifest.json lists it for snapshot/59-0/state.db`,
+      );
     }
   });
 
@@ -122,14 +140,23 @@ describe('what one verify run reads of the chunks', () => {
     const manifest = await readManifest(directory, 1, 2);
     const [first, second] = manifest.files.filter((file) => file.path.startsWith('segments/'));
     // The second segment is made the first one's copy: both list the same chunks.
-    await editManifest(directory, 1, 2, (document) => ({ ...document, files: document.files.map((file) => (file.path === second?.path ? { ...file, sizeBytes: first?.sizeBytes ?? 0, sha256: first?.sha256 ?? '', chunks: first?.chunks ?? [] } : file)) }));
+    await editManifest(directory, 1, 2, (document) => ({
+      ...document,
+      files: document.files.map((file) =>
+        file.path === second?.path
+          ? { ...file, sizeBytes: first?.sizeBytes ?? 0, sha256: first?.sha256 ?? '', chunks: first?.chunks ?? [] }
+          : file,
+      ),
+    }));
     const key = chunkKey(1, first?.chunks?.[0]?.sha256 ?? '');
     const bytes = await readFile(join(directory, key));
     bytes.write('XXXX', 0, 'ascii');
     await writeFile(join(directory, key), bytes);
     const findings = allFindings(await verifyBackups(new FileSystemBackupStore(directory), { backupId: 2 }, { level: 'checksum' }));
     expect(findings.map((finding) => finding.code)).toEqual(['CHUNK_CORRUPT']);
-    expect(findings[0]?.message).toBe(`chunk ${key} does not start with the chunk header (magic "CLCH"); manifests/1/2/0/manifest.json lists it for ${first?.path}, ${second?.path}`);
+    expect(findings[0]?.message).toBe(
+      `chunk ${key} does not start with the chunk header (magic "CLCH"); manifests/1/2/0/manifest.json lists it for ${first?.path}, ${second?.path}`,
+    );
   });
 });
 
@@ -148,7 +175,10 @@ describe('chunk damage', () => {
     for (const backupId of [1, 2]) {
       await editManifest(directory, 1, backupId, (manifest) => ({
         ...manifest,
-        files: manifest.files.map((file) => ({ ...file, chunks: (file.chunks ?? []).map((chunk) => (chunk.sha256 === shared.sha256 ? { ...chunk, codec: 'none' as const } : chunk)) })),
+        files: manifest.files.map((file) => ({
+          ...file,
+          chunks: (file.chunks ?? []).map((chunk) => (chunk.sha256 === shared.sha256 ? { ...chunk, codec: 'none' as const } : chunk)),
+        })),
       }));
     }
     expect(await verify(directory, 'presence')).toEqual([]);
@@ -159,7 +189,12 @@ describe('chunk damage', () => {
     ]);
     expect(findings[0]?.message).toContain(`chunk ${shared.key} is stored with codec gzip, but its manifest lists none`);
     // The full level cannot read the snapshot either, and says so.
-    expect((await verify(directory, 'full')).map((finding) => finding.code)).toEqual(['CHUNK_CORRUPT', 'SNAPSHOT_MISSING', 'CHUNK_CORRUPT', 'SNAPSHOT_MISSING']);
+    expect((await verify(directory, 'full')).map((finding) => finding.code)).toEqual([
+      'CHUNK_CORRUPT',
+      'SNAPSHOT_MISSING',
+      'CHUNK_CORRUPT',
+      'SNAPSHOT_MISSING',
+    ]);
   });
 
   it('a zstd chunk: CHUNK_CODEC_UNAVAILABLE on a Node without zstd, which cannot tell whether it is sound', async () => {
@@ -171,7 +206,10 @@ describe('chunk damage', () => {
     for (const backupId of [1, 2]) {
       await editManifest(directory, 1, backupId, (manifest) => ({
         ...manifest,
-        files: manifest.files.map((file) => ({ ...file, chunks: (file.chunks ?? []).map((chunk) => (chunk.sha256 === shared.sha256 ? { ...chunk, codec: 'zstd' as const } : chunk)) })),
+        files: manifest.files.map((file) => ({
+          ...file,
+          chunks: (file.chunks ?? []).map((chunk) => (chunk.sha256 === shared.sha256 ? { ...chunk, codec: 'zstd' as const } : chunk)),
+        })),
       }));
     }
     // The payload is gzip: a Node with zstd finds that it does not decompress.

@@ -64,11 +64,16 @@ function parseXml(xml: string): XmlElement {
   return document;
 }
 
-const testCases = (root: XmlElement): XmlElement[] => root.children.flatMap((suite) => suite.children.filter((child) => child.name === 'testcase'));
+const testCases = (root: XmlElement): XmlElement[] =>
+  root.children.flatMap((suite) => suite.children.filter((child) => child.name === 'testcase'));
 
 describe('JUnit XML', () => {
   it('has one passing test case per check per partition for the golden backup', async () => {
-    for (const [level, checks] of [['presence', 2], ['checksum', 3], ['full', 7]] as const) {
+    for (const [level, checks] of [
+      ['presence', 2],
+      ['checksum', 3],
+      ['full', 7],
+    ] as const) {
       const run = await runCli(['verify-backup', '--store', goldenDirectory, '--backupId', '1', '--level', level, '--format', 'junit']);
       expect(run.code).toBe(0);
       const root = parseXml(run.stdout);
@@ -99,7 +104,12 @@ describe('JUnit XML', () => {
     expect(failure?.attributes.type).toBe('LOG_CORRUPT');
     expect(failure?.text).toContain('a CRC mismatch in the frame at byte offset 32');
     const skipped = cases.filter((entry) => entry.children.some((child) => child.name === 'skipped')).map((entry) => entry.attributes.name);
-    expect(skipped).toEqual(['partition 1: consistency', 'partition 2: checkpoint-record', 'partition 2: consistency', 'partition 3: consistency']);
+    expect(skipped).toEqual([
+      'partition 1: consistency',
+      'partition 2: checkpoint-record',
+      'partition 2: consistency',
+      'partition 3: consistency',
+    ]);
   });
 
   it('escapes any text so that it parses back to itself', () => {
@@ -123,10 +133,21 @@ describe('JSON', () => {
     const store = await brokenCopy(fixture, await newDirectory());
     const run = await runCli(['verify-backup', '--store', store, '--backupId', '1', '--format', 'json']);
     expect(run.code).toBe(1);
-    const report = JSON.parse(run.stdout) as { ok: boolean; findingCount: number; level: string; backups: { findings: unknown[]; checks: string[] }[] };
+    const report = JSON.parse(run.stdout) as {
+      ok: boolean;
+      findingCount: number;
+      level: string;
+      backups: { findings: unknown[]; checks: string[] }[];
+    };
     expect(report).toMatchObject({ ok: false, findingCount: 2, level: 'full' });
     expect(report.backups[0]?.findings).toEqual([
-      expect.objectContaining({ code: 'FILE_PATH_UNSAFE', backupId: 1, partitionId: 2, path: 'manifests/2/1/0/manifest.json', message: expect.stringContaining('"segments/../../../escape.log"') as unknown }),
+      expect.objectContaining({
+        code: 'FILE_PATH_UNSAFE',
+        backupId: 1,
+        partitionId: 2,
+        path: 'manifests/2/1/0/manifest.json',
+        message: expect.stringContaining('"segments/../../../escape.log"') as unknown,
+      }),
       expect.objectContaining({ code: 'MANIFEST_INVALID', backupId: 1, partitionId: 2 }),
     ]);
   });
@@ -151,6 +172,7 @@ describe('the summary on stdout when the report goes to a file', () => {
 describe('docs/verify-backup.md', () => {
   it('has a row for every finding code with its check', async () => {
     const page = await readFile(new URL('../../docs/verify-backup.md', import.meta.url), 'utf8');
-    for (const [code, info] of Object.entries(findingCodes)) expect(page, `docs/verify-backup.md row for ${code}`).toContain(`| ${code} | ${info.check} | ${info.meaning} |`);
+    for (const [code, info] of Object.entries(findingCodes))
+      expect(page, `docs/verify-backup.md row for ${code}`).toContain(`| ${code} | ${info.check} | ${info.meaning} |`);
   });
 });

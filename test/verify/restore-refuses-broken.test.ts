@@ -62,7 +62,13 @@ async function tree(root: string): Promise<string[]> {
   return Promise.all(
     entries.map(async (entry) => {
       const path = join(entry.parentPath, entry.name);
-      const what = entry.isFile() ? createHash('sha256').update(await readFile(path)).digest('hex') : entry.isDirectory() ? 'dir' : 'other';
+      const what = entry.isFile()
+        ? createHash('sha256')
+            .update(await readFile(path))
+            .digest('hex')
+        : entry.isDirectory()
+          ? 'dir'
+          : 'other';
       return `${path.slice(root.length)} ${what}`;
     }),
   ).then((lines) => lines.sort());
@@ -86,17 +92,20 @@ describe('restore on the fixtures', () => {
 
   for (const [name, reason] of Object.entries(knownGaps)) it.skip(`${name}: not refused yet (${reason})`, () => {});
 
-  it.each(everyBrokenFixture.filter((fixture) => knownGaps[fixture.name] === undefined).map((fixture) => [fixture.name, fixture] as const))('%s: refused, and nothing outside the staging area is left behind', async (name, fixture) => {
-    const parent = await newDirectory();
-    const store = await brokenCopy(fixture, parent);
-    const target = join(parent, 'target');
-    // The target exists and is empty (lost+found aside), as restore requires; its parent holds the store.
-    await mkdir(join(target, 'lost+found'), { recursive: true });
-    const before = await tree(parent);
-    const run = await runCli(['restore', '--backupId', String(fixtureBackupId(fixture)), '--store', store, '--data-dir', target]);
-    expect(run.code, run.stderr).not.toBe(0);
-    expect(run.stderr).toMatch(new RegExp(`^error \\[${restoreCodes[name] ?? 'none'}\\]: `));
-    expect(run.stdout).not.toContain('Successfully restored');
-    expect(await tree(parent)).toEqual(before);
-  });
+  it.each(everyBrokenFixture.filter((fixture) => knownGaps[fixture.name] === undefined).map((fixture) => [fixture.name, fixture] as const))(
+    '%s: refused, and nothing outside the staging area is left behind',
+    async (name, fixture) => {
+      const parent = await newDirectory();
+      const store = await brokenCopy(fixture, parent);
+      const target = join(parent, 'target');
+      // The target exists and is empty (lost+found aside), as restore requires; its parent holds the store.
+      await mkdir(join(target, 'lost+found'), { recursive: true });
+      const before = await tree(parent);
+      const run = await runCli(['restore', '--backupId', String(fixtureBackupId(fixture)), '--store', store, '--data-dir', target]);
+      expect(run.code, run.stderr).not.toBe(0);
+      expect(run.stderr).toMatch(new RegExp(`^error \\[${restoreCodes[name] ?? 'none'}\\]: `));
+      expect(run.stdout).not.toContain('Successfully restored');
+      expect(await tree(parent)).toEqual(before);
+    },
+  );
 });

@@ -62,25 +62,30 @@ describe('backup selection', () => {
     }
     const run = await runCli(['verify-backup', '--store', store, '--backupId', '2', '--level', 'presence']);
     expect(run.code).toBe(1);
-    expect(run.stdout).toContain('PARTITION_NOT_COMPLETED backup=2 partition=1 partition 1 has no COMPLETED backup 2: manifests/1/2/0/manifest.json is IN_PROGRESS');
+    expect(run.stdout).toContain(
+      'PARTITION_NOT_COMPLETED backup=2 partition=1 partition 1 has no COMPLETED backup 2: manifests/1/2/0/manifest.json is IN_PROGRESS',
+    );
     expect(run.stdout).toContain('PARTITION_MISSING backup=2 partition=2 partition 2 of 3 has no manifest for backup 2');
   });
 });
 
 describe('verify-backup on every broken fixture', () => {
-  it.each(everyBrokenFixture.map((fixture) => [fixture.name, fixture] as const))('%s: reports its code from its level on (exit 1)', async (_name, fixture) => {
-    const store = await brokenCopy(fixture, await newDirectory());
-    const backupId = String(fixtureBackupId(fixture));
-    const levels = verifyLevels.slice(verifyLevels.indexOf(fixture.level));
-    for (const level of levels) {
-      const run = await runCli(['verify-backup', '--store', store, '--backupId', backupId, '--level', level, '--format', 'json']);
-      expect(run.code, `${fixture.name} at ${level}: ${run.stdout}${run.stderr}`).toBe(1);
-      expect(codesOf(run.stdout)).toContain(fixture.expectedCode);
-    }
-    const text = await runCli(['verify-backup', '--store', store, '--backupId', backupId, '--level', fixture.level]);
-    expect(text.code).toBe(1);
-    expect(text.stdout).toMatch(new RegExp(`^${fixture.expectedCode} backup=${backupId} partition=\\d+ `, 'm'));
-  });
+  it.each(everyBrokenFixture.map((fixture) => [fixture.name, fixture] as const))(
+    '%s: reports its code from its level on (exit 1)',
+    async (_name, fixture) => {
+      const store = await brokenCopy(fixture, await newDirectory());
+      const backupId = String(fixtureBackupId(fixture));
+      const levels = verifyLevels.slice(verifyLevels.indexOf(fixture.level));
+      for (const level of levels) {
+        const run = await runCli(['verify-backup', '--store', store, '--backupId', backupId, '--level', level, '--format', 'json']);
+        expect(run.code, `${fixture.name} at ${level}: ${run.stdout}${run.stderr}`).toBe(1);
+        expect(codesOf(run.stdout)).toContain(fixture.expectedCode);
+      }
+      const text = await runCli(['verify-backup', '--store', store, '--backupId', backupId, '--level', fixture.level]);
+      expect(text.code).toBe(1);
+      expect(text.stdout).toMatch(new RegExp(`^${fixture.expectedCode} backup=${backupId} partition=\\d+ `, 'm'));
+    },
+  );
 
   it('finds the damage the cheaper levels cannot see only at the level that looks', async () => {
     const directory = await newDirectory();
@@ -102,7 +107,9 @@ describe('segment object names', () => {
     await writeFile(manifestPath, (await readFile(manifestPath, 'utf8')).replace(from, to));
     const run = await runCli(['verify-backup', '--store', store, '--latest']);
     expect(run.code).toBe(1);
-    expect(run.stdout).toContain(`LOG_POSITION backup=1 partition=2 path=contents/2/1/0/${to} contents/2/1/0/${to} is named for position 35, but its header says it starts at position 34`);
+    expect(run.stdout).toContain(
+      `LOG_POSITION backup=1 partition=2 path=contents/2/1/0/${to} contents/2/1/0/${to} is named for position 35, but its header says it starts at position 34`,
+    );
   });
 });
 
@@ -142,7 +149,10 @@ describe('verify-backup exit 2', () => {
     const cases: [string[], string][] = [
       [['--temp-dir', file], `error [USAGE]: --temp-dir ${file} is not a directory`],
       [['--output', scratch], `error [USAGE]: --output ${scratch} is a directory`],
-      [['--output', join(file, 'report.xml')], `error [USAGE]: --output ${join(file, 'report.xml')} is in ${file}, which is not a directory`],
+      [
+        ['--output', join(file, 'report.xml')],
+        `error [USAGE]: --output ${join(file, 'report.xml')} is in ${file}, which is not a directory`,
+      ],
       [['--ranges', '--output', scratch], `error [USAGE]: --output ${scratch} is a directory`],
     ];
     for (const [argv, message] of cases) {

@@ -23,7 +23,13 @@ afterAll(async () => {
 });
 
 function s3Store(prefix: string): S3BackupStore {
-  return new S3BackupStore({ bucket: server.bucket, prefix, endpoint: server.endpoint, forcePathStyle: true, credentials: server.credentials });
+  return new S3BackupStore({
+    bucket: server.bucket,
+    prefix,
+    endpoint: server.endpoint,
+    forcePathStyle: true,
+    credentials: server.credentials,
+  });
 }
 
 /** Copies every object of a filesystem store (as the store lists them) to S3 under the prefix. */
@@ -34,7 +40,17 @@ async function copyToS3(directory: string, prefix: string): Promise<BackupStore>
   return target;
 }
 
-const cases = ['golden', 'flipped-bit-segment', 'missing-file', 'wrong-checksum', 'orphan-command', 'golden-v2', 'v2-missing-chunk', 'v2-chunk-size-misstated', 'v2-chunks-swapped'] as const;
+const cases = [
+  'golden',
+  'flipped-bit-segment',
+  'missing-file',
+  'wrong-checksum',
+  'orphan-command',
+  'golden-v2',
+  'v2-missing-chunk',
+  'v2-chunk-size-misstated',
+  'v2-chunks-swapped',
+] as const;
 const goldens: Readonly<Record<string, string>> = { golden: goldenDirectory, 'golden-v2': goldenV2Directory };
 
 describe('verify-backup on S3', () => {
@@ -62,9 +78,19 @@ describe('verify-backup on S3', () => {
       const broken = await runCli(['verify-backup', '--store', `s3://${server.bucket}/verify-wrong-checksum`, '--latest', ...options]);
       expect(broken.code).toBe(1);
       expect(codesOf(broken.stdout)).toEqual(['FILE_CHECKSUM_MISMATCH']);
-      const down = await runCli(['verify-backup', '--store', `s3://${server.bucket}/x`, '--latest', '--s3-endpoint', 'http://127.0.0.1:9', '--s3-force-path-style']);
+      const down = await runCli([
+        'verify-backup',
+        '--store',
+        `s3://${server.bucket}/x`,
+        '--latest',
+        '--s3-endpoint',
+        'http://127.0.0.1:9',
+        '--s3-force-path-style',
+      ]);
       expect(down.code).toBe(2);
-      expect(down.stderr).toMatch(/^error \[VERIFY_STORE_UNREADABLE\]: cannot read s3:\/\/cutline-test\/x at http:\/\/127\.0\.0\.1:9: \[STORE_UNAVAILABLE\]/);
+      expect(down.stderr).toMatch(
+        /^error \[VERIFY_STORE_UNREADABLE\]: cannot read s3:\/\/cutline-test\/x at http:\/\/127\.0\.0\.1:9: \[STORE_UNAVAILABLE\]/,
+      );
     } finally {
       vi.unstubAllEnvs();
     }

@@ -5,7 +5,10 @@ import { CutlineError } from '../../errors.js';
  * The yargs option of a backup or checkpoint id. It is read as a string: a number option turns
  * `--backupId abc` into NaN before any check sees it, and the error must name what was given.
  */
-export function idOption<Required extends boolean = false>(describe: string, required?: Required): { readonly type: 'string'; readonly describe: string; readonly demandOption: Required } {
+export function idOption<Required extends boolean = false>(
+  describe: string,
+  required?: Required,
+): { readonly type: 'string'; readonly describe: string; readonly demandOption: Required } {
   return { type: 'string', describe: `${describe} (a positive integer)`, demandOption: (required ?? false) as Required };
 }
 

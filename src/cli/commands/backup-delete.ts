@@ -13,12 +13,16 @@ export const backupDeleteCommand: CommandModule<object, DeleteArguments> = {
   describe: 'Delete one backup: its manifests become DELETED, its contents are removed; the id is never reused',
   builder: (yargs: Argv) =>
     withApiOptions(
-      yargs.option('backupId', idOption('The backup id', true)).example('$0 backup delete --backupId 12', 'Delete backup 12, using CUTLINE_API'),
+      yargs
+        .option('backupId', idOption('The backup id', true))
+        .example('$0 backup delete --backupId 12', 'Delete backup 12, using CUTLINE_API'),
     ),
   handler: async (argv: ArgumentsCamelCase<DeleteArguments>) => {
     const backupId = requireBackupId(argv.backupId);
     const status = (await callApi(apiUrlFrom(argv), 'DELETE', `/backups/${backupId}`)) as BackupStatus;
     if (argv.json) return printJson(status);
-    process.stdout.write(`Backup ${backupId} deleted on partition(s) ${status.partitions.map((partition) => partition.partitionId).join(', ')}\n`);
+    process.stdout.write(
+      `Backup ${backupId} deleted on partition(s) ${status.partitions.map((partition) => partition.partitionId).join(', ')}\n`,
+    );
   },
 };

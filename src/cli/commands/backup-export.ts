@@ -29,16 +29,27 @@ export const backupExportCommand: CommandModule<object, ExportArguments> = {
   handler: async (argv: ArgumentsCamelCase<ExportArguments>) => {
     const backupId = requireBackupId(argv.backupId);
     const out = resolve(argv.out);
-    if (await stat(out).then(() => true, () => false)) {
-      throw new CutlineError('USAGE', `--out ${out} already exists`, { hint: 'Remove it or choose another file name; export never overwrites.' });
+    if (
+      await stat(out).then(
+        () => true,
+        () => false,
+      )
+    ) {
+      throw new CutlineError('USAGE', `--out ${out} already exists`, {
+        hint: 'Remove it or choose another file name; export never overwrites.',
+      });
     }
     const parent = await stat(dirname(out)).catch(() => undefined);
     if (parent === undefined || !parent.isDirectory()) {
-      throw new CutlineError('USAGE', `--out ${out}: the directory ${dirname(out)} does not exist`, { hint: 'Create the directory first, or write the archive elsewhere.' });
+      throw new CutlineError('USAGE', `--out ${out}: the directory ${dirname(out)} does not exist`, {
+        hint: 'Create the directory first, or write the archive elsewhere.',
+      });
     }
     const store = openBackupStore(storeConfigFromArguments(argv));
     const summary = await exportBackup(store, backupId, out);
     if (argv.json) return printJson({ ...summary, archive: out });
-    process.stdout.write(`Exported backup ${summary.checkpointId}: partitions ${summary.partitionIds.join(', ')}, ${summary.fileCount} files, ${formatBytes(summary.totalBytes)} to ${out}\n`);
+    process.stdout.write(
+      `Exported backup ${summary.checkpointId}: partitions ${summary.partitionIds.join(', ')}, ${summary.fileCount} files, ${formatBytes(summary.totalBytes)} to ${out}\n`,
+    );
   },
 };

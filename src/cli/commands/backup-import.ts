@@ -27,10 +27,13 @@ export const backupImportCommand: CommandModule<object, ImportArguments> = {
   handler: async (argv: ArgumentsCamelCase<ImportArguments>) => {
     const file = resolve(argv.file);
     const stats = await stat(file).catch(() => undefined);
-    if (stats === undefined || !stats.isFile()) throw new CutlineError('USAGE', `${file} is not a file`, { hint: 'Name the tar file that `cutline backup export` wrote.' });
+    if (stats === undefined || !stats.isFile())
+      throw new CutlineError('USAGE', `${file} is not a file`, { hint: 'Name the tar file that `cutline backup export` wrote.' });
     const store = openBackupStore(storeConfigFromArguments(argv));
     const summary = await importBackup(store, file);
     if (argv.json) return printJson({ ...summary, store: store.description });
-    process.stdout.write(`Imported backup ${summary.checkpointId}: partitions ${summary.partitionIds.join(', ')}, ${summary.fileCount} files, ${formatBytes(summary.totalBytes)} into ${store.description}\n`);
+    process.stdout.write(
+      `Imported backup ${summary.checkpointId}: partitions ${summary.partitionIds.join(', ')}, ${summary.fileCount} files, ${formatBytes(summary.totalBytes)} into ${store.description}\n`,
+    );
   },
 };

@@ -18,7 +18,9 @@ export const backupListCommand: CommandModule<object, ApiArguments> = {
     const rows = answer.backups.map((backup) => {
       const completed = backup.partitions.filter((partition) => partition.status === 'COMPLETED').length;
       const bytes = backup.partitions.reduce((sum, partition) => sum + partition.totalBytes, 0);
-      const added = backup.partitions.some((partition) => partition.addedBytes === null) ? '-' : formatBytes(backup.partitions.reduce((sum, partition) => sum + (partition.addedBytes ?? 0), 0));
+      const added = backup.partitions.some((partition) => partition.addedBytes === null)
+        ? '-'
+        : formatBytes(backup.partitions.reduce((sum, partition) => sum + (partition.addedBytes ?? 0), 0));
       const created = backup.partitions.map((partition) => partition.createdAt).sort()[0] ?? '-';
       return [String(backup.backupId), backup.status, `${completed}/${backup.partitionCount}`, formatBytes(bytes), added, created];
     });
@@ -29,6 +31,10 @@ export const backupListCommand: CommandModule<object, ApiArguments> = {
 
 function formatTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)));
-  const line = (cells: readonly string[]) => cells.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ').trimEnd();
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((cell, column) => cell.padEnd(widths[column] ?? 0))
+      .join('  ')
+      .trimEnd();
   return `${[line(header), ...rows.map(line)].join('\n')}\n`;
 }

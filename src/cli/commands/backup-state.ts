@@ -15,7 +15,8 @@ interface StateAnswer {
 export const backupStateCommand: CommandModule<object, ApiArguments> = {
   command: 'state',
   describe: "Show each partition's latest checkpoint, latest confirmed backup and backup ranges, and the store's health",
-  builder: (yargs: Argv) => withApiOptions(yargs.example('$0 backup state --api http://127.0.0.1:9600', 'Show the backup state of the running engine')),
+  builder: (yargs: Argv) =>
+    withApiOptions(yargs.example('$0 backup state --api http://127.0.0.1:9600', 'Show the backup state of the running engine')),
   handler: async (argv: ArgumentsCamelCase<ApiArguments>) => {
     const answer = (await callApi(apiUrlFrom(argv), 'GET', '/backups/state')) as StateAnswer;
     if (argv.json) return printJson(answer);
@@ -32,13 +33,23 @@ export function formatBackupState(state: StateAnswer): string {
     lines.push(`store: ${store.status}${store.since === null ? '' : ` since ${store.since}`}${error}`);
   }
   for (const partition of state.partitions) {
-    const checkpoint = partition.checkpoint === null ? 'no checkpoint yet' : `checkpoint ${partition.checkpoint.checkpointId} (${partition.checkpoint.checkpointType}) at ${partition.checkpoint.checkpointPosition}`;
+    const checkpoint =
+      partition.checkpoint === null
+        ? 'no checkpoint yet'
+        : `checkpoint ${partition.checkpoint.checkpointId} (${partition.checkpoint.checkpointType}) at ${partition.checkpoint.checkpointPosition}`;
     const latest = partition.latestBackup;
-    const backup = latest === null ? 'no backup confirmed yet' : `latest backup ${latest.checkpointId} ${latest.status}${latest.reason === null ? '' : ` (${latest.reason})`}`;
-    lines.push(`partition ${partition.partitionId} (node ${partition.nodeId}): processed up to ${partition.lastProcessedPosition}; ${checkpoint}; ${backup}`);
+    const backup =
+      latest === null
+        ? 'no backup confirmed yet'
+        : `latest backup ${latest.checkpointId} ${latest.status}${latest.reason === null ? '' : ` (${latest.reason})`}`;
+    lines.push(
+      `partition ${partition.partitionId} (node ${partition.nodeId}): processed up to ${partition.lastProcessedPosition}; ${checkpoint}; ${backup}`,
+    );
     for (const range of partition.ranges ?? []) {
       const ids = range.checkpointIds;
-      lines.push(`  range of backups ${ids[0] ?? '?'}..${ids.at(-1) ?? '?'} (${ids.length}): restorable cuts at positions ${range.firstCutPosition}..${range.lastCutPosition}`);
+      lines.push(
+        `  range of backups ${ids[0] ?? '?'}..${ids.at(-1) ?? '?'} (${ids.length}): restorable cuts at positions ${range.firstCutPosition}..${range.lastCutPosition}`,
+      );
     }
   }
   return `${lines.join('\n')}\n`;

@@ -40,7 +40,8 @@ export function formatBackupStatus(status: BackupStatus): string {
       `  partition ${partition.partitionId} (node ${partition.nodeId}): ${partition.status}${reason}; checkpoint at ${d.checkpointPosition}, ${snapshot}, log ${d.firstLogPosition}..${d.lastLogPosition}, ${partition.fileCount} files, ${formatBytes(partition.totalBytes)}${addedText(partition.addedBytes)}, format v${partition.formatVersion}, updated ${partition.modifiedAt}`,
     );
   }
-  for (const partitionId of status.pendingPartitionIds) lines.push(`  partition ${partitionId}: IN_PROGRESS (checkpoint not processed yet)`);
+  for (const partitionId of status.pendingPartitionIds)
+    lines.push(`  partition ${partitionId}: IN_PROGRESS (checkpoint not processed yet)`);
   for (const partitionId of status.missingPartitionIds) lines.push(`  partition ${partitionId}: MISSING (no manifest)`);
   return `${lines.join('\n')}\n`;
 }

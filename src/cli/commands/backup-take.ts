@@ -21,6 +21,8 @@ export const backupTakeCommand: CommandModule<object, TakeArguments> = {
     const body = argv.backupId === undefined ? undefined : { backupId: requireBackupId(argv.backupId) };
     const answer = (await callApi(apiUrlFrom(argv), 'POST', '/backups', body)) as { backupId: number };
     if (argv.json) return printJson(answer);
-    process.stdout.write(`Backup ${answer.backupId} started on every partition; follow it with \`cutline backup status --backupId ${answer.backupId}\`\n`);
+    process.stdout.write(
+      `Backup ${answer.backupId} started on every partition; follow it with \`cutline backup status --backupId ${answer.backupId}\`\n`,
+    );
   },
 };

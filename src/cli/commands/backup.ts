@@ -10,11 +10,20 @@ import { backupDeleteCommand } from './backup-delete.js';
 import { backupStateCommand } from './backup-state.js';
 
 /** Subcommands in help order: those against the engine's management API, then those against a store. */
-const backupSubcommands = [backupTakeCommand, backupStatusCommand, backupListCommand, backupStateCommand, backupDeleteCommand, backupExportCommand, backupImportCommand] as readonly AnyCommand[];
+const backupSubcommands = [
+  backupTakeCommand,
+  backupStatusCommand,
+  backupListCommand,
+  backupStateCommand,
+  backupDeleteCommand,
+  backupExportCommand,
+  backupImportCommand,
+] as readonly AnyCommand[];
 
 export const backupCommand: AnyCommand = {
   command: 'backup <command>',
   describe: 'Work with backups: take, status, list, state, delete (through the engine API); export, import (a store)',
-  builder: (yargs: Argv) => yargs.command(backupSubcommands as never).demandCommand(1, 'Name a backup command; `cutline backup --help` lists them.'),
+  builder: (yargs: Argv) =>
+    yargs.command(backupSubcommands as never).demandCommand(1, 'Name a backup command; `cutline backup --help` lists them.'),
   handler: () => undefined,
 };

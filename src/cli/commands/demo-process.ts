@@ -18,12 +18,17 @@ export function cutlineBinPath(): string {
     directory = parent;
   }
   const bin = join(directory, 'dist', 'cli', 'bin.js');
-  if (!existsSync(bin)) throw new CutlineError('USAGE', `${bin} does not exist`, { hint: 'Build the CLI first: npm run build (npm ci does it).' });
+  if (!existsSync(bin))
+    throw new CutlineError('USAGE', `${bin} does not exist`, { hint: 'Build the CLI first: npm run build (npm ci does it).' });
   return bin;
 }
 
 function indent(text: string): string {
-  return text.trimEnd().split('\n').map((line) => `    | ${line}`).join('\n');
+  return text
+    .trimEnd()
+    .split('\n')
+    .map((line) => `    | ${line}`)
+    .join('\n');
 }
 
 function spawnCutline(args: readonly string[]): ChildProcess {
@@ -80,7 +85,10 @@ export async function startEngine(args: readonly string[]): Promise<RunningEngin
       clearTimeout(timer);
       resolveStarted();
     };
-    const timer = setTimeout(() => reject(new CutlineError('DEMO_STEP_FAILED', `the engine did not start within ${engineStartTimeoutMs} ms: ${stderr.trim()}`)), engineStartTimeoutMs);
+    const timer = setTimeout(
+      () => reject(new CutlineError('DEMO_STEP_FAILED', `the engine did not start within ${engineStartTimeoutMs} ms: ${stderr.trim()}`)),
+      engineStartTimeoutMs,
+    );
     lines.on('line', (line) => {
       if (!line.startsWith('processed ')) process.stdout.write(`    | ${line}\n`);
       const api = /management API listening on (\S+)/.exec(line);
@@ -89,7 +97,9 @@ export async function startEngine(args: readonly string[]): Promise<RunningEngin
       if (/engine started/.test(line) && !needsApi) resolve();
       if (api !== null) resolve();
     });
-    void exited.then((code) => reject(new CutlineError('DEMO_STEP_FAILED', `the engine exited with ${code} before it started: ${stderr.trim()}`)));
+    void exited.then((code) =>
+      reject(new CutlineError('DEMO_STEP_FAILED', `the engine exited with ${code} before it started: ${stderr.trim()}`)),
+    );
   });
   await started;
   return {

@@ -51,7 +51,18 @@ async function takeBackup(api: string): Promise<number> {
 
 async function backUpWhileRunning(dataDir: string, store: string): Promise<number> {
   say('1. Start a 3-partition engine with its workload, backing up to a directory store:');
-  const engine: RunningEngine = await startEngine(['engine', 'start', '--data-dir', dataDir, '--partitions', String(partitionCount), '--store', store, '--api-port', '0']);
+  const engine: RunningEngine = await startEngine([
+    'engine',
+    'start',
+    '--data-dir',
+    dataDir,
+    '--partitions',
+    String(partitionCount),
+    '--store',
+    store,
+    '--api-port',
+    '0',
+  ]);
   try {
     await sleep(1500);
     say('\n2. Take two hot backups while it runs (the management API, as an operator would):');

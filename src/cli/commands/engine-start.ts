@@ -50,15 +50,38 @@ export const engineStartCommand: CommandModule<object, StartArguments> = {
       .option('nodes', { type: 'number', default: 1, describe: `Number of nodes the partitions are spread over (1..${engineNodesMax})` })
       .option('workload-rate', { type: 'number', default: 200, describe: 'Workload commands per second (0: none)' })
       .option('checkpoint-interval-ms', { type: 'number', default: 0, describe: 'Trigger a checkpoint every N ms (0: never)' })
-      .option('trace', { type: 'string', describe: 'Write the protocol trace (NDJSON, FORMAT.md "Protocol trace") to this file, for `cutline model-check --trace`' })
-      .option('checkpoint-type', { type: 'string', choices: checkpointTypes, default: 'MARKER', describe: 'Type of the periodic checkpoints' })
+      .option('trace', {
+        type: 'string',
+        describe: 'Write the protocol trace (NDJSON, FORMAT.md "Protocol trace") to this file, for `cutline model-check --trace`',
+      })
+      .option('checkpoint-type', {
+        type: 'string',
+        choices: checkpointTypes,
+        default: 'MARKER',
+        describe: 'Type of the periodic checkpoints',
+      })
       .option('api-port', { type: 'number', describe: 'Serve the backup management API on this port (needs --store; 0 picks a free one)' })
-      .option('json', { type: 'boolean', default: false, describe: 'Print JSON lines: one object per event (started, checkpoint-requested, backup-completed, backup-failed, retention-deleted, stopped, ...)' })
-      .option('api-host', { type: 'string', default: '127.0.0.1', describe: 'Address the management API listens on; any but loopback needs a token (CUTLINE_API_TOKEN or api.token in --config)' })
+      .option('json', {
+        type: 'boolean',
+        default: false,
+        describe:
+          'Print JSON lines: one object per event (started, checkpoint-requested, backup-completed, backup-failed, retention-deleted, stopped, ...)',
+      })
+      .option('api-host', {
+        type: 'string',
+        default: '127.0.0.1',
+        describe: 'Address the management API listens on; any but loopback needs a token (CUTLINE_API_TOKEN or api.token in --config)',
+      })
       .example('$0 engine start --data-dir /var/lib/cutline --partitions 3 --nodes 1', 'Run three partitions on one node')
       .example('$0 engine start --data-dir d --store /var/backups --api-port 9600', 'Take backups to a directory, managed over HTTP')
-      .example('$0 engine start --data-dir d --store /b --backup-continuous --backup-checkpoint-interval PT30S --backup-schedule PT5M', 'Continuous backups')
-      .example('$0 engine start --data-dir /tmp/fresh --trace run.ndjson', 'Record the protocol trace of a run from an empty data directory') as unknown as Argv<StartArguments>,
+      .example(
+        '$0 engine start --data-dir d --store /b --backup-continuous --backup-checkpoint-interval PT30S --backup-schedule PT5M',
+        'Continuous backups',
+      )
+      .example(
+        '$0 engine start --data-dir /tmp/fresh --trace run.ndjson',
+        'Record the protocol trace of a run from an empty data directory',
+      ) as unknown as Argv<StartArguments>,
   handler: async (argv: ArgumentsCamelCase<StartArguments>) => {
     requireDataDirectory(argv.dataDir);
     // Decided before anything is opened or bound: off loopback the API refuses to run without a token.
@@ -67,7 +90,9 @@ export const engineStartCommand: CommandModule<object, StartArguments> = {
     checkCount('--partitions', argv.partitions, enginePartitionsMax);
     checkCount('--nodes', argv.nodes, engineNodesMax);
     if (!(argv.workloadRate >= 0) || !(argv.checkpointIntervalMs >= 0)) {
-      throw new CutlineError('USAGE', '--workload-rate and --checkpoint-interval-ms must be 0 or more', { hint: 'Use 0 to switch either off.' });
+      throw new CutlineError('USAGE', '--workload-rate and --checkpoint-interval-ms must be 0 or more', {
+        hint: 'Use 0 to switch either off.',
+      });
     }
     const out = engineOutput(argv.json);
     const backupConfig = backupConfigFromArguments(argv, storeConfigured(argv));
@@ -84,7 +109,13 @@ export const engineStartCommand: CommandModule<object, StartArguments> = {
       ...(trace === undefined ? {} : { trace }),
       ...(backups === undefined ? {} : { backupHook: backups.manager }),
     });
-    const continuous = new ContinuousBackups({ cluster, clock: systemClock, config: backupConfig, log: out, ...(backups === undefined ? {} : { manager: backups.manager }) });
+    const continuous = new ContinuousBackups({
+      cluster,
+      clock: systemClock,
+      config: backupConfig,
+      log: out,
+      ...(backups === undefined ? {} : { manager: backups.manager }),
+    });
     const services = new BackupServicesTicker({ services: continuous, clock: systemClock, log: out });
     const controller = new AbortController();
     const stop = () => controller.abort();
@@ -92,9 +123,18 @@ export const engineStartCommand: CommandModule<object, StartArguments> = {
     process.once('SIGTERM', stop);
     for (let node = 0; node < argv.nodes; node++) {
       const partitions = partitionsOfNode(node, argv.partitions, argv.nodes);
-      out(`node ${node}: partitions ${partitions.join(', ') || '(none)'}`, { event: 'node', nodeId: node, partitions: partitions.join(',') });
+      out(`node ${node}: partitions ${partitions.join(', ') || '(none)'}`, {
+        event: 'node',
+        nodeId: node,
+        partitions: partitions.join(','),
+      });
     }
-    out(`engine started: ${argv.partitions} partitions on ${argv.nodes} node(s), data dir ${argv.dataDir}`, { event: 'started', partitions: argv.partitions, nodes: argv.nodes, dataDir: argv.dataDir });
+    out(`engine started: ${argv.partitions} partitions on ${argv.nodes} node(s), data dir ${argv.dataDir}`, {
+      event: 'started',
+      partitions: argv.partitions,
+      nodes: argv.nodes,
+      dataDir: argv.dataDir,
+    });
     out(`backup config: ${describeBackupConfig(backupConfig)}`, { event: 'backup-config', ...backupConfigFields(backupConfig) });
     let api: ManagementApi | undefined;
     try {
@@ -102,8 +142,16 @@ export const engineStartCommand: CommandModule<object, StartArguments> = {
         await backups.manager.start(cluster);
         out(`backups go to ${backups.manager.store.description}`, { event: 'store', store: backups.manager.store.description });
         if (argv.apiPort !== undefined) {
-          api = await startManagementApi(new BackupApiService(cluster, backups.manager, continuous, backups.health), argv.apiPort, argv.apiHost, apiToken === undefined ? {} : { token: apiToken });
-          out(`management API listening on ${api.url}${apiToken === undefined ? ' (loopback only, no token)' : ' (bearer token required)'}`, { event: 'api-listening', url: api.url, token: apiToken !== undefined });
+          api = await startManagementApi(
+            new BackupApiService(cluster, backups.manager, continuous, backups.health),
+            argv.apiPort,
+            argv.apiHost,
+            apiToken === undefined ? {} : { token: apiToken },
+          );
+          out(
+            `management API listening on ${api.url}${apiToken === undefined ? ' (loopback only, no token)' : ' (bearer token required)'}`,
+            { event: 'api-listening', url: api.url, token: apiToken !== undefined },
+          );
         }
       }
       const result = await runEngine({
@@ -117,10 +165,19 @@ export const engineStartCommand: CommandModule<object, StartArguments> = {
         signal: controller.signal,
         // A failing store must not stop the engine, nor flood its log: the ticker backs off and logs a failure once a minute.
         services: { tick: () => services.tick(), intervalMs: 250 },
-        onProgress: (p) => out(`processed ${p.recordsProcessed} records, delivered ${p.commandsDelivered} commands`, { event: 'progress', recordsProcessed: p.recordsProcessed, commandsDelivered: p.commandsDelivered }),
+        onProgress: (p) =>
+          out(`processed ${p.recordsProcessed} records, delivered ${p.commandsDelivered} commands`, {
+            event: 'progress',
+            recordsProcessed: p.recordsProcessed,
+            commandsDelivered: p.commandsDelivered,
+          }),
       });
       const seconds = result.elapsedMs / 1000;
-      out(`stopping: processed ${result.recordsProcessed} records in ${seconds.toFixed(1)} s`, { event: 'stopping', recordsProcessed: result.recordsProcessed, seconds });
+      out(`stopping: processed ${result.recordsProcessed} records in ${seconds.toFixed(1)} s`, {
+        event: 'stopping',
+        recordsProcessed: result.recordsProcessed,
+        seconds,
+      });
     } finally {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
@@ -141,7 +198,8 @@ function storeConfigured(argv: StartArguments): boolean {
 /** Text lines, or under --json one JSON object a line: the time, the event and its fields, and the text as `message`. */
 function engineOutput(json: boolean): EventLog {
   if (!json) return (line) => void process.stdout.write(`${line}\n`);
-  return (line, fields) => void process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), ...(fields ?? { event: 'log' }), message: line })}\n`);
+  return (line, fields) =>
+    void process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), ...(fields ?? { event: 'log' }), message: line })}\n`);
 }
 
 function backupConfigFields(config: BackupConfig): Record<string, string | number | boolean | null> {
@@ -155,9 +213,16 @@ function backupConfigFields(config: BackupConfig): Record<string, string | numbe
   };
 }
 
-function openBackups(argv: StartArguments, chunkCodec: ChunkCodec, log: EventLog): { manager: BackupManager; health: StoreHealth } | undefined {
+function openBackups(
+  argv: StartArguments,
+  chunkCodec: ChunkCodec,
+  log: EventLog,
+): { manager: BackupManager; health: StoreHealth } | undefined {
   if (!storeConfigured(argv)) {
-    if (argv.apiPort !== undefined) throw new CutlineError('USAGE', '--api-port needs a backup store', { hint: 'Pass --store <directory | s3://bucket/prefix> (or set CUTLINE_STORE) too.' });
+    if (argv.apiPort !== undefined)
+      throw new CutlineError('USAGE', '--api-port needs a backup store', {
+        hint: 'Pass --store <directory | s3://bucket/prefix> (or set CUTLINE_STORE) too.',
+      });
     return undefined;
   }
   if (argv.apiPort !== undefined && (!Number.isInteger(argv.apiPort) || argv.apiPort < 0 || argv.apiPort > 65535)) {
@@ -173,12 +238,17 @@ function openTraceFile(path: string): NdjsonFileTraceSink {
   try {
     return new NdjsonFileTraceSink(path);
   } catch (cause) {
-    throw new CutlineError('USAGE', `cannot create the trace file ${path}: ${(cause as Error).message}`, { cause, hint: 'Pass --trace a path in a writable directory.' });
+    throw new CutlineError('USAGE', `cannot create the trace file ${path}: ${(cause as Error).message}`, {
+      cause,
+      hint: 'Pass --trace a path in a writable directory.',
+    });
   }
 }
 
 function checkCount(option: string, value: number, max: number): void {
   if (!Number.isInteger(value) || value < 1 || value > max) {
-    throw new CutlineError('USAGE', `${option} must be an integer from 1 to ${max}, got ${String(value)}`, { hint: `Pass ${option} N with 1 <= N <= ${max}.` });
+    throw new CutlineError('USAGE', `${option} must be an integer from 1 to ${max}, got ${String(value)}`, {
+      hint: `Pass ${option} N with 1 <= N <= ${max}.`,
+    });
   }
 }

@@ -5,6 +5,7 @@ import { engineStartCommand } from './engine-start.js';
 export const engineCommand: CommandModule = {
   command: 'engine <command>',
   describe: 'Run the partitioned log engine',
-  builder: (yargs: Argv) => yargs.command(engineStartCommand as CommandModule).demandCommand(1, 'Name an engine subcommand; `cutline engine --help` lists them.'),
+  builder: (yargs: Argv) =>
+    yargs.command(engineStartCommand as CommandModule).demandCommand(1, 'Name an engine subcommand; `cutline engine --help` lists them.'),
   handler: () => {},
 };

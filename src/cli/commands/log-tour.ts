@@ -19,7 +19,9 @@ function say(line = ''): void {
 
 function describeSegments(log: SegmentedLog): void {
   for (const segment of log.segments()) {
-    say(`    ${segment.path.split(/[\\/]/).at(-1) ?? segment.path}  positions ${segment.firstPosition}..${segment.lastPosition}  ${segment.sizeBytes} bytes (${segment.durableSizeBytes} durable)`);
+    say(
+      `    ${segment.path.split(/[\\/]/).at(-1) ?? segment.path}  positions ${segment.firstPosition}..${segment.lastPosition}  ${segment.sizeBytes} bytes (${segment.durableSizeBytes} durable)`,
+    );
   }
 }
 
@@ -43,11 +45,14 @@ function tour(argv: TourArguments): void {
     if (last === undefined) return;
     const cutTo = last.sizeBytes - 50;
     truncateSync(last.path, cutTo);
-    say(`\n2. Appended record 101, then simulated a crash mid-write: cut ${last.path.split(/[\\/]/).at(-1)} from ${last.sizeBytes} to ${cutTo} bytes.`);
+    say(
+      `\n2. Appended record 101, then simulated a crash mid-write: cut ${last.path.split(/[\\/]/).at(-1)} from ${last.sizeBytes} to ${cutTo} bytes.`,
+    );
     log = SegmentedLog.open({ directory, segmentSizeBytes });
     const torn = log.recovery.tornTail;
     say('\n3. Reopened: recovery found the torn tail and cut it back to the last whole record:');
-    if (torn !== undefined) say(`    ${torn.reason} at byte offset ${torn.offset} (position ${torn.position}); removed ${torn.bytesRemoved} bytes`);
+    if (torn !== undefined)
+      say(`    ${torn.reason} at byte offset ${torn.offset} (position ${torn.position}); removed ${torn.bytesRemoved} bytes`);
     say(`    the log now holds positions ${log.firstPosition}..${log.lastPosition}; file size ${statSync(last.path).size} bytes`);
     log.truncateAfter(42);
     say('\n4. truncateAfter(42), as a restore does right after a checkpoint record: later segments deleted, one segment cut:');
@@ -69,6 +74,7 @@ function tour(argv: TourArguments): void {
 export const logTourCommand = {
   command: 'tour',
   describe: 'A short tour in a temporary directory: append across segments, a torn tail recovered, truncation',
-  builder: (yargs: Argv) => yargs.option('keep', { type: 'boolean', default: false, describe: 'Keep the temporary directory to inspect it afterwards' }),
+  builder: (yargs: Argv) =>
+    yargs.option('keep', { type: 'boolean', default: false, describe: 'Keep the temporary directory to inspect it afterwards' }),
   handler: (argv: ArgumentsCamelCase<TourArguments>) => tour(argv),
 } satisfies CommandModule<object, TourArguments> as AnyCommand;

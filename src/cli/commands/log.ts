@@ -22,7 +22,9 @@ const payloadPreviewBytes = 48;
 /** A record on one line: what an operator needs to find a position, with a printable payload preview. */
 function formatRecord(record: LogRecord): string {
   const preview = Buffer.from(record.payload.subarray(0, payloadPreviewBytes));
-  const printable = /^[\x20-\x7e]*$/.test(preview.toString('latin1')) ? JSON.stringify(preview.toString('latin1')) : `0x${preview.toString('hex')}`;
+  const printable = /^[\x20-\x7e]*$/.test(preview.toString('latin1'))
+    ? JSON.stringify(preview.toString('latin1'))
+    : `0x${preview.toString('hex')}`;
   const ellipsis = record.payload.length > payloadPreviewBytes ? '...' : '';
   return `${record.position}\t${new Date(record.timestampMs).toISOString()}\ttype ${record.recordType}\t${record.payload.length} B\t${printable}${ellipsis}`;
 }
@@ -31,7 +33,9 @@ function openReadOnly(directory: string): SegmentedLog {
   const log = SegmentedLog.open({ directory, readOnly: true });
   const torn = log.recovery.tornTail;
   if (torn !== undefined) {
-    process.stderr.write(`note: ${torn.path} ends in a torn tail at byte offset ${torn.offset} (position ${torn.position}: ${torn.reason}); opening the log for writing cuts it\n`);
+    process.stderr.write(
+      `note: ${torn.path} ends in a torn tail at byte offset ${torn.offset} (position ${torn.position}: ${torn.reason}); opening the log for writing cuts it\n`,
+    );
   }
   return log;
 }
@@ -41,7 +45,12 @@ function dump(argv: DumpArguments): void {
   try {
     for (const record of log.read(argv.from ?? log.firstPosition)) {
       const line = argv.json
-        ? JSON.stringify({ position: record.position, timestampMs: record.timestampMs, recordType: record.recordType, payloadBase64: Buffer.from(record.payload).toString('base64') })
+        ? JSON.stringify({
+            position: record.position,
+            timestampMs: record.timestampMs,
+            recordType: record.recordType,
+            payloadBase64: Buffer.from(record.payload).toString('base64'),
+          })
         : formatRecord(record);
       process.stdout.write(`${line}\n`);
     }
@@ -57,7 +66,14 @@ function verify(argv: VerifyArguments): void {
     const segments = log.segments();
     const bytes = segments.reduce((sum, segment) => sum + segment.sizeBytes, 0);
     if (argv.json) {
-      const result = { status: findings.length === 0 ? 'ok' : 'damaged', segments: segments.length, firstPosition: log.firstPosition, lastPosition: log.lastPosition, bytes, findings };
+      const result = {
+        status: findings.length === 0 ? 'ok' : 'damaged',
+        segments: segments.length,
+        firstPosition: log.firstPosition,
+        lastPosition: log.lastPosition,
+        bytes,
+        findings,
+      };
       process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     } else {
       for (const finding of findings) process.stdout.write(`damaged [${finding.code}]: ${finding.message}\n`);
@@ -69,7 +85,9 @@ function verify(argv: VerifyArguments): void {
       });
     }
     if (argv.json) return;
-    process.stdout.write(`ok: ${segments.length} segments, positions ${log.firstPosition}..${log.lastPosition}, ${bytes} bytes, every CRC and position checked\n`);
+    process.stdout.write(
+      `ok: ${segments.length} segments, positions ${log.firstPosition}..${log.lastPosition}, ${bytes} bytes, every CRC and position checked\n`,
+    );
   } finally {
     log.close();
   }
@@ -80,11 +98,16 @@ const dumpCommand: CommandModule<object, DumpArguments> = {
   describe: 'Print the records of a log (one per line: position, time, type, size, payload preview)',
   builder: (yargs: Argv) =>
     yargs
-      .option('dir', { type: 'string', demandOption: true, describe: 'The partition log directory (holding NNNNNNNNNNNNNNNNNNNN.log segments)' })
+      .option('dir', {
+        type: 'string',
+        demandOption: true,
+        describe: 'The partition log directory (holding NNNNNNNNNNNNNNNNNNNN.log segments)',
+      })
       .option('from', { type: 'number', describe: 'First position to print (default: the first the log holds)' })
       .option('json', { type: 'boolean', default: false, describe: 'One JSON object per line with the payload in base64' })
       .check((argv) => {
-        if (argv.from !== undefined && (!Number.isSafeInteger(argv.from) || argv.from < 1)) throw new CutlineError('USAGE', `--from ${argv.from} is not a position (an integer >= 1)`);
+        if (argv.from !== undefined && (!Number.isSafeInteger(argv.from) || argv.from < 1))
+          throw new CutlineError('USAGE', `--from ${argv.from} is not a position (an integer >= 1)`);
         return true;
       }),
   handler: (argv: ArgumentsCamelCase<DumpArguments>) => dump(argv),
@@ -94,15 +117,20 @@ const verifyCommand: CommandModule<object, VerifyArguments> = {
   command: 'verify',
   describe: 'Check every frame of every segment (CRC, positions, headers) without changing anything',
   builder: (yargs: Argv) =>
-    yargs
-      .option('dir', { type: 'string', demandOption: true, describe: 'The partition log directory' })
-      .option('json', { type: 'boolean', default: false, describe: 'Print the result as one JSON object (status, segments, positions, bytes, findings)' }),
+    yargs.option('dir', { type: 'string', demandOption: true, describe: 'The partition log directory' }).option('json', {
+      type: 'boolean',
+      default: false,
+      describe: 'Print the result as one JSON object (status, segments, positions, bytes, findings)',
+    }),
   handler: (argv: ArgumentsCamelCase<VerifyArguments>) => verify(argv),
 };
 
 export const logCommand: AnyCommand = {
   command: 'log <command>',
   describe: 'Inspect a partition log: dump its records, verify its segments',
-  builder: (yargs: Argv) => yargs.command([dumpCommand, verifyCommand, logTourCommand] as readonly AnyCommand[] as never).demandCommand(1, 'Name a log command; `cutline log --help` lists them.'),
+  builder: (yargs: Argv) =>
+    yargs
+      .command([dumpCommand, verifyCommand, logTourCommand] as readonly AnyCommand[] as never)
+      .demandCommand(1, 'Name a log command; `cutline log --help` lists them.'),
   handler: () => undefined,
 };

@@ -26,17 +26,26 @@ async function installTlc(json: boolean): Promise<void> {
   const url = process.env['CUTLINE_TLC_URL'] ?? pinnedTlc.url;
   const installed = await installTlcJar({ url, sha256: pinnedTlc.sha256, destination: cachedJarPath(process.env) });
   const message = { installed: installed.path, version: pinnedTlc.version, sha256: pinnedTlc.sha256, sizeBytes: installed.sizeBytes };
-  process.stdout.write(json ? `${JSON.stringify(message)}\n` : `installed TLC ${pinnedTlc.version} at ${installed.path} (SHA-256 ${pinnedTlc.sha256} verified)\n`);
+  process.stdout.write(
+    json
+      ? `${JSON.stringify(message)}\n`
+      : `installed TLC ${pinnedTlc.version} at ${installed.path} (SHA-256 ${pinnedTlc.sha256} verified)\n`,
+  );
 }
 
 async function check(args: ModelCheckArgs): Promise<void> {
   if (args.model === undefined && args.all !== true) {
-    throw new CutlineError('USAGE', 'name a model with --model NAME, or check every model with --all', { hint: 'The models are listed in spec/models.json.' });
+    throw new CutlineError('USAGE', 'name a model with --model NAME, or check every model with --all', {
+      hint: 'The models are listed in spec/models.json.',
+    });
   }
   const models = await loadModels(args.models);
   const selected = args.model === undefined ? models : models.filter((m) => m.name === args.model);
   if (selected.length === 0) {
-    throw new CutlineError('USAGE', `there is no model named ${args.model ?? ''} in ${args.models}; the models are ${models.map((m) => m.name).join(', ')}`);
+    throw new CutlineError(
+      'USAGE',
+      `there is no model named ${args.model ?? ''} in ${args.models}; the models are ${models.map((m) => m.name).join(', ')}`,
+    );
   }
   const backend = await selectBackend(args.backend, { env: process.env });
   const report = await runModels(selected, backend, { workers: args.workers, checkLiveness: true }, (verdict) => {
@@ -48,9 +57,16 @@ async function check(args: ModelCheckArgs): Promise<void> {
     const errors = failed.filter((v) => v.result.outcome === 'error');
     // A checker that could not reach a verdict is a failed run, not a wrong outcome.
     const code = errors.length === failed.length ? 'MODEL_CHECK_FAILED' : 'MODEL_CHECK_MISMATCH';
-    throw new CutlineError(code, `${failed.length} of ${report.verdicts.length} model(s) did not check as expected: ${failed.map((v) => `${v.model} (${v.actual}, expected ${v.expected})`).join(', ')}`, {
-      hint: code === 'MODEL_CHECK_FAILED' ? 'Read the checker message above the summary.' : 'A changed outcome means the spec or the checker changed; read the counterexample above.',
-    });
+    throw new CutlineError(
+      code,
+      `${failed.length} of ${report.verdicts.length} model(s) did not check as expected: ${failed.map((v) => `${v.model} (${v.actual}, expected ${v.expected})`).join(', ')}`,
+      {
+        hint:
+          code === 'MODEL_CHECK_FAILED'
+            ? 'Read the checker message above the summary.'
+            : 'A changed outcome means the spec or the checker changed; read the counterexample above.',
+      },
+    );
   }
 }
 
@@ -61,19 +77,33 @@ export const modelCheckCommand: CommandModule<object, ModelCheckArgs> = {
     yargs
       .option('model', { type: 'string', describe: 'Check one model by its name in spec/models.json' })
       .option('all', { type: 'boolean', describe: 'Check every model in spec/models.json' })
-      .option('backend', { choices: backendChoices, default: 'auto', describe: 'TLC, the built-in checker, or auto (TLC when a jar and Java are present)' })
+      .option('backend', {
+        choices: backendChoices,
+        default: 'auto',
+        describe: 'TLC, the built-in checker, or auto (TLC when a jar and Java are present)',
+      })
       .option('json', { type: 'boolean', default: false, describe: 'Print the report as JSON' })
-      .option('install-tlc', { type: 'boolean', default: false, describe: `Download tla2tools.jar ${pinnedTlc.version} into the cache and verify its SHA-256` })
+      .option('install-tlc', {
+        type: 'boolean',
+        default: false,
+        describe: `Download tla2tools.jar ${pinnedTlc.version} into the cache and verify its SHA-256`,
+      })
       .option('models', { type: 'string', default: defaultModelsPath(), describe: 'The models.json to read' })
       .option('workers', { type: 'number', default: 1, describe: 'Worker threads for the checker' })
-      .option('trace', { type: 'string', describe: 'Validate this protocol trace (NDJSON from `engine start --trace`) against the spec instead of checking models' })
+      .option('trace', {
+        type: 'string',
+        describe: 'Validate this protocol trace (NDJSON from `engine start --trace`) against the spec instead of checking models',
+      })
       .option('spec', { type: 'string', describe: 'With --trace: the trace spec module (default spec/CheckpointProtocolTrace.tla)' })
       .option('config', { type: 'string', describe: 'With --trace: its .cfg (default: the .cfg beside --spec)' })
       .conflicts('model', 'all')
       .conflicts('trace', ['model', 'all'])
       .example('$0 model-check --all', 'Check every model; exit 0 only when each has its expected outcome')
-      .example('$0 model-check --model CheckpointProtocolNoPiggyback --json', 'Print one model\'s counterexample as JSON')
-      .example('$0 model-check --trace run.ndjson', 'Check that an engine run is a behaviour of the spec; exit 1 names the first event it does not allow') as unknown as Argv<ModelCheckArgs>,
+      .example('$0 model-check --model CheckpointProtocolNoPiggyback --json', "Print one model's counterexample as JSON")
+      .example(
+        '$0 model-check --trace run.ndjson',
+        'Check that an engine run is a behaviour of the spec; exit 1 names the first event it does not allow',
+      ) as unknown as Argv<ModelCheckArgs>,
   handler: async (args) => {
     if (args['install-tlc']) {
       await installTlc(args.json);
@@ -83,7 +113,10 @@ export const modelCheckCommand: CommandModule<object, ModelCheckArgs> = {
       await checkTrace({ trace: args.trace, spec: args.spec, config: args.config, json: args.json });
       return;
     }
-    if (args.spec !== undefined || args.config !== undefined) throw new CutlineError('USAGE', '--spec and --config go with --trace', { hint: 'Models are chosen with --model or --all from spec/models.json.' });
+    if (args.spec !== undefined || args.config !== undefined)
+      throw new CutlineError('USAGE', '--spec and --config go with --trace', {
+        hint: 'Models are chosen with --model or --all from spec/models.json.',
+      });
     await check(args);
   },
 };

@@ -27,11 +27,21 @@ export function progressView(enabled: boolean, plan: RestorePlan): ProgressView 
     cliProgress.Presets.shades_classic,
   );
   const startedMs = Date.now();
-  bar.start(Math.max(1, plan.totalBytes), 0, { bytesDone: formatBytes(0), bytesTotal: formatBytes(plan.totalBytes), filesDone: 0, filesTotal: plan.totalFiles, speed: '' });
+  bar.start(Math.max(1, plan.totalBytes), 0, {
+    bytesDone: formatBytes(0),
+    bytesTotal: formatBytes(plan.totalBytes),
+    filesDone: 0,
+    filesTotal: plan.totalFiles,
+    speed: '',
+  });
   return {
     update: (progress) => {
       const seconds = Math.max(0.001, (Date.now() - startedMs) / 1000);
-      bar.update(progress.bytesDone, { bytesDone: formatBytes(progress.bytesDone), filesDone: progress.filesDone, speed: `${formatBytes(progress.bytesDone / seconds)}/s` });
+      bar.update(progress.bytesDone, {
+        bytesDone: formatBytes(progress.bytesDone),
+        filesDone: progress.filesDone,
+        speed: `${formatBytes(progress.bytesDone / seconds)}/s`,
+      });
     },
     stop: () => bar.stop(),
   };
@@ -48,13 +58,20 @@ export function formatSummary(result: RestoreResult, plan: RestorePlan, dataDire
     return `partition ${partition.partitionId}: ${from}, log ${partition.firstPosition}..${partition.cutPosition} (checkpoint record at ${partition.cutPosition}; ${partition.truncatedRecords} later records removed)`;
   });
   if (result.consistency !== undefined) {
-    const unchecked = result.consistency.commandsUnchecked > 0 ? `; ${result.consistency.commandsUnchecked} commands from partitions ${plan.uncheckedPartitions.join(', ')} without a COMPLETED backup not checked` : '';
-    lines.push(`consistency: ${result.consistency.commandsChecked} inter-partition commands checked against their senders' cuts${unchecked}`);
+    const unchecked =
+      result.consistency.commandsUnchecked > 0
+        ? `; ${result.consistency.commandsUnchecked} commands from partitions ${plan.uncheckedPartitions.join(', ')} without a COMPLETED backup not checked`
+        : '';
+    lines.push(
+      `consistency: ${result.consistency.commandsChecked} inter-partition commands checked against their senders' cuts${unchecked}`,
+    );
   }
   const seconds = result.durationMs / 1000;
   const rate = seconds > 0 ? `, ${formatBytes(result.bytesDownloaded / seconds)}/s` : '';
   lines.push(`${result.filesDownloaded} files, ${formatBytes(result.bytesDownloaded)} in ${seconds.toFixed(1)} s${rate}`);
-  lines.push(`Successfully restored ${what} (node ${plan.nodeId} of ${plan.clusterSize}, partitions ${plan.partitions.map((p) => p.partitionId).join(', ')}) into ${dataDirectory}`);
+  lines.push(
+    `Successfully restored ${what} (node ${plan.nodeId} of ${plan.clusterSize}, partitions ${plan.partitions.map((p) => p.partitionId).join(', ')}) into ${dataDirectory}`,
+  );
   return `${lines.join('\n')}\n`;
 }
 
@@ -73,14 +90,25 @@ export function formatPlan(plan: RestorePlan): string {
     `${plan.totalFiles} files, ${formatBytes(plan.totalBytes)}`,
   ];
   for (const partition of plan.partitions) {
-    const snapshot = partition.snapshot === null ? 'no snapshot (replay from position 1)' : `snapshot ${partition.snapshot.snapshotId} (processed ${partition.snapshot.processedPosition})`;
-    lines.push(`partition ${partition.partitionId}: ${snapshot}; truncate after position ${partition.cut.position} (checkpoint ${partition.cut.checkpointId})`);
+    const snapshot =
+      partition.snapshot === null
+        ? 'no snapshot (replay from position 1)'
+        : `snapshot ${partition.snapshot.snapshotId} (processed ${partition.snapshot.processedPosition})`;
+    lines.push(
+      `partition ${partition.partitionId}: ${snapshot}; truncate after position ${partition.cut.position} (checkpoint ${partition.cut.checkpointId})`,
+    );
     for (const backup of partition.backups) {
-      lines.push(`  from node ${backup.id.nodeId}'s backup ${backup.id.checkpointId}, log ${backup.firstLogPosition}..${backup.lastLogPosition}:`);
+      lines.push(
+        `  from node ${backup.id.nodeId}'s backup ${backup.id.checkpointId}, log ${backup.firstLogPosition}..${backup.lastLogPosition}:`,
+      );
       for (const file of backup.files) lines.push(`    ${file.key} -> ${file.targetPath} (${file.sizeBytes} bytes, sha256 ${file.sha256})`);
     }
   }
-  if (plan.foreignCuts.length > 0) lines.push(`cuts of the other partitions (for the consistency check): ${plan.foreignCuts.map((cut) => `${cut.partitionId}@${cut.position}`).join(', ')}`);
-  if (plan.uncheckedPartitions.length > 0) lines.push(`no COMPLETED backup of partitions ${plan.uncheckedPartitions.join(', ')}: commands they sent are not checked`);
+  if (plan.foreignCuts.length > 0)
+    lines.push(
+      `cuts of the other partitions (for the consistency check): ${plan.foreignCuts.map((cut) => `${cut.partitionId}@${cut.position}`).join(', ')}`,
+    );
+  if (plan.uncheckedPartitions.length > 0)
+    lines.push(`no COMPLETED backup of partitions ${plan.uncheckedPartitions.join(', ')}: commands they sent are not checked`);
   return `${lines.join('\n')}\n`;
 }

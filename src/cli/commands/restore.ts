@@ -39,29 +39,68 @@ export const restoreCommand: CommandModule<object, RestoreArguments> = {
     withStoreOptions(
       yargs
         .option('backupId', idOption('The backup (checkpoint) id to restore'))
-        .option('to', { type: 'string', describe: 'Point-in-time restore: to the newest checkpoint at or before this ISO 8601 time with a zone (2026-11-21T03:00:00Z)' })
-        .option('to-checkpoint', idOption('Point-in-time restore: to this checkpoint id (a MARKER or a backup); each partition is cut at its first checkpoint >= it'))
+        .option('to', {
+          type: 'string',
+          describe: 'Point-in-time restore: to the newest checkpoint at or before this ISO 8601 time with a zone (2026-11-21T03:00:00Z)',
+        })
+        .option(
+          'to-checkpoint',
+          idOption(
+            'Point-in-time restore: to this checkpoint id (a MARKER or a backup); each partition is cut at its first checkpoint >= it',
+          ),
+        )
         .conflicts('backupId', ['to', 'to-checkpoint'])
         .conflicts('to', 'to-checkpoint')
-        .option('data-dir', { type: 'string', describe: 'The data directory to restore into; it must be empty (lost+found aside) [env CUTLINE_DATA_DIR]' })
+        .option('data-dir', {
+          type: 'string',
+          describe: 'The data directory to restore into; it must be empty (lost+found aside) [env CUTLINE_DATA_DIR]',
+        })
         .option('node-id', { type: 'number', default: 0, describe: 'The node this data directory belongs to (0-based)' })
-        .option('cluster-size', { type: 'number', default: 1, describe: 'The number of nodes of the cluster (partition p runs on node (p - 1) mod size)' })
-        .option('dry-run', { type: 'boolean', default: false, describe: 'Print the plan (files, snapshot, cut per partition) and change nothing' })
+        .option('cluster-size', {
+          type: 'number',
+          default: 1,
+          describe: 'The number of nodes of the cluster (partition p runs on node (p - 1) mod size)',
+        })
+        .option('dry-run', {
+          type: 'boolean',
+          default: false,
+          describe: 'Print the plan (files, snapshot, cut per partition) and change nothing',
+        })
         .option('json', { type: 'boolean', default: false, describe: 'Print the plan or the summary as JSON; no progress bar' })
-        .option('parallelism', { type: 'number', default: restoreParallelismDefault, describe: `Downloads in flight at once (1..${restoreParallelismMax})` })
-        .config('config', 'A JSON file with any of these options by their long names, e.g. {"store": "s3://b/p", "data-dir": "/data"}; flags win over it')
-        .example('$0 restore --backupId 5 --store /var/backups/cutline --data-dir /var/lib/cutline', 'Restore backup 5 on a single-node cluster')
-        .example('$0 restore --to 2026-11-21T03:00:00Z --store s3://backups/prod --data-dir /data --dry-run --json', 'Print the stitched plan of a point-in-time restore')
-        .example('$0 restore --backupId 5 --store s3://backups/prod --data-dir /data --node-id 1 --cluster-size 3 --dry-run --json', 'Print the plan of node 1 of 3 as JSON'),
+        .option('parallelism', {
+          type: 'number',
+          default: restoreParallelismDefault,
+          describe: `Downloads in flight at once (1..${restoreParallelismMax})`,
+        })
+        .config(
+          'config',
+          'A JSON file with any of these options by their long names, e.g. {"store": "s3://b/p", "data-dir": "/data"}; flags win over it',
+        )
+        .example(
+          '$0 restore --backupId 5 --store /var/backups/cutline --data-dir /var/lib/cutline',
+          'Restore backup 5 on a single-node cluster',
+        )
+        .example(
+          '$0 restore --to 2026-11-21T03:00:00Z --store s3://backups/prod --data-dir /data --dry-run --json',
+          'Print the stitched plan of a point-in-time restore',
+        )
+        .example(
+          '$0 restore --backupId 5 --store s3://backups/prod --data-dir /data --node-id 1 --cluster-size 3 --dry-run --json',
+          'Print the plan of node 1 of 3 as JSON',
+        ),
     ),
   handler: async (argv: ArgumentsCamelCase<RestoreArguments>) => {
     const dataDirectoryArgument = argv['data-dir'] ?? (process.env.CUTLINE_DATA_DIR === '' ? undefined : process.env.CUTLINE_DATA_DIR);
-    if (dataDirectoryArgument === undefined) throw new CutlineError('USAGE', 'no data directory is given', { hint: 'Pass --data-dir (or set CUTLINE_DATA_DIR): the empty directory the engine of this node will use.' });
+    if (dataDirectoryArgument === undefined)
+      throw new CutlineError('USAGE', 'no data directory is given', {
+        hint: 'Pass --data-dir (or set CUTLINE_DATA_DIR): the empty directory the engine of this node will use.',
+      });
     const asGiven = resolve(requireDataDirectory(dataDirectoryArgument));
     const dataDirectory = await realTargetDirectory(asGiven);
     // Said first, so an operator who gave a link sees where the data goes before anything is written.
     const followed = dataDirectory === asGiven ? {} : { dataDirectoryAsGiven: asGiven };
-    if (!argv.json && dataDirectory !== asGiven) process.stdout.write(`data directory ${asGiven} is a symbolic link (or lies under one): restoring into ${dataDirectory}\n`);
+    if (!argv.json && dataDirectory !== asGiven)
+      process.stdout.write(`data directory ${asGiven} is a symbolic link (or lies under one): restoring into ${dataDirectory}\n`);
     const store = openBackupStore(storeConfigFromArguments(argv));
     const plan = await planFromArguments(argv, new RetryingBackupStore(store, systemRandom));
     if (argv['dry-run']) {
@@ -73,9 +112,19 @@ export const restoreCommand: CommandModule<object, RestoreArguments> = {
     process.once('SIGINT', interrupt).once('SIGTERM', interrupt);
     const view = progressView(!argv.json && process.stderr.isTTY === true, plan);
     try {
-      const result = await executeRestore({ plan, store, dataDirectory, parallelism: argv.parallelism, clock: systemClock, random: systemRandom, signal: controller.signal, onProgress: (progress) => view.update(progress) });
+      const result = await executeRestore({
+        plan,
+        store,
+        dataDirectory,
+        parallelism: argv.parallelism,
+        clock: systemClock,
+        random: systemRandom,
+        signal: controller.signal,
+        onProgress: (progress) => view.update(progress),
+      });
       view.stop();
-      if (argv.json) process.stdout.write(`${JSON.stringify({ dataDirectory, ...followed, ...result, message: 'Successfully restored' }, null, 2)}\n`);
+      if (argv.json)
+        process.stdout.write(`${JSON.stringify({ dataDirectory, ...followed, ...result, message: 'Successfully restored' }, null, 2)}\n`);
       else process.stdout.write(formatSummary(result, plan, dataDirectory));
     } finally {
       view.stop();
@@ -89,7 +138,8 @@ async function planFromArguments(argv: ArgumentsCamelCase<RestoreArguments>, sto
   const node = { nodeId: argv['node-id'], clusterSize: argv['cluster-size'] };
   const target = pointInTimeTarget(argv);
   if (target === undefined) {
-    if (argv.backupId === undefined) throw new CutlineError('USAGE', 'no restore target is given', { hint: 'Pass --backupId N, --to <ISO time>, or --to-checkpoint N.' });
+    if (argv.backupId === undefined)
+      throw new CutlineError('USAGE', 'no restore target is given', { hint: 'Pass --backupId N, --to <ISO time>, or --to-checkpoint N.' });
     const backupId = requireBackupId(argv.backupId);
     return planBackupIdRestore({ backupId, ...node, manifests: await listBackupManifests(store, backupId) });
   }
@@ -111,7 +161,11 @@ function pointInTimeTarget(argv: ArgumentsCamelCase<RestoreArguments>): PointInT
   if (argv.to !== undefined) {
     const toTimeMs = Date.parse(argv.to);
     if (!isoTimePattern.test(argv.to) || Number.isNaN(toTimeMs)) {
-      throw new CutlineError('USAGE', `--to must be an ISO 8601 time with a zone, such as 2026-11-21T03:00:00Z, got ${JSON.stringify(argv.to)}`, { hint: toTimeHint(argv.to) });
+      throw new CutlineError(
+        'USAGE',
+        `--to must be an ISO 8601 time with a zone, such as 2026-11-21T03:00:00Z, got ${JSON.stringify(argv.to)}`,
+        { hint: toTimeHint(argv.to) },
+      );
     }
     return { toTimeMs };
   }

@@ -36,14 +36,33 @@ export const verifyBackupCommand: CommandModule<object, VerifyBackupArguments> =
         .option('backupId', idOption('Verify this backup (checkpoint) id'))
         .option('latest', { type: 'boolean', describe: 'Verify the newest backup id that is not still IN_PROGRESS' })
         .option('all', { type: 'boolean', describe: 'Verify every backup id in the store (except ones IN_PROGRESS or DELETED everywhere)' })
-        .option('level', { choices: verifyLevels, default: 'full' as const, describe: 'presence: files exist with their sizes; checksum: + SHA-256; full: + log CRCs, checkpoint record, snapshot, cross-partition consistency' })
-        .option('format', { choices: reportFormats, default: 'text' as const, describe: 'Report format: text lines, one JSON document, or JUnit XML' })
+        .option('level', {
+          choices: verifyLevels,
+          default: 'full' as const,
+          describe:
+            'presence: files exist with their sizes; checksum: + SHA-256; full: + log CRCs, checkpoint record, snapshot, cross-partition consistency',
+        })
+        .option('format', {
+          choices: reportFormats,
+          default: 'text' as const,
+          describe: 'Report format: text lines, one JSON document, or JUnit XML',
+        })
         .option('output', { type: 'string', describe: 'Write the report to this file instead of stdout (a summary still goes to stdout)' })
-        .option('ranges', { type: 'boolean', describe: 'Instead of checking files: per partition the backup ranges and gaps, and the cluster-wide window point-in-time restore can reach (exit 1 when empty)' })
-        .option('temp-dir', { type: 'string', describe: 'Where --level full downloads a backup; removed afterwards (default: the OS temporary directory)' })
+        .option('ranges', {
+          type: 'boolean',
+          describe:
+            'Instead of checking files: per partition the backup ranges and gaps, and the cluster-wide window point-in-time restore can reach (exit 1 when empty)',
+        })
+        .option('temp-dir', {
+          type: 'string',
+          describe: 'Where --level full downloads a backup; removed afterwards (default: the OS temporary directory)',
+        })
         .example('$0 verify-backup --store /var/backups --latest', 'Fully verify the newest backup')
         .example('$0 verify-backup --store s3://bucket/cutline --ranges', 'Where a point-in-time restore can go, and the gaps')
-        .example('$0 verify-backup --store s3://bucket/cutline --all --level checksum --format junit --output verify.xml', 'Checksums of every backup as a JUnit report for CI'),
+        .example(
+          '$0 verify-backup --store s3://bucket/cutline --all --level checksum --format junit --output verify.xml',
+          'Checksums of every backup as a JUnit report for CI',
+        ),
     ),
   handler: async (argv: ArgumentsCamelCase<VerifyBackupArguments>) => {
     if (argv.ranges === true) return reportRanges(argv);
@@ -51,17 +70,24 @@ export const verifyBackupCommand: CommandModule<object, VerifyBackupArguments> =
     const config = storeConfigFromArguments(argv);
     // A mistyped directory would look like an empty store (no backups: exit 1); it is a wrong argument.
     if (config.kind === 'filesystem' && !(await isDirectory(config.directory))) {
-      throw new CutlineError('USAGE', `--store ${config.directory} is not a directory`, { hint: 'Point --store at the backup store directory, or use s3://bucket/prefix.' });
+      throw new CutlineError('USAGE', `--store ${config.directory} is not a directory`, {
+        hint: 'Point --store at the backup store directory, or use s3://bucket/prefix.',
+      });
     }
     // Checked before a verification that may take long, rather than failing when it is done.
     if (argv['temp-dir'] !== undefined && !(await isDirectory(resolve(argv['temp-dir'])))) {
-      throw new CutlineError('USAGE', `--temp-dir ${resolve(argv['temp-dir'])} is not a directory`, { hint: 'Name an existing directory with room for one partition backup, or leave --temp-dir out.' });
+      throw new CutlineError('USAGE', `--temp-dir ${resolve(argv['temp-dir'])} is not a directory`, {
+        hint: 'Name an existing directory with room for one partition backup, or leave --temp-dir out.',
+      });
     }
     await checkOutputPath(argv.output);
     const store = openBackupStore(config);
     let report: VerifyReport;
     try {
-      report = await verifyBackups(store, selection, { level: argv.level, ...(argv['temp-dir'] === undefined ? {} : { temporaryDirectory: resolve(argv['temp-dir']) }) });
+      report = await verifyBackups(store, selection, {
+        level: argv.level,
+        ...(argv['temp-dir'] === undefined ? {} : { temporaryDirectory: resolve(argv['temp-dir']) }),
+      });
     } catch (error) {
       throw unreadable(error, store.description);
     }
@@ -84,12 +110,18 @@ export const verifyBackupCommand: CommandModule<object, VerifyBackupArguments> =
 async function reportRanges(argv: VerifyBackupArguments): Promise<void> {
   const given = [argv.backupId !== undefined, argv.latest === true, argv.all === true].filter(Boolean).length;
   if (given > 0 || argv.format === 'junit') {
-    throw new CutlineError('USAGE', '--ranges reports every backup of the store, as text or JSON: it takes no --backupId, --latest, --all or --format junit', { hint: 'verify-backup --store S --ranges' });
+    throw new CutlineError(
+      'USAGE',
+      '--ranges reports every backup of the store, as text or JSON: it takes no --backupId, --latest, --all or --format junit',
+      { hint: 'verify-backup --store S --ranges' },
+    );
   }
   const config = storeConfigFromArguments(argv);
   // As for the checks: a mistyped directory must not pass for an empty store (exit 1).
   if (config.kind === 'filesystem' && !(await isDirectory(config.directory))) {
-    throw new CutlineError('USAGE', `--store ${config.directory} is not a directory`, { hint: 'Point --store at the backup store directory, or use s3://bucket/prefix.' });
+    throw new CutlineError('USAGE', `--store ${config.directory} is not a directory`, {
+      hint: 'Point --store at the backup store directory, or use s3://bucket/prefix.',
+    });
   }
   await checkOutputPath(argv.output);
   const store = openBackupStore(config);
@@ -108,7 +140,9 @@ async function reportRanges(argv: VerifyBackupArguments): Promise<void> {
 function selectionOf(argv: VerifyBackupArguments): BackupSelection {
   const given = [argv.backupId !== undefined, argv.latest === true, argv.all === true].filter(Boolean).length;
   if (given !== 1) {
-    throw new CutlineError('USAGE', `name exactly one of --backupId N, --latest or --all (${given} given)`, { hint: 'verify-backup --store S --latest verifies the newest backup.' });
+    throw new CutlineError('USAGE', `name exactly one of --backupId N, --latest or --all (${given} given)`, {
+      hint: 'verify-backup --store S --latest verifies the newest backup.',
+    });
   }
   if (argv.latest === true) return 'latest';
   if (argv.all === true) return 'all';
@@ -126,8 +160,13 @@ async function isDirectory(path: string): Promise<boolean> {
 async function checkOutputPath(output: string | undefined): Promise<void> {
   if (output === undefined) return;
   const path = resolve(output);
-  const problem = (await isDirectory(path)) ? 'is a directory' : !(await isDirectory(dirname(path))) ? `is in ${dirname(path)}, which is not a directory` : undefined;
-  if (problem !== undefined) throw new CutlineError('USAGE', `--output ${path} ${problem}`, { hint: 'Name the report file to write, in an existing directory.' });
+  const problem = (await isDirectory(path))
+    ? 'is a directory'
+    : !(await isDirectory(dirname(path)))
+      ? `is in ${dirname(path)}, which is not a directory`
+      : undefined;
+  if (problem !== undefined)
+    throw new CutlineError('USAGE', `--output ${path} ${problem}`, { hint: 'Name the report file to write, in an existing directory.' });
 }
 
 /** Writes the report atomically (`{output}.tmp`, renamed); a failure leaves no `.tmp` behind. */
@@ -138,7 +177,10 @@ async function writeReport(output: string, rendered: string): Promise<void> {
     await rename(temporary, output);
   } catch (error) {
     await unlink(temporary).catch(() => undefined);
-    throw new CutlineError('VERIFY_LOCAL_IO', `cannot write the report to ${output}: ${(error as Error).message}`, { cause: error, hint: 'Name a file in a writable directory with --output.' });
+    throw new CutlineError('VERIFY_LOCAL_IO', `cannot write the report to ${output}: ${(error as Error).message}`, {
+      cause: error,
+      hint: 'Name a file in a writable directory with --output.',
+    });
   }
 }
 
@@ -149,7 +191,10 @@ async function writeReport(output: string, rendered: string): Promise<void> {
  */
 function unreadable(error: unknown, store: string): unknown {
   if (isErrno(error)) {
-    return new CutlineError('VERIFY_LOCAL_IO', `cannot use the temporary directory: ${error.message}`, { cause: error, hint: 'Give --temp-dir a writable directory with room for one partition backup.' });
+    return new CutlineError('VERIFY_LOCAL_IO', `cannot use the temporary directory: ${error.message}`, {
+      cause: error,
+      hint: 'Give --temp-dir a writable directory with room for one partition backup.',
+    });
   }
   if (!isCutlineError(error)) return error;
   if (error.code === 'USAGE' || error.code === 'VERIFY_STORE_UNREADABLE') return error;

@@ -60,7 +60,15 @@ export class ActionEvaluator extends Evaluator {
     return k(copy, label);
   }
 
-  private conjunction(items: readonly Expr[], index: number, env: Env, frame: Frame, next: Partial, label: OpDef | undefined, k: Emit): boolean {
+  private conjunction(
+    items: readonly Expr[],
+    index: number,
+    env: Env,
+    frame: Frame,
+    next: Partial,
+    label: OpDef | undefined,
+    k: Emit,
+  ): boolean {
     const item = items[index];
     if (item === undefined) return k(next, label);
     if (index === items.length - 1) return this.enumerate(item, env, frame, next, label, k);
@@ -82,7 +90,8 @@ export class ActionEvaluator extends Evaluator {
       }
       case 'case': {
         for (const [guard, body] of e.arms) {
-          if (boolOf(this.eval(guard, env, this.context(frame, next)), guard.loc, 'a CASE guard')) return this.enumerate(body, env, frame, next, label, k);
+          if (boolOf(this.eval(guard, env, this.context(frame, next)), guard.loc, 'a CASE guard'))
+            return this.enumerate(body, env, frame, next, label, k);
         }
         if (e.other !== undefined) return this.enumerate(e.other, env, frame, next, label, k);
         throw evalError(e.loc, 'no CASE arm applies and there is no OTHER');

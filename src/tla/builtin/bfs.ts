@@ -62,7 +62,10 @@ function complete(model: Model, next: (Value | undefined)[], action: OpDef | und
   for (let i = 0; i < next.length; i++) {
     if (next[i] === undefined) {
       const where = action === undefined ? model.nextName : action.name;
-      throw evalError(action?.loc, `the successor state is not completely specified by ${where}: ${model.spec.variables[i]} is not assigned`);
+      throw evalError(
+        action?.loc,
+        `the successor state is not completely specified by ${where}: ${model.spec.variables[i]} is not assigned`,
+      );
     }
   }
   return next as Value[];
@@ -81,7 +84,8 @@ export function runBfs(model: Model, options: BfsOptions): BfsResult {
     const id = graph.states.length;
     const existing = seen.putIfAbsent(stateFingerprint.high, stateFingerprint.low, id);
     if (existing >= 0) return existing;
-    if (id >= tlaDistinctStatesMax) throw new CutlineError('LIMIT_EXCEEDED', `the model has more than ${tlaDistinctStatesMax} distinct states`);
+    if (id >= tlaDistinctStatesMax)
+      throw new CutlineError('LIMIT_EXCEEDED', `the model has more than ${tlaDistinctStatesMax} distinct states`);
     graph.states.push(state);
     graph.parents.push(parent);
     graph.actions.push(action);
@@ -105,7 +109,10 @@ export function runBfs(model: Model, options: BfsOptions): BfsResult {
     }
     const failed = holds(model, model.invariants, s);
     if (failed === undefined) return false;
-    violation = newId >= 0 ? { kind: 'invariant', name: failed, path: [newId] } : { kind: 'invariant', name: failed, path: [], extra: { state, action: undefined } };
+    violation =
+      newId >= 0
+        ? { kind: 'invariant', name: failed, path: [newId] }
+        : { kind: 'invariant', name: failed, path: [], extra: { state, action: undefined } };
     return true;
   });
 
@@ -140,5 +147,12 @@ export function runBfs(model: Model, options: BfsOptions): BfsResult {
     });
     if (violation === undefined && !any && model.config.checkDeadlock) violation = { kind: 'deadlock', path: pathTo(graph, head) };
   }
-  return { graph, violation, statesGenerated: generated, distinctStates: graph.states.length, depth, queueLeft: graph.states.length - head };
+  return {
+    graph,
+    violation,
+    statesGenerated: generated,
+    distinctStates: graph.states.length,
+    depth,
+    queueLeft: graph.states.length - head,
+  };
 }

@@ -12,12 +12,15 @@ type MutableDef = { -readonly [K in keyof OpDef]: OpDef[K] };
 export function substituteOperator(spec: ResolvedSpec, file: string, evaluator: ExpressionEvaluator, name: string, target: OpDef): void {
   const arity = target.params.length;
   const where = `${name} <- ${target.name}`;
-  if (target.paramArities !== undefined || spec.defs.get(name)?.paramArities !== undefined) throw configError(file, 1, `${where}: higher-order operators cannot be substituted`);
+  if (target.paramArities !== undefined || spec.defs.get(name)?.paramArities !== undefined)
+    throw configError(file, 1, `${where}: higher-order operators cannot be substituted`);
   const def = spec.defs.get(name);
   if (def !== undefined) {
-    if (def.params.length !== arity) throw configError(file, 1, `${where}: ${name} takes ${def.params.length} arguments, ${target.name} ${arity}`);
+    if (def.params.length !== arity)
+      throw configError(file, 1, `${where}: ${name} takes ${def.params.length} arguments, ${target.name} ${arity}`);
     // Uses of a definition that read no state may have been cached, so the replacement must read none either.
-    if (def.constantLevel === true && target.constantLevel !== true) throw configError(file, 1, `${where}: ${target.name} reads variables, ${name} does not`);
+    if (def.constantLevel === true && target.constantLevel !== true)
+      throw configError(file, 1, `${where}: ${target.name} reads variables, ${name} does not`);
     const mutable = def as MutableDef;
     mutable.params = target.params;
     mutable.body = target.body;

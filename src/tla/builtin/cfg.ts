@@ -39,7 +39,8 @@ function tokenize(file: string, text: string): Token[] {
   for (const m of text.matchAll(re)) {
     const t = m[0];
     if (!/^\s+$/.test(t) && !t.startsWith('(*') && !t.startsWith('\\*')) {
-      if (!/^([A-Za-z0-9_]+|"[\s\S]*"|<-|<<|>>|[{},=]|-)$/.test(t)) throw configError(file, line, `unexpected character ${JSON.stringify(t)}`);
+      if (!/^([A-Za-z0-9_]+|"[\s\S]*"|<-|<<|>>|[{},=]|-)$/.test(t))
+        throw configError(file, line, `unexpected character ${JSON.stringify(t)}`);
       tokens.push({ text: t, line });
     }
     line += t.split('\n').length - 1;
@@ -48,9 +49,24 @@ function tokenize(file: string, text: string): Token[] {
 }
 
 const sections = new Set([
-  'INIT', 'NEXT', 'SPECIFICATION', 'CONSTANT', 'CONSTANTS', 'INVARIANT', 'INVARIANTS', 'PROPERTY', 'PROPERTIES',
-  'CONSTRAINT', 'CONSTRAINTS', 'ACTION_CONSTRAINT', 'ACTION_CONSTRAINTS', 'SYMMETRY', 'VIEW', 'CHECK_DEADLOCK',
-  'ALIAS', 'POSTCONDITION',
+  'INIT',
+  'NEXT',
+  'SPECIFICATION',
+  'CONSTANT',
+  'CONSTANTS',
+  'INVARIANT',
+  'INVARIANTS',
+  'PROPERTY',
+  'PROPERTIES',
+  'CONSTRAINT',
+  'CONSTRAINTS',
+  'ACTION_CONSTRAINT',
+  'ACTION_CONSTRAINTS',
+  'SYMMETRY',
+  'VIEW',
+  'CHECK_DEADLOCK',
+  'ALIAS',
+  'POSTCONDITION',
 ]);
 
 class CfgParser {
@@ -66,13 +82,15 @@ class CfgParser {
 
   private take(what: string): Token {
     const t = this.tokens[this.pos++];
-    if (t === undefined) throw configError(this.file, this.tokens[this.tokens.length - 1]?.line ?? 1, `expected ${what} at the end of the file`);
+    if (t === undefined)
+      throw configError(this.file, this.tokens[this.tokens.length - 1]?.line ?? 1, `expected ${what} at the end of the file`);
     return t;
   }
 
   private name(what: string): string {
     const t = this.take(what);
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(t.text) || sections.has(t.text)) throw configError(this.file, t.line, `expected ${what}, found ${t.text}`);
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(t.text) || sections.has(t.text))
+      throw configError(this.file, t.line, `expected ${what}, found ${t.text}`);
     return t.text;
   }
 
@@ -116,30 +134,66 @@ class CfgParser {
 
   parse(): ModelConfig {
     const config: ModelConfig = {
-      file: this.file, constants: new Map(), substitutions: new Map(), invariants: [], properties: [],
-      constraints: [], actionConstraints: [], checkDeadlock: true,
+      file: this.file,
+      constants: new Map(),
+      substitutions: new Map(),
+      invariants: [],
+      properties: [],
+      constraints: [],
+      actionConstraints: [],
+      checkDeadlock: true,
     };
     while (this.peek() !== undefined) {
       const section = this.take('a section');
       switch (section.text) {
-        case 'INIT': config.init = this.name('the initial predicate'); break;
-        case 'NEXT': config.next = this.name('the next-state action'); break;
-        case 'SPECIFICATION': config.specification = this.name('the specification'); break;
-        case 'CONSTANT': case 'CONSTANTS': this.constants(config); break;
-        case 'INVARIANT': case 'INVARIANTS': config.invariants.push(...this.names()); break;
-        case 'PROPERTY': case 'PROPERTIES': config.properties.push(...this.names()); break;
-        case 'CONSTRAINT': case 'CONSTRAINTS': config.constraints.push(...this.names()); break;
-        case 'ACTION_CONSTRAINT': case 'ACTION_CONSTRAINTS': config.actionConstraints.push(...this.names()); break;
-        case 'SYMMETRY': config.symmetry = this.name('the symmetry set'); break;
-        case 'VIEW': config.view = this.name('the view'); break;
+        case 'INIT':
+          config.init = this.name('the initial predicate');
+          break;
+        case 'NEXT':
+          config.next = this.name('the next-state action');
+          break;
+        case 'SPECIFICATION':
+          config.specification = this.name('the specification');
+          break;
+        case 'CONSTANT':
+        case 'CONSTANTS':
+          this.constants(config);
+          break;
+        case 'INVARIANT':
+        case 'INVARIANTS':
+          config.invariants.push(...this.names());
+          break;
+        case 'PROPERTY':
+        case 'PROPERTIES':
+          config.properties.push(...this.names());
+          break;
+        case 'CONSTRAINT':
+        case 'CONSTRAINTS':
+          config.constraints.push(...this.names());
+          break;
+        case 'ACTION_CONSTRAINT':
+        case 'ACTION_CONSTRAINTS':
+          config.actionConstraints.push(...this.names());
+          break;
+        case 'SYMMETRY':
+          config.symmetry = this.name('the symmetry set');
+          break;
+        case 'VIEW':
+          config.view = this.name('the view');
+          break;
         case 'CHECK_DEADLOCK': {
           const v = this.take('TRUE or FALSE');
-          if (v.text !== 'TRUE' && v.text !== 'FALSE') throw configError(this.file, v.line, `CHECK_DEADLOCK takes TRUE or FALSE, found ${v.text}`);
+          if (v.text !== 'TRUE' && v.text !== 'FALSE')
+            throw configError(this.file, v.line, `CHECK_DEADLOCK takes TRUE or FALSE, found ${v.text}`);
           config.checkDeadlock = v.text === 'TRUE';
           break;
         }
-        case 'ALIAS': case 'POSTCONDITION': this.names(); break;
-        default: throw configError(this.file, section.line, `unknown section ${section.text}`);
+        case 'ALIAS':
+        case 'POSTCONDITION':
+          this.names();
+          break;
+        default:
+          throw configError(this.file, section.line, `unknown section ${section.text}`);
       }
     }
     if (config.specification === undefined && (config.init === undefined || config.next === undefined)) {

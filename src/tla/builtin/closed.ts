@@ -22,7 +22,10 @@ function without(free: Free, names: readonly string[]): Free {
 
 function binder(bounds: readonly Bound[], bodies: readonly Expr[]): Free {
   const sets = bounds.map((b) => (b.set === undefined ? new Set<string>() : analyze(b.set)));
-  const inner = without(union(bodies.map(analyze)), bounds.flatMap((b) => b.names));
+  const inner = without(
+    union(bodies.map(analyze)),
+    bounds.flatMap((b) => b.names),
+  );
   return union([...sets, inner]);
 }
 
@@ -86,7 +89,10 @@ function freeOf(e: Expr): Free {
       return all([...e.arms.flat(), ...(e.other === undefined ? [] : [e.other])]);
     case 'let': {
       const defs = e.defs.map((d) => without(analyze(d.body), d.params));
-      return without(union([...defs, analyze(e.body)]), e.defs.map((d) => d.name));
+      return without(
+        union([...defs, analyze(e.body)]),
+        e.defs.map((d) => d.name),
+      );
     }
     case 'fnSet':
       return all([e.domain, e.range]);
@@ -145,5 +151,6 @@ function hasLoop(value: unknown, depth: number): boolean {
  */
 export function markMemoizable(defs: Iterable<OpDef>): void {
   // Operator arguments have no value key, so higher-order definitions are not memoized.
-  for (const def of defs) def.memoizable = def.params.length > 0 && !def.recursive && def.paramArities === undefined && hasLoop(def.body, 0);
+  for (const def of defs)
+    def.memoizable = def.params.length > 0 && !def.recursive && def.paramArities === undefined && hasLoop(def.body, 0);
 }

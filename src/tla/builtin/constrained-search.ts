@@ -67,10 +67,15 @@ export class ConstrainedSearch {
   successors(state: readonly Value[], step: Step): Value[][] {
     const def = this.operator(step.operator, step.args.length);
     const out: Value[][] = [];
-    this.model.evaluator.successors(def.body, state, (partial) => {
-      out.push(this.complete(partial, step.operator));
-      return false;
-    }, this.bind(def, step.args));
+    this.model.evaluator.successors(
+      def.body,
+      state,
+      (partial) => {
+        out.push(this.complete(partial, step.operator));
+        return false;
+      },
+      this.bind(def, step.args),
+    );
     return out;
   }
 
@@ -115,7 +120,11 @@ export class ConstrainedSearch {
 
   private complete(partial: readonly (Value | undefined)[], where: string): Value[] {
     const index = partial.indexOf(undefined);
-    if (index >= 0) throw evalError(undefined, `the successor state is not completely specified by ${where}: ${this.model.spec.variables[index]} is not assigned`);
+    if (index >= 0)
+      throw evalError(
+        undefined,
+        `the successor state is not completely specified by ${where}: ${this.model.spec.variables[index]} is not assigned`,
+      );
     return partial as Value[];
   }
 }

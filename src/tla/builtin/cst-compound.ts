@@ -26,7 +26,8 @@ function prefixedOp(conv: ExprConverter, node: Node, loc: Loc): Expr {
   const prefix = field(node, 'prefix', conv.file);
   const parts = namedChildren(prefix).map((component) => {
     const ref = namedChildren(component)[0];
-    if (ref?.type !== 'identifier_ref') throw unsupported(loc, `the instance prefix ${component.text} (parameterized INSTANCE or subexpression names)`);
+    if (ref?.type !== 'identifier_ref')
+      throw unsupported(loc, `the instance prefix ${component.text} (parameterized INSTANCE or subexpression names)`);
     return ref.text;
   });
   const op = conv.expr(field(node, 'op', conv.file));

@@ -117,10 +117,7 @@ export class ExprConverter {
     const child = this.infixInfo(operand);
     if (parent.op === '\\X' && child.op === '\\X' && isLeft) return;
     if (!precedenceAllows(parent, child, isLeft)) {
-      throw syntaxError(
-        this.loc(operand),
-        `precedence conflict between ${child.op} and ${parent.op}: add parentheses`,
-      );
+      throw syntaxError(this.loc(operand), `precedence conflict between ${child.op} and ${parent.op}: add parentheses`);
     }
   }
 
@@ -182,7 +179,9 @@ export class ExprConverter {
     const set = setNode === null ? undefined : this.expr(setNode);
     const first = intros[0];
     if (first !== undefined && first.type === 'tuple_of_identifiers') {
-      const names = namedChildren(first).filter((n) => n.type === 'identifier').map((n) => n.text);
+      const names = namedChildren(first)
+        .filter((n) => n.type === 'identifier')
+        .map((n) => n.text);
       return { names, tuple: true, set };
     }
     return { names: intros.map((n) => n.text), tuple: false, set };
@@ -246,7 +245,13 @@ export class ExprConverter {
     const set = setNode === null ? undefined : this.expr(setNode);
     const bound: Bound =
       intro.type === 'tuple_of_identifiers'
-        ? { names: namedChildren(intro).filter((n) => n.type === 'identifier').map((n) => n.text), tuple: true, set }
+        ? {
+            names: namedChildren(intro)
+              .filter((n) => n.type === 'identifier')
+              .map((n) => n.text),
+            tuple: true,
+            set,
+          }
         : { names: [intro.text], tuple: false, set };
     return { k: 'choose', bound, body: this.expr(field(node, 'expression', this.file)), loc };
   }
@@ -279,13 +284,23 @@ export class ExprConverter {
   private compoundMore(node: Node, kids: Node[], loc: Loc): Expr {
     switch (node.type) {
       case 'set_filter':
-        return { k: 'setFilter', bound: this.bound(field(node, 'generator', this.file)), pred: this.expr(field(node, 'filter', this.file)), loc };
+        return {
+          k: 'setFilter',
+          bound: this.bound(field(node, 'generator', this.file)),
+          pred: this.expr(field(node, 'filter', this.file)),
+          loc,
+        };
       case 'set_map':
         return { k: 'setMap', expr: this.expr(field(node, 'map', this.file)), bounds: this.bounds(node, 'generator'), loc };
       case 'function_literal': {
         const body = kids[kids.length - 1];
         if (body === undefined) throw syntaxError(loc, 'empty function literal');
-        return { k: 'fnCons', bounds: kids.filter((k) => k.type === 'quantifier_bound').map((b) => this.bound(b)), body: this.expr(body), loc };
+        return {
+          k: 'fnCons',
+          bounds: kids.filter((k) => k.type === 'quantifier_bound').map((b) => this.bound(b)),
+          body: this.expr(body),
+          loc,
+        };
       }
       case 'set_of_functions': {
         const [domain, range] = kids.filter((k) => k.type !== 'maps_to').map((k) => this.expr(k));

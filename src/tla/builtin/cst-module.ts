@@ -53,7 +53,12 @@ class ModuleBuilder {
     }
     if (node.type !== 'operator_definition') throw unsupported(loc, `the definition form ${node.type}`);
     const nameNode = field(node, 'name', this.file);
-    const name = nameNode.type === 'infix_op_symbol' ? userInfixOperators[namedChildren(nameNode)[0]?.type ?? '']?.op : nameNode.type === 'identifier' ? nameNode.text : undefined;
+    const name =
+      nameNode.type === 'infix_op_symbol'
+        ? userInfixOperators[namedChildren(nameNode)[0]?.type ?? '']?.op
+        : nameNode.type === 'identifier'
+          ? nameNode.text
+          : undefined;
     if (name === undefined) throw unsupported(loc, `the user-defined operator symbol ${nameNode.text}`);
     const params = namedFieldChildren(node, 'parameter').map((p) => this.declaration(p));
     const body = this.converter.expr(field(node, 'definition', this.file));
@@ -62,7 +67,8 @@ class ModuleBuilder {
   }
 
   private instance(node: Node, name: string | undefined, at: Node): void {
-    if (at.type === 'module_definition' && namedFieldChildren(at, 'parameter').length > 0) throw unsupported(this.loc(at), 'parameterized INSTANCE (I(x) == INSTANCE M)');
+    if (at.type === 'module_definition' && namedFieldChildren(at, 'parameter').length > 0)
+      throw unsupported(this.loc(at), 'parameterized INSTANCE (I(x) == INSTANCE M)');
     const [moduleRef, ...rest] = namedChildren(node);
     if (moduleRef === undefined) throw syntaxError(this.loc(node), 'INSTANCE without a module name');
     const substitutions = rest

@@ -36,7 +36,9 @@ export abstract class BindingEvaluator {
   private flatten(bounds: readonly Bound[]): readonly Bound[] {
     let flat = this.flatBounds.get(bounds);
     if (flat === undefined) {
-      flat = bounds.flatMap((b) => (b.tuple || b.names.length === 1 ? [b] : b.names.map((n) => ({ names: [n], tuple: false, set: b.set }))));
+      flat = bounds.flatMap((b) =>
+        b.tuple || b.names.length === 1 ? [b] : b.names.map((n) => ({ names: [n], tuple: false, set: b.set })),
+      );
       this.flatBounds.set(bounds, flat);
     }
     return flat;

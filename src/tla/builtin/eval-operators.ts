@@ -71,7 +71,14 @@ export function callClosure(ev: ExpressionEvaluator, c: Closure, values: readonl
 }
 
 /** SelectSeq, SortSeq: the value arguments are evaluated, the operator arguments become callbacks. */
-export function callHigherOrderBuiltin(ev: ExpressionEvaluator, b: Builtin, args: readonly Expr[], env: Env, s: StateContext, loc: Loc): Value {
+export function callHigherOrderBuiltin(
+  ev: ExpressionEvaluator,
+  b: Builtin,
+  args: readonly Expr[],
+  env: Env,
+  s: StateContext,
+  loc: Loc,
+): Value {
   const values: Value[] = [];
   const ops: OperatorArg[] = [];
   args.forEach((arg, i) => {

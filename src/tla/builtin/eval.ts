@@ -72,8 +72,16 @@ export class Evaluator extends BindingEvaluator {
         return this.eval(e.body, this.letEnv(e.defs, env), s);
       case 'apply': {
         const definition = this.functionDefinitions.named(e.fn, env, s);
-        if (definition !== undefined) return definition.apply(e.args.length === 1 ? this.eval(e.args[0] as Expr, env, s) : makeTuple(e.args.map((a) => this.eval(a, env, s))), e.loc);
-        return evalApply(this.eval(e.fn, env, s), e.args.length === 1 ? [this.eval(e.args[0] as Expr, env, s)] : e.args.map((a) => this.eval(a, env, s)), e.loc);
+        if (definition !== undefined)
+          return definition.apply(
+            e.args.length === 1 ? this.eval(e.args[0] as Expr, env, s) : makeTuple(e.args.map((a) => this.eval(a, env, s))),
+            e.loc,
+          );
+        return evalApply(
+          this.eval(e.fn, env, s),
+          e.args.length === 1 ? [this.eval(e.args[0] as Expr, env, s)] : e.args.map((a) => this.eval(a, env, s)),
+          e.loc,
+        );
       }
       case 'dot':
         return evalDot(this.eval(e.expr, env, s), e.field, e.loc);
@@ -223,10 +231,15 @@ export class Evaluator extends BindingEvaluator {
     const [a, b] = e.args;
     switch (e.op) {
       case '=>':
-        return !boolOf(this.eval(a as Expr, env, s), e.loc, 'the left of =>') || boolOf(this.eval(b as Expr, env, s), e.loc, 'the right of =>');
+        return (
+          !boolOf(this.eval(a as Expr, env, s), e.loc, 'the left of =>') || boolOf(this.eval(b as Expr, env, s), e.loc, 'the right of =>')
+        );
       case '<=>':
       case '\\equiv':
-        return boolOf(this.eval(a as Expr, env, s), e.loc, 'an operand of <=>') === boolOf(this.eval(b as Expr, env, s), e.loc, 'an operand of <=>');
+        return (
+          boolOf(this.eval(a as Expr, env, s), e.loc, 'an operand of <=>') ===
+          boolOf(this.eval(b as Expr, env, s), e.loc, 'an operand of <=>')
+        );
       case '~':
         return !boolOf(this.eval(a as Expr, env, s), e.loc, 'the operand of ~');
     }
@@ -255,12 +268,18 @@ export class Evaluator extends BindingEvaluator {
   }
 
   private quant(e: ExprOf<'quant'>, env: Env, s: StateContext): Value {
-    const found = this.forEachBinding(e.bounds, env, s, (inner) => boolOf(this.eval(e.body, inner, s), e.body.loc, 'a quantifier body') === e.exists);
+    const found = this.forEachBinding(
+      e.bounds,
+      env,
+      s,
+      (inner) => boolOf(this.eval(e.body, inner, s), e.body.loc, 'a quantifier body') === e.exists,
+    );
     return e.exists ? found : !found;
   }
 
   private choose(e: ExprOf<'choose'>, env: Env, s: StateContext): Value {
-    if (e.bound.set === undefined) throw unsupported(e.loc, 'unbounded CHOOSE (TLC cannot evaluate it either; give the definition a value in the .cfg)');
+    if (e.bound.set === undefined)
+      throw unsupported(e.loc, 'unbounded CHOOSE (TLC cannot evaluate it either; give the definition a value in the .cfg)');
     for (const v of this.boundElements(e.bound, env, s, e.loc)) {
       if (boolOf(this.eval(e.body, this.bindBound(e.bound, v, env, e.loc), s), e.body.loc, 'a CHOOSE body')) return v;
     }
@@ -276,7 +295,9 @@ export class Evaluator extends BindingEvaluator {
   fnCons(bounds: readonly Bound[], body: Expr, env: Env, s: StateContext): Value {
     const keys: Value[] = [];
     const values: Value[] = [];
-    const groups = bounds.flatMap((b) => (b.tuple ? [{ names: b.names, tuple: true }] : b.names.map((n) => ({ names: [n], tuple: false }))));
+    const groups = bounds.flatMap((b) =>
+      b.tuple ? [{ names: b.names, tuple: true }] : b.names.map((n) => ({ names: [n], tuple: false })),
+    );
     this.forEachBinding(bounds, env, s, (inner) => {
       const parts = groups.map((group) => {
         const vs = group.names.map((n) => lookup(inner, n) as Value);

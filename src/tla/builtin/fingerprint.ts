@@ -1,6 +1,6 @@
 // 64-bit structural fingerprints of values and states: two independent 32-bit lanes, cached on immutable values.
 import { LazySet, ModelValue, SetValue, asFiniteSet } from './value.js';
-import type { Value , FnValue} from './value.js';
+import type { Value, FnValue } from './value.js';
 
 /** The two lanes of the last hash computed; module-level so hashing allocates nothing. */
 let laneHigh = 0;

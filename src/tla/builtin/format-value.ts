@@ -1,6 +1,6 @@
 // Prints values in TLA+ syntax the way TLC prints them in traces: <<1, 2>>, [a |-> 1], (1 :> 2 @@ 3 :> 4), {1, 2}.
 import { FnValue, LazySet, ModelValue } from './value.js';
-import type { Value , SetValue } from './value.js';
+import type { Value, SetValue } from './value.js';
 
 function formatString(s: string): string {
   return `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;

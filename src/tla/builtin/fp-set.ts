@@ -57,6 +57,7 @@ export class FingerprintSet {
     this.ids = new Int32Array(capacity).fill(-1);
     this.mask = capacity - 1;
     this.count = 0;
-    for (let i = 0; i < ids.length; i++) if ((ids[i] as number) >= 0) this.putIfAbsent(high[i] as number, low[i] as number, ids[i] as number);
+    for (let i = 0; i < ids.length; i++)
+      if ((ids[i] as number) >= 0) this.putIfAbsent(high[i] as number, low[i] as number, ids[i] as number);
   }
 }

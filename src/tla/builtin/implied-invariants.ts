@@ -25,7 +25,9 @@ function isStatePredicate(e: unknown, seen: Set<OpDef>): boolean {
 }
 
 function unfold(e: Expr): Expr {
-  return e.k === 'name' && e.ref?.kind === 'definition' && e.ref.def.params.length === 0 && e.ref.def.fnBounds === undefined ? unfold(e.ref.def.body) : e;
+  return e.k === 'name' && e.ref?.kind === 'definition' && e.ref.def.params.length === 0 && e.ref.def.fnBounds === undefined
+    ? unfold(e.ref.def.body)
+    : e;
 }
 
 /** Moves each property []P with a state predicate P to the invariants, checked after the .cfg's own, as TLC does. */

@@ -38,9 +38,26 @@ export class BuiltinBackend implements ModelCheckBackend {
       const wantLiveness = options.checkLiveness !== false && model.properties.length > 0;
       const bfs = runBfs(model, { keepGraph: wantLiveness, ...(options.signal === undefined ? {} : { signal: options.signal }) });
       if (bfs.violation !== undefined) return safetyResult(model, bfs, started);
-      const base = { backend: 'builtin' as const, statesGenerated: bfs.statesGenerated, distinctStates: bfs.distinctStates, depth: bfs.depth };
-      if (model.properties.length === 0) return { ...base, outcome: 'pass', liveness: { checked: true, note: 'the model has no PROPERTY' }, durationMs: Date.now() - started };
-      if (!wantLiveness) return { ...base, outcome: 'pass', liveness: { checked: false, note: 'liveness checking was turned off' }, durationMs: Date.now() - started };
+      const base = {
+        backend: 'builtin' as const,
+        statesGenerated: bfs.statesGenerated,
+        distinctStates: bfs.distinctStates,
+        depth: bfs.depth,
+      };
+      if (model.properties.length === 0)
+        return {
+          ...base,
+          outcome: 'pass',
+          liveness: { checked: true, note: 'the model has no PROPERTY' },
+          durationMs: Date.now() - started,
+        };
+      if (!wantLiveness)
+        return {
+          ...base,
+          outcome: 'pass',
+          liveness: { checked: false, note: 'liveness checking was turned off' },
+          durationMs: Date.now() - started,
+        };
       const live = checkLiveness(model, bfs.graph);
       if (live.violation === undefined) return { ...base, outcome: 'pass', liveness: { checked: true }, durationMs: Date.now() - started };
       return {
@@ -55,8 +72,14 @@ export class BuiltinBackend implements ModelCheckBackend {
     } catch (error) {
       if (!isCutlineError(error)) throw error;
       return {
-        backend: 'builtin', outcome: 'error', message: `[${error.code}] ${error.message}`, statesGenerated: 0, distinctStates: 0, depth: 0,
-        liveness: { checked: false, note: 'model checking failed' }, durationMs: Date.now() - started,
+        backend: 'builtin',
+        outcome: 'error',
+        message: `[${error.code}] ${error.message}`,
+        statesGenerated: 0,
+        distinctStates: 0,
+        depth: 0,
+        liveness: { checked: false, note: 'model checking failed' },
+        durationMs: Date.now() - started,
       };
     }
   }

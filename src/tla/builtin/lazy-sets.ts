@@ -11,11 +11,15 @@ function finite(v: Value, what: string): SetValue {
 }
 
 function checkSize(size: number, what: string): void {
-  if (size > enumerationSizeMax) throw evalError(undefined, `enumerating ${what} would produce ${size} elements (limit ${enumerationSizeMax})`);
+  if (size > enumerationSizeMax)
+    throw evalError(undefined, `enumerating ${what} would produce ${size} elements (limit ${enumerationSizeMax})`);
 }
 
 export class IntervalSet extends LazySet {
-  constructor(readonly low: number, readonly high: number) {
+  constructor(
+    readonly low: number,
+    readonly high: number,
+  ) {
     super();
   }
   get size(): number {
@@ -74,7 +78,10 @@ function product(choices: readonly (readonly Value[])[]): Value[][] {
 }
 
 export class FnSet extends LazySet {
-  constructor(readonly domain: Value, readonly range: Value) {
+  constructor(
+    readonly domain: Value,
+    readonly range: Value,
+  ) {
     super();
   }
   contains(v: Value): boolean {

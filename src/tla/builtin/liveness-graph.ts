@@ -106,7 +106,12 @@ function reachable(graph: StateGraph, starts: readonly number[], allowed: readon
 }
 
 /** A sub-component of `component` on which some infinite behavior satisfies every fairness condition, or undefined. */
-function fairSub(graph: StateGraph, component: number[], fairness: readonly FairnessInfo[], required: readonly boolean[] | undefined): number[] | undefined {
+function fairSub(
+  graph: StateGraph,
+  component: number[],
+  fairness: readonly FairnessInfo[],
+  required: readonly boolean[] | undefined,
+): number[] | undefined {
   const inC = new Set(component);
   const hasStep = (f: FairnessInfo): boolean => component.some((u) => [...(f.steps[u] ?? [])].some((v) => inC.has(v)));
   for (const f of fairness) {
@@ -170,7 +175,13 @@ export function pathWithin(graph: StateGraph, starts: readonly number[], target:
 }
 
 /** The states after `entry` of a cycle in `component` that takes each fairness witness, ending before `entry` again. */
-export function cycleThrough(graph: StateGraph, component: readonly number[], entry: number, fairness: readonly FairnessInfo[], required: readonly boolean[] | undefined): number[] {
+export function cycleThrough(
+  graph: StateGraph,
+  component: readonly number[],
+  entry: number,
+  fairness: readonly FairnessInfo[],
+  required: readonly boolean[] | undefined,
+): number[] {
   const inC = new Set(component);
   const allowed: boolean[] = [];
   for (const n of component) allowed[n] = true;
@@ -198,4 +209,3 @@ export function cycleThrough(graph: StateGraph, component: readonly number[], en
   if (out[out.length - 1] === entry) out.pop();
   return out;
 }
-

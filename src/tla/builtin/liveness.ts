@@ -56,7 +56,12 @@ function collect(model: Model, name: string, expr: Expr, env: Env, out: Property
       return;
     case 'quant':
       if (e.exists) break;
-      model.evaluator.forEachBinding(e.bounds, inner, { state: [], next: undefined, primed: false }, (bound) => (collect(model, name, e.body, bound, out), false));
+      model.evaluator.forEachBinding(
+        e.bounds,
+        inner,
+        { state: [], next: undefined, primed: false },
+        (bound) => (collect(model, name, e.body, bound, out), false),
+      );
       return;
     case 'leadsTo':
       return add({ kind: 'leadsTo', p: e.left, q: e.right });
@@ -78,11 +83,16 @@ function collect(model: Model, name: string, expr: Expr, env: Env, out: Property
     default:
       if (!isTemporal(e)) return add({ kind: 'always', p: e });
   }
-  throw unsupported(e.loc, `this form of temporal property in ${name} (supported: []P, <>P, []<>P, <>[]P, P ~> Q, conjunctions and \\A over them)`);
+  throw unsupported(
+    e.loc,
+    `this form of temporal property in ${name} (supported: []P, <>P, []<>P, <>[]P, P ~> Q, conjunctions and \\A over them)`,
+  );
 }
 
 function predicate(model: Model, graph: StateGraph, p: Expr, env: Env): boolean[] {
-  return graph.states.map((state) => boolOf(model.evaluator.eval(p, env, { state, next: undefined, primed: false }), p.loc, 'a property predicate'));
+  return graph.states.map((state) =>
+    boolOf(model.evaluator.eval(p, env, { state, next: undefined, primed: false }), p.loc, 'a property predicate'),
+  );
 }
 
 function checkOne(model: Model, graph: StateGraph, prop: Property, fairness: readonly FairnessInfo[]): LivenessViolation | undefined {
@@ -98,7 +108,12 @@ function checkOne(model: Model, graph: StateGraph, prop: Property, fairness: rea
       const bad = p.findIndex((v) => !v);
       if (bad < 0) return undefined;
       const ids = pathTo(graph, bad);
-      return { property: prop.name, states: ids.map((i) => graph.states[i] as Value[]), actions: ids.map((i) => graph.actions[i] ?? (graph.parents[i] === -1 ? null : undefined)), loopsBackTo: undefined };
+      return {
+        property: prop.name,
+        states: ids.map((i) => graph.states[i] as Value[]),
+        actions: ids.map((i) => graph.actions[i] ?? (graph.parents[i] === -1 ? null : undefined)),
+        loopsBackTo: undefined,
+      };
     }
     case 'eventually': {
       const notP = predicate(model, graph, shape.p, env).map((v) => !v);
@@ -138,7 +153,7 @@ function checkOne(model: Model, graph: StateGraph, prop: Property, fairness: rea
   return {
     property: prop.name,
     states: ids.map((i) => graph.states[i] as Value[]),
-    actions: ids.map((i, index) => (index === 0 ? null : graph.actions[i] ?? undefined)),
+    actions: ids.map((i, index) => (index === 0 ? null : (graph.actions[i] ?? undefined))),
     loopsBackTo,
   };
 }

@@ -78,7 +78,8 @@ function cfgToValue(v: CfgValue): Value {
 function definition(spec: ResolvedSpec, config: ModelConfig, name: string, role: string): OpDef {
   const def = spec.defs.get(name);
   if (def === undefined) throw configError(config.file, 1, `${role} ${name} is not defined in module ${spec.name}`);
-  if (def.params.length > 0) throw configError(config.file, 1, `${role} ${name} takes parameters; the .cfg must name a definition without parameters`);
+  if (def.params.length > 0)
+    throw configError(config.file, 1, `${role} ${name} takes parameters; the .cfg must name a definition without parameters`);
   return def;
 }
 
@@ -116,7 +117,8 @@ function applySubstitutions(spec: ResolvedSpec, config: ModelConfig, evaluator: 
   }
   for (const c of spec.constants) if (!constants.has(c)) throw configError(config.file, 1, `the constant ${c} has no value in the .cfg`);
   for (const c of spec.constantOperators) {
-    if (!config.substitutions.has(c)) throw configError(config.file, 1, `the constant operator ${c} has no substitution in the .cfg (${c} <- SomeDefinition)`);
+    if (!config.substitutions.has(c))
+      throw configError(config.file, 1, `the constant operator ${c} has no substitution in the .cfg (${c} <- SomeDefinition)`);
   }
 }
 
@@ -142,7 +144,13 @@ function collectSpec(e: Expr, parts: SpecParts, evaluator: ActionEvaluator, env:
     parts.next = step.action;
     parts.vars = step.sub;
   } else if (body.k === 'fair') {
-    parts.fairness.push({ strong: body.strong, sub: body.sub, action: body.action, env, text: `${body.strong ? 'SF' : 'WF'} at ${body.loc.line}:${body.loc.column}` });
+    parts.fairness.push({
+      strong: body.strong,
+      sub: body.sub,
+      action: body.action,
+      env,
+      text: `${body.strong ? 'SF' : 'WF'} at ${body.loc.line}:${body.loc.column}`,
+    });
   } else if (body.k === 'quant' && !body.exists) {
     const s = { state: [], next: undefined, primed: false };
     evaluator.forEachBinding(body.bounds, env, s, (inner) => (collectSpec(body.body, parts, evaluator, inner), false));
@@ -185,7 +193,8 @@ export async function loadModel(specPath: string, configPath: string, options: L
   const evaluator = new ActionEvaluator(spec, constants);
   applySubstitutions(spec, config, evaluator, constants);
   for (const a of spec.assumes) {
-    if (!boolOf(evaluator.eval(a, null, { state: [], next: undefined, primed: false }), a.loc, 'an ASSUME')) throw evalError(a.loc, 'ASSUME is false for these constants');
+    if (!boolOf(evaluator.eval(a, null, { state: [], next: undefined, primed: false }), a.loc, 'an ASSUME'))
+      throw evalError(a.loc, 'ASSUME is false for these constants');
   }
   const parts: SpecParts = { init: [], fairness: [] };
   let nextName: string;
@@ -198,7 +207,8 @@ export async function loadModel(specPath: string, configPath: string, options: L
     parts.next = definition(spec, config, config.next as string, 'NEXT').body;
     nextName = config.next as string;
   }
-  const named = (names: readonly string[], role: string): NamedExpr[] => names.map((n) => ({ name: n, expr: definition(spec, config, n, role).body }));
+  const named = (names: readonly string[], role: string): NamedExpr[] =>
+    names.map((n) => ({ name: n, expr: definition(spec, config, n, role).body }));
   const init: Expr = parts.init.length === 1 ? (parts.init[0] as Expr) : { k: 'and', items: parts.init, loc: parts.next.loc };
   const nextExpr = unfold(parts.next);
   const implied = impliedInvariants(named(config.properties, 'PROPERTY'));
@@ -215,6 +225,9 @@ export async function loadModel(specPath: string, configPath: string, options: L
     actionConstraints: named(config.actionConstraints, 'ACTION_CONSTRAINT'),
     properties: implied.properties,
     fairness: parts.fairness,
-    symmetry: config.symmetry === undefined ? undefined : symmetryPermutations({ evaluator }, definition(spec, config, config.symmetry, 'SYMMETRY')),
+    symmetry:
+      config.symmetry === undefined
+        ? undefined
+        : symmetryPermutations({ evaluator }, definition(spec, config, config.symmetry, 'SYMMETRY')),
   };
 }

@@ -67,7 +67,8 @@ export function normalize(e: Expr): Expr {
   const many = (key: string): void => {
     if (x[key] !== undefined) node[key] = (x[key] as Expr[]).map(normalize);
   };
-  for (const key of ['expr', 'body', 'cond', 'then', 'else', 'other', 'pred', 'domain', 'range', 'fn', 'action', 'sub', 'left', 'right']) one(key);
+  for (const key of ['expr', 'body', 'cond', 'then', 'else', 'other', 'pred', 'domain', 'range', 'fn', 'action', 'sub', 'left', 'right'])
+    one(key);
   for (const key of ['args', 'items']) many(key);
   if (x['bounds'] !== undefined) node['bounds'] = (x['bounds'] as Bound[]).map(bound);
   if (x['bound'] !== undefined) node['bound'] = bound(x['bound'] as Bound);

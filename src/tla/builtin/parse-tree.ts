@@ -51,9 +51,7 @@ export async function parseTla(file: string, text: string): Promise<Tree> {
   if (tree === null) throw syntaxError({ file, line: 1, column: 1 }, 'the TLA+ parser returned no tree');
   const bad = firstErrorNode(tree.rootNode);
   if (bad !== undefined) {
-    const what = bad.isMissing
-      ? `missing ${bad.type}`
-      : `unexpected ${JSON.stringify(bad.text.slice(0, 40).split('\n')[0] ?? '')}`;
+    const what = bad.isMissing ? `missing ${bad.type}` : `unexpected ${JSON.stringify(bad.text.slice(0, 40).split('\n')[0] ?? '')}`;
     throw syntaxError(nodeLoc(file, bad), `syntax error: ${what}`);
   }
   return tree;

@@ -79,7 +79,8 @@ class SpecResolver {
   private instance(inst: InstanceAst, outer: Resolver, out: Collected): void {
     const std = standardModules[inst.module];
     if (std !== undefined) {
-      if (inst.name !== undefined || inst.substitutions.length > 0) throw unsupported(inst.loc, `INSTANCE of a standard module under a name or WITH (${inst.module})`);
+      if (inst.name !== undefined || inst.substitutions.length > 0)
+        throw unsupported(inst.loc, `INSTANCE of a standard module under a name or WITH (${inst.module})`);
       Object.assign(outer.builtins, std);
       return;
     }
@@ -109,7 +110,8 @@ class SpecResolver {
     Object.assign(out.instanceBuiltins, inner.builtins);
     // An unnamed INSTANCE imports what the module extends too (SANY accepts 1..2 after INSTANCE of a module extending Naturals).
     if (inst.name === undefined) Object.assign(outer.builtins, inner.builtins);
-    for (const [name] of substitutions) throw syntaxError(inst.loc, `INSTANCE ${inst.module} substitutes ${name}, which is not a CONSTANT or VARIABLE of ${inst.module}`);
+    for (const [name] of substitutions)
+      throw syntaxError(inst.loc, `INSTANCE ${inst.module} substitutes ${name}, which is not a CONSTANT or VARIABLE of ${inst.module}`);
     out.allDefs.push(...collected.allDefs);
     for (const [name, entry] of inner.globals) {
       if (parameters.has(name)) continue;
@@ -153,5 +155,13 @@ export function resolveSpec(modules: readonly ModuleAst[], library: ModuleLibrar
   normalizeDefs(out.allDefs);
   // Names were resolved against each module's own EXTENDS; evaluation finds an instance's operators too.
   const evaluated = { ...out.instanceBuiltins, ...builtins };
-  return { name: root.name, variables, constants, defs: out.defs, builtins: evaluated, assumes: out.assumes.map(normalize), constantOperators };
+  return {
+    name: root.name,
+    variables,
+    constants,
+    defs: out.defs,
+    builtins: evaluated,
+    assumes: out.assumes.map(normalize),
+    constantOperators,
+  };
 }

@@ -79,7 +79,8 @@ export class Resolver {
     const global = this.globals.get(e.name);
     if (global !== undefined) {
       // A recursive function's reference to itself reads no state of its own.
-      if (global.kind === 'definition' && global.def === this.current && global.def.fnBounds !== undefined) return { ref: global, arity: 0, paramArities: undefined };
+      if (global.kind === 'definition' && global.def === this.current && global.def.fnBounds !== undefined)
+        return { ref: global, arity: 0, paramArities: undefined };
       if (global.kind === 'variable' || (global.kind === 'definition' && global.def.constantLevel !== true)) this.readsState = true;
       return { ref: global, arity: global.arity, paramArities: global.kind === 'definition' ? global.def.paramArities : undefined };
     }

@@ -25,7 +25,10 @@ function copies(b: FnValue, e: Value): number {
 /** The bag with the given counts, dropping elements with no copies. */
 function fromCounts(counts: Map<Value, number>, keys: readonly Value[]): FnValue {
   const kept = keys.filter((k) => (counts.get(k) ?? 0) > 0);
-  return makeFn(kept, kept.map((k) => counts.get(k) as number));
+  return makeFn(
+    kept,
+    kept.map((k) => counts.get(k) as number),
+  );
 }
 
 function sum(a: FnValue, b: FnValue, sign: 1 | -1): FnValue {
@@ -39,7 +42,9 @@ function subBags(b: FnValue): SetValue {
   let out: FnValue[] = [makeFn([], [])];
   b.keys.forEach((k, i) => {
     const n = b.values[i] as number;
-    out = out.flatMap((partial) => Array.from({ length: n + 1 }, (_, c) => (c === 0 ? partial : makeFn([...partial.keys, k], [...partial.values, c]))));
+    out = out.flatMap((partial) =>
+      Array.from({ length: n + 1 }, (_, c) => (c === 0 ? partial : makeFn([...partial.keys, k], [...partial.values, c]))),
+    );
   });
   return makeSet(out);
 }
@@ -56,20 +61,33 @@ function bagOfAll(b: FnValue, f: OperatorArg): FnValue {
       keys.push(image);
     } else entry.n += b.values[i] as number;
   });
-  return makeFn(keys, keys.map((k) => counts.get(valueKey(k))?.n ?? 0));
+  return makeFn(
+    keys,
+    keys.map((k) => counts.get(valueKey(k))?.n ?? 0),
+  );
 }
 
 export const bags: Record<string, Builtin> = {
   IsABag: { arity: 1, impl: ([b]) => b instanceof FnValue && b.values.every((n) => typeof n === 'number' && Number.isInteger(n) && n > 0) },
   BagToSet: { arity: 1, impl: ([b], loc) => new SetValue(bag(b, loc, 'BagToSet').keys) },
-  SetToBag: { arity: 1, impl: ([s], loc) => makeFn(elements(s, loc, 'SetToBag'), elements(s, loc, 'SetToBag').map(() => 1)) },
+  SetToBag: {
+    arity: 1,
+    impl: ([s], loc) =>
+      makeFn(
+        elements(s, loc, 'SetToBag'),
+        elements(s, loc, 'SetToBag').map(() => 1),
+      ),
+  },
   BagIn: { arity: 2, impl: ([e, b], loc) => fnIndex(bag(b, loc, 'BagIn'), e as Value) >= 0 },
   EmptyBag: { arity: 0, impl: () => makeFn([], []) },
   CopiesIn: { arity: 2, impl: ([e, b], loc) => copies(bag(b, loc, 'CopiesIn'), e as Value) },
   BagCardinality: { arity: 1, impl: ([b], loc) => bag(b, loc, 'BagCardinality').values.reduce((n: number, c) => n + (c as number), 0) },
   '(+)': { arity: 2, impl: ([a, b], loc) => sum(bag(a, loc, '(+)'), bag(b, loc, '(+)'), 1) },
   '(-)': { arity: 2, impl: ([a, b], loc) => sum(bag(a, loc, '(-)'), bag(b, loc, '(-)'), -1) },
-  BagUnion: { arity: 1, impl: ([s], loc) => elements(s, loc, 'BagUnion').reduce((acc: FnValue, b) => sum(acc, bag(b, loc, 'BagUnion'), 1), makeFn([], [])) },
+  BagUnion: {
+    arity: 1,
+    impl: ([s], loc) => elements(s, loc, 'BagUnion').reduce((acc: FnValue, b) => sum(acc, bag(b, loc, 'BagUnion'), 1), makeFn([], [])),
+  },
   '\\sqsubseteq': {
     arity: 2,
     impl: ([a, b], loc) => {

@@ -33,7 +33,8 @@ export function setOf(v: Value | undefined, loc: Loc, what: string): SetValue {
 }
 
 export function seqOf(v: Value | undefined, loc: Loc, what: string): FnValue {
-  if (!(v instanceof FnValue) || !v.isSequence) throw evalError(loc, `${what} expects a sequence, got ${v === undefined ? 'nothing' : formatValue(v)}`);
+  if (!(v instanceof FnValue) || !v.isSequence)
+    throw evalError(loc, `${what} expects a sequence, got ${v === undefined ? 'nothing' : formatValue(v)}`);
   return v;
 }
 
@@ -138,7 +139,8 @@ const sequences: Record<string, Builtin> = {
       const m = int(args[1], loc, 'SubSeq');
       const n = int(args[2], loc, 'SubSeq');
       if (m > n) return makeTuple([]);
-      if (m < 1 || n > s.values.length) throw evalError(loc, `SubSeq(s, ${m}, ${n}) is out of range for a sequence of length ${s.values.length}`);
+      if (m < 1 || n > s.values.length)
+        throw evalError(loc, `SubSeq(s, ${m}, ${n}) is out of range for a sequence of length ${s.values.length}`);
       return makeTuple(s.values.slice(m - 1, n));
     },
   },
@@ -194,7 +196,10 @@ function mergeFns(args: readonly Value[], loc: Loc): Value {
 export const printSink = { write: (line: string): void => void process.stderr.write(`${line}\n`) };
 
 const tlc: Record<string, Builtin> = {
-  Print: { arity: 2, impl: (args) => (printSink.write(`${formatValue(args[0] as Value)}  ${formatValue(args[1] as Value)}`), args[1] as Value) },
+  Print: {
+    arity: 2,
+    impl: (args) => (printSink.write(`${formatValue(args[0] as Value)}  ${formatValue(args[1] as Value)}`), args[1] as Value),
+  },
   PrintT: { arity: 1, impl: (args) => (printSink.write(formatValue(args[0] as Value)), true) },
   Assert: {
     arity: 2,
@@ -208,13 +213,19 @@ const tlc: Record<string, Builtin> = {
   Permutations: { arity: 1, impl: permutations },
   SortSeq: sortSeq,
   ToString: { arity: 1, impl: (args) => formatValue(args[0] as Value) },
-  JavaTime: { arity: 0, impl: (_args, loc) => { throw unsupported(loc, 'JavaTime (it makes state spaces nondeterministic)'); } },
+  JavaTime: {
+    arity: 0,
+    impl: (_args, loc) => {
+      throw unsupported(loc, 'JavaTime (it makes state spaces nondeterministic)');
+    },
+  },
 };
 
 /** S \\cup T; with Nat, Int or another infinite operand a membership test, as TLC's lazy union is. */
 function cup(args: readonly Value[], loc: Loc): Value {
   const [a, b] = args as [Value, Value];
-  if (isInfiniteSet(a) || isInfiniteSet(b)) return new InfiniteSet(`${formatValue(a)} \\cup ${formatValue(b)}`, (v) => setContains(a, v) || setContains(b, v));
+  if (isInfiniteSet(a) || isInfiniteSet(b))
+    return new InfiniteSet(`${formatValue(a)} \\cup ${formatValue(b)}`, (v) => setContains(a, v) || setContains(b, v));
   return makeSet([...setOf(a, loc, '\\cup').elems, ...setOf(b, loc, '\\cup').elems]);
 }
 
@@ -251,7 +262,9 @@ export const coreBuiltins: Record<string, Builtin> = {
   '\\subseteq': { arity: 2, impl: (args, loc) => setOf(args[0], loc, '\\subseteq').elems.every((e) => setContains(args[1] as Value, e)) },
   '\\subset': {
     arity: 2,
-    impl: (args, loc) => setOf(args[0], loc, '\\subset').elems.every((e) => setContains(args[1] as Value, e)) && !valuesEqual(args[0] as Value, args[1] as Value),
+    impl: (args, loc) =>
+      setOf(args[0], loc, '\\subset').elems.every((e) => setContains(args[1] as Value, e)) &&
+      !valuesEqual(args[0] as Value, args[1] as Value),
   },
   '\\supseteq': { arity: 2, impl: (args, loc) => setOf(args[1], loc, '\\supseteq').elems.every((e) => setContains(args[0] as Value, e)) },
   SUBSET: { arity: 1, impl: (args) => new PowerSet(args[0] as Value) },
@@ -284,8 +297,37 @@ export const alwaysInScope: Readonly<Record<string, Builtin>> = {
   STRING: { arity: 0, impl: () => stringSet },
 };
 
-const proofModules = ['TLAPS', 'NaturalsInduction', 'WellFoundedInduction', 'FiniteSetTheorems', 'SequenceTheorems', 'FunctionTheorems', 'SequencesExtTheorems'];
-const communityModules = ['BagsExt', 'Bitwise', 'CSV', 'Combinatorics', 'DifferentialEquations', 'DyadicRationals', 'FiniteSetsExt', 'Folds', 'Functions', 'GraphViz', 'Graphs', 'HTML', 'IOUtils', 'Relation', 'SVG', 'SequencesExt', 'ShiViz', 'Statistics', 'UndirectedGraphs', 'VectorClocks'];
+const proofModules = [
+  'TLAPS',
+  'NaturalsInduction',
+  'WellFoundedInduction',
+  'FiniteSetTheorems',
+  'SequenceTheorems',
+  'FunctionTheorems',
+  'SequencesExtTheorems',
+];
+const communityModules = [
+  'BagsExt',
+  'Bitwise',
+  'CSV',
+  'Combinatorics',
+  'DifferentialEquations',
+  'DyadicRationals',
+  'FiniteSetsExt',
+  'Folds',
+  'Functions',
+  'GraphViz',
+  'Graphs',
+  'HTML',
+  'IOUtils',
+  'Relation',
+  'SVG',
+  'SequencesExt',
+  'ShiViz',
+  'Statistics',
+  'UndirectedGraphs',
+  'VectorClocks',
+];
 const otherStandardModules = ['Reals', 'RealTime', 'Randomization', 'TLCExt', 'Json', 'Toolbox'];
 
 /** Modules TLC or the Toolbox ship that the built-in checker does not implement: what each is, to name it when refused. */

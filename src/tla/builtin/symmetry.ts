@@ -10,7 +10,11 @@ export function permuteValue(v: Value, perm: FnValue): Value {
   }
   if (v instanceof LazySet) return permuteValue(asFiniteSet(v) as SetValue, perm);
   if (v instanceof SetValue) return makeSet(v.elems.map((e) => permuteValue(e, perm)));
-  if (v instanceof FnValue) return makeFn(v.keys.map((k) => permuteValue(k, perm)), v.values.map((x) => permuteValue(x, perm)));
+  if (v instanceof FnValue)
+    return makeFn(
+      v.keys.map((k) => permuteValue(k, perm)),
+      v.values.map((x) => permuteValue(x, perm)),
+    );
   return v;
 }
 

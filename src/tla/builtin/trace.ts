@@ -14,7 +14,11 @@ export function actionLabel(model: Model, action: OpDef | undefined | null): str
   return `${def.name} line ${def.loc.line}, col ${def.loc.column} of module ${basename(def.loc.file, '.tla')}`;
 }
 
-export function traceStates(model: Model, states: readonly (readonly Value[])[], actions: readonly (OpDef | undefined | null)[]): TraceState[] {
+export function traceStates(
+  model: Model,
+  states: readonly (readonly Value[])[],
+  actions: readonly (OpDef | undefined | null)[],
+): TraceState[] {
   return states.map((state, i) => ({
     index: i + 1,
     action: actionLabel(model, actions[i]),

@@ -32,7 +32,11 @@ export class FnValue extends Hashed {
   ) {
     super();
     let seq = true;
-    for (let i = 0; i < keys.length; i++) if (keys[i] !== i + 1) { seq = false; break; }
+    for (let i = 0; i < keys.length; i++)
+      if (keys[i] !== i + 1) {
+        seq = false;
+        break;
+      }
     this.isSequence = seq;
   }
 }
@@ -125,7 +129,11 @@ export function valuesEqual(a: Value, b: Value): boolean {
 export function makeSet(elems: Value[]): SetValue {
   if (elems.length <= 1) return new SetValue(elems);
   let allNumbers = true;
-  for (const e of elems) if (typeof e !== 'number') { allNumbers = false; break; }
+  for (const e of elems)
+    if (typeof e !== 'number') {
+      allNumbers = false;
+      break;
+    }
   elems.sort(allNumbers ? (x, y) => (x as number) - (y as number) : compareValues);
   const out: Value[] = [elems[0] as Value];
   for (let i = 1; i < elems.length; i++) {
@@ -140,17 +148,30 @@ export function makeFn(keys: Value[], values: Value[]): FnValue {
   const order = keys.map((_, i) => i);
   order.sort((i, j) => compareValues(keys[i] as Value, keys[j] as Value));
   let sorted = true;
-  for (let i = 0; i < order.length; i++) if (order[i] !== i) { sorted = false; break; }
+  for (let i = 0; i < order.length; i++)
+    if (order[i] !== i) {
+      sorted = false;
+      break;
+    }
   if (sorted) return new FnValue(keys, values);
-  return new FnValue(order.map((i) => keys[i] as Value), order.map((i) => values[i] as Value));
+  return new FnValue(
+    order.map((i) => keys[i] as Value),
+    order.map((i) => values[i] as Value),
+  );
 }
 
 export function makeTuple(items: Value[]): FnValue {
-  return new FnValue(items.map((_, i) => i + 1), items);
+  return new FnValue(
+    items.map((_, i) => i + 1),
+    items,
+  );
 }
 
 export function makeRecord(fields: readonly (readonly [string, Value])[]): FnValue {
-  return makeFn(fields.map((f) => f[0]), fields.map((f) => f[1]));
+  return makeFn(
+    fields.map((f) => f[0]),
+    fields.map((f) => f[1]),
+  );
 }
 
 /** Index of `key` in a function's domain, or -1. */

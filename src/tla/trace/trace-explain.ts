@@ -35,7 +35,10 @@ function describeValueChange(was: Value, is: Value): string {
   if (was instanceof SetValue && is instanceof SetValue) {
     const added = is.elems.filter((v) => !was.elems.some((w) => valuesEqual(v, w)));
     const removed = was.elems.filter((w) => !is.elems.some((v) => valuesEqual(v, w)));
-    const parts = [...(added.length > 0 ? [`gets ${shorten(added.map(formatValue).join(', '))}`] : []), ...(removed.length > 0 ? [`loses ${shorten(removed.map(formatValue).join(', '))}`] : [])];
+    const parts = [
+      ...(added.length > 0 ? [`gets ${shorten(added.map(formatValue).join(', '))}`] : []),
+      ...(removed.length > 0 ? [`loses ${shorten(removed.map(formatValue).join(', '))}`] : []),
+    ];
     return parts.join(' and ');
   }
   if (was instanceof FnValue && is instanceof FnValue && was.isSequence && is.isSequence && is.values.length > was.values.length) {
@@ -50,7 +53,9 @@ function describeValueChange(was: Value, is: Value): string {
  * the report says what the spec would allow where the engine did something else.
  */
 export function explainRejection(search: ConstrainedSearch, frontier: Frontier, mapped: MappedEvent): string[] {
-  const details: string[] = [`no step of ${mapped.alternatives.map((steps) => steps.map((s) => s.operator).join(' then ')).join(', or ')} is possible in the ${frontier.length} spec state(s) that match the trace so far`];
+  const details: string[] = [
+    `no step of ${mapped.alternatives.map((steps) => steps.map((s) => s.operator).join(' then ')).join(', or ')} is possible in the ${frontier.length} spec state(s) that match the trace so far`,
+  ];
   const explain = mapped.explain;
   const state = frontier[0];
   if (explain === undefined || state === undefined) return details;

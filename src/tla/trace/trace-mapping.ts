@@ -37,7 +37,8 @@ export class PositionMap {
   append(partitionId: number, position: number): number {
     const list = this.list(partitionId);
     const last = list[list.length - 1] ?? 0;
-    if (position <= last) throw new TraceMappingError(`partition ${partitionId} appends position ${position} after position ${last}: positions must increase`);
+    if (position <= last)
+      throw new TraceMappingError(`partition ${partitionId} appends position ${position} after position ${last}: positions must increase`);
     list.push(position);
     return list.length;
   }
@@ -46,7 +47,8 @@ export class PositionMap {
   index(partitionId: number, position: number): number {
     const list = this.list(partitionId);
     const at = upperBound(list, position);
-    if (at === 0 || list[at - 1] !== position) throw new TraceMappingError(`partition ${partitionId} position ${position} was never appended by an earlier event`);
+    if (at === 0 || list[at - 1] !== position)
+      throw new TraceMappingError(`partition ${partitionId} position ${position} was never appended by an earlier event`);
     return at;
   }
 
@@ -89,17 +91,28 @@ export class ProtocolTraceMapping {
         throw new TraceMappingError('a second trace-start: a trace holds one run');
       case 'checkpoint-triggered': {
         const kind = kindValue(event.checkpointType, event.checkpointId);
-        return { alternatives: [[step('TriggerStep', event.checkpointId, kind)]], expected: `Trigger("${kind}") starting checkpoint ${event.checkpointId}`, explain: { kind: 'action', step: step('Trigger', kind), label: `Trigger("${kind}")` } };
+        return {
+          alternatives: [[step('TriggerStep', event.checkpointId, kind)]],
+          expected: `Trigger("${kind}") starting checkpoint ${event.checkpointId}`,
+          explain: { kind: 'action', step: step('Trigger', kind), label: `Trigger("${kind}")` },
+        };
       }
       case 'checkpoint-create-appended': {
         const { partitionId: p, checkpointId: c } = event;
         this.positions.append(p, event.position);
         const kind = kindValue(event.checkpointType, c);
-        return { alternatives: [[step('DeliverStep', p, c, kind)]], expected: `Deliver(${p}, ${c}): the trigger of checkpoint ${c} reaches partition ${p}`, explain: { kind: 'action', step: step('Deliver', p, c), label: `Deliver(${p}, ${c})` } };
+        return {
+          alternatives: [[step('DeliverStep', p, c, kind)]],
+          expected: `Deliver(${p}, ${c}): the trigger of checkpoint ${c} reaches partition ${p}`,
+          explain: { kind: 'action', step: step('Deliver', p, c), label: `Deliver(${p}, ${c})` },
+        };
       }
       case 'command-appended':
         this.positions.append(event.partitionId, event.position);
-        return { alternatives: [[step('ClientStep', event.partitionId)]], expected: `a client command appended to partition ${event.partitionId}` };
+        return {
+          alternatives: [[step('ClientStep', event.partitionId)]],
+          expected: `a client command appended to partition ${event.partitionId}`,
+        };
       case 'record-processed':
         return this.processed(event);
       case 'command-sent':
@@ -123,7 +136,8 @@ export class ProtocolTraceMapping {
           keys.push(cut.partitionId);
           values.push(this.positions.index(cut.partitionId, cut.checkpointPosition));
         }
-        if (keys.length !== this.partitionCount) throw new TraceMappingError(`restored names ${keys.length} partition(s), the trace has ${this.partitionCount}`);
+        if (keys.length !== this.partitionCount)
+          throw new TraceMappingError(`restored names ${keys.length} partition(s), the trace has ${this.partitionCount}`);
         return {
           alternatives: [[step('RestoreStep', event.checkpointId, makeFn(keys, values))]],
           expected: `Restore(${event.checkpointId})`,
@@ -159,12 +173,17 @@ export class ProtocolTraceMapping {
   }
 
   private sent(p: number, target: number, command: TracedCommand): MappedEvent {
-    if (command.sourcePartitionId !== p) throw new TraceMappingError(`partition ${p} sends a command whose source is partition ${command.sourcePartitionId}`);
+    if (command.sourcePartitionId !== p)
+      throw new TraceMappingError(`partition ${p} sends a command whose source is partition ${command.sourcePartitionId}`);
     const x = this.positions.index(p, command.sourcePosition);
     return {
       alternatives: [[step('SendStep', p, x, this.message(command, target))]],
       expected: `Send from partition ${p} for the record at spec position ${x}, piggybacking checkpoint ${command.checkpointId}`,
-      explain: { kind: 'value', step: step('ExpectedPiggyback', p, x), label: `the checkpoint in force after spec position ${x} of partition ${p}` },
+      explain: {
+        kind: 'value',
+        step: step('ExpectedPiggyback', p, x),
+        label: `the checkpoint in force after spec position ${x} of partition ${p}`,
+      },
     };
   }
 

@@ -18,9 +18,21 @@ type FieldKind = 'count' | 'position' | 'checkpointType' | 'string' | 'boolean' 
 const eventFields: Record<TraceEventName, Record<string, FieldKind>> = {
   'trace-start': { version: 'count', partitionCount: 'position', lastPositions: 'counts' },
   'checkpoint-triggered': { checkpointId: 'position', checkpointType: 'checkpointType' },
-  'checkpoint-create-appended': { partitionId: 'position', position: 'position', checkpointId: 'position', checkpointType: 'checkpointType', forced: 'boolean' },
+  'checkpoint-create-appended': {
+    partitionId: 'position',
+    position: 'position',
+    checkpointId: 'position',
+    checkpointType: 'checkpointType',
+    forced: 'boolean',
+  },
   'command-appended': { partitionId: 'position', position: 'position', recordType: 'string' },
-  'record-processed': { partitionId: 'position', position: 'position', recordType: 'string', checkpointId: 'count', checkpointPosition: 'count' },
+  'record-processed': {
+    partitionId: 'position',
+    position: 'position',
+    recordType: 'string',
+    checkpointId: 'count',
+    checkpointPosition: 'count',
+  },
   'command-sent': { partitionId: 'position', targetPartitionId: 'position', retry: 'boolean', command: 'command' },
   'command-received': { partitionId: 'position', command: 'command', checkpointCreatePosition: 'positionOrNull', position: 'position' },
   'backup-taken': { partitionId: 'position', checkpointId: 'position', checkpointPosition: 'position', lastPosition: 'position' },
@@ -64,7 +76,11 @@ function fieldProblem(kind: FieldKind, value: unknown): string | undefined {
     case 'command':
       return isObject(value) ? objectProblem(value, commandFields, 'command.') : 'an object';
     case 'cuts':
-      return Array.isArray(value) && value.length > 0 && value.every((cut) => isObject(cut) && objectProblem(cut, { partitionId: 'position', checkpointPosition: 'position' }, '') === undefined)
+      return Array.isArray(value) &&
+        value.length > 0 &&
+        value.every(
+          (cut) => isObject(cut) && objectProblem(cut, { partitionId: 'position', checkpointPosition: 'position' }, '') === undefined,
+        )
         ? undefined
         : 'a non-empty array of {partitionId, checkpointPosition}';
   }
@@ -81,7 +97,9 @@ function objectProblem(value: Record<string, unknown>, fields: Record<string, Fi
 /** Parses one line into an event; `source` names the file in errors. */
 export function parseTraceLine(text: string, line: number, source: string): TraceEvent {
   const fail = (message: string) =>
-    new CutlineError('TRACE_INVALID', `${source}:${line}: ${message}`, { hint: 'Each line of a protocol trace is one JSON event; FORMAT.md "Protocol trace" lists the events and their fields.' });
+    new CutlineError('TRACE_INVALID', `${source}:${line}: ${message}`, {
+      hint: 'Each line of a protocol trace is one JSON event; FORMAT.md "Protocol trace" lists the events and their fields.',
+    });
   if (text.length > traceLineBytesMax) throw fail(`the line is longer than ${traceLineBytesMax} characters`);
   let value: unknown;
   try {
@@ -91,7 +109,8 @@ export function parseTraceLine(text: string, line: number, source: string): Trac
   }
   if (!isObject(value)) throw fail('not a JSON object');
   const name = value['event'];
-  if (typeof name !== 'string' || !(name in eventFields)) throw fail(`unknown event ${JSON.stringify(name) ?? 'nothing'}; the events are ${Object.keys(eventFields).join(', ')}`);
+  if (typeof name !== 'string' || !(name in eventFields))
+    throw fail(`unknown event ${JSON.stringify(name) ?? 'nothing'}; the events are ${Object.keys(eventFields).join(', ')}`);
   const problem = objectProblem(value, eventFields[name as TraceEventName], '');
   if (problem !== undefined) throw fail(`${name}: ${problem}`);
   if (name === 'trace-start' && value['version'] !== protocolTraceVersion) {
@@ -106,7 +125,10 @@ export async function* readTraceFile(path: string): AsyncGenerator<TraceLine> {
   try {
     await new Promise<void>((resolve, reject) => stream.once('open', () => resolve()).once('error', reject));
   } catch (cause) {
-    throw new CutlineError('USAGE', `cannot read the trace ${path}: ${(cause as Error).message}`, { cause, hint: 'Pass --trace the NDJSON file `cutline engine start --trace` wrote.' });
+    throw new CutlineError('USAGE', `cannot read the trace ${path}: ${(cause as Error).message}`, {
+      cause,
+      hint: 'Pass --trace the NDJSON file `cutline engine start --trace` wrote.',
+    });
   }
   const lines = createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY });
   let line = 0;

@@ -49,14 +49,20 @@ function startOf(lines: readonly TraceLine[], source: string): Extract<TraceEven
   }
   const start = first.event;
   if (start.lastPositions.length !== start.partitionCount) {
-    throw new CutlineError('TRACE_INVALID', `${source}:${first.line}: trace-start lists ${start.lastPositions.length} last positions for ${start.partitionCount} partitions`);
+    throw new CutlineError(
+      'TRACE_INVALID',
+      `${source}:${first.line}: trace-start lists ${start.lastPositions.length} last positions for ${start.partitionCount} partitions`,
+    );
   }
   return start;
 }
 
 /** The model of the trace spec sized to the trace: its partitions and its highest checkpoint id. */
 async function searchFor(lines: readonly TraceLine[], partitionCount: number, options: TraceValidationOptions): Promise<ConstrainedSearch> {
-  const partitions: CfgValue = { kind: 'set', items: Array.from({ length: partitionCount }, (_, i) => ({ kind: 'int', value: i + 1 }) as const) };
+  const partitions: CfgValue = {
+    kind: 'set',
+    items: Array.from({ length: partitionCount }, (_, i) => ({ kind: 'int', value: i + 1 }) as const),
+  };
   const constants = new Map<string, CfgValue>([
     ['Partitions', partitions],
     ['MaxCheckpointId', { kind: 'int', value: highestCheckpointId(lines) }],
@@ -89,7 +95,9 @@ export async function validateTrace(lines: readonly TraceLine[], source: string,
       line: first.line,
       event: start,
       expected: 'Init: every log empty',
-      details: [`the engine's logs already hold records (last positions ${start.lastPositions.join(', ')}); record traces from an empty data directory`],
+      details: [
+        `the engine's logs already hold records (last positions ${start.lastPositions.join(', ')}); record traces from an empty data directory`,
+      ],
     });
   }
   for (let index = 1; index < lines.length; index++) {
@@ -102,13 +110,22 @@ export async function validateTrace(lines: readonly TraceLine[], source: string,
       return verdict(index, { line, event, expected: 'an event consistent with the earlier ones', details: [error.message] });
     }
     const next = search.advance(frontier, mapped.alternatives);
-    if (next.length === 0) return verdict(index, { line, event, expected: mapped.expected, details: explainRejection(search, frontier, mapped) });
+    if (next.length === 0)
+      return verdict(index, { line, event, expected: mapped.expected, details: explainRejection(search, frontier, mapped) });
     if (next.length > traceFrontierStatesMax) {
-      throw new CutlineError('LIMIT_EXCEEDED', `${source}:${line}: more than ${traceFrontierStatesMax} spec states match the trace up to here`);
+      throw new CutlineError(
+        'LIMIT_EXCEEDED',
+        `${source}:${line}: more than ${traceFrontierStatesMax} spec states match the trace up to here`,
+      );
     }
     const violated = search.violation(next);
     if (violated !== undefined) {
-      return verdict(index, { line, event, expected: mapped.expected, details: [`the state after this event violates the invariant ${violated.invariant}`] });
+      return verdict(index, {
+        line,
+        event,
+        expected: mapped.expected,
+        details: [`the state after this event violates the invariant ${violated.invariant}`],
+      });
     }
     frontier = next;
     frontierMax = Math.max(frontierMax, frontier.length);

@@ -9,7 +9,10 @@ import { validateTrace } from '../../../src/tla/trace/trace-validation.js';
 import { openBackupTestCluster, takeBackupAndWait } from '../../support/backup-fixtures.js';
 import { asLines } from './trace-runs.js';
 
-const spec = { specPath: join(import.meta.dirname, '../../../spec/CheckpointProtocolTrace.tla'), configPath: join(import.meta.dirname, '../../../spec/CheckpointProtocolTrace.cfg') };
+const spec = {
+  specPath: join(import.meta.dirname, '../../../spec/CheckpointProtocolTrace.tla'),
+  configPath: join(import.meta.dirname, '../../../spec/CheckpointProtocolTrace.cfg'),
+};
 
 describe('trace validation with the backup manager', () => {
   it('accepts a run with two hot backups, each partition backup a backup-taken event the spec allows', async () => {

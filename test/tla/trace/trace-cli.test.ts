@@ -43,11 +43,18 @@ function backupAndRestore(events: readonly TraceEvent[], lastPositionOf: (p: num
     }
   }
   const id = Math.max(...[...created].filter(([c, parts]) => backupIds.has(c) && parts.size === 3).map(([c]) => c));
-  const cuts = [...(created.get(id) as Map<number, number>)].map(([partitionId, checkpointPosition]) => ({ partitionId, checkpointPosition }));
+  const cuts = [...(created.get(id) as Map<number, number>)].map(([partitionId, checkpointPosition]) => ({
+    partitionId,
+    checkpointPosition,
+  }));
   return [
     ...events,
     ...cuts.map(({ partitionId, checkpointPosition }): TraceEvent => ({
-      event: 'backup-taken', partitionId, checkpointId: id, checkpointPosition, lastPosition: lastPositionOf(partitionId, checkpointPosition, last.get(partitionId) as number),
+      event: 'backup-taken',
+      partitionId,
+      checkpointId: id,
+      checkpointPosition,
+      lastPosition: lastPositionOf(partitionId, checkpointPosition, last.get(partitionId) as number),
     })),
     { event: 'restored', checkpointId: id, cuts },
   ];
@@ -57,17 +64,27 @@ describe('cutline model-check --trace', () => {
   const { events } = tracedRun(4, 250);
 
   it('accepts a file written by the NDJSON sink, with backups holding records after the checkpoint and a restore', async () => {
-    const path = writeTrace('good.ndjson', backupAndRestore(events, (_p, cut, last) => Math.max(cut, last - 1)));
+    const path = writeTrace(
+      'good.ndjson',
+      backupAndRestore(events, (_p, cut, last) => Math.max(cut, last - 1)),
+    );
     const { output, error } = await run(path);
     expect(error).toBeUndefined();
-    expect(output).toMatch(new RegExp(`^trace ${path} is a behaviour of the spec: ${events.length + 4} of ${events.length + 4} events validated`));
+    expect(output).toMatch(
+      new RegExp(`^trace ${path} is a behaviour of the spec: ${events.length + 4} of ${events.length + 4} events validated`),
+    );
   });
 
   it('rejects a backup that stops before its checkpoint record, with exit code 1 and the line', async () => {
     const edited = backupAndRestore(events, (_p, cut) => cut - 1);
     const path = writeTrace('short-backup.ndjson', edited);
     const { output, error } = await run(path);
-    expect(error).toMatchObject({ code: 'TRACE_REJECTED', message: expect.stringMatching(new RegExp(`^${path}:${events.length + 1}: the spec does not allow this backup-taken event`)) as unknown });
+    expect(error).toMatchObject({
+      code: 'TRACE_REJECTED',
+      message: expect.stringMatching(
+        new RegExp(`^${path}:${events.length + 1}: the spec does not allow this backup-taken event`),
+      ) as unknown,
+    });
     expect(errorCodes.TRACE_REJECTED.exitCode).toBe(1);
     expect(output).toContain(`the spec does not allow the event at line ${events.length + 1}`);
     expect(output).toMatch(/expected: TakeBackup\(\d\) of checkpoint \d+/);
@@ -79,6 +96,9 @@ describe('cutline model-check --trace', () => {
     lines.push('{"event":"command-sent","partitionId":1}');
     fs.writeFileSync(path, `${lines.join('\n')}\n`);
     const { error } = await run(path);
-    expect(error).toMatchObject({ code: 'TRACE_INVALID', message: `${path}:4: command-sent: field targetPartitionId must be an integer >= 1, got nothing` });
+    expect(error).toMatchObject({
+      code: 'TRACE_INVALID',
+      message: `${path}:4: command-sent: field targetPartitionId must be an integer >= 1, got nothing`,
+    });
   });
 });

@@ -5,7 +5,10 @@ import { validateTrace, type TraceVerdict } from '../../../src/tla/trace/trace-v
 import type { TraceEvent } from '../../../src/engine/trace-sink.js';
 import { asLines, tracedRun } from './trace-runs.js';
 
-const spec = { specPath: join(import.meta.dirname, '../../../spec/CheckpointProtocolTrace.tla'), configPath: join(import.meta.dirname, '../../../spec/CheckpointProtocolTrace.cfg') };
+const spec = {
+  specPath: join(import.meta.dirname, '../../../spec/CheckpointProtocolTrace.tla'),
+  configPath: join(import.meta.dirname, '../../../spec/CheckpointProtocolTrace.cfg'),
+};
 const steps = 300;
 // CI checks three seeds; `CUTLINE_TRACE_SEEDS=20 npm run trace:validate` checks more.
 const seeds = Array.from({ length: Number(process.env['CUTLINE_TRACE_SEEDS'] ?? 3) }, (_, index) => index + 1);
@@ -46,7 +49,9 @@ describe('trace validation of deterministic engine runs', () => {
     const bad = eventAt(events, verdict);
     expect(bad).toMatchObject({ event: 'command-sent', command: { checkpointId: 0 } });
     // Every earlier command went out before its sender had a checkpoint, so carrying 0 was right for those.
-    expect(verdict.rejection?.details.join('\n')).toMatch(/the spec expects the checkpoint in force after spec position \d+ of partition \d: \[cp \|-> [1-9]/);
+    expect(verdict.rejection?.details.join('\n')).toMatch(
+      /the spec expects the checkpoint in force after spec position \d+ of partition \d: \[cp \|-> [1-9]/,
+    );
     expect(verdict.eventsValidated).toBe((verdict.rejection?.line as number) - 1);
   });
 
@@ -56,7 +61,9 @@ describe('trace validation of deterministic engine runs', () => {
     const bad = eventAt(events, verdict);
     expect(bad).toMatchObject({ event: 'command-received', checkpointCreatePosition: null });
     expect(verdict.rejection?.expected).toMatch(/^Receive\(m\) on partition \d with the command appended alone$/);
-    expect(verdict.rejection?.details.join('\n')).toMatch(/Receive\(m\) would do: log\[\d\] gets appended \[id \|-> \d+, kind \|-> "\w+", msg \|-> 0, peer \|-> 0, type \|-> "CREATE"\], \[.*type \|-> "RECEIVE"\]/);
+    expect(verdict.rejection?.details.join('\n')).toMatch(
+      /Receive\(m\) would do: log\[\d\] gets appended \[id \|-> \d+, kind \|-> "\w+", msg \|-> 0, peer \|-> 0, type \|-> "CREATE"\], \[.*type \|-> "RECEIVE"\]/,
+    );
   });
 
   it('rejects a hand-edited trace: a received command with a higher id but no CHECKPOINT_CREATE before it', async () => {
@@ -71,7 +78,10 @@ describe('trace validation of deterministic engine runs', () => {
 
   it('rejects a trace whose first event is not trace-start, and one that starts from a non-empty engine', async () => {
     const { events } = tracedRun(1, 40);
-    await expect(validate(events.slice(1))).rejects.toMatchObject({ code: 'TRACE_INVALID', message: 'memory:1: a protocol trace starts with a trace-start event' });
+    await expect(validate(events.slice(1))).rejects.toMatchObject({
+      code: 'TRACE_INVALID',
+      message: 'memory:1: a protocol trace starts with a trace-start event',
+    });
     const start = { ...(events[0] as Extract<TraceEvent, { event: 'trace-start' }>), lastPositions: [4, 0, 0] };
     const verdict = await validate([start, ...events.slice(1)]);
     expect(verdict.rejection).toMatchObject({ line: 1, expected: 'Init: every log empty' });
