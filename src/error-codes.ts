@@ -132,6 +132,11 @@ export const errorCodes = {
     exitCode: 3,
     description: "The record at a partition backup's checkpointPosition is missing or not the checkpoint of the backup id.",
   },
+  COMMAND_INDEX_INVALID: {
+    exitCode: 3,
+    description:
+      'A command index of a format 3 backup (FORMAT.md "Command index") is not well formed: its header, an entry out of order or outside its segment, or an unknown record type.',
+  },
   RESTORE_INCONSISTENT: {
     exitCode: 3,
     description: "The restored logs hold a command received before the cut whose send lies after the sender's cut.",

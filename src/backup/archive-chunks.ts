@@ -4,7 +4,7 @@ import { CutlineError } from '../errors.js';
 import type { BackupStore, StoreCallOptions } from '../store/backup-store.js';
 import { getBytes } from '../store/backup-store.js';
 import { chunkKey, decodeChunk, type StoredChunkRef } from './chunk-format.js';
-import { storedChunks, type Manifest } from './manifest.js';
+import { isChunked, storedChunks, type Manifest } from './manifest.js';
 
 /** A chunk an archive holds: its key (also its entry name), its partition, and what the manifests say of it. */
 export interface ArchiveChunk {
@@ -17,7 +17,7 @@ export interface ArchiveChunk {
 export function archiveChunks(manifests: readonly Manifest[]): ArchiveChunk[] {
   const chunks = new Map<string, ArchiveChunk>();
   for (const manifest of manifests) {
-    if (manifest.formatVersion !== 2) continue;
+    if (!isChunked(manifest)) continue;
     for (const file of manifest.files) {
       for (const ref of storedChunks(file)) {
         const key = chunkKey(manifest.id.partitionId, ref.sha256);

@@ -4,7 +4,7 @@ import { CutlineError } from '../errors.js';
 import type { BackupStore, StoreCallOptions } from '../store/backup-store.js';
 import { listAll } from '../store/backup-store.js';
 import { contentsKeyPrefix } from './backup-layout.js';
-import type { Manifest } from './manifest.js';
+import { isChunked, type Manifest } from './manifest.js';
 import { listBackupManifests, updateManifest } from './manifest-store.js';
 import { collectChunks, type CollectorIdentity } from './chunk-collection.js';
 
@@ -65,7 +65,7 @@ export async function deleteBackup(
     for (const entry of await listAll(store, contentsKeyPrefix(manifest.id), call)) await store.delete(entry.key, call);
   }
   if (options.collect !== false) {
-    const chunked = new Set(deleted.filter((manifest) => manifest.formatVersion === 2).map((manifest) => manifest.id.partitionId));
+    const chunked = new Set(deleted.filter(isChunked).map((manifest) => manifest.id.partitionId));
     for (const partitionId of chunked)
       await collectChunks(store, partitionId, {
         ...call,

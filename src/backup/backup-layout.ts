@@ -10,7 +10,7 @@ export interface BackupId {
 }
 
 /** The two kinds of content a manifest lists; a file's path starts with one of them and '/'. */
-export const contentKinds = ['snapshot', 'segments'] as const;
+export const contentKinds = ['snapshot', 'segments', 'commands'] as const;
 export type ContentKind = (typeof contentKinds)[number];
 
 const manifestKeyPattern = /^manifests\/(0|[1-9][0-9]*)\/(0|[1-9][0-9]*)\/(0|[1-9][0-9]*)\/manifest\.json$/;
@@ -64,7 +64,10 @@ export function parseManifestKey(key: string): BackupId | undefined {
 export function validateContentPath(path: string): void {
   const kind = path.split('/')[0];
   if (!contentKinds.includes(kind as ContentKind) || !path.includes('/')) {
-    throw new CutlineError('MANIFEST_INVALID', `backup file path ${JSON.stringify(path)} must start with snapshot/ or segments/`);
+    throw new CutlineError(
+      'MANIFEST_INVALID',
+      `backup file path ${JSON.stringify(path)} must start with snapshot/, segments/ or commands/`,
+    );
   }
   try {
     validateKey(path);

@@ -4,7 +4,7 @@ import { parseManifestKey, partitionManifestsPrefix, type BackupId } from './bac
 import type { StoredChunkInfo } from './chunk-upload.js';
 import type { ChunkedFile, RememberedFile } from './chunking.js';
 import { readManifest } from './manifest-store.js';
-import { storedChunks, type Manifest } from './manifest.js';
+import { isChunked, storedChunks, type Manifest } from './manifest.js';
 
 /** How many of the newest manifests a first backup after a start reads to find the last COMPLETED one. */
 const seedManifestsMax = 8;
@@ -54,7 +54,7 @@ export class ChunkMemory {
     for (const candidate of ids.slice(0, seedManifestsMax)) {
       const manifest = await readManifest(store, candidate, options).catch(() => undefined);
       if (manifest?.status !== 'COMPLETED') continue;
-      if (manifest.formatVersion !== 2) return;
+      if (!isChunked(manifest)) return;
       this.checkpointId = manifest.id.checkpointId;
       this.files = new Map(manifest.files.map((file) => [file.path, { identity: '', file }]));
       this.stored = storedInfo(manifest);

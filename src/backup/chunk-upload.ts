@@ -122,9 +122,7 @@ async function existingChunk(sha256: string, storedBytes: number, options: Chunk
 }
 
 async function uploadChunk(location: ChunkLocation, options: ChunkUploadOptions): Promise<{ info: StoredChunkInfo; added: boolean }> {
-  const raw = Buffer.allocUnsafe(location.sizeBytes);
-  const { bytesRead } = await location.handle.read(raw, 0, location.sizeBytes, location.offsetBytes);
-  assert(bytesRead === location.sizeBytes, `a chunk's bytes are readable (${bytesRead} of ${location.sizeBytes})`);
+  const raw = await chunkBytes(location);
   // The address is the content: bytes that changed since they were hashed would poison every backup that shares the chunk.
   const sha256 = createHash('sha256').update(raw).digest('hex');
   if (sha256 !== location.sha256) {
@@ -148,4 +146,13 @@ async function uploadChunk(location: ChunkLocation, options: ChunkUploadOptions)
     return { info: await existingChunk(sha256, info.sizeBytes, { ...options, known: new Map() }), added: false };
   }
   return { info: { storedBytes: encoded.bytes.length, codec: encoded.codec }, added: true };
+}
+
+async function chunkBytes(location: ChunkLocation): Promise<Buffer> {
+  const { offsetBytes, sizeBytes } = location;
+  if ('bytes' in location) return location.bytes.subarray(offsetBytes, offsetBytes + sizeBytes);
+  const raw = Buffer.allocUnsafe(sizeBytes);
+  const { bytesRead } = await location.handle.read(raw, 0, sizeBytes, offsetBytes);
+  assert(bytesRead === sizeBytes, `a chunk's bytes are readable (${bytesRead} of ${sizeBytes})`);
+  return raw;
 }

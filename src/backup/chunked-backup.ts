@@ -16,10 +16,12 @@ export interface ChunkedUploadOptions extends UploadOptions {
   /** Chunks the writer knows how they are stored (ChunkMemory), so reusing them costs no read. */
   readonly known?: ReadonlyMap<string, StoredChunkInfo>;
   readonly wait?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** 3 (the default): `chunk` returns a command index for every segment; 2: no index (backups written before version 3). */
+  readonly formatVersion?: 2 | 3;
 }
 
 /**
- * FORMAT.md "Write ordering", format v2: W1 create the IN_PROGRESS manifest (create-only); W2 chunk
+ * FORMAT.md "Write ordering", format v2 and v3: W1 create the IN_PROGRESS manifest (create-only); W2 chunk
  * every file (`chunk`, run only once the id is claimed) and overwrite the manifest, still IN_PROGRESS,
  * with every chunk it references; W3-W4 store the chunks (storeChunks); W5 the COMPLETED manifest.
  * Any failure marks the manifest FAILED (its chunks then belong to no backup, and the next collection
@@ -34,7 +36,7 @@ export async function uploadChunkedBackup(
   options: ChunkedUploadOptions,
 ): Promise<{ manifest: Manifest; files: readonly ChunkedFile[] }> {
   const call = options.signal === undefined ? {} : { signal: options.signal };
-  await createManifest(store, newManifest(id, descriptor, clock, 2), call);
+  await createManifest(store, newManifest(id, descriptor, clock, options.formatVersion ?? 3), call);
   try {
     const files = await chunk();
     await updateManifest(store, id, 'IN_PROGRESS', clock, { files: files.map((file) => file.file) }, call);

@@ -4,6 +4,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { assert } from '../assert.js';
 import { chunkBytesMax, segmentChunkBytes, snapshotChunkBytesMin, snapshotFileChunksMax } from '../limits.js';
 import type { ManifestChunk, ManifestFile } from './manifest.js';
+import { commandIndexFile, commandIndexPath } from './command-index.js';
 import { SegmentSourceCheck, type CheckedFrames, type ExpectedFrames } from './segment-source-check.js';
 
 const readBlockBytes = 1024 * 1024;
@@ -33,13 +34,12 @@ export interface RememberedFile {
   readonly frames?: CheckedFrames;
 }
 
-/** Where the bytes of a chunk are, to upload it. */
-export interface ChunkLocation {
+/** Where the bytes of a chunk are, to upload it: in a file the backup holds open, or in memory (a command index). */
+export type ChunkLocation = {
   readonly sha256: string;
-  readonly handle: FileHandle;
   readonly offsetBytes: number;
   readonly sizeBytes: number;
-}
+} & ({ readonly handle: FileHandle } | { readonly bytes: Buffer });
 
 export interface ChunkedFile {
   readonly file: ManifestFile;
@@ -103,6 +103,31 @@ export async function chunkSegmentFile(source: ChunkSource, remembered: Remember
   const check = source.frames === undefined ? undefined : new SegmentSourceCheck(source.frames, undefined);
   return hashChunks(source, boundaries, 0, createHash('sha256'), [], check);
 }
+
+/**
+ * The command index of a chunked segment (FORMAT.md "Command index"), built in memory by its frame check
+ * and cut at fixed 64 KiB offsets: an index that grew since the last backup costs its last chunk and the new ones.
+ */
+export function chunkCommandIndex(segment: ChunkedFile): ChunkedFile {
+  const frames = segment.remembered.frames;
+  assert(frames !== undefined, `segment ${segment.file.path} was frame-checked when it was chunked`);
+  const bytes = commandIndexFile(frames.commands);
+  const chunks: ManifestChunk[] = [];
+  const locations: ChunkLocation[] = [];
+  for (let offsetBytes = 0; offsetBytes < bytes.length; offsetBytes += commandIndexChunkBytes) {
+    const sizeBytes = Math.min(commandIndexChunkBytes, bytes.length - offsetBytes);
+    const sha256 = createHash('sha256')
+      .update(bytes.subarray(offsetBytes, offsetBytes + sizeBytes))
+      .digest('hex');
+    chunks.push({ sha256, sizeBytes });
+    locations.push({ sha256, bytes, offsetBytes, sizeBytes });
+  }
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  const file: ManifestFile = { path: commandIndexPath(segment.file.path), sizeBytes: bytes.length, sha256, chunks };
+  return { file, locations, remembered: { identity: '', file } };
+}
+
+const commandIndexChunkBytes = 64 * 1024;
 
 /** The fixed chunk size of a snapshot file: 64 KiB, doubled until the file has at most snapshotFileChunksMax chunks (up to chunkBytesMax). */
 export function snapshotChunkBytes(sizeBytes: number): number {

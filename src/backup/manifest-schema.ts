@@ -103,3 +103,30 @@ export const manifestSchemaV2 = {
     addedBytes: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER },
   },
 } as const;
+
+const v2Files = manifestSchemaV2.properties.files;
+
+/**
+ * Format version 3: version 2 plus, for each log segment `segments/{name}.log`, its command index
+ * `commands/{name}.idx` (FORMAT.md "Command index"), and the promise that every frame was checked when
+ * the backup was taken (FORMAT.md "Chain of trust").
+ */
+export const manifestSchemaV3 = {
+  ...manifestSchemaV2,
+  $id: 'https://cutline.dev/schemas/backup-manifest-v3.json',
+  title: 'cutline backup manifest, format version 3',
+  properties: {
+    ...manifestSchemaV2.properties,
+    formatVersion: { const: 3 },
+    files: {
+      ...v2Files,
+      items: {
+        ...v2Files.items,
+        properties: {
+          ...v2Files.items.properties,
+          path: { ...v2Files.items.properties.path, pattern: '^(snapshot|segments|commands)/' },
+        },
+      },
+    },
+  },
+} as const;

@@ -5,14 +5,15 @@ import { CutlineError } from '../errors.js';
 import type { Clock } from '../clock.js';
 import { manifestBytesMax } from '../limits.js';
 import { formatBackupId, validateContentPath, type BackupId } from './backup-layout.js';
-import { manifestSchema, manifestSchemaV2 } from './manifest-schema.js';
+import { manifestSchema, manifestSchemaV2, manifestSchemaV3 } from './manifest-schema.js';
+import { commandIndexPath } from './command-index.js';
 import type { ChunkRef, StoredChunkRef } from './chunk-format.js';
 import type { ChunkCodec } from '../store/chunk-codec.js';
 import type { ManifestDescriptor } from '../protocol/backup-descriptor.js';
 
-/** The manifest format version new backups are written in (2: chunks); version 1 stays readable. */
-export const manifestFormatVersion = 2;
-export const manifestFormatVersions = [1, 2] as const;
+/** The manifest format version new backups are written in (3: chunks and command indexes); versions 1 and 2 stay readable. */
+export const manifestFormatVersion = 3;
+export const manifestFormatVersions = [1, 2, 3] as const;
 export type ManifestFormatVersion = (typeof manifestFormatVersions)[number];
 
 export type ManifestStatus = 'IN_PROGRESS' | 'COMPLETED' | 'FAILED' | 'DELETED';
@@ -58,7 +59,21 @@ const legalTransitions: Readonly<Record<ManifestStatus, readonly ManifestStatus[
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 const ajv = new Ajv({ allErrors: true, strict: true });
 addFormats(ajv);
-const validateSchema = { 1: ajv.compile<Manifest>(manifestSchema), 2: ajv.compile<Manifest>(manifestSchemaV2) } as const;
+const validateSchema = {
+  1: ajv.compile<Manifest>(manifestSchema),
+  2: ajv.compile<Manifest>(manifestSchemaV2),
+  3: ajv.compile<Manifest>(manifestSchemaV3),
+} as const;
+
+/** Format v2 and later: a file's bytes live in chunks. */
+export function isChunked(manifest: Pick<Manifest, 'formatVersion'>): boolean {
+  return manifest.formatVersion >= 2;
+}
+
+/** Format v3 and later: every segment has a command index, and every frame was checked when the backup was taken. */
+export function hasCommandIndexes(manifest: Pick<Manifest, 'formatVersion'>): boolean {
+  return manifest.formatVersion >= 3;
+}
 
 /** A new IN_PROGRESS manifest, written (create-only) before any content is uploaded. */
 export function newManifest(
@@ -95,7 +110,7 @@ export interface ManifestChange {
  * chunks before it relies on any of them (FORMAT.md, "Write ordering").
  */
 export function transitionManifest(manifest: Manifest, status: ManifestStatus, clock: Clock, change: ManifestChange = {}): Manifest {
-  const intent = manifest.formatVersion === 2 && manifest.status === 'IN_PROGRESS' && status === 'IN_PROGRESS';
+  const intent = isChunked(manifest) && manifest.status === 'IN_PROGRESS' && status === 'IN_PROGRESS';
   if (!intent && !legalTransitions[manifest.status].includes(status)) {
     throw new CutlineError(
       'MANIFEST_TRANSITION',
@@ -155,12 +170,13 @@ export function parseManifest(bytes: Uint8Array, where: string): Manifest {
 /** Schema plus the rules a schema cannot say; throws MANIFEST_INVALID listing every violation. */
 export function checkManifest(document: unknown, where: string): asserts document is Manifest {
   const version = (document as { formatVersion?: unknown } | null)?.formatVersion;
-  const validate = validateSchema[version === 2 ? 2 : 1];
+  const validate = validateSchema[version === 2 || version === 3 ? version : 1];
   if (!validate(document)) {
     throw invalid(where, (validate.errors ?? []).map(describeSchemaError));
   }
   const problems: string[] = [];
-  if (document.formatVersion === 2) problems.push(...chunkProblems(document));
+  if (isChunked(document)) problems.push(...chunkProblems(document));
+  if (hasCommandIndexes(document)) problems.push(...commandIndexProblems(document));
   const { descriptor: d, status, failureReason, files } = document;
   if (d.snapshotProcessedPosition > d.checkpointPosition)
     problems.push(`snapshotProcessedPosition ${d.snapshotProcessedPosition} is after checkpointPosition ${d.checkpointPosition}`);
@@ -193,7 +209,7 @@ export function isKnownVersion(version: unknown): version is ManifestFormatVersi
 }
 
 export function unknownVersionMessage(where: string, version: unknown): string {
-  return `manifest ${where} has format version ${JSON.stringify(version) ?? 'none'}; this cutline reads versions ${manifestFormatVersions.join(' and ')}`;
+  return `manifest ${where} has format version ${JSON.stringify(version) ?? 'none'}; this cutline reads versions ${manifestFormatVersions.join(', ')}`;
 }
 
 /** Format v2: each file's chunks add up to its size, and a COMPLETED manifest says how each chunk is stored. */
@@ -208,6 +224,21 @@ function chunkProblems(manifest: Manifest): string[] {
     }
   }
   if (manifest.status === 'COMPLETED' && manifest.addedBytes === undefined) problems.push('a COMPLETED manifest says its addedBytes');
+  return problems;
+}
+
+/** Format v3: each segment `segments/{name}.log` has its index `commands/{name}.idx`, and each index its segment. */
+function commandIndexProblems(manifest: Manifest): string[] {
+  const paths = new Set(manifest.files.map((file) => file.path));
+  const indexes = new Set<string>();
+  const problems: string[] = [];
+  for (const path of paths) {
+    if (!path.startsWith('segments/')) continue;
+    indexes.add(commandIndexPath(path));
+    if (!paths.has(commandIndexPath(path))) problems.push(`segment ${path} has no ${commandIndexPath(path)}`);
+  }
+  for (const path of paths)
+    if (path.startsWith('commands/') && !indexes.has(path)) problems.push(`command index ${path} belongs to no segment the manifest lists`);
   return problems;
 }
 

@@ -13,7 +13,7 @@ import { createManifest, failBackup } from './manifest-store.js';
 import { newManifest } from './manifest.js';
 import { closeHandles, openSegmentCopies, segmentObjectPath, type SegmentCopy } from './segment-copy.js';
 import type { ChunkCodec } from '../store/chunk-codec.js';
-import { chunkSegmentFile, chunkSnapshotFile, type ChunkSource } from './chunking.js';
+import { chunkCommandIndex, chunkSegmentFile, chunkSnapshotFile, type ChunkSource } from './chunking.js';
 import type { ChunkMemory } from './chunk-memory.js';
 import { uploadChunkedBackup } from './chunked-backup.js';
 import type { BackupCheckpointType, ManifestDescriptor } from '../protocol/backup-descriptor.js';
@@ -73,10 +73,14 @@ export async function runPartitionBackup(
       throw error;
     }
     const { memory } = context;
-    const chunk = async () => [
-      ...(await Promise.all(plan.sources.snapshot.map((source) => chunkSnapshotFile(source, memory.file(source.path))))),
-      ...(await Promise.all(plan.sources.segments.map((source) => chunkSegmentFile(source, memory.file(source.path))))),
-    ];
+    const chunk = async () => {
+      const segmentFiles = await Promise.all(plan.sources.segments.map((source) => chunkSegmentFile(source, memory.file(source.path))));
+      return [
+        ...(await Promise.all(plan.sources.snapshot.map((source) => chunkSnapshotFile(source, memory.file(source.path))))),
+        ...segmentFiles,
+        ...segmentFiles.map(chunkCommandIndex),
+      ];
+    };
     const options = { signal: context.signal, limiter: context.limiter, codec: context.codec, known: memory.known };
     const { manifest, files } = await uploadChunkedBackup(context.store, pinned.id, plan.descriptor, chunk, context.clock, options);
     memory.remember(files, manifest);

@@ -1,8 +1,8 @@
 // Frame integrity established when a backup is taken: every frame of a segment it uploads is checked (CRC, position, record outline).
-import { peekRecord } from '../engine/record-peek.js';
 import { CutlineError, isCutlineError } from '../errors.js';
 import { SegmentStreamScanner, type StreamedFrame } from '../log/segment-stream-scan.js';
 import type { SegmentHeader } from '../log/segment-format.js';
+import { CommandIndexBuilder, commandIndexEntryOf } from './command-index.js';
 
 /** Where a checked segment ends: enough to check only its appended bytes next time (in this process). */
 export interface CheckedFrames {
@@ -10,6 +10,8 @@ export interface CheckedFrames {
   /** The offset after the last frame checked: the file's durable end when it was backed up. */
   readonly endOffset: number;
   readonly lastPosition: number;
+  /** The command index entries of the frames checked (FORMAT.md "Command index"), without the file's header. */
+  readonly commands: Buffer;
 }
 
 /** What the log says a segment copy holds: its records, first to last, in bytes [0, sizeBytes). */
@@ -30,6 +32,7 @@ export interface ExpectedFrames {
  */
 export class SegmentSourceCheck {
   private readonly scanner: SegmentStreamScanner;
+  private readonly commands: CommandIndexBuilder;
   private malformed: { readonly position: number; readonly offset: number; readonly message: string } | undefined;
 
   constructor(
@@ -38,6 +41,7 @@ export class SegmentSourceCheck {
   ) {
     const onFrame = (frame: StreamedFrame): void => this.onFrame(frame);
     const path = expected.file;
+    this.commands = new CommandIndexBuilder(resume?.commands);
     this.scanner = resume === undefined ? new SegmentStreamScanner(path, onFrame) : SegmentStreamScanner.resumed(path, onFrame, resume);
   }
 
@@ -73,13 +77,19 @@ export class SegmentSourceCheck {
         `its frames end at position ${lastPosition}, but the log lists records up to position ${this.expected.lastPosition}`,
       );
     }
-    return { header, endOffset, lastPosition };
+    return { header, endOffset, lastPosition, commands: this.commands.entries() };
   }
 
   private onFrame({ header, payload, offset }: StreamedFrame): void {
     if (this.malformed !== undefined) return;
     try {
-      peekRecord({ position: header.position, timestampMs: header.timestampMs, recordType: header.recordType, payload });
+      const entry = commandIndexEntryOf({
+        position: header.position,
+        timestampMs: header.timestampMs,
+        recordType: header.recordType,
+        payload,
+      });
+      if (entry !== undefined) this.commands.add(entry);
     } catch (error) {
       if (!isCutlineError(error)) throw error;
       this.malformed = { position: header.position, offset, message: error.message };

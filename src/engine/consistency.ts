@@ -72,6 +72,8 @@ export interface ReceivedCommand {
   readonly source: Pick<CommandSource, 'partitionId' | 'position'>;
   /** Its instanceKey, for the commands addressed to the instance's partition (isAddressedToInstance); else undefined. */
   readonly instanceKey?: string | undefined;
+  /** The partition its instance key names, when known without the key (a command index, FORMAT.md "Command index"). */
+  readonly addressedTo?: number | undefined;
 }
 
 /**
@@ -103,9 +105,11 @@ export function orphanOf(
 ): Orphan | undefined {
   const { source } = command;
   const senderCut = cutOf.get(source.partitionId);
+  const addressedTo = addressedPartitionOf(command);
+  const misaddressed = addressedTo !== undefined && addressedTo !== receiverPartitionId;
+  // The common case first, without building a message: millions of commands are checked per restore.
+  if (!misaddressed && senderCut !== undefined && source.position <= senderCut) return undefined;
   const where = `partition ${receiverPartitionId} position ${command.position} (${command.type}, cut at ${receiverCutPosition})`;
-  const addressedTo =
-    isAddressedToInstance(command.type) && command.instanceKey !== undefined ? instancePartitionOf(command.instanceKey) : undefined;
   const orphan = {
     receiverPartitionId,
     receiverPosition: command.position,
@@ -119,7 +123,7 @@ export function orphanOf(
     return {
       ...orphan,
       addressedTo,
-      message: `orphan command: ${where} is addressed to partition ${addressedTo} (instance ${command.instanceKey ?? ''}); no partition sent it to partition ${receiverPartitionId}`,
+      message: `orphan command: ${where} is addressed to partition ${addressedTo} (${command.instanceKey === undefined ? 'by its instance key' : `instance ${command.instanceKey}`}); no partition sent it to partition ${receiverPartitionId}`,
     };
   }
   if (senderCut !== undefined && source.position <= senderCut) return undefined;
@@ -128,4 +132,11 @@ export function orphanOf(
       ? `partition ${source.partitionId} position ${source.position}, a partition without a cut`
       : `partition ${source.partitionId} position ${source.position}, after that partition's cut at ${senderCut}`;
   return { ...orphan, message: `orphan command: ${where} was sent by ${sender}` };
+}
+
+/** The partition a command is addressed to by its instance key (isAddressedToInstance), or undefined. */
+export function addressedPartitionOf(command: ReceivedCommand): number | undefined {
+  if (!isAddressedToInstance(command.type)) return undefined;
+  if (command.addressedTo !== undefined) return command.addressedTo;
+  return command.instanceKey === undefined ? undefined : instancePartitionOf(command.instanceKey);
 }

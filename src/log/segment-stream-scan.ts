@@ -8,6 +8,7 @@ import {
   frameCutShortReason,
   frameHeaderBytes,
   frameLengthDamageReason,
+  readU64,
   segmentHeaderBytes,
   type FrameHeader,
   type SegmentHeader,
@@ -63,9 +64,15 @@ export class SegmentStreamScanner {
   private straddleFilled = 0;
   private damage: StreamedDamage | undefined;
 
+  /**
+   * Without onFrame and with `crc: false` the scanner follows lengths and positions only (a restore of a
+   * backup whose frames were checked when it was taken, FORMAT.md "Chain of trust"): it finds where the
+   * frames end and a position out of order, not a damaged payload.
+   */
   constructor(
     private readonly path: string,
-    private readonly onFrame: (frame: StreamedFrame) => void,
+    private readonly onFrame: ((frame: StreamedFrame) => void) | undefined,
+    private readonly options: { readonly crc: boolean } = { crc: true },
   ) {}
 
   /**
@@ -74,7 +81,7 @@ export class SegmentStreamScanner {
    */
   static resumed(
     path: string,
-    onFrame: (frame: StreamedFrame) => void,
+    onFrame: ((frame: StreamedFrame) => void) | undefined,
     from: { readonly header: SegmentHeader; readonly endOffset: number; readonly lastPosition: number },
   ): SegmentStreamScanner {
     assert(from.endOffset >= segmentHeaderBytes, `a scan of ${path} resumes after its header (at ${from.endOffset})`);
@@ -190,10 +197,11 @@ export class SegmentStreamScanner {
 
   /** Checks the whole frame at source[at..] as readFrame and scanSegment do (CRC, then position) and hands it on. */
   private checkFrame(source: Buffer, at: number): boolean {
+    if (this.onFrame === undefined && !this.options.crc) return this.followFrame(source, at);
     const header = decodeFrameHeader(source, at);
     const offset = this.frameOffset;
     const position = this.expectedPosition;
-    if (!frameCrcMatches(source, at, header)) {
+    if (this.options.crc && !frameCrcMatches(source, at, header)) {
       this.damage = { kind: 'damaged', offset, position, reason: frameCrcMismatchReason };
       return false;
     }
@@ -205,7 +213,21 @@ export class SegmentStreamScanner {
     const payloadEnd = at + frameHeaderBytes + header.payloadBytes;
     this.frameOffset = offset + frameHeaderBytes + header.payloadBytes;
     this.expectedPosition = position + 1;
-    this.onFrame({ offset, header, payload: source.subarray(at + frameHeaderBytes, payloadEnd) });
+    this.onFrame?.({ offset, header, payload: source.subarray(at + frameHeaderBytes, payloadEnd) });
+    return true;
+  }
+
+  /** checkFrame's position check alone, reading two fields of the frame header (no CRC, no callback). */
+  private followFrame(source: Buffer, at: number): boolean {
+    const position = this.expectedPosition;
+    const found = readU64(source, at + 8);
+    if (found !== position) {
+      const reason = `a frame holding position ${found}, expected ${position}`;
+      this.damage = { kind: 'position', offset: this.frameOffset, position, reason, foundPosition: found };
+      return false;
+    }
+    this.frameOffset += frameHeaderBytes + source.readUInt32LE(at);
+    this.expectedPosition = position + 1;
     return true;
   }
 }

@@ -7,7 +7,7 @@ import { chainFor, cutFor, rangeCovering, type ChainLink, type PartitionRanges, 
 import { engineNodesMax, enginePartitionsMax, restoreFilesMax } from '../limits.js';
 import { partitionsOfNode } from '../engine/partitioning.js';
 import { cutlineVersion as ourEngineVersion } from '../version.js';
-import { placeFiles, incomingSegmentsPath } from './restore-layout.js';
+import { placeFiles, incomingCommandsPath, incomingSegmentsPath } from './restore-layout.js';
 import { checkEngineVersions, newestVersion } from './restore-planner.js';
 import { restorePlanFormatVersion, type ForeignCut, type PartitionPlan, type PlannedBackup, type RestorePlan } from './restore-plan.js';
 import { refuseDuplicateBackups } from '../backup/duplicate-backups.js';
@@ -220,15 +220,20 @@ function stitchedPartition(view: PartitionView, cut: RangeCheckpoint, checkpoint
 }
 
 /**
- * One link of the chain: its segments (each backup's go to their own staging folder, so equal segment
- * names of consecutive backups do not collide) and, for the first link only, the snapshot.
+ * One link of the chain: its segments and their command indexes (each backup's go to their own staging
+ * folders, so equal segment names of consecutive backups do not collide) and, for the first link only, the snapshot.
  */
 function plannedLink(manifest: Manifest, link: ChainLink, withSnapshot: boolean): PlannedBackup {
-  const incoming = `${incomingSegmentsPath(manifest.id.partitionId)}/`;
+  const incoming = [`${incomingSegmentsPath(manifest.id.partitionId)}/`, `${incomingCommandsPath(manifest.id.partitionId)}/`];
+  const ofLink = (staged: string): string | undefined => {
+    const folder = incoming.find((prefix) => staged.startsWith(prefix));
+    return folder === undefined ? undefined : `${folder}${manifest.id.checkpointId}/${staged.slice(folder.length)}`;
+  };
   const files = placeFiles(manifest).flatMap((file) => {
-    if (file.targetPath.startsWith(incoming))
-      return [{ ...file, targetPath: `${incoming}${manifest.id.checkpointId}/${file.targetPath.slice(incoming.length)}` }];
-    return withSnapshot ? [file] : [];
+    const targetPath = ofLink(file.targetPath);
+    if (targetPath === undefined) return withSnapshot ? [file] : [];
+    const commandIndexPath = file.commandIndexPath === undefined ? undefined : ofLink(file.commandIndexPath);
+    return [{ ...file, targetPath, ...(commandIndexPath === undefined ? {} : { commandIndexPath }) }];
   });
   return { id: manifest.id, firstLogPosition: link.fromPosition, lastLogPosition: link.toPosition, files };
 }

@@ -2,7 +2,10 @@
 import { CutlineError } from '../errors.js';
 import { corruptFrameError, unexpectedPositionError } from '../log/segment-file.js';
 import type { PartitionPlan, PlannedFile, RestorePlan } from './restore-plan.js';
-import type { SegmentCheck, SegmentCheckContext } from './segment-check.js';
+import { CommandTally, type SegmentCheck, type SegmentCheckContext } from './segment-check.js';
+import { forEachCommandIndexEntry } from '../backup/command-index.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 export interface ConsistencyReport {
   /** Inter-partition commands at or before their partition's cut whose sender's cut was known. */
@@ -88,6 +91,47 @@ export function checkRestoredLog(partition: PartitionPlan, segments: readonly Ch
       });
     }
   }
+}
+
+/**
+ * For the segments of format v3 backups, the command checks from their command indexes (read from
+ * staging; their SHA-256 was checked as they were downloaded) instead of from their records, which the
+ * segment check then only followed. Throws COMMAND_INDEX_INVALID for an index that is not well formed or
+ * that lists the checkpoint record at the cut as a command.
+ */
+export function withCommandIndexes(
+  stagedData: string,
+  context: SegmentCheckContext,
+  segments: readonly CheckedSegment[],
+): CheckedSegment[] {
+  return segments.map(({ file, check }) => {
+    if (file.commandIndexPath === undefined) return { file, check };
+    const where = `${file.commandIndexPath} (of ${file.key})`;
+    // Past a damage the frames were not followed; damage at or before the cut is refused before this is used.
+    const lastPosition = check.damage === undefined ? check.lastPosition : Number.MAX_SAFE_INTEGER;
+    const tally = new CommandTally(context);
+    const cut = context.cutPosition;
+    const bytes = readFileSync(join(stagedData, file.commandIndexPath));
+    forEachCommandIndexEntry(
+      bytes,
+      where,
+      { firstPosition: check.firstPosition, lastPosition },
+      (position, type, from, sent, addressedTo) => {
+        if (position > cut) return;
+        if (position === cut) {
+          throw new CutlineError(
+            'COMMAND_INDEX_INVALID',
+            `command index ${where} lists the checkpoint record at the cut ${cut} as a command`,
+            {
+              hint: 'The index disagrees with the log; run `cutline verify-backup --level full` and restore from another backup id.',
+            },
+          );
+        }
+        tally.addIndexed(position, type, from, sent, addressedTo);
+      },
+    );
+    return { file, check: { ...check, ...tally.result() } };
+  });
 }
 
 const orphansShownMax = 10;

@@ -1,5 +1,5 @@
 // The restore executor: carries out a plan in a staging directory inside the target, then commits it into place.
-import { mkdir, readdir } from 'node:fs/promises';
+import { mkdir, readdir, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { CutlineError, isCutlineError } from '../errors.js';
 import { assert } from '../assert.js';
@@ -9,7 +9,7 @@ import type { BackupStore } from '../store/backup-store.js';
 import { ensureEngineDescriptor, engineDescriptorFile } from '../engine/data-directory.js';
 import { restoreParallelismMax } from '../limits.js';
 import { plannedFiles, type PartitionPlan, type RestorePlan } from './restore-plan.js';
-import { isSegmentFile, stagingDirectoryName } from './restore-layout.js';
+import { incomingCommandsPath, isSegmentFile, stagingDirectoryName } from './restore-layout.js';
 import { downloadFiles, type DownloadProgress } from './restore-download.js';
 import type { RestoredPartition } from './restore-partition.js';
 import {
@@ -17,6 +17,7 @@ import {
   partitionConsistency,
   restoredSegments,
   segmentCheckContext,
+  withCommandIndexes,
   type ConsistencyReport,
 } from './restore-consistency.js';
 import { FileCheckPool } from './file-check-pool.js';
@@ -180,10 +181,13 @@ async function stage(
   const consistency = { commandsChecked: 0, commandsUnchecked: 0 };
   const pool = request.checkPool ?? new FileCheckPool(request.checkThreads);
   const finish = async (partition: PartitionPlan): Promise<void> => {
+    const context = contexts.get(partition.partitionId);
+    assert(context !== undefined, `partition ${partition.partitionId} has a check context`);
     const segments = restoredSegments(partition, checks);
     checkRestoredLog(partition, segments);
     partitions.push(await pool.finishPartition(stagedData, partition));
-    const report = partitionConsistency(plan, segments);
+    const report = partitionConsistency(plan, withCommandIndexes(stagedData, context, segments));
+    await rm(join(stagedData, incomingCommandsPath(partition.partitionId)), { recursive: true, force: true });
     consistency.commandsChecked += report.commandsChecked;
     consistency.commandsUnchecked += report.commandsUnchecked;
   };
@@ -198,7 +202,8 @@ async function stage(
       check: (file, path) => {
         const partition = partitionOfKey.get(file.key);
         assert(partition !== undefined, `file ${file.key} belongs to a planned partition`);
-        const segment = isSegmentFile(partition.partitionId, file) ? contexts.get(partition.partitionId) : undefined;
+        const context = isSegmentFile(partition.partitionId, file) ? contexts.get(partition.partitionId) : undefined;
+        const segment = context === undefined ? undefined : { ...context, framesChecked: file.commandIndexPath !== undefined };
         return pool.check({ path, sizeBytes: file.sizeBytes, segment, writesChunks: file.chunks !== undefined });
       },
       onFileDone: (file, result) => {

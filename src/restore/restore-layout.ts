@@ -1,7 +1,7 @@
 // Where each file of a partition backup goes in the engine's data directory (FORMAT.md, "Restore"); pure.
 import { CutlineError } from '../errors.js';
 import { contentKey } from '../backup/backup-layout.js';
-import { storedChunks, type Manifest } from '../backup/manifest.js';
+import { hasCommandIndexes, isChunked, storedChunks, type Manifest } from '../backup/manifest.js';
 import { chunkKey } from '../backup/chunk-format.js';
 import { snapshotChecksumFile, snapshotMetadataFile, snapshotStateFile } from '../engine/snapshot-store.js';
 import type { PlannedFile } from './restore-plan.js';
@@ -12,6 +12,7 @@ export const completionMarkerName = '.cutline-restore.json';
 
 const snapshotFiles = [snapshotStateFile, snapshotMetadataFile, snapshotChecksumFile] as const;
 const segmentPathPattern = /^segments\/([0-9]{1,20})\.log$/;
+const commandIndexPathPattern = /^commands\/([0-9]{1,20})\.idx$/;
 const engineSnapshotIdPattern = /^(0|[1-9][0-9]*)-(0|[1-9][0-9]*)$/;
 
 /**
@@ -21,6 +22,11 @@ const engineSnapshotIdPattern = /^(0|[1-9][0-9]*)-(0|[1-9][0-9]*)$/;
  */
 export function incomingSegmentsPath(partitionId: number): string {
   return `partitions/${partitionId}/incoming-segments`;
+}
+
+/** Where downloaded command indexes (format v3) wait in staging until the cross-partition check has read them. */
+export function incomingCommandsPath(partitionId: number): string {
+  return `partitions/${partitionId}/incoming-commands`;
 }
 
 /** Whether a planned file is a log segment (placeFiles puts it among the partition's incoming segments). */
@@ -51,16 +57,17 @@ export function placeFiles(manifest: Manifest): PlannedFile[] {
   for (const file of manifest.files) {
     const targetPath = placeOne(file.path, partitionId, snapshotId, problems, segmentNames, snapshotNames);
     if (targetPath === undefined) continue;
-    const chunks =
-      manifest.formatVersion === 2
-        ? storedChunks(file).map((chunk) => ({ ...chunk, key: chunkKey(partitionId, chunk.sha256) }))
-        : undefined;
+    const chunks = isChunked(manifest)
+      ? storedChunks(file).map((chunk) => ({ ...chunk, key: chunkKey(partitionId, chunk.sha256) }))
+      : undefined;
+    const commandIndexPath = hasCommandIndexes(manifest) ? commandIndexTarget(file.path, partitionId) : undefined;
     placed.push({
       key: contentKey(manifest.id, file.path),
       sizeBytes: file.sizeBytes,
       sha256: file.sha256,
       targetPath,
       ...(chunks === undefined ? {} : { chunks }),
+      ...(commandIndexPath === undefined ? {} : { commandIndexPath }),
     });
   }
   if (segmentNames.size === 0) problems.push('the backup holds no log segment');
@@ -75,6 +82,12 @@ export function placeFiles(manifest: Manifest): PlannedFile[] {
   return placed;
 }
 
+/** For a segment of a v3 manifest, where its command index is staged (checkManifest made sure the manifest lists it). */
+function commandIndexTarget(path: string, partitionId: number): string | undefined {
+  const segment = segmentPathPattern.exec(path);
+  return segment?.[1] === undefined ? undefined : `${incomingCommandsPath(partitionId)}/${segment[1].padStart(20, '0')}.idx`;
+}
+
 function placeOne(
   path: string,
   partitionId: number,
@@ -83,6 +96,8 @@ function placeOne(
   segmentNames: Set<string>,
   snapshotNames: Set<string>,
 ): string | undefined {
+  const index = commandIndexPathPattern.exec(path);
+  if (index?.[1] !== undefined) return `${incomingCommandsPath(partitionId)}/${index[1].padStart(20, '0')}.idx`;
   const segment = segmentPathPattern.exec(path);
   if (segment?.[1] !== undefined) {
     // Leading zeros differ between writers; 2.log and 0002.log would name the same segment.
@@ -95,7 +110,9 @@ function placeOne(
   const name = parts.at(-1) ?? '';
   const inSnapshot = parts[0] === 'snapshot' && (parts.length === 2 || (parts.length === 3 && parts[1] === snapshotId));
   if (!inSnapshot || !(snapshotFiles as readonly string[]).includes(name)) {
-    problems.push(`${path} is neither segments/{digits}.log nor snapshot/[{snapshotId}/]{${snapshotFiles.join(',')}}`);
+    problems.push(
+      `${path} is neither segments/{digits}.log, commands/{digits}.idx nor snapshot/[{snapshotId}/]{${snapshotFiles.join(',')}}`,
+    );
     return undefined;
   }
   if (snapshotId === null) {

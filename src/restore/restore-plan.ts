@@ -25,6 +25,11 @@ export interface PlannedFile {
   readonly targetPath: string;
   /** Format v2: the file's chunks in order; absent for a v1 file, which is one object at `key`. */
   readonly chunks?: readonly PlannedChunk[];
+  /**
+   * Format v3, a segment: the staged path of its command index (another planned file). Its frames were
+   * checked when the backup was taken, and the cross-partition check reads the index instead of the records.
+   */
+  readonly commandIndexPath?: string;
 }
 
 /** A partition backup the plan takes files from, and the log positions it contributes. */

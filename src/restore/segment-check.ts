@@ -1,7 +1,8 @@
 // Checking one restored segment in a single pass over its bytes: frames, records up to the cut, and orphan commands.
-import { isAddressedToInstance, orphanOf, type Orphan } from '../engine/consistency.js';
+import { isAddressedToInstance, orphanOf, type Orphan, type ReceivedCommand } from '../engine/consistency.js';
 import { peekInstanceKey, peekRecord } from '../engine/record-peek.js';
-import { recordTypeNameOf } from '../engine/records.js';
+import { RecordType, recordTypeNameOf, type RecordTypeName } from '../engine/records.js';
+import { receivedCommandOf } from '../backup/command-index.js';
 import { isCutlineError } from '../errors.js';
 import { SegmentStreamScanner, type StreamedDamage, type StreamedFrame } from '../log/segment-stream-scan.js';
 
@@ -13,6 +14,11 @@ export interface SegmentCheckContext {
   readonly senderCuts: readonly (readonly [number, number])[];
   /** Partitions without a COMPLETED backup: commands they sent cannot be checked (single-node restores only). */
   readonly uncheckedPartitions: readonly number[];
+  /**
+   * The segment comes from a format 3 backup, whose frames were checked when it was taken (FORMAT.md
+   * "Chain of trust") and whose commands are in its command index: only lengths and positions are followed.
+   */
+  readonly framesChecked?: boolean;
 }
 
 /** Everything restore needs to know of one segment file; plain data (it crosses from the worker thread). */
@@ -45,21 +51,18 @@ export const orphansKeptMax = 10;
  */
 export class SegmentChecker {
   private readonly scanner: SegmentStreamScanner;
-  private readonly cutOf: ReadonlyMap<number, number>;
-  private readonly unchecked: ReadonlySet<number>;
   private malformed: SegmentCheck['malformed'];
-  private commandsChecked = 0;
-  private commandsUnchecked = 0;
-  private readonly orphans: Orphan[] = [];
-  private orphanCount = 0;
+  private readonly tally: CommandTally;
 
   constructor(
     path: string,
     private readonly context: SegmentCheckContext,
   ) {
-    this.cutOf = new Map(context.senderCuts.map(([partitionId, position]) => [partitionId, position]));
-    this.unchecked = new Set(context.uncheckedPartitions);
-    this.scanner = new SegmentStreamScanner(path, (frame) => this.onFrame(frame));
+    this.tally = new CommandTally(context);
+    this.scanner =
+      context.framesChecked === true
+        ? new SegmentStreamScanner(path, undefined, { crc: false })
+        : new SegmentStreamScanner(path, (frame) => this.onFrame(frame));
   }
 
   push(chunk: Buffer): void {
@@ -74,16 +77,13 @@ export class SegmentChecker {
       lastPosition: summary.lastPosition,
       damage: summary.damage,
       malformed: this.malformed,
-      commandsChecked: this.commandsChecked,
-      commandsUnchecked: this.commandsUnchecked,
-      orphans: this.orphans,
-      orphanCount: this.orphanCount,
+      ...this.tally.result(),
     };
   }
 
   private onFrame({ header, payload }: StreamedFrame): void {
     const { position } = header;
-    const { partitionId, cutPosition } = this.context;
+    const { cutPosition } = this.context;
     // Records after the cut are truncated away: they need not be valid, and they are not in the cut.
     if (position > cutPosition) return;
     let source;
@@ -99,13 +99,59 @@ export class SegmentChecker {
       return;
     }
     if (source === undefined) return;
-    const orphan = orphanOf(partitionId, cutPosition, { position, type: recordTypeNameOf(header), source, instanceKey }, this.cutOf);
+    this.tally.add({ position, type: recordTypeNameOf(header), source, instanceKey });
+  }
+}
+
+/** The record types whose instance key names the partition that may record them (isAddressedToInstance). */
+const addressedTypes: ReadonlySet<number> = new Set(
+  Object.entries(RecordType)
+    .filter(([name]) => isAddressedToInstance(name as RecordTypeName))
+    .map(([, type]) => type),
+);
+
+/** What the commands of a segment up to the cut prove, counted one command at a time (from its records or its command index). */
+export class CommandTally {
+  private readonly cutOf: ReadonlyMap<number, number>;
+  private readonly unchecked: ReadonlySet<number>;
+  private commandsChecked = 0;
+  private commandsUnchecked = 0;
+  private readonly orphans: Orphan[] = [];
+  private orphanCount = 0;
+
+  constructor(private readonly context: SegmentCheckContext) {
+    this.cutOf = new Map(context.senderCuts.map(([partitionId, position]) => [partitionId, position]));
+    this.unchecked = new Set(context.uncheckedPartitions);
+  }
+
+  /** A command recorded at or before the cut. */
+  add(command: ReceivedCommand): void {
+    const orphan = orphanOf(this.context.partitionId, this.context.cutPosition, command, this.cutOf);
     if (orphan === undefined) this.commandsChecked += 1;
-    else if (orphan.addressedTo === undefined && orphan.senderCutPosition === undefined && this.unchecked.has(source.partitionId))
+    else if (orphan.addressedTo === undefined && orphan.senderCutPosition === undefined && this.unchecked.has(command.source.partitionId))
       this.commandsUnchecked += 1;
     else {
       this.orphanCount += 1;
       if (this.orphans.length < orphansKeptMax) this.orphans.push(orphan);
     }
+  }
+
+  /**
+   * A command from a command index: counted without building an object when its sender's cut holds it
+   * and it is not addressed elsewhere (the case of nearly every command), else as add() does.
+   */
+  addIndexed(position: number, recordType: number, sourcePartitionId: number, sourcePosition: number, addressedTo: number): void {
+    const senderCut = this.cutOf.get(sourcePartitionId);
+    const elsewhere = addressedTo !== 0 && addressedTo !== this.context.partitionId && addressedTypes.has(recordType);
+    if (!elsewhere && senderCut !== undefined && sourcePosition <= senderCut) {
+      this.commandsChecked += 1;
+      return;
+    }
+    this.add(receivedCommandOf({ position, recordType, sourcePartitionId, sourcePosition, addressedTo }));
+  }
+
+  result(): Pick<SegmentCheck, 'commandsChecked' | 'commandsUnchecked' | 'orphans' | 'orphanCount'> {
+    const { commandsChecked, commandsUnchecked, orphans, orphanCount } = this;
+    return { commandsChecked, commandsUnchecked, orphans, orphanCount };
   }
 }

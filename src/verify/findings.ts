@@ -97,6 +97,15 @@ export const findingCodes = {
     meaning:
       "A command recorded at or before a partition's cut was sent after the sender's cut, or is addressed to another partition (its instance key names another one).",
   },
+  COMMAND_INDEX_INVALID: {
+    check: 'consistency',
+    meaning:
+      'A command index (format v3, FORMAT.md "Command index") is not well formed: its header, its length, an entry out of order or outside its segment, an unknown record type, non-zero reserved bytes.',
+  },
+  COMMAND_INDEX_MISMATCH: {
+    check: 'consistency',
+    meaning: "A command index disagrees with its segment's records, recomputed from them (an entry missing, extra or different).",
+  },
 } as const satisfies Record<string, { readonly check: CheckName; readonly meaning: string }>;
 
 export type FindingCode = keyof typeof findingCodes;

@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { manifestsPrefix, parseManifestKey } from '../backup/backup-layout.js';
+import { isChunked } from '../backup/manifest.js';
 import { findOrphans } from '../engine/consistency.js';
 import type { LogRecord } from '../log/log.js';
 import type { SegmentedLog } from '../log/segmented-log.js';
@@ -25,6 +26,7 @@ import { verifyPartitionParallelism } from '../limits.js';
 import { checkCheckpointRecord, checkLog, decodedRecordsToCut } from './log-checks.js';
 import { checkManifests, type PartitionBackup } from './manifest-checks.js';
 import { checkSnapshot } from './snapshot-check.js';
+import { checkCommandIndexes } from './command-index-check.js';
 
 export type BackupSelection = { readonly backupId: number } | 'latest' | 'all';
 
@@ -73,10 +75,9 @@ export async function verifyBackup(
     await forEachBounded([...manifests.partitions.values()], verifyPartitionParallelism, async (backup) => {
       const partitionId = backup.id.partitionId;
       const download = directory === undefined ? undefined : join(directory, String(partitionId), 'files');
-      const files =
-        backup.manifest.formatVersion === 2
-          ? await checkChunkedFiles(chunks, backup, options.level, download)
-          : await checkFiles(store, backup, options.level, download, options);
+      const files = isChunked(backup.manifest)
+        ? await checkChunkedFiles(chunks, backup, options.level, download)
+        : await checkFiles(store, backup, options.level, download, options);
       findings.push(...files.findings);
       if (directory === undefined) return;
       const log = await checkFullPartition(backup, files.downloaded, join(directory, String(partitionId), 'log'), findings, skipped);
@@ -98,11 +99,14 @@ async function checkFullPartition(
   skipped: Set<string>,
 ): Promise<SegmentedLog | undefined> {
   const segments = downloaded.filter((file) => file.file.path.startsWith('segments/'));
+  // Before checkLog, which moves the downloaded segments into its log directory.
+  const indexFindings = await checkCommandIndexes(backup, downloaded);
   const log = await checkLog(backup, segments, logDirectory);
   findings.push(...log.findings);
   if (log.log === undefined) skipped.add(skipKey(backup.id.partitionId, 'checkpoint-record'));
   else findings.push(...checkCheckpointRecord(backup, log.log));
   findings.push(...checkSnapshot(backup, downloaded));
+  findings.push(...indexFindings);
   return log.log;
 }
 

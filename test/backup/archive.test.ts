@@ -289,7 +289,7 @@ describe('backup archives', () => {
     ],
     [
       'a manifest of an unknown version',
-      (entries) => [entries[0]!, { header: { name: 'manifests/1/5/0/manifest.json' }, data: Buffer.from('{"formatVersion":3}') }],
+      (entries) => [entries[0]!, { header: { name: 'manifests/1/5/0/manifest.json' }, data: Buffer.from('{"formatVersion":4}') }],
       'MANIFEST_VERSION',
     ],
     ['a stray entry', (entries) => [...entries, { header: { name: 'README' }, data: Buffer.from('x') }], 'ARCHIVE_INVALID'],

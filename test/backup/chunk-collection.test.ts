@@ -58,7 +58,7 @@ async function backup(
   clock: ManualClock,
   wait?: (ms: number) => Promise<void>,
 ) {
-  const options = { codec: 'gzip' as const, ...(wait === undefined ? {} : { wait }) };
+  const options = { codec: 'gzip' as const, formatVersion: 2 as const, ...(wait === undefined ? {} : { wait }) };
   return uploadChunkedBackup(
     store,
     backupId(checkpointId),
@@ -124,7 +124,7 @@ describe('chunk collection', () => {
   it('keeps the chunks of a backup still IN_PROGRESS, from its intent on', async () => {
     const { store, clock, orphan } = await withOrphan('orphan');
     // Backup 2 has claimed its id and written its intent (W1, W2), referencing the chunk, and stops there.
-    await createManifest(store, newManifest(backupId(2), descriptor({ partitionCount: 1 }), clock));
+    await createManifest(store, newManifest(backupId(2), descriptor({ partitionCount: 1 }), clock, 2));
     await updateManifest(store, backupId(2), 'IN_PROGRESS', clock, { files: [orphan.file] });
     expect(await collectChunks(store, 1, { clock })).toMatchObject({ ran: true, chunksDeleted: 0, chunksKept: 1 });
     // Once it failed, nothing references the chunk any more.

@@ -43,7 +43,7 @@ const chunked = {
 };
 
 function completedV2(): Manifest {
-  return transitionManifest(newManifest(id, descriptor(), clock), 'COMPLETED', clock, { files: [chunked], addedBytes: 48 });
+  return transitionManifest(newManifest(id, descriptor(), clock, 2), 'COMPLETED', clock, { files: [chunked], addedBytes: 48 });
 }
 
 describe('manifest', () => {
@@ -57,6 +57,22 @@ describe('manifest', () => {
     expect(manifest.formatVersion).toBe(2);
     expect(parseManifest(serializeManifest(manifest), 'm')).toEqual(manifest);
     expect(parseManifest(serializeManifest(completed()), 'm').formatVersion).toBe(1);
+  });
+
+  it('writes format version 3 by default: every segment with its command index, and no index without its segment', () => {
+    const index = { ...chunked, path: 'commands/00000001.idx' };
+    const manifest = transitionManifest(newManifest(id, descriptor(), clock), 'COMPLETED', clock, {
+      files: [chunked, index],
+      addedBytes: 48,
+    });
+    expect(manifest.formatVersion).toBe(3);
+    expect(parseManifest(serializeManifest(manifest), 'm')).toEqual(manifest);
+    const alone = (files: Manifest['files']): string | undefined => codeOf(() => checkManifest({ ...manifest, files }, 'm'));
+    expect(alone([chunked])).toBe('MANIFEST_INVALID');
+    expect(alone([index])).toBe('MANIFEST_INVALID');
+    expect(alone([chunked, { ...index, path: 'commands/1.idx' }])).toBe('MANIFEST_INVALID');
+    // A v2 manifest has no command indexes: the path is a schema violation there.
+    expect(codeOf(() => checkManifest({ ...completedV2(), files: [chunked, index] }, 'm'))).toBe('MANIFEST_INVALID');
   });
 
   it('refuses a v2 file without chunks, chunks that do not add up, and a COMPLETED chunk that does not say how it is stored', () => {
@@ -81,7 +97,7 @@ describe('manifest', () => {
 
   it('lets a v2 manifest stay IN_PROGRESS with its intent (chunks without storage), never a v1 one', () => {
     const intent = { ...chunked, chunks: chunked.chunks.map(({ sha256, sizeBytes }) => ({ sha256, sizeBytes })) };
-    const started = transitionManifest(newManifest(id, descriptor(), clock), 'IN_PROGRESS', clock, { files: [intent] });
+    const started = transitionManifest(newManifest(id, descriptor(), clock, 2), 'IN_PROGRESS', clock, { files: [intent] });
     expect(started.files).toEqual([intent]);
     expect(codeOf(() => transitionManifest(started, 'COMPLETED', clock))).toBe('MANIFEST_INVALID');
     expect(codeOf(() => transitionManifest(newManifest(id, descriptor(), clock, 1), 'IN_PROGRESS', clock, { files: [file] }))).toBe(
@@ -90,7 +106,7 @@ describe('manifest', () => {
   });
 
   it('rejects an unknown format version before the schema, naming the versions it reads', () => {
-    const document = { ...completed(), formatVersion: 3 };
+    const document = { ...completed(), formatVersion: 4 };
     const error = (() => {
       try {
         parseManifest(Buffer.from(JSON.stringify(document)), 'manifests/1/5/0/manifest.json');
@@ -100,7 +116,7 @@ describe('manifest', () => {
       return undefined;
     })();
     expect(error?.code).toBe('MANIFEST_VERSION');
-    expect(error?.message).toContain('format version 3; this cutline reads versions 1 and 2');
+    expect(error?.message).toContain('format version 4; this cutline reads versions 1, 2, 3');
   });
 
   it('reports every schema violation with where it is', () => {

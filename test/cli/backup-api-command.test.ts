@@ -94,7 +94,7 @@ describe('cutline backup take|status|list|state|delete', () => {
 
     const text = await run(['backup', 'status', '--backupId', '3', '--api', apiUrl]);
     expect(text.stdout).toMatch(
-      /^Backup 3: COMPLETED\n {2}partition 1 \(node 0\): COMPLETED; checkpoint at \d+, (snapshot \d+-\d+|no snapshot), log \d+\.\.\d+, \d+ files, [0-9.]+ [KMG]?i?B \([0-9.]+ [KMG]?i?B added to the store\), format v2, /,
+      /^Backup 3: COMPLETED\n {2}partition 1 \(node 0\): COMPLETED; checkpoint at \d+, (snapshot \d+-\d+|no snapshot), log \d+\.\.\d+, \d+ files, [0-9.]+ [KMG]?i?B \([0-9.]+ [KMG]?i?B added to the store\), format v3, /,
     );
     vi.stubEnv('CUTLINE_API', apiUrl);
     const listed = await run(['backup', 'list']);

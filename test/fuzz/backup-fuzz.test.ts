@@ -8,7 +8,7 @@ import { FuzzEnvironment, FuzzTally, type FuzzFormat } from './backup-fuzz.js';
  * v2 seed (two backups sharing chunks) about 0.21 s, so these 320 seeds take about 50 s on their own.
  * Longer sweeps: `npm run fuzz:backup -- --seeds 10000`.
  */
-const seedsPerFormat: Readonly<Record<FuzzFormat, number>> = { v1: 200, v2: 120 };
+const seedsPerFormat: Readonly<Record<FuzzFormat, number>> = { v1: 200, v2: 80, v3: 120 };
 
 let environment: FuzzEnvironment;
 
@@ -21,7 +21,7 @@ afterAll(async () => {
 });
 
 describe('backup fuzzer', () => {
-  it.each(['v1', 'v2'] as const)(
+  it.each(['v1', 'v2', 'v3'] as const)(
     'format %s: no seed breaks the promise',
     async (format) => {
       const tally = new FuzzTally();
@@ -43,7 +43,7 @@ describe('backup fuzzer', () => {
     // Which of several broken files a restore trips on first depends on its parallel downloads, so the
     // refusal's code is not compared; the mutations and verify's findings are the seed's own.
     const replay = async () => {
-      const outcome = await environment.runSeed(4242, 'v2');
+      const outcome = await environment.runSeed(4242, 'v3');
       return {
         mutations: outcome.mutations,
         checks: outcome.checks.map((check) => ({ findings: check.findingCodes, restore: check.restore.kind })),

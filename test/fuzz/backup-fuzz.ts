@@ -2,7 +2,7 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { goldenDirectory, goldenV2Directory } from '../../fixtures/generate.js';
+import { goldenDirectory, goldenV2Directory, goldenV3Directory } from '../../fixtures/generate.js';
 import { listBackupManifests } from '../../src/backup/manifest-store.js';
 import { ManualClock } from '../../src/clock.js';
 import { Cluster } from '../../src/engine/cluster.js';
@@ -21,12 +21,13 @@ import { verifyBackups } from '../../src/verify/verify-backup.js';
 import { Draw, mutate, type AppliedMutation } from './backup-mutations.js';
 import { StoreCopy } from './store-copy.js';
 
-export type FuzzFormat = 'v1' | 'v2';
+export type FuzzFormat = 'v1' | 'v2' | 'v3';
 
-/** Each format's golden store and the backup ids checked on it (golden-v2's two backups share chunks, so both are checked). */
+/** Each format's golden store and the backup ids checked on it (golden-v2's and golden-v3's two backups share chunks, so both are checked). */
 export const fuzzFormats: Readonly<Record<FuzzFormat, { readonly directory: string; readonly backupIds: readonly number[] }>> = {
   v1: { directory: goldenDirectory, backupIds: [1] },
   v2: { directory: goldenV2Directory, backupIds: [1, 2] },
+  v3: { directory: goldenV3Directory, backupIds: [1, 2] },
 };
 
 /** Where issue 16's promise was broken, or an error that should have been a finding or a typed refusal. */
@@ -90,7 +91,7 @@ export class FuzzEnvironment {
       const draw = new Draw(new SeededRandom(seed));
       // Mostly one mutation: a backup hit once survives more often, so the restores that succeed (and are compared) are many.
       const count = Math.min(mutationsMax, draw.chance(0.5) ? 1 : draw.int(2, 3));
-      const mutations = await mutate({ store: new StoreCopy(root, format), draw }, count);
+      const mutations = await mutate({ store: new StoreCopy(root, format === 'v1' ? 'v1' : 'v2'), draw }, count);
       const checks: BackupCheck[] = [];
       for (const backupId of fuzzFormats[format].backupIds)
         checks.push(await this.check(root, backupId, join(directory, `target-${backupId}`), seed, format));

@@ -92,6 +92,7 @@ type ByteChange = (bytes: Buffer, draw: Draw) => { bytes: Buffer; what: string }
 /** The class of a listed file, by its path. */
 export function fileClass(path: string): string {
   if (path.startsWith('segments/')) return 'segment';
+  if (path.startsWith('commands/')) return 'command-index';
   return path.split('/').at(-1) ?? path;
 }
 
@@ -101,7 +102,14 @@ async function damageBytes(
   change: ByteChange,
 ): Promise<Omit<AppliedMutation, 'kind'> | undefined> {
   const { store, draw } = context;
-  const classes = ['manifest', 'segment', 'state.db', 'metadata.json', 'CHECKSUMS', ...(store.format === 'v2' ? ['chunk'] : [])];
+  const classes = [
+    'manifest',
+    'segment',
+    'state.db',
+    'metadata.json',
+    'CHECKSUMS',
+    ...(store.format === 'v2' ? ['chunk', 'command-index'] : []),
+  ];
   const target = draw.pick(classes) as string;
   if (target === 'manifest') {
     const key = draw.pick(await store.manifestKeys());

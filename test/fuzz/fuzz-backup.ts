@@ -1,10 +1,10 @@
-// `npm run fuzz:backup -- --seeds N [--from S] [--format v1|v2|both]`: a sweep of the backup fuzzer; prints each disagreement and a summary.
+// `npm run fuzz:backup -- --seeds N [--from S] [--format v1|v2|v3|both]`: a sweep of the backup fuzzer; prints each disagreement and a summary.
 import { tmpdir } from 'node:os';
 import { parseArgs } from 'node:util';
 import { FuzzEnvironment, FuzzTally, fuzzFormats, type FuzzFormat } from './backup-fuzz.js';
 
 const usage =
-  'usage: npm run fuzz:backup -- --seeds N [--from S] [--format v1|v2|both] [--mutations M] [--temp-dir DIR] [--progress K] [--only S1,S2,...]';
+  'usage: npm run fuzz:backup -- --seeds N [--from S] [--format v1|v2|v3|both] [--mutations M] [--temp-dir DIR] [--progress K] [--only S1,S2,...]';
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
@@ -25,7 +25,7 @@ async function main(): Promise<number> {
     number,
     number,
   ];
-  const formats: FuzzFormat[] = values.format === 'both' ? ['v1', 'v2'] : [values.format as FuzzFormat];
+  const formats: FuzzFormat[] = values.format === 'both' ? ['v1', 'v2', 'v3'] : [values.format as FuzzFormat];
   const seedList =
     values.only === undefined ? Array.from({ length: seeds }, (_, index) => from + index) : values.only.split(',').map(Number);
   if (

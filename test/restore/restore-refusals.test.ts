@@ -15,6 +15,7 @@ import { temporaryDirectories } from '../support/temporary-directories.js';
 import { produceEngineBackup, type EngineBackup } from './engine-backup.js';
 import { entriesOf, planFromStore, restore } from './restore-helpers.js';
 import type { ManifestDescriptor } from '../../src/protocol/backup-descriptor.js';
+import { withoutCommandIndexes } from '../support/format-v1.js';
 
 const directory = temporaryDirectories('restore-refusals');
 let store: FileSystemBackupStore;
@@ -33,7 +34,7 @@ async function cloneBackup(
 ): Promise<void> {
   for (const manifest of backup.manifests) {
     const sources = await Promise.all(
-      manifest.files.map(async (file) => {
+      withoutCommandIndexes(manifest).map(async (file) => {
         const bytes = await readBackupFileBytes(target, manifest.id, file);
         return { path: file.path, body: { sizeBytes: bytes.length, open: () => Readable.from([bytes]) } };
       }),

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { goldenDirectory, goldenV2Directory } from '../../fixtures/generate.js';
+import { goldenDirectory, goldenV2Directory, goldenV3Directory } from '../../fixtures/generate.js';
 import { fixtureBackupId } from '../../fixtures/broken-fixtures.js';
 import { temporaryDirectories } from '../support/temporary-directories.js';
 import { brokenCopy, everyBrokenFixture, runCli } from './verify-support.js';
@@ -78,6 +78,7 @@ describe('restore on the fixtures', () => {
   it.each([
     ['golden', goldenDirectory, '1'],
     ['golden-v2', goldenV2Directory, '2'],
+    ['golden-v3', goldenV3Directory, '2'],
   ])('restores the %s backup (so the refusals below are about what each fixture breaks)', async (_name, store, backupId) => {
     const target = join(await newDirectory(), 'data');
     const run = await runCli(['restore', '--backupId', backupId, '--store', store, '--data-dir', target, '--json']);

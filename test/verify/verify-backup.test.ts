@@ -1,6 +1,6 @@
 // verify-backup on the golden backup (clean at every level) and on every broken fixture (its expected code, exit 1).
 import { describe, expect, it } from 'vitest';
-import { goldenDirectory, goldenV2Directory } from '../../fixtures/generate.js';
+import { goldenDirectory, goldenV2Directory, goldenV3Directory } from '../../fixtures/generate.js';
 import { fixtureBackupId } from '../../fixtures/broken-fixtures.js';
 import { verifyLevels } from '../../src/verify/findings.js';
 import { temporaryDirectories } from '../support/temporary-directories.js';
@@ -32,16 +32,19 @@ describe('verify-backup on the golden backup', () => {
   });
 });
 
-describe('verify-backup on the golden v2 backups', () => {
+describe.each([
+  ['v2', goldenV2Directory],
+  ['v3', goldenV3Directory],
+])('verify-backup on the golden %s backups', (_format, store) => {
   it.each(verifyLevels)('are clean at --level %s, each backup and --all (exit 0, no finding lines)', async (level) => {
     for (const backupId of ['1', '2']) {
-      const run = await runCli(['verify-backup', '--store', goldenV2Directory, '--backupId', backupId, '--level', level]);
+      const run = await runCli(['verify-backup', '--store', store, '--backupId', backupId, '--level', level]);
       expect(run.stderr).toBe('');
       expect(run.code).toBe(0);
       expect(run.stdout).toContain(`backup ${backupId}: 3 partitions`);
       expect(run.stdout).toContain('no findings');
     }
-    const all = await runCli(['verify-backup', '--store', goldenV2Directory, '--all', '--level', level, '--format', 'json']);
+    const all = await runCli(['verify-backup', '--store', store, '--all', '--level', level, '--format', 'json']);
     expect(all.code).toBe(0);
     expect((JSON.parse(all.stdout) as { backups: { backupId: number }[] }).backups.map((backup) => backup.backupId)).toEqual([1, 2]);
     expect(codesOf(all.stdout)).toEqual([]);
