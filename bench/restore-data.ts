@@ -1,4 +1,4 @@
-// The backups the restore benchmarks restore: partition logs of a record shape, uploaded as a v1 backup and as a v2 one.
+// The backups the restore benchmarks restore: partition logs of a record shape, uploaded as a v1 backup and as a chunked one (format v3, or v2).
 import { createReadStream } from 'node:fs';
 import { mkdir, open, type FileHandle } from 'node:fs/promises';
 import type { BackupStore } from '../src/store/backup-store.js';
@@ -19,7 +19,10 @@ export type Shape = 'large' | 'engine';
 
 const { uploadBackup } = await importBuilt<typeof ManifestStoreModule>('backup/manifest-store.js');
 const { uploadChunkedBackup } = await importBuilt<typeof ChunkedBackupModule>('backup/chunked-backup.js');
-const { chunkSegmentFile } = await importBuilt<typeof ChunkingModule>('backup/chunking.js');
+const { chunkCommandIndex, chunkSegmentFile } = await importBuilt<typeof ChunkingModule>('backup/chunking.js');
+
+/** The chunked format the benchmarks write (CUTLINE_BENCH_CHUNKED_FORMAT): 3 (command indexes, the default) or 2. */
+export const chunkedFormat: 2 | 3 = process.env.CUTLINE_BENCH_CHUNKED_FORMAT === '2' ? 2 : 3;
 const { systemClock } = await importBuilt<typeof ClockModule>('clock.js');
 const { ConcurrencyLimiter } = await importBuilt<typeof LimiterModule>('concurrency-limiter.js');
 
@@ -122,8 +125,8 @@ export async function uploadPartition(
   if (storeV2 === undefined) return;
   const handles = await Promise.all(segments.map((segment) => open(segment.path, 'r')));
   try {
-    const chunk = () =>
-      Promise.all(
+    const chunk = async () => {
+      const files = await Promise.all(
         segments.map((segment, index) =>
           chunkSegmentFile(
             {
@@ -131,14 +134,21 @@ export async function uploadPartition(
               handle: handles[index] as FileHandle,
               sizeBytes: segment.sizeBytes,
               identity: segment.path,
+              // Format 3: frame-checked as the backup manager does, with the command index beside each segment.
+              ...(chunkedFormat === 3
+                ? { frames: { file: segment.path, firstPosition: segment.firstPosition, lastPosition: segment.lastPosition } }
+                : {}),
             },
             undefined,
           ),
         ),
       );
+      return chunkedFormat === 3 ? [...files, ...files.map(chunkCommandIndex)] : files;
+    };
     await uploadChunkedBackup(storeV2, { partitionId, checkpointId: 1, nodeId: 0 }, descriptor, chunk, systemClock, {
       codec: 'gzip',
       limiter: new ConcurrencyLimiter(4),
+      formatVersion: chunkedFormat,
     });
   } finally {
     await Promise.all(handles.map((handle) => handle.close()));

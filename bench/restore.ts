@@ -17,7 +17,7 @@ import type { RestorePlan } from '../src/restore/restore-plan.js';
 import { startLoopbackS3Process } from '../test/support/s3rver.js';
 import { fastestSeconds } from './bench-timing.js';
 import { importBuilt } from './built.js';
-import { uploadPartition, writePartitionLog, type Shape } from './restore-data.js';
+import { chunkedFormat, uploadPartition, writePartitionLog, type Shape } from './restore-data.js';
 import type * as FsStoreModule from '../src/store/fs-backup-store.js';
 import type * as S3StoreModule from '../src/store/s3-backup-store.js';
 import type * as ManifestStoreModule from '../src/backup/manifest-store.js';
@@ -137,7 +137,7 @@ async function benchShape(shape: Shape): Promise<void> {
       );
       for (const [index, { format }] of s3Plans.entries()) {
         report(
-          `restore of a v${format} backup from S3 (s3rver)`,
+          `restore of a v${format === 1 ? 1 : chunkedFormat} backup from S3 (s3rver)`,
           mib,
           s3Restores[index] ?? Number.NaN,
           'raw parallel GetObject + fsync',
@@ -192,8 +192,14 @@ async function benchFileSystem(fsPlan: RestorePlan, plans: readonly FormatPlan[]
   );
   for (const [index, { format }] of plans.entries()) {
     const seconds = fsRestores[index] ?? Number.NaN;
-    report(`restore of a v${format} backup (filesystem store)`, mib, seconds, 'raw parallel copy + fsync', fsRaw);
-    report(`restore of a v${format} backup (filesystem store)`, mib, seconds, 'raw parallel copyFile + fsync', fsKernelRaw);
+    report(`restore of a v${format === 1 ? 1 : chunkedFormat} backup (filesystem store)`, mib, seconds, 'raw parallel copy + fsync', fsRaw);
+    report(
+      `restore of a v${format === 1 ? 1 : chunkedFormat} backup (filesystem store)`,
+      mib,
+      seconds,
+      'raw parallel copyFile + fsync',
+      fsKernelRaw,
+    );
   }
 }
 
