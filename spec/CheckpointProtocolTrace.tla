@@ -167,6 +167,13 @@ TraceConsistentCut ==
         IN \A q \in Partitions : \A y \in 1..cut[q] :
                log[q][y].type = "RECEIVE" => log[q][y].msg.source <= cut[log[q][y].peer]
 
+\* The end of a trace recorded until the engine settled: every trigger reached every partition, every
+\* appended record was processed and, over a network that loses nothing, every command sent was
+\* received (trace validation's `settled` option checks it at the end).
+TraceSettled(lossless) ==
+    /\ \A p \in Partitions : processed[p] = Len(log[p]) /\ undelivered[p] = {}
+    /\ lossless => msgs = {}
+
 \* What a trace validation checks in every state it reaches besides the steps themselves.
 TraceInvariants == BackupHoldsCheckpoint /\ RestoredLogIsPrefix /\ TraceConsistentCut
 
