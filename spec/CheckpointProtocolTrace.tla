@@ -110,8 +110,10 @@ WasSent(m) == m \in msgs \/ Received(m)
 \* command-sent with retry = false: the first send of m, which the processing of x causes once.
 FirstSendStep(p, x, m) == ~WasSent(m) /\ SendStep(p, x, m)
 
-\* command-sent with retry = true: the outbox sends m again, so it was sent before.
-RetryStep(p, x, m) == WasSent(m) /\ SendStep(p, x, m)
+\* command-sent with retry = true: the outbox sends m again.  ABSTRACTION: it may be the first send
+\* after all: the spec has no crash, and a partition that crashed between its commit and its sends
+\* sends the command from its outbox when it is back, not knowing whether it was sent before.
+RetryStep(p, x, m) == SendStep(p, x, m)
 
 \* ABSTRACTION: the spec's msgs is a set, so it cannot hold the second copy of a command that is
 \* in flight twice (a retry sent while the first copy travels, or a duplicating network).  Receiving

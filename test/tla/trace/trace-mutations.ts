@@ -17,13 +17,32 @@ const commandKey = (command: TracedCommand): string =>
   `${command.recordType} ${command.instanceKey} ${command.sourcePartitionId}@${command.sourcePosition}`;
 
 /**
- * Events whose drop leaves a behaviour of the protocol, so no validation can reject it: a retry's copy of
- * a command (the first copy may have arrived), a restore (a run may not restore at all), and a backup
- * (the spec lets a backup never complete, and a `restored` event names its checkpoint, not the backups
- * it read, so a later backup reaching past the cut can stand in for a dropped one).
+ * The first sends of commands the outbox re-sends later: a re-send may be a first send (after a crash
+ * between commit and send), so without the first one the trace is still a behaviour.
  */
-function optionalDrop(event: TraceEvent): boolean {
-  return (event.event === 'command-sent' && event.retry) || event.event === 'restored' || event.event === 'backup-taken';
+function retriedFirstSends(events: readonly TraceEvent[]): Set<TraceEvent> {
+  const retried = new Set<string>();
+  const out = new Set<TraceEvent>();
+  for (let index = events.length - 1; index >= 0; index--) {
+    const event = events[index] as TraceEvent;
+    if (event.event !== 'command-sent') continue;
+    const key = `${commandKey(event.command)} to ${event.targetPartitionId}`;
+    if (event.retry) retried.add(key);
+    else if (retried.has(key)) out.add(event);
+  }
+  return out;
+}
+
+/**
+ * Events whose drop leaves a behaviour of the protocol, so no validation can reject it: a retry's copy of
+ * a command (the first copy may have arrived), the first send of a command re-sent later (see above), a
+ * restore (a run may not restore at all), and a backup (the spec lets a backup never complete, and a
+ * `restored` event names its checkpoint, not the backups it read, so a later backup reaching past the cut
+ * can stand in for a dropped one).
+ */
+function optionalDrop(event: TraceEvent, retried: ReadonlySet<TraceEvent>): boolean {
+  if (event.event === 'command-sent') return event.retry || retried.has(event);
+  return event.event === 'restored' || event.event === 'backup-taken';
 }
 
 /** Events whose copy is a behaviour too: another retry of a command, the same restore run again. */
@@ -47,10 +66,11 @@ function moved(events: readonly TraceEvent[], from: number, to: number): () => T
 /** Drops and duplicates of every required event (line 1, trace-start, is the reader's business). */
 function dropsAndDuplicates(events: readonly TraceEvent[]): TraceMutation[] {
   const out: TraceMutation[] = [];
+  const retried = retriedFirstSends(events);
   events.forEach((event, index) => {
     if (index === 0) return;
     const line = index + 1;
-    if (!optionalDrop(event))
+    if (!optionalDrop(event, retried))
       out.push({
         kind: 'drop',
         description: `drop line ${line} (${event.event})`,
@@ -261,8 +281,11 @@ export function traceMutations(events: readonly TraceEvent[]): TraceMutation[] {
     if (event.event === 'command-sent') commandTypes.add(event.command.recordType);
   }
   const edits: TraceMutation[] = [];
+  const retried = retriedFirstSends(events);
   events.forEach((event, index) => {
     for (const { kind, field, edit } of fieldEdits(event, [...recordTypes], [...commandTypes])) {
+      // Another command's first send, and the re-send as this one's first: a behaviour (see retriedFirstSends).
+      if (retried.has(event) && /^command\.(recordType|sourcePosition)/.test(field)) continue;
       const line = index + 1;
       edits.push({ kind, description: `line ${line} (${event.event}): ${field}`, line, apply: replaced(events, index, edit) });
     }
