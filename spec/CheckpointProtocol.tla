@@ -46,6 +46,8 @@ vars == <<log, processed, cpId, cpPos, cpKind, triggered, kindOf, undelivered,
 
 \* MANUAL_BACKUP and SCHEDULED_BACKUP behave alike here, so one BACKUP stands for both.
 Kinds == {"BACKUP", "MARKER"}
+\* Whether a checkpoint of kind k is handed to the backup manager (trace validation names both backup types).
+IsBackupKind(k) == k \notin {"MARKER", "NONE"}
 CheckpointIds == 1..MaxCheckpointId
 NoPartition == 0
 
@@ -165,7 +167,7 @@ ProcessCreate(p, x, r) ==
        THEN /\ cpId' = [cpId EXCEPT ![p] = r.id]
             /\ cpPos' = [cpPos EXCEPT ![p] = x]
             /\ cpKind' = [cpKind EXCEPT ![p] = r.kind]
-            /\ pending' = IF r.kind = "BACKUP"
+            /\ pending' = IF IsBackupKind(r.kind)
                           THEN [pending EXCEPT ![p] = @ \cup {[id |-> r.id, pos |-> x]}]
                           ELSE pending
        ELSE UNCHANGED <<cpId, cpPos, cpKind, pending>>

@@ -259,7 +259,7 @@ export class Partition {
     for (const event of traced) this.config.trace?.emit(event);
     this.crash('after-commit');
     for (const send of sends) this.send(send.target, send.body, send.sourcePosition, send.checkpointId, send.checkpointType, false);
-    for (const key of outboxAdded) this.sendFromOutbox(key);
+    for (const key of outboxAdded) this.sendFromOutbox(key, false);
     for (const checkpoint of checkpoints) this.config.backupHook.checkpointCreated(checkpoint);
     this.crash('after-send');
     this.processedSinceSnapshot += records.length;
@@ -284,7 +284,7 @@ export class Partition {
     for (const row of this.store.outbox()) {
       const sentMs = this.lastSentMs.get(row.commandKey);
       if (sentMs !== undefined && now - sentMs < this.config.retryIntervalMs) continue;
-      this.sendFromOutbox(row.commandKey);
+      this.sendFromOutbox(row.commandKey, true);
       count++;
     }
     return count;
@@ -371,11 +371,15 @@ export class Partition {
     this.lastWritten = this.log.append(followUps.map((body) => encodeRecord(body, now)));
   }
 
-  private sendFromOutbox(commandKey: string): void {
+  /**
+   * Sends an outbox command. From retryDue it is a re-send (`retry` in the trace), even when this run has
+   * not sent it yet: a command in the outbox after a restart may have been sent before the crash, or not.
+   */
+  private sendFromOutbox(commandKey: string, fromRetryTimer: boolean): void {
     const row = this.store.outboxRow(commandKey);
     if (row === undefined) return; // acknowledged within the same batch
     const body = { type: row.recordType, value: JSON.parse(row.body) as object } as UnsentCommandBody;
-    const retry = this.lastSentMs.has(commandKey);
+    const retry = fromRetryTimer || this.lastSentMs.has(commandKey);
     this.send(row.targetPartitionId, body, row.sourcePosition, row.checkpointId, row.checkpointType, retry);
     this.lastSentMs.set(commandKey, this.config.clock.nowMs());
   }

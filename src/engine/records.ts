@@ -142,6 +142,11 @@ export function encodeRecord(body: EngineRecordBody, timestampMs: number): Appen
   return { timestampMs, recordType: RecordType[body.type], payload: encoder.encode(JSON.stringify(body.value)) };
 }
 
+/** The name of a record type number, or undefined for a number no engine record uses (`log dump` prints those as numbers). */
+export function recordTypeName(recordType: number): RecordTypeName | undefined {
+  return typeNames.get(recordType);
+}
+
 /** The name of a record's type; an unknown type is a RECORD_MALFORMED error. */
 export function recordTypeNameOf(record: Pick<LogRecord, 'position' | 'recordType'>): RecordTypeName {
   const name = typeNames.get(record.recordType);

@@ -89,19 +89,27 @@ describe('cutline log', () => {
     expect(JSON.parse(stdout)).toMatchObject({ status: 'ok', segments: 3, firstPosition: 1, lastPosition: 150, findings: [] });
   });
 
-  it('dump prints records from a position, as text or JSON lines', async () => {
+  it('dump prints records from a position, as text or JSON lines, with record types by name', async () => {
     const directory = writeLog(20);
     const text = await run('log', 'dump', '--dir', directory, '--from', '19');
     expect(text.exitCode).toBe(0);
-    expect(text.stdout.trim().split('\n')).toHaveLength(2);
-    // The payload holds control bytes after "record-19", so it is previewed in hex.
-    expect(text.stdout).toMatch(/^19\t2023-11-14T22:13:20\.019Z\ttype 5\t40 B\t0x7265636f72642d3139/);
-    const json = await run('log', 'dump', '--dir', directory, '--from', '20', '--json');
-    const [line] = json.stdout.trim().split('\n');
-    expect(JSON.parse(line ?? '')).toEqual({
+    const lines = text.stdout.trim().split('\n');
+    expect(lines).toHaveLength(2);
+    // Type 5 is BACKUP_DELETED; the payload holds control bytes after "record-19", so it is previewed in hex.
+    expect(lines[0]).toMatch(/^19\t2023-11-14T22:13:20\.019Z\tBACKUP_DELETED\t40 B\t0x7265636f72642d3139/);
+    // No engine record has type 6: its number is printed.
+    expect(lines[1]).toMatch(/^20\t2023-11-14T22:13:20\.020Z\t6 \(unknown\)\t/);
+    const json = await run('log', 'dump', '--dir', directory, '--from', '19', '--json');
+    const [named, unknown] = json.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as unknown);
+    expect(named).toMatchObject({ position: 19, recordType: 5, recordTypeName: 'BACKUP_DELETED' });
+    expect(unknown).toEqual({
       position: 20,
       timestampMs: 1_700_000_000_020,
       recordType: 6,
+      recordTypeName: null,
       payloadBase64: Buffer.from(testRecords(20)[19]?.payload ?? []).toString('base64'),
     });
   });

@@ -22,7 +22,8 @@ export interface SimViolation {
     | 'RestoredEngineCompletes'
     | 'RestoreSucceeds'
     | 'Settles'
-    | 'RunsWithoutError';
+    | 'RunsWithoutError'
+    | 'TraceIsSpecBehaviour';
   readonly message: string;
 }
 

@@ -15,6 +15,7 @@ import { RetryingBackupStore } from '../../src/store/retrying-backup-store.js';
 import { restoreFaultStore } from './sim-store.js';
 import { allRecords, comparableState, firstDifference, type SimViolation } from './sim-checks.js';
 import { mutationOptions } from './sim-config.js';
+import type { TraceEvent } from '../../src/engine/trace-sink.js';
 import { simTemporaryDirectory, unsyncedFileSystem, type SimWorld } from './sim-world.js';
 
 export interface RestoreCheckResult {
@@ -53,6 +54,7 @@ export async function checkRestores(world: SimWorld, random: Random, backupsMax:
       else if ('violation' in restored) result.violations.push(restored.violation);
       else {
         result.restored++;
+        world.trace.emit(restoredEvent(backupId, restored.result));
         result.violations.push(...checkRestoredBackup(world, backupId, path.join(directory, 'data'), restored.result));
       }
     } finally {
@@ -60,6 +62,12 @@ export async function checkRestores(world: SimWorld, random: Random, backupsMax:
     }
   }
   return result;
+}
+
+/** The protocol trace's event of a restore: `cutline restore` runs apart from the engine, so the simulator records it. */
+export function restoredEvent(checkpointId: number, result: RestoreResult): TraceEvent {
+  const cuts = result.partitions.map((partition) => ({ partitionId: partition.partitionId, checkpointPosition: partition.cutPosition }));
+  return { event: 'restored', checkpointId, cuts };
 }
 
 type RestoreAttempt = 'refused-after-lost-write' | { violation: SimViolation } | { result: RestoreResult };
@@ -98,7 +106,7 @@ async function restoreBackup(world: SimWorld, backupId: number, target: string, 
  * ConsistentCut holds on the restored logs; RestoredEngineCompletes: an engine started on the restored
  * directory resumes, and once every waiting instance's message is published, completes every instance.
  */
-function checkRestoredBackup(world: SimWorld, backupId: number, target: string, result: RestoreResult): SimViolation[] {
+export function checkRestoredBackup(world: SimWorld, backupId: number, target: string, result: RestoreResult): SimViolation[] {
   const violations: SimViolation[] = [];
   const clock = new ManualClock(world.clock.nowMs());
   const transport = new InProcessTransport(clock, new SeededRandom(backupId), world.config.transportFaults);

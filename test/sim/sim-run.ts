@@ -4,6 +4,8 @@ import { simConfigFor, type SimConfig, type SimConfigOverrides } from './sim-con
 import { SimWorld, type WorldStats } from './sim-world.js';
 import { checkConsistentCut, checkCutStateEqualsReplay, type SimViolation } from './sim-checks.js';
 import { checkRestores } from './sim-restore-check.js';
+import { checkPointInTimeRestore } from './sim-pitr-check.js';
+import { checkTrace } from './sim-trace-check.js';
 
 export interface SimResult {
   readonly seed: number;
@@ -18,6 +20,9 @@ export interface SimResult {
     cutsReplayed: number;
     restores: number;
     restoresRefusedAfterLostWrite: number;
+    pointInTimeRestores: number;
+    pointInTimeRefused: number;
+    traceEvents: number;
     storeFaults: number;
   };
 }
@@ -27,6 +32,8 @@ export interface SimRunOptions extends SimConfigOverrides {
   readonly finalReplays?: number;
   /** Backups restored at the end (mid-run checks restore one each). */
   readonly finalRestores?: number;
+  /** false: skip the trace checker (TraceIsSpecBehaviour), e.g. to see what the other checkers catch alone. */
+  readonly validateTrace?: boolean;
 }
 
 /** Runs seed `seed`; everything (configuration, schedule, faults, checks) derives from it. */
@@ -34,14 +41,18 @@ export async function runSimulation(seed: number, options: SimRunOptions = {}): 
   const config = simConfigFor(seed, options);
   const world = await SimWorld.open(config);
   const run = new CheckedRun(world, new SeededRandom(config.seeds.restore));
+  let settled = false;
   try {
     for (let step = 0; step < config.steps && run.violations.length === 0; step++) {
       await world.step();
       if (run.random.next() < config.checkProbability) await run.check(1, 1);
     }
     if (run.violations.length === 0) {
-      if (await world.settle()) await run.check(options.finalReplays ?? 3, options.finalRestores ?? 2);
-      else
+      settled = await world.settle();
+      if (settled) {
+        await run.check(options.finalReplays ?? 3, options.finalRestores ?? 2);
+        if ((options.finalRestores ?? 2) > 0) await run.checkPointInTime();
+      } else
         run.violations.push({
           invariant: 'Settles',
           message: 'the cluster did not settle: work was still in flight after every partition restarted',
@@ -56,6 +67,9 @@ export async function runSimulation(seed: number, options: SimRunOptions = {}): 
   } finally {
     await world.close(process.env.SIM_KEEP === '1');
   }
+  // The whole run's protocol trace, restores included, must be a behaviour of the spec; a run that stopped early is checked as far as it got.
+  if (options.validateTrace !== false)
+    run.violations.push(...(await checkTrace(world.trace.events, settled && run.violations.length === 0)));
   const outcomes = world.manager.outcomes;
   return {
     seed,
@@ -64,6 +78,7 @@ export async function runSimulation(seed: number, options: SimRunOptions = {}): 
     stats: {
       ...world.stats,
       ...run.counts,
+      traceEvents: world.trace.events.length,
       steps: world.stepIndex,
       checkpoints: world.scheduler.nextCheckpointId - 1,
       backupsCompleted: outcomes.filter((outcome) => outcome.status === 'COMPLETED').length,
@@ -76,7 +91,7 @@ export async function runSimulation(seed: number, options: SimRunOptions = {}): 
 /** The checkers of one run, with what they found and how much they checked. */
 class CheckedRun {
   readonly violations: SimViolation[] = [];
-  readonly counts = { cutsReplayed: 0, restores: 0, restoresRefusedAfterLostWrite: 0 };
+  readonly counts = { cutsReplayed: 0, restores: 0, restoresRefusedAfterLostWrite: 0, pointInTimeRestores: 0, pointInTimeRefused: 0 };
 
   constructor(
     private readonly world: SimWorld,
@@ -92,6 +107,14 @@ class CheckedRun {
     this.violations.push(...restored.violations);
     this.counts.restores += restored.restored;
     this.counts.restoresRefusedAfterLostWrite += restored.refusedAfterLostWrite;
+  }
+
+  /** A point-in-time restore to a random checkpoint, stitched from consecutive backups (the final check only). */
+  async checkPointInTime(): Promise<void> {
+    const checked = await checkPointInTimeRestore(this.world, this.random);
+    this.violations.push(...checked.violations);
+    this.counts.pointInTimeRestores += checked.restored;
+    this.counts.pointInTimeRefused += checked.refused;
   }
 }
 

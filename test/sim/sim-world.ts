@@ -15,6 +15,7 @@ import { isCutlineError } from '../../src/errors.js';
 import type { LogRecord } from '../../src/log/log.js';
 import { FileSystemBackupStore } from '../../src/store/fs-backup-store.js';
 import { PartitionedFaultStore } from './sim-store.js';
+import { ArrayTraceSink } from '../../src/engine/trace-sink.js';
 import { mutationOptions, type SimConfig } from './sim-config.js';
 
 /**
@@ -67,6 +68,8 @@ export class SimWorld {
   readonly cluster: Cluster;
   readonly workload: Workload;
   readonly scheduler: SimulationScheduler;
+  /** The run's protocol trace, validated against the trace spec at the end of the run. */
+  readonly trace = new ArrayTraceSink();
   /** Every partition's processed records, from position 1 (index = position - 1); undefined in a hole. */
   readonly processedRecords = new Map<number, (LogRecord | undefined)[]>();
   /** Keyed `{partitionId}@{position}`. */
@@ -105,6 +108,7 @@ export class SimWorld {
       snapshotIntervalRecords: config.snapshotIntervalRecords,
       continuousBackups: config.continuousBackups,
       retryIntervalMs: 100,
+      trace: this.trace,
       testOnly: { ...mutationOptions(config.mutation), crashPoint: (point, partitionId) => this.atCrashPoint(point, partitionId) },
     });
     for (const partition of this.cluster.partitions()) this.afterStart(partition.partitionId);

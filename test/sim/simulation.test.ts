@@ -13,14 +13,21 @@ function failureText(result: SimResult): string {
   return describeFailure(result).join('\n');
 }
 
-/** Runs seeds 1, 2, ... with a mutated engine until one finds a violation; returns how many seeds it took. */
-async function seedsToCatch(mutation: SimMutation): Promise<{ seeds: number; result: SimResult | undefined }> {
+/**
+ * Runs seeds 1, 2, ... with a mutated engine until one finds a ConsistentCut violation; returns how many
+ * seeds it took, and the first seed whose trace the trace checker (TraceIsSpecBehaviour) rejected.
+ */
+async function seedsToCatch(
+  mutation: SimMutation,
+): Promise<{ seeds: number; result: SimResult | undefined; traceSeed: number | undefined }> {
+  let traceSeed: number | undefined;
   for (let seed = 1; seed <= mutationSeedsMax; seed++) {
     // Restores are not needed to see the orphan: the live logs' ConsistentCut finds it first.
     const result = await runSimulation(seed, { mutation, finalReplays: 0, finalRestores: 0 });
-    if (result.violations.length > 0) return { seeds: seed, result };
+    if (result.violations.some((violation) => violation.invariant === 'TraceIsSpecBehaviour')) traceSeed ??= seed;
+    if (result.violations.some((violation) => violation.invariant === 'ConsistentCut')) return { seeds: seed, result, traceSeed };
   }
-  return { seeds: mutationSeedsMax, result: undefined };
+  return { seeds: mutationSeedsMax, result: undefined, traceSeed };
 }
 
 describe('deterministic simulation of engine, backup manager, stores and restore', () => {
@@ -29,6 +36,8 @@ describe('deterministic simulation of engine, backup manager, stores and restore
     async () => {
       const totals = {
         restores: 0,
+        pointInTimeRestores: 0,
+        traceEvents: 0,
         cutsReplayed: 0,
         partitionCrashes: 0,
         uploadCrashes: 0,
@@ -44,6 +53,9 @@ describe('deterministic simulation of engine, backup manager, stores and restore
       }
       // Not vacuous: every kind of fault and every checker was exercised somewhere in the fixed set.
       expect(totals.restores).toBeGreaterThan(ciSeeds);
+      // Every seed's trace was validated (TraceIsSpecBehaviour), point-in-time restores included.
+      expect(totals.pointInTimeRestores).toBeGreaterThan(ciSeeds / 2);
+      expect(totals.traceEvents).toBeGreaterThan(ciSeeds * 500);
       expect(totals.cutsReplayed).toBeGreaterThan(ciSeeds);
       expect(totals.partitionCrashes).toBeGreaterThan(0);
       expect(totals.processingCrashes).toBeGreaterThan(0);
@@ -72,12 +84,15 @@ describe('deterministic simulation of engine, backup manager, stores and restore
     it(
       `catches the mutation "${mutation}" as a ConsistentCut violation within ${mutationSeedsMax} seeds`,
       async () => {
-        const { seeds, result } = await seedsToCatch(mutation);
+        const { seeds, result, traceSeed } = await seedsToCatch(mutation);
         expect(result, `no seed of 1..${mutationSeedsMax} caught ${mutation}`).toBeDefined();
         expect(result?.violations.some((violation) => violation.invariant === 'ConsistentCut')).toBe(true);
         // The figure docs/simulation-and-fuzzing.md records: seeds needed, counted from seed 1.
         console.log(`simulation: mutation ${mutation} caught at seed ${seeds}: ${result?.violations[0]?.message ?? ''}`);
         expect(seeds).toBeLessThanOrEqual(mutationSeedsMax);
+        // The trace checker rejects the mutated engine no later than ConsistentCut does (at the first bad command).
+        console.log(`simulation: mutation ${mutation}: trace rejected first at seed ${String(traceSeed)}`);
+        expect(traceSeed).toBeLessThanOrEqual(seeds);
       },
       5 * minutes,
     );

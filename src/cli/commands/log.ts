@@ -5,6 +5,7 @@ import type { LogRecord } from '../../log/log.js';
 import { SegmentedLog } from '../../log/segmented-log.js';
 import type { AnyCommand } from '../command.js';
 import { logTourCommand } from './log-tour.js';
+import { recordTypeName } from '../../engine/records.js';
 
 interface DumpArguments {
   readonly dir: string;
@@ -19,6 +20,11 @@ interface VerifyArguments {
 
 const payloadPreviewBytes = 48;
 
+/** A record type as an operator reads it: the engine's name (FORMAT.md "Records"), or the number of a type no engine record has. */
+function describeType(recordType: number): string {
+  return recordTypeName(recordType) ?? `${recordType} (unknown)`;
+}
+
 /** A record on one line: what an operator needs to find a position, with a printable payload preview. */
 function formatRecord(record: LogRecord): string {
   const preview = Buffer.from(record.payload.subarray(0, payloadPreviewBytes));
@@ -26,7 +32,7 @@ function formatRecord(record: LogRecord): string {
     ? JSON.stringify(preview.toString('latin1'))
     : `0x${preview.toString('hex')}`;
   const ellipsis = record.payload.length > payloadPreviewBytes ? '...' : '';
-  return `${record.position}\t${new Date(record.timestampMs).toISOString()}\ttype ${record.recordType}\t${record.payload.length} B\t${printable}${ellipsis}`;
+  return `${record.position}\t${new Date(record.timestampMs).toISOString()}\t${describeType(record.recordType)}\t${record.payload.length} B\t${printable}${ellipsis}`;
 }
 
 function openReadOnly(directory: string): SegmentedLog {
@@ -49,6 +55,7 @@ function dump(argv: DumpArguments): void {
             position: record.position,
             timestampMs: record.timestampMs,
             recordType: record.recordType,
+            recordTypeName: recordTypeName(record.recordType) ?? null,
             payloadBase64: Buffer.from(record.payload).toString('base64'),
           })
         : formatRecord(record);

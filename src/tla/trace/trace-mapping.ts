@@ -16,10 +16,13 @@ export interface MappedEvent {
 /** An event that names something no earlier event introduced: the trace is inconsistent before the spec is asked. */
 export class TraceMappingError extends Error {}
 
-/** The spec's checkpoint kinds: both backup types are BACKUP; no checkpoint yet is NONE. */
+/**
+ * The spec's checkpoint kind: the engine's type itself (the spec's IsBackupKind treats both backup
+ * types alike, so a trace that swaps them is still caught); NONE before the first checkpoint, whose
+ * piggybacked type means nothing.
+ */
 export function kindValue(checkpointType: CheckpointType, checkpointId: number): string {
-  if (checkpointId === 0) return 'NONE';
-  return checkpointType === 'MARKER' ? 'MARKER' : 'BACKUP';
+  return checkpointId === 0 ? 'NONE' : checkpointType;
 }
 
 /**
@@ -29,18 +32,31 @@ export function kindValue(checkpointType: CheckpointType, checkpointId: number):
  */
 export class PositionMap {
   private readonly positions: number[][];
+  /** The record type appended at each position, per partition: a record-processed event must name the same. */
+  private readonly recordTypes: Map<number, string>[];
 
   constructor(partitionCount: number) {
     this.positions = Array.from({ length: partitionCount }, () => []);
+    this.recordTypes = Array.from({ length: partitionCount }, () => new Map<number, string>());
   }
 
-  append(partitionId: number, position: number): number {
+  append(partitionId: number, position: number, recordType: string): number {
     const list = this.list(partitionId);
     const last = list[list.length - 1] ?? 0;
     if (position <= last)
       throw new TraceMappingError(`partition ${partitionId} appends position ${position} after position ${last}: positions must increase`);
     list.push(position);
+    this.recordTypes[partitionId - 1]?.set(position, recordType);
     return list.length;
+  }
+
+  /** The spec index of an appended engine position whose record must be of `recordType`. */
+  indexOfType(partitionId: number, position: number, recordType: string): number {
+    const index = this.index(partitionId, position);
+    const appended = this.recordTypes[partitionId - 1]?.get(position);
+    if (appended !== recordType)
+      throw new TraceMappingError(`partition ${partitionId} position ${position} holds ${appended ?? 'nothing'}, not ${recordType}`);
+    return index;
   }
 
   /** The spec index of an appended engine position. */
@@ -99,7 +115,10 @@ export class ProtocolTraceMapping {
       }
       case 'checkpoint-create-appended': {
         const { partitionId: p, checkpointId: c } = event;
-        this.positions.append(p, event.position);
+        // The protocol appends a forced CHECKPOINT_CREATE only together with its command (command-received).
+        if (event.forced)
+          throw new TraceMappingError(`partition ${p} appends a forced CHECKPOINT_CREATE apart from the command that forced it`);
+        this.positions.append(p, event.position, 'CHECKPOINT_CREATE');
         const kind = kindValue(event.checkpointType, c);
         return {
           alternatives: [[step('DeliverStep', p, c, kind)]],
@@ -108,7 +127,7 @@ export class ProtocolTraceMapping {
         };
       }
       case 'command-appended':
-        this.positions.append(event.partitionId, event.position);
+        this.positions.append(event.partitionId, event.position, event.recordType);
         return {
           alternatives: [[step('ClientStep', event.partitionId)]],
           expected: `a client command appended to partition ${event.partitionId}`,
@@ -116,12 +135,12 @@ export class ProtocolTraceMapping {
       case 'record-processed':
         return this.processed(event);
       case 'command-sent':
-        return this.sent(event.partitionId, event.targetPartitionId, event.command);
+        return this.sent(event.partitionId, event.targetPartitionId, event.command, event.retry);
       case 'command-received':
         return this.received(event);
       case 'backup-taken': {
         const p = event.partitionId;
-        const cx = this.positions.index(p, event.checkpointPosition);
+        const cx = this.positions.indexOfType(p, event.checkpointPosition, 'CHECKPOINT_CREATE');
         const n = this.positions.countUpTo(p, event.lastPosition);
         return {
           alternatives: [[step('BackupStep', p, event.checkpointId, cx, n)]],
@@ -134,7 +153,7 @@ export class ProtocolTraceMapping {
         const values: Value[] = [];
         for (const cut of event.cuts) {
           keys.push(cut.partitionId);
-          values.push(this.positions.index(cut.partitionId, cut.checkpointPosition));
+          values.push(this.positions.indexOfType(cut.partitionId, cut.checkpointPosition, 'CHECKPOINT_CREATE'));
         }
         if (keys.length !== this.partitionCount)
           throw new TraceMappingError(`restored names ${keys.length} partition(s), the trace has ${this.partitionCount}`);
@@ -149,22 +168,30 @@ export class ProtocolTraceMapping {
 
   private processed(event: Extract<TraceEvent, { event: 'record-processed' }>): MappedEvent {
     const p = event.partitionId;
-    const x = this.positions.index(p, event.position);
-    const cx = event.checkpointPosition === 0 ? 0 : this.positions.index(p, event.checkpointPosition);
+    const x = this.positions.indexOfType(p, event.position, event.recordType);
+    const cx = event.checkpointPosition === 0 ? 0 : this.positions.indexOfType(p, event.checkpointPosition, 'CHECKPOINT_CREATE');
     const create = event.recordType === 'CHECKPOINT_CREATE';
     const operator = create ? 'ProcessCreateStep' : 'ProcessCommandStep';
     const what = create ? 'CHECKPOINT_CREATE' : `the command ${event.recordType}`;
     return {
       alternatives: [[step(operator, p, x, event.checkpointId, cx)]],
       expected: `Process(${p}) of ${what} at spec position ${x}, leaving checkpoint ${event.checkpointId} at spec position ${cx}`,
-      explain: { kind: 'action', step: step('Process', p), label: `Process(${p})` },
+      explain: { kind: 'action', step: step('ProcessNext', p), label: `processing of partition ${p}'s next record` },
     };
   }
 
+  /** The spec's message: its id names the sending record's spec index, so TraceConsistentCut can find the sender. */
   private message(command: TracedCommand, target: number): Value {
     const from = command.sourcePartitionId;
+    const source = this.positions.index(from, command.sourcePosition);
     return makeRecord([
-      ['id', `${command.recordType} ${command.instanceKey} from ${from}@${command.sourcePosition}`],
+      [
+        'id',
+        makeRecord([
+          ['source', source],
+          ['command', `${command.recordType} ${command.instanceKey}`],
+        ]),
+      ],
       ['from', from],
       ['to', target],
       ['cp', command.checkpointId],
@@ -172,13 +199,14 @@ export class ProtocolTraceMapping {
     ]);
   }
 
-  private sent(p: number, target: number, command: TracedCommand): MappedEvent {
+  private sent(p: number, target: number, command: TracedCommand, retry: boolean): MappedEvent {
     if (command.sourcePartitionId !== p)
       throw new TraceMappingError(`partition ${p} sends a command whose source is partition ${command.sourcePartitionId}`);
     const x = this.positions.index(p, command.sourcePosition);
+    const what = retry ? 'a retry of a command sent before' : 'the first send of a command';
     return {
-      alternatives: [[step('SendStep', p, x, this.message(command, target))]],
-      expected: `Send from partition ${p} for the record at spec position ${x}, piggybacking checkpoint ${command.checkpointId}`,
+      alternatives: [[step(retry ? 'RetryStep' : 'FirstSendStep', p, x, this.message(command, target))]],
+      expected: `Send from partition ${p} for the record at spec position ${x} (${what}), piggybacking checkpoint ${command.checkpointId}`,
       explain: {
         kind: 'value',
         step: step('ExpectedPiggyback', p, x),
@@ -192,8 +220,8 @@ export class ProtocolTraceMapping {
     const { command } = event;
     const x = this.positions.index(command.sourcePartitionId, command.sourcePosition);
     const forced = event.checkpointCreatePosition !== null;
-    if (event.checkpointCreatePosition !== null) this.positions.append(q, event.checkpointCreatePosition);
-    this.positions.append(q, event.position);
+    if (event.checkpointCreatePosition !== null) this.positions.append(q, event.checkpointCreatePosition, 'CHECKPOINT_CREATE');
+    this.positions.append(q, event.position, command.recordType);
     const m = this.message(command, q);
     const receive = step('ReceiveStep', m, forced);
     return {

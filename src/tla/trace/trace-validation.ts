@@ -12,6 +12,13 @@ import { explainRejection } from './trace-explain.js';
 export interface TraceValidationOptions {
   readonly specPath: string;
   readonly configPath: string;
+  /**
+   * The trace was recorded until the engine settled (every trigger delivered, every record processed and,
+   * over a network that loses nothing, every command sent received), so its end is checked too (the spec's
+   * TraceSettled). Without it a trace may stop anywhere, as a killed engine's does, and an event dropped
+   * at its end leaves a shorter behaviour that cannot be told apart.
+   */
+  readonly settled?: { readonly lossless: boolean };
 }
 
 /** The first event the spec does not allow, with what the spec expected there. */
@@ -129,6 +136,19 @@ export async function validateTrace(lines: readonly TraceLine[], source: string,
     }
     frontier = next;
     frontierMax = Math.max(frontierMax, frontier.length);
+  }
+  const last = lines[lines.length - 1] as TraceLine;
+  const settled = options.settled;
+  const end = { operator: 'TraceSettled', args: [settled?.lossless ?? false] };
+  if (settled !== undefined && !frontier.some((state) => search.evaluate(state, end) === true)) {
+    return verdict(lines.length - 1, {
+      line: last.line,
+      event: last.event,
+      expected: `the end of a settled run: TraceSettled(${String(settled.lossless).toUpperCase()})`,
+      details: [
+        `the trace ends with a trigger undelivered or a record unprocessed${settled.lossless ? ' or a command never received' : ''}: an event before this line is missing or wrong`,
+      ],
+    });
   }
   return verdict(lines.length);
 }
