@@ -5,6 +5,7 @@ import { dirname, resolve } from 'node:path';
 import { CutlineError } from '../../errors.js';
 import { exportBackup } from '../../backup/archive.js';
 import { openBackupStore } from '../../store/store-config.js';
+import { loadConfigFile } from '../config-file.js';
 import { storeConfigFromArguments, withStoreOptions, type StoreArguments } from '../store-options.js';
 import { printJson } from '../api-client.js';
 import { formatBytes, idOption, requireBackupId } from './backup-arguments.js';
@@ -45,7 +46,7 @@ export const backupExportCommand: CommandModule<object, ExportArguments> = {
         hint: 'Create the directory first, or write the archive elsewhere.',
       });
     }
-    const store = openBackupStore(storeConfigFromArguments(argv));
+    const store = openBackupStore(storeConfigFromArguments(argv, loadConfigFile(argv.config)));
     const summary = await exportBackup(store, backupId, out);
     if (argv.json) return printJson({ ...summary, archive: out });
     process.stdout.write(

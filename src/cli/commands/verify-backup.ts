@@ -8,6 +8,7 @@ import { allFindings, verifyLevels, type VerifyLevel, type VerifyReport } from '
 import { renderJunit } from '../../verify/junit-report.js';
 import { backupSummaryLines, renderJson, renderText } from '../../verify/text-report.js';
 import { verifyBackups, type BackupSelection } from '../../verify/verify-backup.js';
+import { loadConfigFile } from '../config-file.js';
 import { storeConfigFromArguments, withStoreOptions, type StoreArguments } from '../store-options.js';
 import { idOption, requireBackupId } from './backup-arguments.js';
 import { rangesReport, renderRangesText, type RangesReport } from '../../verify/ranges-report.js';
@@ -67,7 +68,7 @@ export const verifyBackupCommand: CommandModule<object, VerifyBackupArguments> =
   handler: async (argv: ArgumentsCamelCase<VerifyBackupArguments>) => {
     if (argv.ranges === true) return reportRanges(argv);
     const selection = selectionOf(argv);
-    const config = storeConfigFromArguments(argv);
+    const config = storeConfigFromArguments(argv, loadConfigFile(argv.config));
     // A mistyped directory would look like an empty store (no backups: exit 1); it is a wrong argument.
     if (config.kind === 'filesystem' && !(await isDirectory(config.directory))) {
       throw new CutlineError('USAGE', `--store ${config.directory} is not a directory`, {
@@ -116,7 +117,7 @@ async function reportRanges(argv: VerifyBackupArguments): Promise<void> {
       { hint: 'verify-backup --store S --ranges' },
     );
   }
-  const config = storeConfigFromArguments(argv);
+  const config = storeConfigFromArguments(argv, loadConfigFile(argv.config));
   // As for the checks: a mistyped directory must not pass for an empty store (exit 1).
   if (config.kind === 'filesystem' && !(await isDirectory(config.directory))) {
     throw new CutlineError('USAGE', `--store ${config.directory} is not a directory`, {
