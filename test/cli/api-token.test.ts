@@ -2,6 +2,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { runCli } from '../support/run-cli.js';
 import { temporaryDirectories } from '../support/temporary-directories.js';
 
@@ -78,6 +80,21 @@ describe('the management API token end to end', () => {
     expect(listed.code).toBe(0);
     expect(JSON.parse(listed.stdout)).toEqual({ backups: [] });
     expect(engineOutput).not.toContain(token);
+  });
+
+  it('the CLI takes api.url and api.token from the config file; CUTLINE_API_TOKEN wins over the file', async () => {
+    const file = join(await freshDirectory(), 'cutline.json');
+    await writeFile(file, JSON.stringify({ api: { url: apiUrl, token } }));
+    vi.stubEnv('CUTLINE_API_TOKEN', '');
+    vi.stubEnv('CUTLINE_API', '');
+    const listed = await runCli(['backup', 'list', '--config', file, '--json']);
+    expect(listed.stderr).toBe('');
+    expect(JSON.parse(listed.stdout)).toEqual({ backups: [] });
+    vi.stubEnv('CUTLINE_API_TOKEN', `${token}-wrong`);
+    const overridden = await runCli(['backup', 'list', '--config', file]);
+    expect(overridden.code).toBe(2);
+    expect(overridden.stderr).toMatch(/^error \[API_UNAUTHORIZED\]/);
+    expect(`${listed.stdout}${overridden.stderr}`).not.toContain(token);
   });
 
   it('refuses --api-host 0.0.0.0 without a token (USAGE, exit 2) before it opens or binds anything', async () => {
