@@ -1,7 +1,6 @@
 // How much a command prints: --log-level error|warn|info|debug, --quiet (error) and --verbose (debug), with CUTLINE_LOG_LEVEL and log-level in the config file.
 import type { Argv } from 'yargs';
 import { CutlineError } from '../errors.js';
-import type { EventLog, LogFields } from '../event-log.js';
 import type { ConfigFile } from './config-file.js';
 import { resolveSetting } from './settings.js';
 
@@ -57,25 +56,7 @@ export function logLevelFrom(argv: LogLevelArguments, environment: NodeJS.Proces
   return level;
 }
 
-/** Whether a line of `level` is printed at the `threshold` (error < warn < info < debug). */
-export function printsAt(threshold: LogLevel, level: LogLevel): boolean {
-  return logLevels.indexOf(level) <= logLevels.indexOf(threshold);
-}
-
-/** The level of an event line: its own `level` field, else by its event, else info. */
-export function levelOf(fields: LogFields | undefined, byEvent: Readonly<Record<string, LogLevel>>): LogLevel {
-  const own = logLevels.find((level) => level === fields?.level);
-  return own ?? byEvent[fields?.event ?? ''] ?? 'info';
-}
-
-/** An EventLog that passes on the lines the threshold prints, and always the lines of a result event (the command's outcome). */
-export function filteredLog(
-  log: EventLog,
-  threshold: LogLevel,
-  byEvent: Readonly<Record<string, LogLevel>>,
-  results: ReadonlySet<string> = new Set(),
-): EventLog {
-  return (line, fields) => {
-    if (results.has(fields?.event ?? '') || printsAt(threshold, levelOf(fields, byEvent))) log(line, fields);
-  };
+/** Whether lines at info are printed at this level (info and debug). */
+export function printsInfo(level: LogLevel): boolean {
+  return logLevels.indexOf(level) >= logLevels.indexOf('info');
 }

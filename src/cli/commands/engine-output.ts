@@ -1,7 +1,8 @@
 // What `cutline engine start` prints: text lines or JSON lines, filtered by the log level, each event at its level.
 import type { EventLog } from '../../event-log.js';
 import type { BackupConfig } from '../../protocol/backup-config.js';
-import { filteredLog, levelOf, type LogLevel } from '../log-level.js';
+import type { LogLevel } from '../log-level.js';
+import { commandOutput } from '../command-output.js';
 
 /** Events below info or above it; every other event is info. `stopped` is the result: --quiet prints it too. */
 const engineEventLevels: Readonly<Record<string, LogLevel>> = {
@@ -15,22 +16,9 @@ const engineEventLevels: Readonly<Record<string, LogLevel>> = {
 };
 const engineResults = new Set(['stopped']);
 
-/**
- * Text lines, or under --json one JSON object a line: the time, the level, the event and its fields,
- * and the text as `message`. Lines below the log level are not printed.
- */
-export function engineOutput(
-  json: boolean,
-  level: LogLevel,
-  write: (text: string) => void = (text) => void process.stdout.write(text),
-): EventLog {
-  const print: EventLog = json
-    ? (line, fields) =>
-        write(
-          `${JSON.stringify({ time: new Date().toISOString(), level: levelOf(fields, engineEventLevels), ...(fields ?? { event: 'log' }), message: line })}\n`,
-        )
-    : (line) => write(`${line}\n`);
-  return filteredLog(print, level, engineEventLevels, engineResults);
+/** Text lines, or under --json one JSON object a line (command-output.ts); lines below the log level are not printed. */
+export function engineOutput(json: boolean, level: LogLevel, write?: (text: string) => void): EventLog {
+  return commandOutput({ json, level, eventLevels: engineEventLevels, results: engineResults, ...(write === undefined ? {} : { write }) });
 }
 
 export function backupConfigFields(config: BackupConfig): Record<string, string | number | boolean | null> {

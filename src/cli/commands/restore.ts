@@ -19,10 +19,11 @@ import { storeConfigFromArguments, withStoreOptions, type StoreArguments } from 
 import { idOption, requireBackupId } from './backup-arguments.js';
 import { requireDataDirectory } from '../data-directory-option.js';
 import { loadConfigFile } from '../config-file.js';
+import { logLevelFrom, printsInfo, type LogLevelArguments } from '../log-level.js';
 import { integerSetting, resolveSetting, textSetting } from '../settings.js';
 import { formatPlan, formatSummary, progressView } from './restore-output.js';
 
-interface RestoreArguments extends StoreArguments {
+interface RestoreArguments extends StoreArguments, LogLevelArguments {
   readonly backupId: string | number | undefined;
   readonly to: string | undefined;
   readonly 'to-checkpoint': string | number | undefined;
@@ -90,6 +91,8 @@ export const restoreCommand: CommandModule<object, RestoreArguments> = {
     ),
   handler: async (argv: ArgumentsCamelCase<RestoreArguments>) => {
     const file = loadConfigFile(argv.config);
+    // The link note and the progress bar are info; --quiet (or --log-level warn) leaves only errors and the summary.
+    const informs = printsInfo(logLevelFrom(argv, process.env, file));
     const dataDirectoryArgument = textSetting(resolveSetting('data-dir', argv['data-dir'], process.env, file));
     if (dataDirectoryArgument === undefined)
       throw new CutlineError('USAGE', 'no data directory is given', {
@@ -99,7 +102,7 @@ export const restoreCommand: CommandModule<object, RestoreArguments> = {
     const dataDirectory = await realTargetDirectory(asGiven);
     // Said first, so an operator who gave a link sees where the data goes before anything is written.
     const followed = dataDirectory === asGiven ? {} : { dataDirectoryAsGiven: asGiven };
-    if (!argv.json && dataDirectory !== asGiven)
+    if (!argv.json && informs && dataDirectory !== asGiven)
       process.stdout.write(`data directory ${asGiven} is a symbolic link (or lies under one): restoring into ${dataDirectory}\n`);
     const store = openBackupStore(storeConfigFromArguments(argv, file));
     const node = {
@@ -115,7 +118,7 @@ export const restoreCommand: CommandModule<object, RestoreArguments> = {
     const controller = new AbortController();
     const interrupt = (): void => controller.abort();
     process.once('SIGINT', interrupt).once('SIGTERM', interrupt);
-    const view = progressView(!argv.json && process.stderr.isTTY === true, plan);
+    const view = progressView(!argv.json && informs && process.stderr.isTTY === true, plan);
     try {
       const result = await executeRestore({
         plan,
