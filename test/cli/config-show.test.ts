@@ -56,6 +56,7 @@ describe('cutline config show', () => {
     // An empty variable counts as unset, as everywhere else.
     expect(setting(shown, 'backup.compression')).toEqual({ value: 'none', source: 'file', from: `backup.compression in ${file}` });
     expect(setting(shown, 'log-level')).toEqual({ value: 'info', source: 'default', from: 'default' });
+    expect(shown.settings.find((candidate) => candidate.key === 'node-id')).toMatchObject({ usedBy: 'restore' });
     const text = await runCli(['config', 'show', '--config', file, '--nodes', '2']);
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(new RegExp(`^config file: ${file} \\(from --config\\)\\nprecedence: flag > env > file > default\\n`));

@@ -4,7 +4,7 @@ import { readApiToken } from '../../api/api-auth.js';
 import { backupConfigFromArguments, withBackupConfigOptions, type BackupConfigArguments } from '../backup-config-options.js';
 import { loadConfigFile, type ConfigFile, type ConfigFileKey } from '../config-file.js';
 import { logLevelFrom, type LogLevelArguments } from '../log-level.js';
-import { integerSetting, resolveSetting, settingDefinitions, textSetting, type ResolvedSetting } from '../settings.js';
+import { integerSetting, resolveSetting, settingDefinition, settingDefinitions, textSetting, type ResolvedSetting } from '../settings.js';
 import { engineNodesMax, enginePartitionsMax, restoreParallelismMax } from '../../limits.js';
 import { storeConfigFromArguments, storeIsConfigured, withStoreOptions, type StoreArguments } from '../store-options.js';
 import { printJson } from '../api-client.js';
@@ -56,7 +56,13 @@ export const configShowCommand: CommandModule<object, ShowArguments> = {
       printJson({
         configFile: file === undefined ? null : { path: file.path, namedBy: file.namedBy },
         precedence: ['flag', 'env', 'file', 'default'],
-        settings: settings.map((setting) => ({ key: setting.key, value: shown(setting), source: setting.source, from: setting.where })),
+        settings: settings.map((setting) => ({
+          key: setting.key,
+          value: shown(setting),
+          source: setting.source,
+          from: setting.where,
+          usedBy: settingDefinition(setting.key).usedBy,
+        })),
         credentials,
       });
     } else {
@@ -95,7 +101,7 @@ function flagValue(argv: ShowArguments, key: ConfigFileKey): unknown {
 function shown(setting: ResolvedSetting): string | number | boolean | null {
   const { value } = setting;
   if (value === undefined || value === null) return null;
-  if (settingDefinitions.find((definition) => definition.key === setting.key)?.secret === true) return redacted;
+  if (settingDefinition(setting.key).secret === true) return redacted;
   if (typeof value === 'number' || typeof value === 'boolean') return value;
   const text = typeof value === 'string' ? value : JSON.stringify(value);
   return text.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, `$1${redacted}@`);
