@@ -34,8 +34,8 @@ export function commandOutput(options: CommandOutputOptions): CommandOutput {
     const result = options.results?.has(fields?.event ?? '') === true;
     if (!result && logLevels.indexOf(level) > logLevels.indexOf(options.level)) return;
     if (!options.json) return write(`${line}\n`);
-    // A blank line that separates text paragraphs means nothing in a JSON line.
-    const message = line.replace(/^\n+/, '');
+    // Blank lines that separate text paragraphs mean nothing in a JSON line.
+    const message = line.replace(/^\n+|\n+$/g, '');
     write(`${JSON.stringify({ time: new Date().toISOString(), level, ...(fields ?? { event: 'log' }), message })}\n`);
   };
 }
