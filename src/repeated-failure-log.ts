@@ -1,6 +1,7 @@
 // Logs a failure that keeps repeating as one line when it starts, at most one a minute while it lasts, and one when it ends.
 import type { Clock } from './clock.js';
 import { failureReportIntervalMs } from './limits.js';
+import type { EventLog } from './event-log.js';
 
 /**
  * A store with wrong credentials fails on every attempt, for hours: a line per attempt buries everything
@@ -17,7 +18,7 @@ export class RepeatedFailureLog {
     /** What fails, as the start of each line ("backup services"). */
     private readonly what: string,
     private readonly clock: Clock,
-    private readonly log: (line: string) => void,
+    private readonly log: EventLog,
     private readonly intervalMs = failureReportIntervalMs,
   ) {}
 
@@ -33,13 +34,14 @@ export class RepeatedFailureLog {
       this.failingSinceMs = nowMs;
       this.lastReportMs = nowMs;
       this.unreported = 0;
-      this.log(`${this.what} failing: ${detail}`);
+      this.log(`${this.what} failing: ${detail}`, { event: 'service-failing', level: 'warn', service: this.what });
       return;
     }
     this.unreported += 1;
     if (nowMs - this.lastReportMs < this.intervalMs) return;
     this.log(
       `${this.what} still failing: ${this.unreported} more failure(s) in the last ${seconds(nowMs - this.lastReportMs)} s (${this.failures} since ${new Date(this.failingSinceMs).toISOString()}), latest: ${detail}`,
+      { event: 'service-still-failing', level: 'warn', service: this.what, failures: this.failures },
     );
     this.lastReportMs = nowMs;
     this.unreported = 0;
@@ -47,7 +49,11 @@ export class RepeatedFailureLog {
 
   succeeded(): void {
     if (this.failingSinceMs === undefined) return;
-    this.log(`${this.what} recovered after ${this.failures} failure(s) over ${seconds(this.clock.nowMs() - this.failingSinceMs)} s`);
+    this.log(`${this.what} recovered after ${this.failures} failure(s) over ${seconds(this.clock.nowMs() - this.failingSinceMs)} s`, {
+      event: 'service-recovered',
+      service: this.what,
+      failures: this.failures,
+    });
     this.failingSinceMs = undefined;
     this.failures = 0;
     this.unreported = 0;

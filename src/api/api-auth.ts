@@ -1,6 +1,5 @@
 // Who may call the management API: a bearer token, required off loopback; from CUTLINE_API_TOKEN or the engine's config file, never logged.
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { CutlineError } from '../errors.js';
 
@@ -15,36 +14,24 @@ const tokenPattern = /^[\x21-\x7e]+$/;
 
 const tokenHint = `Set ${apiTokenEnvironmentVariable} (or ${apiTokenFileKey} in the --config file) to a random secret of ${tokenLengthMin} to ${tokenLengthMax} visible ASCII characters, e.g. \`openssl rand -hex 32\`.`;
 
+/** A config file as the CLI read it: its path and its values by dotted key (`api.token`). */
+export interface ConfigValues {
+  readonly path: string;
+  readonly values: ReadonlyMap<string, unknown>;
+}
+
 /**
- * The token the API requires, from CUTLINE_API_TOKEN or else the config file; undefined when neither sets
- * one. Errors name the source and what is wrong, never the token or the file's text (a JSON error
- * message quotes the text around the mistake, which may be the token).
+ * The token the API requires (or a client sends), from CUTLINE_API_TOKEN or else the config file; undefined
+ * when neither sets one. Errors name the source and what is wrong, never the token.
  */
-export function readApiToken(environment: NodeJS.ProcessEnv, configFile: string | undefined): string | undefined {
+export function readApiToken(environment: NodeJS.ProcessEnv, file: ConfigValues | undefined): string | undefined {
   const fromEnvironment = environment[apiTokenEnvironmentVariable];
   if (fromEnvironment !== undefined && fromEnvironment !== '') return checkToken(fromEnvironment, apiTokenEnvironmentVariable);
-  if (configFile === undefined) return undefined;
-  let document: unknown;
-  try {
-    document = JSON.parse(readFileSync(configFile, 'utf8'));
-  } catch (error) {
-    const why =
-      (error as NodeJS.ErrnoException).code === undefined
-        ? 'is not valid JSON'
-        : `cannot be read (${(error as NodeJS.ErrnoException).code})`;
-    throw new CutlineError('USAGE', `config file ${configFile} ${why}; its text is not shown, as it may hold the API token`, {
-      hint: 'Check the file with a JSON validator.',
-    });
-  }
-  const api = (document as { api?: unknown } | null)?.api;
-  if (api === undefined) return undefined;
-  if (typeof api !== 'object' || api === null || Array.isArray(api) || Object.keys(api).some((key) => key !== 'token')) {
-    throw new CutlineError('USAGE', `config file ${configFile} has an "api" that is not {"token": "..."}`, { hint: tokenHint });
-  }
-  const token = (api as { token?: unknown }).token;
+  const token = file?.values.get(apiTokenFileKey);
+  if (token === undefined || file === undefined) return undefined;
   if (typeof token !== 'string')
-    throw new CutlineError('USAGE', `config file ${configFile} has an ${apiTokenFileKey} that is not a string`, { hint: tokenHint });
-  return checkToken(token, `${apiTokenFileKey} in ${configFile}`);
+    throw new CutlineError('USAGE', `config file ${file.path} has an ${apiTokenFileKey} that is not a string`, { hint: tokenHint });
+  return checkToken(token, `${apiTokenFileKey} in ${file.path}`);
 }
 
 function checkToken(token: string, source: string): string {

@@ -1,11 +1,11 @@
-// The continuous-backup options of `cutline engine start` (--config, --backup-*), resolved with env and file by backup-config-sources.ts.
+// The continuous-backup options of `cutline engine start` (--backup-*), resolved with env and file by backup-config-sources.ts.
 import type { Argv } from 'yargs';
 import { resolveBackupConfig, settingSources, type BackupSettings } from './backup-config-sources.js';
 import { CutlineError } from '../errors.js';
 import type { BackupConfig } from '../protocol/backup-config.js';
+import type { ConfigFile } from './config-file.js';
 
 export interface BackupConfigArguments {
-  readonly config: string | undefined;
   readonly 'backup-continuous': boolean | undefined;
   readonly 'backup-checkpoint-interval': string | undefined;
   readonly 'backup-schedule': string | undefined;
@@ -16,11 +16,10 @@ export interface BackupConfigArguments {
 
 const group = 'Continuous backups (flags > env > --config file > defaults):';
 
-/** Adds --config and the --backup-* options; none has a default, so an absent flag falls back to env and file. */
+/** Adds the --backup-* options (--config comes with the store options); none has a default, so an absent flag falls back to env and file. */
 export function withBackupConfigOptions<T>(yargs: Argv<T>): Argv<T & BackupConfigArguments> {
   const describe = (text: string, name: keyof typeof settingSources) => `${text} [env ${settingSources[name].env}]`;
   return yargs
-    .option('config', { type: 'string', describe: 'JSON config file: {"backup": {"continuous": true, "schedule": "PT5M", ...}}', group })
     .option('backup-continuous', {
       type: 'boolean',
       describe: describe('Keep every log record until a completed backup holds it (needs --store)', 'continuous'),
@@ -58,6 +57,7 @@ export function backupConfigFromArguments(
   argv: BackupConfigArguments,
   hasStore: boolean,
   environment: NodeJS.ProcessEnv = process.env,
+  file?: ConfigFile,
 ): BackupConfig {
   const flags: BackupSettings = {
     ...(argv['backup-continuous'] === undefined ? {} : { continuous: argv['backup-continuous'] }),
@@ -69,7 +69,7 @@ export function backupConfigFromArguments(
       : { retentionCleanupSchedule: argv['backup-retention-cleanup-schedule'] }),
     ...(argv['backup-compression'] === undefined ? {} : { compression: argv['backup-compression'] }),
   };
-  const config = resolveBackupConfig({ flags, env: environment, ...(argv.config === undefined ? {} : { configFile: argv.config }) });
+  const config = resolveBackupConfig({ flags, env: environment, ...(file === undefined ? {} : { file }) });
   if (!hasStore) {
     // Without a store nobody uploads: continuous mode would never compact, scheduled backups would never be taken.
     const needing = [
@@ -79,7 +79,7 @@ export function backupConfigFromArguments(
     ].filter((what) => what !== undefined);
     if (needing.length > 0) {
       throw new CutlineError('USAGE', `${needing.join(', ')} needs a backup store`, {
-        hint: 'Pass --store <directory | s3://bucket/prefix> (or set CUTLINE_STORE), or switch them off.',
+        hint: 'Pass --store <directory | s3://bucket/prefix> (or set CUTLINE_STORE, or store in the config file), or switch them off.',
       });
     }
   }

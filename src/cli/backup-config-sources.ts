@@ -1,10 +1,10 @@
 // Where the backup configuration comes from (flags > env > config file > defaults), how each source names a setting, and its text for people.
-import * as fs from 'node:fs';
 import { CutlineError } from '../errors.js';
 import { backupDurationMsMax, backupDurationMsMin } from '../limits.js';
 import { chunkCodecs, codecAvailable, type ChunkCodec } from '../store/chunk-codec.js';
 import { formatDuration, parseDuration } from '../engine/duration.js';
 import { defaultBackupConfig, type BackupConfig } from '../protocol/backup-config.js';
+import { readConfigFile, type ConfigFile, type ConfigFileKey } from './config-file.js';
 
 /** The settings as text (or a boolean from a flag or a JSON file), before parsing; one per source. */
 export interface BackupSettings {
@@ -16,14 +16,6 @@ export interface BackupSettings {
   readonly compression?: string;
 }
 type SettingName = keyof BackupSettings;
-const settingNames: readonly SettingName[] = [
-  'continuous',
-  'checkpointInterval',
-  'schedule',
-  'retentionWindow',
-  'retentionCleanupSchedule',
-  'compression',
-];
 
 /** How each setting is named in each source, for error messages and docs/stores-and-configuration.md. */
 export const settingSources: Readonly<Record<SettingName, { flag: string; env: string; file: string }>> = {
@@ -48,21 +40,23 @@ export interface BackupConfigSources {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Path of a JSON config file: `{"backup": {"continuous": true, "schedule": "PT5M", ...}}`. */
   readonly configFile?: string;
+  /** The config file, already read (one read serves every setting of a command). */
+  readonly file?: ConfigFile;
 }
 
 /** Resolves every setting from the first source that has it (flags, env, file), parses and checks the result. */
 export function resolveBackupConfig(sources: BackupConfigSources): BackupConfig {
-  const file = sources.configFile === undefined ? {} : readConfigFile(sources.configFile);
+  const file = sources.file ?? (sources.configFile === undefined ? undefined : readConfigFile(sources.configFile));
   const env = sources.env ?? {};
   const flags = sources.flags ?? {};
-  const value = (name: SettingName): { text: string | boolean; where: string } | undefined => {
+  const value = (name: SettingName): { text: unknown; where: string } | undefined => {
     const names = settingSources[name];
     const flag = flags[name];
     if (flag !== undefined) return { text: flag, where: names.flag };
     const fromEnv = env[names.env];
     if (fromEnv !== undefined && fromEnv !== '') return { text: fromEnv, where: names.env };
-    const fromFile = file[name];
-    if (fromFile !== undefined) return { text: fromFile, where: `${names.file} in ${sources.configFile ?? ''}` };
+    const fromFile = file?.values.get(names.file as ConfigFileKey);
+    if (fromFile !== undefined) return { text: fromFile, where: `${names.file} in ${file?.path ?? ''}` };
     return undefined;
   };
   const continuous = value('continuous');
@@ -100,7 +94,7 @@ export function describeBackupConfig(config: BackupConfig): string {
   ].join(', ');
 }
 
-function durationOf(setting: { text: string | boolean; where: string } | undefined): number | undefined {
+function durationOf(setting: { text: unknown; where: string } | undefined): number | undefined {
   if (setting === undefined) return undefined;
   const shown = JSON.stringify(setting.text);
   if (typeof setting.text !== 'string') throw usage(setting.where, shown, 'is not a string');
@@ -112,7 +106,7 @@ function durationOf(setting: { text: string | boolean; where: string } | undefin
   return parsed.ms;
 }
 
-function compressionOf(setting: { text: string | boolean; where: string } | undefined): ChunkCodec {
+function compressionOf(setting: { text: unknown; where: string } | undefined): ChunkCodec {
   if (setting === undefined) return defaultBackupConfig.compression;
   const codec = chunkCodecs.find((name) => name === setting.text);
   if (codec === undefined) {
@@ -128,7 +122,7 @@ function compressionOf(setting: { text: string | boolean; where: string } | unde
   return codec;
 }
 
-function parseBoolean(text: string | boolean, where: string): boolean {
+function parseBoolean(text: unknown, where: string): boolean {
   if (typeof text === 'boolean') return text;
   if (text === 'true') return true;
   if (text === 'false') return false;
@@ -140,40 +134,5 @@ function parseBoolean(text: string | boolean, where: string): boolean {
 function usage(where: string, shown: string, problem: string): CutlineError {
   return new CutlineError('USAGE', `${where} = ${shown} ${problem}`, {
     hint: `Durations are ISO-8601 with days, hours, minutes and seconds, from ${formatDuration(backupDurationMsMin)} to ${formatDuration(backupDurationMsMax)}: PT30S, PT5M, PT1H, P1D.`,
-  });
-}
-
-/** Reads the `backup` object of a JSON config file; an unknown key or a non-JSON file is a USAGE error naming the file. */
-function readConfigFile(configFile: string): BackupSettings {
-  let document: unknown;
-  try {
-    document = JSON.parse(fs.readFileSync(configFile, 'utf8'));
-  } catch (error) {
-    throw new CutlineError('USAGE', `config file ${configFile} cannot be read as JSON: ${(error as Error).message}`, {
-      cause: error,
-      hint: 'The config file is JSON: {"backup": {"continuous": true, "checkpointInterval": "PT30S", "schedule": "PT5M"}}.',
-    });
-  }
-  if (typeof document !== 'object' || document === null || Array.isArray(document)) throw fileUsage(configFile, 'is not a JSON object');
-  for (const key of Object.keys(document)) {
-    // "api" holds the management API's token, read by src/api/api-auth.ts.
-    if (key !== 'backup' && key !== 'api') throw fileUsage(configFile, `has the unknown key ${JSON.stringify(key)} (known: backup, api)`);
-  }
-  const backup = (document as { backup?: unknown }).backup;
-  if (backup === undefined) return {};
-  if (typeof backup !== 'object' || backup === null || Array.isArray(backup))
-    throw fileUsage(configFile, 'has a "backup" that is not an object');
-  const settings: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(backup)) {
-    if (!settingNames.includes(key as SettingName))
-      throw fileUsage(configFile, `has the unknown key backup.${key} (known: ${settingNames.join(', ')})`);
-    settings[key] = value;
-  }
-  return settings;
-}
-
-function fileUsage(configFile: string, problem: string): CutlineError {
-  return new CutlineError('USAGE', `config file ${configFile} ${problem}`, {
-    hint: `Known settings: ${settingNames.map((name) => settingSources[name].file).join(', ')}.`,
   });
 }

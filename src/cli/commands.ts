@@ -1,6 +1,7 @@
 // The registry of CLI commands: one module per file under commands/, listed here in help order.
 import type { AnyCommand } from './command.js';
 import { backupCommand } from './commands/backup.js';
+import { configCommand } from './commands/config.js';
 import { demoCommand } from './commands/demo.js';
 import { engineCommand } from './commands/engine.js';
 import { logCommand } from './commands/log.js';
@@ -15,5 +16,6 @@ export const commands: readonly AnyCommand[] = [
   verifyBackupCommand,
   modelCheckCommand,
   logCommand,
+  configCommand,
   demoCommand,
 ];

@@ -4,9 +4,10 @@ import { commands } from './commands.js';
 import { reportError } from './command.js';
 import { CutlineError } from '../errors.js';
 import { cutlineVersion } from '../version.js';
+import { withLogLevelOptions } from './log-level.js';
 
 export async function main(argv: readonly string[]): Promise<number> {
-  const parser = yargs([...argv])
+  const parser = withLogLevelOptions(yargs([...argv]))
     .scriptName('cutline')
     .usage('$0 <command> [options]\n\nHot backups of partitioned log engines that restore correctly and prove why.')
     .command(commands as never)
@@ -17,7 +18,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       type: 'boolean',
       default: false,
       global: true,
-      describe: 'On failure, print the stack trace too (for a bug report)',
+      describe: 'Print debug lines (= --log-level debug), and on failure the stack trace too (for a bug report)',
     })
     .help()
     .alias('h', 'help')

@@ -43,35 +43,62 @@ const bucketPattern = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const regionPattern = /^[a-z0-9][a-z0-9-]{0,62}$/;
 const storeHint = 'Pass --store <directory | s3://bucket/prefix> (or set CUTLINE_STORE); S3 credentials come from the AWS default chain.';
 
-/** Flags win over environment variables; every bad value is a USAGE error naming the setting. */
-export function resolveStoreConfig(settings: StoreSettings, environment: NodeJS.ProcessEnv = process.env): StoreConfig {
-  const pick = (name: keyof typeof storeEnvironmentVariables, flag: string | undefined): { value: string; source: string } | undefined => {
-    if (flag !== undefined) return { value: flag, source: storeFlags[name] };
+/** The store settings of a config file, by their file keys (`store`, `s3-endpoint`, ...), and the file's path for messages. */
+export interface StoreFileSettings {
+  readonly path: string;
+  readonly values: ReadonlyMap<string, unknown>;
+}
+
+type StoreSettingName = keyof typeof storeEnvironmentVariables;
+interface Picked {
+  readonly value: string | boolean;
+  readonly source: string;
+  /** 0 flag, 1 environment, 2 file. */
+  readonly rank: number;
+}
+
+/**
+ * Flags win over environment variables, which win over the config file; every bad value is a USAGE
+ * error naming the setting and where it came from.
+ */
+export function resolveStoreConfig(
+  settings: StoreSettings,
+  environment: NodeJS.ProcessEnv = process.env,
+  file?: StoreFileSettings,
+): StoreConfig {
+  const pick = (name: StoreSettingName): Picked | undefined => {
+    const flag = settings[name];
+    if (flag !== undefined) return { value: flag, source: storeFlags[name], rank: 0 };
     const fromEnvironment = environment[storeEnvironmentVariables[name]];
-    return fromEnvironment === undefined || fromEnvironment === ''
-      ? undefined
-      : { value: fromEnvironment, source: storeEnvironmentVariables[name] };
+    if (fromEnvironment !== undefined && fromEnvironment !== '')
+      return { value: fromEnvironment, source: storeEnvironmentVariables[name], rank: 1 };
+    const key = storeFlags[name].slice(2);
+    const fromFile = file?.values.get(key);
+    if (fromFile === undefined || file === undefined) return undefined;
+    const expected = name === 's3ForcePathStyle' ? 'boolean' : 'string';
+    if (typeof fromFile !== expected && !(name === 's3ForcePathStyle' && typeof fromFile === 'string'))
+      throw usage(`${key} in ${file.path} must be a ${expected}, got ${JSON.stringify(fromFile)}`);
+    return { value: fromFile as string | boolean, source: `${key} in ${file.path}`, rank: 2 };
   };
-  const store = pick('store', settings.store);
+  const store = pick('store');
   if (store === undefined) throw usage('no backup store is configured');
-  const endpoint = pick('s3Endpoint', settings.s3Endpoint);
-  const region = pick('s3Region', settings.s3Region);
-  const forcePathStyle = settings.s3ForcePathStyle ?? parseBoolean(pick('s3ForcePathStyle', undefined));
-  if (!store.value.startsWith('s3://')) {
-    const given = [endpoint?.source, region?.source, forcePathStyle === undefined ? undefined : '--s3-force-path-style'].filter(
-      (name) => name !== undefined,
-    );
+  const text = (picked: Picked | undefined) => (picked === undefined ? undefined : { value: String(picked.value), source: picked.source });
+  const forcePathStyleSetting = pick('s3ForcePathStyle');
+  const forcePathStyle =
+    typeof forcePathStyleSetting?.value === 'boolean' ? forcePathStyleSetting.value : parseBoolean(text(forcePathStyleSetting));
+  const endpoint = text(pick('s3Endpoint'));
+  const region = text(pick('s3Region'));
+  const storeValue = String(store.value);
+  if (!storeValue.startsWith('s3://')) {
+    // A file may describe an S3 store that a flag or the environment replaces with a directory: its S3 settings go with it.
+    const given = (['s3Endpoint', 's3Region', 's3ForcePathStyle'] as const)
+      .map((name) => pick(name))
+      .filter((picked) => picked !== undefined && (picked.rank < 2 || store.rank === 2))
+      .map((picked) => picked?.source);
     if (given.length > 0) throw usage(`${given.join(', ')} only apply to s3:// stores, but ${store.source} names a directory`);
-    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(store.value) && !store.value.startsWith('file://')) {
-      throw usage(
-        `${store.source} has an unsupported scheme in ${JSON.stringify(store.value.split('://')[0])}://; use a directory or s3://bucket/prefix`,
-      );
-    }
-    const directory = store.value.startsWith('file://') ? store.value.slice('file://'.length) : store.value;
-    if (directory === '') throw usage(`${store.source} is empty`);
-    return { kind: 'filesystem', directory: resolve(directory) };
+    return filesystemStore(storeValue, store.source);
   }
-  const { bucket, prefix } = parseS3Url(store.value, store.source);
+  const { bucket, prefix } = parseS3Url(storeValue, store.source);
   return {
     kind: 's3',
     bucket,
@@ -80,6 +107,17 @@ export function resolveStoreConfig(settings: StoreSettings, environment: NodeJS.
     ...(region === undefined ? {} : { region: parseRegion(region.value, region.source) }),
     forcePathStyle: forcePathStyle ?? false,
   };
+}
+
+function filesystemStore(value: string, source: string): StoreConfig {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value) && !value.startsWith('file://')) {
+    throw usage(
+      `${source} has an unsupported scheme in ${JSON.stringify(value.split('://')[0])}://; use a directory or s3://bucket/prefix`,
+    );
+  }
+  const directory = value.startsWith('file://') ? value.slice('file://'.length) : value;
+  if (directory === '') throw usage(`${source} is empty`);
+  return { kind: 'filesystem', directory: resolve(directory) };
 }
 
 /** Opens the store a configuration names; S3 credentials come from the AWS default chain. */

@@ -8,6 +8,7 @@ import { bearerMatches, isLoopbackHost, readApiToken, requireTokenOffLoopback } 
 import { FileSystemBackupStore } from '../../src/store/fs-backup-store.js';
 import { CutlineError } from '../../src/errors.js';
 import { resolveBackupConfig } from '../../src/cli/backup-config-sources.js';
+import { readConfigFile } from '../../src/cli/config-file.js';
 import { temporaryDirectories } from '../support/temporary-directories.js';
 import { openBackupTestCluster, type BackupTestCluster } from '../support/backup-fixtures.js';
 
@@ -47,8 +48,8 @@ describe('when the management API needs a token', () => {
     const directory = await freshDirectory();
     const config = join(directory, 'engine.json');
     await writeFile(config, JSON.stringify({ backup: { continuous: true }, api: { token: `file-${token}` } }));
-    expect(readApiToken({ CUTLINE_API_TOKEN: token }, config)).toBe(token);
-    expect(readApiToken({ CUTLINE_API_TOKEN: '' }, config)).toBe(`file-${token}`);
+    expect(readApiToken({ CUTLINE_API_TOKEN: token }, readConfigFile(config))).toBe(token);
+    expect(readApiToken({ CUTLINE_API_TOKEN: '' }, readConfigFile(config))).toBe(`file-${token}`);
     expect(readApiToken({}, undefined)).toBeUndefined();
     // The same file configures the backups: their reader accepts the "api" key beside "backup".
     expect(resolveBackupConfig({ configFile: config }).continuous).toBe(true);
@@ -58,10 +59,18 @@ describe('when the management API needs a token', () => {
     const spaced = usageOf(() => readApiToken({ CUTLINE_API_TOKEN: `${token} x` }, undefined));
     expect(spaced.message).not.toContain(token);
     await writeFile(config, `{"api": {"token": "${token}" "oops"}}`);
-    const broken = usageOf(() => readApiToken({}, config));
-    expect(broken.message).toBe(`config file ${config} is not valid JSON; its text is not shown, as it may hold the API token`);
+    const broken = usageOf(() => readApiToken({}, readConfigFile(config)));
+    expect(broken.message).toBe(
+      `config file ${config} is not valid JSON (line 1, column ${`{"api": {"token": "${token}" `.length + 1}); its text is not shown, as it may hold the API token`,
+    );
     await writeFile(config, JSON.stringify({ api: { token: 42 } }));
-    expect(usageOf(() => readApiToken({}, config)).message).toBe(`config file ${config} has an api.token that is not a string`);
+    expect(usageOf(() => readApiToken({}, readConfigFile(config))).message).toBe(
+      `config file ${config} has an api.token that is not a string`,
+    );
+    await writeFile(config, JSON.stringify({ api: { token, tokn: token } }));
+    const unknown = usageOf(() => readConfigFile(config));
+    expect(unknown.message).toBe(`config file ${config} has the unknown key "api.tokn"`);
+    expect(`${unknown.message}${unknown.hint ?? ''}`).not.toContain(token);
   });
 
   it('matches only `Bearer <the token>`', () => {

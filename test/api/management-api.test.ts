@@ -1,6 +1,5 @@
 // Every route of the management API over real HTTP, against a real cluster, manager and filesystem store.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { BackupApiService } from '../../src/api/backup-api-service.js';
 import { startManagementApi, type ManagementApi } from '../../src/api/management-api.js';
 import { FileSystemBackupStore } from '../../src/store/fs-backup-store.js';
@@ -11,6 +10,7 @@ import { newManifest } from '../../src/backup/manifest.js';
 import { temporaryDirectories } from '../support/temporary-directories.js';
 import { driveToQuiet, openBackupTestCluster, type BackupTestCluster } from '../support/backup-fixtures.js';
 import { descriptor } from '../backup/manifest-fixture.js';
+import { eventually } from '../support/eventually.js';
 
 const freshDirectory = temporaryDirectories('api');
 let engine: BackupTestCluster;
@@ -38,12 +38,10 @@ async function request(method: string, path: string, body?: string): Promise<{ s
 }
 
 async function waitForStatus(backupId: number, wanted: string): Promise<Record<string, unknown>> {
-  for (let attempt = 0; attempt < 500; attempt++) {
+  return eventually(async () => {
     const { json } = await request('GET', `/backups/${backupId}`);
-    if (json.status === wanted) return json;
-    await sleep(10);
-  }
-  throw new Error(`backup ${backupId} never became ${wanted}`);
+    return json.status === wanted ? json : undefined;
+  });
 }
 
 describe('the management API', () => {

@@ -1,6 +1,5 @@
 // GET /metrics over real HTTP, against a real cluster, manager and filesystem store (behind a store that can refuse calls).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { BackupApiService } from '../../src/api/backup-api-service.js';
 import { startManagementApi, type ManagementApi } from '../../src/api/management-api.js';
 import { ManualClock } from '../../src/clock.js';
@@ -9,6 +8,7 @@ import { HealthTrackingBackupStore, StoreHealth } from '../../src/store/store-he
 import { temporaryDirectories } from '../support/temporary-directories.js';
 import { driveToQuiet, openBackupTestCluster, type BackupTestCluster } from '../support/backup-fixtures.js';
 import { DenyingStore } from '../support/denying-store.js';
+import { eventually } from '../support/eventually.js';
 
 const freshDirectory = temporaryDirectories('api-metrics');
 let engine: BackupTestCluster;
@@ -57,12 +57,10 @@ async function scrape(): Promise<Map<string, number>> {
 }
 
 async function waitForStatus(backupId: number, wanted: string): Promise<void> {
-  for (let attempt = 0; attempt < 500; attempt++) {
+  await eventually(async () => {
     const response = await fetch(`${api.url}/backups/${backupId}`);
-    if (((await response.json()) as { status?: string }).status === wanted) return;
-    await sleep(10);
-  }
-  throw new Error(`backup ${backupId} never became ${wanted}`);
+    return ((await response.json()) as { status?: string }).status === wanted;
+  });
 }
 
 describe('GET /metrics', () => {
@@ -96,15 +94,12 @@ describe('GET /metrics', () => {
     // The store refuses everything: a backup checkpoint's uploads fail on every partition.
     denying.denying = true;
     engine.cluster.triggerCheckpoint(8, 'MANUAL_BACKUP');
-    const failedEverywhere = async (): Promise<Map<string, number>> => {
-      for (let attempt = 0; attempt < 500; attempt++) {
-        const samples = await scrape();
-        if ([1, 2, 3].every((partition) => samples.get(`cutline_backups_failed_total{partition="${partition}"}`) === 1)) return samples;
-        await sleep(10);
-      }
-      throw new Error('the backups of checkpoint 8 never failed');
-    };
-    const refused = await failedEverywhere();
+    const refused = await eventually(async () => {
+      const samples = await scrape();
+      return [1, 2, 3].every((partition) => samples.get(`cutline_backups_failed_total{partition="${partition}"}`) === 1)
+        ? samples
+        : undefined;
+    });
     denying.denying = false;
     expect(refused.get('cutline_store_up')).toBe(0);
     expect(refused.get('cutline_store_errors_total{code="STORE_ACCESS_DENIED"}')).toBeGreaterThanOrEqual(3);

@@ -2,7 +2,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listAll } from '../../src/store/backup-store.js';
 import { Readable } from 'node:stream';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { listBackupManifests, uploadBackup } from '../../src/backup/manifest-store.js';
 import { deleteBackup } from '../../src/backup/backup-deletion.js';
 import { ConcurrencyLimiter } from '../../src/concurrency-limiter.js';
@@ -19,6 +18,7 @@ import { startLoopbackS3, type LoopbackS3 } from '../support/s3rver.js';
 import { faultStore } from '../support/fault-stores.js';
 import { openBackupTestCluster, takeBackupAndWait } from '../support/backup-fixtures.js';
 import { settle } from '../restore/engine-backup.js';
+import { eventually } from '../support/eventually.js';
 
 let server: LoopbackS3;
 beforeAll(async () => {
@@ -217,13 +217,11 @@ describe('a backup whose every PUT fails once its intent is written, the FAILED 
       // The FAILED writes failed too: the store still says IN_PROGRESS, which retention keeps and `backup delete` refuses.
       expect((await listBackupManifests(direct, 1)).map((manifest) => manifest.status)).toEqual(['IN_PROGRESS', 'IN_PROGRESS']);
       failing = false;
-      // Waits (up to about 10 s, not a timing assertion) for the manager to finish what the failing store kept it from.
-      let statuses: string[] = [];
-      for (let wait = 0; wait < 100; wait++) {
-        statuses = (await listBackupManifests(direct, 1)).map((manifest) => manifest.status);
-        if (statuses.every((status) => status === 'FAILED')) break;
-        await sleep(100);
-      }
+      // Waits, as long as it takes, for the manager to finish what the failing store kept it from.
+      const statuses = await eventually(async () => {
+        const now = (await listBackupManifests(direct, 1)).map((manifest) => manifest.status);
+        return now.every((status) => status === 'FAILED') ? now : undefined;
+      }, 100);
       expect(statuses).toEqual(['FAILED', 'FAILED']);
       expect((await storedChunks(direct, 1)).length + (await storedChunks(direct, 2)).length).toBeGreaterThan(0);
       opened.clock.advance(10_000);

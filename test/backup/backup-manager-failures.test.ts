@@ -14,7 +14,7 @@ import { temporaryDirectories } from '../support/temporary-directories.js';
 import { driveToQuiet, openBackupTestCluster, takeBackupAndWait, type BackupTestCluster } from '../support/backup-fixtures.js';
 import { ManifestRecordingStore } from '../support/recording-backup-store.js';
 import { expectFilesMatch } from '../support/backup-checks.js';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { eventually } from '../support/eventually.js';
 
 const freshDirectory = temporaryDirectories('backup-failures');
 const opened: BackupTestCluster[] = [];
@@ -118,7 +118,7 @@ describe('BackupManager failures', () => {
     // Every partition has written its intent and waits on its (slow) chunk uploads.
     const intentsWritten = (): boolean =>
       recording.manifestHistory.size === 3 && [...recording.manifestHistory.values()].every((history) => history.length === 2);
-    for (let attempt = 0; attempt < 400 && !intentsWritten(); attempt++) await sleep(5);
+    await eventually(intentsWritten, 5);
     expect([...recording.manifestHistory.values()]).toEqual([
       ['IN_PROGRESS', 'IN_PROGRESS'],
       ['IN_PROGRESS', 'IN_PROGRESS'],
@@ -183,8 +183,7 @@ describe('BackupManager failures', () => {
     opened.push(engine);
     await engine.manager.start(engine.cluster);
     await expect(listBackupManifests(store, 9)).rejects.toMatchObject({ code: 'BACKUP_NOT_FOUND' });
-    for (let attempt = 0; attempt < 400 && lines.filter((line) => line.endsWith('reconciled after a retry')).length < 3; attempt++)
-      await sleep(5);
+    await eventually(() => lines.filter((line) => line.endsWith('reconciled after a retry')).length >= 3, 5);
     await engine.manager.settled();
     driveToQuiet(engine.cluster);
     expect((await listBackupManifests(store, 9)).map((manifest) => manifest.status)).toEqual(['COMPLETED', 'COMPLETED', 'COMPLETED']);

@@ -18,7 +18,7 @@ import { Workload } from '../../src/engine/workload.js';
 import { SeededRandom } from '../../src/random.js';
 import { systemClock } from '../../src/clock.js';
 import { unsyncedFileSystem } from '../engine/helpers.js';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { eventually } from '../support/eventually.js';
 
 const freshDirectory = temporaryDirectories('backup-manager');
 let running: TestCluster | undefined;
@@ -102,7 +102,8 @@ describe('BackupManager', () => {
         checkpointType: 'MARKER',
         signal: controller.signal,
       });
-      await sleep(300);
+      // A backup of a log with something in it: over 100 records processed, however long that takes here.
+      await eventually(() => cluster.partitions().reduce((sum, partition) => sum + partition.lastProcessedPosition, 0) > 100);
       const backupId = await manager.takeBackup();
       const status = await waitForBackup(cluster, manager, backupId, { drive: () => {}, pollIntervalMs: 20 });
       controller.abort();

@@ -16,6 +16,7 @@ import { chunkCollectionLeaseMs } from '../../src/limits.js';
 import { expectCode } from '../store/backup-store.case.js';
 import { temporaryDirectories } from '../support/temporary-directories.js';
 import { descriptor } from './manifest-fixture.js';
+import { eventually } from '../support/eventually.js';
 
 const freshDirectory = temporaryDirectories('chunk-collection');
 const handles: FileHandle[] = [];
@@ -146,7 +147,7 @@ describe('chunk collection', () => {
           return new Promise((resolve) => setTimeout(resolve, 5));
         };
         writer = backup(store, 2, [reused], clock, wait);
-        for (let attempt = 0; attempt < 200 && waits.length === 0; attempt++) await new Promise((resolve) => setTimeout(resolve, 5));
+        await eventually(() => waits.length > 0, 5);
         expect((await readManifest(store, backupId(2))).files).toHaveLength(1);
       },
     });

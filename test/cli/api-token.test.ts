@@ -1,9 +1,11 @@
 // `cutline engine start` with a management API token, and the CLI client sending it from CUTLINE_API_TOKEN.
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { runCli } from '../support/run-cli.js';
 import { temporaryDirectories } from '../support/temporary-directories.js';
+import { eventually } from '../support/eventually.js';
 
 const bin = new URL('../../src/cli/bin.ts', import.meta.url).pathname;
 const freshDirectory = temporaryDirectories('api-token-cli');
@@ -40,12 +42,14 @@ beforeAll(async () => {
   );
   engine.stdout.on('data', (chunk: Buffer) => (engineOutput += chunk.toString()));
   engine.stderr.on('data', (chunk: Buffer) => (engineOutput += chunk.toString()));
-  for (let attempt = 0; attempt < 400 && apiUrl === ''; attempt++) {
-    apiUrl = /management API listening on (\S+)/.exec(engineOutput)?.[1] ?? '';
-    await sleep(25);
-  }
-  if (apiUrl === '') throw new Error(`the engine did not start its API:\n${engineOutput}`);
-}, 20_000);
+  let exited = false;
+  engine.once('close', () => (exited = true));
+  // However long a loaded machine takes to start it: the engine says when its API listens, or exits.
+  apiUrl = await eventually(() => {
+    if (exited) throw new Error(`the engine exited before it started its API:\n${engineOutput}`);
+    return /management API listening on (\S+)/.exec(engineOutput)?.[1] ?? '';
+  });
+}, 120_000);
 afterAll(async () => {
   const closed = new Promise((resolve) => engine.once('close', resolve));
   engine.kill('SIGTERM');
@@ -78,6 +82,21 @@ describe('the management API token end to end', () => {
     expect(listed.code).toBe(0);
     expect(JSON.parse(listed.stdout)).toEqual({ backups: [] });
     expect(engineOutput).not.toContain(token);
+  });
+
+  it('the CLI takes api.url and api.token from the config file; CUTLINE_API_TOKEN wins over the file', async () => {
+    const file = join(await freshDirectory(), 'cutline.json');
+    await writeFile(file, JSON.stringify({ api: { url: apiUrl, token } }));
+    vi.stubEnv('CUTLINE_API_TOKEN', '');
+    vi.stubEnv('CUTLINE_API', '');
+    const listed = await runCli(['backup', 'list', '--config', file, '--json']);
+    expect(listed.stderr).toBe('');
+    expect(JSON.parse(listed.stdout)).toEqual({ backups: [] });
+    vi.stubEnv('CUTLINE_API_TOKEN', `${token}-wrong`);
+    const overridden = await runCli(['backup', 'list', '--config', file]);
+    expect(overridden.code).toBe(2);
+    expect(overridden.stderr).toMatch(/^error \[API_UNAUTHORIZED\]/);
+    expect(`${listed.stdout}${overridden.stderr}`).not.toContain(token);
   });
 
   it('refuses --api-host 0.0.0.0 without a token (USAGE, exit 2) before it opens or binds anything', async () => {

@@ -41,7 +41,7 @@ describe('cutline backup export|import', () => {
     const exported = await run(['backup', 'export', '--backupId', '12', '--out', out, '--store', source]);
     expect(exported).toMatchObject({ code: 0, stderr: '' });
     expect(exported.stdout).toContain('Exported backup 12: partitions 1, 1 files, 7 B to');
-    const exportedJson = await run(['backup', 'export', '--backupId', '12', '--out', `${out}.2`, '--store', source, '--json']);
+    const exportedJson = await run(['backup', 'export', '--backupId', '12', '--output', `${out}.2`, '--store', source, '--json']);
     expect(JSON.parse(exportedJson.stdout)).toMatchObject({
       checkpointId: 12,
       partitionIds: [1],

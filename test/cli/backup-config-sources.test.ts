@@ -137,10 +137,10 @@ describe('backup configuration', () => {
 
   it('refuses unknown keys, files that are not JSON objects, and retention without both settings', () => {
     expect(usageError(() => resolveBackupConfig({ configFile: writeConfig({ backup: { interval: 'PT1S' } }) })).message).toContain(
-      'unknown key backup.interval',
+      'unknown key "backup.interval"',
     );
     expect(usageError(() => resolveBackupConfig({ configFile: writeConfig({ backups: {} }) })).message).toContain('unknown key "backups"');
-    expect(usageError(() => resolveBackupConfig({ configFile: writeConfig('{"backup":') })).message).toContain('cannot be read as JSON');
+    expect(usageError(() => resolveBackupConfig({ configFile: writeConfig('{"backup":') })).message).toContain('is not valid JSON');
     expect(usageError(() => resolveBackupConfig({ configFile: writeConfig([]) })).message).toContain('is not a JSON object');
     expect(usageError(() => resolveBackupConfig({ env: { CUTLINE_BACKUP_RETENTION_WINDOW: 'P1D' } })).message).toContain(
       'only the window is set',

@@ -4,6 +4,7 @@ import type * as fs from 'node:fs';
 import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { runStep } from '../../src/cli/commands/demo-process.js';
+import { commandOutput } from '../../src/cli/command-output.js';
 
 // No built CLI and no child process: spawn answers every step with one line of JSON and exit status 0.
 vi.mock('node:child_process', () => ({
@@ -37,6 +38,23 @@ describe('a demo step', () => {
     expect(take).toEqual({ printed: '  $ cutline backup take --api http://127.0.0.1:9600 --json\n', returned: '{"backupId":7}\n' });
     const list = await shown(() => runStep(['backup', 'list', '--api', 'http://127.0.0.1:9600']));
     expect(list.printed).toBe('  $ cutline backup list --api http://127.0.0.1:9600\n    | {"backupId":7}\n');
+  });
+
+  it('under --json is a command event, then an output event with what it printed', async () => {
+    const out = commandOutput({ json: true, level: 'info' });
+    const list = await shown(() => runStep(['backup', 'list', '--api', 'http://127.0.0.1:9600'], { out }));
+    const events = list.printed
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    const command = 'cutline backup list --api http://127.0.0.1:9600';
+    expect(events).toEqual([
+      expect.objectContaining({ level: 'info', event: 'command', command, message: `  $ ${command}` }),
+      expect.objectContaining({ level: 'info', event: 'output', command, output: '{"backupId":7}\n' }),
+    ]);
+    // --quiet: a step is progress, not the demo's result.
+    const quiet = await shown(() => runStep(['backup', 'list'], { out: commandOutput({ json: false, level: 'error' }) }));
+    expect(quiet.printed).toBe('');
   });
 
   it('is not shown again when it repeats the step just shown (a poll)', async () => {

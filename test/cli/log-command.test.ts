@@ -128,4 +128,31 @@ describe('cutline log tour', () => {
     expect(stdout).toContain('recovery found the torn tail');
     expect(stdout).toContain('appending continues at position 43');
   });
+
+  it('prints one JSON object a line under --json: started, steps 1 to 5 with their figures, done', async () => {
+    const { exitCode, stdout } = await run('log', 'tour', '--json');
+    expect(exitCode).toBe(0);
+    const events = stdout
+      .trimEnd()
+      .split('\n')
+      .map(
+        (line) =>
+          JSON.parse(line) as { time: string; level: string; event: string; step?: number; message: string; [field: string]: unknown },
+      );
+    expect(events.map((event) => event.step ?? event.event)).toEqual(['started', 1, 2, 3, 4, 5, 'done']);
+    for (const event of events) {
+      expect(event.level).toBe('info');
+      expect(Number.isNaN(Date.parse(event.time))).toBe(false);
+      expect(event.message).not.toMatch(/^\n/);
+    }
+    expect(events[3]).toMatchObject({ firstPosition: 1, lastPosition: 100, tornTail: { position: 101 } });
+    expect(events[4]).toMatchObject({ truncatedAfter: 42, nextPosition: 43 });
+    expect(events[6]).toMatchObject({ event: 'done', kept: false });
+  });
+
+  it('prints only its last line under --quiet', async () => {
+    const { exitCode, stdout } = await run('log', 'tour', '--quiet');
+    expect(exitCode).toBe(0);
+    expect(stdout).toMatch(/^\nInspect it yourself: cutline log verify --dir \S+ {3}\(pass --keep to keep the directory\)\n$/);
+  });
 });

@@ -122,6 +122,11 @@ describe('cutline restore', () => {
     expect(stdout).toMatch(new RegExp(`Successfully restored backup 1 .* into ${real}\n$`));
     expect((await lstat(link)).isSymbolicLink()).toBe(true);
     expect((await readdir(real)).sort()).toEqual(['.cutline-restore.json', 'engine.json', 'partitions']);
+    // --quiet keeps the summary (the result) and drops the note.
+    const quiet = await run(['restore', '--backupId', '1', '--store', storeDirectory, '--data-dir', link, '--quiet']);
+    expect(quiet.code).toBe(0);
+    expect(quiet.stdout).not.toContain('symbolic link');
+    expect(quiet.stdout).toMatch(/^Backup 1 was already restored into /);
     const dangling = join(await directory(), 'dangling');
     await symlink(join(real, 'missing'), dangling);
     const refused = await run(['restore', '--backupId', '1', '--store', storeDirectory, '--data-dir', dangling]);

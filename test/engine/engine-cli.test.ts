@@ -12,7 +12,8 @@ function runUntilStopped(dataDirectory: string, linesBeforeStop: number): Promis
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', bin, 'engine', 'start', '--data-dir', dataDirectory, '--partitions', '3', '--nodes', '2'],
+      // The progress lines it waits for are debug lines (--log-level debug; info leaves them out).
+      ['--import', 'tsx', bin, 'engine', 'start', '--data-dir', dataDirectory, '--partitions', '3', '--nodes', '2', '--log-level', 'debug'],
       {
         stdio: ['ignore', 'pipe', 'pipe'],
       },

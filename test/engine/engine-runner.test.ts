@@ -8,6 +8,7 @@ import { Workload } from '../../src/engine/workload.js';
 import { runEngine } from '../../src/engine/engine-runner.js';
 import { RecordingBackupHook } from '../support/recording-backup-hook.js';
 import { orphansAt, temporaryDirectory, unsyncedFileSystem } from './helpers.js';
+import { eventually } from '../support/eventually.js';
 
 describe('runEngine (real asynchronous mode)', () => {
   it('runs workload and timed checkpoints on the event loop until aborted, and every cut is consistent', async () => {
@@ -31,7 +32,11 @@ describe('runEngine (real asynchronous mode)', () => {
       retryIntervalMs: 50,
     });
     const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), 1_200);
+    // Stops once there is what the test checks (3 checkpoints created on every partition, over 100 records
+    // processed), however long a loaded machine takes: not after a fixed time that may not be enough.
+    const enough = (): boolean =>
+      hook.created.length >= 9 && cluster.partitions().reduce((sum, partition) => sum + partition.lastProcessedPosition, 0) > 100;
+    const watcher = eventually(enough).then(() => controller.abort());
     const result = await runEngine({
       cluster,
       transport,
@@ -42,7 +47,7 @@ describe('runEngine (real asynchronous mode)', () => {
       checkpointType: 'SCHEDULED_BACKUP',
       signal: controller.signal,
     });
-    clearTimeout(timer);
+    await watcher;
     expect(result.recordsProcessed).toBeGreaterThan(100);
     expect(result.checkpointsTriggered).toBeGreaterThanOrEqual(3);
     // The last trigger may be appended but not yet processed when the signal aborts the loop.

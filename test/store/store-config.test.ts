@@ -66,4 +66,39 @@ describe('resolveStoreConfig', () => {
     expect(message).toContain('contains user credentials');
     expect(message).not.toContain('very-secret-key');
   });
+
+  it('falls back to the config file below the environment, names its keys, and lets a flag directory drop its S3 settings', () => {
+    const path = '/etc/cutline.json';
+    const file = (values: Record<string, unknown>) => ({ path, values: new Map(Object.entries(values)) });
+    const s3File = file({ store: 's3://file-bucket/p', 's3-region': 'eu-west-1', 's3-force-path-style': true });
+    expect(resolveStoreConfig({}, {}, s3File)).toEqual({
+      kind: 's3',
+      bucket: 'file-bucket',
+      prefix: 'p',
+      region: 'eu-west-1',
+      forcePathStyle: true,
+    });
+    expect(resolveStoreConfig({}, { CUTLINE_S3_REGION: 'us-east-2' }, s3File)).toMatchObject({ region: 'us-east-2' });
+    // The flag's directory replaces the file's S3 store, and its S3 settings with it.
+    expect(resolveStoreConfig({ store: '/b' }, {}, s3File)).toEqual({ kind: 'filesystem', directory: '/b' });
+    const refused = (settings: StoreSettings, environment: NodeJS.ProcessEnv, values: Record<string, unknown>): string => {
+      try {
+        resolveStoreConfig(settings, environment, file(values));
+      } catch (error) {
+        return (error as CutlineError).message;
+      }
+      throw new Error('expected a USAGE error');
+    };
+    expect(refused({}, {}, { store: '/b', 's3-region': 'eu-west-1' })).toBe(
+      `s3-region in ${path} only apply to s3:// stores, but store in ${path} names a directory`,
+    );
+    // The environment's S3 settings beside a flag's directory stay a mistake, as without a file.
+    expect(refused({ store: '/b' }, { CUTLINE_S3_REGION: 'eu-west-1' }, {})).toBe(
+      'CUTLINE_S3_REGION only apply to s3:// stores, but --store names a directory',
+    );
+    expect(refused({}, {}, { store: 5 })).toBe(`store in ${path} must be a string, got 5`);
+    expect(refused({}, {}, { store: 's3://b/p', 's3-force-path-style': 'maybe' })).toBe(
+      `s3-force-path-style in ${path} must be true or false, got "maybe"`,
+    );
+  });
 });

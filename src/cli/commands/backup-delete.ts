@@ -1,7 +1,7 @@
 // `cutline backup delete`: deletes one backup on every partition through the engine management API (its id stays used).
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import type { BackupStatus } from '../../backup/backup-status.js';
-import { apiUrlFrom, callApi, printJson, withApiOptions, type ApiArguments } from '../api-client.js';
+import { apiTargetFrom, callApi, printJson, withApiOptions, type ApiArguments } from '../api-client.js';
 import { idOption, requireBackupId } from './backup-arguments.js';
 
 interface DeleteArguments extends ApiArguments {
@@ -19,7 +19,7 @@ export const backupDeleteCommand: CommandModule<object, DeleteArguments> = {
     ),
   handler: async (argv: ArgumentsCamelCase<DeleteArguments>) => {
     const backupId = requireBackupId(argv.backupId);
-    const status = (await callApi(apiUrlFrom(argv), 'DELETE', `/backups/${backupId}`)) as BackupStatus;
+    const status = (await callApi(apiTargetFrom(argv), 'DELETE', `/backups/${backupId}`)) as BackupStatus;
     if (argv.json) return printJson(status);
     process.stdout.write(
       `Backup ${backupId} deleted on partition(s) ${status.partitions.map((partition) => partition.partitionId).join(', ')}\n`,

@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import { CutlineError } from '../../errors.js';
 import { importBackup } from '../../backup/archive-import.js';
 import { openBackupStore } from '../../store/store-config.js';
+import { loadConfigFile } from '../config-file.js';
 import { storeConfigFromArguments, withStoreOptions, type StoreArguments } from '../store-options.js';
 import { printJson } from '../api-client.js';
 import { formatBytes } from './backup-arguments.js';
@@ -29,7 +30,7 @@ export const backupImportCommand: CommandModule<object, ImportArguments> = {
     const stats = await stat(file).catch(() => undefined);
     if (stats === undefined || !stats.isFile())
       throw new CutlineError('USAGE', `${file} is not a file`, { hint: 'Name the tar file that `cutline backup export` wrote.' });
-    const store = openBackupStore(storeConfigFromArguments(argv));
+    const store = openBackupStore(storeConfigFromArguments(argv, loadConfigFile(argv.config)));
     const summary = await importBackup(store, file);
     if (argv.json) return printJson({ ...summary, store: store.description });
     process.stdout.write(

@@ -1,7 +1,7 @@
 // `cutline backup list`: every backup the engine's store holds, newest first, from the engine management API.
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import type { BackupStatus } from '../../backup/backup-status.js';
-import { apiUrlFrom, callApi, printJson, withApiOptions, type ApiArguments } from '../api-client.js';
+import { apiTargetFrom, callApi, printJson, withApiOptions, type ApiArguments } from '../api-client.js';
 import { formatBytes } from './backup-arguments.js';
 
 export const backupListCommand: CommandModule<object, ApiArguments> = {
@@ -9,7 +9,7 @@ export const backupListCommand: CommandModule<object, ApiArguments> = {
   describe: 'List every backup, newest first, with its overall status',
   builder: (yargs: Argv) => withApiOptions(yargs.example('$0 backup list --api http://127.0.0.1:9600', 'List the backups')),
   handler: async (argv: ArgumentsCamelCase<ApiArguments>) => {
-    const answer = (await callApi(apiUrlFrom(argv), 'GET', '/backups')) as { backups: BackupStatus[] };
+    const answer = (await callApi(apiTargetFrom(argv), 'GET', '/backups')) as { backups: BackupStatus[] };
     if (argv.json) return printJson(answer);
     if (answer.backups.length === 0) {
       process.stdout.write('No backups.\n');

@@ -2,7 +2,7 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import type { PartitionStateAnswer } from '../../api/backup-api-service.js';
 import type { StoreHealthState } from '../../store/store-health.js';
-import { apiUrlFrom, callApi, printJson, withApiOptions, type ApiArguments } from '../api-client.js';
+import { apiTargetFrom, callApi, printJson, withApiOptions, type ApiArguments } from '../api-client.js';
 
 /** The parts of GET /backups/state the text form shows (--json prints the whole answer). */
 interface StateAnswer {
@@ -18,7 +18,7 @@ export const backupStateCommand: CommandModule<object, ApiArguments> = {
   builder: (yargs: Argv) =>
     withApiOptions(yargs.example('$0 backup state --api http://127.0.0.1:9600', 'Show the backup state of the running engine')),
   handler: async (argv: ArgumentsCamelCase<ApiArguments>) => {
-    const answer = (await callApi(apiUrlFrom(argv), 'GET', '/backups/state')) as StateAnswer;
+    const answer = (await callApi(apiTargetFrom(argv), 'GET', '/backups/state')) as StateAnswer;
     if (argv.json) return printJson(answer);
     process.stdout.write(formatBackupState(answer));
   },

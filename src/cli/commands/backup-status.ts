@@ -1,7 +1,7 @@
 // `cutline backup status`: one backup's overall status and each partition's, from the engine management API.
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import type { BackupStatus } from '../../backup/backup-status.js';
-import { apiUrlFrom, callApi, printJson, withApiOptions, type ApiArguments } from '../api-client.js';
+import { apiTargetFrom, callApi, printJson, withApiOptions, type ApiArguments } from '../api-client.js';
 import { formatBytes, idOption, requireBackupId } from './backup-arguments.js';
 
 interface StatusArguments extends ApiArguments {
@@ -19,7 +19,7 @@ export const backupStatusCommand: CommandModule<object, StatusArguments> = {
     ),
   handler: async (argv: ArgumentsCamelCase<StatusArguments>) => {
     const backupId = requireBackupId(argv.backupId);
-    const status = (await callApi(apiUrlFrom(argv), 'GET', `/backups/${backupId}`)) as BackupStatus;
+    const status = (await callApi(apiTargetFrom(argv), 'GET', `/backups/${backupId}`)) as BackupStatus;
     if (argv.json) return printJson(status);
     process.stdout.write(formatBackupStatus(status));
   },

@@ -1,6 +1,6 @@
 // `cutline backup take`: asks the running engine (its management API) for a new backup on every partition.
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { apiUrlFrom, callApi, printJson, withApiOptions, type ApiArguments } from '../api-client.js';
+import { apiTargetFrom, callApi, printJson, withApiOptions, type ApiArguments } from '../api-client.js';
 import { idOption, requireBackupId } from './backup-arguments.js';
 
 interface TakeArguments extends ApiArguments {
@@ -19,7 +19,7 @@ export const backupTakeCommand: CommandModule<object, TakeArguments> = {
     ),
   handler: async (argv: ArgumentsCamelCase<TakeArguments>) => {
     const body = argv.backupId === undefined ? undefined : { backupId: requireBackupId(argv.backupId) };
-    const answer = (await callApi(apiUrlFrom(argv), 'POST', '/backups', body)) as { backupId: number };
+    const answer = (await callApi(apiTargetFrom(argv), 'POST', '/backups', body)) as { backupId: number };
     if (argv.json) return printJson(answer);
     process.stdout.write(
       `Backup ${answer.backupId} started on every partition; follow it with \`cutline backup status --backupId ${answer.backupId}\`\n`,

@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { CutlineError } from '../../errors.js';
+import { commandOutput, type CommandOutput } from '../command-output.js';
 
 const engineStartTimeoutMs = 30_000;
 const engineStopTimeoutMs = 30_000;
@@ -40,14 +41,20 @@ export interface StepOptions {
   readonly quiet?: boolean;
   /** The step repeats the one just shown (a poll): its command line is not shown again. */
   readonly repeat?: boolean;
+  /** Where the command line and the output go: text on stdout unless the demo runs with --json or a log level. */
+  readonly out?: CommandOutput;
 }
+
+const textOutput: CommandOutput = commandOutput({ json: false, level: 'info' });
 
 /**
  * Runs one CLI step to completion and returns its standard output. Every step's command line is shown
  * as typed, the quiet ones too: the demo promises an operator can retype each step.
  */
 export async function runStep(args: readonly string[], options: StepOptions = {}): Promise<string> {
-  if (options.repeat !== true) process.stdout.write(`  $ cutline ${args.join(' ')}\n`);
+  const out = options.out ?? textOutput;
+  const command = `cutline ${args.join(' ')}`;
+  if (options.repeat !== true) out(`  $ ${command}`, { event: 'command', command });
   const child = spawnCutline(args);
   let stdout = '';
   let stderr = '';
@@ -57,7 +64,7 @@ export async function runStep(args: readonly string[], options: StepOptions = {}
     child.on('error', reject);
     child.on('close', (code) => resolve(code ?? 1));
   });
-  if (options.quiet !== true && stdout.length > 0) process.stdout.write(`${indent(stdout)}\n`);
+  if (options.quiet !== true && stdout.length > 0) out(indent(stdout), { event: 'output', command, output: stdout });
   if (exitCode !== 0) {
     throw new CutlineError('DEMO_STEP_FAILED', `demo step \`cutline ${args.join(' ')}\` exited with ${exitCode}: ${stderr.trim()}`);
   }
@@ -72,8 +79,9 @@ export interface RunningEngine {
 }
 
 /** Starts `cutline engine start ...` in the background and resolves once it says it started. */
-export async function startEngine(args: readonly string[]): Promise<RunningEngine> {
-  process.stdout.write(`  $ cutline ${args.join(' ')} &\n`);
+export async function startEngine(args: readonly string[], out: CommandOutput = textOutput): Promise<RunningEngine> {
+  const command = `cutline ${args.join(' ')}`;
+  out(`  $ ${command} &`, { event: 'command', command, background: true });
   const child = spawnCutline(args);
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
@@ -90,7 +98,7 @@ export async function startEngine(args: readonly string[]): Promise<RunningEngin
       engineStartTimeoutMs,
     );
     lines.on('line', (line) => {
-      if (!line.startsWith('processed ')) process.stdout.write(`    | ${line}\n`);
+      if (!line.startsWith('processed ')) out(`    | ${line}`, { event: 'output', command, output: line });
       const api = /management API listening on (\S+)/.exec(line);
       if (api?.[1] !== undefined) apiUrl = api[1];
       const needsApi = args.includes('--api-port');

@@ -14,11 +14,10 @@ import { engineNodesMax, enginePartitionsMax } from '../../limits.js';
 import { BackupManager } from '../../backup/backup-manager.js';
 import { BackupApiService } from '../../api/backup-api-service.js';
 import { startManagementApi, type ManagementApi } from '../../api/management-api.js';
-import { openBackupStore, storeEnvironmentVariables } from '../../store/store-config.js';
-import { storeConfigFromArguments, withStoreOptions, type StoreArguments } from '../store-options.js';
+import { openBackupStore } from '../../store/store-config.js';
+import { storeConfigFromArguments, storeIsConfigured, withStoreOptions, type StoreArguments } from '../store-options.js';
 import { backupConfigFromArguments, withBackupConfigOptions, type BackupConfigArguments } from '../backup-config-options.js';
 import { describeBackupConfig } from '../backup-config-sources.js';
-import type { BackupConfig } from '../../protocol/backup-config.js';
 import type { EventLog } from '../../event-log.js';
 import type { ChunkCodec } from '../../store/chunk-codec.js';
 import { ContinuousBackups } from '../../backup/continuous-backups.js';
@@ -26,13 +25,17 @@ import { requireDataDirectory } from '../data-directory-option.js';
 import { BackupServicesTicker } from '../../backup/services-ticker.js';
 import { HealthTrackingBackupStore, StoreHealth } from '../../store/store-health.js';
 import { readApiToken, requireTokenOffLoopback } from '../../api/api-auth.js';
+import { loadConfigFile, type ConfigFile } from '../config-file.js';
+import { logLevelFrom, type LogLevelArguments } from '../log-level.js';
+import { integerSetting, resolveSetting, textSetting } from '../settings.js';
+import { backupConfigFields, engineOutput } from './engine-output.js';
 
-interface StartArguments extends StoreArguments, BackupConfigArguments {
-  dataDir: string;
+interface StartArguments extends StoreArguments, BackupConfigArguments, LogLevelArguments {
+  dataDir: string | undefined;
   apiPort: number | undefined;
   apiHost: string;
-  partitions: number;
-  nodes: number;
+  partitions: number | undefined;
+  'cluster-size': number | undefined;
   workloadRate: number;
   checkpointIntervalMs: number;
   checkpointType: string;
@@ -45,9 +48,14 @@ export const engineStartCommand: CommandModule<object, StartArguments> = {
   describe: 'Run the engine with a generated message-correlation workload until SIGINT/SIGTERM',
   builder: (yargs: Argv) =>
     withBackupConfigOptions(withStoreOptions(yargs))
-      .option('data-dir', { type: 'string', demandOption: true, describe: 'Engine data directory (created if missing)' })
-      .option('partitions', { type: 'number', default: 3, describe: `Number of partitions (1..${enginePartitionsMax})` })
-      .option('nodes', { type: 'number', default: 1, describe: `Number of nodes the partitions are spread over (1..${engineNodesMax})` })
+      .option('data-dir', { type: 'string', describe: 'Engine data directory (created if missing) [env CUTLINE_DATA_DIR]' })
+      .option('partitions', { type: 'number', defaultDescription: '3', describe: `Number of partitions (1..${enginePartitionsMax})` })
+      .option('cluster-size', {
+        alias: 'nodes',
+        type: 'number',
+        defaultDescription: '1',
+        describe: `Number of nodes the partitions are spread over (1..${engineNodesMax}); --nodes is its old name`,
+      })
       .option('workload-rate', { type: 'number', default: 200, describe: 'Workload commands per second (0: none)' })
       .option('checkpoint-interval-ms', { type: 'number', default: 0, describe: 'Trigger a checkpoint every N ms (0: never)' })
       .option('trace', {
@@ -72,7 +80,7 @@ export const engineStartCommand: CommandModule<object, StartArguments> = {
         default: '127.0.0.1',
         describe: 'Address the management API listens on; any but loopback needs a token (CUTLINE_API_TOKEN or api.token in --config)',
       })
-      .example('$0 engine start --data-dir /var/lib/cutline --partitions 3 --nodes 1', 'Run three partitions on one node')
+      .example('$0 engine start --data-dir /var/lib/cutline --partitions 3 --cluster-size 1', 'Run three partitions on one node')
       .example('$0 engine start --data-dir d --store /var/backups --api-port 9600', 'Take backups to a directory, managed over HTTP')
       .example(
         '$0 engine start --data-dir d --store /b --backup-continuous --backup-checkpoint-interval PT30S --backup-schedule PT5M',
@@ -83,26 +91,26 @@ export const engineStartCommand: CommandModule<object, StartArguments> = {
         'Record the protocol trace of a run from an empty data directory',
       ) as unknown as Argv<StartArguments>,
   handler: async (argv: ArgumentsCamelCase<StartArguments>) => {
-    requireDataDirectory(argv.dataDir);
+    const file = loadConfigFile(argv.config);
     // Decided before anything is opened or bound: off loopback the API refuses to run without a token.
-    const apiToken = argv.apiPort === undefined ? undefined : readApiToken(process.env, argv.config);
+    const apiToken = argv.apiPort === undefined ? undefined : readApiToken(process.env, file);
     if (argv.apiPort !== undefined) requireTokenOffLoopback(argv.apiHost, apiToken);
-    checkCount('--partitions', argv.partitions, enginePartitionsMax);
-    checkCount('--nodes', argv.nodes, engineNodesMax);
+    const settings = engineSettings(argv, file);
     if (!(argv.workloadRate >= 0) || !(argv.checkpointIntervalMs >= 0)) {
       throw new CutlineError('USAGE', '--workload-rate and --checkpoint-interval-ms must be 0 or more', {
         hint: 'Use 0 to switch either off.',
       });
     }
-    const out = engineOutput(argv.json);
-    const backupConfig = backupConfigFromArguments(argv, storeConfigured(argv));
-    const backups = openBackups(argv, backupConfig.compression, out);
+    const out = engineOutput(argv.json, logLevelFrom(argv, process.env, file));
+    const hasStore = storeIsConfigured(argv, file);
+    const backupConfig = backupConfigFromArguments(argv, hasStore, process.env, file);
+    const backups = hasStore ? openBackups(argv, file, backupConfig.compression, out) : refuseApiWithoutStore(argv);
     const transport = new InProcessTransport(systemClock, systemRandom);
     const trace = argv.trace === undefined ? undefined : openTraceFile(argv.trace);
     const cluster = Cluster.open({
-      dataDirectory: argv.dataDir,
-      partitionCount: argv.partitions,
-      nodeCount: argv.nodes,
+      dataDirectory: settings.dataDirectory,
+      partitionCount: settings.partitions,
+      nodeCount: settings.nodes,
       clock: systemClock,
       transport,
       continuousBackups: backupConfig.continuous,
@@ -121,19 +129,19 @@ export const engineStartCommand: CommandModule<object, StartArguments> = {
     const stop = () => controller.abort();
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
-    for (let node = 0; node < argv.nodes; node++) {
-      const partitions = partitionsOfNode(node, argv.partitions, argv.nodes);
+    for (let node = 0; node < settings.nodes; node++) {
+      const partitions = partitionsOfNode(node, settings.partitions, settings.nodes);
       out(`node ${node}: partitions ${partitions.join(', ') || '(none)'}`, {
         event: 'node',
         nodeId: node,
         partitions: partitions.join(','),
       });
     }
-    out(`engine started: ${argv.partitions} partitions on ${argv.nodes} node(s), data dir ${argv.dataDir}`, {
+    out(`engine started: ${settings.partitions} partitions on ${settings.nodes} node(s), data dir ${settings.dataDirectory}`, {
       event: 'started',
-      partitions: argv.partitions,
-      nodes: argv.nodes,
-      dataDir: argv.dataDir,
+      partitions: settings.partitions,
+      nodes: settings.nodes,
+      dataDir: settings.dataDirectory,
     });
     out(`backup config: ${describeBackupConfig(backupConfig)}`, { event: 'backup-config', ...backupConfigFields(backupConfig) });
     let api: ManagementApi | undefined;
@@ -191,46 +199,40 @@ export const engineStartCommand: CommandModule<object, StartArguments> = {
   },
 };
 
-function storeConfigured(argv: StartArguments): boolean {
-  return argv.store !== undefined || (process.env[storeEnvironmentVariables.store] ?? '') !== '';
-}
-
-/** Text lines, or under --json one JSON object a line: the time, the event and its fields, and the text as `message`. */
-function engineOutput(json: boolean): EventLog {
-  if (!json) return (line) => void process.stdout.write(`${line}\n`);
-  return (line, fields) =>
-    void process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), ...(fields ?? { event: 'log' }), message: line })}\n`);
-}
-
-function backupConfigFields(config: BackupConfig): Record<string, string | number | boolean | null> {
+/** The data directory and the cluster's shape, from the flags, CUTLINE_DATA_DIR and the config file. */
+function engineSettings(argv: StartArguments, file: ConfigFile | undefined): { dataDirectory: string; partitions: number; nodes: number } {
+  const dataDirectory = textSetting(resolveSetting('data-dir', argv.dataDir, process.env, file));
+  if (dataDirectory === undefined) {
+    throw new CutlineError('USAGE', 'no data directory is given', {
+      hint: 'Pass --data-dir (or set CUTLINE_DATA_DIR, or data-dir in the config file): the directory the engine keeps its partitions in.',
+    });
+  }
   return {
-    continuous: config.continuous,
-    checkpointIntervalMs: config.checkpointIntervalMs ?? null,
-    scheduleMs: config.scheduleMs ?? null,
-    retentionWindowMs: config.retentionWindowMs ?? null,
-    retentionCleanupScheduleMs: config.retentionCleanupScheduleMs ?? null,
-    compression: config.compression,
+    dataDirectory: requireDataDirectory(dataDirectory),
+    partitions: integerSetting(resolveSetting('partitions', argv.partitions, process.env, file), 1, enginePartitionsMax),
+    nodes: integerSetting(resolveSetting('cluster-size', argv['cluster-size'], process.env, file), 1, engineNodesMax),
   };
+}
+
+function refuseApiWithoutStore(argv: StartArguments): undefined {
+  if (argv.apiPort === undefined) return undefined;
+  throw new CutlineError('USAGE', '--api-port needs a backup store', {
+    hint: 'Pass --store <directory | s3://bucket/prefix> (or set CUTLINE_STORE, or store in the config file) too.',
+  });
 }
 
 function openBackups(
   argv: StartArguments,
+  file: ConfigFile | undefined,
   chunkCodec: ChunkCodec,
   log: EventLog,
-): { manager: BackupManager; health: StoreHealth } | undefined {
-  if (!storeConfigured(argv)) {
-    if (argv.apiPort !== undefined)
-      throw new CutlineError('USAGE', '--api-port needs a backup store', {
-        hint: 'Pass --store <directory | s3://bucket/prefix> (or set CUTLINE_STORE) too.',
-      });
-    return undefined;
-  }
+): { manager: BackupManager; health: StoreHealth } {
   if (argv.apiPort !== undefined && (!Number.isInteger(argv.apiPort) || argv.apiPort < 0 || argv.apiPort > 65535)) {
     throw new CutlineError('USAGE', `--api-port must be a port number from 0 to 65535, got ${String(argv.apiPort)}`);
   }
   // Every store call's outcome feeds GET /health: an engine whose store refuses it keeps running, so it must say so.
   const health = new StoreHealth(systemClock);
-  const store = new HealthTrackingBackupStore(openBackupStore(storeConfigFromArguments(argv)), health);
+  const store = new HealthTrackingBackupStore(openBackupStore(storeConfigFromArguments(argv, file)), health);
   return { manager: new BackupManager({ store, clock: systemClock, chunkCodec, log }), health };
 }
 
@@ -241,14 +243,6 @@ function openTraceFile(path: string): NdjsonFileTraceSink {
     throw new CutlineError('USAGE', `cannot create the trace file ${path}: ${(cause as Error).message}`, {
       cause,
       hint: 'Pass --trace a path in a writable directory.',
-    });
-  }
-}
-
-function checkCount(option: string, value: number, max: number): void {
-  if (!Number.isInteger(value) || value < 1 || value > max) {
-    throw new CutlineError('USAGE', `${option} must be an integer from 1 to ${max}, got ${String(value)}`, {
-      hint: `Pass ${option} N with 1 <= N <= ${max}.`,
     });
   }
 }

@@ -18,7 +18,7 @@ interface ModelCheckArgs {
   workers: number;
   trace?: string;
   spec?: string;
-  config?: string;
+  cfg?: string;
 }
 
 async function installTlc(json: boolean): Promise<void> {
@@ -95,7 +95,12 @@ export const modelCheckCommand: CommandModule<object, ModelCheckArgs> = {
         describe: 'Validate this protocol trace (NDJSON from `engine start --trace`) against the spec instead of checking models',
       })
       .option('spec', { type: 'string', describe: 'With --trace: the trace spec module (default spec/CheckpointProtocolTrace.tla)' })
-      .option('config', { type: 'string', describe: 'With --trace: its .cfg (default: the .cfg beside --spec)' })
+      // Not --config, which names cutline's config file everywhere else; --config stays accepted here.
+      .option('cfg', {
+        alias: 'config',
+        type: 'string',
+        describe: 'With --trace: its TLC .cfg (default: the .cfg beside --spec); --config is its old name',
+      })
       .conflicts('model', 'all')
       .conflicts('trace', ['model', 'all'])
       .example('$0 model-check --all', 'Check every model; exit 0 only when each has its expected outcome')
@@ -110,11 +115,11 @@ export const modelCheckCommand: CommandModule<object, ModelCheckArgs> = {
       if (args.model === undefined && args.all !== true) return;
     }
     if (args.trace !== undefined) {
-      await checkTrace({ trace: args.trace, spec: args.spec, config: args.config, json: args.json });
+      await checkTrace({ trace: args.trace, spec: args.spec, config: args.cfg, json: args.json });
       return;
     }
-    if (args.spec !== undefined || args.config !== undefined)
-      throw new CutlineError('USAGE', '--spec and --config go with --trace', {
+    if (args.spec !== undefined || args.cfg !== undefined)
+      throw new CutlineError('USAGE', '--spec and --cfg go with --trace', {
         hint: 'Models are chosen with --model or --all from spec/models.json.',
       });
     await check(args);

@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { CutlineError } from '../../errors.js';
 import { systemClock } from '../../clock.js';
 import { systemRandom } from '../../random.js';
-import { restoreParallelismDefault, restoreParallelismMax } from '../../limits.js';
+import { engineNodesMax, restoreParallelismDefault, restoreParallelismMax } from '../../limits.js';
 import { listBackupManifests } from '../../backup/manifest-store.js';
 import { openBackupStore } from '../../store/store-config.js';
 import { RetryingBackupStore } from '../../store/retrying-backup-store.js';
@@ -18,18 +18,21 @@ import { realTargetDirectory } from '../../restore/restore-target.js';
 import { storeConfigFromArguments, withStoreOptions, type StoreArguments } from '../store-options.js';
 import { idOption, requireBackupId } from './backup-arguments.js';
 import { requireDataDirectory } from '../data-directory-option.js';
+import { loadConfigFile } from '../config-file.js';
+import { logLevelFrom, printsInfo, type LogLevelArguments } from '../log-level.js';
+import { integerSetting, resolveSetting, textSetting } from '../settings.js';
 import { formatPlan, formatSummary, progressView } from './restore-output.js';
 
-interface RestoreArguments extends StoreArguments {
+interface RestoreArguments extends StoreArguments, LogLevelArguments {
   readonly backupId: string | number | undefined;
   readonly to: string | undefined;
   readonly 'to-checkpoint': string | number | undefined;
   readonly 'data-dir': string | undefined;
-  readonly 'node-id': number;
-  readonly 'cluster-size': number;
+  readonly 'node-id': number | undefined;
+  readonly 'cluster-size': number | undefined;
   readonly 'dry-run': boolean;
   readonly json: boolean;
-  readonly parallelism: number;
+  readonly parallelism: number | undefined;
 }
 
 export const restoreCommand: CommandModule<object, RestoreArguments> = {
@@ -55,11 +58,12 @@ export const restoreCommand: CommandModule<object, RestoreArguments> = {
           type: 'string',
           describe: 'The data directory to restore into; it must be empty (lost+found aside) [env CUTLINE_DATA_DIR]',
         })
-        .option('node-id', { type: 'number', default: 0, describe: 'The node this data directory belongs to (0-based)' })
+        .option('node-id', { type: 'number', defaultDescription: '0', describe: 'The node this data directory belongs to (0-based)' })
         .option('cluster-size', {
+          alias: 'nodes',
           type: 'number',
-          default: 1,
-          describe: 'The number of nodes of the cluster (partition p runs on node (p - 1) mod size)',
+          defaultDescription: '1',
+          describe: 'The number of nodes of the cluster (partition p runs on node (p - 1) mod size); --nodes as in engine start',
         })
         .option('dry-run', {
           type: 'boolean',
@@ -69,13 +73,9 @@ export const restoreCommand: CommandModule<object, RestoreArguments> = {
         .option('json', { type: 'boolean', default: false, describe: 'Print the plan or the summary as JSON; no progress bar' })
         .option('parallelism', {
           type: 'number',
-          default: restoreParallelismDefault,
+          defaultDescription: String(restoreParallelismDefault),
           describe: `Downloads in flight at once (1..${restoreParallelismMax})`,
         })
-        .config(
-          'config',
-          'A JSON file with any of these options by their long names, e.g. {"store": "s3://b/p", "data-dir": "/data"}; flags win over it',
-        )
         .example(
           '$0 restore --backupId 5 --store /var/backups/cutline --data-dir /var/lib/cutline',
           'Restore backup 5 on a single-node cluster',
@@ -90,19 +90,27 @@ export const restoreCommand: CommandModule<object, RestoreArguments> = {
         ),
     ),
   handler: async (argv: ArgumentsCamelCase<RestoreArguments>) => {
-    const dataDirectoryArgument = argv['data-dir'] ?? (process.env.CUTLINE_DATA_DIR === '' ? undefined : process.env.CUTLINE_DATA_DIR);
+    const file = loadConfigFile(argv.config);
+    // The link note and the progress bar are info; --quiet (or --log-level warn) leaves only errors and the summary.
+    const informs = printsInfo(logLevelFrom(argv, process.env, file));
+    const dataDirectoryArgument = textSetting(resolveSetting('data-dir', argv['data-dir'], process.env, file));
     if (dataDirectoryArgument === undefined)
       throw new CutlineError('USAGE', 'no data directory is given', {
-        hint: 'Pass --data-dir (or set CUTLINE_DATA_DIR): the empty directory the engine of this node will use.',
+        hint: 'Pass --data-dir (or set CUTLINE_DATA_DIR, or data-dir in the config file): the empty directory the engine of this node will use.',
       });
     const asGiven = resolve(requireDataDirectory(dataDirectoryArgument));
     const dataDirectory = await realTargetDirectory(asGiven);
     // Said first, so an operator who gave a link sees where the data goes before anything is written.
     const followed = dataDirectory === asGiven ? {} : { dataDirectoryAsGiven: asGiven };
-    if (!argv.json && dataDirectory !== asGiven)
+    if (!argv.json && informs && dataDirectory !== asGiven)
       process.stdout.write(`data directory ${asGiven} is a symbolic link (or lies under one): restoring into ${dataDirectory}\n`);
-    const store = openBackupStore(storeConfigFromArguments(argv));
-    const plan = await planFromArguments(argv, new RetryingBackupStore(store, systemRandom));
+    const store = openBackupStore(storeConfigFromArguments(argv, file));
+    const node = {
+      nodeId: integerSetting(resolveSetting('node-id', argv['node-id'], process.env, file), 0, engineNodesMax - 1),
+      clusterSize: integerSetting(resolveSetting('cluster-size', argv['cluster-size'], process.env, file), 1, engineNodesMax),
+    };
+    const parallelism = integerSetting(resolveSetting('parallelism', argv.parallelism, process.env, file), 1, restoreParallelismMax);
+    const plan = await planFromArguments(argv, node, new RetryingBackupStore(store, systemRandom));
     if (argv['dry-run']) {
       process.stdout.write(argv.json ? `${JSON.stringify({ dataDirectory, ...followed, plan }, null, 2)}\n` : formatPlan(plan));
       return;
@@ -110,13 +118,13 @@ export const restoreCommand: CommandModule<object, RestoreArguments> = {
     const controller = new AbortController();
     const interrupt = (): void => controller.abort();
     process.once('SIGINT', interrupt).once('SIGTERM', interrupt);
-    const view = progressView(!argv.json && process.stderr.isTTY === true, plan);
+    const view = progressView(!argv.json && informs && process.stderr.isTTY === true, plan);
     try {
       const result = await executeRestore({
         plan,
         store,
         dataDirectory,
-        parallelism: argv.parallelism,
+        parallelism,
         clock: systemClock,
         random: systemRandom,
         signal: controller.signal,
@@ -134,8 +142,11 @@ export const restoreCommand: CommandModule<object, RestoreArguments> = {
 };
 
 /** The plan of `--backupId`, or of a point-in-time restore (`--to` / `--to-checkpoint`); exactly one is given. */
-async function planFromArguments(argv: ArgumentsCamelCase<RestoreArguments>, store: BackupStore): Promise<RestorePlan> {
-  const node = { nodeId: argv['node-id'], clusterSize: argv['cluster-size'] };
+async function planFromArguments(
+  argv: ArgumentsCamelCase<RestoreArguments>,
+  node: { readonly nodeId: number; readonly clusterSize: number },
+  store: BackupStore,
+): Promise<RestorePlan> {
   const target = pointInTimeTarget(argv);
   if (target === undefined) {
     if (argv.backupId === undefined)

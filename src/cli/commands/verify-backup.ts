@@ -8,6 +8,7 @@ import { allFindings, verifyLevels, type VerifyLevel, type VerifyReport } from '
 import { renderJunit } from '../../verify/junit-report.js';
 import { backupSummaryLines, renderJson, renderText } from '../../verify/text-report.js';
 import { verifyBackups, type BackupSelection } from '../../verify/verify-backup.js';
+import { loadConfigFile } from '../config-file.js';
 import { storeConfigFromArguments, withStoreOptions, type StoreArguments } from '../store-options.js';
 import { idOption, requireBackupId } from './backup-arguments.js';
 import { rangesReport, renderRangesText, type RangesReport } from '../../verify/ranges-report.js';
@@ -21,7 +22,8 @@ interface VerifyBackupArguments extends StoreArguments {
   readonly latest: boolean | undefined;
   readonly all: boolean | undefined;
   readonly level: VerifyLevel;
-  readonly format: ReportFormat;
+  readonly format: ReportFormat | undefined;
+  readonly json: boolean | undefined;
   readonly output: string | undefined;
   readonly 'temp-dir': string | undefined;
   readonly ranges: boolean | undefined;
@@ -44,9 +46,10 @@ export const verifyBackupCommand: CommandModule<object, VerifyBackupArguments> =
         })
         .option('format', {
           choices: reportFormats,
-          default: 'text' as const,
+          defaultDescription: 'text',
           describe: 'Report format: text lines, one JSON document, or JUnit XML',
         })
+        .option('json', { type: 'boolean', describe: 'The same as --format json, as every other command spells it' })
         .option('output', { type: 'string', describe: 'Write the report to this file instead of stdout (a summary still goes to stdout)' })
         .option('ranges', {
           type: 'boolean',
@@ -65,9 +68,10 @@ export const verifyBackupCommand: CommandModule<object, VerifyBackupArguments> =
         ),
     ),
   handler: async (argv: ArgumentsCamelCase<VerifyBackupArguments>) => {
-    if (argv.ranges === true) return reportRanges(argv);
+    const format = formatOf(argv);
+    if (argv.ranges === true) return reportRanges(argv, format);
     const selection = selectionOf(argv);
-    const config = storeConfigFromArguments(argv);
+    const config = storeConfigFromArguments(argv, loadConfigFile(argv.config));
     // A mistyped directory would look like an empty store (no backups: exit 1); it is a wrong argument.
     if (config.kind === 'filesystem' && !(await isDirectory(config.directory))) {
       throw new CutlineError('USAGE', `--store ${config.directory} is not a directory`, {
@@ -91,7 +95,7 @@ export const verifyBackupCommand: CommandModule<object, VerifyBackupArguments> =
     } catch (error) {
       throw unreadable(error, store.description);
     }
-    const rendered = argv.format === 'json' ? renderJson(report) : argv.format === 'junit' ? renderJunit(report) : renderText(report);
+    const rendered = format === 'json' ? renderJson(report) : format === 'junit' ? renderJunit(report) : renderText(report);
     if (argv.output === undefined) {
       process.stdout.write(rendered);
     } else {
@@ -107,16 +111,16 @@ export const verifyBackupCommand: CommandModule<object, VerifyBackupArguments> =
 };
 
 /** `--ranges`: reads the manifests and metadata.json only (no content), prints the report; exit 1 when nothing is restorable. */
-async function reportRanges(argv: VerifyBackupArguments): Promise<void> {
+async function reportRanges(argv: VerifyBackupArguments, format: ReportFormat): Promise<void> {
   const given = [argv.backupId !== undefined, argv.latest === true, argv.all === true].filter(Boolean).length;
-  if (given > 0 || argv.format === 'junit') {
+  if (given > 0 || format === 'junit') {
     throw new CutlineError(
       'USAGE',
       '--ranges reports every backup of the store, as text or JSON: it takes no --backupId, --latest, --all or --format junit',
       { hint: 'verify-backup --store S --ranges' },
     );
   }
-  const config = storeConfigFromArguments(argv);
+  const config = storeConfigFromArguments(argv, loadConfigFile(argv.config));
   // As for the checks: a mistyped directory must not pass for an empty store (exit 1).
   if (config.kind === 'filesystem' && !(await isDirectory(config.directory))) {
     throw new CutlineError('USAGE', `--store ${config.directory} is not a directory`, {
@@ -131,10 +135,21 @@ async function reportRanges(argv: VerifyBackupArguments): Promise<void> {
   } catch (error) {
     throw unreadable(error, store.description);
   }
-  const rendered = argv.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : renderRangesText(report);
+  const rendered = format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : renderRangesText(report);
   if (argv.output === undefined) process.stdout.write(rendered);
   else await writeReport(resolve(argv.output), rendered);
   process.exitCode = report.windows.length === 0 ? 1 : 0;
+}
+
+/** --json is --format json; with another --format it is a contradiction, not a choice. */
+function formatOf(argv: VerifyBackupArguments): ReportFormat {
+  if (argv.json !== true) return argv.format ?? 'text';
+  if (argv.format !== undefined && argv.format !== 'json') {
+    throw new CutlineError('USAGE', `--json and --format ${argv.format} ask for different reports`, {
+      hint: 'Give --json (or --format json) for JSON, or --format text|junit without --json.',
+    });
+  }
+  return 'json';
 }
 
 function selectionOf(argv: VerifyBackupArguments): BackupSelection {
