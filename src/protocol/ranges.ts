@@ -151,6 +151,25 @@ export function cutFor(checkpoints: readonly RangeCheckpoint[], checkpointId: nu
   return cut;
 }
 
+/**
+ * Whether `cut`, a partition's first KNOWN checkpoint with id >= `checkpointId`, is surely its cut. The
+ * engine forgets the checkpoints before its oldest range's first cut (no range can restore to them), so
+ * one with an id from `checkpointId` up to the cut's may have been forgotten: the true cut then lies
+ * before the partition's backups, and cutting at the later checkpoint would leave the partitions
+ * inconsistent. The cut is sure when it is that id itself; when the partition knows a checkpoint with a
+ * smaller id (checkpoints are forgotten oldest first, so every later one is still known); or when its
+ * oldest range starts at position 1 (nothing before it could be forgotten).
+ */
+export function cutIsKnown(
+  partition: Pick<PartitionRanges, 'checkpoints' | 'ranges'>,
+  cut: RangeCheckpoint,
+  checkpointId: number,
+): boolean {
+  if (cut.checkpointId === checkpointId) return true;
+  if (partition.checkpoints.some((checkpoint) => checkpoint.checkpointId < checkpointId)) return true;
+  return partition.ranges[0]?.firstCutPosition === 1;
+}
+
 /** One restorable checkpoint id: each partition's cut and the range that rebuilds it. */
 export interface RestorableCheckpoint {
   readonly checkpointId: number;
@@ -158,8 +177,8 @@ export interface RestorableCheckpoint {
 }
 
 /**
- * Every checkpoint id (named by any partition) whose cut on EVERY partition lies inside one of that
- * partition's ranges, ascending: the cluster-wide restorable points. The planner of `restore --to T`
+ * Every checkpoint id (named by any partition) whose cut on EVERY partition is known (`cutIsKnown`) and
+ * lies inside one of that partition's ranges, ascending: the cluster-wide restorable points. The planner of `restore --to T`
  * picks the newest whose timestamp is at or before T; `verify-backup --ranges` reports them as the window.
  */
 export function restorableCheckpoints(
@@ -173,7 +192,8 @@ export function restorableCheckpoints(
     const cuts: { partitionId: number; cut: RangeCheckpoint; range: BackupRange }[] = [];
     for (const partition of partitions) {
       const cut = cutFor(partition.checkpoints, checkpointId);
-      const range = cut === undefined ? undefined : rangeCovering(partition.ranges, cut.checkpointPosition);
+      const known = cut !== undefined && cutIsKnown(partition, cut, checkpointId);
+      const range = known ? rangeCovering(partition.ranges, cut.checkpointPosition) : undefined;
       if (cut === undefined || range === undefined) break;
       cuts.push({ partitionId: partition.partitionId, cut, range });
     }

@@ -3,7 +3,15 @@ import { CutlineError } from '../errors.js';
 import { assert } from '../assert.js';
 import type { Manifest } from '../backup/manifest.js';
 import { rangesFromManifests } from '../backup/ranges.js';
-import { chainFor, cutFor, rangeCovering, type ChainLink, type PartitionRanges, type RangeCheckpoint } from '../protocol/ranges.js';
+import {
+  chainFor,
+  cutFor,
+  cutIsKnown,
+  rangeCovering,
+  type ChainLink,
+  type PartitionRanges,
+  type RangeCheckpoint,
+} from '../protocol/ranges.js';
 import { engineNodesMax, enginePartitionsMax, restoreFilesMax } from '../limits.js';
 import { partitionsOfNode } from '../engine/partitioning.js';
 import { cutlineVersion as ourEngineVersion } from '../version.js';
@@ -189,6 +197,10 @@ function gapOf(view: PartitionView, cut: RangeCheckpoint | undefined, checkpoint
     return `partition ${view.partitionId} has no checkpoint with id >= ${checkpointId} (${after}); positions after ${last?.lastCutPosition ?? 0} are missing`;
   }
   const position = cut.checkpointPosition;
+  if (!cutIsKnown(view, cut, checkpointId)) {
+    const forgotten = view.ranges[0]?.firstCutPosition ?? position;
+    return `partition ${view.partitionId} no longer knows its checkpoints before position ${forgotten} (they were forgotten with the backups that held them), so its cut for checkpoint ${checkpointId} may lie before its oldest backup: its first known checkpoint with id >= ${checkpointId} is ${cut.checkpointId} at position ${position}`;
+  }
   if (rangeCovering(view.ranges, position) !== undefined) return undefined;
   const next = view.ranges.find((range) => range.lastCutPosition >= position);
   const previousEnd = view.ranges.filter((range) => range.lastCutPosition < position).at(-1)?.lastCutPosition ?? 0;

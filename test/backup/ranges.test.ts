@@ -8,6 +8,7 @@ import {
   chainFor,
   computeRanges,
   cutFor,
+  cutIsKnown,
   rangeCovering,
   rangesWithout,
   restorableCheckpoints,
@@ -217,6 +218,19 @@ describe('restorable checkpoints across partitions', () => {
       [1, 30],
       [2, 33],
     ]);
+    // Partition 2 without its backup 10 forgot its checkpoints before position 21: its cuts for 10..20 are unknown.
+    const forgetful = {
+      partitionId: 2,
+      checkpoints: [checkpoint(30, 33)],
+      ranges: computeRanges([backup(30, 21, 33)]),
+    };
+    expect(cutIsKnown(forgetful, checkpoint(30, 33), 15)).toBe(false);
+    expect(cutIsKnown(forgetful, checkpoint(30, 33), 30)).toBe(true);
+    expect(cutIsKnown(two, checkpoint(20, 18), 15)).toBe(true);
+    expect(cutIsKnown({ checkpoints: [checkpoint(20, 18)], ranges: computeRanges([backup(20, 1, 18)]) }, checkpoint(20, 18), 15)).toBe(
+      true,
+    );
+    expect(restorableCheckpoints([one, forgetful]).map((r) => r.checkpointId)).toEqual([30]);
     expect(cutFor(two.checkpoints, 15)?.checkpointId).toBe(20);
     expect(cutFor(two.checkpoints, 31)).toBeUndefined();
     expect(restorableCheckpoints([])).toEqual([]);

@@ -211,6 +211,35 @@ describe('point-in-time restore planner', () => {
     });
   });
 
+  it('refuses a cut it cannot know: a checkpoint forgotten with the backups that held it', () => {
+    // Backups 1 were deleted, so the engine forgot the checkpoints before each partition's oldest snapshot (38 and 30).
+    // Partition 2 knows no checkpoint below 3: its cut for 3 may have been one of them, before its backups.
+    const forgotten = {
+      manifests: listing(['1/1', '2/1']),
+      checkpoints: new Map([
+        [1, [marker(3, 39), marker(5, 50), marker(6, 60)]],
+        [2, [marker(5, 45), marker(6, 55)]],
+      ]),
+    };
+    expect(refusal(request({ checkpointId: 3 }, forgotten))).toEqual({
+      code: 'RESTORE_GAP',
+      message:
+        'cannot restore to checkpoint 3: partition 2 no longer knows its checkpoints before position 31 (they were forgotten with the backups that held them), so its cut for checkpoint 3 may lie before its oldest backup: its first known checkpoint with id >= 3 is 4 at position 35',
+    });
+    expect(refusal(request({ toTimeMs: 3_500 }, forgotten)).code).toBe('RESTORE_GAP');
+    // Checkpoint 4 is known on both, and so is everything after it.
+    expect(chains(request({ checkpointId: 4 }, forgotten))).toEqual([
+      { partitionId: 1, snapshot: '38-39 of 4', links: ['4: 39..40'], cut: '4@40' },
+      { partitionId: 2, snapshot: '30-31 of 4', links: ['4: 31..35'], cut: '4@35' },
+    ]);
+    // A known checkpoint below 3 proves nothing after it was forgotten: partition 2's cut for 3 is backup 4.
+    const known = { ...forgotten, checkpoints: new Map([...forgotten.checkpoints, [2, [marker(2, 31), marker(5, 45)]]]) };
+    expect(chains(request({ checkpointId: 3 }, known))).toEqual([
+      { partitionId: 1, snapshot: '38-39 of 4', links: ['4: 39..39'], cut: '3@39' },
+      { partitionId: 2, snapshot: '30-31 of 4', links: ['4: 31..35'], cut: '4@35' },
+    ]);
+  });
+
   it("restores --to-checkpoint I that is no checkpoint to each partition's first checkpoint >= I, as the help says", () => {
     // Without marker 3 on partition 1, no partition has checkpoint 3: the first checkpoint >= 3 is backup 4 everywhere.
     const withoutThree = {
