@@ -20,7 +20,8 @@ import {
   type InterPartitionBody,
   type UnsentCommandBody,
 } from './records.js';
-import { emptyEffects, processRecord, type CreatedCheckpoint, type ProcessingContext } from './processing.js';
+import { processRecord } from './processing.js';
+import { emptyEffects, type CreatedCheckpoint, type ProcessingContext } from './processing-effects.js';
 import { assert } from '../assert.js';
 import { isProtocolRecord, traceAppended, tracedCommand, type TraceEvent, type TraceSink } from './trace-sink.js';
 
