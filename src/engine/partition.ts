@@ -6,7 +6,7 @@ import type { Transport } from './transport.js';
 import type { BackupHook } from './backup-hook.js';
 import type { BackupRow, PartitionStateRow } from './state-store.js';
 import type { BackupStateStore } from './backup-state.js';
-import { continuousHoldPosition } from './continuous-mode.js';
+import { continuousHoldPosition, type ContinuousLogPartition } from './continuous-mode.js';
 import type { StateStore } from './state-store.js';
 import type { SnapshotStore } from './snapshot-store.js';
 import { type Snapshot } from './snapshot-store.js';
@@ -65,7 +65,7 @@ export interface PartitionParts {
   readonly followUpsByCause: Map<number, number>;
 }
 
-export class Partition {
+export class Partition implements ContinuousLogPartition {
   readonly partitionId: number;
   readonly log: Log;
   readonly snapshots: SnapshotStore;
