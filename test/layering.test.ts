@@ -1,4 +1,4 @@
-// The folders of src/ form floors, and every import points down: no folder imports one above it or beside it.
+// The folders of src/ form floors, and every import points down: no folder imports one above it or beside it, and no file imports itself back through others.
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,11 +25,14 @@ const floors: readonly (readonly string[])[] = [
 ];
 
 interface ImportEdge {
+  /** The importing file, relative to src/. */
   readonly file: string;
   readonly line: number;
   readonly specifier: string;
   readonly from: string;
   readonly to: string;
+  /** The imported file, relative to src/. */
+  readonly target: string;
 }
 
 function sourceFiles(directory: string): string[] {
@@ -59,10 +62,41 @@ function importsOf(file: string): ImportEdge[] {
   const text = readFileSync(file, 'utf8');
   return [...text.matchAll(importPattern)].flatMap((match) => {
     const specifier = match[1] ?? '';
-    const to = folderOf(resolve(dirname(file), specifier));
+    const imported = resolve(dirname(file), specifier.replace(/\.js$/, '.ts'));
+    const to = folderOf(imported);
     const line = text.slice(0, match.index).split('\n').length;
-    return to === undefined ? [] : [{ file: relative(srcRoot, file), line, specifier, from, to }];
+    return to === undefined ? [] : [{ file: relative(srcRoot, file), line, specifier, from, to, target: relative(srcRoot, imported) }];
   });
+}
+
+/**
+ * The files of src/ that reach each other through imports (type-only ones too), each group sorted: the
+ * strongly connected components of more than one file (Tarjan). Every import inside a group closes a
+ * cycle, so each group names the files a cycle runs through.
+ */
+function importCycles(files: readonly string[], edges: readonly ImportEdge[]): string[][] {
+  const imports = new Map<string, string[]>(files.map((file) => [file, []]));
+  for (const edge of edges) if (edge.target !== edge.file && imports.has(edge.target)) imports.get(edge.file)?.push(edge.target);
+  const order = new Map<string, number>();
+  const lowest = new Map<string, number>();
+  const stack: string[] = [];
+  const cycles: string[][] = [];
+  const visit = (file: string): void => {
+    order.set(file, order.size);
+    lowest.set(file, order.size - 1);
+    stack.push(file);
+    for (const target of imports.get(file) ?? []) {
+      if (!order.has(target)) {
+        visit(target);
+        lowest.set(file, Math.min(lowest.get(file) ?? 0, lowest.get(target) ?? 0));
+      } else if (stack.includes(target)) lowest.set(file, Math.min(lowest.get(file) ?? 0, order.get(target) ?? 0));
+    }
+    if (lowest.get(file) !== order.get(file)) return;
+    const component = stack.splice(stack.indexOf(file));
+    if (component.length > 1) cycles.push(component.sort());
+  };
+  for (const file of files) if (!order.has(file)) visit(file);
+  return cycles;
 }
 
 function floorOf(folder: string): number {
@@ -76,6 +110,9 @@ describe('layering of src/', () => {
   it('finds the imports it checks', () => {
     expect(files.length).toBeGreaterThan(50);
     expect(edges.some((edge) => edge.from === 'cli' && edge.to === 'restore')).toBe(true);
+    // The cycle check follows each import to its file: one it cannot name would hide a cycle.
+    const known = new Set(files.map((file) => relative(srcRoot, file)));
+    expect(edges.filter((edge) => !known.has(edge.target)).map((edge) => `${edge.file}:${edge.line} ${edge.specifier}`)).toEqual([]);
   });
 
   it('places every folder of src/ on a floor', () => {
@@ -88,5 +125,13 @@ describe('layering of src/', () => {
       .filter((edge) => edge.from !== edge.to && floorOf(edge.to) >= floorOf(edge.from))
       .map((edge) => `${edge.file}:${edge.line} (${edge.from}) imports ${edge.specifier} (${edge.to})`);
     expect(upward).toEqual([]);
+  });
+
+  it('has no import cycle between files', () => {
+    const cycles = importCycles(
+      files.map((file) => relative(srcRoot, file)),
+      edges,
+    ).map((component) => component.join(' <-> '));
+    expect(cycles).toEqual([]);
   });
 });

@@ -22,6 +22,7 @@ import { BackupCounters } from './backup-counters.js';
 import { coverageOf } from '../engine/continuous-mode.js';
 import type { BackupCoverage } from '../engine/records.js';
 import { ensureFailed, reconcilePartition } from './backup-reconcile.js';
+import type { BackupOutcome } from './backup-outcome.js';
 import type { BackupId } from './backup-layout.js';
 import type { ChunkCodec } from '../store/chunk-codec.js';
 import { ChunkMemory } from './chunk-memory.js';
@@ -41,14 +42,6 @@ export interface BackupManagerOptions {
   readonly reconcileRetryMs?: number;
   /** How new chunks are compressed (default gzip, which every supported Node reads). */
   readonly chunkCodec?: ChunkCodec;
-}
-
-/** How one partition's backup ended, as the manager confirmed it. */
-export interface BackupOutcome {
-  readonly partitionId: number;
-  readonly checkpointId: number;
-  readonly status: 'COMPLETED' | 'FAILED';
-  readonly reason: string | null;
 }
 
 /**

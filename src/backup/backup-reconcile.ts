@@ -11,7 +11,7 @@ import { backupReconcileRetryMsMax } from '../limits.js';
 import { sleep } from '../store/retry.js';
 import type { Manifest } from './manifest.js';
 import { failBackup, readManifest } from './manifest-store.js';
-import type { BackupOutcome } from './backup-manager.js';
+import type { BackupOutcome } from './backup-outcome.js';
 
 export const interruptedReason = 'interrupted: the node stopped or restarted before the backup completed';
 

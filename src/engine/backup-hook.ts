@@ -1,7 +1,7 @@
 // The seam between checkpoint processing and the backup manager.
-import type { CreatedCheckpoint } from './processing.js';
+import type { CreatedCheckpoint } from './processing-effects.js';
 
-export type { CreatedCheckpoint } from './processing.js';
+export type { CreatedCheckpoint } from './processing-effects.js';
 
 /**
  * Receives every checkpoint of a backup type (MANUAL_BACKUP, SCHEDULED_BACKUP; never MARKER) that a

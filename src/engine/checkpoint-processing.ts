@@ -1,6 +1,6 @@
 // Processing of checkpoint records: CHECKPOINT_CREATE decides CREATED or IGNORED; BACKUP_CONFIRMED and BACKUP_DELETED keep the ranges.
 import { isBackupType, type EngineRecord } from './records.js';
-import type { ProcessingContext, ProcessingEffects } from './processing.js';
+import type { ProcessingContext, ProcessingEffects } from './processing-effects.js';
 import type { BackupStateStore } from './backup-state.js';
 import { rangeBackupOfRow } from './backup-state.js';
 import { computeRanges, type RangeBackup } from '../protocol/ranges.js';

@@ -1,6 +1,5 @@
 // Continuous mode: the first log position compaction must keep so that no record is lost before a completed backup holds it.
 import type { BackupRow } from './backup-state.js';
-import type { Partition } from './partition.js';
 import type { BackupCoverage } from './records.js';
 import type { ManifestDescriptor } from '../protocol/backup-descriptor.js';
 
@@ -25,13 +24,25 @@ export function continuousBackupLogStart(snapshotProcessedPosition: number, back
 }
 
 /**
+ * What continuous mode needs of a partition to pin a backup's log: a small seam, so that this file
+ * does not depend on the partition (which depends on it for its compaction bound).
+ */
+export interface ContinuousLogPartition {
+  readonly continuousBackups: boolean;
+  readonly log: { readonly firstPosition: number };
+  confirmedBackups(): readonly BackupRow[];
+  /** Keeps records from `position` on from compaction until released. */
+  holdLog(position: number): { release(): void };
+}
+
+/**
  * For a backup being pinned on `partition` with a snapshot at `snapshotProcessedPosition` (0: none): in
  * continuous mode, the first position it must hold (never before the log's start: a log compacted
  * before continuous mode was switched on cannot be made contiguous) and a log hold from there until
  * released; outside continuous mode, nothing.
  */
 export function pinContinuousLog(
-  partition: Partition,
+  partition: ContinuousLogPartition,
   snapshotProcessedPosition: number,
 ): { logStart: number | undefined; release(): void } {
   if (!partition.continuousBackups) return { logStart: undefined, release: () => {} };

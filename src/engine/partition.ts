@@ -6,7 +6,7 @@ import type { Transport } from './transport.js';
 import type { BackupHook } from './backup-hook.js';
 import type { BackupRow, PartitionStateRow } from './state-store.js';
 import type { BackupStateStore } from './backup-state.js';
-import { continuousHoldPosition } from './continuous-mode.js';
+import { continuousHoldPosition, type ContinuousLogPartition } from './continuous-mode.js';
 import type { StateStore } from './state-store.js';
 import type { SnapshotStore } from './snapshot-store.js';
 import { type Snapshot } from './snapshot-store.js';
@@ -20,7 +20,8 @@ import {
   type InterPartitionBody,
   type UnsentCommandBody,
 } from './records.js';
-import { emptyEffects, processRecord, type CreatedCheckpoint, type ProcessingContext } from './processing.js';
+import { processRecord } from './processing.js';
+import { emptyEffects, type CreatedCheckpoint, type ProcessingContext } from './processing-effects.js';
 import { assert } from '../assert.js';
 import { isProtocolRecord, traceAppended, tracedCommand, type TraceEvent, type TraceSink } from './trace-sink.js';
 
@@ -64,7 +65,7 @@ export interface PartitionParts {
   readonly followUpsByCause: Map<number, number>;
 }
 
-export class Partition {
+export class Partition implements ContinuousLogPartition {
   readonly partitionId: number;
   readonly log: Log;
   readonly snapshots: SnapshotStore;

@@ -1,6 +1,6 @@
 // Message correlation across partitions (the seed's example): instances, subscriptions, messages.
 import type { EngineRecord, UnsentCommandBody } from './records.js';
-import type { ProcessingContext, ProcessingEffects } from './processing.js';
+import type { ProcessingContext, ProcessingEffects } from './processing-effects.js';
 import type { SubscriptionRow, MessageRow } from './state-store.js';
 import { partitionForKey } from './partitioning.js';
 

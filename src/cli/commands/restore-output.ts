@@ -1,8 +1,6 @@
 // What `cutline restore` prints: the plan (--dry-run), a progress bar on a TTY while it runs, and the final summary.
 import cliProgress from 'cli-progress';
-import type { DownloadProgress } from '../../restore/restore-download.js';
-import type { RestoreResult } from '../../restore/restore-executor.js';
-import type { RestorePlan } from '../../restore/restore-plan.js';
+import type { DownloadProgress, RestorePlan, RestoreResult } from '../../restore/restore-runner.js';
 import { formatBytes } from './backup-arguments.js';
 
 export interface ProgressView {

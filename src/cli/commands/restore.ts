@@ -5,16 +5,8 @@ import { CutlineError } from '../../errors.js';
 import { systemClock } from '../../clock.js';
 import { systemRandom } from '../../random.js';
 import { engineNodesMax, restoreParallelismDefault, restoreParallelismMax } from '../../limits.js';
-import { listBackupManifests } from '../../backup/manifest-store.js';
 import { openBackupStore } from '../../store/store-config.js';
-import { RetryingBackupStore } from '../../store/retrying-backup-store.js';
-import { planBackupIdRestore } from '../../restore/restore-planner.js';
-import { planPointInTimeRestore, type PointInTimeTarget } from '../../restore/pitr-planner.js';
-import { readPointInTimeListing } from '../../restore/pitr-listing.js';
-import type { RestorePlan } from '../../restore/restore-plan.js';
-import type { BackupStore } from '../../store/backup-store.js';
-import { executeRestore } from '../../restore/restore-executor.js';
-import { realTargetDirectory } from '../../restore/restore-target.js';
+import { realTargetDirectory, runRestore, type RestoreGoal, type RestorePlan, type RestoreWatch } from '../../restore/restore-runner.js';
 import { storeConfigFromArguments, withStoreOptions, type StoreArguments } from '../store-options.js';
 import { idOption, requireBackupId } from './backup-arguments.js';
 import { requireDataDirectory } from '../data-directory-option.js';
@@ -110,52 +102,65 @@ export const restoreCommand: CommandModule<object, RestoreArguments> = {
       clusterSize: integerSetting(resolveSetting('cluster-size', argv['cluster-size'], process.env, file), 1, engineNodesMax),
     };
     const parallelism = integerSetting(resolveSetting('parallelism', argv.parallelism, process.env, file), 1, restoreParallelismMax);
-    const plan = await planFromArguments(argv, node, new RetryingBackupStore(store, systemRandom));
-    if (argv['dry-run']) {
-      process.stdout.write(argv.json ? `${JSON.stringify({ dataDirectory, ...followed, plan }, null, 2)}\n` : formatPlan(plan));
-      return;
-    }
-    const controller = new AbortController();
-    const interrupt = (): void => controller.abort();
-    process.once('SIGINT', interrupt).once('SIGTERM', interrupt);
-    const view = progressView(!argv.json && informs && process.stderr.isTTY === true, plan);
+    const goal = goalFromArguments(argv);
+    const watch = interruptibleProgress(!argv.json && informs && process.stderr.isTTY === true);
     try {
-      const result = await executeRestore({
-        plan,
+      const { plan, result } = await runRestore({
         store,
+        goal,
+        ...node,
         dataDirectory,
         parallelism,
+        dryRun: argv['dry-run'],
         clock: systemClock,
         random: systemRandom,
-        signal: controller.signal,
-        onProgress: (progress) => view.update(progress),
+        onPlanned: (planned) => watch.start(planned),
       });
-      view.stop();
+      watch.stop();
+      if (result === undefined) {
+        process.stdout.write(argv.json ? `${JSON.stringify({ dataDirectory, ...followed, plan }, null, 2)}\n` : formatPlan(plan));
+        return;
+      }
       if (argv.json)
         process.stdout.write(`${JSON.stringify({ dataDirectory, ...followed, ...result, message: 'Successfully restored' }, null, 2)}\n`);
       else process.stdout.write(formatSummary(result, plan, dataDirectory));
     } finally {
-      view.stop();
-      process.off('SIGINT', interrupt).off('SIGTERM', interrupt);
+      watch.stop();
     }
   },
 };
 
-/** The plan of `--backupId`, or of a point-in-time restore (`--to` / `--to-checkpoint`); exactly one is given. */
-async function planFromArguments(
-  argv: ArgumentsCamelCase<RestoreArguments>,
-  node: { readonly nodeId: number; readonly clusterSize: number },
-  store: BackupStore,
-): Promise<RestorePlan> {
+/**
+ * Once the restore is planned: SIGINT and SIGTERM cancel it (never its planning, which a signal ends
+ * as usual), and a progress bar shows it when enabled. stop() may be called more than once.
+ */
+function interruptibleProgress(showsBar: boolean): { start(plan: RestorePlan): RestoreWatch; stop(): void } {
+  let stopView = (): void => {};
+  let removeHandlers = (): void => {};
+  return {
+    start(plan) {
+      const controller = new AbortController();
+      const interrupt = (): void => controller.abort();
+      process.once('SIGINT', interrupt).once('SIGTERM', interrupt);
+      removeHandlers = () => void process.off('SIGINT', interrupt).off('SIGTERM', interrupt);
+      const view = progressView(showsBar, plan);
+      stopView = () => view.stop();
+      return { signal: controller.signal, onProgress: (progress) => view.update(progress) };
+    },
+    stop() {
+      stopView();
+      removeHandlers();
+    },
+  };
+}
+
+/** What `--backupId`, or a point-in-time restore (`--to` / `--to-checkpoint`), restores to; exactly one is given. */
+function goalFromArguments(argv: ArgumentsCamelCase<RestoreArguments>): RestoreGoal {
   const target = pointInTimeTarget(argv);
-  if (target === undefined) {
-    if (argv.backupId === undefined)
-      throw new CutlineError('USAGE', 'no restore target is given', { hint: 'Pass --backupId N, --to <ISO time>, or --to-checkpoint N.' });
-    const backupId = requireBackupId(argv.backupId);
-    return planBackupIdRestore({ backupId, ...node, manifests: await listBackupManifests(store, backupId) });
-  }
-  const listing = await readPointInTimeListing(store);
-  return planPointInTimeRestore({ target, ...node, ...listing });
+  if (target !== undefined) return target;
+  if (argv.backupId === undefined)
+    throw new CutlineError('USAGE', 'no restore target is given', { hint: 'Pass --backupId N, --to <ISO time>, or --to-checkpoint N.' });
+  return { backupId: requireBackupId(argv.backupId) };
 }
 
 /** An ISO 8601 time must carry its zone: a restore at 3 a.m. must not depend on the machine's time zone. */
@@ -168,7 +173,7 @@ function toTimeHint(given: string): string {
   return `Add the zone to the time: ${time}Z for UTC, or an offset such as ${time}+01:00.`;
 }
 
-function pointInTimeTarget(argv: ArgumentsCamelCase<RestoreArguments>): PointInTimeTarget | undefined {
+function pointInTimeTarget(argv: ArgumentsCamelCase<RestoreArguments>): RestoreGoal | undefined {
   if (argv.to !== undefined) {
     const toTimeMs = Date.parse(argv.to);
     if (!isoTimePattern.test(argv.to) || Number.isNaN(toTimeMs)) {

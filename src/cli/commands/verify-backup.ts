@@ -4,18 +4,24 @@ import { rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { CutlineError, isCutlineError } from '../../errors.js';
 import { openBackupStore } from '../../store/store-config.js';
-import { allFindings, verifyLevels, type VerifyLevel, type VerifyReport } from '../../verify/findings.js';
-import { renderJunit } from '../../verify/junit-report.js';
-import { backupSummaryLines, renderJson, renderText } from '../../verify/text-report.js';
-import { verifyBackups, type BackupSelection } from '../../verify/verify-backup.js';
+import {
+  backupSummaryLines,
+  findingCount,
+  readRangesReport,
+  renderRanges,
+  renderReport,
+  reportFormats,
+  verifyBackups,
+  verifyLevels,
+  type BackupSelection,
+  type RangesReport,
+  type ReportFormat,
+  type VerifyLevel,
+  type VerifyReport,
+} from '../../verify/verify-command.js';
 import { loadConfigFile } from '../config-file.js';
 import { storeConfigFromArguments, withStoreOptions, type StoreArguments } from '../store-options.js';
 import { idOption, requireBackupId } from './backup-arguments.js';
-import { rangesReport, renderRangesText, type RangesReport } from '../../verify/ranges-report.js';
-import { readPointInTimeListing } from '../../restore/pitr-listing.js';
-
-const reportFormats = ['text', 'json', 'junit'] as const;
-type ReportFormat = (typeof reportFormats)[number];
 
 interface VerifyBackupArguments extends StoreArguments {
   readonly backupId: string | undefined;
@@ -95,18 +101,18 @@ export const verifyBackupCommand: CommandModule<object, VerifyBackupArguments> =
     } catch (error) {
       throw unreadable(error, store.description);
     }
-    const rendered = format === 'json' ? renderJson(report) : format === 'junit' ? renderJunit(report) : renderText(report);
+    const rendered = renderReport(report, format);
     if (argv.output === undefined) {
       process.stdout.write(rendered);
     } else {
       const output = resolve(argv.output);
       await writeReport(output, rendered);
-      const count = allFindings(report).length;
+      const count = findingCount(report);
       const verdict = `${count === 0 ? 'no findings' : `${count} finding${count === 1 ? '' : 's'}`}: report written to ${output}`;
       process.stdout.write(`${[...backupSummaryLines(report), verdict].join('\n')}\n`);
     }
     // Never 0 with a finding: CI pipelines gate on this.
-    process.exitCode = allFindings(report).length === 0 ? 0 : 1;
+    process.exitCode = findingCount(report) === 0 ? 0 : 1;
   },
 };
 
@@ -131,11 +137,11 @@ async function reportRanges(argv: VerifyBackupArguments, format: ReportFormat): 
   const store = openBackupStore(config);
   let report: RangesReport;
   try {
-    report = rangesReport(await readPointInTimeListing(store));
+    report = await readRangesReport(store);
   } catch (error) {
     throw unreadable(error, store.description);
   }
-  const rendered = format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : renderRangesText(report);
+  const rendered = renderRanges(report, format);
   if (argv.output === undefined) process.stdout.write(rendered);
   else await writeReport(resolve(argv.output), rendered);
   process.exitCode = report.windows.length === 0 ? 1 : 0;

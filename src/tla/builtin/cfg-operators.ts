@@ -5,7 +5,7 @@ import { configError } from './errors.js';
 import { callClosure } from './eval-operators.js';
 import type { ExpressionEvaluator } from './eval-operators.js';
 import type { ResolvedSpec } from './resolve-spec.js';
-import type { Builtin } from './stdlib.js';
+import type { Builtin } from './builtin.js';
 
 type MutableDef = { -readonly [K in keyof OpDef]: OpDef[K] };
 

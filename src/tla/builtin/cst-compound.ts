@@ -1,11 +1,22 @@
 // Converts EXCEPT, action subscripts, fairness and the unsupported forms of tree-sitter's CST into the AST.
 import type { Node } from 'web-tree-sitter';
 import type { ExceptStep, ExceptUpdate, Expr, Loc } from './ast.js';
-import { field, namedChildren, namedFieldChildren } from './cst-expr.js';
-import type { ExprConverter } from './cst-expr.js';
+import { field, namedChildren, namedFieldChildren } from './cst-nodes.js';
 import { syntaxError, unsupported } from './errors.js';
 
-export function convertExcept(conv: ExprConverter, node: Node, loc: Loc): Expr {
+/**
+ * What these conversions need of the expression converter (cst-expr.ts's ExprConverter): a seam, so
+ * that this file does not import the converter that dispatches to it.
+ */
+export interface CompoundConverter {
+  readonly file: string;
+  loc(node: Node): Loc;
+  expr(node: Node): Expr;
+  /** The last named child without comments (the expression inside parentheses, labels, ...). */
+  lastNamed(node: Node): Node;
+}
+
+export function convertExcept(conv: CompoundConverter, node: Node, loc: Loc): Expr {
   const updates: ExceptUpdate[] = namedChildren(node)
     .filter((n) => n.type === 'except_update')
     .map((u) => {
@@ -22,7 +33,7 @@ export function convertExcept(conv: ExprConverter, node: Node, loc: Loc): Expr {
 }
 
 /** `I!Op(args)` (also `I!J!Op`) as a call of the name `I!Op`, which resolution finds among the instance's definitions. */
-function prefixedOp(conv: ExprConverter, node: Node, loc: Loc): Expr {
+function prefixedOp(conv: CompoundConverter, node: Node, loc: Loc): Expr {
   const prefix = field(node, 'prefix', conv.file);
   const parts = namedChildren(prefix).map((component) => {
     const ref = namedChildren(component)[0];
@@ -35,7 +46,7 @@ function prefixedOp(conv: ExprConverter, node: Node, loc: Loc): Expr {
   return { k: 'name', name: [...parts, op.name].join('!'), args: op.args, loc };
 }
 
-export function convertTemporal(conv: ExprConverter, node: Node, kids: Node[], loc: Loc): Expr {
+export function convertTemporal(conv: CompoundConverter, node: Node, kids: Node[], loc: Loc): Expr {
   const exprKids = kids.filter((k) => !k.type.endsWith('bracket') && !k.type.endsWith('bracket_sub'));
   switch (node.type) {
     case 'step_expr_or_stutter':

@@ -5,27 +5,8 @@ import { syntaxError, unsupported } from './errors.js';
 import { infixOperators, precedenceAllows, prefixOperators, userInfixOperators } from './operators.js';
 import type { InfixInfo } from './operators.js';
 import { nodeLoc } from './parse-tree.js';
-import { convertExcept, convertTemporal } from './cst-compound.js';
-
-const extraTypes = new Set(['comment', 'block_comment']);
-
-/** Named children without comments. */
-export function namedChildren(node: Node): Node[] {
-  const out: Node[] = [];
-  for (const child of node.namedChildren) if (child !== null && !extraTypes.has(child.type)) out.push(child);
-  return out;
-}
-
-export function field(node: Node, name: string, file: string): Node {
-  const child = node.childForFieldName(name);
-  if (child === null) throw syntaxError(nodeLoc(file, node), `${node.type} without ${name}`);
-  return child;
-}
-
-/** Children carrying a field name that are named nodes (tree-sitter also tags punctuation with the field). */
-export function namedFieldChildren(node: Node, name: string): Node[] {
-  return node.childrenForFieldName(name).filter((child) => child.isNamed && !extraTypes.has(child.type));
-}
+import { convertExcept, convertTemporal, type CompoundConverter } from './cst-compound.js';
+import { field, namedChildren, namedFieldChildren } from './cst-nodes.js';
 
 const builtinSetNames: Readonly<Record<string, string>> = {
   nat_number_set: 'Nat',
@@ -38,7 +19,7 @@ function unescapeString(text: string): string {
   return text.slice(1, -1).replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c === 't' ? '\t' : c === 'r' ? '\r' : c));
 }
 
-export class ExprConverter {
+export class ExprConverter implements CompoundConverter {
   constructor(
     readonly file: string,
     private readonly convertDef: (node: Node) => OpDef,

@@ -1,7 +1,8 @@
 // Converts a parsed module (tree-sitter CST) into a ModuleAst: declarations, definitions, EXTENDS.
 import type { Node } from 'web-tree-sitter';
 import type { Expr, InstanceAst, Loc, ModuleAst, OpDef } from './ast.js';
-import { ExprConverter, field, namedChildren, namedFieldChildren } from './cst-expr.js';
+import { ExprConverter } from './cst-expr.js';
+import { field, namedChildren, namedFieldChildren } from './cst-nodes.js';
 import { syntaxError, unsupported } from './errors.js';
 import { nodeLoc } from './parse-tree.js';
 import { userInfixOperators } from './operators.js';

@@ -3,7 +3,7 @@ import type { Expr, Loc, OpDef } from './ast.js';
 import { Closure, bind, lookup } from './env.js';
 import type { Env, StateContext } from './env.js';
 import { evalError } from './errors.js';
-import type { Builtin, OperatorArg } from './stdlib.js';
+import type { Builtin, OperatorArg } from './builtin.js';
 import type { Value } from './value.js';
 
 export interface ExpressionEvaluator {

@@ -13,7 +13,7 @@ import { evalSetFilter } from './eval-sets.js';
 import { BindingEvaluator } from './eval-bindings.js';
 import { alwaysInScope } from './stdlib.js';
 import { OperatorMemo, valueKey } from './eval-memo.js';
-import type { Builtin } from './stdlib.js';
+import type { Builtin } from './builtin.js';
 import { makeFn, makeRecord, makeSet, makeTuple, valuesEqual } from './value.js';
 import type { Value } from './value.js';
 

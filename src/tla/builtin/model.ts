@@ -13,7 +13,7 @@ import type { ResolvedSpec } from './resolve-spec.js';
 import { alwaysInScope } from './stdlib.js';
 import { substituteOperator } from './cfg-operators.js';
 import { impliedInvariants } from './implied-invariants.js';
-import type { Builtin } from './stdlib.js';
+import type { Builtin } from './builtin.js';
 import { FnValue, ModelValue, asFiniteSet, makeSet, makeTuple } from './value.js';
 import type { Value } from './value.js';
 

@@ -5,7 +5,7 @@ import { normalize, normalizeDefs } from './normalize.js';
 import { syntaxError, unsupported } from './errors.js';
 import { Resolver } from './resolve.js';
 import { standardModules } from './stdlib.js';
-import type { Builtin } from './stdlib.js';
+import type { Builtin } from './builtin.js';
 
 /** A whole specification after loading: the root module merged with the user modules it extends. */
 export interface ResolvedSpec {

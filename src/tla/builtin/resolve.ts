@@ -2,7 +2,7 @@
 import type { Bound, Expr, NameRef, OpDef } from './ast.js';
 import { syntaxError, unsupported } from './errors.js';
 import { alwaysInScope, standardModules } from './stdlib.js';
-import type { Builtin } from './stdlib.js';
+import type { Builtin } from './builtin.js';
 
 export type GlobalEntry = NameRef & { readonly arity: number };
 

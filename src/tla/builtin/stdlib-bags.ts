@@ -5,8 +5,7 @@ import { formatValue } from './format-value.js';
 import { valueKey } from './eval-memo.js';
 import { FnValue, SetValue, fnIndex, makeFn, makeSet } from './value.js';
 import type { Value } from './value.js';
-import { setOf as finiteSet } from './stdlib.js';
-import type { Builtin, OperatorArg } from './stdlib.js';
+import { setOf as finiteSet, type Builtin, type OperatorArg } from './builtin.js';
 
 function elements(s: Value | undefined, loc: Loc, what: string): Value[] {
   return [...finiteSet(s, loc, what).elems];

@@ -3,33 +3,14 @@ import { evalError, unsupported } from './errors.js';
 import type { Loc } from './ast.js';
 import { formatValue } from './format-value.js';
 import { FnSet, InfiniteSet, IntervalSet, PowerSet, intSet, isInfiniteSet, natSet, seqSet, stringSet } from './lazy-sets.js';
-import { FnValue, LazySet, SetValue, asFiniteSet, fnIndex, makeFn, makeSet, makeTuple, setContains, valuesEqual } from './value.js';
+import { FnValue, LazySet, SetValue, fnIndex, makeFn, makeSet, makeTuple, setContains, valuesEqual } from './value.js';
 import type { Value } from './value.js';
 import { bags } from './stdlib-bags.js';
-
-type Impl = (args: readonly Value[], loc: Loc) => Value;
-
-/** An operator passed as an argument (a definition's name or a LAMBDA), applied to values. */
-export type OperatorArg = (args: readonly Value[]) => Value;
-
-export interface Builtin {
-  readonly arity: number;
-  readonly impl: Impl;
-  /** For higher-order operators (SelectSeq, SortSeq): the arity each parameter expects, 0 for a value. */
-  readonly paramArities?: readonly number[];
-  /** Their implementation: the value arguments and the operator arguments, each in order. */
-  readonly implOps?: (values: readonly Value[], ops: readonly OperatorArg[], loc: Loc) => Value;
-}
+import { setOf, type Builtin, type OperatorArg } from './builtin.js';
 
 function int(v: Value | undefined, loc: Loc, what: string): number {
   if (typeof v !== 'number') throw evalError(loc, `${what} expects an integer, got ${v === undefined ? 'nothing' : formatValue(v)}`);
   return v;
-}
-
-export function setOf(v: Value | undefined, loc: Loc, what: string): SetValue {
-  const s = v === undefined ? undefined : asFiniteSet(v);
-  if (s === undefined) throw evalError(loc, `${what} expects a finite set, got ${v === undefined ? 'nothing' : formatValue(v)}`);
-  return s;
 }
 
 export function seqOf(v: Value | undefined, loc: Loc, what: string): FnValue {
