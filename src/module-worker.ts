@@ -13,7 +13,7 @@ import { Worker, type WorkerOptions } from 'node:worker_threads';
  * source runs take that path.
  */
 export function startModuleWorker(moduleUrl: URL, options: Omit<WorkerOptions, 'eval'> = {}): Worker {
-  if (!moduleUrl.pathname.endsWith('.ts')) return new Worker(moduleUrl, options);
+  if (!moduleUrl.pathname.endsWith('.ts')) return new Worker(moduleUrl, { execArgv: withoutTsxLoader(process.execArgv), ...options });
   const bootstrap = [
     `import(${JSON.stringify(tsxEsmApiUrl())})`,
     `.then((tsx) => { tsx.register(); return import(${JSON.stringify(moduleUrl.href)}); })`,
@@ -21,6 +21,27 @@ export function startModuleWorker(moduleUrl: URL, options: Omit<WorkerOptions, '
     `.catch((error) => { setImmediate(() => { throw error; }); });`,
   ].join('');
   return new Worker(bootstrap, { ...options, eval: true });
+}
+
+/**
+ * The parent's Node options without tsx's loader (`--import tsx`, `--require .../tsx/...`): a worker
+ * inherits them, and on a built module they only put tsx's hooks in front of every import of the
+ * thread (a restore started from a `tsx` script ran its check threads about 40% slower).
+ */
+export function withoutTsxLoader(execArgv: readonly string[]): string[] {
+  const kept: string[] = [];
+  const isTsx = (value: string | undefined): boolean => value !== undefined && (value === 'tsx' || /[/\\]tsx[/\\]/.test(value));
+  for (let index = 0; index < execArgv.length; index++) {
+    const arg = execArgv[index] ?? '';
+    const inline = /^--(?:import|require|loader|experimental-loader)=(.*)$/.exec(arg);
+    if (inline !== null && isTsx(inline[1])) continue;
+    if (/^(?:--import|--require|-r|--loader|--experimental-loader)$/.test(arg) && isTsx(execArgv[index + 1])) {
+      index++;
+      continue;
+    }
+    kept.push(arg);
+  }
+  return kept;
 }
 
 let tsxApi: string | undefined;
