@@ -14,6 +14,12 @@ export const engineDefaults = {
   recordsPerTransaction: 100,
   /** Records processed between automatic snapshots. */
   snapshotIntervalRecords: 10_000,
+  /**
+   * A backup's snapshot lies at most this many records before its checkpoint: a backup checkpoint that
+   * would lie further from the newest snapshot is preceded by a fresh one, so that an engine started on
+   * a restore replays at most this many records, whatever the snapshot interval. 0 turns it off.
+   */
+  backupSnapshotLagRecordsMax: 10_000,
   /** An unacknowledged inter-partition command is re-sent after this long. */
   retryIntervalMs: 1_000,
 } as const;

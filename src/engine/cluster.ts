@@ -25,6 +25,7 @@ export interface ClusterOptions {
   readonly backupHook?: BackupHook;
   readonly recordsPerTransaction?: number;
   readonly snapshotIntervalRecords?: number;
+  readonly backupSnapshotLagRecordsMax?: number;
   readonly retryIntervalMs?: number;
   /** Continuous backups (protocol/backup-config.ts): compaction keeps what no completed backup holds yet. */
   readonly continuousBackups?: boolean;
@@ -131,6 +132,7 @@ export class Cluster {
       backupHook: options.backupHook ?? noBackupHook,
       recordsPerTransaction: options.recordsPerTransaction ?? engineDefaults.recordsPerTransaction,
       snapshotIntervalRecords: options.snapshotIntervalRecords ?? engineDefaults.snapshotIntervalRecords,
+      backupSnapshotLagRecordsMax: options.backupSnapshotLagRecordsMax ?? engineDefaults.backupSnapshotLagRecordsMax,
       retryIntervalMs: options.retryIntervalMs ?? engineDefaults.retryIntervalMs,
       continuousBackups: options.continuousBackups ?? false,
       testOnly: options.testOnly ?? {},

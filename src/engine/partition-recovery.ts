@@ -7,7 +7,7 @@ import { Partition, type PartitionConfig } from './partition.js';
 import { readRange } from './log-range.js';
 import { StateStore } from './state-store.js';
 import { SnapshotStore, snapshotStateFile, type Snapshot } from './snapshot-store.js';
-import { decodeRecord } from './records.js';
+import { decodeRecord, recordTypeNameOf } from './records.js';
 import { CutlineError } from '../errors.js';
 
 /** The directories of one partition inside the engine's data directory (FORMAT.md). */
@@ -22,6 +22,9 @@ export function partitionPaths(dataDirectory: string, partitionId: number) {
     rebuild: path.join(root, 'runtime', 'rebuild.db'),
   };
 }
+
+/** Records replayed per transaction during recovery (each commit also flushes the log). */
+const recoveryRecordsPerTransaction = 5_000;
 
 export interface OpenPartitionOptions extends PartitionConfig {
   readonly dataDirectory: string;
@@ -65,7 +68,8 @@ function recover(options: OpenPartitionOptions, paths: ReturnType<typeof partiti
       followUpsByCause: scanFollowUps(log, basePosition + 1, lastAtOpen),
     });
     owner.partition = partition;
-    partition.processAvailable(lastAtOpen);
+    // Replay commits in large transactions: the rebuilt database is thrown away if recovery fails anyway.
+    partition.processAvailable(lastAtOpen, recoveryRecordsPerTransaction);
     store.close();
     removeDatabase(paths.state);
     fs.renameSync(paths.rebuild, paths.state);
@@ -99,6 +103,8 @@ function scanFollowUps(log: Log, from: number, to: number): Map<number, number> 
   const byCause = new Map<number, number>();
   if (to < from) return byCause;
   for (const raw of readRange(log, from, to)) {
+    const type = recordTypeNameOf(raw);
+    if (type !== 'CHECKPOINT_CREATED' && type !== 'CHECKPOINT_IGNORED') continue;
     const record = decodeRecord(raw);
     if (record.type === 'CHECKPOINT_CREATED' || record.type === 'CHECKPOINT_IGNORED') {
       byCause.set(record.value.causePosition, Math.max(byCause.get(record.value.causePosition) ?? 0, record.position));

@@ -13,6 +13,7 @@ import { type Snapshot } from './snapshot-store.js';
 import {
   decodeRecord,
   encodeRecord,
+  isBackupType,
   type BackupCoverage,
   type CheckpointType,
   type EngineRecord,
@@ -46,6 +47,8 @@ export interface PartitionConfig {
   readonly recordsPerTransaction: number;
   /** A snapshot after this many processed records; 0 disables automatic snapshots. */
   readonly snapshotIntervalRecords: number;
+  /** A backup checkpoint further than this from the newest snapshot is preceded by a snapshot; 0: never (limits.ts). */
+  readonly backupSnapshotLagRecordsMax: number;
   readonly retryIntervalMs: number;
   /** Continuous backups: compaction keeps every record after the newest completed backup's checkpoint. */
   readonly continuousBackups?: boolean;
@@ -139,7 +142,10 @@ export class Partition implements ContinuousLogPartition {
 
   /** Appends an external command (workload or backup manager); returns its position. */
   submit(body: EngineRecordBody): number {
-    if (body.type === 'CHECKPOINT_CREATE') this.appendedCheckpointId = Math.max(this.appendedCheckpointId, body.value.checkpointId);
+    if (body.type === 'CHECKPOINT_CREATE') {
+      this.appendedCheckpointId = Math.max(this.appendedCheckpointId, body.value.checkpointId);
+      this.snapshotBeforeBackup(body.value.checkpointType);
+    }
     const position = this.log.append([encodeRecord(body, this.config.clock.nowMs())]);
     if (this.config.trace !== undefined) traceAppended(this.config.trace, this.partitionId, body, position);
     return position;
@@ -187,6 +193,7 @@ export class Partition implements ContinuousLogPartition {
       return;
     }
     this.appendedCheckpointId = source.checkpointId;
+    this.snapshotBeforeBackup(source.checkpointType);
     const now = this.config.clock.nowMs();
     const position = this.log.append([encodeRecord(create, now), encodeRecord(body, now)]);
     this.config.trace?.emit({
@@ -270,10 +277,17 @@ export class Partition implements ContinuousLogPartition {
     return records.length;
   }
 
-  /** Processes until every appended record (including follow-ups written meanwhile) is processed. */
-  processAvailable(untilPosition = Number.POSITIVE_INFINITY): number {
+  /**
+   * Processes until every appended record (including follow-ups written meanwhile) is processed, up to
+   * `recordsPerBatch` records per transaction (default: the commit policy's).
+   */
+  processAvailable(untilPosition = Number.POSITIVE_INFINITY, recordsPerBatch = this.config.recordsPerTransaction): number {
     let total = 0;
-    for (let count = this.processBatch(undefined, untilPosition); count > 0; count = this.processBatch(undefined, untilPosition))
+    for (
+      let count = this.processBatch(recordsPerBatch, untilPosition);
+      count > 0;
+      count = this.processBatch(recordsPerBatch, untilPosition)
+    )
       total += count;
     return total;
   }
@@ -289,6 +303,20 @@ export class Partition implements ContinuousLogPartition {
       count++;
     }
     return count;
+  }
+
+  /**
+   * Called before a checkpoint is appended: for a backup checkpoint, a snapshot of the committed state
+   * when the newest snapshot lies more than backupSnapshotLagRecordsMax records back. Every record the
+   * processing so far wrote is in the log already, so the snapshot's processed and last written positions
+   * both precede the checkpoint: the backup pins it (checkpoint-pin.ts), and an engine started on its
+   * restore replays only what was not yet processed when the checkpoint was appended.
+   */
+  private snapshotBeforeBackup(checkpointType: CheckpointType): void {
+    const lagMax = this.config.backupSnapshotLagRecordsMax;
+    if (lagMax <= 0 || !isBackupType(checkpointType)) return;
+    const newest = this.snapshots.list()[0]?.metadata.processedPosition ?? 0;
+    if (this.log.lastPosition - newest > lagMax && this.lastProcessed > newest) this.takeSnapshot();
   }
 
   /** Snapshots the committed state, prunes old snapshots and compacts the log below what is still needed. */

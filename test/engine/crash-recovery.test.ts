@@ -42,6 +42,7 @@ function recoverImage(imageDirectory: string, partitionId: number, cluster: Clus
     backupHook: new RecordingBackupHook(),
     recordsPerTransaction: 100,
     snapshotIntervalRecords: 0,
+    backupSnapshotLagRecordsMax: 0,
     retryIntervalMs: 100,
     testOnly: {},
   });

@@ -105,6 +105,7 @@ export function replayToCut(
     backupHook: noBackupHook,
     recordsPerTransaction: 100,
     snapshotIntervalRecords: 0,
+    backupSnapshotLagRecordsMax: 0,
     retryIntervalMs: 100,
     testOnly: {},
   });
