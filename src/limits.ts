@@ -15,9 +15,10 @@ export const engineDefaults = {
   /** Records processed between automatic snapshots. */
   snapshotIntervalRecords: 10_000,
   /**
-   * A backup's snapshot lies at most this many records before its checkpoint: a backup checkpoint that
-   * would lie further from the newest snapshot is preceded by a fresh one, so that an engine started on
-   * a restore replays at most this many records, whatever the snapshot interval. 0 turns it off.
+   * A backup checkpoint that would lie more than this many records after the newest snapshot is preceded
+   * by a fresh one (of the state processed so far), so that an engine started on a restore replays at most
+   * this many records, or the records still unprocessed when the checkpoint was appended if more, whatever
+   * the snapshot interval. 0 turns it off.
    */
   backupSnapshotLagRecordsMax: 10_000,
   /** An unacknowledged inter-partition command is re-sent after this long. */
