@@ -33,6 +33,10 @@ export const errorCodes = {
     description: 'An object key is empty, absolute, has `..`, NUL or a character outside the key alphabet.',
   },
   STORE_RANGE_INVALID: { exitCode: 3, description: 'A byte range lies outside the object it was asked of.' },
+  STORE_OBJECT_CHANGED: {
+    exitCode: 3,
+    description: 'An object was replaced while it was being read, and the rest of the read would have come from the new one.',
+  },
   STORE_SIZE_MISMATCH: { exitCode: 3, description: 'A body held more or fewer bytes than its declared size.' },
   STORE_SYMLINK: {
     exitCode: 3,

@@ -17,7 +17,8 @@ export function isTransientStoreError(error: unknown): boolean {
 
 /**
  * Retries any store's transient failures: a put re-opens its StreamBody for every attempt, a
- * download that breaks off resumes from the byte it reached (ranged get), a listing restarts
+ * download that breaks off resumes from the byte it reached (ranged get) if the object still has the
+ * size and version it had when the read began (else STORE_OBJECT_CHANGED), a listing restarts
  * and skips the keys it already yielded. Create-only puts are retried too: if an earlier attempt did
  * store the object, the retry reports STORE_ALREADY_EXISTS, which the caller must read as
  * "maybe mine" (see FORMAT.md, "Write ordering").
@@ -39,24 +40,41 @@ export class RetryingBackupStore implements BackupStore {
   }
 
   async get(key: string, options: GetOptions = {}): Promise<Readable> {
-    const info = await this.head(key, options);
-    if (info === undefined) throw new CutlineError('STORE_NOT_FOUND', `object ${key} does not exist in ${this.description}`);
-    const { start, endExclusive } = resolveRange(key, options.range ?? { offsetBytes: 0 }, info.sizeBytes);
-    const open = (offsetBytes: number): Promise<Readable> =>
-      this.retry(options.signal, () =>
-        this.inner.get(key, { ...options, range: { offsetBytes, lengthBytes: endExclusive - offsetBytes } }),
-      );
-    const first = await open(start);
-    if (endExclusive === start) return first;
-    return resumingStream(first, {
-      reopen: open,
-      startBytes: start,
-      endExclusiveBytes: endExclusive,
-      attemptsMax: this.attemptsMax,
-      isTransient: isTransientStoreError,
-      random: this.random,
-      ...(options.signal === undefined ? {} : { signal: options.signal }),
-    });
+    for (let attempt = 1; ; attempt++) {
+      const info = await this.head(key, options);
+      if (info === undefined) throw new CutlineError('STORE_NOT_FOUND', `object ${key} does not exist in ${this.description}`);
+      const { start, endExclusive } = resolveRange(key, options.range ?? { offsetBytes: 0 }, info.sizeBytes);
+      // Every GET is followed by a HEAD that must still show the object the range came from: else the bytes it
+      // brings may belong to an object that replaced it. The first is then read again (nothing passed on yet); a
+      // resumed one ends the read with STORE_OBJECT_CHANGED, never with mixed bytes.
+      const open = async (offsetBytes: number): Promise<Readable> => {
+        const range = { offsetBytes, lengthBytes: endExclusive - offsetBytes };
+        const stream = await this.retry(options.signal, () => this.inner.get(key, { ...options, range })).catch(async (error: unknown) => {
+          // A range the object no longer has, or no object: say that it changed, when it did.
+          throw sameObject(await this.head(key, options), info) ? error : changedError(key, this.description);
+        });
+        if (sameObject(await this.head(key, options), info)) return stream;
+        stream.destroy();
+        throw changedError(key, this.description);
+      };
+      let first: Readable;
+      try {
+        first = await open(start);
+      } catch (error) {
+        if (isCutlineError(error) && error.code === 'STORE_OBJECT_CHANGED' && attempt < this.attemptsMax) continue;
+        throw error;
+      }
+      if (endExclusive === start) return first;
+      return resumingStream(first, {
+        reopen: open,
+        startBytes: start,
+        endExclusiveBytes: endExclusive,
+        attemptsMax: this.attemptsMax,
+        isTransient: isTransientStoreError,
+        random: this.random,
+        ...(options.signal === undefined ? {} : { signal: options.signal }),
+      });
+    }
   }
 
   async *list(prefix: string, options: StoreCallOptions = {}): AsyncIterable<ListEntry> {
@@ -98,4 +116,18 @@ export class RetryingBackupStore implements BackupStore {
       }
     }
   }
+}
+
+/**
+ * Whether the object is still the one a read began on: same size and, where the store gives one, same version. A
+ * store without versions (the filesystem store) cannot tell a replacement of the same size apart.
+ */
+function sameObject(now: ObjectInfo | undefined, then: ObjectInfo): boolean {
+  return now !== undefined && now.sizeBytes === then.sizeBytes && now.version === then.version;
+}
+
+function changedError(key: string, where: string): CutlineError {
+  return new CutlineError('STORE_OBJECT_CHANGED', `object ${key} in ${where} was replaced or deleted while it was read`, {
+    hint: 'Something wrote to the store during the read: run the command again.',
+  });
 }

@@ -217,7 +217,8 @@ export class S3BackupStore implements BackupStore {
     try {
       const command = new HeadObjectCommand({ Bucket: this.bucket, Key: objectKey });
       const response = await this.send(this.context('head', key), options.signal, (o) => this.client.send(command, o));
-      return { key, sizeBytes: response.ContentLength ?? 0, metadata: response.Metadata ?? {} };
+      const version = response.ETag === undefined ? {} : { version: response.ETag };
+      return { key, sizeBytes: response.ContentLength ?? 0, ...version, metadata: response.Metadata ?? {} };
     } catch (error) {
       if (error instanceof CutlineError && error.code === 'STORE_NOT_FOUND') return undefined;
       throw error;

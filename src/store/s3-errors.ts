@@ -59,6 +59,10 @@ export function mapS3Error(error: unknown, context: S3ErrorContext): CutlineErro
   if (notFoundNames.has(name) || status === 404) {
     return new CutlineError('STORE_NOT_FOUND', `object ${context.key} does not exist in ${context.description}`, { cause });
   }
+  if ((name === 'PreconditionFailed' || status === 412) && context.operation === 'get') {
+    // A read resumed with If-Match on the ETag it started with: the object was replaced meanwhile.
+    return new CutlineError('STORE_OBJECT_CHANGED', `cannot ${where}: the object was replaced while it was read (${detail})`, { cause });
+  }
   if (name === 'PreconditionFailed' || status === 412) {
     return new CutlineError(
       'STORE_ALREADY_EXISTS',

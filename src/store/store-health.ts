@@ -24,7 +24,7 @@ export function isStoreFailure(error: unknown): boolean {
   return isCutlineError(error) && (error.code === 'STORE_UNAVAILABLE' || error.code === 'STORE_ACCESS_DENIED');
 }
 
-const answers: ReadonlySet<ErrorCode> = new Set(['STORE_NOT_FOUND', 'STORE_ALREADY_EXISTS', 'STORE_RANGE_INVALID']);
+const answers: ReadonlySet<ErrorCode> = new Set(['STORE_NOT_FOUND', 'STORE_ALREADY_EXISTS', 'STORE_RANGE_INVALID', 'STORE_OBJECT_CHANGED']);
 
 export class StoreHealth {
   private status: StoreHealthState['status'] = 'unknown';
