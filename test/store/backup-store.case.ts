@@ -45,6 +45,11 @@ function chunksOf(bytes: Buffer, chunkBytes: number): Buffer[] {
   return chunks;
 }
 
+function changed(error: unknown): undefined {
+  if (error instanceof CutlineError && error.code === 'STORE_OBJECT_CHANGED') return undefined;
+  throw error;
+}
+
 function patterned(sizeBytes: number): Buffer {
   const bytes = Buffer.alloc(sizeBytes);
   for (let index = 0; index < sizeBytes; index++) bytes[index] = (index * 31 + (index >> 8)) & 0xff;
@@ -87,6 +92,30 @@ function describeReadsAndWrites(factory: StoreFactory): void {
     await store.put('k', Buffer.from('second!'));
     expect((await getBytes(store, 'k')).toString()).toBe('second!');
     expect((await store.head('k'))?.sizeBytes).toBe(7);
+  });
+
+  it('never shows a reader a half-written object while it is replaced, nor a listing an error', async () => {
+    const { store } = await factory();
+    const versions = ['a', 'b', 'c', 'd', 'e', 'f'].map((letter, index) => Buffer.alloc(200_000 + index * 50_000, letter));
+    await store.put('w/k', versions[0] ?? Buffer.alloc(0));
+    const seen = new Set<string>();
+    const writes = (async () => {
+      for (let round = 1; round < 24; round++)
+        await store.put('w/k', streamBody(versions[round % versions.length] ?? Buffer.alloc(0), 65_536));
+    })();
+    let writing = true;
+    void writes.finally(() => (writing = false)).catch(() => undefined);
+    while (writing) {
+      // A read that broke off and would resume on a replacement ends with STORE_OBJECT_CHANGED: never mixed bytes.
+      const [bytes, listed] = await Promise.all([getBytes(store, 'w/k').catch(changed), listAll(store, 'w/')]);
+      expect(listed.map((entry) => entry.key)).toEqual(['w/k']);
+      if (bytes === undefined) continue;
+      const whole = versions.find((version) => version.equals(bytes));
+      expect(whole === undefined ? `${bytes.length} bytes, not any version written` : 'whole').toBe('whole');
+      seen.add(bytes.subarray(0, 1).toString());
+    }
+    await writes;
+    expect(seen.size).toBeGreaterThan(0);
   });
 
   it('lists a version of each object that changes when it is written again, even with the same size', async (context) => {

@@ -5,6 +5,7 @@ import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { makeObjectWritesAtomic } from './s3rver-atomic.js';
 
 export interface LoopbackS3 {
   readonly endpoint: string;
@@ -17,6 +18,7 @@ export interface LoopbackS3 {
 export async function startLoopbackS3(bucket = 'cutline-test'): Promise<LoopbackS3> {
   const directory = await mkdtemp(join(tmpdir(), 'cutline-s3rver-'));
   const server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory, configureBuckets: [{ name: bucket, configs: [] }] });
+  makeObjectWritesAtomic(server, `${directory}.staging`);
   const address = await server.run();
   return {
     endpoint: `http://127.0.0.1:${address.port}`,
@@ -25,6 +27,7 @@ export async function startLoopbackS3(bucket = 'cutline-test'): Promise<Loopback
     close: async () => {
       await server.close();
       await rm(directory, { recursive: true, force: true });
+      await rm(`${directory}.staging`, { recursive: true, force: true });
     },
   };
 }
@@ -49,6 +52,7 @@ export async function startLoopbackS3Process(bucket = 'cutline-test'): Promise<L
       child.send('close');
       await exited;
       await rm(directory, { recursive: true, force: true });
+      await rm(`${directory}.staging`, { recursive: true, force: true });
     },
   };
 }
