@@ -10,6 +10,7 @@ import { readPointInTimeListing } from './pitr-listing.js';
 import type { RestorePlan } from './restore-plan.js';
 import type { DownloadProgress } from './restore-download.js';
 import { executeRestore, type RestoreResult } from './restore-executor.js';
+import { appendTraceEvent, checkPlanAgainstTrace, openRestoreTrace, restoredTraceEvent } from './restore-trace.js';
 
 // What a caller of the restore needs besides runRestore, named here so that it has one place to look.
 export { realTargetDirectory } from './restore-target.js';
@@ -46,6 +47,11 @@ export interface RunRestoreRequest {
    * restore that runs, never its planning.
    */
   readonly onPlanned?: (plan: RestorePlan) => RestoreWatch;
+  /**
+   * A protocol trace (`cutline engine start --trace`) to append the restore's `restored` event to. Checked before
+   * planning (TRACE_INVALID) and against the plan (every partition restored) before anything is written.
+   */
+  readonly tracePath?: string;
 }
 
 export interface RunRestoreOutcome {
@@ -56,8 +62,10 @@ export interface RunRestoreOutcome {
 
 /** Plans the restore and, unless it is a dry run, carries it out (restore-executor.ts says how). */
 export async function runRestore(request: RunRestoreRequest): Promise<RunRestoreOutcome> {
+  const trace = request.tracePath === undefined ? undefined : openRestoreTrace(request.tracePath);
   const plan = await planRestore(request, new RetryingBackupStore(request.store, request.random));
   if (request.dryRun) return { plan, result: undefined };
+  if (trace !== undefined) checkPlanAgainstTrace(plan, trace);
   const watch = request.onPlanned?.(plan) ?? {};
   const result = await executeRestore({
     plan,
@@ -69,6 +77,8 @@ export async function runRestore(request: RunRestoreRequest): Promise<RunRestore
     ...(watch.signal === undefined ? {} : { signal: watch.signal }),
     ...(watch.onProgress === undefined ? {} : { onProgress: watch.onProgress }),
   });
+  // A restore an earlier run completed is in the trace already, if that run was given it.
+  if (trace !== undefined && result.status === 'restored') appendTraceEvent(trace, restoredTraceEvent(plan.target.backupId, result));
   return { plan, result };
 }
 

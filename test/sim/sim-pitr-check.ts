@@ -10,7 +10,8 @@ import { planPointInTimeRestore } from '../../src/restore/pitr-planner.js';
 import { executeRestore, type RestoreResult } from '../../src/restore/restore-executor.js';
 import type { RestorePlan } from '../../src/restore/restore-plan.js';
 import type { SimViolation } from './sim-checks.js';
-import { checkRestoredBackup, restoredEvent } from './sim-restore-check.js';
+import { checkRestoredBackup } from './sim-restore-check.js';
+import { restoredTraceEvent } from '../../src/restore/restore-trace.js';
 import { simTemporaryDirectory, type SimWorld } from './sim-world.js';
 
 export interface PointInTimeCheckResult {
@@ -66,7 +67,7 @@ export async function checkPointInTimeRestore(world: SimWorld, random: Random): 
       const invariant = isCutlineError(error) && error.code === 'RESTORE_INCONSISTENT' ? 'ConsistentCut' : 'RestoreSucceeds';
       return { ...result, violations: [{ invariant, message: `point-in-time restore to ${checkpointId} failed: ${described}` }] };
     }
-    world.trace.emit(restoredEvent(checkpointId, restored));
+    world.trace.emit(restoredTraceEvent(checkpointId, restored));
     return { ...result, restored: 1, violations: checkRestoredBackup(world, checkpointId, target, restored) };
   } finally {
     fs.rmSync(directory, { recursive: true, force: true });

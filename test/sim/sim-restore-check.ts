@@ -12,10 +12,10 @@ import { listBackupManifests } from '../../src/backup/manifest-store.js';
 import { planBackupIdRestore } from '../../src/restore/restore-planner.js';
 import { executeRestore, type RestoreResult } from '../../src/restore/restore-executor.js';
 import { RetryingBackupStore } from '../../src/store/retrying-backup-store.js';
+import { restoredTraceEvent } from '../../src/restore/restore-trace.js';
 import { restoreFaultStore } from './sim-store.js';
 import { allRecords, comparableState, firstDifference, type SimViolation } from './sim-checks.js';
 import { mutationOptions } from './sim-config.js';
-import type { TraceEvent } from '../../src/engine/trace-sink.js';
 import { simTemporaryDirectory, unsyncedFileSystem, type SimWorld } from './sim-world.js';
 
 export interface RestoreCheckResult {
@@ -54,7 +54,7 @@ export async function checkRestores(world: SimWorld, random: Random, backupsMax:
       else if ('violation' in restored) result.violations.push(restored.violation);
       else {
         result.restored++;
-        world.trace.emit(restoredEvent(backupId, restored.result));
+        world.trace.emit(restoredTraceEvent(backupId, restored.result));
         result.violations.push(...checkRestoredBackup(world, backupId, path.join(directory, 'data'), restored.result));
       }
     } finally {
@@ -62,12 +62,6 @@ export async function checkRestores(world: SimWorld, random: Random, backupsMax:
     }
   }
   return result;
-}
-
-/** The protocol trace's event of a restore: `cutline restore` runs apart from the engine, so the simulator records it. */
-export function restoredEvent(checkpointId: number, result: RestoreResult): TraceEvent {
-  const cuts = result.partitions.map((partition) => ({ partitionId: partition.partitionId, checkpointPosition: partition.cutPosition }));
-  return { event: 'restored', checkpointId, cuts };
 }
 
 type RestoreAttempt = 'refused-after-lost-write' | { violation: SimViolation } | { result: RestoreResult };

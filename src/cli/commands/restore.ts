@@ -25,6 +25,7 @@ interface RestoreArguments extends StoreArguments, LogLevelArguments {
   readonly 'dry-run': boolean;
   readonly json: boolean;
   readonly parallelism: number | undefined;
+  readonly trace: string | undefined;
 }
 
 export const restoreCommand: CommandModule<object, RestoreArguments> = {
@@ -67,6 +68,11 @@ export const restoreCommand: CommandModule<object, RestoreArguments> = {
           type: 'number',
           defaultDescription: String(restoreParallelismDefault),
           describe: `Downloads in flight at once (1..${restoreParallelismMax})`,
+        })
+        .option('trace', {
+          type: 'string',
+          describe:
+            'Append the restore (a `restored` event) to this protocol trace of `engine start --trace`, for `cutline model-check --trace`',
         })
         .example(
           '$0 restore --backupId 5 --store /var/backups/cutline --data-dir /var/lib/cutline',
@@ -115,6 +121,7 @@ export const restoreCommand: CommandModule<object, RestoreArguments> = {
         clock: systemClock,
         random: systemRandom,
         onPlanned: (planned) => watch.start(planned),
+        ...(argv.trace === undefined ? {} : { tracePath: argv.trace }),
       });
       watch.stop();
       if (result === undefined) {

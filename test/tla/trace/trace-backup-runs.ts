@@ -11,6 +11,7 @@ import { planBackupIdRestore } from '../../../src/restore/restore-planner.js';
 import { planPointInTimeRestore } from '../../../src/restore/pitr-planner.js';
 import { readPointInTimeListing } from '../../../src/restore/pitr-listing.js';
 import { executeRestore } from '../../../src/restore/restore-executor.js';
+import { restoredTraceEvent } from '../../../src/restore/restore-trace.js';
 import type { RestorePlan } from '../../../src/restore/restore-plan.js';
 import type { BackupStore } from '../../../src/store/backup-store.js';
 import { partitionMetadataOf, writePartitionMetadata } from '../../../src/backup/backup-metadata.js';
@@ -35,11 +36,7 @@ async function restoreEvent(plan: RestorePlan, store: BackupStore, nowMs: number
       clock: new ManualClock(nowMs),
       random: new SeededRandom(1),
     });
-    return {
-      event: 'restored',
-      checkpointId: plan.target.backupId,
-      cuts: result.partitions.map((partition) => ({ partitionId: partition.partitionId, checkpointPosition: partition.cutPosition })),
-    };
+    return restoredTraceEvent(plan.target.backupId, result);
   } finally {
     fs.rmSync(directory, { recursive: true, force: true });
   }
