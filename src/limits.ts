@@ -24,6 +24,11 @@ export const engineDefaults = {
   /** An unacknowledged inter-partition command is re-sent after this long. */
   retryIntervalMs: 1_000,
 } as const;
+/**
+ * `cutline engine start` stops on a signal by delivering and processing what is in flight (no new workload, triggers
+ * or backups) for at most this long, so that every command sent was received and acknowledged when it closes.
+ */
+export const engineStopDrainMsMax = 5_000;
 /** Largest number of partitions and nodes of an engine. */
 export const enginePartitionsMax = 64;
 export const engineNodesMax = 64;

@@ -11,6 +11,8 @@ export interface TraceCheckArguments {
   readonly spec?: string | undefined;
   readonly config?: string | undefined;
   readonly json: boolean;
+  /** The run stopped settled over the engine's lossless in-process network: its end is checked (TraceSettled(TRUE)). */
+  readonly settled?: boolean;
 }
 
 /** The trace spec shipped in spec/; --spec alone implies the .cfg beside it. */
@@ -25,7 +27,10 @@ export async function checkTrace(
 ): Promise<void> {
   const lines: TraceLine[] = [];
   for await (const line of readTraceFile(args.trace)) lines.push(line);
-  const verdict = await validateTrace(lines, args.trace, traceSpecPaths(args));
+  const verdict = await validateTrace(lines, args.trace, {
+    ...traceSpecPaths(args),
+    ...(args.settled === true ? { settled: { lossless: true } } : {}),
+  });
   write(args.json ? traceVerdictJson(verdict, args.trace) : formatTraceVerdict(verdict, args.trace));
   const rejection = verdict.rejection;
   if (rejection !== undefined) {

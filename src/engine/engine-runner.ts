@@ -21,6 +21,11 @@ export interface EngineRunOptions {
   readonly onProgress?: (progress: EngineProgress) => void;
   /** Cluster services (checkpoint scheduler, retention, metadata sync), awaited about every `intervalMs`. */
   readonly services?: { tick(): Promise<void>; readonly intervalMs: number };
+  /**
+   * Once the signal aborts: deliver and process what is in flight, with no new workload, trigger or service tick,
+   * until the cluster settled (settledCluster) or this many milliseconds passed. 0 or absent: stop at once.
+   */
+  readonly drainMsMax?: number;
 }
 
 export interface EngineProgress {
@@ -30,12 +35,25 @@ export interface EngineProgress {
   readonly checkpointsTriggered: number;
 }
 
+export interface EngineRunResult extends EngineProgress {
+  /** Whether the run ended settled: every command delivered and acknowledged, every record processed. */
+  readonly settled: boolean;
+}
+
+/** Nothing left in flight: no command in the transport or awaiting its acknowledgement, no record unprocessed. */
+export function settledCluster(cluster: Cluster, transport: InProcessTransport): boolean {
+  return (
+    transport.pending().length === 0 && cluster.partitions().every((partition) => !partition.hasUnprocessed() && !partition.hasOutbox())
+  );
+}
+
 /**
- * Runs the cluster on the real event loop until the signal aborts; the caller then closes the cluster.
+ * Runs the cluster on the real event loop until the signal aborts, then drains it (drainMsMax); the caller then
+ * closes the cluster.
  * Each turn delivers due commands, processes one batch per partition, runs retry timers and submits the
  * workload owed by the elapsed time; when a turn found nothing to do it sleeps a millisecond.
  */
-export async function runEngine(options: EngineRunOptions): Promise<EngineProgress> {
+export async function runEngine(options: EngineRunOptions): Promise<EngineRunResult> {
   const { cluster, transport, clock } = options;
   const startMs = clock.nowMs();
   let recordsProcessed = 0;
@@ -78,5 +96,27 @@ export async function runEngine(options: EngineRunOptions): Promise<EngineProgre
     if (work > 0) await yieldToEventLoop();
     else await sleep(1);
   }
-  return progress();
+  const drained = await drain(options, options.drainMsMax ?? 0);
+  recordsProcessed += drained.recordsProcessed;
+  return { ...progress(), settled: drained.settled };
+}
+
+/** Delivers and processes what is in flight, and nothing new, until the cluster settled or `drainMs` passed. */
+async function drain(options: EngineRunOptions, drainMs: number): Promise<{ settled: boolean; recordsProcessed: number }> {
+  const { cluster, transport, clock } = options;
+  if (drainMs <= 0) return { settled: settledCluster(cluster, transport), recordsProcessed: 0 };
+  const deadlineMs = clock.nowMs() + drainMs;
+  let recordsProcessed = 0;
+  for (;;) {
+    let work = transport.deliverDue(1000);
+    for (const partition of cluster.partitions()) {
+      const processed = partition.processBatch();
+      recordsProcessed += processed;
+      work += processed + partition.retryDue();
+    }
+    if (settledCluster(cluster, transport)) return { settled: true, recordsProcessed };
+    if (clock.nowMs() >= deadlineMs) return { settled: false, recordsProcessed };
+    if (work > 0) await yieldToEventLoop();
+    else await sleep(1);
+  }
 }

@@ -5,7 +5,7 @@ import { SeededRandom } from '../../src/random.js';
 import { Cluster } from '../../src/engine/cluster.js';
 import { InProcessTransport } from '../../src/engine/transport.js';
 import { Workload } from '../../src/engine/workload.js';
-import { runEngine } from '../../src/engine/engine-runner.js';
+import { runEngine, settledCluster } from '../../src/engine/engine-runner.js';
 import { RecordingBackupHook } from '../support/recording-backup-hook.js';
 import { orphansAt, temporaryDirectory, unsyncedFileSystem } from './helpers.js';
 import { eventually } from '../support/eventually.js';
@@ -55,6 +55,50 @@ describe('runEngine (real asynchronous mode)', () => {
     for (let checkpointId = 1; checkpointId <= result.checkpointsTriggered; checkpointId++) {
       expect(orphansAt(cluster.partitions(), checkpointId), `checkpoint ${checkpointId}`).toEqual([]);
     }
+    cluster.close();
+  });
+
+  it('drains after the signal: over a lossy, duplicating network every command ends received and acknowledged', async () => {
+    const transport = new InProcessTransport(systemClock, new SeededRandom(9), {
+      delayMsMin: 0,
+      delayMsMax: 5,
+      duplicateProbability: 0.1,
+      lossProbability: 0.05,
+      reorder: true,
+    });
+    const cluster = Cluster.open({
+      dataDirectory: temporaryDirectory('engine-drain'),
+      partitionCount: 3,
+      nodeCount: 1,
+      clock: systemClock,
+      transport,
+      logFileSystem: unsyncedFileSystem,
+      snapshotIntervalRecords: 0,
+      retryIntervalMs: 20,
+    });
+    const controller = new AbortController();
+    // Aborted while commands are surely in flight: as soon as the transport holds some.
+    const watcher = eventually(() => transport.pending().length >= 5).then(() => controller.abort());
+    const options = {
+      cluster,
+      transport,
+      clock: systemClock,
+      workload: new Workload(cluster, new SeededRandom(10)),
+      workloadPerSecond: 500,
+      checkpointIntervalMs: 0,
+      checkpointType: 'MARKER' as const,
+      signal: controller.signal,
+    };
+    // Stopped at once, the run says truthfully whether it ended settled (with commands in flight, it did not).
+    const first = await runEngine({ ...options, drainMsMax: 0 });
+    await watcher;
+    expect(first.settled).toBe(settledCluster(cluster, transport));
+    // Drained: nothing new is submitted, and whatever was in flight is delivered, retried, processed and acknowledged.
+    const drained = await runEngine({ ...options, signal: AbortSignal.abort(), drainMsMax: 60_000 });
+    expect(drained.settled).toBe(true);
+    expect(settledCluster(cluster, transport)).toBe(true);
+    expect(transport.pending()).toEqual([]);
+    expect(cluster.partitions().every((partition) => !partition.hasUnprocessed() && !partition.hasOutbox())).toBe(true);
     cluster.close();
   });
 });

@@ -10,7 +10,7 @@ import { partitionsOfNode } from '../../engine/partitioning.js';
 import { checkpointTypes, type CheckpointType } from '../../engine/records.js';
 import { CutlineError } from '../../errors.js';
 import { NdjsonFileTraceSink } from '../../engine/trace-sink.js';
-import { engineNodesMax, enginePartitionsMax } from '../../limits.js';
+import { engineNodesMax, enginePartitionsMax, engineStopDrainMsMax } from '../../limits.js';
 import { BackupManager } from '../../backup/backup-manager.js';
 import { BackupApiService } from '../../api/backup-api-service.js';
 import { startManagementApi, type ManagementApi } from '../../api/management-api.js';
@@ -126,7 +126,13 @@ export const engineStartCommand: CommandModule<object, StartArguments> = {
     });
     const services = new BackupServicesTicker({ services: continuous, clock: systemClock, log: out });
     const controller = new AbortController();
-    const stop = () => controller.abort();
+    const stop = () => {
+      if (controller.signal.aborted) return;
+      out(`stop requested: delivering and processing what is in flight (at most ${engineStopDrainMsMax / 1000} s)`, {
+        event: 'stop-requested',
+      });
+      controller.abort();
+    };
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
     for (let node = 0; node < settings.nodes; node++) {
@@ -171,6 +177,7 @@ export const engineStartCommand: CommandModule<object, StartArguments> = {
         checkpointIntervalMs: argv.checkpointIntervalMs,
         checkpointType: argv.checkpointType as CheckpointType,
         signal: controller.signal,
+        drainMsMax: engineStopDrainMsMax,
         // A failing store must not stop the engine, nor flood its log: the ticker backs off and logs a failure once a minute.
         services: { tick: () => services.tick(), intervalMs: 250 },
         onProgress: (p) =>
@@ -181,10 +188,14 @@ export const engineStartCommand: CommandModule<object, StartArguments> = {
           }),
       });
       const seconds = result.elapsedMs / 1000;
-      out(`stopping: processed ${result.recordsProcessed} records in ${seconds.toFixed(1)} s`, {
+      const settled = result.settled
+        ? 'settled: every command delivered and acknowledged, every record processed'
+        : `not settled after ${engineStopDrainMsMax / 1000} s: commands still in flight`;
+      out(`stopping: processed ${result.recordsProcessed} records in ${seconds.toFixed(1)} s; ${settled}`, {
         event: 'stopping',
         recordsProcessed: result.recordsProcessed,
         seconds,
+        settled: result.settled,
       });
     } finally {
       process.off('SIGINT', stop);

@@ -17,6 +17,7 @@ interface ModelCheckArgs {
   models: string;
   workers: number;
   trace?: string;
+  settled: boolean;
   spec?: string;
   cfg?: string;
 }
@@ -94,6 +95,12 @@ export const modelCheckCommand: CommandModule<object, ModelCheckArgs> = {
         type: 'string',
         describe: 'Validate this protocol trace (NDJSON from `engine start --trace`) against the spec instead of checking models',
       })
+      .option('settled', {
+        type: 'boolean',
+        default: false,
+        describe:
+          'With --trace: the run stopped settled (`engine start` says so on its stopping line), so its end is checked too: every record processed, every command received',
+      })
       .option('spec', { type: 'string', describe: 'With --trace: the trace spec module (default spec/CheckpointProtocolTrace.tla)' })
       // Not --config, which names cutline's config file everywhere else; --config stays accepted here.
       .option('cfg', {
@@ -108,6 +115,10 @@ export const modelCheckCommand: CommandModule<object, ModelCheckArgs> = {
       .example(
         '$0 model-check --trace run.ndjson',
         'Check that an engine run is a behaviour of the spec; exit 1 names the first event it does not allow',
+      )
+      .example(
+        '$0 model-check --trace run.ndjson --settled',
+        'The same, for a run that stopped settled: its end is checked too',
       ) as unknown as Argv<ModelCheckArgs>,
   handler: async (args) => {
     if (args['install-tlc']) {
@@ -115,9 +126,10 @@ export const modelCheckCommand: CommandModule<object, ModelCheckArgs> = {
       if (args.model === undefined && args.all !== true) return;
     }
     if (args.trace !== undefined) {
-      await checkTrace({ trace: args.trace, spec: args.spec, config: args.cfg, json: args.json });
+      await checkTrace({ trace: args.trace, spec: args.spec, config: args.cfg, json: args.json, settled: args.settled });
       return;
     }
+    if (args.settled) throw new CutlineError('USAGE', '--settled goes with --trace', { hint: 'It says how a traced run ended.' });
     if (args.spec !== undefined || args.cfg !== undefined)
       throw new CutlineError('USAGE', '--spec and --cfg go with --trace', {
         hint: 'Models are chosen with --model or --all from spec/models.json.',

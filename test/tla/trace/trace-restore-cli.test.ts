@@ -1,4 +1,4 @@
-// `cutline restore --trace`: a real `engine start --trace` run, a backup taken over its API, the restore appending its
+// `cutline restore --trace` and `model-check --trace --settled`: a real `engine start --trace` run stopped by SIGTERM, a backup taken over its API, the restore appending its
 // `restored` event, and `cutline model-check --trace` validating the whole run, the restore included.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
@@ -13,6 +13,7 @@ const freshDirectory = temporaryDirectories('trace-restore-cli');
 let storeDirectory = '';
 let tracePath = '';
 let scratch = '';
+let engineOutput = '';
 
 /** Runs the engine with a trace until backup 1 is COMPLETED on both partitions, then stops it with SIGTERM. */
 beforeAll(async () => {
@@ -42,12 +43,35 @@ beforeAll(async () => {
   );
   engine.kill('SIGTERM');
   await closed;
+  engineOutput = output;
 }, 120_000);
 
 function lastEvent(path: string): { event: string; checkpointId: number; cuts: { partitionId: number; checkpointPosition: number }[] } {
   const lines = readFileSync(path, 'utf8').trimEnd().split('\n');
   return JSON.parse(lines[lines.length - 1] ?? '{}') as ReturnType<typeof lastEvent>;
 }
+
+describe('cutline model-check --trace --settled', () => {
+  it('accepts the run of an engine that stopped settled, and rejects it cut short by its last event', async () => {
+    expect(engineOutput).toMatch(/stopping: processed \d+ records in [0-9.]+ s; settled: every command delivered and acknowledged/);
+    const settled = await runCli(['model-check', '--trace', tracePath, '--settled']);
+    expect(settled.code, settled.stdout + settled.stderr).toBe(0);
+    const lines = readFileSync(tracePath, 'utf8').trimEnd().split('\n');
+    const cut = join(scratch, 'cut-short.ndjson');
+    writeFileSync(cut, `${lines.slice(0, -1).join('\n')}\n`);
+    expect((await runCli(['model-check', '--trace', cut])).code).toBe(0);
+    const rejected = await runCli(['model-check', '--trace', cut, '--settled']);
+    expect(rejected.code).toBe(1);
+    expect(rejected.stdout).toContain('the end of a settled run: TraceSettled(TRUE)');
+    expect(rejected.stderr).toContain(`error [TRACE_REJECTED]: ${cut}:${lines.length - 1}: `);
+  }, 120_000);
+
+  it('is refused without --trace (USAGE)', async () => {
+    const refused = await runCli(['model-check', '--all', '--settled']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/^error \[USAGE\]: --settled goes with --trace/);
+  });
+});
 
 describe('cutline restore --trace', () => {
   it('appends the restored event with each partition cut, and model-check validates the run with the restore', async () => {
