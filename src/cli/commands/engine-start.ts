@@ -1,30 +1,14 @@
 // `cutline engine start`: runs the engine (with backups and the management API when a store is given) until SIGINT or SIGTERM.
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { systemClock } from '../../clock.js';
-import { systemRandom } from '../../random.js';
-import { Cluster } from '../../engine/cluster.js';
-import { InProcessTransport } from '../../engine/transport.js';
-import { Workload } from '../../engine/workload.js';
-import { runEngine } from '../../engine/engine-runner.js';
-import { partitionsOfNode } from '../../engine/partitioning.js';
 import { checkpointTypes, type CheckpointType } from '../../engine/records.js';
 import { CutlineError } from '../../errors.js';
-import { NdjsonFileTraceSink } from '../../engine/trace-sink.js';
 import { engineNodesMax, enginePartitionsMax, engineStopDrainMsMax } from '../../limits.js';
-import { BackupManager } from '../../backup/backup-manager.js';
-import { BackupApiService } from '../../api/backup-api-service.js';
-import { startManagementApi, type ManagementApi } from '../../api/management-api.js';
-import { openBackupStore } from '../../store/store-config.js';
+import { runEngineNode } from '../../api/engine-node.js';
+import { readApiToken, requireTokenOffLoopback } from '../../api/api-auth.js';
 import { storeConfigFromArguments, storeIsConfigured, withStoreOptions, type StoreArguments } from '../store-options.js';
 import { backupConfigFromArguments, withBackupConfigOptions, type BackupConfigArguments } from '../backup-config-options.js';
 import { describeBackupConfig } from '../backup-config-sources.js';
-import type { EventLog } from '../../event-log.js';
-import type { ChunkCodec } from '../../store/chunk-codec.js';
-import { ContinuousBackups } from '../../backup/continuous-backups.js';
 import { requireDataDirectory } from '../data-directory-option.js';
-import { BackupServicesTicker } from '../../backup/services-ticker.js';
-import { HealthTrackingBackupStore, StoreHealth } from '../../store/store-health.js';
-import { readApiToken, requireTokenOffLoopback } from '../../api/api-auth.js';
 import { loadConfigFile, type ConfigFile } from '../config-file.js';
 import { logLevelFrom, type LogLevelArguments } from '../log-level.js';
 import { integerSetting, resolveSetting, textSetting } from '../settings.js';
@@ -101,30 +85,17 @@ export const engineStartCommand: CommandModule<object, StartArguments> = {
         hint: 'Use 0 to switch either off.',
       });
     }
+    if (argv.apiPort !== undefined && (!Number.isInteger(argv.apiPort) || argv.apiPort < 0 || argv.apiPort > 65535)) {
+      throw new CutlineError('USAGE', `--api-port must be a port number from 0 to 65535, got ${String(argv.apiPort)}`);
+    }
     const out = engineOutput(argv.json, logLevelFrom(argv, process.env, file));
     const hasStore = storeIsConfigured(argv, file);
     const backupConfig = backupConfigFromArguments(argv, hasStore, process.env, file);
-    const backups = hasStore ? openBackups(argv, file, backupConfig.compression, out) : refuseApiWithoutStore(argv);
-    const transport = new InProcessTransport(systemClock, systemRandom);
-    const trace = argv.trace === undefined ? undefined : openTraceFile(argv.trace);
-    const cluster = Cluster.open({
-      dataDirectory: settings.dataDirectory,
-      partitionCount: settings.partitions,
-      nodeCount: settings.nodes,
-      clock: systemClock,
-      transport,
-      continuousBackups: backupConfig.continuous,
-      ...(trace === undefined ? {} : { trace }),
-      ...(backups === undefined ? {} : { backupHook: backups.manager }),
-    });
-    const continuous = new ContinuousBackups({
-      cluster,
-      clock: systemClock,
-      config: backupConfig,
-      log: out,
-      ...(backups === undefined ? {} : { manager: backups.manager }),
-    });
-    const services = new BackupServicesTicker({ services: continuous, clock: systemClock, log: out });
+    if (argv.apiPort !== undefined && !hasStore) {
+      throw new CutlineError('USAGE', '--api-port needs a backup store', {
+        hint: 'Pass --store <directory | s3://bucket/prefix> (or set CUTLINE_STORE, or store in the config file) too.',
+      });
+    }
     const controller = new AbortController();
     const stop = () => {
       if (controller.signal.aborted) return;
@@ -135,57 +106,29 @@ export const engineStartCommand: CommandModule<object, StartArguments> = {
     };
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
-    for (let node = 0; node < settings.nodes; node++) {
-      const partitions = partitionsOfNode(node, settings.partitions, settings.nodes);
-      out(`node ${node}: partitions ${partitions.join(', ') || '(none)'}`, {
-        event: 'node',
-        nodeId: node,
-        partitions: partitions.join(','),
-      });
-    }
-    out(`engine started: ${settings.partitions} partitions on ${settings.nodes} node(s), data dir ${settings.dataDirectory}`, {
-      event: 'started',
-      partitions: settings.partitions,
-      nodes: settings.nodes,
-      dataDir: settings.dataDirectory,
-    });
-    out(`backup config: ${describeBackupConfig(backupConfig)}`, { event: 'backup-config', ...backupConfigFields(backupConfig) });
-    let api: ManagementApi | undefined;
     try {
-      if (backups !== undefined) {
-        await backups.manager.start(cluster);
-        out(`backups go to ${backups.manager.store.description}`, { event: 'store', store: backups.manager.store.description });
-        if (argv.apiPort !== undefined) {
-          api = await startManagementApi(
-            new BackupApiService(cluster, backups.manager, continuous, backups.health),
-            argv.apiPort,
-            argv.apiHost,
-            apiToken === undefined ? {} : { token: apiToken },
-          );
-          out(
-            `management API listening on ${api.url}${apiToken === undefined ? ' (loopback only, no token)' : ' (bearer token required)'}`,
-            { event: 'api-listening', url: api.url, token: apiToken !== undefined },
-          );
-        }
-      }
-      const result = await runEngine({
-        cluster,
-        transport,
-        clock: systemClock,
-        workload: argv.workloadRate > 0 ? new Workload(cluster, systemRandom, `order-${Date.now()}`) : undefined,
+      const result = await runEngineNode({
+        ...settings,
+        store: hasStore ? storeConfigFromArguments(argv, file) : undefined,
+        backupConfig,
+        ...(argv.apiPort === undefined ? {} : { api: { port: argv.apiPort, host: argv.apiHost, token: apiToken } }),
         workloadPerSecond: argv.workloadRate,
         checkpointIntervalMs: argv.checkpointIntervalMs,
         checkpointType: argv.checkpointType as CheckpointType,
-        signal: controller.signal,
+        ...(argv.trace === undefined ? {} : { tracePath: argv.trace }),
         drainMsMax: engineStopDrainMsMax,
-        // A failing store must not stop the engine, nor flood its log: the ticker backs off and logs a failure once a minute.
-        services: { tick: () => services.tick(), intervalMs: 250 },
-        onProgress: (p) =>
-          out(`processed ${p.recordsProcessed} records, delivered ${p.commandsDelivered} commands`, {
-            event: 'progress',
-            recordsProcessed: p.recordsProcessed,
-            commandsDelivered: p.commandsDelivered,
-          }),
+        log: out,
+        signal: controller.signal,
+        onStarted: () => {
+          const { partitions, nodes, dataDirectory } = settings;
+          out(`engine started: ${partitions} partitions on ${nodes} node(s), data dir ${dataDirectory}`, {
+            event: 'started',
+            partitions,
+            nodes,
+            dataDir: dataDirectory,
+          });
+          out(`backup config: ${describeBackupConfig(backupConfig)}`, { event: 'backup-config', ...backupConfigFields(backupConfig) });
+        },
       });
       const seconds = result.elapsedMs / 1000;
       const settled = result.settled
@@ -200,11 +143,6 @@ export const engineStartCommand: CommandModule<object, StartArguments> = {
     } finally {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
-      await api?.close();
-      // Backups still uploading stop here; the next start marks them FAILED (FORMAT.md, "Backup manager").
-      await backups?.manager.close();
-      cluster.close();
-      trace?.close();
     }
     out('engine stopped cleanly (snapshot taken on every partition)', { event: 'stopped' });
   },
@@ -223,37 +161,4 @@ function engineSettings(argv: StartArguments, file: ConfigFile | undefined): { d
     partitions: integerSetting(resolveSetting('partitions', argv.partitions, process.env, file), 1, enginePartitionsMax),
     nodes: integerSetting(resolveSetting('cluster-size', argv['cluster-size'], process.env, file), 1, engineNodesMax),
   };
-}
-
-function refuseApiWithoutStore(argv: StartArguments): undefined {
-  if (argv.apiPort === undefined) return undefined;
-  throw new CutlineError('USAGE', '--api-port needs a backup store', {
-    hint: 'Pass --store <directory | s3://bucket/prefix> (or set CUTLINE_STORE, or store in the config file) too.',
-  });
-}
-
-function openBackups(
-  argv: StartArguments,
-  file: ConfigFile | undefined,
-  chunkCodec: ChunkCodec,
-  log: EventLog,
-): { manager: BackupManager; health: StoreHealth } {
-  if (argv.apiPort !== undefined && (!Number.isInteger(argv.apiPort) || argv.apiPort < 0 || argv.apiPort > 65535)) {
-    throw new CutlineError('USAGE', `--api-port must be a port number from 0 to 65535, got ${String(argv.apiPort)}`);
-  }
-  // Every store call's outcome feeds GET /health: an engine whose store refuses it keeps running, so it must say so.
-  const health = new StoreHealth(systemClock);
-  const store = new HealthTrackingBackupStore(openBackupStore(storeConfigFromArguments(argv, file)), health);
-  return { manager: new BackupManager({ store, clock: systemClock, chunkCodec, log }), health };
-}
-
-function openTraceFile(path: string): NdjsonFileTraceSink {
-  try {
-    return new NdjsonFileTraceSink(path);
-  } catch (cause) {
-    throw new CutlineError('USAGE', `cannot create the trace file ${path}: ${(cause as Error).message}`, {
-      cause,
-      hint: 'Pass --trace a path in a writable directory.',
-    });
-  }
 }
