@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { NdjsonFileTraceSink } from '../src/engine/trace-sink.js';
 import { readTraceFile, type TraceLine } from '../src/tla/trace/trace-reader.js';
 import { validateTrace } from '../src/tla/trace/trace-validation.js';
-import { traceSpecPaths } from '../src/cli/model-check-trace.js';
+import { traceSpecPaths } from '../src/tla/trace/trace-check.js';
 import { tracedRun } from '../test/tla/trace/trace-runs.js';
 
 const seeds = Number(process.env['BENCH_TRACE_SEEDS'] ?? 3);

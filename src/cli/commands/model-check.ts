@@ -1,12 +1,15 @@
 // `cutline model-check`: checks the TLA+ models of spec/ with TLC or the built-in checker, or installs TLC.
 import type { Argv, CommandModule } from 'yargs';
 import { CutlineError } from '../../errors.js';
-import { backendChoices, selectBackend, type BackendChoice } from '../../tla/backend-select.js';
-import { formatClosing, formatVerdict, reportJson } from '../../tla/model-check-format.js';
-import { runModels } from '../../tla/model-check-run.js';
-import { defaultModelsPath, loadModels } from '../../tla/models.js';
-import { checkTrace } from '../model-check-trace.js';
-import { cachedJarPath, installTlcJar, pinnedTlc } from '../../tla/tlc-jar.js';
+import {
+  backendChoices,
+  checkModels,
+  checkTrace,
+  defaultModelsPath,
+  installPinnedTlc,
+  pinnedTlc,
+  type BackendChoice,
+} from '../../tla/model-check.js';
 
 interface ModelCheckArgs {
   model?: string;
@@ -20,55 +23,6 @@ interface ModelCheckArgs {
   settled: boolean;
   spec?: string;
   cfg?: string;
-}
-
-async function installTlc(json: boolean): Promise<void> {
-  // CUTLINE_TLC_URL exists so the download and checksum check can be tested against a loopback server.
-  const url = process.env['CUTLINE_TLC_URL'] ?? pinnedTlc.url;
-  const installed = await installTlcJar({ url, sha256: pinnedTlc.sha256, destination: cachedJarPath(process.env) });
-  const message = { installed: installed.path, version: pinnedTlc.version, sha256: pinnedTlc.sha256, sizeBytes: installed.sizeBytes };
-  process.stdout.write(
-    json
-      ? `${JSON.stringify(message)}\n`
-      : `installed TLC ${pinnedTlc.version} at ${installed.path} (SHA-256 ${pinnedTlc.sha256} verified)\n`,
-  );
-}
-
-async function check(args: ModelCheckArgs): Promise<void> {
-  if (args.model === undefined && args.all !== true) {
-    throw new CutlineError('USAGE', 'name a model with --model NAME, or check every model with --all', {
-      hint: 'The models are listed in spec/models.json.',
-    });
-  }
-  const models = await loadModels(args.models);
-  const selected = args.model === undefined ? models : models.filter((m) => m.name === args.model);
-  if (selected.length === 0) {
-    throw new CutlineError(
-      'USAGE',
-      `there is no model named ${args.model ?? ''} in ${args.models}; the models are ${models.map((m) => m.name).join(', ')}`,
-    );
-  }
-  const backend = await selectBackend(args.backend, { env: process.env });
-  const report = await runModels(selected, backend, { workers: args.workers, checkLiveness: true }, (verdict) => {
-    if (!args.json) process.stdout.write(formatVerdict(verdict));
-  });
-  process.stdout.write(args.json ? reportJson(report) : formatClosing(report));
-  const failed = report.verdicts.filter((v) => !v.matches);
-  if (failed.length > 0) {
-    const errors = failed.filter((v) => v.result.outcome === 'error');
-    // A checker that could not reach a verdict is a failed run, not a wrong outcome.
-    const code = errors.length === failed.length ? 'MODEL_CHECK_FAILED' : 'MODEL_CHECK_MISMATCH';
-    throw new CutlineError(
-      code,
-      `${failed.length} of ${report.verdicts.length} model(s) did not check as expected: ${failed.map((v) => `${v.model} (${v.actual}, expected ${v.expected})`).join(', ')}`,
-      {
-        hint:
-          code === 'MODEL_CHECK_FAILED'
-            ? 'Read the checker message above the summary.'
-            : 'A changed outcome means the spec or the checker changed; read the counterexample above.',
-      },
-    );
-  }
 }
 
 export const modelCheckCommand: CommandModule<object, ModelCheckArgs> = {
@@ -122,7 +76,7 @@ export const modelCheckCommand: CommandModule<object, ModelCheckArgs> = {
       ) as unknown as Argv<ModelCheckArgs>,
   handler: async (args) => {
     if (args['install-tlc']) {
-      await installTlc(args.json);
+      await installPinnedTlc(args.json);
       if (args.model === undefined && args.all !== true) return;
     }
     if (args.trace !== undefined) {
@@ -134,6 +88,13 @@ export const modelCheckCommand: CommandModule<object, ModelCheckArgs> = {
       throw new CutlineError('USAGE', '--spec and --cfg go with --trace', {
         hint: 'Models are chosen with --model or --all from spec/models.json.',
       });
-    await check(args);
+    await checkModels({
+      model: args.model,
+      all: args.all === true,
+      modelsPath: args.models,
+      backend: args.backend,
+      workers: args.workers,
+      json: args.json,
+    });
   },
 };

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { join } from 'node:path';
 import { NdjsonFileTraceSink, type TraceEvent } from '../../../src/engine/trace-sink.js';
-import { checkTrace } from '../../../src/cli/model-check-trace.js';
+import { checkTrace } from '../../../src/tla/trace/trace-check.js';
 import { errorCodes } from '../../../src/error-codes.js';
 import { tracedRun } from './trace-runs.js';
 

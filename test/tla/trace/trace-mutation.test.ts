@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { validateTrace, type TraceVerdict } from '../../../src/tla/trace/trace-validation.js';
 import { NdjsonFileTraceSink, type TraceEvent } from '../../../src/engine/trace-sink.js';
-import { checkTrace } from '../../../src/cli/model-check-trace.js';
+import { checkTrace } from '../../../src/tla/trace/trace-check.js';
 import { asLines, tracedRun } from './trace-runs.js';
 import { tracedBackupRun } from './trace-backup-runs.js';
 import { traceMutations, type MutationKind } from './trace-mutations.js';

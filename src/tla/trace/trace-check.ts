@@ -1,10 +1,10 @@
-// `cutline model-check --trace FILE`: validates an engine's protocol trace against the trace spec with the built-in checker.
+// `cutline model-check --trace FILE`: validates an engine's protocol trace file against the trace spec with the built-in checker.
 import { dirname, join } from 'node:path';
-import { CutlineError } from '../errors.js';
-import { defaultModelsPath } from '../tla/models.js';
-import { readTraceFile, type TraceLine } from '../tla/trace/trace-reader.js';
-import { formatTraceVerdict, traceVerdictJson } from '../tla/trace/trace-report.js';
-import { validateTrace } from '../tla/trace/trace-validation.js';
+import { CutlineError } from '../../errors.js';
+import { defaultModelsPath } from '../models.js';
+import { readTraceFile, type TraceLine } from './trace-reader.js';
+import { formatTraceVerdict, traceVerdictJson } from './trace-report.js';
+import { validateTrace } from './trace-validation.js';
 
 export interface TraceCheckArguments {
   readonly trace: string;
