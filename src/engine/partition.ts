@@ -1,9 +1,6 @@
 // A partition: its log, the single-threaded stream processor over it, its SQLite state, and its snapshots.
 import type { Log } from '../log/log.js';
 import { readRange } from './log-range.js';
-import type { Clock } from '../clock.js';
-import type { Transport } from './transport.js';
-import type { BackupHook } from './backup-hook.js';
 import type { BackupRow, PartitionStateRow } from './state-store.js';
 import type { BackupStateStore } from './backup-state.js';
 import { continuousHoldPosition, type ContinuousLogPartition } from './continuous-mode.js';
@@ -19,54 +16,13 @@ import {
   type EngineRecord,
   type EngineRecordBody,
   type InterPartitionBody,
-  type UnsentCommandBody,
 } from './records.js';
 import { processRecord } from './processing.js';
 import { emptyEffects, type CreatedCheckpoint, type ProcessingContext } from './processing-effects.js';
-import { assert } from '../assert.js';
-import { isProtocolRecord, traceAppended, tracedCommand, type TraceEvent, type TraceSink } from './trace-sink.js';
-
-/** Named moments inside processing where a test may simulate a crash (by throwing). */
-export type CrashPoint = 'after-record' | 'before-flush' | 'before-commit' | 'after-commit' | 'after-send';
-
-export interface PartitionTestOptions {
-  /** false: commands carry checkpoint id 0 instead of the sender's (the mutation that breaks consistency). */
-  readonly piggybacking?: boolean;
-  /** true: a command with a higher id is appended and processed before its CHECKPOINT_CREATE (also a mutation). */
-  readonly processBeforeCheckpoint?: boolean;
-  readonly crashPoint?: (point: CrashPoint, partitionId: number) => void;
-}
-
-export interface PartitionConfig {
-  readonly partitionId: number;
-  readonly partitionCount: number;
-  readonly transport: Transport;
-  readonly clock: Clock;
-  readonly backupHook: BackupHook;
-  /** Commit policy: up to this many records per SQLite transaction (one log flush per transaction). */
-  readonly recordsPerTransaction: number;
-  /** A snapshot after this many processed records; 0 disables automatic snapshots. */
-  readonly snapshotIntervalRecords: number;
-  /** A backup checkpoint further than this from the newest snapshot is preceded by a snapshot; 0: never (limits.ts). */
-  readonly backupSnapshotLagRecordsMax: number;
-  readonly retryIntervalMs: number;
-  /** Continuous backups: compaction keeps every record after the newest completed backup's checkpoint. */
-  readonly continuousBackups?: boolean;
-  readonly testOnly: PartitionTestOptions;
-  /** Receives the protocol events for trace validation; undefined costs nothing. */
-  readonly trace?: TraceSink | undefined;
-}
-
-/** What recovery hands the partition: the open parts and where replay stands. */
-export interface PartitionParts {
-  readonly log: Log;
-  readonly store: StateStore;
-  readonly snapshots: SnapshotStore;
-  /** Records up to here were processed before the restart: replaying them performs no external effects. */
-  readonly silentUntil: number;
-  /** For each record whose follow-up records are already in the log, the position of the last of them. */
-  readonly followUpsByCause: Map<number, number>;
-}
+import { isProtocolRecord, traceAppended, tracedCommand, type TraceEvent } from './trace-sink.js';
+import { CommandSender, type CommandSend } from './command-sender.js';
+import { LogHolds } from './log-holds.js';
+import type { CrashPoint, PartitionConfig, PartitionParts } from './partition-config.js';
 
 export class Partition implements ContinuousLogPartition {
   readonly partitionId: number;
@@ -78,9 +34,8 @@ export class Partition implements ContinuousLogPartition {
   private lastWritten: number;
   private appendedCheckpointId: number;
   private processedSinceSnapshot = 0;
-  private readonly lastSentMs = new Map<string, number>();
-  private readonly logHolds = new Map<number, number>();
-  private nextHoldId = 1;
+  private readonly sender: CommandSender;
+  private readonly logHolds = new LogHolds();
   private silentUntil: number;
   private readonly followUpsByCause: Map<number, number>;
 
@@ -99,6 +54,7 @@ export class Partition implements ContinuousLogPartition {
     this.lastProcessed = state.lastProcessedPosition;
     this.lastWritten = state.lastWrittenPosition;
     this.appendedCheckpointId = state.checkpointId;
+    this.sender = new CommandSender(config, () => this.store);
   }
 
   /** Replaces the store after recovery moved the rebuilt database into place. */
@@ -161,14 +117,7 @@ export class Partition implements ContinuousLogPartition {
     const source = body.value.source;
     const known = Math.max(this.store.partitionState().checkpointId, this.appendedCheckpointId);
     if (source.checkpointId <= known) {
-      const position = this.log.append([encodeRecord(body, this.config.clock.nowMs())]);
-      this.config.trace?.emit({
-        event: 'command-received',
-        partitionId: this.partitionId,
-        command: tracedCommand(body),
-        checkpointCreatePosition: null,
-        position,
-      });
+      this.traceReceived(body, this.log.append([encodeRecord(body, this.config.clock.nowMs())]), null);
       return;
     }
     const create: EngineRecordBody = {
@@ -180,14 +129,7 @@ export class Partition implements ContinuousLogPartition {
       },
     };
     if (this.config.testOnly.processBeforeCheckpoint === true) {
-      const position = this.log.append([encodeRecord(body, this.config.clock.nowMs())]);
-      this.config.trace?.emit({
-        event: 'command-received',
-        partitionId: this.partitionId,
-        command: tracedCommand(body),
-        checkpointCreatePosition: null,
-        position,
-      });
+      this.traceReceived(body, this.log.append([encodeRecord(body, this.config.clock.nowMs())]), null);
       this.processAvailable();
       this.submit(create);
       return;
@@ -196,11 +138,15 @@ export class Partition implements ContinuousLogPartition {
     this.snapshotBeforeBackup(source.checkpointType);
     const now = this.config.clock.nowMs();
     const position = this.log.append([encodeRecord(create, now), encodeRecord(body, now)]);
+    this.traceReceived(body, position, position - 1);
+  }
+
+  private traceReceived(body: InterPartitionBody, position: number, checkpointCreatePosition: number | null): void {
     this.config.trace?.emit({
       event: 'command-received',
       partitionId: this.partitionId,
       command: tracedCommand(body),
-      checkpointCreatePosition: position - 1,
+      checkpointCreatePosition,
       position,
     });
   }
@@ -215,13 +161,7 @@ export class Partition implements ContinuousLogPartition {
     const to = Math.min(this.log.lastPosition, untilPosition, from + maxRecords - 1);
     if (to < from) return 0;
     const records = readRange(this.log, from, to).map(decodeRecord);
-    const sends: {
-      target: number;
-      body: UnsentCommandBody;
-      sourcePosition: number;
-      checkpointId: number;
-      checkpointType: CheckpointType;
-    }[] = [];
+    const sends: CommandSend[] = [];
     const outboxAdded: string[] = [];
     const checkpoints: CreatedCheckpoint[] = [];
     const traced: TraceEvent[] = [];
@@ -266,8 +206,8 @@ export class Partition implements ContinuousLogPartition {
     this.lastProcessed = to;
     for (const event of traced) this.config.trace?.emit(event);
     this.crash('after-commit');
-    for (const send of sends) this.send(send.target, send.body, send.sourcePosition, send.checkpointId, send.checkpointType, false);
-    for (const key of outboxAdded) this.sendFromOutbox(key, false);
+    for (const send of sends) this.sender.send(send, false);
+    for (const key of outboxAdded) this.sender.sendFromOutbox(key, false);
     for (const checkpoint of checkpoints) this.config.backupHook.checkpointCreated(checkpoint);
     this.crash('after-send');
     this.processedSinceSnapshot += records.length;
@@ -294,15 +234,7 @@ export class Partition implements ContinuousLogPartition {
 
   /** Re-sends every unacknowledged command not sent within the retry interval; returns how many. */
   retryDue(): number {
-    const now = this.config.clock.nowMs();
-    let count = 0;
-    for (const row of this.store.outbox()) {
-      const sentMs = this.lastSentMs.get(row.commandKey);
-      if (sentMs !== undefined && now - sentMs < this.config.retryIntervalMs) continue;
-      this.sendFromOutbox(row.commandKey, true);
-      count++;
-    }
-    return count;
+    return this.sender.retryDue();
   }
 
   /**
@@ -330,9 +262,7 @@ export class Partition implements ContinuousLogPartition {
 
   /** Keeps records from `position` on from compaction until released (continuous backups use it). */
   holdLog(position: number): { release(): void } {
-    const id = this.nextHoldId++;
-    this.logHolds.set(id, position);
-    return { release: () => void this.logHolds.delete(id) };
+    return this.logHolds.hold(position);
   }
 
   /**
@@ -343,7 +273,7 @@ export class Partition implements ContinuousLogPartition {
     const snapshots = this.snapshots.list();
     if (snapshots.length === 0) return;
     let bound = Math.min(...snapshots.map((snapshot) => snapshot.metadata.processedPosition + 1));
-    for (const position of this.logHolds.values()) bound = Math.min(bound, position);
+    bound = Math.min(bound, this.logHolds.lowest());
     if (this.config.continuousBackups === true) bound = Math.min(bound, continuousHoldPosition(this.store.backupState.backups()));
     this.log.compactBelow(bound);
   }
@@ -398,47 +328,6 @@ export class Partition implements ContinuousLogPartition {
     }
     const now = this.config.clock.nowMs();
     this.lastWritten = this.log.append(followUps.map((body) => encodeRecord(body, now)));
-  }
-
-  /**
-   * Sends an outbox command. From retryDue it is a re-send (`retry` in the trace), even when this run has
-   * not sent it yet: a command in the outbox after a restart may have been sent before the crash, or not.
-   */
-  private sendFromOutbox(commandKey: string, fromRetryTimer: boolean): void {
-    const row = this.store.outboxRow(commandKey);
-    if (row === undefined) return; // acknowledged within the same batch
-    const body = { type: row.recordType, value: JSON.parse(row.body) as object } as UnsentCommandBody;
-    const retry = fromRetryTimer || this.lastSentMs.has(commandKey);
-    this.send(row.targetPartitionId, body, row.sourcePosition, row.checkpointId, row.checkpointType, retry);
-    this.lastSentMs.set(commandKey, this.config.clock.nowMs());
-  }
-
-  /** The one place that fills in the source envelope, piggybacking the checkpoint (unless switched off). */
-  private send(
-    target: number,
-    body: UnsentCommandBody,
-    sourcePosition: number,
-    checkpointId: number,
-    checkpointType: CheckpointType,
-    retry: boolean,
-  ): void {
-    const piggyback = this.config.testOnly.piggybacking !== false;
-    const source = {
-      partitionId: this.partitionId,
-      position: sourcePosition,
-      checkpointId: piggyback ? checkpointId : 0,
-      checkpointType: piggyback ? checkpointType : ('MARKER' as const),
-    };
-    assert(source.position >= 1, 'a command names the record whose processing sent it');
-    const sent = { ...body, value: { ...body.value, source } } as InterPartitionBody;
-    this.config.trace?.emit({
-      event: 'command-sent',
-      partitionId: this.partitionId,
-      targetPartitionId: target,
-      retry,
-      command: tracedCommand(sent),
-    });
-    this.config.transport.send({ targetPartitionId: target, body: sent });
   }
 
   private crash(point: CrashPoint): void {

@@ -4,7 +4,7 @@ import { openTestCluster, decodedRecords, orphansAt, type TestCluster } from './
 import { SimulationScheduler } from '../../src/engine/simulation.js';
 import { Workload } from '../../src/engine/workload.js';
 import { SeededRandom } from '../../src/random.js';
-import type { PartitionTestOptions } from '../../src/engine/partition.js';
+import type { PartitionTestOptions } from '../../src/engine/partition-config.js';
 import type { Orphan } from '../../src/engine/consistency.js';
 
 const seedCount = Number(process.env.CUTLINE_ENGINE_SEEDS ?? 12);

@@ -10,7 +10,7 @@ import { InProcessTransport } from '../../src/engine/transport.js';
 import { RecordingBackupHook } from '../support/recording-backup-hook.js';
 import { SegmentedLog } from '../../src/log/segmented-log.js';
 import { openPartition, partitionPaths } from '../../src/engine/partition-recovery.js';
-import type { CrashPoint, PartitionTestOptions } from '../../src/engine/partition.js';
+import type { CrashPoint, PartitionTestOptions } from '../../src/engine/partition-config.js';
 import type { Cluster } from '../../src/engine/cluster.js';
 
 const crashPoints: readonly CrashPoint[] = ['after-record', 'before-flush', 'before-commit', 'after-commit', 'after-send'];

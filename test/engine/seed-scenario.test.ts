@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { openTestCluster, decodedRecords, orphansAt, type TestCluster } from './helpers.js';
 import { partitionForKey } from '../../src/engine/partitioning.js';
-import type { PartitionTestOptions } from '../../src/engine/partition.js';
+import type { PartitionTestOptions } from '../../src/engine/partition-config.js';
 
 /** A correlation key owned by partition 2 of 2, so partition 1's instance must ask partition 2. */
 function keyOnPartitionTwo(): string {

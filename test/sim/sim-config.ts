@@ -2,7 +2,7 @@
 import { SeededRandom, type Random } from '../../src/random.js';
 import type { TransportFaults } from '../../src/engine/transport.js';
 import type { FaultPlan } from '../support/fault-injecting-backup-store.js';
-import type { PartitionTestOptions } from '../../src/engine/partition.js';
+import type { PartitionTestOptions } from '../../src/engine/partition-config.js';
 
 /** The engine mutations the simulator must catch (test-only switches of the engine). */
 export type SimMutation = 'none' | 'no-piggybacking' | 'process-before-checkpoint';

@@ -8,7 +8,7 @@ import { Cluster } from '../../src/engine/cluster.js';
 import { InProcessTransport } from '../../src/engine/transport.js';
 import { SimulationScheduler } from '../../src/engine/simulation.js';
 import { Workload } from '../../src/engine/workload.js';
-import type { CrashPoint } from '../../src/engine/partition.js';
+import type { CrashPoint } from '../../src/engine/partition-config.js';
 import { nodeLogFileSystem, type LogFileSystem } from '../../src/log/file-system.js';
 import { BackupManager } from '../../src/backup/backup-manager.js';
 import { isCutlineError } from '../../src/errors.js';

@@ -9,7 +9,7 @@ import { InProcessTransport, noFaults, type TransportFaults } from '../../../src
 import { SimulationScheduler } from '../../../src/engine/simulation.js';
 import { Workload } from '../../../src/engine/workload.js';
 import { ArrayTraceSink, type TraceEvent } from '../../../src/engine/trace-sink.js';
-import type { PartitionTestOptions } from '../../../src/engine/partition.js';
+import type { PartitionTestOptions } from '../../../src/engine/partition-config.js';
 import { nodeLogFileSystem } from '../../../src/log/file-system.js';
 import type { TraceLine } from '../../../src/tla/trace/trace-reader.js';
 
