@@ -33,6 +33,12 @@ describe('spec/models.json', () => {
       ContinuousBackupNoRetention: 'RangesContiguous',
       ChunkCollection: 'pass',
       ChunkCollectionNoRecheck: 'CompletedChunksExist',
+      PointInTimeRestore: 'pass',
+      PointInTimeRestoreGaps: 'pass',
+      PointInTimeRestoreRefinement: 'pass',
+      PointInTimeRestoreStitchGaps: 'NoGapStitched',
+      PointInTimeRestoreMixedCuts: 'ConsistentCut',
+      PointInTimeRestoreNoRetainNewest: 'MarkerRestorable',
     });
   });
 
@@ -126,6 +132,7 @@ describe('runModels', () => {
     const broken = models.filter((m) => m.expected === 'ConsistentCut');
     const report = await runModels(broken, fixedBackend({ outcome: 'invariant-violated', violated: 'ConsistentCut' }), {});
     expect(report.verdicts.map((v) => [v.actual, v.matches])).toEqual([
+      ['ConsistentCut', true],
       ['ConsistentCut', true],
       ['ConsistentCut', true],
     ]);
