@@ -44,6 +44,8 @@ export interface ModelCheckResult {
   readonly liveness: { readonly checked: boolean; readonly note?: string };
   /** For outcome 'error': what went wrong (parse error with file:line:column, unsupported construct, ...). */
   readonly message?: string;
+  /** For outcome 'error', when the checker knows it: the stable code (TLA_SYNTAX, TLA_CONFIG, TLA_UNSUPPORTED, TLA_EVAL). */
+  readonly errorCode?: string;
   readonly durationMs: number;
 }
 

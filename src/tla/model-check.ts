@@ -1,5 +1,5 @@
 // The one entry point of model checking for its callers (the CLI's `model-check`): check the models of a models.json,
-// validate a protocol trace file, or install the pinned TLC.
+// check one spec as TLC does, validate a protocol trace file, or install the pinned TLC.
 import { CutlineError } from '../errors.js';
 import { selectBackend, type BackendChoice } from './backend-select.js';
 import { formatClosing, formatVerdict, reportJson } from './model-check-format.js';
@@ -12,6 +12,7 @@ export { backendChoices, type BackendChoice } from './backend-select.js';
 export { defaultModelsPath } from './models.js';
 export { pinnedTlc } from './tlc-jar.js';
 export { checkTrace } from './trace/trace-check.js';
+export { checkSpec } from './spec-check.js';
 
 export interface ModelCheckRequest {
   /** One model by name, or every model (`all`). */

@@ -4,6 +4,7 @@ import { CutlineError } from '../../errors.js';
 import {
   backendChoices,
   checkModels,
+  checkSpec,
   checkTrace,
   defaultModelsPath,
   installPinnedTlc,
@@ -12,6 +13,7 @@ import {
 } from '../../tla/model-check.js';
 
 interface ModelCheckArgs {
+  module?: string;
   model?: string;
   all?: boolean;
   backend: BackendChoice;
@@ -26,10 +28,14 @@ interface ModelCheckArgs {
 }
 
 export const modelCheckCommand: CommandModule<object, ModelCheckArgs> = {
-  command: 'model-check',
-  describe: 'Check the TLA+ models of spec/ and compare each outcome with the expected one',
+  command: 'model-check [module]',
+  describe: 'Check the TLA+ models of spec/ and compare each outcome with the expected one, or check one spec as TLC does',
   builder: (yargs: Argv) =>
     yargs
+      .positional('module', {
+        type: 'string',
+        describe: 'Check this .tla module with its .cfg (--cfg, default the .cfg beside it) as TLC would, with TLC exit codes',
+      })
       .option('model', { type: 'string', describe: 'Check one model by its name in spec/models.json' })
       .option('all', { type: 'boolean', describe: 'Check every model in spec/models.json' })
       .option('backend', {
@@ -60,11 +66,13 @@ export const modelCheckCommand: CommandModule<object, ModelCheckArgs> = {
       .option('cfg', {
         alias: 'config',
         type: 'string',
-        describe: 'With --trace: its TLC .cfg (default: the .cfg beside --spec); --config is its old name',
+        describe: 'With a module or --trace: its TLC .cfg (default: the .cfg beside the module or --spec); --config is its old name',
       })
       .conflicts('model', 'all')
       .conflicts('trace', ['model', 'all'])
+      .conflicts('module', ['model', 'all', 'trace'])
       .example('$0 model-check --all', 'Check every model; exit 0 only when each has its expected outcome')
+      .example('$0 model-check Spec.tla --cfg Spec.cfg --json', 'Check one spec without a models.json; exit 12 on a violated invariant')
       .example('$0 model-check --model CheckpointProtocolNoPiggyback --json', "Print one model's counterexample as JSON")
       .example(
         '$0 model-check --trace run.ndjson',
@@ -84,6 +92,12 @@ export const modelCheckCommand: CommandModule<object, ModelCheckArgs> = {
       return;
     }
     if (args.settled) throw new CutlineError('USAGE', '--settled goes with --trace', { hint: 'It says how a traced run ended.' });
+    if (args.module !== undefined) {
+      if (args.spec !== undefined) throw new CutlineError('USAGE', '--spec goes with --trace; name the module to check alone');
+      const request = { specPath: args.module, configPath: args.cfg, backend: args.backend, workers: args.workers, json: args.json };
+      process.exitCode = await checkSpec(request, (text) => process.stdout.write(text));
+      return;
+    }
     if (args.spec !== undefined || args.cfg !== undefined)
       throw new CutlineError('USAGE', '--spec and --cfg go with --trace', {
         hint: 'Models are chosen with --model or --all from spec/models.json.',

@@ -75,6 +75,7 @@ export class BuiltinBackend implements ModelCheckBackend {
         backend: 'builtin',
         outcome: 'error',
         message: `[${error.code}] ${error.message}`,
+        errorCode: error.code,
         statesGenerated: 0,
         distinctStates: 0,
         depth: 0,
