@@ -51,6 +51,13 @@ CONSTANTS
     MixedCuts,        \* TRUE (broken): a plan may cut each partition at a different checkpoint id
     RetainNewest      \* TRUE: retention keeps the newest id completed on every partition
 
+\* The checkpoint types the models give CheckpointKinds (`CheckpointKinds <- ...` in the .cfg: TLC's
+\* configuration files take numbers, strings, booleans, sets and model values, not tuples).
+BackupMarkerBackup == <<"BACKUP", "MARKER", "BACKUP">>
+ThreeBackups == <<"BACKUP", "BACKUP", "BACKUP">>
+TwoBackups == <<"BACKUP", "BACKUP">>
+MarkerBackup == <<"MARKER", "BACKUP">>
+
 VARIABLES
     log,          \* log[p]: every record p appended (compaction only hides a prefix)
     triggered,    \* the highest checkpoint id triggered so far

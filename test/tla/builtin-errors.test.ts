@@ -128,6 +128,14 @@ describe('built-in checker errors', () => {
     );
   });
 
+  it('refuses a tuple in the .cfg as TLC does, pointing to a substitution', async () => {
+    const module = `EXTENDS Naturals\nCONSTANT K\nVARIABLE x\nInit == x = K\nNext == x' = x\nPair == <<1, 2>>`;
+    expect(await run(module, 'INIT Init\nNEXT Next\nCONSTANTS\n  K = <<1, 2>>\n')).toMatch(
+      /^\[TLA_CONFIG\] .*:4: a tuple \(<<\.\.\.>>\) is not a value a configuration may give .*NAME <- Definition/,
+    );
+    // `K <- Pair` is how the models of spec/PointInTimeRestore*.cfg give their tuples (builtin-spec-models.test.ts).
+  });
+
   it('reports a constant the .cfg does not give a value', async () => {
     expect(await run(`EXTENDS Naturals\nCONSTANT N\nVARIABLE x\nInit == x = N\nNext == x' = x`)).toMatch(
       /^\[TLA_CONFIG\] .*the constant N has no value in the \.cfg/,

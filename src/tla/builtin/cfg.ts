@@ -7,8 +7,7 @@ export type CfgValue =
   | { readonly kind: 'string'; readonly value: string }
   | { readonly kind: 'bool'; readonly value: boolean }
   | { readonly kind: 'modelValue'; readonly name: string }
-  | { readonly kind: 'set'; readonly items: readonly CfgValue[] }
-  | { readonly kind: 'tuple'; readonly items: readonly CfgValue[] };
+  | { readonly kind: 'set'; readonly items: readonly CfgValue[] };
 
 export interface ModelConfig {
   readonly file: string;
@@ -103,16 +102,23 @@ class CfgParser {
 
   value(): CfgValue {
     const t = this.take('a value');
-    if (t.text === '{' || t.text === '<<') {
-      const close = t.text === '{' ? '}' : '>>';
+    if (t.text === '<<') {
+      // TLC's configuration parser takes no tuple (nor record, function or sequence); neither does this one.
+      throw configError(
+        this.file,
+        t.line,
+        'a tuple (<<...>>) is not a value a configuration may give (numbers, strings, TRUE, FALSE, sets and model values are): define it in the module and substitute it with NAME <- Definition',
+      );
+    }
+    if (t.text === '{') {
       const items: CfgValue[] = [];
-      while (this.peek()?.text !== close) {
+      while (this.peek()?.text !== '}') {
         items.push(this.value());
         if (this.peek()?.text === ',') this.pos++;
-        else if (this.peek()?.text !== close) throw configError(this.file, this.peek()?.line ?? t.line, `expected , or ${close}`);
+        else if (this.peek()?.text !== '}') throw configError(this.file, this.peek()?.line ?? t.line, 'expected , or }');
       }
       this.pos++;
-      return t.text === '{' ? { kind: 'set', items } : { kind: 'tuple', items };
+      return { kind: 'set', items };
     }
     if (t.text === '-') return { kind: 'int', value: -Number(this.take('a number').text) };
     if (/^\d+$/.test(t.text)) return { kind: 'int', value: Number(t.text) };

@@ -14,7 +14,7 @@ import { alwaysInScope } from './stdlib.js';
 import { substituteOperator } from './cfg-operators.js';
 import { impliedInvariants } from './implied-invariants.js';
 import type { Builtin } from './builtin.js';
-import { FnValue, ModelValue, asFiniteSet, makeSet, makeTuple } from './value.js';
+import { FnValue, ModelValue, asFiniteSet, makeSet } from './value.js';
 import type { Value } from './value.js';
 
 /** WF_sub(action) or SF_sub(action), with the bindings of an enclosing \A p \in S. */
@@ -70,8 +70,6 @@ function cfgToValue(v: CfgValue): Value {
       return modelValue(v.name);
     case 'set':
       return makeSet(v.items.map(cfgToValue));
-    case 'tuple':
-      return makeTuple(v.items.map(cfgToValue));
   }
 }
 
