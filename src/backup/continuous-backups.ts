@@ -90,7 +90,10 @@ export class ContinuousBackups {
     return run;
   }
 
-  /** Writes metadata.json for each running partition whose checkpoints, backups or ranges changed since the last write. */
+  /**
+   * Writes metadata.json for each running partition when this node has not written it yet, or when what a restore
+   * depends on changed since (metadataFingerprint: backups, ranges, the checkpoints they cover).
+   */
   async syncMetadata(): Promise<void> {
     const store = this.store;
     if (store === undefined) return;

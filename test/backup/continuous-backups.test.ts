@@ -8,7 +8,7 @@ import { rangesFromManifests } from '../../src/backup/ranges.js';
 import { ContinuousBackups } from '../../src/backup/continuous-backups.js';
 import { metadataFingerprint, partitionMetadataOf, readPartitionMetadata } from '../../src/backup/backup-metadata.js';
 import type { BackupConfig } from '../../src/protocol/backup-config.js';
-import type { BackupStore } from '../../src/store/backup-store.js';
+import type { BackupStore, PutBody, PutOptions } from '../../src/store/backup-store.js';
 import type { Manifest } from '../../src/backup/manifest.js';
 import { temporaryDirectories } from '../support/temporary-directories.js';
 import { startManagementApi } from '../../src/api/management-api.js';
@@ -78,8 +78,14 @@ describe('continuous backups with the scheduler and retention', () => {
         expect(await listAll(store, contentsKeyPrefix({ partitionId: partition.partitionId, checkpointId: id, nodeId: 0 }))).toEqual([]);
       const stored = await readPartitionMetadata(store, partition.partitionId);
       expect(stored).toBeDefined();
-      expect(metadataFingerprint(stored!)).toBe(metadataFingerprint(partitionMetadataOf(partition, clock)));
+      // What a restore depends on agrees; checkpoints after the last backup's are written with the next backup.
+      const now = partitionMetadataOf(partition, clock);
+      expect(metadataFingerprint(stored!)).toBe(metadataFingerprint(now));
       expect(stored!.checkpoints.length).toBeGreaterThan(3);
+      const lastCut = Math.max(...now.ranges.map((range) => range.lastCutPosition));
+      expect(stored!.checkpoints.filter((c) => c.checkpointPosition <= lastCut)).toEqual(
+        now.checkpoints.filter((c) => c.checkpointPosition <= lastCut),
+      );
     }
     const api = await startManagementApi(new BackupApiService(cluster, running!.manager, service), 0);
     try {
@@ -103,5 +109,33 @@ describe('continuous backups with the scheduler and retention', () => {
     expect(run).toEqual({ deleted: [], failed: [] });
     const manifests = await partitionManifests(store, 1);
     expect(manifests.map((m) => m.status)).toEqual(['COMPLETED']);
+  });
+
+  it('rewrites metadata.json when a backup joins the ranges, not for every MARKER after them', async () => {
+    const puts = new Map<string, number>();
+    const directory = await freshDirectory();
+    const store = new (class extends FileSystemBackupStore {
+      override async put(key: string, body: PutBody, options?: PutOptions): Promise<void> {
+        await super.put(key, body, options);
+        if (key.startsWith('metadata/')) puts.set(key, (puts.get(key) ?? 0) + 1);
+      }
+    })(directory);
+    const opened = openBackupTestCluster(43, store, { partitionCount: 2, continuousBackups: true });
+    running = opened;
+    await opened.manager.start(opened.cluster);
+    const frequent = { ...config, checkpointIntervalMs: 2_000, scheduleMs: 20_000, retentionWindowMs: undefined };
+    const service = new ContinuousBackups({ cluster: opened.cluster, clock: opened.clock, config: frequent, manager: opened.manager });
+    await runContinuousSeconds(opened, service, 100);
+    const markers = service.schedulers.emitted().filter((e) => e.checkpointType === 'MARKER').length;
+    const backups = service.schedulers.emitted().filter((e) => e.checkpointType === 'SCHEDULED_BACKUP').length;
+    expect(markers).toBeGreaterThanOrEqual(40);
+    for (const partition of opened.cluster.partitions()) {
+      const written = puts.get(`metadata/${partition.partitionId}/metadata.json`) ?? 0;
+      // The first sync, then one per backup that joined the ranges: every MARKER would be over 40.
+      expect(written).toBeGreaterThan(1);
+      expect(written).toBeLessThanOrEqual(backups + 1);
+      const stored = await readPartitionMetadata(store, partition.partitionId);
+      expect(stored?.ranges.at(-1)?.end.checkpointId).toBe(partition.backupState.ranges().at(-1)?.end.checkpointId);
+    }
   });
 });
