@@ -89,16 +89,8 @@ export async function runEngineNode(options: EngineNodeOptions): Promise<EngineR
     if (backups !== undefined) {
       await backups.manager.start(cluster);
       log(`backups go to ${backups.manager.store.description}`, { event: 'store', store: backups.manager.store.description });
-      if (options.api !== undefined) {
-        const service = new BackupApiService(cluster, backups.manager, continuous, backups.health);
-        api = await startManagementApi(service, options.api.port, options.api.host, tokenOption(options.api.token));
-        const access = options.api.token === undefined ? ' (loopback only, no token)' : ' (bearer token required)';
-        log(`management API listening on ${api.url}${access}`, {
-          event: 'api-listening',
-          url: api.url,
-          token: options.api.token !== undefined,
-        });
-      }
+      if (options.api !== undefined)
+        api = await startApi(new BackupApiService(cluster, backups.manager, continuous, backups.health), options.api, log);
     }
     const services = new BackupServicesTicker({ services: continuous, clock: systemClock, log });
     return await runEngine({
@@ -129,8 +121,11 @@ export async function runEngineNode(options: EngineNodeOptions): Promise<EngineR
   }
 }
 
-function tokenOption(token: string | undefined): { token?: string } {
-  return token === undefined ? {} : { token };
+async function startApi(service: BackupApiService, api: NonNullable<EngineNodeOptions['api']>, log: EventLog): Promise<ManagementApi> {
+  const started = await startManagementApi(service, api.port, api.host, api.token === undefined ? {} : { token: api.token });
+  const access = api.token === undefined ? ' (loopback only, no token)' : ' (bearer token required)';
+  log(`management API listening on ${started.url}${access}`, { event: 'api-listening', url: started.url, token: api.token !== undefined });
+  return started;
 }
 
 function openBackups(storeConfig: StoreConfig, config: BackupConfig, log: EventLog): { manager: BackupManager; health: StoreHealth } {

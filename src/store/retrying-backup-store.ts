@@ -50,8 +50,9 @@ export class RetryingBackupStore implements BackupStore {
       const open = async (offsetBytes: number): Promise<Readable> => {
         const range = { offsetBytes, lengthBytes: endExclusive - offsetBytes };
         const stream = await this.retry(options.signal, () => this.inner.get(key, { ...options, range })).catch(async (error: unknown) => {
-          // A range the object no longer has, or no object: say that it changed, when it did.
-          throw sameObject(await this.head(key, options), info) ? error : changedError(key, this.description);
+          // A range the object no longer has, or no object: say that it changed, when it did (a failing HEAD says nothing).
+          const now = await this.head(key, options).catch(() => info);
+          throw sameObject(now, info) ? error : changedError(key, this.description);
         });
         if (sameObject(await this.head(key, options), info)) return stream;
         stream.destroy();
