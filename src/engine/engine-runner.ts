@@ -70,12 +70,9 @@ export async function runEngine(options: EngineRunOptions): Promise<EngineRunRes
   });
   while (!options.signal.aborted) {
     const now = clock.nowMs();
-    let work = transport.deliverDue(1000);
-    for (const partition of cluster.partitions()) {
-      const processed = partition.processBatch();
-      recordsProcessed += processed;
-      work += processed + partition.retryDue();
-    }
+    const turn = deliverAndProcess(cluster, transport);
+    recordsProcessed += turn.processed;
+    let work = turn.work;
     const owed = Math.floor(((now - startMs) * options.workloadPerSecond) / 1000) - workloadSubmitted;
     for (let index = 0; index < Math.min(owed, 1000) && options.workload !== undefined; index++, workloadSubmitted++, work++)
       options.workload.step();
@@ -108,15 +105,23 @@ async function drain(options: EngineRunOptions, drainMs: number): Promise<{ sett
   const deadlineMs = clock.nowMs() + drainMs;
   let recordsProcessed = 0;
   for (;;) {
-    let work = transport.deliverDue(1000);
-    for (const partition of cluster.partitions()) {
-      const processed = partition.processBatch();
-      recordsProcessed += processed;
-      work += processed + partition.retryDue();
-    }
+    const turn = deliverAndProcess(cluster, transport);
+    recordsProcessed += turn.processed;
     if (settledCluster(cluster, transport)) return { settled: true, recordsProcessed };
     if (clock.nowMs() >= deadlineMs) return { settled: false, recordsProcessed };
-    if (work > 0) await yieldToEventLoop();
+    if (turn.work > 0) await yieldToEventLoop();
     else await sleep(1);
   }
+}
+
+/** One turn of the cluster: due commands delivered, one batch per partition processed, retry timers run. */
+function deliverAndProcess(cluster: Cluster, transport: InProcessTransport): { work: number; processed: number } {
+  let work = transport.deliverDue(1000);
+  let processed = 0;
+  for (const partition of cluster.partitions()) {
+    const count = partition.processBatch();
+    processed += count;
+    work += count + partition.retryDue();
+  }
+  return { work, processed };
 }

@@ -2,7 +2,9 @@
 // backups it restored, so that `cutline model-check --trace FILE` validates the restore against the spec too.
 import * as fs from 'node:fs';
 import { CutlineError } from '../errors.js';
-import { protocolTraceVersion, type TraceEvent } from '../engine/trace-sink.js';
+import type { TraceEvent } from '../engine/trace-sink.js';
+import { traceLineBytesMax } from '../limits.js';
+import { parseTraceLine } from '../tla/trace/trace-reader.js';
 import type { RestoreResult } from './restore-executor.js';
 import type { RestorePlan } from './restore-plan.js';
 
@@ -13,15 +15,17 @@ export interface RestoreTraceFile {
 }
 
 /**
- * Checks, before anything is restored, that `path` is a protocol trace a restore can append to: a file whose first
- * line is a `trace-start` of the version this cutline writes. TRACE_INVALID names the file and what is wrong.
+ * Checks, before anything is restored, that `path` is a protocol trace a restore can append to: a writable file whose
+ * first line is a `trace-start` of the version this cutline writes. TRACE_INVALID names the file and what is wrong.
  */
 export function openRestoreTrace(path: string): RestoreTraceFile {
+  const hint = 'Pass --trace the file `cutline engine start --trace` wrote for the run whose backups this restores.';
   let first: string;
   try {
     const descriptor = fs.openSync(path, 'r');
     try {
-      const buffer = Buffer.alloc(4096);
+      // One line at most traceLineBytesMax long, and its newline.
+      const buffer = Buffer.alloc(traceLineBytesMax + 1);
       const read = fs.readSync(descriptor, buffer, 0, buffer.length, 0);
       first = buffer.subarray(0, read).toString('utf8').split('\n')[0] ?? '';
     } finally {
@@ -29,36 +33,22 @@ export function openRestoreTrace(path: string): RestoreTraceFile {
     }
     fs.accessSync(path, fs.constants.W_OK);
   } catch (cause) {
-    throw new CutlineError('TRACE_INVALID', `cannot append to the trace ${path}: ${(cause as Error).message}`, {
-      cause,
-      hint: 'Pass --trace the file `cutline engine start --trace` wrote for the run whose backups this restores.',
-    });
+    throw new CutlineError('TRACE_INVALID', `cannot append to the trace ${path}: ${(cause as Error).message}`, { cause, hint });
   }
-  const start = parseStart(first);
-  if (start === undefined) {
-    throw new CutlineError('TRACE_INVALID', `${path}:1: not a protocol trace (its first line is not a trace-start event)`, {
-      hint: 'Pass --trace the file `cutline engine start --trace` wrote for the run whose backups this restores.',
-    });
+  let start: TraceEvent;
+  try {
+    // The trace reader's own check of a line: JSON, a known event, its fields, the trace version.
+    start = parseTraceLine(first, 1, path);
+  } catch (error) {
+    const detail = (error as Error).message.slice(`${path}:1: `.length);
+    throw new CutlineError('TRACE_INVALID', `${path}:1: not a protocol trace: ${detail}`, { cause: error, hint });
   }
-  if (start.version !== protocolTraceVersion) {
-    throw new CutlineError(
-      'TRACE_INVALID',
-      `${path}:1: trace version ${start.version}; this cutline writes version ${protocolTraceVersion}`,
-    );
+  if (start.event !== 'trace-start') {
+    throw new CutlineError('TRACE_INVALID', `${path}:1: not a protocol trace: its first event is ${start.event}, not trace-start`, {
+      hint,
+    });
   }
   return { path, partitionCount: start.partitionCount };
-}
-
-function parseStart(line: string): { version: number; partitionCount: number } | undefined {
-  let value: unknown;
-  try {
-    value = JSON.parse(line);
-  } catch {
-    return undefined;
-  }
-  const start = value as { event?: unknown; version?: unknown; partitionCount?: unknown } | null;
-  if (start?.event !== 'trace-start' || typeof start.version !== 'number' || typeof start.partitionCount !== 'number') return undefined;
-  return { version: start.version, partitionCount: start.partitionCount };
 }
 
 /** Refuses, once the restore is planned and before it runs, a plan that does not restore every partition of the trace. */

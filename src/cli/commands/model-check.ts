@@ -99,7 +99,7 @@ export const modelCheckCommand: CommandModule<object, ModelCheckArgs> = {
       return;
     }
     if (args.spec !== undefined || args.cfg !== undefined)
-      throw new CutlineError('USAGE', '--spec and --cfg go with --trace', {
+      throw new CutlineError('USAGE', '--spec goes with --trace, --cfg with --trace or a module (model-check Spec.tla --cfg Spec.cfg)', {
         hint: 'Models are chosen with --model or --all from spec/models.json.',
       });
     await checkModels({
