@@ -16,9 +16,21 @@ export interface SpecCheckRequest {
 }
 
 /**
- * TLC's exit status for a result (tlc2.output.EC.ExitStatus): 0 no error, 11 deadlock, 12 safety (an invariant),
- * 13 liveness (a property), 75 a failure while evaluating, 150 a module that does not parse or is not supported, 151 a
- * bad configuration, 255 any other error.
+ * How TLC words a violated PROPERTY. A result gives TLC's verdict line in `message` when the outcome does not say it:
+ * an action property [][A]_v ("Action property X is violated.", exit 13) or a temporal property that a finite behavior
+ * refutes, such as [](P => []Q) without fairness, which TLC finds during the search and ends as a safety violation
+ * ("Temporal property X was violated.", exit 12). Otherwise the counterexample is a lasso (exit 13).
+ */
+function propertyVerdict(result: ModelCheckResult): { line: string; temporal: boolean; safety: boolean } {
+  const line = result.message ?? `Temporal property ${result.violated ?? '?'} was violated.`;
+  const temporal = line.startsWith('Temporal propert');
+  return { line, temporal, safety: temporal && result.message !== undefined && result.loopsBackTo === undefined };
+}
+
+/**
+ * TLC's exit status for a result (tlc2.output.EC.ExitStatus): 0 no error, 11 deadlock, 12 safety (an invariant, or a
+ * temporal property a finite behavior refutes), 13 liveness (a property, or an action property), 75 a failure while
+ * evaluating, 150 a module that does not parse or is not supported, 151 a bad configuration, 255 any other error.
  */
 export function tlcExitStatus(result: ModelCheckResult): number {
   switch (result.outcome) {
@@ -29,7 +41,7 @@ export function tlcExitStatus(result: ModelCheckResult): number {
     case 'invariant-violated':
       return 12;
     case 'property-violated':
-      return 13;
+      return propertyVerdict(result).safety ? 12 : 13;
     case 'error':
       if (result.errorCode === 'TLA_SYNTAX' || result.errorCode === 'TLA_UNSUPPORTED') return 150;
       if (result.errorCode === 'TLA_CONFIG') return 151;
@@ -43,10 +55,12 @@ export function formatSpecResult(result: ModelCheckResult, specPath: string, con
   if (result.outcome === 'pass') lines.push('Model checking completed. No error has been found.');
   else if (result.outcome === 'deadlock') lines.push('Error: Deadlock reached.');
   else if (result.outcome === 'invariant-violated') lines.push(`Error: Invariant ${result.violated ?? '?'} is violated.`);
-  else if (result.outcome === 'property-violated') lines.push(`Error: Temporal property ${result.violated ?? '?'} is violated.`);
+  else if (result.outcome === 'property-violated') lines.push(`Error: ${propertyVerdict(result).line}`);
   else lines.push(`Error: ${result.message ?? 'the checker reached no verdict'}`);
   if (result.trace !== undefined && result.trace.length > 0) {
-    lines.push('The behavior up to this point is:', ...formatTrace(result.trace, result.loopsBackTo).map((line) => line.slice(4)));
+    const counterExample = result.outcome === 'property-violated' && propertyVerdict(result).temporal;
+    lines.push(counterExample ? 'The following behavior constitutes a counter-example:' : 'The behavior up to this point is:');
+    lines.push(...formatTrace(result.trace, result.loopsBackTo).map((line) => line.slice(4)));
   }
   if (result.outcome !== 'error') {
     lines.push(`${result.statesGenerated} states generated, ${result.distinctStates} distinct states found.`);

@@ -34,6 +34,27 @@ describe('cutline model-check Spec.tla', () => {
     expect(result.loopsBackTo).toBeGreaterThan(0);
   });
 
+  it("exits 13 on a violated action property and 12 on a [](P => []Q) that a finite behavior refutes, in TLC's words", async () => {
+    const action = await check(join(specs, 'ActionProp.tla'), '--cfg', join(specs, 'ActionPropReset.cfg'));
+    expect(action.code).toBe(13);
+    expect(action.stdout).toMatch(
+      /Error: Action property Grows is violated\.\nThe behavior up to this point is:\nState 1: <Initial predicate>/,
+    );
+    expect(action.stdout).toMatch(/State 7: <Reset line 11, col \d+ of module ActionProp>\n {2}\/\\ x = 0\n {2}\/\\ y = 0\n/);
+    const temporal = await check(join(specs, 'ActionProp.tla'), '--cfg', join(specs, 'ActionPropThenNow.cfg'));
+    expect(temporal.code).toBe(12);
+    expect(temporal.stdout).toContain(
+      'Error: Temporal property XThenY was violated.\nThe following behavior constitutes a counter-example:\n',
+    );
+    expect(temporal.stdout).toContain('13 states generated, 10 distinct states found.');
+    const lasso = await check(join(specs, 'ActionProp.tla'), '--cfg', join(specs, 'ActionPropOftenFair.cfg'));
+    expect(lasso.code).toBe(13);
+    expect(lasso.stdout).toContain(
+      'Error: Temporal property OftenXFirst was violated.\nThe following behavior constitutes a counter-example:\n',
+    );
+    expect(lasso.stdout).toContain('Back to state 1.');
+  });
+
   it('exits 150 on a module that does not parse and 151 on a configuration naming what the module lacks', async () => {
     writeFileSync(join(scratch, 'Bad.tla'), "---- MODULE Bad ----\nVARIABLE x\nInit == x =\nNext == x' = x\n====\n");
     writeFileSync(join(scratch, 'Bad.cfg'), 'INIT Init\nNEXT Next\n');

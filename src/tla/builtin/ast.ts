@@ -5,6 +5,9 @@ export interface Loc {
   readonly file: string;
   readonly line: number;
   readonly column: number;
+  /** Where the construct ends (inclusive, 1-based), when it comes from the parse tree: TLC names some properties by their extent. */
+  readonly endLine?: number;
+  readonly endColumn?: number;
 }
 
 export function formatLoc(loc: Loc): string {

@@ -7,6 +7,7 @@ import { evalError } from './errors.js';
 import { boolOf } from './eval.js';
 import { FingerprintSet } from './fp-set.js';
 import type { Model, NamedExpr } from './model.js';
+import type { SearchChecks } from './search-checks.js';
 import { fingerprintState, stateFingerprint } from './symmetry.js';
 import type { Value } from './value.js';
 
@@ -25,9 +26,10 @@ export interface StateGraph {
 }
 
 export interface Violation {
-  readonly kind: 'invariant' | 'deadlock';
+  /** `action`: a step violates an action property [][A]_v; `temporal`: the path refutes a property [](P => []Q). */
+  readonly kind: 'invariant' | 'deadlock' | 'action' | 'temporal';
   readonly name?: string;
-  /** Ids of the shortest path to the last good state. */
+  /** Ids of the shortest path to the last good state (for `temporal`, the whole counterexample). */
   readonly path: number[];
   /** The violating successor when it is not in the graph (its invariant failed), with the action that made it. */
   readonly extra?: { readonly state: Value[]; readonly action: OpDef | undefined };
@@ -45,6 +47,8 @@ export interface BfsResult {
 export interface BfsOptions {
   readonly keepGraph: boolean;
   readonly signal?: AbortSignal;
+  /** Action properties and [](P => []Q) properties, checked during the search (these need keepGraph). */
+  readonly checks?: SearchChecks;
 }
 
 function holds(model: Model, list: readonly NamedExpr[], s: StateContext): string | undefined {
@@ -69,6 +73,30 @@ function complete(model: Model, next: (Value | undefined)[], action: OpDef | und
     }
   }
   return next as Value[];
+}
+
+/**
+ * What a successor of state `head` violates: an invariant (when the successor is new or outside the model), or, checked
+ * on every step as TLC does (also one to a state seen before), an action property. `added` is add()'s answer, if called.
+ */
+function successorViolation(
+  model: Model,
+  graph: StateGraph,
+  options: BfsOptions,
+  head: number,
+  next: Value[],
+  action: OpDef | undefined,
+  added: number | undefined,
+): Violation | undefined {
+  const failed =
+    added !== undefined && added >= 0 ? undefined : holds(model, model.invariants, { state: next, next: undefined, primed: false });
+  if (failed !== undefined) {
+    return added !== undefined
+      ? { kind: 'invariant', name: failed, path: pathTo(graph, -1 - added) }
+      : { kind: 'invariant', name: failed, path: pathTo(graph, head), extra: { state: next, action } };
+  }
+  const broken = options.checks?.step(graph.states[head] as Value[], next);
+  return broken === undefined ? undefined : { kind: 'action', name: broken, path: pathTo(graph, head), extra: { state: next, action } };
 }
 
 export function runBfs(model: Model, options: BfsOptions): BfsResult {
@@ -130,22 +158,14 @@ export function runBfs(model: Model, options: BfsOptions): BfsResult {
       const inModel =
         holds(model, model.constraints, s) === undefined &&
         holds(model, model.actionConstraints, { state: current, next, primed: false }) === undefined;
-      let newId = -1;
-      if (inModel) {
-        const added = add(next, head, action);
-        edges?.push(added < 0 ? -1 - added : added);
-        if (added >= 0) return false;
-        newId = -1 - added;
-      }
-      const failed = holds(model, model.invariants, s);
-      if (failed === undefined) return false;
-      violation =
-        newId >= 0
-          ? { kind: 'invariant', name: failed, path: pathTo(graph, newId) }
-          : { kind: 'invariant', name: failed, path: pathTo(graph, head), extra: { state: next, action } };
-      return true;
+      const added = inModel ? add(next, head, action) : undefined;
+      if (added !== undefined) edges?.push(added < 0 ? -1 - added : added);
+      violation = successorViolation(model, graph, options, head, next, action, added);
+      return violation !== undefined;
     });
     if (violation === undefined && !any && model.config.checkDeadlock) violation = { kind: 'deadlock', path: pathTo(graph, head) };
+    const refuted = violation === undefined ? options.checks?.explored(graph, head) : undefined;
+    if (refuted !== undefined) violation = { kind: 'temporal', name: refuted.name, path: refuted.path };
   }
   return {
     graph,

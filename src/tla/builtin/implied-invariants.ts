@@ -10,7 +10,7 @@ const actionOrTemporal = new Set(['prime', 'unchanged', 'enabled', 'always', 'ev
 const skippedKeys = new Set(['loc', 'ref', 'cached', 'builtin', 'closed']);
 
 /** Whether e reads no primed variable and no temporal operator, looking into the definitions it uses. */
-function isStatePredicate(e: unknown, seen: Set<OpDef>): boolean {
+export function isStatePredicate(e: unknown, seen: Set<OpDef>): boolean {
   if (e === null || typeof e !== 'object') return true;
   if (Array.isArray(e)) return e.every((item) => isStatePredicate(item, seen));
   const node = e as Record<string, unknown>;

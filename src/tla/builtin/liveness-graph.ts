@@ -5,6 +5,15 @@ import { fingerprintState, stateFingerprint } from './symmetry.js';
 import { valuesEqual } from './value.js';
 import type { Value } from './value.js';
 
+/** Which edges u -> v a behavior may take (undefined: all); []<><<A>>_v keeps the edges that are not <<A>>_v steps. */
+export type EdgeFilter = ((u: number, v: number) => boolean) | undefined;
+
+/** The successors of u a behavior may go to. */
+function successorsOf(graph: StateGraph, u: number, edgeOk: EdgeFilter): number[] {
+  const all = graph.successors?.[u] ?? [];
+  return edgeOk === undefined ? all : all.filter((v) => edgeOk(u, v));
+}
+
 /** For one WF/SF condition: where <<A>>_v is enabled and which graph edges are <<A>>_v steps. */
 export interface FairnessInfo {
   readonly strong: boolean;
@@ -42,14 +51,14 @@ export function fairnessInfo(model: Model, graph: StateGraph, f: Fairness): Fair
 }
 
 /** Tarjan's algorithm, iterative, over the nodes marked in `inside`. */
-export function components(graph: StateGraph, nodes: readonly number[], inside: (id: number) => boolean): number[][] {
+export function components(graph: StateGraph, nodes: readonly number[], inside: (id: number) => boolean, edgeOk: EdgeFilter): number[][] {
   const index = new Map<number, number>();
   const low = new Map<number, number>();
   const onStack = new Set<number>();
   const stack: number[] = [];
   const result: number[][] = [];
   let counter = 0;
-  const succ = (u: number): number[] => (graph.successors?.[u] ?? []).filter(inside);
+  const succ = (u: number): number[] => successorsOf(graph, u, edgeOk).filter(inside);
   for (const root of nodes) {
     if (index.has(root)) continue;
     const work: [number, number][] = [[root, 0]];
@@ -91,11 +100,11 @@ export function components(graph: StateGraph, nodes: readonly number[], inside: 
   return result;
 }
 
-function reachable(graph: StateGraph, starts: readonly number[], allowed: readonly boolean[]): number[] {
+function reachable(graph: StateGraph, starts: readonly number[], allowed: readonly boolean[], edgeOk: EdgeFilter): number[] {
   const seen = new Set<number>(starts.filter((s) => allowed[s]));
   const queue = [...seen];
   for (let i = 0; i < queue.length; i++) {
-    for (const v of graph.successors?.[queue[i] as number] ?? []) {
+    for (const v of successorsOf(graph, queue[i] as number, edgeOk)) {
       if (allowed[v] && !seen.has(v)) {
         seen.add(v);
         queue.push(v);
@@ -111,9 +120,11 @@ function fairSub(
   component: number[],
   fairness: readonly FairnessInfo[],
   required: readonly boolean[] | undefined,
+  edgeOk: EdgeFilter,
 ): number[] | undefined {
   const inC = new Set(component);
-  const hasStep = (f: FairnessInfo): boolean => component.some((u) => [...(f.steps[u] ?? [])].some((v) => inC.has(v)));
+  const inside = (u: number, v: number): boolean => inC.has(v) && (edgeOk === undefined || edgeOk(u, v));
+  const hasStep = (f: FairnessInfo): boolean => component.some((u) => [...(f.steps[u] ?? [])].some((v) => inside(u, v)));
   for (const f of fairness) {
     if (!f.strong || hasStep(f)) continue;
     const enabledNodes = component.filter((u) => f.enabled[u]);
@@ -121,8 +132,8 @@ function fairSub(
     // Strong fairness forbids visiting these states infinitely often without taking the action: drop them.
     const remaining = component.filter((u) => !f.enabled[u]);
     const keep = new Set(remaining);
-    for (const sub of components(graph, remaining, (v) => keep.has(v))) {
-      const found = fairSub(graph, sub, fairness, required);
+    for (const sub of components(graph, remaining, (v) => keep.has(v), edgeOk)) {
+      const found = fairSub(graph, sub, fairness, required, edgeOk);
       if (found !== undefined) return found;
     }
     return undefined;
@@ -138,11 +149,12 @@ export function findFairComponent(
   allowed: readonly boolean[],
   fairness: readonly FairnessInfo[],
   required: readonly boolean[] | undefined,
+  edgeOk: EdgeFilter = undefined,
 ): { component: number[]; entry: number } | undefined {
-  const nodes = reachable(graph, starts, allowed);
+  const nodes = reachable(graph, starts, allowed, edgeOk);
   const order = new Map(nodes.map((n, i) => [n, i]));
-  for (const component of components(graph, nodes, (v) => allowed[v] === true && order.has(v))) {
-    const fair = fairSub(graph, component, fairness, required);
+  for (const component of components(graph, nodes, (v) => allowed[v] === true && order.has(v), edgeOk)) {
+    const fair = fairSub(graph, component, fairness, required, edgeOk);
     if (fair === undefined) continue;
     const entry = fair.reduce((best, n) => ((order.get(n) as number) < (order.get(best) as number) ? n : best));
     return { component: fair, entry };
@@ -151,7 +163,13 @@ export function findFairComponent(
 }
 
 /** Shortest path (ids) from any of `starts` to `target` through `allowed` states. */
-export function pathWithin(graph: StateGraph, starts: readonly number[], target: number, allowed: readonly boolean[]): number[] {
+export function pathWithin(
+  graph: StateGraph,
+  starts: readonly number[],
+  target: number,
+  allowed: readonly boolean[],
+  edgeOk: EdgeFilter = undefined,
+): number[] {
   const parent = new Map<number, number>();
   const queue: number[] = [];
   for (const s of starts) {
@@ -162,7 +180,7 @@ export function pathWithin(graph: StateGraph, starts: readonly number[], target:
   }
   for (let i = 0; i < queue.length && !parent.has(target); i++) {
     const u = queue[i] as number;
-    for (const v of graph.successors?.[u] ?? []) {
+    for (const v of successorsOf(graph, u, edgeOk)) {
       if (allowed[v] && !parent.has(v)) {
         parent.set(v, u);
         queue.push(v);
@@ -181,13 +199,16 @@ export function cycleThrough(
   entry: number,
   fairness: readonly FairnessInfo[],
   required: readonly boolean[] | undefined,
+  edgeOk: EdgeFilter = undefined,
 ): number[] {
   const inC = new Set(component);
   const allowed: boolean[] = [];
   for (const n of component) allowed[n] = true;
   const waypoints: number[][] = [];
   for (const f of fairness) {
-    const edge = component.flatMap((u) => [...(f.steps[u] ?? [])].filter((v) => inC.has(v)).map((v) => [u, v]))[0];
+    const edge = component.flatMap((u) =>
+      [...(f.steps[u] ?? [])].filter((v) => inC.has(v) && (edgeOk === undefined || edgeOk(u, v))).map((v) => [u, v]),
+    )[0];
     if (edge !== undefined) waypoints.push(edge);
     else {
       const off = component.find((u) => !f.enabled[u]);
@@ -201,7 +222,7 @@ export function cycleThrough(
   for (const stop of [...waypoints, [entry]]) {
     for (const node of stop) {
       if (node === at && stop.length === 1) continue;
-      const leg = pathWithin(graph, [at], node, allowed).slice(1);
+      const leg = pathWithin(graph, [at], node, allowed, edgeOk).slice(1);
       out.push(...leg);
       at = node;
     }

@@ -1,26 +1,30 @@
 // Liveness on the explored graph: a property fails when a fair strongly connected component lets a behavior avoid it forever.
 import type { Expr } from './ast.js';
-import type { Env, StateContext } from './env.js';
+import type { Env } from './env.js';
 import { unsupported } from './errors.js';
 import { boolOf } from './eval.js';
-import { bindArgs } from './eval-operators.js';
 import type { StateGraph } from './bfs.js';
 import { pathTo } from './bfs.js';
 import type { OpDef } from './ast.js';
 import type { Model } from './model.js';
 import { fairnessInfo, findFairComponent, cycleThrough, pathWithin } from './liveness-graph.js';
-import type { FairnessInfo } from './liveness-graph.js';
+import type { EdgeFilter, FairnessInfo } from './liveness-graph.js';
+import { splitProperties, unfoldDefinition } from './property-split.js';
+import type { LivenessFormula } from './property-split.js';
+import { isStep } from './search-checks.js';
+import { edgeAction } from './trace.js';
 import type { Value } from './value.js';
 
-/** The property shapes checked: []P, <>P, []<>P, <>[]P and P ~> Q over state predicates. */
+/** The property shapes checked: []P, <>P, []<>P, <>[]P and P ~> Q over state predicates, and []<><<A>>_v over steps. */
 type Shape =
   | { readonly kind: 'always'; readonly p: Expr }
   | { readonly kind: 'eventually'; readonly p: Expr }
   | { readonly kind: 'infinitelyOften'; readonly p: Expr }
+  | { readonly kind: 'infinitelyOftenStep'; readonly action: Expr; readonly sub: Expr }
   | { readonly kind: 'eventuallyAlways'; readonly p: Expr }
   | { readonly kind: 'leadsTo'; readonly p: Expr; readonly q: Expr };
 
-interface Property {
+export interface LivenessProperty {
   readonly name: string;
   readonly shape: Shape;
   readonly env: Env;
@@ -37,130 +41,155 @@ function isTemporal(e: Expr): boolean {
   return e.k === 'always' || e.k === 'eventually' || e.k === 'leadsTo' || e.k === 'fair' || e.k === 'step';
 }
 
-/** Unfolds definitions (binding their arguments) so temporal operators become visible. */
-function unfold(model: Model, e: Expr, env: Env): [Expr, Env] {
-  if (e.k === 'name' && e.ref?.kind === 'definition' && e.ref.def.fnBounds === undefined) {
-    const def = e.ref.def;
-    const s: StateContext = { state: [], next: undefined, primed: false };
-    return unfold(model, def.body, bindArgs(model.evaluator, def, e.args, env, s, null));
-  }
-  return [e, env];
+/** Unfolds definitions (binding their parameters to the argument expressions) so temporal operators become visible. */
+function unfold(e: Expr, env: Env): [Expr, Env] {
+  const unfolded = unfoldDefinition(e, env);
+  return unfolded === undefined ? [e, env] : unfold(unfolded.body, unfolded.env);
 }
 
-function collect(model: Model, name: string, expr: Expr, env: Env, out: Property[]): void {
-  const [e, inner] = unfold(model, expr, env);
-  const add = (shape: Shape): void => void out.push({ name, shape, env: inner });
+function shapeOf(formula: LivenessFormula): LivenessProperty {
+  const [e, env] = unfold(formula.expr, formula.env);
+  const property = (shape: Shape, at: Env = env): LivenessProperty => ({ name: formula.name, shape, env: at });
   switch (e.k) {
-    case 'and':
-      for (const item of e.items) collect(model, name, item, inner, out);
-      return;
-    case 'quant':
-      if (e.exists) break;
-      model.evaluator.forEachBinding(
-        e.bounds,
-        inner,
-        { state: [], next: undefined, primed: false },
-        (bound) => (collect(model, name, e.body, bound, out), false),
-      );
-      return;
     case 'leadsTo':
-      return add({ kind: 'leadsTo', p: e.left, q: e.right });
+      return property({ kind: 'leadsTo', p: e.left, q: e.right });
     case 'always': {
-      const [body] = unfold(model, e.expr, inner);
-      if (body.k === 'eventually') return add({ kind: 'infinitelyOften', p: body.expr });
-      if (body.k === 'op' && body.op === '=>' && body.args[1]?.k === 'eventually') {
-        return add({ kind: 'leadsTo', p: body.args[0] as Expr, q: body.args[1].expr });
+      const [body, inner] = unfold(e.expr, env);
+      if (body.k === 'eventually') {
+        const [step, stepEnv] = unfold(body.expr, inner);
+        if (step.k === 'step' && step.angle) return property({ kind: 'infinitelyOftenStep', action: step.action, sub: step.sub }, stepEnv);
+        if (!isTemporal(step)) return property({ kind: 'infinitelyOften', p: body.expr }, inner);
       }
-      if (!isTemporal(body)) return add({ kind: 'always', p: e.expr });
+      if (body.k === 'op' && body.op === '=>' && body.args[1]?.k === 'eventually') {
+        return property({ kind: 'leadsTo', p: body.args[0] as Expr, q: body.args[1].expr }, inner);
+      }
+      if (!isTemporal(body)) return property({ kind: 'always', p: e.expr });
       break;
     }
     case 'eventually': {
-      const [body] = unfold(model, e.expr, inner);
-      if (body.k === 'always') return add({ kind: 'eventuallyAlways', p: body.expr });
-      if (!isTemporal(body)) return add({ kind: 'eventually', p: e.expr });
+      const [body, inner] = unfold(e.expr, env);
+      if (body.k === 'always') return property({ kind: 'eventuallyAlways', p: body.expr }, inner);
+      // TLC refuses <><<A>>_v too ("Temporal formulas containing actions must be of forms <>[]A or []<>A.").
+      if (body.k === 'step')
+        throw unsupported(
+          e.loc,
+          `<><<A>>_v in ${formula.name}: temporal formulas containing actions must be of forms <>[]A or []<>A, as TLC says`,
+        );
+      if (!isTemporal(body)) return property({ kind: 'eventually', p: e.expr });
       break;
     }
     default:
-      if (!isTemporal(e)) return add({ kind: 'always', p: e });
+      if (!isTemporal(e)) return property({ kind: 'always', p: e });
   }
   throw unsupported(
     e.loc,
-    `this form of temporal property in ${name} (supported: []P, <>P, []<>P, <>[]P, P ~> Q, conjunctions and \\A over them)`,
+    `this form of temporal property in ${formula.name} (supported: []P, <>P, []<>P, <>[]P, P ~> Q, [][A]_v, []<><<A>>_v, [](P => []Q), conjunctions and \\A over them)`,
   );
 }
-
 function predicate(model: Model, graph: StateGraph, p: Expr, env: Env): boolean[] {
   return graph.states.map((state) =>
     boolOf(model.evaluator.eval(p, env, { state, next: undefined, primed: false }), p.loc, 'a property predicate'),
   );
 }
 
-function checkOne(model: Model, graph: StateGraph, prop: Property, fairness: readonly FairnessInfo[]): LivenessViolation | undefined {
-  const all = graph.states.map(() => true);
-  const { shape, env } = prop;
-  let allowed: boolean[];
-  let starts: number[];
-  let required: boolean[] | undefined;
-  let prefixFor: (start: number) => number[];
+/** Where a counterexample to a liveness shape lives: a fair component of `allowed` states (and edges) reached from `starts`. */
+interface Search {
+  readonly allowed: boolean[];
+  readonly starts: number[];
+  readonly required?: boolean[];
+  readonly edgeOk?: EdgeFilter;
+  readonly prefixFor: (entry: number) => number[];
+}
+
+function searchFor(model: Model, graph: StateGraph, shape: Exclude<Shape, { kind: 'always' }>, env: Env): Search {
+  const everyId = graph.states.map((_, i) => i);
+  const byPath = (target: number): number[] => pathTo(graph, target);
   switch (shape.kind) {
-    case 'always': {
-      const p = predicate(model, graph, shape.p, env);
-      const bad = p.findIndex((v) => !v);
-      if (bad < 0) return undefined;
-      const ids = pathTo(graph, bad);
-      return {
-        property: prop.name,
-        states: ids.map((i) => graph.states[i] as Value[]),
-        actions: ids.map((i) => graph.actions[i] ?? (graph.parents[i] === -1 ? null : undefined)),
-        loopsBackTo: undefined,
-      };
-    }
     case 'eventually': {
       const notP = predicate(model, graph, shape.p, env).map((v) => !v);
-      allowed = notP;
-      starts = graph.initIds.filter((i) => notP[i]);
-      prefixFor = (target) => pathWithin(graph, starts, target, notP);
-      break;
+      const starts = graph.initIds.filter((i) => notP[i]);
+      return { allowed: notP, starts, prefixFor: (target) => pathWithin(graph, starts, target, notP) };
     }
-    case 'infinitelyOften':
-      allowed = predicate(model, graph, shape.p, env).map((v) => !v);
-      starts = graph.states.map((_, i) => i).filter((i) => allowed[i]);
-      prefixFor = (target) => pathTo(graph, target);
-      break;
-    case 'eventuallyAlways':
-      allowed = all;
-      required = predicate(model, graph, shape.p, env).map((v) => !v);
-      starts = graph.states.map((_, i) => i);
-      prefixFor = (target) => pathTo(graph, target);
-      break;
+    case 'infinitelyOften': {
+      const allowed = predicate(model, graph, shape.p, env).map((v) => !v);
+      return { allowed, starts: everyId.filter((i) => allowed[i]), prefixFor: byPath };
+    }
+    case 'infinitelyOftenStep': {
+      // A behavior that eventually takes no <<A>>_v step stays, from some point on, on the edges that are not such steps.
+      const { action, sub } = shape;
+      const n = graph.states.length;
+      const steps = new Set<number>();
+      graph.successors?.forEach((targets, u) => {
+        for (const v of targets)
+          if (isStep(model, action, sub, env, graph.states[u] as Value[], graph.states[v] as Value[], true)) steps.add(u * n + v);
+      });
+      const edgeOk: EdgeFilter = (u, v) => !steps.has(u * n + v);
+      return { allowed: graph.states.map(() => true), starts: everyId, edgeOk, prefixFor: byPath };
+    }
+    case 'eventuallyAlways': {
+      const required = predicate(model, graph, shape.p, env).map((v) => !v);
+      return { allowed: graph.states.map(() => true), starts: everyId, required, prefixFor: byPath };
+    }
     case 'leadsTo': {
       const p = predicate(model, graph, shape.p, env);
       const notQ = predicate(model, graph, shape.q, env).map((v) => !v);
-      allowed = notQ;
-      starts = graph.states.map((_, i) => i).filter((i) => p[i] && notQ[i]);
-      prefixFor = (target) => {
+      const starts = everyId.filter((i) => p[i] && notQ[i]);
+      const prefixFor = (target: number): number[] => {
         const within = pathWithin(graph, starts, target, notQ);
         return [...pathTo(graph, within[0] as number).slice(0, -1), ...within];
       };
-      break;
+      return { allowed: notQ, starts, prefixFor };
     }
   }
-  const found = findFairComponent(graph, starts, allowed, fairness, required);
-  if (found === undefined) return undefined;
-  const prefix = prefixFor(found.entry);
-  const ids = [...prefix, ...cycleThrough(graph, found.component, found.entry, fairness, required)];
-  const loopsBackTo = prefix.length;
+}
+
+/** The counterexample's states, each step labelled by the action that takes it (a lasso may leave the BFS tree). */
+function lasso(
+  model: Model,
+  graph: StateGraph,
+  property: string,
+  ids: readonly number[],
+  loopsBackTo: number | undefined,
+): LivenessViolation {
   return {
-    property: prop.name,
+    property,
     states: ids.map((i) => graph.states[i] as Value[]),
-    actions: ids.map((i, index) => (index === 0 ? null : (graph.actions[i] ?? undefined))),
+    actions: ids.map((i, index) => (index === 0 ? null : edgeAction(model, graph, ids[index - 1] as number, i))),
     loopsBackTo,
   };
 }
 
-export function checkLiveness(model: Model, graph: StateGraph): { violation: LivenessViolation | undefined } {
-  const properties: Property[] = [];
-  for (const p of model.properties) collect(model, p.name, p.expr, null, properties);
+function checkOne(
+  model: Model,
+  graph: StateGraph,
+  prop: LivenessProperty,
+  fairness: readonly FairnessInfo[],
+): LivenessViolation | undefined {
+  const { shape, env } = prop;
+  if (shape.kind === 'always') {
+    const bad = predicate(model, graph, shape.p, env).findIndex((v) => !v);
+    if (bad < 0) return undefined;
+    return lasso(model, graph, prop.name, pathTo(graph, bad), undefined);
+  }
+  const search = searchFor(model, graph, shape, env);
+  const found = findFairComponent(graph, search.starts, search.allowed, fairness, search.required, search.edgeOk);
+  if (found === undefined) return undefined;
+  const prefix = search.prefixFor(found.entry);
+  const cycle = cycleThrough(graph, found.component, found.entry, fairness, search.required, search.edgeOk);
+  return lasso(model, graph, prop.name, [...prefix, ...cycle], prefix.length);
+}
+
+/** The liveness properties in the shapes the check knows, or TLA_UNSUPPORTED for the first it does not (before the search). */
+export function livenessProperties(formulas: readonly LivenessFormula[]): LivenessProperty[] {
+  return formulas.map(shapeOf);
+}
+
+/** Checks the liveness properties (by default, those of the model's PROPERTY entries) on the explored graph. */
+export function checkLiveness(
+  model: Model,
+  graph: StateGraph,
+  properties: readonly LivenessProperty[] = livenessProperties(splitProperties(model).liveness),
+): { violation: LivenessViolation | undefined } {
   const fairness = model.fairness.map((f) => fairnessInfo(model, graph, f));
   for (const prop of properties) {
     const violation = checkOne(model, graph, prop, fairness);

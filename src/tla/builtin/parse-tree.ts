@@ -29,7 +29,13 @@ export function tlaParser(): Promise<Parser> {
 }
 
 export function nodeLoc(file: string, node: Node): Loc {
-  return { file, line: node.startPosition.row + 1, column: node.startPosition.column + 1 };
+  return {
+    file,
+    line: node.startPosition.row + 1,
+    column: node.startPosition.column + 1,
+    endLine: node.endPosition.row + 1,
+    endColumn: node.endPosition.column,
+  };
 }
 
 /** The first ERROR or MISSING node in document order, or undefined when the tree is clean. */

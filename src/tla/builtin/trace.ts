@@ -3,7 +3,9 @@ import { basename } from 'node:path';
 import type { TraceState } from '../backend.js';
 import type { OpDef } from './ast.js';
 import { formatValue } from './format-value.js';
+import type { StateGraph } from './bfs.js';
 import type { Model } from './model.js';
+import { fingerprintState, stateFingerprint } from './symmetry.js';
 import type { Value } from './value.js';
 
 /** TLC's action header: `Initial predicate`, or `Name line L, col C of module M`. */
@@ -24,4 +26,16 @@ export function traceStates(
     action: actionLabel(model, actions[i]),
     variables: Object.fromEntries(model.spec.variables.map((name, v) => [name, formatValue(state[v] as Value)])),
   }));
+}
+
+/** The action of the next-state relation that takes the step from state `from` to state `to` of the graph. */
+export function edgeAction(model: Model, graph: StateGraph, from: number, to: number): OpDef | undefined {
+  let found: OpDef | undefined;
+  model.evaluator.successors(model.next, graph.states[from] as Value[], (partial, action) => {
+    fingerprintState(partial as Value[], model.symmetry);
+    if (graph.seen.get(stateFingerprint.high, stateFingerprint.low) !== to) return false;
+    found = action;
+    return true;
+  });
+  return found;
 }
