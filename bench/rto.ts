@@ -55,8 +55,12 @@ async function produceBackup(storeDirectory: string): Promise<{ atCut: number; t
   const { cluster, manager, scheduler } = opened;
   try {
     await manager.start(cluster);
-    while (cluster.partitions().some((partition) => partition.log.lastPosition < recordsWanted)) scheduler.run(2_000);
-    driveToQuiet(cluster);
+    // Work in rounds drained to quiet: the scheduler's few deliveries per step would let retries pile up in flight.
+    const workload = new Workload(cluster, new SeededRandom(8));
+    while (cluster.partitions().some((partition) => partition.log.lastPosition < recordsWanted)) {
+      for (let step = 0; step < 500; step++) workload.step();
+      driveToQuiet(cluster);
+    }
     const status = await takeBackupAndWait(cluster, manager, 1, { drive: () => scheduler.run(20) });
     if (status.status !== 'COMPLETED') throw new Error(`the backup ended ${status.status}`);
     const sum = (of: (descriptor: (typeof status.partitions)[number]['descriptor']) => number) =>

@@ -1,5 +1,5 @@
 // The backup manifest: its types, parsing with the version rule and schema, and the legal status transitions.
-import { Ajv, type ErrorObject } from 'ajv';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { CutlineError } from '../errors.js';
 import type { Clock } from '../clock.js';
@@ -57,13 +57,24 @@ const legalTransitions: Readonly<Record<ManifestStatus, readonly ManifestStatus[
 
 // ajv-formats is CommonJS with a default export; under NodeNext its default import is the module.
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
-const ajv = new Ajv({ allErrors: true, strict: true });
-addFormats(ajv);
-const validateSchema = {
-  1: ajv.compile<Manifest>(manifestSchema),
-  2: ajv.compile<Manifest>(manifestSchemaV2),
-  3: ajv.compile<Manifest>(manifestSchemaV3),
-} as const;
+const schemas = { 1: manifestSchema, 2: manifestSchemaV2, 3: manifestSchemaV3 } as const;
+type SchemaVersion = keyof typeof schemas;
+const validators = new Map<SchemaVersion, ValidateFunction<Manifest>>();
+let ajv: Ajv | undefined;
+
+/**
+ * The validator of a format version, compiled when first needed: compiling all three costs about 100 ms, which
+ * every process importing this module (each restore's check threads, every CLI command) would otherwise pay.
+ */
+function validateSchema(version: SchemaVersion): ValidateFunction<Manifest> {
+  let validate = validators.get(version);
+  if (validate === undefined) {
+    ajv ??= addFormats(new Ajv({ allErrors: true, strict: true }));
+    validate = ajv.compile<Manifest>(schemas[version]);
+    validators.set(version, validate);
+  }
+  return validate;
+}
 
 /** Format v2 and later: a file's bytes live in chunks. */
 export function isChunked(manifest: Pick<Manifest, 'formatVersion'>): boolean {
@@ -170,7 +181,7 @@ export function parseManifest(bytes: Uint8Array, where: string): Manifest {
 /** Schema plus the rules a schema cannot say; throws MANIFEST_INVALID listing every violation. */
 export function checkManifest(document: unknown, where: string): asserts document is Manifest {
   const version = (document as { formatVersion?: unknown } | null)?.formatVersion;
-  const validate = validateSchema[version === 2 || version === 3 ? version : 1];
+  const validate = validateSchema(version === 2 || version === 3 ? version : 1);
   if (!validate(document)) {
     throw invalid(where, (validate.errors ?? []).map(describeSchemaError));
   }

@@ -15,7 +15,8 @@ import {
 import { engineNodesMax, enginePartitionsMax, restoreFilesMax } from '../limits.js';
 import { partitionsOfNode } from '../engine/partitioning.js';
 import { cutlineVersion as ourEngineVersion } from '../version.js';
-import { placeFiles, incomingCommandsPath, incomingSegmentsPath } from './restore-layout.js';
+import { incomingCommandsPath, incomingSegmentsPath } from './restore-layout.js';
+import { placeFiles } from './restore-placement.js';
 import { checkEngineVersions, newestVersion } from './restore-planner.js';
 import { restorePlanFormatVersion, type ForeignCut, type PartitionPlan, type PlannedBackup, type RestorePlan } from './restore-plan.js';
 import { refuseDuplicateBackups } from '../backup/duplicate-backups.js';

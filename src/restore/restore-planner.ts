@@ -6,7 +6,7 @@ import { engineNodesMax, enginePartitionsMax, restoreFilesMax } from '../limits.
 import { partitionsOfNode } from '../engine/partitioning.js';
 import { engineVersionIncompatibility } from '../engine/engine-version.js';
 import { cutlineVersion as ourEngineVersion } from '../version.js';
-import { placeFiles } from './restore-layout.js';
+import { placeFiles } from './restore-placement.js';
 import { restorePlanFormatVersion, type ForeignCut, type PartitionPlan, type RestorePlan } from './restore-plan.js';
 import { refuseDuplicateBackups } from '../backup/duplicate-backups.js';
 

@@ -7,7 +7,7 @@ import { listBackupManifestKeys } from '../backup/manifest-store.js';
 import { checkManifest, isKnownVersion, unknownVersionMessage, type Manifest } from '../backup/manifest.js';
 import { manifestBytesMax } from '../limits.js';
 import { engineVersionIncompatibility } from '../engine/engine-version.js';
-import { placeFiles } from '../restore/restore-layout.js';
+import { placeFiles } from '../restore/restore-placement.js';
 import type { Finding, FindingCode } from './findings.js';
 
 /** A partition backup whose manifest is valid and COMPLETED: the deeper checks run on these. */
