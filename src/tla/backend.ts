@@ -27,11 +27,19 @@ export interface TraceState {
 
 export type CheckOutcome = 'pass' | 'invariant-violated' | 'property-violated' | 'deadlock' | 'error';
 
+export type PropertyKind = 'action' | 'safety' | 'liveness';
+
 export interface ModelCheckResult {
   readonly backend: 'tlc' | 'builtin';
   readonly outcome: CheckOutcome;
   /** The invariant or property that failed, when outcome names one. */
   readonly violated?: string;
+  /**
+   * For outcome 'property-violated', which of TLC's three verdicts it is: 'action', an action property [][A]_v failed on
+   * a step ("Action property X is violated.", exit 13); 'safety', a temporal property that a finite behavior refutes,
+   * such as [](P => []Q) without fairness ("Temporal property X was violated.", exit 12); 'liveness', a lasso (exit 13).
+   */
+  readonly propertyKind?: PropertyKind;
   readonly statesGenerated: number;
   readonly distinctStates: number;
   /** The depth of the complete state graph search, as TLC reports it. */

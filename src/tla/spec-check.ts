@@ -15,16 +15,10 @@ export interface SpecCheckRequest {
   readonly json: boolean;
 }
 
-/**
- * How TLC words a violated PROPERTY. A result gives TLC's verdict line in `message` when the outcome does not say it:
- * an action property [][A]_v ("Action property X is violated.", exit 13) or a temporal property that a finite behavior
- * refutes, such as [](P => []Q) without fairness, which TLC finds during the search and ends as a safety violation
- * ("Temporal property X was violated.", exit 12). Otherwise the counterexample is a lasso (exit 13).
- */
-function propertyVerdict(result: ModelCheckResult): { line: string; temporal: boolean; safety: boolean } {
-  const line = result.message ?? `Temporal property ${result.violated ?? '?'} was violated.`;
-  const temporal = line.startsWith('Temporal propert');
-  return { line, temporal, safety: temporal && result.message !== undefined && result.loopsBackTo === undefined };
+/** TLC's verdict line for a violated PROPERTY: an action property, or a temporal one (refuted by a finite behavior or a lasso). */
+function propertyVerdict(result: ModelCheckResult): string {
+  const name = result.violated ?? '?';
+  return result.propertyKind === 'action' ? `Action property ${name} is violated.` : `Temporal property ${name} was violated.`;
 }
 
 /**
@@ -41,7 +35,7 @@ export function tlcExitStatus(result: ModelCheckResult): number {
     case 'invariant-violated':
       return 12;
     case 'property-violated':
-      return propertyVerdict(result).safety ? 12 : 13;
+      return result.propertyKind === 'safety' ? 12 : 13;
     case 'error':
       if (result.errorCode === 'TLA_SYNTAX' || result.errorCode === 'TLA_UNSUPPORTED') return 150;
       if (result.errorCode === 'TLA_CONFIG') return 151;
@@ -55,10 +49,10 @@ export function formatSpecResult(result: ModelCheckResult, specPath: string, con
   if (result.outcome === 'pass') lines.push('Model checking completed. No error has been found.');
   else if (result.outcome === 'deadlock') lines.push('Error: Deadlock reached.');
   else if (result.outcome === 'invariant-violated') lines.push(`Error: Invariant ${result.violated ?? '?'} is violated.`);
-  else if (result.outcome === 'property-violated') lines.push(`Error: ${propertyVerdict(result).line}`);
+  else if (result.outcome === 'property-violated') lines.push(`Error: ${propertyVerdict(result)}`);
   else lines.push(`Error: ${result.message ?? 'the checker reached no verdict'}`);
   if (result.trace !== undefined && result.trace.length > 0) {
-    const counterExample = result.outcome === 'property-violated' && propertyVerdict(result).temporal;
+    const counterExample = result.outcome === 'property-violated' && result.propertyKind !== 'action';
     lines.push(counterExample ? 'The following behavior constitutes a counter-example:' : 'The behavior up to this point is:');
     lines.push(...formatTrace(result.trace, result.loopsBackTo).map((line) => line.slice(4)));
   }

@@ -1,5 +1,5 @@
 // Turns TLC's -tool messages into a ModelCheckResult: outcome, counts, violated name and trace.
-import type { CheckOutcome, ModelCheckResult, TraceState } from './backend.js';
+import type { CheckOutcome, ModelCheckResult, PropertyKind, TraceState } from './backend.js';
 import { parseTlcCount, splitTlcMessages, tlcCode, tlcMessageClass, type TlcMessage } from './tlc-messages.js';
 import { parseTlcState } from './tlc-trace.js';
 
@@ -16,6 +16,10 @@ export interface TlcRunFacts {
 interface Verdict {
   outcome: CheckOutcome;
   violated?: string;
+  /** Known from the message for an action property; for a temporal one, from the counterexample's shape. */
+  propertyKind?: PropertyKind;
+  /** TLC_TEMPORAL_PROPERTY_VIOLATED: a lasso, or a finite behavior that refutes a property such as [](P => []Q). */
+  temporal?: boolean;
   message?: string;
 }
 
@@ -27,18 +31,25 @@ const initialPattern = /^Finished computing initial states: ([\d,]+) distinct st
 export function parseTlcRun(facts: TlcRunFacts): ModelCheckResult {
   const { messages, loose } = splitTlcMessages(facts.output);
   const verdict = findVerdict(messages, loose, facts.exitCode);
-  // TLC does not name the temporal property that failed; with a single one listed, it is that one.
+  // Older TLC releases do not name the temporal property that failed; with a single one listed, it is that one.
   const only = facts.properties.length === 1 ? facts.properties[0] : undefined;
   if (verdict.outcome === 'property-violated' && verdict.violated === undefined && only !== undefined) verdict.violated = only;
   const hasProperties = facts.properties.length > 0;
   const counts = findCounts(messages);
   const trace = findTrace(messages);
   const loopsBackTo = findLoop(messages);
+  // TLC reports a temporal property refuted by a finite behavior ([](P => []Q)) and a lasso with one message code;
+  // only the lasso loops back or ends stuttering.
+  if (verdict.temporal === true) {
+    const lasso = loopsBackTo !== undefined || trace.at(-1)?.action === 'Stuttering';
+    verdict.propertyKind = lasso ? 'liveness' : 'safety';
+  }
   const livenessChecked = hasProperties && messages.some((m) => m.code === tlcCode.checkingTemporalProps);
   const result: ModelCheckResult = {
     backend: 'tlc',
     outcome: verdict.outcome,
     ...(verdict.violated === undefined ? {} : { violated: verdict.violated }),
+    ...(verdict.propertyKind === undefined ? {} : { propertyKind: verdict.propertyKind }),
     statesGenerated: counts.generated,
     distinctStates: counts.distinct,
     depth: counts.depth,
@@ -69,10 +80,14 @@ function findVerdict(messages: readonly TlcMessage[], loose: readonly string[], 
       case tlcCode.invariantViolatedBehavior:
         return { outcome: 'invariant-violated', ...(named?.[1] === undefined ? {} : { violated: named[1] }) };
       case tlcCode.propertyViolatedInitial:
-      case tlcCode.actionPropertyViolatedBehavior:
         return { outcome: 'property-violated', ...(named?.[1] === undefined ? {} : { violated: named[1] }) };
-      case tlcCode.temporalPropertyViolated:
-        return { outcome: 'property-violated' };
+      case tlcCode.actionPropertyViolatedBehavior:
+        return { outcome: 'property-violated', propertyKind: 'action', ...(named?.[1] === undefined ? {} : { violated: named[1] }) };
+      case tlcCode.temporalPropertyViolated: {
+        // "Temporal property X was violated." names it; "Temporal properties were violated." (a lasso) does not.
+        const temporal = /^Temporal property (\S+) was violated/.exec(message.body)?.[1];
+        return { outcome: 'property-violated', temporal: true, ...(temporal === undefined ? {} : { violated: temporal }) };
+      }
       case tlcCode.deadlockReached:
         return { outcome: 'deadlock' };
       default:

@@ -14,8 +14,8 @@ interface Case {
   readonly exit: number;
   /** The name in TLC's verdict line. */
   readonly violated?: string;
-  /** TLC's verdict line when the outcome alone does not give it. */
-  readonly message?: string;
+  /** Which of TLC's verdicts for a violated PROPERTY: "Action property X is violated.", or "Temporal property X was violated." ending as a safety violation or with a lasso. */
+  readonly kind?: ModelCheckResult['propertyKind'];
   readonly distinct: number;
   readonly generated: number;
   readonly depth: number;
@@ -35,7 +35,7 @@ const cases: readonly Case[] = [
     outcome: 'property-violated',
     exit: 13,
     violated: 'Grows',
-    message: 'Action property Grows is violated.',
+    kind: 'action',
     distinct: 12,
     generated: 19,
     depth: 6,
@@ -47,7 +47,7 @@ const cases: readonly Case[] = [
     outcome: 'property-violated',
     exit: 13,
     violated: 'YAfterX',
-    message: 'Action property YAfterX is violated.',
+    kind: 'action',
     distinct: 3,
     generated: 3,
     depth: 2,
@@ -59,7 +59,7 @@ const cases: readonly Case[] = [
     outcome: 'property-violated',
     exit: 13,
     violated: 'line 20, col 32 to line 20, col 59 of module ActionProp',
-    message: 'Action property line 20, col 32 to line 20, col 59 of module ActionProp is violated.',
+    kind: 'action',
     distinct: 12,
     generated: 19,
     depth: 6,
@@ -70,6 +70,7 @@ const cases: readonly Case[] = [
   {
     config: 'ActionPropOftenUnfair',
     outcome: 'property-violated',
+    kind: 'liveness',
     exit: 13,
     violated: 'OftenReset',
     distinct: 12,
@@ -82,6 +83,7 @@ const cases: readonly Case[] = [
   {
     config: 'ActionPropOftenFair',
     outcome: 'property-violated',
+    kind: 'liveness',
     exit: 13,
     violated: 'OftenXFirst',
     distinct: 12,
@@ -94,6 +96,7 @@ const cases: readonly Case[] = [
   {
     config: 'ActionPropMixedUnfair',
     outcome: 'property-violated',
+    kind: 'liveness',
     exit: 13,
     violated: 'Mixed',
     distinct: 12,
@@ -109,7 +112,7 @@ const cases: readonly Case[] = [
     outcome: 'property-violated',
     exit: 12,
     violated: 'XThenY',
-    message: 'Temporal property XThenY was violated.',
+    kind: 'safety',
     distinct: 10,
     generated: 13,
     depth: 5,
@@ -120,7 +123,7 @@ const cases: readonly Case[] = [
     outcome: 'property-violated',
     exit: 12,
     violated: 'TopKeepsX',
-    message: 'Temporal property TopKeepsX was violated.',
+    kind: 'safety',
     distinct: 12,
     generated: 19,
     depth: 6,
@@ -144,7 +147,7 @@ describe('built-in checker: action and temporal properties as TLC checks them', 
       });
       expect(tlcExitStatus(result)).toBe(c.exit);
       expect(result.violated).toBe(c.violated);
-      if (c.outcome !== 'pass') expect(result.message).toBe(c.message);
+      expect(result.propertyKind).toBe(c.kind);
       expect(result.trace?.length).toBe(c.traceLength);
       expect(result.loopsBackTo).toBe(c.loopsBackTo);
     });

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { parseTlcRun } from '../../src/tla/tlc-result.js';
 import { splitTlcMessages } from '../../src/tla/tlc-messages.js';
 import { configProperties, tlcArguments } from '../../src/tla/tlc-backend.js';
+import { formatSpecResult, tlcExitStatus } from '../../src/tla/spec-check.js';
 
 function transcript(name: string): string {
   return readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
@@ -119,6 +120,54 @@ describe('parseTlcRun', () => {
       { index: 1, action: 'Initial predicate', variables: { x: '0' } },
       { index: 2, action: 'Stuttering', variables: { x: '0' } },
     ]);
+  });
+
+  // TLC_TEMPORAL_PROPERTY_VIOLATED serves a lasso and a finite behavior that refutes [](P => []Q); TLC exits 13 for the
+  // first and 12 for the second (VIOLATION_SAFETY), and names the property when it knows it.
+  const temporalRun = (name: string, states: readonly string[]): string =>
+    [
+      '@!@!@STARTMSG 2116:1 @!@!@',
+      `Temporal property ${name} was violated.`,
+      '@!@!@ENDMSG 2116 @!@!@',
+      '@!@!@STARTMSG 2264:1 @!@!@',
+      'The following behavior constitutes a counter-example:',
+      '@!@!@ENDMSG 2264 @!@!@',
+      ...states,
+      '@!@!@STARTMSG 2199:0 @!@!@',
+      '13 states generated, 10 distinct states found, 3 states left on queue.',
+      '@!@!@ENDMSG 2199 @!@!@',
+    ].join('\n');
+  const state = (index: number, action: string, x: number): string[] => [
+    '@!@!@STARTMSG 2217:4 @!@!@',
+    `${index}: <${action}>`,
+    `x = ${x}`,
+    '',
+    '@!@!@ENDMSG 2217 @!@!@',
+  ];
+
+  it('reads a temporal property that a finite behavior refutes as a safety verdict, with its name', () => {
+    const result = parse(temporalRun('XThenY', [...state(1, 'Initial predicate', 0), ...state(2, 'IncX line 9', 1)]), 12, ['A', 'XThenY']);
+    expect(result).toMatchObject({ outcome: 'property-violated', violated: 'XThenY', propertyKind: 'safety', distinctStates: 10 });
+    expect(tlcExitStatus(result)).toBe(12);
+    expect(formatSpecResult(result, 'Spec.tla', 'Spec.cfg')).toContain('Error: Temporal property XThenY was violated.');
+  });
+
+  it('reads a lasso as a liveness verdict, and an action property by its own message', () => {
+    const lasso = parse(transcript('tlc-temporal-violated.txt'), 13, ['Terminates']);
+    expect(lasso.propertyKind).toBe('liveness');
+    expect(tlcExitStatus(lasso)).toBe(13);
+    const action = parse(
+      [
+        '@!@!@STARTMSG 2112:1 @!@!@',
+        'Action property Grows is violated.',
+        '@!@!@ENDMSG 2112 @!@!@',
+        ...state(1, 'Initial predicate', 0),
+      ].join('\n'),
+      13,
+      ['NeverReset'],
+    );
+    expect(action).toMatchObject({ outcome: 'property-violated', violated: 'Grows', propertyKind: 'action' });
+    expect(tlcExitStatus(action)).toBe(13);
   });
 
   it('reports a run without a verdict as an error naming how it ended', () => {

@@ -2,7 +2,7 @@
 import { isCutlineError } from '../../errors.js';
 import type { CheckOptions, ModelCheckBackend, ModelCheckResult, ModelInput } from '../backend.js';
 import { runBfs } from './bfs.js';
-import type { BfsResult, Violation } from './bfs.js';
+import type { BfsResult } from './bfs.js';
 import { checkLiveness, livenessProperties } from './liveness.js';
 import { splitProperties } from './property-split.js';
 import { searchChecks } from './search-checks.js';
@@ -11,13 +11,6 @@ import type { Model } from './model.js';
 import { edgeAction, traceStates } from './trace.js';
 import type { OpDef } from './ast.js';
 import type { Value } from './value.js';
-
-/** TLC's verdict line for the properties it checks during the search (the outcome alone does not tell them apart). */
-function searchVerdict(v: Violation): string | undefined {
-  if (v.kind === 'action') return `Action property ${v.name ?? '?'} is violated.`;
-  if (v.kind === 'temporal') return `Temporal property ${v.name ?? '?'} was violated.`;
-  return undefined;
-}
 
 function safetyResult(model: Model, bfs: BfsResult, started: number): ModelCheckResult {
   const base = { backend: 'builtin' as const, statesGenerated: bfs.statesGenerated, distinctStates: bfs.distinctStates, depth: bfs.depth };
@@ -31,14 +24,13 @@ function safetyResult(model: Model, bfs: BfsResult, started: number): ModelCheck
       : v.path.map((id) => (bfs.graph.parents[id] === -1 ? null : bfs.graph.actions[id]));
   const allStates = v.extra === undefined ? states : [...states, v.extra.state];
   if (v.extra !== undefined) labels.push(v.path.length === 0 ? null : v.extra.action);
-  const verdict = searchVerdict(v);
   return {
     ...base,
     outcome: v.kind === 'deadlock' ? 'deadlock' : v.kind === 'invariant' ? 'invariant-violated' : 'property-violated',
     ...(v.name === undefined ? {} : { violated: v.name }),
+    ...(v.kind === 'action' || v.kind === 'temporal' ? { propertyKind: v.kind === 'action' ? 'action' : 'safety' } : {}),
     trace: traceStates(model, allStates, labels),
     liveness: { checked: false, note: 'a safety violation stopped the search before liveness was checked' },
-    ...(verdict === undefined ? {} : { message: verdict }),
     durationMs: Date.now() - started,
   };
 }
@@ -70,6 +62,7 @@ function checkModel(model: Model, options: CheckOptions, started: number): Model
     ...base,
     outcome: 'property-violated',
     violated: live.violation.property,
+    propertyKind: 'liveness',
     trace: traceStates(model, live.violation.states, live.violation.actions),
     ...(live.violation.loopsBackTo === undefined ? {} : { loopsBackTo: live.violation.loopsBackTo }),
     liveness: { checked: true },
