@@ -5,6 +5,7 @@ import type { BackupStore } from '../src/store/backup-store.js';
 import type { BackupFileSource } from '../src/backup/manifest-store.js';
 import { SegmentedLog } from '../src/log/segmented-log.js';
 import type { AppendRecord } from '../src/log/log.js';
+import type { ChunkCodec } from '../src/store/chunk-codec.js';
 import { encodeRecord } from '../src/engine/records.js';
 import { cutlineVersion } from '../src/version.js';
 import { importBuilt } from './built.js';
@@ -23,6 +24,8 @@ const { chunkCommandIndex, chunkSegmentFile } = await importBuilt<typeof Chunkin
 
 /** The chunked format the benchmarks write (CUTLINE_BENCH_CHUNKED_FORMAT): 3 (command indexes, the default) or 2. */
 export const chunkedFormat: 2 | 3 = process.env.CUTLINE_BENCH_CHUNKED_FORMAT === '2' ? 2 : 3;
+/** The codec of the chunked backup's chunks (CUTLINE_BENCH_CHUNK_CODEC: gzip, the backup default, or none or zstd). */
+export const chunkCodec = (process.env.CUTLINE_BENCH_CHUNK_CODEC ?? 'gzip') as ChunkCodec;
 const { systemClock } = await importBuilt<typeof ClockModule>('clock.js');
 const { ConcurrencyLimiter } = await importBuilt<typeof LimiterModule>('concurrency-limiter.js');
 
@@ -146,7 +149,7 @@ export async function uploadPartition(
       return chunkedFormat === 3 ? [...files, ...files.map(chunkCommandIndex)] : files;
     };
     await uploadChunkedBackup(storeV2, { partitionId, checkpointId: 1, nodeId: 0 }, descriptor, chunk, systemClock, {
-      codec: 'gzip',
+      codec: chunkCodec,
       limiter: new ConcurrencyLimiter(4),
       formatVersion: chunkedFormat,
     });

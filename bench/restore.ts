@@ -4,7 +4,8 @@
 // CUTLINE_BENCH_RESTORE_S3=0 skips the S3 half, CUTLINE_BENCH_RESTORE_FS=0 the filesystem one; CUTLINE_BENCH_RESTORE_SHAPES (default "large,engine") picks the record shapes:
 // large = 64 KiB records (bytes dominate), engine = the engine's own record mix (35-170 byte payloads, half of them
 // inter-partition commands), where the per-record checks dominate. CUTLINE_BENCH_RESTORE_FORMATS (default "1,2") picks the store
-// formats restored: the same segments are uploaded as a v1 backup (one object a file) and, to stores of its own, a v2 backup (gzip chunks),
+// formats restored: the same segments are uploaded as a v1 backup (one object a file) and, to stores of its own, a v3 backup (gzip chunks, or
+// CUTLINE_BENCH_CHUNK_CODEC's),
 // and both restores are measured against the same raw baseline (a parallel copy of the v1 objects).
 import { createReadStream, createWriteStream } from 'node:fs';
 import { copyFile, mkdir, open, rm } from 'node:fs/promises';
@@ -17,7 +18,7 @@ import type { RestorePlan } from '../src/restore/restore-plan.js';
 import { startLoopbackS3Process } from '../test/support/s3rver.js';
 import { fastestSeconds } from './bench-timing.js';
 import { importBuilt } from './built.js';
-import { chunkedFormat, uploadPartition, writePartitionLog, type Shape } from './restore-data.js';
+import { chunkCodec, chunkedFormat, uploadPartition, writePartitionLog, type Shape } from './restore-data.js';
 import type * as FsStoreModule from '../src/store/fs-backup-store.js';
 import type * as S3StoreModule from '../src/store/s3-backup-store.js';
 import type * as ManifestStoreModule from '../src/backup/manifest-store.js';
@@ -137,7 +138,7 @@ async function benchShape(shape: Shape): Promise<void> {
       );
       for (const [index, { format }] of s3Plans.entries()) {
         report(
-          `restore of a v${format === 1 ? 1 : chunkedFormat} backup from S3 (s3rver)`,
+          `restore of a ${formatLabel(format)} backup from S3 (s3rver)`,
           mib,
           s3Restores[index] ?? Number.NaN,
           'raw parallel GetObject + fsync',
@@ -192,14 +193,8 @@ async function benchFileSystem(fsPlan: RestorePlan, plans: readonly FormatPlan[]
   );
   for (const [index, { format }] of plans.entries()) {
     const seconds = fsRestores[index] ?? Number.NaN;
-    report(`restore of a v${format === 1 ? 1 : chunkedFormat} backup (filesystem store)`, mib, seconds, 'raw parallel copy + fsync', fsRaw);
-    report(
-      `restore of a v${format === 1 ? 1 : chunkedFormat} backup (filesystem store)`,
-      mib,
-      seconds,
-      'raw parallel copyFile + fsync',
-      fsKernelRaw,
-    );
+    report(`restore of a ${formatLabel(format)} backup (filesystem store)`, mib, seconds, 'raw parallel copy + fsync', fsRaw);
+    report(`restore of a ${formatLabel(format)} backup (filesystem store)`, mib, seconds, 'raw parallel copyFile + fsync', fsKernelRaw);
   }
 }
 
@@ -248,3 +243,7 @@ function report(name: string, mib: number, seconds: number, baselineName: string
 }
 
 await main();
+
+function formatLabel(format: number): string {
+  return format === 1 ? 'v1' : `v${chunkedFormat} (${chunkCodec})`;
+}

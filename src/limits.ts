@@ -51,6 +51,11 @@ export const storeSinglePutBytesMax = 64 * 1024 * 1024;
  * Node's default 64 KiB for the same 1 GiB of segments, and a restore writes in 1 MiB pieces anyway.
  */
 export const storeReadChunkBytes = 1024 * 1024;
+/**
+ * Objects up to this size are read by the filesystem store in one piece: every stored chunk of a chunked backup (at
+ * most chunkBytesMax of data, plus its header and any codec overhead, far below 64 KiB).
+ */
+export const storeWholeReadBytesMax = 4 * 1024 * 1024 + 64 * 1024;
 /** Part size of multipart uploads (each part is buffered, so the SDK can re-send it). */
 export const storeMultipartPartBytes = 16 * 1024 * 1024;
 /** Parts of one multipart upload in flight at once (memory is this times the part size). */

@@ -112,14 +112,23 @@ export function bodySizeBytes(body: PutBody): number {
   return isStreamBody(body) ? body.sizeBytes : body.byteLength;
 }
 
-/** Reads a whole stream into memory; for manifests and tests, never for segment data. */
+/**
+ * Reads a whole stream into memory: manifests, and the chunks of a chunked backup (at most chunkBytesMax each), never
+ * a whole segment. The pieces a stream yields are its own (no stream here reuses a buffer it has pushed), so they are
+ * viewed, not copied, and joined by one copy: a restore reads every chunk through here, on its event loop thread, where
+ * a copy of each piece and then another of the whole cost a third of the time of a chunked restore of engine records.
+ */
 export async function readAll(stream: Readable, signal?: AbortSignal): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of stream) {
     signal?.throwIfAborted();
-    chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk as Uint8Array));
+    chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : asBuffer(chunk as Uint8Array));
   }
-  return Buffer.concat(chunks);
+  return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
+}
+
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 /** Reads a whole object into memory (see readAll). Missing object: STORE_NOT_FOUND. */

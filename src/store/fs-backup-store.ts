@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { CutlineError } from '../errors.js';
-import { storeCreateOnlyBytesMax, storeReadChunkBytes } from '../limits.js';
+import { storeCreateOnlyBytesMax, storeReadChunkBytes, storeWholeReadBytesMax } from '../limits.js';
 import type {
   BackupStore,
   GetOptions,
@@ -104,7 +104,9 @@ export class FileSystemBackupStore implements BackupStore {
         start,
         end: endExclusive - 1,
         autoClose: true,
-        highWaterMark: storeReadChunkBytes,
+        // An object no larger than a stored chunk (every chunk of a chunked backup) is read in one piece, which its reader
+        // (readAll) keeps without copying; a larger one streams in pieces of storeReadChunkBytes.
+        highWaterMark: endExclusive - start <= storeWholeReadBytesMax ? endExclusive - start : storeReadChunkBytes,
         ...streamOptions,
       });
     } catch (error) {
