@@ -113,6 +113,14 @@ describe('built-in checker errors', () => {
     );
   });
 
+  it("refuses TLC's run-dependent operators by name, not as unknown (TLC.tla declares them)", async () => {
+    const tlcBase = 'EXTENDS Naturals, TLC\nVARIABLE x\nInit == x = 0\n';
+    expect(await run(`${tlcBase}Next == x' = x /\\ TLCGet("level") < 5`)).toBe(
+      "[TLA_UNSUPPORTED] FILE:5:19: the built-in checker does not support TLCGet (it reads TLC's registers and the statistics of its run)",
+    );
+    expect(await run(`${tlcBase}Next == x' = RandomElement({0, 1})`)).toMatch(/^\[TLA_UNSUPPORTED\] FILE:5:14: .*RandomElement/);
+  });
+
   it('reports a constant operator the .cfg does not substitute, and an unbounded CHOOSE it evaluates', async () => {
     expect(await run(`EXTENDS Naturals\nCONSTANT F(_)\nVARIABLE x\nInit == x = F(0)\nNext == x' = x`)).toMatch(
       /^\[TLA_CONFIG\] .*the constant operator F has no substitution in the \.cfg/,

@@ -176,6 +176,16 @@ function mergeFns(args: readonly Value[], loc: Loc): Value {
 /** Where Print and PrintT write; the checker replaces it to capture output. */
 export const printSink = { write: (line: string): void => void process.stderr.write(`${line}\n`) };
 
+/** An operator of TLC.tla whose value depends on TLC's run: declared (SANY accepts it), refused when evaluated. */
+function runDependent(name: string, arity: number, why: string): Builtin {
+  return {
+    arity,
+    impl: (_args, loc) => {
+      throw unsupported(loc, `${name} (${why})`);
+    },
+  };
+}
+
 const tlc: Record<string, Builtin> = {
   Print: {
     arity: 2,
@@ -194,6 +204,11 @@ const tlc: Record<string, Builtin> = {
   Permutations: { arity: 1, impl: permutations },
   SortSeq: sortSeq,
   ToString: { arity: 1, impl: (args) => formatValue(args[0] as Value) },
+  TLCEval: { arity: 1, impl: (args) => args[0] as Value },
+  TLCGet: runDependent('TLCGet', 1, "it reads TLC's registers and the statistics of its run"),
+  TLCSet: runDependent('TLCSet', 2, "it writes TLC's registers"),
+  RandomElement: runDependent('RandomElement', 1, 'TLC chooses it at random'),
+  Any: runDependent('Any', 0, 'a value that TLC treats as a member of every set'),
   JavaTime: {
     arity: 0,
     impl: (_args, loc) => {
