@@ -166,11 +166,12 @@ describe('built-in checker: action and temporal properties as TLC checks them', 
     expect(result.trace?.slice(1).map((s) => s.action.split(' ')[0])).toEqual(['IncY', 'IncY', 'IncX', 'IncX', 'IncX']);
   });
 
-  it('refuses <><<A>>_v with the reason TLC gives, and [](P => []Q) under fairness', async () => {
+  it('refuses <><<A>>_v with the reason and the exit status TLC gives (255), and [](P => []Q) under fairness', async () => {
     for (const config of ['ActionPropSomeUnfair', 'ActionPropSomeFair', 'ActionPropFair']) {
       const result = await check(config);
-      expect(result).toMatchObject({ outcome: 'error', errorCode: 'TLA_UNSUPPORTED' });
+      expect(result).toMatchObject({ outcome: 'error', errorCode: 'TLA_PROPERTY_FORM' });
       expect(result.message).toContain('temporal formulas containing actions must be of forms <>[]A or []<>A');
+      expect(tlcExitStatus(result)).toBe(255);
     }
     // TLC checks it with its liveness check then, and prints a lasso through its tableau (13 states, back to state 8).
     const fair = await check('ActionPropThenFair');

@@ -16,6 +16,13 @@ export function unsupported(loc: Loc | undefined, construct: string): CutlineErr
   });
 }
 
+/** A property TLC refuses too (its liveness checker cannot handle the formula): not a gap of this checker. */
+export function propertyFormError(loc: Loc, message: string): CutlineError {
+  return new CutlineError('TLA_PROPERTY_FORM', `${formatLoc(loc)}: ${message}`, {
+    hint: 'Rewrite the property in a form TLC checks: <>[]A or []<>A for actions, []P, <>P, P ~> Q for state predicates.',
+  });
+}
+
 export function evalError(loc: Loc | undefined, message: string): CutlineError {
   const where = loc === undefined ? '' : `${formatLoc(loc)}: `;
   return new CutlineError('TLA_EVAL', `${where}${message}`);

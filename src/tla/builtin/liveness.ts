@@ -1,7 +1,7 @@
 // Liveness on the explored graph: a property fails when a fair strongly connected component lets a behavior avoid it forever.
 import type { Expr } from './ast.js';
 import type { Env } from './env.js';
-import { unsupported } from './errors.js';
+import { propertyFormError, unsupported } from './errors.js';
 import { boolOf } from './eval.js';
 import type { StateGraph } from './bfs.js';
 import { pathTo } from './bfs.js';
@@ -71,7 +71,7 @@ function shapeOf(formula: LivenessFormula): LivenessProperty {
       if (body.k === 'always') return property({ kind: 'eventuallyAlways', p: body.expr }, inner);
       // TLC refuses <><<A>>_v too ("Temporal formulas containing actions must be of forms <>[]A or []<>A.").
       if (body.k === 'step')
-        throw unsupported(
+        throw propertyFormError(
           e.loc,
           `<><<A>>_v in ${formula.name}: temporal formulas containing actions must be of forms <>[]A or []<>A, as TLC says`,
         );
