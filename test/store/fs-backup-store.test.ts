@@ -3,7 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { readdir, readFile, writeFile, mkdir, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FileSystemBackupStore } from '../../src/store/fs-backup-store.js';
-import { getBytes, listAll } from '../../src/store/backup-store.js';
+import { Readable } from 'node:stream';
+import { getBytes, listAll, readAll } from '../../src/store/backup-store.js';
+import { storeWholeReadBytesMax } from '../../src/limits.js';
 import { temporaryDirectories } from '../support/temporary-directories.js';
 import { describeBackupStoreContract, expectCode } from './backup-store.case.js';
 
@@ -22,6 +24,30 @@ describe('FileSystemBackupStore on disk', () => {
     await store.put('contents/1/5/0/segments/1.log', Buffer.from('log'));
     expect(await readdir(join(root, 'manifests/1/5/0'))).toEqual(['manifest.json']);
     expect(await readdir(join(root, 'contents/1/5/0/segments'))).toEqual(['1.log']);
+  });
+
+  it('reads an object of chunk size in one piece and a larger one in pieces, the same bytes either way', async () => {
+    const store = new FileSystemBackupStore(await freshDirectory());
+    const chunk = Buffer.alloc(storeWholeReadBytesMax, 7);
+    const large = Buffer.alloc(storeWholeReadBytesMax + 1, 9);
+    await store.put('chunks/1/aa/chunk', chunk);
+    await store.put('contents/1/5/0/segments/1.log', large);
+    const pieces = async (key: string): Promise<number[]> => {
+      const lengths: number[] = [];
+      for await (const piece of await store.get(key)) lengths.push((piece as Buffer).length);
+      return lengths;
+    };
+    expect(await pieces('chunks/1/aa/chunk')).toEqual([storeWholeReadBytesMax]);
+    expect((await pieces('contents/1/5/0/segments/1.log')).length).toBeGreaterThan(1);
+    expect((await getBytes(store, 'chunks/1/aa/chunk')).equals(chunk)).toBe(true);
+    expect((await getBytes(store, 'contents/1/5/0/segments/1.log')).equals(large)).toBe(true);
+  });
+
+  it('joins the pieces of any stream, typed arrays and strings included', async () => {
+    const parts = [new Uint8Array([1, 2]), Buffer.from([3]), 'ab'];
+    expect(await readAll(Readable.from(parts, { objectMode: true }))).toEqual(Buffer.from([1, 2, 3, 0x61, 0x62]));
+    const only = Buffer.from('one piece');
+    expect(await readAll(Readable.from([only]))).toBe(only);
   });
 
   it('never lists temporary files or the metadata tree', async () => {
