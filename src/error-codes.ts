@@ -82,6 +82,7 @@ export const errorCodes = {
   TLA_SYNTAX: { exitCode: 2, description: 'A TLA+ module does not parse, or names an undefined operator or uses it with the wrong arity.' },
   TLA_CONFIG: { exitCode: 2, description: 'A TLC .cfg file is malformed or names something the module does not define.' },
   TLA_UNSUPPORTED: { exitCode: 2, description: 'The TLA+ module uses a construct the built-in checker does not support.' },
+  TLA_ASSUMPTION: { exitCode: 1, description: "An ASSUME of the TLA+ module is false for the .cfg's constants." },
   TLA_PROPERTY_FORM: {
     exitCode: 2,
     description: 'A temporal property has a form TLC cannot check either, such as <><<A>>_v (TLC ends with its general error, 255).',

@@ -22,7 +22,7 @@ function propertyVerdict(result: ModelCheckResult): string {
 }
 
 /**
- * TLC's exit status for a result (tlc2.output.EC.ExitStatus): 0 no error, 11 deadlock, 12 safety (an invariant, or a
+ * TLC's exit status for a result (tlc2.output.EC.ExitStatus): 0 no error, 10 a false ASSUME, 11 deadlock, 12 safety (an invariant, or a
  * temporal property a finite behavior refutes), 13 liveness (a property, or an action property), 75 a failure while
  * evaluating, 150 a module that does not parse or is not supported, 151 a bad configuration, 255 any other error (also a
  * property TLC cannot check either, TLA_PROPERTY_FORM, which TLC ends with its general error).
@@ -40,6 +40,7 @@ export function tlcExitStatus(result: ModelCheckResult): number {
     case 'error':
       if (result.errorCode === 'TLA_SYNTAX' || result.errorCode === 'TLA_UNSUPPORTED') return 150;
       if (result.errorCode === 'TLA_CONFIG') return 151;
+      if (result.errorCode === 'TLA_ASSUMPTION') return 10;
       return result.errorCode === 'TLA_EVAL' ? 75 : 255;
   }
 }

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { builtinBackend } from '../../src/tla/builtin/index.js';
+import { tlcExitStatus } from '../../src/tla/spec-check.js';
 
 let scratch: string;
 beforeAll(async () => {
@@ -119,6 +120,30 @@ describe('built-in checker errors', () => {
       "[TLA_UNSUPPORTED] FILE:5:19: the built-in checker does not support TLCGet (it reads TLC's registers and the statistics of its run)",
     );
     expect(await run(`${tlcBase}Next == x' = RandomElement({0, 1})`)).toMatch(/^\[TLA_UNSUPPORTED\] FILE:5:14: .*RandomElement/);
+  });
+
+  // TLC (tla2tools built from tlaplus/tlaplus) on this module with N = 2: "Error: Assumption line 5, col 8 to line 6,
+  // col 15 of module A is false.", exit 10; with N = 1 and no INIT/NEXT: no error, 0 states, depth 0, exit 0.
+  const assuming = 'EXTENDS Naturals\nCONSTANT N\nASSUME N \\in 1..3\nASSUME /\\ N > 0\n       /\\ N < 2';
+  it('reports a false ASSUME as TLC does, by its extent, with exit status 10', async () => {
+    expect(await run(assuming, 'CONSTANT N = 2\n')).toMatch(
+      /^\[TLA_ASSUMPTION\] FILE:5:8: Assumption line 5, col 8 to line 6, col 15 of module M\w+ is false\.$/,
+    );
+  });
+
+  it('checks a model of constants only (no SPECIFICATION, INIT or NEXT) as TLC does: its ASSUMEs, and no state', async () => {
+    const specPath = join(scratch, 'Assuming.tla');
+    await writeFile(specPath, `---- MODULE Assuming ----\n${assuming}\n====\n`);
+    await writeFile(join(scratch, 'Assuming.cfg'), 'CONSTANT N = 1\n');
+    const result = await builtinBackend.check({ specPath, configPath: join(scratch, 'Assuming.cfg') });
+    expect(result).toMatchObject({ outcome: 'pass', distinctStates: 0, statesGenerated: 0, depth: 0 });
+    expect(tlcExitStatus(result)).toBe(0);
+    await writeFile(join(scratch, 'Assuming.cfg'), 'CONSTANT N = 2\n');
+    expect(tlcExitStatus(await builtinBackend.check({ specPath, configPath: join(scratch, 'Assuming.cfg') }))).toBe(10);
+    await writeFile(join(scratch, 'Assuming.cfg'), 'CONSTANT N = 1\nINIT Init\n');
+    expect((await builtinBackend.check({ specPath, configPath: join(scratch, 'Assuming.cfg') })).message).toMatch(
+      /names one of INIT and NEXT without the other/,
+    );
   });
 
   it('reports a constant operator the .cfg does not substitute, and an unbounded CHOOSE it evaluates', async () => {

@@ -1,6 +1,7 @@
 // The abstract syntax of the TLA+ subset the built-in checker understands, produced from tree-sitter's CST.
 
 /** Where a construct starts, for error messages: file:line:column, 1-based as editors show them. */
+import { basename } from 'node:path';
 export interface Loc {
   readonly file: string;
   readonly line: number;
@@ -12,6 +13,12 @@ export interface Loc {
 
 export function formatLoc(loc: Loc): string {
   return `${loc.file}:${loc.line}:${loc.column}`;
+}
+
+/** TLC's name for a construct by its extent, as in its messages: `line L, col C to line L2, col C2 of module M`. */
+export function formatExtent(loc: Loc): string {
+  const end = loc.endLine === undefined ? '' : ` to line ${loc.endLine}, col ${loc.endColumn ?? 0}`;
+  return `line ${loc.line}, col ${loc.column}${end} of module ${basename(loc.file, '.tla')}`;
 }
 
 /** A bound such as `x \in S`, `x, y \in S` or `<<a, b>> \in S`; `set` is absent for unbounded `\E x :`. */

@@ -202,8 +202,9 @@ class CfgParser {
           throw configError(this.file, section.line, `unknown section ${section.text}`);
       }
     }
-    if (config.specification === undefined && (config.init === undefined || config.next === undefined)) {
-      throw configError(this.file, 1, 'the configuration needs SPECIFICATION, or both INIT and NEXT');
+    // Neither SPECIFICATION nor INIT/NEXT: a model of constants only, whose ASSUMEs TLC evaluates.
+    if (config.specification === undefined && (config.init === undefined) !== (config.next === undefined)) {
+      throw configError(this.file, 1, 'the configuration names one of INIT and NEXT without the other (or give SPECIFICATION)');
     }
     return config;
   }

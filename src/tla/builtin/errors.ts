@@ -1,7 +1,7 @@
 // Errors of the built-in TLA+ checker: each names what is wrong and where (file:line:column).
 import { CutlineError } from '../../errors.js';
 import type { Loc } from './ast.js';
-import { formatLoc } from './ast.js';
+import { formatExtent, formatLoc } from './ast.js';
 
 export function syntaxError(loc: Loc, message: string): CutlineError {
   return new CutlineError('TLA_SYNTAX', `${formatLoc(loc)}: ${message}`, {
@@ -20,6 +20,13 @@ export function unsupported(loc: Loc | undefined, construct: string): CutlineErr
 export function propertyFormError(loc: Loc, message: string): CutlineError {
   return new CutlineError('TLA_PROPERTY_FORM', `${formatLoc(loc)}: ${message}`, {
     hint: 'Rewrite the property in a form TLC checks: <>[]A or []<>A for actions, []P, <>P, P ~> Q for state predicates.',
+  });
+}
+
+/** An ASSUME that is false for the .cfg's constants: TLC's "Assumption ... is false." (its exit status 10). */
+export function assumptionFalse(loc: Loc): CutlineError {
+  return new CutlineError('TLA_ASSUMPTION', `${formatLoc(loc)}: Assumption ${formatExtent(loc)} is false.`, {
+    hint: 'Give the constants in the .cfg values that satisfy the ASSUME, or correct the ASSUME.',
   });
 }
 

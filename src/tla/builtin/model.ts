@@ -6,7 +6,7 @@ import type { Expr, OpDef } from './ast.js';
 import { parseConfig } from './cfg.js';
 import type { CfgValue, ModelConfig } from './cfg.js';
 import type { Env } from './env.js';
-import { configError, evalError, unsupported } from './errors.js';
+import { assumptionFalse, configError, evalError, unsupported } from './errors.js';
 import { boolOf } from './eval.js';
 import { loadSpec } from './loader.js';
 import type { ResolvedSpec } from './resolve-spec.js';
@@ -191,8 +191,7 @@ export async function loadModel(specPath: string, configPath: string, options: L
   const evaluator = new ActionEvaluator(spec, constants);
   applySubstitutions(spec, config, evaluator, constants);
   for (const a of spec.assumes) {
-    if (!boolOf(evaluator.eval(a, null, { state: [], next: undefined, primed: false }), a.loc, 'an ASSUME'))
-      throw evalError(a.loc, 'ASSUME is false for these constants');
+    if (!boolOf(evaluator.eval(a, null, { state: [], next: undefined, primed: false }), a.loc, 'an ASSUME')) throw assumptionFalse(a.loc);
   }
   const parts: SpecParts = { init: [], fairness: [] };
   let nextName: string;
@@ -200,10 +199,16 @@ export async function loadModel(specPath: string, configPath: string, options: L
     collectSpec(definition(spec, config, config.specification, 'SPECIFICATION').body, parts, evaluator, null);
     if (parts.next === undefined) throw configError(configPath, 1, `SPECIFICATION ${config.specification} has no [][Next]_vars conjunct`);
     nextName = parts.next.k === 'name' ? parts.next.name : 'Next';
+  } else if (config.init === undefined || config.next === undefined) {
+    // No behavior: TLC evaluates the ASSUMEs (above) and reports no error, with no state.
+    const nothing: Expr = { k: 'bool', value: false, loc: { file: configPath, line: 1, column: 1 } };
+    parts.init.push(nothing);
+    parts.next = nothing;
+    nextName = 'Next';
   } else {
-    parts.init.push(definition(spec, config, config.init as string, 'INIT').body);
-    parts.next = definition(spec, config, config.next as string, 'NEXT').body;
-    nextName = config.next as string;
+    parts.init.push(definition(spec, config, config.init, 'INIT').body);
+    parts.next = definition(spec, config, config.next, 'NEXT').body;
+    nextName = config.next;
   }
   const named = (names: readonly string[], role: string): NamedExpr[] =>
     names.map((n) => ({ name: n, expr: definition(spec, config, n, role).body }));

@@ -29,13 +29,21 @@ export function tlaParser(): Promise<Parser> {
 }
 
 export function nodeLoc(file: string, node: Node): Loc {
-  return {
-    file,
-    line: node.startPosition.row + 1,
-    column: node.startPosition.column + 1,
-    endLine: node.endPosition.row + 1,
-    endColumn: node.endPosition.column,
-  };
+  return { file, line: node.startPosition.row + 1, column: node.startPosition.column + 1, ...nodeEnd(node) };
+}
+
+/**
+ * Where a construct ends, inclusive and 1-based as TLC counts. A node that ends at the start of a line (a bulleted
+ * conjunction list takes the line break after it) ends, for TLC, at the last character before that break.
+ */
+function nodeEnd(node: Node): { endLine: number; endColumn: number } {
+  const { row, column } = node.endPosition;
+  if (column > 0 || row === node.startPosition.row) return { endLine: row + 1, endColumn: column };
+  const text = node.text.trimEnd();
+  const lines = text.split('\n');
+  const last = lines[lines.length - 1] ?? '';
+  const endColumn = lines.length === 1 ? node.startPosition.column + last.length : last.length;
+  return { endLine: node.startPosition.row + lines.length, endColumn };
 }
 
 /** The first ERROR or MISSING node in document order, or undefined when the tree is clean. */

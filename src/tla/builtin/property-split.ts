@@ -1,6 +1,6 @@
 // Splits the .cfg's PROPERTY formulas as TLC does: action properties [][A]_v, properties [](P => []Q), and liveness conjuncts.
-import { basename } from 'node:path';
-import type { Expr, Loc, OpDef } from './ast.js';
+import { formatExtent } from './ast.js';
+import type { Expr, OpDef } from './ast.js';
 import { Closure, bind } from './env.js';
 import { unsupported } from './errors.js';
 import type { Env, StateContext } from './env.js';
@@ -39,12 +39,6 @@ export interface SplitProperties {
 }
 
 const noState: StateContext = { state: [], next: undefined, primed: false };
-
-/** TLC's name for a formula that is not the body of a definition: `line L, col C to line L2, col C2 of module M`. */
-function extentName(loc: Loc): string {
-  const end = loc.endLine === undefined ? '' : ` to line ${loc.endLine}, col ${loc.endColumn ?? 0}`;
-  return `line ${loc.line}, col ${loc.column}${end} of module ${basename(loc.file, '.tla')}`;
-}
 
 /**
  * A definition applied to arguments, with its parameters bound to the argument expressions (not their values):
@@ -90,7 +84,7 @@ function walk(model: Model, cfgName: string, tlcName: string | undefined, e: Exp
   if (e.k === 'always') {
     const [body, inner] = unfoldAll(e.expr, env);
     if (body.k === 'step' && !body.angle) {
-      out.steps.push({ name: tlcName ?? extentName(e.loc), action: body.action, sub: body.sub, env: inner });
+      out.steps.push({ name: tlcName ?? formatExtent(e.loc), action: body.action, sub: body.sub, env: inner });
       return;
     }
     const prefix = prefixShape(e.expr, env);
