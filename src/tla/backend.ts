@@ -27,7 +27,7 @@ export interface TraceState {
 
 export type CheckOutcome = 'pass' | 'invariant-violated' | 'property-violated' | 'deadlock' | 'error';
 
-export type PropertyKind = 'action' | 'safety' | 'liveness';
+export type PropertyKind = 'initial' | 'action' | 'safety' | 'liveness';
 
 export interface ModelCheckResult {
   readonly backend: 'tlc' | 'builtin';
@@ -35,7 +35,8 @@ export interface ModelCheckResult {
   /** The invariant or property that failed, when outcome names one. */
   readonly violated?: string;
   /**
-   * For outcome 'property-violated', which of TLC's three verdicts it is: 'action', an action property [][A]_v failed on
+   * For outcome 'property-violated', which of TLC's verdicts it is: 'initial', a state predicate among a property's
+   * conjuncts is false in an initial state ("Property X is violated by the initial state:", exit 13); 'action', an action property [][A]_v failed on
    * a step ("Action property X is violated.", exit 13); 'safety', a temporal property that a finite behavior refutes,
    * such as [](P => []Q) without fairness ("Temporal property X was violated.", exit 12); 'liveness', a lasso (exit 13).
    */

@@ -18,6 +18,7 @@ export interface SpecCheckRequest {
 /** TLC's verdict line for a violated PROPERTY: an action property, or a temporal one (refuted by a finite behavior or a lasso). */
 function propertyVerdict(result: ModelCheckResult): string {
   const name = result.violated ?? '?';
+  if (result.propertyKind === 'initial') return `Property ${name} is violated by the initial state:`;
   return result.propertyKind === 'action' ? `Action property ${name} is violated.` : `Temporal property ${name} was violated.`;
 }
 
@@ -55,7 +56,8 @@ export function formatSpecResult(result: ModelCheckResult, specPath: string, con
   else lines.push(`Error: ${result.message ?? 'the checker reached no verdict'}`);
   if (result.trace !== undefined && result.trace.length > 0) {
     const counterExample = result.outcome === 'property-violated' && result.propertyKind !== 'action';
-    lines.push(counterExample ? 'The following behavior constitutes a counter-example:' : 'The behavior up to this point is:');
+    if (result.propertyKind !== 'initial')
+      lines.push(counterExample ? 'The following behavior constitutes a counter-example:' : 'The behavior up to this point is:');
     lines.push(...formatTrace(result.trace, result.loopsBackTo).map((line) => line.slice(4)));
   }
   if (result.outcome !== 'error') {

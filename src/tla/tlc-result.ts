@@ -79,8 +79,11 @@ function findVerdict(messages: readonly TlcMessage[], loose: readonly string[], 
       case tlcCode.invariantViolatedInitial:
       case tlcCode.invariantViolatedBehavior:
         return { outcome: 'invariant-violated', ...(named?.[1] === undefined ? {} : { violated: named[1] }) };
-      case tlcCode.propertyViolatedInitial:
-        return { outcome: 'property-violated', ...(named?.[1] === undefined ? {} : { violated: named[1] }) };
+      case tlcCode.propertyViolatedInitial: {
+        // "Property line 8, col 8 to line 8, col 12 of module Q is violated by the initial state:": the name has spaces.
+        const initial = /^Property (.+) is violated by the initial state/.exec(message.body)?.[1];
+        return { outcome: 'property-violated', propertyKind: 'initial', ...(initial === undefined ? {} : { violated: initial }) };
+      }
       case tlcCode.actionPropertyViolatedBehavior:
         return { outcome: 'property-violated', propertyKind: 'action', ...(named?.[1] === undefined ? {} : { violated: named[1] }) };
       case tlcCode.temporalPropertyViolated: {
@@ -140,7 +143,7 @@ function findTrace(messages: readonly TlcMessage[]): TraceState[] {
     } else if (message.code === tlcCode.statePrint3) {
       const last = states[states.length - 1];
       if (last !== undefined) states.push({ index: last.index + 1, action: 'Stuttering', variables: last.variables });
-    } else if (message.code === tlcCode.invariantViolatedInitial) {
+    } else if (message.code === tlcCode.invariantViolatedInitial || message.code === tlcCode.propertyViolatedInitial) {
       // The violating initial state is printed inside the message, after its first line.
       const body = message.body.split('\n').slice(1).join('\n');
       states.push(parseTlcState(`1: <Initial predicate>\n${body}`, 1));

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { builtinBackend } from '../../src/tla/builtin/index.js';
 import type { ModelCheckResult } from '../../src/tla/backend.js';
 import { expectTlcFigures } from './tlc-figures.js';
+import { formatSpecResult, tlcExitStatus } from '../../src/tla/spec-check.js';
 
 const dir = fileURLToPath(new URL('./specs/', import.meta.url));
 
@@ -152,6 +153,10 @@ const cases: readonly Case[] = [
     depth: 3,
     traceLength: 3,
   },
+  // A constant operator applied to a primed variable assigns it (Specifying Systems' Send(p, d, memInt, memInt')).
+  { module: 'ByName', config: 'ByName', outcome: 'pass', distinct: 8, generated: 13, depth: 5 },
+  // A state predicate among a property's conjuncts speaks of the initial state only: x = 0 /\ [][x' >= x]_x holds.
+  { module: 'InitProp', config: 'InitPropGood', outcome: 'pass', distinct: 4, generated: 4, depth: 4 },
 ];
 
 describe('built-in checker: parity with TLC on the features of issue 17', () => {
@@ -165,4 +170,20 @@ describe('built-in checker: parity with TLC on the features of issue 17', () => 
       if (c.outcome === 'pass') expect(result.trace).toBeUndefined();
     });
   }
+});
+
+describe('built-in checker: a property false in an initial state, as TLC reports it', () => {
+  it('names the conjunct by its extent, stops at the initial state and exits 13 (TLC prints no counts)', async () => {
+    const result = await builtinBackend.check({ specPath: `${dir}InitProp.tla`, configPath: `${dir}InitPropBad.cfg` });
+    expect(result).toMatchObject({
+      outcome: 'property-violated',
+      propertyKind: 'initial',
+      violated: 'line 9, col 8 to line 9, col 12 of module InitProp',
+    });
+    expect(result.trace).toHaveLength(1);
+    expect(tlcExitStatus(result)).toBe(13);
+    expect(formatSpecResult(result, 'InitProp.tla', 'InitPropBad.cfg')).toContain(
+      'Error: Property line 9, col 8 to line 9, col 12 of module InitProp is violated by the initial state:\nState 1: <Initial predicate>',
+    );
+  });
 });

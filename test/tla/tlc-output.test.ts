@@ -152,6 +152,23 @@ describe('parseTlcRun', () => {
     expect(formatSpecResult(result, 'Spec.tla', 'Spec.cfg')).toContain('Error: Temporal property XThenY was violated.');
   });
 
+  it('reads a property violated by the initial state, with its extent as the name and the state as the trace', () => {
+    const output = [
+      '@!@!@STARTMSG 2108:1 @!@!@',
+      'Property line 9, col 8 to line 9, col 12 of module InitProp is violated by the initial state:',
+      'x = 0',
+      '@!@!@ENDMSG 2108 @!@!@',
+    ].join('\n');
+    const result = parse(output, 13, ['Bad']);
+    expect(result).toMatchObject({
+      outcome: 'property-violated',
+      propertyKind: 'initial',
+      violated: 'line 9, col 8 to line 9, col 12 of module InitProp',
+    });
+    expect(result.trace).toEqual([{ index: 1, action: 'Initial predicate', variables: { x: '0' } }]);
+    expect(tlcExitStatus(result)).toBe(13);
+  });
+
   it('reads a lasso as a liveness verdict, and an action property by its own message', () => {
     const lasso = parse(transcript('tlc-temporal-violated.txt'), 13, ['Terminates']);
     expect(lasso.propertyKind).toBe('liveness');

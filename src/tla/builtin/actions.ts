@@ -10,6 +10,11 @@ import { asFiniteSet, valuesEqual } from './value.js';
 import type { Value } from './value.js';
 
 export type Partial = (Value | undefined)[];
+
+/** The index of the variable `e` primes (`x'`), if it is one. */
+function primedVariable(e: Expr): number | undefined {
+  return e.k === 'prime' && e.expr.k === 'name' && e.expr.ref?.kind === 'variable' ? e.expr.ref.index : undefined;
+}
 /** A continuation: receives an assignment and the action that produced it; returns true to stop enumerating. */
 export type Emit = (next: Partial, action: OpDef | undefined) => boolean;
 
@@ -48,10 +53,25 @@ export class ActionEvaluator extends Evaluator {
     return s;
   }
 
-  private target(e: Expr, frame: Frame): number {
+  /** The variable `e` assigns: x (initial states) or x', also through a parameter bound to x' by name (bindActionArgs). */
+  private target(e: Expr, frame: Frame, env: Env): number {
+    if (!frame.init && e.k === 'name' && (e.ref?.kind === 'bound' || e.ref?.kind === 'parameter') && e.args.length === 0) {
+      const bound = lookup(env, e.name);
+      return bound instanceof Closure && bound.def.params.length === 0 ? (primedVariable(bound.def.body) ?? -1) : -1;
+    }
     const name = frame.init ? e : e.k === 'prime' ? e.expr : undefined;
     if (name === undefined || name.k !== 'name' || name.ref?.kind !== 'variable') return -1;
     return name.ref.index;
+  }
+
+  /**
+   * A definition's arguments in an action, bound as TLC binds them: an argument that is a primed variable stays an
+   * expression, so that `new = e` in the body assigns it (`Send(p, d, memInt, memInt')` with `Send(p, d, old, new) ==
+   * new = <<p, d>>`, the pattern of Specifying Systems) instead of reading a next value that has none yet.
+   */
+  private bindActionArgs(def: OpDef, args: readonly Expr[], env: Env, frame: Frame, next: Partial, inner: Env): Env {
+    const byName = frame.init ? undefined : (arg: Expr): boolean => primedVariable(arg) !== undefined;
+    return bindArgs(this, def, args, env, this.context(frame, next), inner, byName);
   }
 
   private assign(next: Partial, index: number, value: Value, label: OpDef | undefined, k: Emit): boolean {
@@ -133,15 +153,17 @@ export class ActionEvaluator extends Evaluator {
 
   private call(e: ExprOf<'name'>, env: Env, frame: Frame, next: Partial, label: OpDef | undefined, k: Emit): boolean {
     const ref = e.ref;
-    if (ref?.kind === 'definition' && ref.def.constantLevel !== true && ref.def.fnBounds === undefined) {
+    // A definition that reads no state is evaluated, unless a primed variable is passed to it, which it may assign.
+    const assigns = !frame.init && e.args.some((arg) => primedVariable(arg) !== undefined);
+    if (ref?.kind === 'definition' && (ref.def.constantLevel !== true || assigns) && ref.def.fnBounds === undefined) {
       const def = ref.def;
-      const inner = bindArgs(this, def, e.args, env, this.context(frame, next), null);
+      const inner = this.bindActionArgs(def, e.args, env, frame, next, null);
       return this.enumerate(def.body, inner, frame, next, label ?? def, k);
     }
     if (ref?.kind === 'bound') {
       const closure = lookup(env, e.name);
       if (closure instanceof Closure && closure.def.fnBounds === undefined) {
-        const inner = bindArgs(this, closure.def, e.args, env, this.context(frame, next), closure.env);
+        const inner = this.bindActionArgs(closure.def, e.args, env, frame, next, closure.env);
         return this.enumerate(closure.def.body, inner, frame, next, label, k);
       }
     }
@@ -151,7 +173,7 @@ export class ActionEvaluator extends Evaluator {
   private operator(e: ExprOf<'op'>, env: Env, frame: Frame, next: Partial, label: OpDef | undefined, k: Emit): boolean {
     const [lhs, rhs] = e.args as [Expr, Expr];
     if (e.op === '=' || e.op === '\\in') {
-      const index = this.target(lhs, frame);
+      const index = this.target(lhs, frame, env);
       if (index >= 0 && next[index] === undefined) {
         const value = this.eval(rhs, env, this.context(frame, next));
         if (e.op === '=') return this.assign(next, index, value, label, k);

@@ -26,8 +26,11 @@ export interface StateGraph {
 }
 
 export interface Violation {
-  /** `action`: a step violates an action property [][A]_v; `temporal`: the path refutes a property [](P => []Q). */
-  readonly kind: 'invariant' | 'deadlock' | 'action' | 'temporal';
+  /**
+   * `initial`: an initial state violates a state predicate of a property; `action`: a step violates an action property
+   * [][A]_v; `temporal`: the path refutes a property [](P => []Q).
+   */
+  readonly kind: 'invariant' | 'deadlock' | 'initial' | 'action' | 'temporal';
   readonly name?: string;
   /** Ids of the shortest path to the last good state (for `temporal`, the whole counterexample). */
   readonly path: number[];
@@ -136,11 +139,11 @@ export function runBfs(model: Model, options: BfsOptions): BfsResult {
       graph.initIds.push(newId);
     }
     const failed = holds(model, model.invariants, s);
-    if (failed === undefined) return false;
-    violation =
-      newId >= 0
-        ? { kind: 'invariant', name: failed, path: [newId] }
-        : { kind: 'invariant', name: failed, path: [], extra: { state, action: undefined } };
+    const initial = failed === undefined ? options.checks?.initial(state) : undefined;
+    const name = failed ?? initial;
+    if (name === undefined) return false;
+    const kind = failed === undefined ? 'initial' : 'invariant';
+    violation = newId >= 0 ? { kind, name, path: [newId] } : { kind, name, path: [], extra: { state, action: undefined } };
     return true;
   });
 

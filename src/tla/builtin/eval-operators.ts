@@ -52,13 +52,29 @@ export function operatorArg(arg: Expr, arity: number, env: Env): Closure {
 }
 
 /** Binds a definition's parameters onto `inner`: values for plain parameters, closures for operator parameters. */
-export function bindArgs(ev: ExpressionEvaluator, def: OpDef, args: readonly Expr[], env: Env, s: StateContext, inner: Env): Env {
+/**
+ * Binds a definition's parameters to its arguments: values, evaluated now, or operators. `byName` keeps an argument
+ * as an expression instead, evaluated where the body reads it (an action passes a primed variable so: see actions.ts).
+ */
+export function bindArgs(
+  ev: ExpressionEvaluator,
+  def: OpDef,
+  args: readonly Expr[],
+  env: Env,
+  s: StateContext,
+  inner: Env,
+  byName?: (arg: Expr) => boolean,
+): Env {
   const arities = def.paramArities;
   let out = inner;
   for (let i = 0; i < def.params.length; i++) {
     const arity = arities?.[i] ?? 0;
     const arg = args[i] as Expr;
-    out = bind(out, def.params[i] as string, arity === 0 ? ev.eval(arg, env, s) : operatorArg(arg, arity, env));
+    const name = def.params[i] as string;
+    if (arity > 0) out = bind(out, name, operatorArg(arg, arity, env));
+    else if (byName?.(arg) === true)
+      out = bind(out, name, new Closure({ name, params: [], body: arg, loc: arg.loc, recursive: false }, env));
+    else out = bind(out, name, ev.eval(arg, env, s));
   }
   return out;
 }

@@ -12,6 +12,8 @@ import { edgeAction, traceStates } from './trace.js';
 import type { OpDef } from './ast.js';
 import type { Value } from './value.js';
 
+const propertyKindOf = { initial: 'initial', action: 'action', temporal: 'safety' } as const;
+
 function safetyResult(model: Model, bfs: BfsResult, started: number): ModelCheckResult {
   const base = { backend: 'builtin' as const, statesGenerated: bfs.statesGenerated, distinctStates: bfs.distinctStates, depth: bfs.depth };
   const v = bfs.violation;
@@ -28,7 +30,7 @@ function safetyResult(model: Model, bfs: BfsResult, started: number): ModelCheck
     ...base,
     outcome: v.kind === 'deadlock' ? 'deadlock' : v.kind === 'invariant' ? 'invariant-violated' : 'property-violated',
     ...(v.name === undefined ? {} : { violated: v.name }),
-    ...(v.kind === 'action' || v.kind === 'temporal' ? { propertyKind: v.kind === 'action' ? 'action' : 'safety' } : {}),
+    ...(v.kind === 'initial' || v.kind === 'action' || v.kind === 'temporal' ? { propertyKind: propertyKindOf[v.kind] } : {}),
     trace: traceStates(model, allStates, labels),
     liveness: { checked: false, note: 'a safety violation stopped the search before liveness was checked' },
     durationMs: Date.now() - started,
@@ -40,7 +42,7 @@ function checkModel(model: Model, options: CheckOptions, started: number): Model
   const split = splitProperties(model);
   const liveness = wantLiveness ? livenessProperties(split.liveness) : [];
   const prefixes = wantLiveness ? split.prefixes : [];
-  const checks = searchChecks(model, split.steps, prefixes);
+  const checks = searchChecks(model, split.initial, split.steps, prefixes);
   const bfs = runBfs(model, {
     keepGraph: liveness.length > 0 || prefixes.length > 0,
     ...(options.signal === undefined ? {} : { signal: options.signal }),

@@ -25,6 +25,16 @@ export interface PrefixProperty {
   readonly qEnv: Env;
 }
 
+/**
+ * A state predicate among a property's conjuncts, such as Init in `Init /\ [][Next]_v`: it speaks of the first state of
+ * a behavior only, so TLC checks it on the initial states ("Property X is violated by the initial state:").
+ */
+export interface InitialPredicate {
+  readonly name: string;
+  readonly expr: Expr;
+  readonly env: Env;
+}
+
 /** A conjunct of a property left to the liveness check, named after the .cfg's property as TLC reports it. */
 export interface LivenessFormula {
   readonly name: string;
@@ -33,6 +43,7 @@ export interface LivenessFormula {
 }
 
 export interface SplitProperties {
+  readonly initial: InitialPredicate[];
   readonly steps: StepProperty[];
   readonly prefixes: PrefixProperty[];
   readonly liveness: LivenessFormula[];
@@ -96,12 +107,16 @@ function walk(model: Model, cfgName: string, tlcName: string | undefined, e: Exp
       return;
     }
   }
+  if (isStatePredicate(e, new Set())) {
+    out.initial.push({ name: tlcName ?? formatExtent(e.loc), expr: e, env });
+    return;
+  }
   out.liveness.push({ name: cfgName, expr: e, env });
 }
 
 /** The model's properties (those not already checked as invariants), split into what each check needs. */
 export function splitProperties(model: Model): SplitProperties {
-  const out: SplitProperties = { steps: [], prefixes: [], liveness: [] };
+  const out: SplitProperties = { initial: [], steps: [], prefixes: [], liveness: [] };
   for (const p of model.properties) walk(model, p.name, p.name, p.expr, null, out);
   return out;
 }

@@ -3,7 +3,7 @@ import type { StateGraph } from './bfs.js';
 import type { Env } from './env.js';
 import { boolOf } from './eval.js';
 import type { Model } from './model.js';
-import type { PrefixProperty, StepProperty } from './property-split.js';
+import type { InitialPredicate, PrefixProperty, StepProperty } from './property-split.js';
 import type { Expr } from './ast.js';
 import { valuesEqual } from './value.js';
 import type { Value } from './value.js';
@@ -16,6 +16,8 @@ export interface PrefixViolation {
 
 /** What the search asks after each step and after each explored state. */
 export interface SearchChecks {
+  /** The first state predicate of a property that the initial state `state` violates. */
+  initial(state: readonly Value[]): string | undefined;
   /** The first action property the step from `from` to `to` violates. */
   step(from: readonly Value[], to: readonly Value[]): string | undefined;
   /** Called once the successors of `id` (ids in BFS order) are in the graph. */
@@ -111,10 +113,18 @@ class PrefixWatch {
   }
 }
 
-export function searchChecks(model: Model, steps: readonly StepProperty[], prefixes: readonly PrefixProperty[]): SearchChecks | undefined {
-  if (steps.length === 0 && prefixes.length === 0) return undefined;
+export function searchChecks(
+  model: Model,
+  initial: readonly InitialPredicate[],
+  steps: readonly StepProperty[],
+  prefixes: readonly PrefixProperty[],
+): SearchChecks | undefined {
+  if (initial.length === 0 && steps.length === 0 && prefixes.length === 0) return undefined;
   const watches = prefixes.map((p) => new PrefixWatch(model, p));
+  const holds = (p: InitialPredicate, state: readonly Value[]): boolean =>
+    boolOf(model.evaluator.eval(p.expr, p.env, { state, next: undefined, primed: false }), p.expr.loc, p.name);
   return {
+    initial: (state) => initial.find((p) => !holds(p, state))?.name,
     step: (from, to) => steps.find((s) => !isStep(model, s.action, s.sub, s.env, from, to, false))?.name,
     explored: (graph, id) => {
       for (const watch of watches) {
