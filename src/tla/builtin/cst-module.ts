@@ -108,7 +108,12 @@ class ModuleBuilder {
       case 'assumption': {
         const exprs = namedChildren(node).filter((n) => n.type !== 'identifier' && n.type !== 'def_eq');
         const last = exprs[exprs.length - 1];
-        if (last !== undefined) this.assumes.push(this.converter.expr(last));
+        if (last === undefined) return;
+        const body = this.converter.expr(last);
+        this.assumes.push(body);
+        // ASSUME Name == P also defines Name, which later definitions and ASSUMEs may use (SANY accepts it).
+        const name = namedChildren(node).find((n) => n.type === 'identifier');
+        if (name !== undefined) this.defs.push({ name: name.text, params: [], body, loc: this.loc(node), recursive: false });
         return;
       }
       case 'module_definition':

@@ -9,6 +9,7 @@ import type { Env } from './env.js';
 import { assumptionFalse, configError, evalError, unsupported } from './errors.js';
 import { boolOf } from './eval.js';
 import { loadSpec } from './loader.js';
+import { symmetryGroup } from './symmetry.js';
 import type { ResolvedSpec } from './resolve-spec.js';
 import { alwaysInScope } from './stdlib.js';
 import { substituteOperator } from './cfg-operators.js';
@@ -163,13 +164,16 @@ function containsTemporal(e: Expr): boolean {
   return e.k === 'always' || e.k === 'eventually' || e.k === 'leadsTo' || e.k === 'fair' || e.k === 'step';
 }
 
+/** The permutations of the group the SYMMETRY set generates, as TLC reduces by (the identity is implicit). */
 function symmetryPermutations(model: { evaluator: ActionEvaluator }, def: OpDef): FnValue[] {
   const value = model.evaluator.applyDef(def, [], null, { state: [], next: undefined, primed: false }, def.loc);
   const set = asFiniteSet(value);
   if (set === undefined || !set.elems.every((p) => p instanceof FnValue)) {
     throw evalError(def.loc, `the SYMMETRY set ${def.name} must be a set of permutations (use Permutations(S))`);
   }
-  return set.elems as FnValue[];
+  const group = symmetryGroup(set.elems);
+  if (group === undefined) throw evalError(def.loc, `the SYMMETRY set ${def.name} generates more than 100000 permutations`);
+  return group;
 }
 
 export interface LoadModelOptions {

@@ -1,6 +1,6 @@
 // Symmetry reduction: a state's fingerprint is the smallest over all permutations of its model values, as TLC does.
 import { hashState, lastHigh, lastLow } from './fingerprint.js';
-import { FnValue, LazySet, ModelValue, SetValue, asFiniteSet, fnIndex, makeFn, makeSet } from './value.js';
+import { FnValue, LazySet, ModelValue, SetValue, asFiniteSet, fnIndex, makeFn, makeSet, valuesEqual } from './value.js';
 import type { Value } from './value.js';
 
 export function permuteValue(v: Value, perm: FnValue): Value {
@@ -39,4 +39,46 @@ export function fingerprintState(state: readonly Value[], perms: readonly FnValu
   }
   stateFingerprint.high = bestHigh;
   stateFingerprint.low = bestLow;
+}
+
+/** The most permutations a SYMMETRY set may generate: every state is fingerprinted once per permutation. */
+const symmetryGroupSizeMax = 100_000;
+
+/**
+ * The group a SYMMETRY set generates, as TLC takes it (every composition of its permutations), less the identity:
+ * `Permutations(A) \cup Permutations(B)` generates every pair of a permutation of A and one of B. Undefined when the
+ * group would exceed symmetryGroupSizeMax.
+ */
+export function symmetryGroup(generators: readonly FnValue[]): FnValue[] | undefined {
+  const domain: Value[] = [];
+  for (const g of generators) for (const k of g.keys) if (!domain.some((d) => valuesEqual(d, k))) domain.push(k);
+  const indexOf = (v: Value): number => domain.findIndex((d) => valuesEqual(d, v));
+  const asArray = (g: FnValue): number[] =>
+    domain.map((d) => {
+      const i = fnIndex(g, d);
+      return i < 0 ? indexOf(d) : indexOf(g.values[i] as Value);
+    });
+  const gens = generators.map(asArray);
+  const identity = domain.map((_, i) => i).join(',');
+  const seen = new Set<string>([identity]);
+  const found: number[][] = [];
+  const queue: number[][] = [domain.map((_, i) => i)];
+  for (let head = 0; head < queue.length; head++) {
+    const current = queue[head] as number[];
+    for (const g of gens) {
+      const composed = current.map((image) => g[image] as number);
+      const key = composed.join(',');
+      if (seen.has(key)) continue;
+      if (seen.size > symmetryGroupSizeMax) return undefined;
+      seen.add(key);
+      found.push(composed);
+      queue.push(composed);
+    }
+  }
+  return found.map((perm) =>
+    makeFn(
+      [...domain],
+      perm.map((i) => domain[i] as Value),
+    ),
+  );
 }
