@@ -146,6 +146,13 @@ describe('built-in checker errors', () => {
     );
   });
 
+  it('refuses a SYMMETRY set that holds a function that is not a permutation', async () => {
+    const body = `EXTENDS TLC\nCONSTANT A\nVARIABLE x\nSym == {[v \\in A |-> CHOOSE w \\in A : TRUE]}\nInit == x \\in A\nNext == x' = x`;
+    expect(await run(body, 'CONSTANT A = {a1, a2}\nINIT Init\nNEXT Next\nSYMMETRY Sym\n')).toMatch(
+      /^\[TLA_EVAL\] FILE:\d+:\d+: the SYMMETRY set Sym holds a function that is not a permutation of its domain/,
+    );
+  });
+
   it('reports a constant operator the .cfg does not substitute, and an unbounded CHOOSE it evaluates', async () => {
     expect(await run(`EXTENDS Naturals\nCONSTANT F(_)\nVARIABLE x\nInit == x = F(0)\nNext == x' = x`)).toMatch(
       /^\[TLA_CONFIG\] .*the constant operator F has no substitution in the \.cfg/,

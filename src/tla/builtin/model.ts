@@ -172,7 +172,9 @@ function symmetryPermutations(model: { evaluator: ActionEvaluator }, def: OpDef)
     throw evalError(def.loc, `the SYMMETRY set ${def.name} must be a set of permutations (use Permutations(S))`);
   }
   const group = symmetryGroup(set.elems);
-  if (group === undefined) throw evalError(def.loc, `the SYMMETRY set ${def.name} generates more than 100000 permutations`);
+  if (group === 'too-large') throw evalError(def.loc, `the SYMMETRY set ${def.name} generates more than 100000 permutations`);
+  if (group === 'not-permutations')
+    throw evalError(def.loc, `the SYMMETRY set ${def.name} holds a function that is not a permutation of its domain`);
   return group;
 }
 

@@ -46,10 +46,10 @@ const symmetryGroupSizeMax = 100_000;
 
 /**
  * The group a SYMMETRY set generates, as TLC takes it (every composition of its permutations), less the identity:
- * `Permutations(A) \cup Permutations(B)` generates every pair of a permutation of A and one of B. Undefined when the
- * group would exceed symmetryGroupSizeMax.
+ * `Permutations(A) \cup Permutations(B)` generates every pair of a permutation of A and one of B. 'not-permutations'
+ * when a function does not map its values onto themselves, 'too-large' beyond symmetryGroupSizeMax.
  */
-export function symmetryGroup(generators: readonly FnValue[]): FnValue[] | undefined {
+export function symmetryGroup(generators: readonly FnValue[]): FnValue[] | 'not-permutations' | 'too-large' {
   const domain: Value[] = [];
   for (const g of generators) for (const k of g.keys) if (!domain.some((d) => valuesEqual(d, k))) domain.push(k);
   const indexOf = (v: Value): number => domain.findIndex((d) => valuesEqual(d, v));
@@ -59,6 +59,7 @@ export function symmetryGroup(generators: readonly FnValue[]): FnValue[] | undef
       return i < 0 ? indexOf(d) : indexOf(g.values[i] as Value);
     });
   const gens = generators.map(asArray);
+  if (gens.some((g) => g.includes(-1) || new Set(g).size !== domain.length)) return 'not-permutations';
   const identity = domain.map((_, i) => i).join(',');
   const seen = new Set<string>([identity]);
   const found: number[][] = [];
@@ -69,7 +70,7 @@ export function symmetryGroup(generators: readonly FnValue[]): FnValue[] | undef
       const composed = current.map((image) => g[image] as number);
       const key = composed.join(',');
       if (seen.has(key)) continue;
-      if (seen.size > symmetryGroupSizeMax) return undefined;
+      if (seen.size > symmetryGroupSizeMax) return 'too-large';
       seen.add(key);
       found.push(composed);
       queue.push(composed);
