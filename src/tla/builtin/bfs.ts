@@ -7,7 +7,6 @@ import { evalError } from './errors.js';
 import { boolOf } from './eval.js';
 import { FingerprintSet } from './fp-set.js';
 import type { Model, NamedExpr } from './model.js';
-import type { SearchChecks } from './search-checks.js';
 import { fingerprintState, stateFingerprint } from './symmetry.js';
 import type { Value } from './value.js';
 
@@ -23,6 +22,22 @@ export interface StateGraph {
   readonly initIds: number[];
   /** Fingerprint to id, for finding the states an action leads to. */
   readonly seen: FingerprintSet;
+}
+
+/** A property that a finite behavior of the graph explored so far refutes: the behavior's state ids. */
+export interface PrefixViolation {
+  readonly name: string;
+  readonly path: number[];
+}
+
+/** What the search asks after each step and after each explored state (search-checks.ts makes them from the properties). */
+export interface SearchChecks {
+  /** The first state predicate of a property that the initial state `state` violates. */
+  initial(state: readonly Value[]): string | undefined;
+  /** The first action property the step from `from` to `to` violates. */
+  step(from: readonly Value[], to: readonly Value[]): string | undefined;
+  /** Called once the successors of `id` (ids in BFS order) are in the graph. */
+  explored(graph: StateGraph, id: number): PrefixViolation | undefined;
 }
 
 export interface Violation {

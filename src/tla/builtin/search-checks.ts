@@ -1,5 +1,5 @@
 // Properties checked while the search runs, as TLC checks them: [][A]_v on every step, [](P => []Q) on the graph explored so far.
-import type { StateGraph } from './bfs.js';
+import type { PrefixViolation, SearchChecks, StateGraph } from './bfs.js';
 import type { Env } from './env.js';
 import { boolOf } from './eval.js';
 import type { Model } from './model.js';
@@ -7,22 +7,6 @@ import type { InitialPredicate, PrefixProperty, StepProperty } from './property-
 import type { Expr } from './ast.js';
 import { valuesEqual } from './value.js';
 import type { Value } from './value.js';
-
-/** A property that a finite behavior of the graph explored so far refutes: the behavior's state ids. */
-export interface PrefixViolation {
-  readonly name: string;
-  readonly path: number[];
-}
-
-/** What the search asks after each step and after each explored state. */
-export interface SearchChecks {
-  /** The first state predicate of a property that the initial state `state` violates. */
-  initial(state: readonly Value[]): string | undefined;
-  /** The first action property the step from `from` to `to` violates. */
-  step(from: readonly Value[], to: readonly Value[]): string | undefined;
-  /** Called once the successors of `id` (ids in BFS order) are in the graph. */
-  explored(graph: StateGraph, id: number): PrefixViolation | undefined;
-}
 
 /** Whether from -> to is an <<A>>_v step (angle) or an [A]_v step. */
 export function isStep(
