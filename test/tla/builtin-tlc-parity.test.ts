@@ -161,6 +161,8 @@ const cases: readonly Case[] = [
   { module: 'SymGroup', config: 'SymGroup', outcome: 'pass', distinct: 46, generated: 369, depth: 9 },
   // ASSUME Sane == P defines Sane too.
   { module: 'NamedAssume', config: 'NamedAssume', outcome: 'pass', distinct: 4, generated: 4, depth: 4 },
+  // A module the spec extends, defined after it in the same file.
+  { module: 'TwoModules', config: 'TwoModules', outcome: 'pass', distinct: 5, generated: 5, depth: 5 },
 ];
 
 describe('built-in checker: parity with TLC on the features of issue 17', () => {

@@ -130,9 +130,17 @@ class ModuleBuilder {
 }
 
 /** Builds the AST of the first module in a parsed source file. */
-export function convertModule(file: string, root: Node): ModuleAst {
-  const moduleNode = namedChildren(root).find((n) => n.type === 'module');
-  if (moduleNode === undefined) throw syntaxError(nodeLoc(file, root), 'no ---- MODULE Name ---- header found');
+/**
+ * The modules of a file: the first is the file's own; the others follow it in the same file (a spec may define the
+ * modules it extends there, after its own ====, and SANY reads them from there).
+ */
+export function convertModules(file: string, root: Node): ModuleAst[] {
+  const moduleNodes = namedChildren(root).filter((n) => n.type === 'module');
+  if (moduleNodes.length === 0) throw syntaxError(nodeLoc(file, root), 'no ---- MODULE Name ---- header found');
+  return moduleNodes.map((moduleNode) => convertModule(file, moduleNode));
+}
+
+function convertModule(file: string, moduleNode: Node): ModuleAst {
   const builder = new ModuleBuilder(file);
   const name = field(moduleNode, 'name', file).text;
   for (const child of namedChildren(moduleNode)) {

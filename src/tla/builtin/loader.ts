@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { ModuleAst } from './ast.js';
-import { convertModule } from './cst-module.js';
+import { convertModules } from './cst-module.js';
 import { syntaxError, unsupported } from './errors.js';
 import { parseTla } from './parse-tree.js';
 import { resolveSpec } from './resolve-spec.js';
@@ -10,7 +10,8 @@ import type { ResolvedSpec } from './resolve-spec.js';
 import { standardModules, unimplementedModules } from './stdlib.js';
 import { CutlineError } from '../../errors.js';
 
-export async function parseModuleFile(path: string): Promise<ModuleAst> {
+/** The modules of a .tla file: its own first, then any that follow it in the same file. */
+async function parseModuleFile(path: string): Promise<ModuleAst[]> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -19,7 +20,7 @@ export async function parseModuleFile(path: string): Promise<ModuleAst> {
   }
   const tree = await parseTla(path, text);
   try {
-    return convertModule(path, tree.rootNode);
+    return convertModules(path, tree.rootNode);
   } finally {
     tree.delete();
   }
@@ -28,13 +29,24 @@ export async function parseModuleFile(path: string): Promise<ModuleAst> {
 /** Parses `rootPath` and every non-standard module it extends or instantiates (looked up beside it), then resolves names. */
 export async function loadSpec(rootPath: string): Promise<ResolvedSpec> {
   const parsed = new Map<string, ModuleAst>();
+  // Modules found after another in the same file, used before a file of their name is looked for.
+  const inFiles = new Map<string, ModuleAst>();
   const visit = async (path: string): Promise<ModuleAst> => {
-    const module = await parseModuleFile(path);
+    const [own, ...following] = await parseModuleFile(path);
+    for (const module of following) if (!inFiles.has(module.name)) inFiles.set(module.name, module);
+    return add(own as ModuleAst);
+  };
+  const add = async (module: ModuleAst): Promise<ModuleAst> => {
     if (parsed.has(module.name)) return module;
     parsed.set(module.name, module);
     const needed = [...module.extends, ...module.instances.map((i) => ({ name: i.module, loc: i.loc }))];
     for (const ref of needed) {
       if (standardModules[ref.name] !== undefined || parsed.has(ref.name)) continue;
+      const inFile = inFiles.get(ref.name);
+      if (inFile !== undefined) {
+        await add(inFile);
+        continue;
+      }
       const refPath = join(dirname(rootPath), `${ref.name}.tla`);
       try {
         await visit(refPath);
