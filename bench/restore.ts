@@ -242,8 +242,8 @@ function report(name: string, mib: number, seconds: number, baselineName: string
   );
 }
 
-await main();
-
 function formatLabel(format: number): string {
   return format === 1 ? 'v1' : `v${chunkedFormat} (${chunkCodec})`;
 }
+
+await main();

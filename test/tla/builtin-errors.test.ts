@@ -146,6 +146,14 @@ describe('built-in checker errors', () => {
     );
   });
 
+  // TLC refuses it in its configuration (exit 151): "The formula Step ... is an action-level formula".
+  it('refuses an action-level PROPERTY as TLC does, naming it and its extent', async () => {
+    const body = `${base}Next == x < 3 /\\ x' = x + 1\nSpec == Init /\\ [][Next]_x\nStep == x' > x`;
+    expect(await run(body, 'SPECIFICATION Spec\nPROPERTY Step\n')).toMatch(
+      /^\[TLA_CONFIG\] FILE:7:9: the formula Step at line 7, col 9 to line 7, col 14 of module M\w+ is an action-level formula; only temporal or state-level formulas are allowed under PROPERTY$/,
+    );
+  });
+
   it('refuses a SYMMETRY set that holds a function that is not a permutation', async () => {
     const body = `EXTENDS TLC\nCONSTANT A\nVARIABLE x\nSym == {[v \\in A |-> CHOOSE w \\in A : TRUE]}\nInit == x \\in A\nNext == x' = x`;
     expect(await run(body, 'CONSTANT A = {a1, a2}\nINIT Init\nNEXT Next\nSYMMETRY Sym\n')).toMatch(

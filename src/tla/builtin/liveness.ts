@@ -1,6 +1,8 @@
 // Liveness on the explored graph: a property fails when a fair strongly connected component lets a behavior avoid it forever.
+import { formatExtent, formatLoc } from './ast.js';
 import type { Expr } from './ast.js';
 import type { Env } from './env.js';
+import { CutlineError } from '../../errors.js';
 import { propertyFormError, unsupported } from './errors.js';
 import { boolOf } from './eval.js';
 import type { StateGraph } from './bfs.js';
@@ -79,7 +81,14 @@ function shapeOf(formula: LivenessFormula): LivenessProperty {
       break;
     }
     default:
-      if (!isTemporal(e)) return property({ kind: 'always', p: e });
+      // State predicates went to the initial-state check (property-split.ts): what is left without a temporal
+      // operator reads primed variables, and TLC refuses such a PROPERTY in its configuration (exit 151).
+      if (!isTemporal(e))
+        throw new CutlineError(
+          'TLA_CONFIG',
+          `${formatLoc(e.loc)}: the formula ${formula.name} at ${formatExtent(e.loc)} is an action-level formula; only temporal or state-level formulas are allowed under PROPERTY`,
+          { hint: 'To check that the action holds in every step, write it as [][A]_v, v the tuple of variables.' },
+        );
   }
   throw unsupported(
     e.loc,
